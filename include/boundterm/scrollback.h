@@ -1,0 +1,287 @@
+/*
+ * boundterm scrollback store: the public API.
+ *
+ * Rows that scroll off the top of a terminal screen are pushed here. The store
+ * encodes each row compactly (UTF-8 text plus style runs), packs rows into a
+ * hot page, seals and compresses full pages, keeps compressed pages in RAM
+ * under a byte budget, spills the oldest ones to encrypted, unlinked files
+ * under a disk byte budget, and drops (and counts) the oldest rows past that.
+ *
+ * Rows are addressed by index: 0 is the oldest row still retained, and
+ * sb_store_rows() - 1 the newest. Dropping old rows shifts every index down.
+ *
+ * The store knows nothing of terminals, windows or ptys. All calls are
+ * thread-safe (one internal lock); a background thread compresses sealed
+ * pages and recompresses cold ones when the store is idle.
+ */
+#ifndef BOUNDTERM_SCROLLBACK_H
+#define BOUNDTERM_SCROLLBACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Errors ------------------------------------------------------------ */
+
+enum {
+    SB_OK = 0,
+    SB_ERR_NOMEM = -1,   /* allocation or mapping failed */
+    SB_ERR_INVAL = -2,   /* bad argument: malformed cell, bad config value */
+    SB_ERR_RANGE = -3,   /* row index past the retained rows; pop from empty */
+    SB_ERR_BUDGET = -4,  /* a budget too small to hold one page plus the index */
+    SB_ERR_IO = -5,      /* a spill file could not be created, written or read */
+    SB_ERR_CORRUPT = -6, /* bytes that do not decode: bad page, failed authentication */
+    SB_ERR_NOSPC = -7,   /* the spill filesystem is full */
+    SB_ERR_CODEC = -8,   /* the compressor failed */
+};
+
+/* A static English description of an SB_ERR_* value. */
+const char *sb_strerror(int err);
+
+/* ---- Row model --------------------------------------------------------- */
+
+#define SB_MAX_CHARS 6     /* codepoints per cell: base + up to 5 combining */
+#define SB_MAX_COLS 65535u /* widest row the store accepts */
+
+/*
+ * A colour packed in 32 bits: the kind in the top byte, the value below it.
+ * Canonical forms (anything else is refused with SB_ERR_INVAL):
+ *   default            0x00000000
+ *   palette index i    0x01000000 | i            (i in 0..255)
+ *   24-bit RGB         0x02000000 | r<<16 | g<<8 | b
+ */
+typedef uint32_t sb_color;
+#define SB_COLOR_DEFAULT 0u
+#define SB_COLOR_PALETTE(i) (0x01000000u | ((uint32_t)(i) & 0xffu))
+#define SB_COLOR_RGB(r, g, b) \
+    (0x02000000u | ((uint32_t)(r) & 0xffu) << 16 | ((uint32_t)(g) & 0xffu) << 8 | ((uint32_t)(b) & 0xffu))
+#define SB_COLOR_KIND(c) ((uint32_t)(c) >> 24)
+enum { SB_COLOR_KIND_DEFAULT = 0, SB_COLOR_KIND_PALETTE = 1, SB_COLOR_KIND_RGB = 2 };
+
+/* Cell attributes, packed in 16 bits. */
+enum {
+    SB_ATTR_BOLD = 1u << 0,
+    SB_ATTR_ITALIC = 1u << 1,
+    SB_ATTR_BLINK = 1u << 2,
+    SB_ATTR_REVERSE = 1u << 3,
+    SB_ATTR_STRIKE = 1u << 4,
+    SB_ATTR_CONCEAL = 1u << 5,
+    SB_ATTR_UNDERLINE_SHIFT = 6, /* 2 bits: SB_UNDERLINE_* */
+    SB_ATTR_UNDERLINE_MASK = 3u << 6,
+    SB_ATTR_FONT_SHIFT = 8, /* 4 bits: alternative font 0..9 */
+    SB_ATTR_FONT_MASK = 15u << 8,
+    SB_ATTR_VALID_MASK = (1u << 12) - 1,
+};
+enum { SB_UNDERLINE_NONE = 0, SB_UNDERLINE_SINGLE = 1, SB_UNDERLINE_DOUBLE = 2, SB_UNDERLINE_CURLY = 3 };
+
+/*
+ * One column of a row.
+ * - chars: the base codepoint then combining ones; unused slots are 0.
+ *   chars[0] == 0 is an empty (erased, never written) cell, which is not
+ *   the same as a space.
+ * - width: 1, or 2 for a wide character. The column right of a wide cell is
+ *   its continuation: width 0, chars all 0, and the same attrs and colours as
+ *   the wide cell (the store returns it in exactly that form).
+ * Codepoints are Unicode scalar values (no surrogates, at most 0x10FFFF).
+ */
+struct sb_cell {
+    uint32_t chars[SB_MAX_CHARS];
+    sb_color fg;
+    sb_color bg;
+    uint16_t attrs;
+    uint8_t width;
+};
+
+/* Row flags. */
+enum {
+    SB_ROW_WRAPPED = 1u << 0, /* soft-wrapped: the row continues on the next one */
+    SB_ROW_LOST = 1u << 1,    /* read back only: the row's page could not be read */
+};
+
+/*
+ * A decoded row. The cell array belongs to the row and grows as needed;
+ * initialise with sb_row_init() and release with sb_row_fini().
+ */
+struct sb_row {
+    struct sb_cell *cells;
+    uint32_t ncols;
+    uint32_t flags;
+    uint32_t cap; /* cells allocated */
+};
+
+void sb_row_init(struct sb_row *row);
+void sb_row_fini(struct sb_row *row);
+/* Makes room for ncols cells; 0 or SB_ERR_NOMEM. */
+int sb_row_reserve(struct sb_row *row, uint32_t ncols);
+
+/* ---- Configuration ----------------------------------------------------- */
+
+enum sb_codec {
+    SB_CODEC_NONE = 0,
+    SB_CODEC_LZ4 = 1,
+    SB_CODEC_ZSTD = 2,
+    SB_CODEC_XZ = 3,
+};
+
+/* Parses "none", "lz4", "zstd", "xz"; -1 when unknown. */
+int sb_codec_from_name(const char *name);
+const char *sb_codec_name(enum sb_codec codec);
+
+/*
+ * A seam for fault injection in tests: replaces the syscalls of the disk
+ * side. Any member left NULL uses the real call. open_spill must return a
+ * new unlinked, owner-only, read-write file in dir, or -1 with errno set.
+ */
+struct sb_io {
+    int (*open_spill)(void *user, const char *dir);
+    ssize_t (*pwrite)(void *user, int fd, const void *buf, size_t len, off_t off);
+    ssize_t (*pread)(void *user, int fd, void *buf, size_t len, off_t off);
+    void *user;
+};
+
+struct sb_config {
+    uint64_t ram_budget;  /* bytes of RAM for everything the store holds */
+    uint64_t disk_budget; /* bytes of spill files; 0 = never spill, drop instead */
+    const char *spill_dir; /* copied; NULL = $XDG_RUNTIME_DIR or /tmp */
+    uint32_t page_bytes;  /* raw bytes at which the hot page is sealed */
+    enum sb_codec codec;  /* codec for freshly sealed pages */
+    int codec_level;
+    enum sb_codec cold_codec; /* denser codec for pages recompressed at idle */
+    int cold_level;            /* SB_CODEC_NONE disables the cold tier */
+    uint32_t cold_bytes;       /* raw bytes of a recompressed cold block */
+    uint32_t cold_delay_ms;    /* idle time before cold recompression starts */
+    uint32_t cache_pages;      /* decompressed pages kept for reading */
+    bool background;           /* compress on a worker thread (false: inline) */
+    const struct sb_io *io;    /* NULL: real syscalls */
+};
+
+/* Fills cfg with the defaults (64 MiB RAM, 1 GiB disk, zstd 1 + xz cold). */
+void sb_config_defaults(struct sb_config *cfg);
+
+/* The smallest RAM budget the store accepts with these settings. */
+uint64_t sb_config_min_ram(const struct sb_config *cfg);
+
+/* ---- The store --------------------------------------------------------- */
+
+struct sb_store;
+
+/*
+ * Creates a store. On failure returns an SB_ERR_* and, if err is not NULL,
+ * writes a one-line reason into err. The caller owns *out and frees it with
+ * sb_store_destroy(). A spill directory that cannot be used is not fatal:
+ * the store records why in last_error and drops instead of spilling.
+ */
+int sb_store_create(const struct sb_config *cfg, struct sb_store **out, char *err, size_t errlen);
+
+/* Frees the store, its pages and its spill files (closing them deletes them). NULL is a no-op. */
+void sb_store_destroy(struct sb_store *store);
+
+/*
+ * Appends one row (the newest). The cells are copied; the caller keeps them.
+ * flags: SB_ROW_WRAPPED or 0. Returns 0, SB_ERR_INVAL for a malformed cell
+ * or ncols > SB_MAX_COLS, or SB_ERR_NOMEM. Budgets hold when it returns.
+ */
+int sb_store_push_row(struct sb_store *store, const struct sb_cell *cells, uint32_t ncols,
+                      uint32_t flags);
+
+/* Number of rows retained. */
+uint64_t sb_store_rows(struct sb_store *store);
+
+/* Rows dropped since creation (or since the last clear). */
+uint64_t sb_store_rows_dropped(struct sb_store *store);
+
+/*
+ * Reads row index (0 = oldest retained) into out, growing out's cells.
+ * A row whose page cannot be read comes back with SB_ROW_LOST and no cells;
+ * the call still returns 0. SB_ERR_RANGE when index >= sb_store_rows().
+ */
+int sb_store_read_row(struct sb_store *store, uint64_t index, struct sb_row *out);
+
+/*
+ * Calls fn for rows first .. first+count-1 (clipped to what is retained), in
+ * order. text is the row's UTF-8 text, one or more codepoints per cell with
+ * an empty cell as a NUL byte and trailing empty cells left out; it is valid
+ * only during the call. A non-zero return from fn stops the walk and is
+ * returned. Lost rows are passed with SB_ROW_LOST and empty text.
+ */
+typedef int (*sb_text_fn)(void *user, uint64_t index, const char *text, size_t len,
+                          uint32_t flags);
+int sb_store_visit_text(struct sb_store *store, uint64_t first, uint64_t count, sb_text_fn fn,
+                        void *user);
+
+/* Like sb_store_visit_text with decoded rows; row is valid only during the call. */
+typedef int (*sb_row_fn)(void *user, uint64_t index, const struct sb_row *row);
+int sb_store_visit_rows(struct sb_store *store, uint64_t first, uint64_t count, sb_row_fn fn,
+                        void *user);
+
+/*
+ * Removes the newest row and returns it in out (the terminal takes rows back
+ * when its screen grows taller). SB_ERR_RANGE when the store is empty.
+ */
+int sb_store_pop_row(struct sb_store *store, struct sb_row *out);
+
+/*
+ * Drops every row and gives the memory back to the OS (RES falls, not just
+ * the counters); spill files are closed, which deletes them. rows_dropped
+ * restarts at 0. Budgets and settings stay.
+ */
+int sb_store_clear(struct sb_store *store);
+
+/*
+ * Changes the budgets at run time. A smaller RAM budget spills at once and a
+ * smaller disk budget drops at once. SB_ERR_BUDGET (nothing changed) when
+ * ram is below sb_config_min_ram().
+ */
+int sb_store_set_budgets(struct sb_store *store, uint64_t ram_budget, uint64_t disk_budget);
+
+/* Waits until every sealed page has been compressed (tests and benchmarks). */
+void sb_store_settle(struct sb_store *store);
+
+/*
+ * Recompresses every cold page with the cold codec now, on the calling
+ * thread, as idle time would (tests and benchmarks). Returns 0 or an error.
+ */
+int sb_store_compact(struct sb_store *store);
+
+/* ---- Stats ------------------------------------------------------------- */
+
+struct sb_stats {
+    uint64_t ram_budget;
+    uint64_t ram_used;        /* every byte the store holds in RAM */
+    uint64_t disk_budget;
+    uint64_t disk_used;       /* bytes of spill files */
+    uint64_t rows_retained;
+    uint64_t rows_dropped;
+    uint64_t rows_lost;       /* rows in pages found unreadable */
+    uint64_t pages_hot;       /* the hot page and sealed pages awaiting compression */
+    uint64_t pages_ram;       /* compressed pages in RAM */
+    uint64_t pages_cold;      /* of those, recompressed with the cold codec */
+    uint64_t pages_disk;
+    uint64_t raw_bytes_in;    /* encoded row bytes ever pushed */
+    uint64_t raw_bytes_stored;   /* encoded bytes of the rows in compressed pages (RAM + disk) */
+    uint64_t compressed_bytes;   /* what those take compressed (RAM + disk payload) */
+    uint64_t index_bytes;     /* part of ram_used: the page index */
+    uint64_t cache_bytes;     /* part of ram_used: decompressed pages for reading */
+    uint64_t codec_bytes;     /* part of ram_used: compressor and decompressor state */
+    char last_error[192];     /* empty when nothing went wrong */
+};
+
+/* A consistent snapshot of the store's figures. */
+void sb_store_stats(struct sb_store *store, struct sb_stats *out);
+
+/*
+ * Renders stats as one JSON object (no newline) into buf. Returns the length
+ * it needs, like snprintf: a result >= cap means buf was too small.
+ */
+size_t sb_stats_json(const struct sb_stats *stats, char *buf, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * Blob arena: RAM for compressed pages, taken from the OS in mmap'd chunks
+ * and given back with munmap as soon as a chunk holds no live blob, so that
+ * RES really falls when pages leave RAM (glibc's heap would strand them).
+ *
+ * Blobs are bump-allocated in the current chunk; pages mostly leave in the
+ * order they came (oldest first), so chunks empty out whole. A blob larger
+ * than a chunk gets a mapping of its own. All mapped bytes are reported by
+ * arena_mapped_bytes() and counted against the RAM budget.
+ */
+#ifndef SB_ARENA_H
+#define SB_ARENA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct arena;
+
+/* chunk_bytes is rounded up to the system page size. NULL when out of memory. */
+struct arena *arena_create(size_t chunk_bytes);
+/* Unmaps everything. NULL is a no-op. */
+void arena_destroy(struct arena *a);
+
+/* A blob of len bytes, or NULL when mmap fails. */
+void *arena_alloc(struct arena *a, size_t len);
+/* Releases a blob returned by arena_alloc (its len must be given back). */
+void arena_free(struct arena *a, void *blob, size_t len);
+
+/* Bytes currently mapped from the OS. */
+size_t arena_mapped_bytes(const struct arena *a);
+/* Bytes in live blobs. */
+size_t arena_live_bytes(const struct arena *a);
+
+/* Whole-page mmap helpers for other large buffers (hot pages, cache). */
+void *mem_map(size_t len);
+void mem_unmap(void *p, size_t len);
+/* Rounds len up to the system page size. */
+size_t mem_round(size_t len);
+
+#endif

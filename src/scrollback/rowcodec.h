@@ -1,0 +1,61 @@
+/*
+ * Row codec: one row <-> compact bytes, split into two streams so that a page
+ * of rows compresses like plain text.
+ *
+ * text stream: the row's cells as UTF-8, one or more codepoints per cell, an
+ *   empty cell (chars[0] == 0) as a single NUL byte, continuation cells of wide
+ *   characters left out, and trailing blank cells (empty, width 1, default
+ *   attrs and colours) left out.
+ * meta stream: for each row,
+ *   varint text_len     bytes of this row in the text stream
+ *   varint body_len     bytes of the rest of this row's meta
+ *   body:
+ *     varint ncols      columns of the row (incl. trailing blanks)
+ *     byte   flags      SB_ROW_WRAPPED (SB_ROW_LOST is never stored)
+ *     exceptions, each a count then entries with column deltas (see rowcodec.c):
+ *       cells holding more than one codepoint, wide cells, style runs.
+ * Every multi-byte number is an unsigned LEB128 varint.
+ */
+#ifndef SB_ROWCODEC_H
+#define SB_ROWCODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "boundterm/scrollback.h"
+
+/* Upper bounds of the bytes one row of ncols cells can take in each stream. */
+size_t rowcodec_text_bound(uint32_t ncols);
+size_t rowcodec_meta_bound(uint32_t ncols);
+
+/*
+ * Checks a row as pushed by a caller: returns 0, or SB_ERR_INVAL for a
+ * malformed cell (codepoint, width, attrs, colour) or ncols > SB_MAX_COLS.
+ */
+int rowcodec_validate(const struct sb_cell *cells, uint32_t ncols, uint32_t flags);
+
+/*
+ * Encodes a validated row, appending to text and meta, which must have room
+ * for the bounds above. Sets *text_len and *meta_len to the bytes written.
+ */
+void rowcodec_encode(const struct sb_cell *cells, uint32_t ncols, uint32_t flags, uint8_t *text,
+                     size_t *text_len, uint8_t *meta, size_t *meta_len);
+
+/*
+ * Reads the two leading varints of a row's meta without decoding it: the row
+ * takes *meta_used bytes of meta (both varints and the body) and *text_len
+ * bytes of text. Returns 0, or SB_ERR_CORRUPT when meta is truncated or the
+ * numbers are impossible.
+ */
+int rowcodec_skip(const uint8_t *meta, size_t meta_avail, size_t *meta_used, size_t *text_len);
+
+/*
+ * Decodes one row whose meta starts at meta and whose text starts at text
+ * (as located by rowcodec_skip). Validates everything and never reads past
+ * meta_avail / text_avail: SB_ERR_CORRUPT for bytes no encoder made,
+ * SB_ERR_NOMEM if out cannot grow.
+ */
+int rowcodec_decode(const uint8_t *meta, size_t meta_avail, const uint8_t *text, size_t text_avail,
+                    struct sb_row *out);
+
+#endif

@@ -1,0 +1,2 @@
+/* scaffold: replaced by the real test */
+int main(void) { return 77; }

@@ -1,1 +1,246 @@
+/*
+ * Pages: the raw page format, page views over it and the hot page builder.
+ * Layout and framing are described in page.h.
+ */
+#include "page.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
 #include "rowcodec.h"
+
+static uint32_t get_u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+void page_view_init(struct page_view *v)
+{
+    memset(v, 0, sizeof *v);
+}
+
+void page_view_fini(struct page_view *v)
+{
+    free(v->text_off);
+    free(v->meta_off);
+    page_view_init(v);
+}
+
+size_t page_view_bytes(const struct page_view *v)
+{
+    return (size_t)v->off_cap * 2 * sizeof(uint32_t);
+}
+
+/* Makes room for n + 1 offsets (row starts plus the end). */
+static int view_reserve(struct page_view *v, uint32_t n)
+{
+    if (n + 1 <= v->off_cap)
+        return 0;
+    uint32_t cap = v->off_cap ? v->off_cap : 64;
+    while (cap < n + 1)
+        cap *= 2;
+    uint32_t *t = realloc(v->text_off, cap * sizeof *t);
+    if (!t)
+        return SB_ERR_NOMEM;
+    v->text_off = t;
+    uint32_t *m = realloc(v->meta_off, cap * sizeof *m);
+    if (!m)
+        return SB_ERR_NOMEM;
+    v->meta_off = m;
+    v->off_cap = cap;
+    return 0;
+}
+
+int page_view_parse(struct page_view *v, const uint8_t *raw, size_t len)
+{
+    if (len < PAGE_HEADER_BYTES || get_u32(raw) != PAGE_MAGIC)
+        return SB_ERR_CORRUPT;
+    uint32_t nrows = get_u32(raw + 4);
+    uint64_t text_len = get_u32(raw + 8), meta_len = get_u32(raw + 12);
+    if (PAGE_HEADER_BYTES + text_len + meta_len != len || nrows > meta_len)
+        return SB_ERR_CORRUPT;
+    if (view_reserve(v, nrows) < 0)
+        return SB_ERR_NOMEM;
+    v->text = raw + PAGE_HEADER_BYTES;
+    v->meta = v->text + text_len;
+    size_t toff = 0, moff = 0;
+    for (uint32_t i = 0; i < nrows; i++) {
+        size_t mused, tlen;
+        if (rowcodec_skip(v->meta + moff, meta_len - moff, &mused, &tlen) < 0 ||
+            tlen > text_len - toff)
+            return SB_ERR_CORRUPT;
+        v->text_off[i] = (uint32_t)toff;
+        v->meta_off[i] = (uint32_t)moff;
+        toff += tlen;
+        moff += mused;
+    }
+    if (toff != text_len || moff != meta_len)
+        return SB_ERR_CORRUPT;
+    v->text_off[nrows] = (uint32_t)toff;
+    v->meta_off[nrows] = (uint32_t)moff;
+    v->nrows = nrows;
+    return 0;
+}
+
+int page_view_row(const struct page_view *v, uint32_t i, struct sb_row *out)
+{
+    const uint8_t *meta = v->meta + v->meta_off[i];
+    const uint8_t *text = v->text + v->text_off[i];
+    return rowcodec_decode(meta, v->meta_off[i + 1] - v->meta_off[i], text,
+                           v->text_off[i + 1] - v->text_off[i], out);
+}
+
+void page_view_text(const struct page_view *v, uint32_t i, const uint8_t **text, size_t *len)
+{
+    *text = v->text + v->text_off[i];
+    *len = v->text_off[i + 1] - v->text_off[i];
+}
+
+/* ---- The hot page ------------------------------------------------------ */
+
+void hot_init(struct hot_page *h)
+{
+    memset(h, 0, sizeof *h);
+    page_view_init(&h->view);
+}
+
+void hot_fini(struct hot_page *h)
+{
+    hot_reset(h);
+    page_view_fini(&h->view);
+}
+
+void hot_reset(struct hot_page *h)
+{
+    mem_unmap(h->buf, h->cap);
+    mem_unmap(h->meta, h->meta_cap);
+    struct page_view view = h->view;
+    memset(h, 0, sizeof *h);
+    view.nrows = 0;
+    h->view = view;
+}
+
+size_t hot_bytes(const struct hot_page *h)
+{
+    return h->cap + h->meta_cap + page_view_bytes(&h->view);
+}
+
+size_t hot_raw_len(const struct hot_page *h)
+{
+    return h->view.nrows ? PAGE_HEADER_BYTES + h->text_len + h->meta_len : 0;
+}
+
+size_t hot_row_bound(uint32_t ncols)
+{
+    return rowcodec_text_bound(ncols) + rowcodec_meta_bound(ncols);
+}
+
+/* Grows a mapped buffer to hold at least need bytes, keeping its first used bytes. */
+static int grow_mapping(uint8_t **buf, size_t *cap, size_t used, size_t need)
+{
+    if (need <= *cap)
+        return 0;
+    size_t ncap = mem_round(need > *cap * 2 ? need : *cap * 2);
+    uint8_t *nbuf = mem_map(ncap);
+    if (!nbuf)
+        return SB_ERR_NOMEM;
+    if (*buf && used)
+        memcpy(nbuf, *buf, used);
+    mem_unmap(*buf, *cap);
+    *buf = nbuf;
+    *cap = ncap;
+    return 0;
+}
+
+int hot_append(struct hot_page *h, const struct sb_cell *cells, uint32_t ncols, uint32_t flags,
+               size_t *raw_added)
+{
+    size_t tneed = PAGE_HEADER_BYTES + h->text_len + rowcodec_text_bound(ncols);
+    size_t mneed = h->meta_len + rowcodec_meta_bound(ncols);
+    /* Room for sealing in place: the meta is copied after the text. */
+    if (grow_mapping(&h->buf, &h->cap, PAGE_HEADER_BYTES + h->text_len, tneed + mneed) < 0 ||
+        grow_mapping(&h->meta, &h->meta_cap, h->meta_len, mneed) < 0 ||
+        view_reserve(&h->view, h->view.nrows + 1) < 0)
+        return SB_ERR_NOMEM;
+    size_t tlen, mlen;
+    rowcodec_encode(cells, ncols, flags, h->buf + PAGE_HEADER_BYTES + h->text_len, &tlen,
+                    h->meta + h->meta_len, &mlen);
+    uint32_t n = h->view.nrows;
+    h->view.text_off[n] = (uint32_t)h->text_len;
+    h->view.meta_off[n] = (uint32_t)h->meta_len;
+    h->text_len += tlen;
+    h->meta_len += mlen;
+    h->view.text_off[n + 1] = (uint32_t)h->text_len;
+    h->view.meta_off[n + 1] = (uint32_t)h->meta_len;
+    h->view.nrows = n + 1;
+    h->view.text = h->buf + PAGE_HEADER_BYTES;
+    h->view.meta = h->meta;
+    *raw_added = tlen + mlen;
+    return 0;
+}
+
+uint8_t *hot_seal(struct hot_page *h, size_t *len, size_t *cap)
+{
+    if (h->view.nrows == 0)
+        return NULL;
+    uint8_t *raw = h->buf;
+    put_u32(raw, PAGE_MAGIC);
+    put_u32(raw + 4, h->view.nrows);
+    put_u32(raw + 8, (uint32_t)h->text_len);
+    put_u32(raw + 12, (uint32_t)h->meta_len);
+    memcpy(raw + PAGE_HEADER_BYTES + h->text_len, h->meta, h->meta_len);
+    *len = PAGE_HEADER_BYTES + h->text_len + h->meta_len;
+    *cap = h->cap;
+    /* The buffer now belongs to the caller; keep the meta mapping for the next page. */
+    h->buf = NULL;
+    h->cap = 0;
+    h->text_len = h->meta_len = 0;
+    h->view.nrows = 0;
+    return raw;
+}
+
+int hot_load(struct hot_page *h, const uint8_t *raw, size_t len)
+{
+    struct page_view v;
+    page_view_init(&v);
+    int rc = page_view_parse(&v, raw, len);
+    if (rc < 0)
+        goto out;
+    size_t text_len = v.text_off[v.nrows], meta_len = v.meta_off[v.nrows];
+    rc = SB_ERR_NOMEM;
+    if (grow_mapping(&h->buf, &h->cap, 0, len) < 0 ||
+        grow_mapping(&h->meta, &h->meta_cap, 0, meta_len + 1) < 0 ||
+        view_reserve(&h->view, v.nrows) < 0)
+        goto out;
+    memcpy(h->buf + PAGE_HEADER_BYTES, v.text, text_len);
+    memcpy(h->meta, v.meta, meta_len);
+    memcpy(h->view.text_off, v.text_off, (v.nrows + 1) * sizeof *v.text_off);
+    memcpy(h->view.meta_off, v.meta_off, (v.nrows + 1) * sizeof *v.meta_off);
+    h->view.nrows = v.nrows;
+    h->view.text = h->buf + PAGE_HEADER_BYTES;
+    h->view.meta = h->meta;
+    h->text_len = text_len;
+    h->meta_len = meta_len;
+    rc = 0;
+out:
+    page_view_fini(&v);
+    return rc;
+}
+
+size_t hot_pop(struct hot_page *h)
+{
+    uint32_t n = --h->view.nrows;
+    size_t removed = (h->text_len - h->view.text_off[n]) + (h->meta_len - h->view.meta_off[n]);
+    h->text_len = h->view.text_off[n];
+    h->meta_len = h->view.meta_off[n];
+    return removed;
+}

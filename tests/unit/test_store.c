@@ -1,2 +1,576 @@
-/* scaffold: replaced by the real test */
-int main(void) { return 77; }
+/*
+ * The store against a reference model: every row pushed is remembered as
+ * (seed, ncols, kind, flags) and regenerated to check what reads back.
+ * Budgets are checked after operations; spill, drop, pop, clear, budget
+ * changes, the cold tier and disk faults (through the sb_io seam) each get a
+ * scenario.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "boundterm/scrollback.h"
+#include "check.h"
+#include "rowgen.h"
+
+#define MAXCOLS 200
+
+struct ref_row {
+    uint64_t seed;
+    uint16_t ncols;
+    uint8_t kind, flags;
+};
+
+struct model {
+    struct sb_store *store;
+    struct ref_row *rows; /* by absolute row number */
+    size_t len, cap;
+    uint64_t dropped_seen;
+    uint64_t rng;
+};
+
+static char spill_dir[64];
+
+static struct sb_config small_config(void)
+{
+    struct sb_config cfg;
+    sb_config_defaults(&cfg);
+    cfg.page_bytes = 4096;
+    cfg.cold_codec = SB_CODEC_NONE;
+    cfg.background = false;
+    cfg.spill_dir = spill_dir;
+    cfg.disk_budget = 0;
+    cfg.ram_budget = sb_config_min_ram(&cfg);
+    return cfg;
+}
+
+static void model_open(struct model *m, const struct sb_config *cfg)
+{
+    memset(m, 0, sizeof *m);
+    char err[256];
+    int rc = sb_store_create(cfg, &m->store, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "create: %s\n", err);
+    REQUIRE(rc == 0);
+    m->rng = 42;
+}
+
+static void model_close(struct model *m)
+{
+    sb_store_destroy(m->store);
+    free(m->rows);
+}
+
+/* Pushes one generated row to the store and the model. */
+static void model_push(struct model *m, int kind)
+{
+    if (m->len == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 4096;
+        m->rows = realloc(m->rows, m->cap * sizeof *m->rows);
+        REQUIRE(m->rows);
+    }
+    struct ref_row *r = &m->rows[m->len];
+    r->seed = rowgen_next(&m->rng);
+    r->ncols = (uint16_t)(kind == ROWGEN_PLAIN ? 72 : r->seed % MAXCOLS);
+    r->kind = (uint8_t)kind;
+    r->flags = (r->seed >> 40) % 3 == 0 ? SB_ROW_WRAPPED : 0;
+    struct sb_cell cells[MAXCOLS];
+    rowgen_fill(r->seed, r->ncols, kind, cells);
+    int rc = sb_store_push_row(m->store, cells, r->ncols, r->flags);
+    CHECK_EQ(rc, 0);
+    m->len++;
+}
+
+/* Budgets hold and the row counts add up. */
+static void model_check_budgets(struct model *m)
+{
+    struct sb_stats st;
+    sb_store_stats(m->store, &st);
+    CHECK(st.ram_used <= st.ram_budget);
+    CHECK(st.disk_used <= st.disk_budget);
+    CHECK_EQ(st.rows_retained + st.rows_dropped, m->len);
+    if (st.ram_used > st.ram_budget)
+        fprintf(stderr, "ram_used %llu > budget %llu\n", (unsigned long long)st.ram_used,
+                (unsigned long long)st.ram_budget);
+}
+
+/* Every retained row reads back as the model says; returns the rows read as lost. */
+static uint64_t model_verify(struct model *m)
+{
+    uint64_t n = sb_store_rows(m->store), dropped = sb_store_rows_dropped(m->store);
+    CHECK_EQ(n + dropped, m->len);
+    struct sb_row row;
+    sb_row_init(&row);
+    struct sb_cell cells[MAXCOLS];
+    uint64_t lost = 0, bad = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        REQUIRE(sb_store_read_row(m->store, i, &row) == 0);
+        if (row.flags & SB_ROW_LOST) {
+            lost++;
+            continue;
+        }
+        const struct ref_row *r = &m->rows[dropped + i];
+        rowgen_fill(r->seed, r->ncols, r->kind, cells);
+        if (!rowgen_equal(cells, r->ncols, r->flags, &row) && bad++ < 5)
+            fprintf(stderr, "row %llu differs\n", (unsigned long long)i);
+    }
+    CHECK_EQ(bad, 0);
+    sb_row_fini(&row);
+    return lost;
+}
+
+static void test_errors(void)
+{
+    struct sb_config cfg = small_config();
+    cfg.ram_budget = 1 << 20;
+    struct sb_store *s = NULL;
+    char err[256] = "";
+    CHECK_EQ(sb_store_create(&cfg, &s, err, sizeof err), SB_ERR_BUDGET);
+    CHECK(s == NULL);
+    CHECK(strstr(err, "minimum") != NULL);
+    cfg = small_config();
+    cfg.page_bytes = 100;
+    CHECK_EQ(sb_store_create(&cfg, &s, err, sizeof err), SB_ERR_INVAL);
+
+    struct model m;
+    cfg = small_config();
+    model_open(&m, &cfg);
+    struct sb_row row;
+    sb_row_init(&row);
+    CHECK_EQ(sb_store_read_row(m.store, 0, &row), SB_ERR_RANGE);
+    CHECK_EQ(sb_store_pop_row(m.store, &row), SB_ERR_RANGE);
+    struct sb_cell bad = {.chars = {0xD800}, .width = 1};
+    CHECK_EQ(sb_store_push_row(m.store, &bad, 1, 0), SB_ERR_INVAL);
+    bad.chars[0] = 'a';
+    bad.width = 3;
+    CHECK_EQ(sb_store_push_row(m.store, &bad, 1, 0), SB_ERR_INVAL);
+    CHECK_EQ(sb_store_set_budgets(m.store, 1024, 0), SB_ERR_BUDGET);
+    CHECK_EQ(sb_store_rows(m.store), 0);
+    sb_row_fini(&row);
+    model_close(&m);
+}
+
+/* RAM only: the oldest rows are dropped, the rest read back exactly. */
+static void test_ram_only(void)
+{
+    struct sb_config cfg = small_config();
+    struct model m;
+    model_open(&m, &cfg);
+    for (int i = 0; i < 150000; i++) {
+        model_push(&m, i % 3 == 0 ? ROWGEN_RICH : ROWGEN_PLAIN);
+        if (i % 97 == 0)
+            model_check_budgets(&m);
+    }
+    model_check_budgets(&m);
+    CHECK(sb_store_rows_dropped(m.store) > 0);
+    CHECK_EQ(model_verify(&m), 0);
+    model_close(&m);
+}
+
+struct text_check {
+    struct model *m;
+    uint64_t dropped;
+    uint64_t rows, bad;
+};
+
+/* Checks a visited row's text against the store's decoded row. */
+static int check_text(void *user, uint64_t index, const char *text, size_t len, uint32_t flags)
+{
+    struct text_check *tc = user;
+    const struct ref_row *r = &tc->m->rows[tc->dropped + index];
+    struct sb_cell cells[MAXCOLS];
+    rowgen_fill(r->seed, r->ncols, r->kind, cells);
+    /* Re-encode the reference's text the documented way: UTF-8, NUL for empty. */
+    char want[MAXCOLS * 24];
+    size_t n = 0, end = 0;
+    for (uint32_t c = 0; c < r->ncols; c++) {
+        if (cells[c].width == 0)
+            continue;
+        if (cells[c].chars[0] == 0) {
+            want[n++] = 0;
+        } else {
+            for (int k = 0; k < SB_MAX_CHARS && cells[c].chars[k]; k++) {
+                uint32_t cp = cells[c].chars[k];
+                if (cp < 0x80) {
+                    want[n++] = (char)cp;
+                } else if (cp < 0x800) {
+                    want[n++] = (char)(0xc0 | cp >> 6);
+                    want[n++] = (char)(0x80 | (cp & 0x3f));
+                } else if (cp < 0x10000) {
+                    want[n++] = (char)(0xe0 | cp >> 12);
+                    want[n++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+                    want[n++] = (char)(0x80 | (cp & 0x3f));
+                } else {
+                    want[n++] = (char)(0xf0 | cp >> 18);
+                    want[n++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+                    want[n++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+                    want[n++] = (char)(0x80 | (cp & 0x3f));
+                }
+            }
+        }
+        const struct sb_cell *x = &cells[c];
+        if (x->chars[0] || x->attrs || x->fg || x->bg || x->width != 1)
+            end = n;
+    }
+    if ((flags & SB_ROW_LOST) || len != end || memcmp(text, want, end) != 0)
+        tc->bad++;
+    tc->rows++;
+    return 0;
+}
+
+/* Spill to disk and trim the disk: budgets hold, retained rows are exact, text visits agree. */
+static void test_spill(void)
+{
+    struct sb_config cfg = small_config();
+    cfg.disk_budget = 2u << 20;
+    struct model m;
+    model_open(&m, &cfg);
+    for (int i = 0; i < 300000; i++) {
+        model_push(&m, i % 4 == 0 ? ROWGEN_RICH : ROWGEN_PLAIN);
+        if (i % 97 == 0)
+            model_check_budgets(&m);
+    }
+    struct sb_stats st;
+    sb_store_stats(m.store, &st);
+    CHECK(st.pages_disk > 0);
+    CHECK(st.rows_dropped > 0);
+    CHECK(st.disk_used > 0 && st.disk_used <= cfg.disk_budget);
+    CHECK_STR(st.last_error, "");
+    CHECK_EQ(model_verify(&m), 0);
+    struct text_check tc = {.m = &m, .dropped = st.rows_dropped};
+    sb_store_visit_text(m.store, 0, UINT64_MAX, check_text, &tc);
+    CHECK_EQ(tc.rows, st.rows_retained);
+    CHECK_EQ(tc.bad, 0);
+
+    /* Smaller budgets take effect at once. */
+    CHECK_EQ(sb_store_set_budgets(m.store, cfg.ram_budget, 1u << 20), 0);
+    sb_store_stats(m.store, &st);
+    CHECK(st.disk_used <= (1u << 20));
+    CHECK_EQ(model_verify(&m), 0);
+    CHECK_EQ(sb_store_set_budgets(m.store, cfg.ram_budget, 0), 0);
+    sb_store_stats(m.store, &st);
+    CHECK_EQ(st.disk_used, 0);
+    CHECK_EQ(st.pages_disk, 0);
+    model_check_budgets(&m);
+    CHECK_EQ(model_verify(&m), 0);
+    model_close(&m);
+}
+
+/* Pops interleaved with pushes, reaching back into compressed and spilled pages. */
+static void test_pop(void)
+{
+    struct sb_config cfg = small_config();
+    cfg.disk_budget = 8u << 20;
+    struct model m;
+    model_open(&m, &cfg);
+    struct sb_row row;
+    sb_row_init(&row);
+    struct sb_cell cells[MAXCOLS];
+    uint64_t rng = 7, bad = 0;
+    for (int round = 0; round < 40; round++) {
+        int pushes = (int)(rowgen_next(&rng) % 20000);
+        for (int i = 0; i < pushes; i++)
+            model_push(&m, i % 2 ? ROWGEN_RICH : ROWGEN_PLAIN);
+        uint64_t retained = sb_store_rows(m.store);
+        int pops = (int)(rowgen_next(&rng) % (retained + 1));
+        for (int i = 0; i < pops; i++) {
+            REQUIRE(sb_store_pop_row(m.store, &row) == 0);
+            const struct ref_row *r = &m.rows[--m.len];
+            rowgen_fill(r->seed, r->ncols, r->kind, cells);
+            if (!rowgen_equal(cells, r->ncols, r->flags, &row))
+                bad++;
+        }
+        model_check_budgets(&m);
+    }
+    CHECK_EQ(bad, 0);
+    CHECK_EQ(model_verify(&m), 0);
+    while (sb_store_pop_row(m.store, &row) == 0)
+        m.len--;
+    CHECK_EQ(sb_store_rows(m.store), 0);
+    sb_row_fini(&row);
+    model_close(&m);
+}
+
+/* Resident set size of this process in bytes. */
+static uint64_t rss_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long size = 0, res = 0;
+    if (f) {
+        if (fscanf(f, "%lu %lu", &size, &res) != 2)
+            res = 0;
+        fclose(f);
+    }
+    return (uint64_t)res * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+/* Clear gives the memory back: RES falls, not just the counters. */
+static void test_clear_returns_memory(void)
+{
+    struct sb_config cfg = small_config();
+    cfg.page_bytes = 64u << 10;
+    cfg.ram_budget = 96u << 20;
+    cfg.codec = SB_CODEC_LZ4; /* fills RAM faster than zstd */
+    struct model m;
+    model_open(&m, &cfg);
+    uint64_t before = rss_bytes();
+    struct sb_stats st;
+    do {
+        for (int i = 0; i < 50000; i++)
+            model_push(&m, ROWGEN_RICH);
+        sb_store_stats(m.store, &st);
+    } while (st.rows_dropped == 0);
+    uint64_t full = rss_bytes();
+    CHECK(full > before + (64u << 20));
+    CHECK_EQ(sb_store_clear(m.store), 0);
+    uint64_t after = rss_bytes();
+    sb_store_stats(m.store, &st);
+    CHECK_EQ(st.rows_retained, 0);
+    CHECK_EQ(st.rows_dropped, 0);
+    CHECK(st.ram_used < (4u << 20));
+    CHECK(after < before + (8u << 20));
+    printf("clear: rss before %.1f MiB, full %.1f MiB, after clear %.1f MiB\n",
+           before / 1048576.0, full / 1048576.0, after / 1048576.0);
+    /* The store works on after a clear. */
+    m.len = 0;
+    for (int i = 0; i < 1000; i++)
+        model_push(&m, ROWGEN_PLAIN);
+    CHECK_EQ(model_verify(&m), 0);
+    model_close(&m);
+}
+
+/* ---- Disk faults through the sb_io seam -------------------------------- */
+
+struct faults {
+    int write_errno;   /* fail every pwrite with this (0 = no fault) */
+    int fail_reads;    /* fail this many preads with EIO */
+    int fds[64];
+    int nfds;
+};
+
+static int fault_open(void *user, const char *dir)
+{
+    struct faults *f = user;
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0 && f->nfds < 64)
+        f->fds[f->nfds++] = fd;
+    return fd;
+}
+
+static ssize_t fault_pwrite(void *user, int fd, const void *buf, size_t len, off_t off)
+{
+    struct faults *f = user;
+    if (f->write_errno) {
+        errno = f->write_errno;
+        return -1;
+    }
+    return pwrite(fd, buf, len, off);
+}
+
+static ssize_t fault_pread(void *user, int fd, void *buf, size_t len, off_t off)
+{
+    struct faults *f = user;
+    if (f->fail_reads > 0) {
+        f->fail_reads--;
+        errno = EIO;
+        return -1;
+    }
+    return pread(fd, buf, len, off);
+}
+
+static struct sb_io fault_io(struct faults *f)
+{
+    struct sb_io io = {fault_open, fault_pwrite, fault_pread, f};
+    return io;
+}
+
+/* A full disk: spilling degrades to losing pages, RAM still bounded, last_error says why. */
+static void test_disk_full(void)
+{
+    struct faults f = {0};
+    struct sb_io io = fault_io(&f);
+    struct sb_config cfg = small_config();
+    cfg.disk_budget = 64u << 20;
+    cfg.io = &io;
+    struct model m;
+    model_open(&m, &cfg);
+    for (int i = 0; i < 150000; i++)
+        model_push(&m, ROWGEN_PLAIN);
+    struct sb_stats st;
+    sb_store_stats(m.store, &st);
+    uint64_t disk_before = st.disk_used;
+    CHECK(st.pages_disk > 0);
+    f.write_errno = ENOSPC;
+    for (int i = 0; i < 150000; i++) {
+        model_push(&m, ROWGEN_PLAIN);
+        if (i % 97 == 0)
+            model_check_budgets(&m);
+    }
+    sb_store_stats(m.store, &st);
+    CHECK(strstr(st.last_error, "space") != NULL);
+    CHECK(st.rows_lost > 0);
+    CHECK(st.ram_used <= st.ram_budget);
+    CHECK_EQ(st.disk_used, disk_before);
+    uint64_t lost = model_verify(&m);
+    CHECK_EQ(lost, st.rows_lost);
+    printf("disk full: %llu rows lost, last_error: %s\n", (unsigned long long)lost,
+           st.last_error);
+    model_close(&m);
+}
+
+/* A flipped byte in a spilled page: that page reads back lost, its neighbours intact. */
+static void test_flipped_byte(void)
+{
+    struct faults f = {0};
+    struct sb_io io = fault_io(&f);
+    struct sb_config cfg = small_config();
+    cfg.disk_budget = 64u << 20;
+    cfg.io = &io;
+    struct model m;
+    model_open(&m, &cfg);
+    for (int i = 0; i < 150000; i++)
+        model_push(&m, ROWGEN_PLAIN);
+    struct sb_stats st;
+    sb_store_stats(m.store, &st);
+    REQUIRE(st.pages_disk > 3 && f.nfds > 0);
+    unsigned char byte;
+    REQUIRE(pread(f.fds[0], &byte, 1, 5000) == 1);
+    byte ^= 0x10;
+    REQUIRE(pwrite(f.fds[0], &byte, 1, 5000) == 1);
+    uint64_t lost = model_verify(&m);
+    sb_store_stats(m.store, &st);
+    CHECK(lost > 0 && lost < 1000); /* one 4 KiB page of rows */
+    CHECK_EQ(lost, st.rows_lost);
+    CHECK(strstr(st.last_error, "unreadable") != NULL);
+    /* A read error (EIO) loses exactly one more page. */
+    f.fail_reads = 1;
+    uint64_t lost2 = model_verify(&m);
+    CHECK(lost2 > lost);
+    model_check_budgets(&m);
+    model_close(&m);
+}
+
+/* A spill directory that does not exist: not fatal, the store drops instead. */
+static void test_bad_spill_dir(void)
+{
+    struct sb_config cfg = small_config();
+    cfg.disk_budget = 8u << 20;
+    cfg.spill_dir = "/nonexistent/boundterm-test";
+    struct model m;
+    model_open(&m, &cfg);
+    for (int i = 0; i < 250000; i++)
+        model_push(&m, ROWGEN_PLAIN);
+    struct sb_stats st;
+    sb_store_stats(m.store, &st);
+    CHECK(strstr(st.last_error, "/nonexistent") != NULL);
+    CHECK(st.rows_dropped > 0);
+    CHECK_EQ(st.disk_used, 0);
+    CHECK_EQ(model_verify(&m), 0);
+    model_close(&m);
+}
+
+/* The cold tier recompresses pages denser and they still read back exactly. */
+static void test_cold(void)
+{
+    struct sb_config cfg = small_config();
+    cfg.page_bytes = 16u << 10;
+    cfg.cold_codec = SB_CODEC_XZ;
+    cfg.cold_level = 6;
+    cfg.cold_bytes = 64u << 10;
+    cfg.ram_budget = 64u << 20;
+    struct model m;
+    model_open(&m, &cfg);
+    for (int i = 0; i < 60000; i++)
+        model_push(&m, i % 5 ? ROWGEN_PLAIN : ROWGEN_RICH);
+    struct sb_stats a, b;
+    sb_store_stats(m.store, &a);
+    CHECK_EQ(sb_store_compact(m.store), 0);
+    sb_store_stats(m.store, &b);
+    CHECK(b.pages_cold > 0);
+    CHECK(b.compressed_bytes < a.compressed_bytes);
+    CHECK_EQ(b.rows_retained, a.rows_retained);
+    printf("cold: %llu -> %llu compressed bytes, %llu -> %llu pages\n",
+           (unsigned long long)a.compressed_bytes, (unsigned long long)b.compressed_bytes,
+           (unsigned long long)a.pages_ram, (unsigned long long)b.pages_ram);
+    CHECK_EQ(model_verify(&m), 0);
+    struct sb_row row;
+    sb_row_init(&row);
+    for (int i = 0; i < 30000; i++) { /* pops reach into cold pages */
+        CHECK_EQ(sb_store_pop_row(m.store, &row), 0);
+        m.len--;
+    }
+    sb_row_fini(&row);
+    CHECK_EQ(model_verify(&m), 0);
+    model_close(&m);
+}
+
+/* The worker thread: compression off the caller's thread, idle-time cold tier, spill. */
+static void test_background(void)
+{
+    struct sb_config cfg = small_config();
+    cfg.background = true;
+    cfg.cold_codec = SB_CODEC_XZ;
+    cfg.cold_bytes = 16u << 10;
+    cfg.cold_delay_ms = 50;
+    cfg.disk_budget = 4u << 20;
+    cfg.ram_budget = sb_config_min_ram(&cfg);
+    struct model m;
+    model_open(&m, &cfg);
+    struct sb_row row;
+    sb_row_init(&row);
+    for (int i = 0; i < 200000; i++) {
+        model_push(&m, i % 3 ? ROWGEN_PLAIN : ROWGEN_RICH);
+        if (i % 1000 == 0) {
+            model_check_budgets(&m);
+            uint64_t n = sb_store_rows(m.store);
+            CHECK_EQ(sb_store_read_row(m.store, rowgen_next(&m.rng) % n, &row), 0);
+            CHECK((row.flags & SB_ROW_LOST) == 0);
+        }
+    }
+    sb_store_settle(m.store);
+    usleep(400 * 1000); /* idle: the worker recompresses cold pages */
+    struct sb_stats st;
+    sb_store_stats(m.store, &st);
+    CHECK(st.pages_cold > 0);
+    model_check_budgets(&m);
+    CHECK_EQ(model_verify(&m), 0);
+    sb_row_fini(&row);
+    model_close(&m);
+}
+
+static void test_stats_json(void)
+{
+    struct sb_stats st = {.ram_budget = 1, .rows_dropped = 7};
+    snprintf(st.last_error, sizeof st.last_error, "a \"quoted\" \\ error\n");
+    char buf[1024];
+    size_t n = sb_stats_json(&st, buf, sizeof buf);
+    CHECK(n < sizeof buf);
+    CHECK(strstr(buf, "\"rows_dropped\":7") != NULL);
+    CHECK(strstr(buf, "\"last_error\":\"a \\\"quoted\\\" \\\\ error\\u000a\"}") != NULL);
+    char small[16];
+    CHECK_EQ(sb_stats_json(&st, small, sizeof small), n);
+    CHECK_EQ(strlen(small), sizeof small - 1);
+}
+
+int main(void)
+{
+    snprintf(spill_dir, sizeof spill_dir, "/tmp/bt-test-store-XXXXXX");
+    REQUIRE(mkdtemp(spill_dir) != NULL);
+    test_errors();
+    test_stats_json();
+    test_ram_only();
+    test_spill();
+    test_pop();
+    test_clear_returns_memory();
+    test_disk_full();
+    test_flipped_byte();
+    test_bad_spill_dir();
+    test_cold();
+    test_background();
+    rmdir(spill_dir);
+    return check_done();
+}

@@ -1,0 +1,97 @@
+/*
+ * Pages: the unit the store seals, compresses, spills and drops.
+ *
+ * A raw (uncompressed) page is laid out as
+ *   header   16 bytes: magic "SBP1", nrows, text_len, meta_len (u32, little endian)
+ *   text     text_len bytes: the rows' text streams back to back
+ *   meta     meta_len bytes: the rows' meta streams back to back
+ * (see rowcodec.h for the two streams). Keeping all text together makes a
+ * page compress like plain text; the small, repetitive meta compresses to
+ * almost nothing.
+ *
+ * The hot page is the one rows are appended to. Its text sits in a mapped
+ * buffer right after room for the header and its meta in a second buffer, so
+ * sealing is one copy of the (small) meta. A page view locates every row of
+ * a raw page (or of the hot page) for reading.
+ */
+#ifndef SB_PAGE_H
+#define SB_PAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "boundterm/scrollback.h"
+
+#define PAGE_MAGIC 0x31504253u /* "SBP1" */
+#define PAGE_HEADER_BYTES 16u
+
+/* Row offsets into a page's text and meta; entry nrows is the end. */
+struct page_view {
+    const uint8_t *text;
+    const uint8_t *meta;
+    uint32_t nrows;
+    uint32_t *text_off;
+    uint32_t *meta_off;
+    uint32_t off_cap; /* entries allocated in each offset array */
+};
+
+/* An empty view; page_view_fini releases its offset arrays. */
+void page_view_init(struct page_view *v);
+void page_view_fini(struct page_view *v);
+/* Bytes the view's offset arrays hold. */
+size_t page_view_bytes(const struct page_view *v);
+
+/*
+ * Locates every row of the raw page raw[0..len) and checks the page's
+ * framing (header, every row's varints, lengths that add up). 0,
+ * SB_ERR_CORRUPT or SB_ERR_NOMEM. The view borrows raw.
+ */
+int page_view_parse(struct page_view *v, const uint8_t *raw, size_t len);
+
+/* Decodes row i of a view. 0, SB_ERR_CORRUPT or SB_ERR_NOMEM. */
+int page_view_row(const struct page_view *v, uint32_t i, struct sb_row *out);
+
+/* Row i's text stream (see sb_text_fn). */
+void page_view_text(const struct page_view *v, uint32_t i, const uint8_t **text, size_t *len);
+
+struct hot_page {
+    uint8_t *buf;      /* mapped: header room, then text */
+    size_t cap;
+    uint8_t *meta;     /* mapped */
+    size_t meta_cap;
+    size_t text_len;
+    size_t meta_len;
+    struct page_view view; /* offsets of the rows so far */
+};
+
+void hot_init(struct hot_page *h);
+/* Unmaps the hot page's buffers. */
+void hot_fini(struct hot_page *h);
+/* Bytes of RAM the hot page holds. */
+size_t hot_bytes(const struct hot_page *h);
+/* Raw bytes the page would have if sealed now. */
+size_t hot_raw_len(const struct hot_page *h);
+/* Raw bytes a row of ncols would add at most. */
+size_t hot_row_bound(uint32_t ncols);
+
+/* Appends a validated row. 0 or SB_ERR_NOMEM (the page is unchanged then). */
+int hot_append(struct hot_page *h, const struct sb_cell *cells, uint32_t ncols, uint32_t flags,
+               size_t *raw_added);
+
+/*
+ * Seals the hot page: returns its mapped buffer holding the whole raw page
+ * (length *len, mapping size *cap, to be freed with mem_unmap) and leaves the
+ * hot page empty. NULL when the page is empty or mapping fails.
+ */
+uint8_t *hot_seal(struct hot_page *h, size_t *len, size_t *cap);
+
+/* Replaces the (empty) hot page's content with the raw page raw[0..len). */
+int hot_load(struct hot_page *h, const uint8_t *raw, size_t len);
+
+/* Removes the newest row; returns the raw bytes it took. The page must not be empty. */
+size_t hot_pop(struct hot_page *h);
+
+/* Empties the hot page and unmaps its buffers. */
+void hot_reset(struct hot_page *h);
+
+#endif

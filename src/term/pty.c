@@ -1,0 +1,399 @@
+/*
+ * The pty: spawning a child on a pseudo-terminal, non-blocking I/O on the
+ * master, reaping.
+ *
+ * Everything the child needs (the environment, the program name, the error
+ * prefix) is prepared before fork(), because the parent may have threads (the
+ * store's compressor) and only async-signal-safe calls are sound in the child
+ * between fork() and exec. Bytes written to the child that the kernel will not
+ * take yet wait in `pending`, in order, so a reply to a query is never lost.
+ */
+#include "pty.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <utmp.h>
+
+#define PENDING_MAX (1u << 20) /* bytes queued for a child that stopped reading */
+#define REAP_GRACE_MS 500      /* how long pty_destroy waits after SIGHUP before SIGKILL */
+
+extern char **environ;
+
+struct pty {
+    int fd;
+    pid_t pid;
+    int status; /* -1 until reaped */
+    bool eof;
+    char *pending;
+    size_t pending_len, pending_cap;
+};
+
+/* Variables the child must not inherit from our own terminal. */
+static const char *const env_dropped[] = {"TERM", "COLORTERM", "LINES", "COLUMNS", "TERMCAP"};
+
+/* True when entry ("NAME=value") defines the variable whose name is name[0..len). */
+static bool env_is(const char *entry, const char *name, size_t len)
+{
+    return strncmp(entry, name, len) == 0 && entry[len] == '=';
+}
+
+/* Removes every definition of name[0..len) from env (n entries). */
+static void env_remove(const char **env, size_t *n, const char *name, size_t len)
+{
+    size_t w = 0;
+    for (size_t r = 0; r < *n; r++)
+        if (!env_is(env[r], name, len))
+            env[w++] = env[r];
+    *n = w;
+}
+
+/* Applies one tweak: "NAME=value" replaces NAME, "NAME" removes it. */
+static void env_apply(const char **env, size_t *n, const char *tweak)
+{
+    const char *eq = strchr(tweak, '=');
+    size_t len = eq ? (size_t)(eq - tweak) : strlen(tweak);
+    env_remove(env, n, tweak, len);
+    if (eq)
+        env[(*n)++] = tweak;
+}
+
+/* The child's environment as a NULL-terminated array of borrowed strings (free the array). */
+static char **env_build(const char *const *tweaks)
+{
+    size_t nenv = 0, ntweaks = 0, n = 0;
+    while (environ && environ[nenv])
+        nenv++;
+    while (tweaks && tweaks[ntweaks])
+        ntweaks++;
+    const char **env = calloc(nenv + ntweaks + 3, sizeof(*env));
+    if (!env)
+        return NULL;
+    for (size_t i = 0; i < nenv; i++)
+        env[n++] = environ[i];
+    for (size_t i = 0; i < sizeof(env_dropped) / sizeof(env_dropped[0]); i++)
+        env_remove(env, &n, env_dropped[i], strlen(env_dropped[i]));
+    env[n++] = "TERM=xterm-256color";
+    env[n++] = "COLORTERM=truecolor";
+    for (size_t i = 0; i < ntweaks; i++)
+        env_apply(env, &n, tweaks[i]);
+    env[n] = NULL;
+    return (char **)env;
+}
+
+/* Copies s into buf at *at (bounded by cap), async-signal-safely. */
+static void buf_put(char *buf, size_t cap, size_t *at, const char *s)
+{
+    while (*s && *at + 1 < cap)
+        buf[(*at)++] = *s++;
+}
+
+/* In the child: tells the user on the terminal why prog could not be executed. */
+static void report_exec_failure(const char *prog, int err)
+{
+    char msg[512];
+    size_t at = 0;
+    const char *why = strerrordesc_np(err);
+    buf_put(msg, sizeof(msg), &at, "boundterm: cannot execute '");
+    buf_put(msg, sizeof(msg), &at, prog);
+    buf_put(msg, sizeof(msg), &at, "': ");
+    buf_put(msg, sizeof(msg), &at, why ? why : "unknown error");
+    buf_put(msg, sizeof(msg), &at, "\n");
+    ssize_t unused = write(STDERR_FILENO, msg, at);
+    (void)unused;
+}
+
+/* In the child: default signal dispositions and an empty mask, as a fresh program expects. */
+static void reset_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++)
+        sigaction(sig, &sa, NULL); /* fails harmlessly for SIGKILL, SIGSTOP and gaps */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* In the child: becomes the session on the slave and execs; never returns. */
+static void child_exec(int slave, char *const *argv, char *const *envp)
+{
+    reset_signals();
+    if (login_tty(slave) < 0)
+        _exit(127);
+    close_range(3, ~0u, 0); /* the master and whatever the parent had open */
+    execvpe(argv[0], argv, envp);
+    report_exec_failure(argv[0], errno);
+    _exit(127);
+}
+
+/* Opens the slave side of master with UTF-8 input processing and the size cols x rows. */
+static int open_slave(int master, int cols, int rows)
+{
+    char name[64];
+    if (grantpt(master) < 0 || unlockpt(master) < 0 || ptsname_r(master, name, sizeof(name)))
+        return -1;
+    int slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (slave < 0)
+        return -1;
+    struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
+    struct termios tio;
+    if (tcgetattr(slave, &tio) == 0) {
+        tio.c_iflag |= IUTF8; /* so the line editor erases whole characters */
+        tcsetattr(slave, TCSANOW, &tio);
+    }
+    if (ioctl(slave, TIOCSWINSZ, &ws) < 0) {
+        close(slave);
+        return -1;
+    }
+    return slave;
+}
+
+/* Opens a pty pair: the master non-blocking and close-on-exec; false (logged) on failure. */
+static bool open_pair(int *master, int *slave, int cols, int rows)
+{
+    *slave = -1;
+    *master = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (*master < 0 || (*slave = open_slave(*master, cols, rows)) < 0) {
+        fprintf(stderr, "boundterm: cannot open a pty: %s\n", strerror(errno));
+        if (*master >= 0)
+            close(*master);
+        *master = -1;
+        return false;
+    }
+    return true;
+}
+
+struct pty *pty_spawn(const char *const *argv, int cols, int rows, const char *const *env)
+{
+    const char *shell_argv[2] = {NULL, NULL};
+    if (!argv || !argv[0]) {
+        const char *shell = getenv("SHELL");
+        shell_argv[0] = shell && *shell ? shell : "/bin/sh";
+        argv = shell_argv;
+    }
+    int master = -1, slave = -1;
+    struct pty *p = calloc(1, sizeof(*p));
+    char **envp = env_build(env);
+    if (!p || !envp) {
+        fprintf(stderr, "boundterm: pty: out of memory\n");
+        goto fail;
+    }
+    if (!open_pair(&master, &slave, cols, rows))
+        goto fail;
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "boundterm: fork: %s\n", strerror(errno));
+        goto fail;
+    }
+    if (pid == 0)
+        child_exec(slave, (char *const *)argv, envp);
+    close(slave);
+    free(envp);
+    *p = (struct pty){.fd = master, .pid = pid, .status = -1};
+    return p;
+fail:
+    if (master >= 0) {
+        close(master);
+        close(slave);
+    }
+    free(envp);
+    free(p);
+    return NULL;
+}
+
+int pty_fd(const struct pty *p)
+{
+    return p->fd;
+}
+
+pid_t pty_pid(const struct pty *p)
+{
+    return p->pid;
+}
+
+ssize_t pty_read(struct pty *p, char *buf, size_t cap)
+{
+    size_t got = 0;
+    while (!p->eof && p->fd >= 0 && got < cap) {
+        ssize_t n = read(p->fd, buf + got, cap - got);
+        if (n > 0) {
+            got += (size_t)n;
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else if (n < 0 && errno == EAGAIN) {
+            break;
+        } else {
+            /* EIO (or 0): every holder of the slave has closed it and the buffer is drained. */
+            if (n < 0 && errno != EIO)
+                fprintf(stderr, "boundterm: pty read: %s\n", strerror(errno));
+            p->eof = true;
+        }
+    }
+    if (got == 0 && (p->eof || p->fd < 0))
+        return -1;
+    return (ssize_t)got;
+}
+
+/* Appends len bytes to the queue; false (logged) past PENDING_MAX or out of memory. */
+static bool pending_add(struct pty *p, const char *buf, size_t len)
+{
+    if (p->pending_len + len > PENDING_MAX) {
+        fprintf(stderr, "boundterm: pty: the child is not reading; %zu bytes dropped\n", len);
+        return false;
+    }
+    if (p->pending_len + len > p->pending_cap) {
+        size_t cap = p->pending_cap ? p->pending_cap : 256;
+        while (cap < p->pending_len + len)
+            cap *= 2;
+        char *grown = realloc(p->pending, cap);
+        if (!grown) {
+            fprintf(stderr, "boundterm: pty: out of memory; %zu bytes dropped\n", len);
+            return false;
+        }
+        p->pending = grown;
+        p->pending_cap = cap;
+    }
+    memcpy(p->pending + p->pending_len, buf, len);
+    p->pending_len += len;
+    return true;
+}
+
+/* Writes as much of buf as the kernel takes now; the count, or -1 (logged) on an error. */
+static ssize_t write_some(struct pty *p, const char *buf, size_t len)
+{
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(p->fd, buf + done, len - done);
+        if (n >= 0) {
+            done += (size_t)n;
+        } else if (errno == EAGAIN) {
+            break;
+        } else if (errno != EINTR) {
+            fprintf(stderr, "boundterm: pty write: %s\n", strerror(errno));
+            return -1;
+        }
+    }
+    return (ssize_t)done;
+}
+
+bool pty_flush(struct pty *p)
+{
+    if (p->pending_len == 0)
+        return true;
+    if (p->fd < 0)
+        return false;
+    ssize_t n = write_some(p, p->pending, p->pending_len);
+    if (n < 0)
+        return false;
+    memmove(p->pending, p->pending + n, p->pending_len - (size_t)n);
+    p->pending_len -= (size_t)n;
+    return true;
+}
+
+bool pty_write(struct pty *p, const void *buf, size_t len)
+{
+    if (p->fd < 0)
+        return false;
+    if (p->pending_len > 0) /* keep the order: queue behind what waits */
+        return pending_add(p, buf, len) && pty_flush(p);
+    ssize_t n = write_some(p, buf, len);
+    if (n < 0)
+        return false;
+    return (size_t)n == len || pending_add(p, (const char *)buf + n, len - (size_t)n);
+}
+
+bool pty_pending(const struct pty *p)
+{
+    return p->pending_len > 0 && p->fd >= 0;
+}
+
+bool pty_resize(struct pty *p, int cols, int rows)
+{
+    struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
+    if (p->fd < 0 || ioctl(p->fd, TIOCSWINSZ, &ws) < 0) {
+        fprintf(stderr, "boundterm: pty resize: %s\n", strerror(p->fd < 0 ? EBADF : errno));
+        return false;
+    }
+    return true;
+}
+
+/* Converts a wait status to a shell-like exit status. */
+static int exit_status_of(int wstatus)
+{
+    if (WIFEXITED(wstatus))
+        return WEXITSTATUS(wstatus);
+    if (WIFSIGNALED(wstatus))
+        return 128 + WTERMSIG(wstatus);
+    return 255;
+}
+
+bool pty_reap(struct pty *p)
+{
+    if (p->status >= 0)
+        return true;
+    int wstatus;
+    pid_t r;
+    do
+        r = waitpid(p->pid, &wstatus, WNOHANG);
+    while (r < 0 && errno == EINTR);
+    if (r == p->pid && (WIFEXITED(wstatus) || WIFSIGNALED(wstatus))) {
+        p->status = exit_status_of(wstatus);
+    } else if (r < 0) {
+        /* ECHILD: someone else reaped it (SIGCHLD ignored by our parent?); status unknown. */
+        fprintf(stderr, "boundterm: waitpid: %s\n", strerror(errno));
+        p->status = 255;
+    }
+    return p->status >= 0;
+}
+
+int pty_exit_status(const struct pty *p)
+{
+    return p->status;
+}
+
+void pty_hangup(struct pty *p)
+{
+    if (p->fd >= 0) {
+        close(p->fd);
+        p->fd = -1;
+    }
+    if (p->status < 0)
+        kill(-p->pid, SIGHUP);
+}
+
+/* Reaps the child, polling for up to ms milliseconds; true once reaped. */
+static bool reap_within(struct pty *p, int ms)
+{
+    const struct timespec tick = {.tv_nsec = 5 * 1000 * 1000};
+    for (int waited = 0; !pty_reap(p) && waited < ms; waited += 5)
+        nanosleep(&tick, NULL);
+    return pty_reap(p);
+}
+
+void pty_destroy(struct pty *p)
+{
+    if (!p)
+        return;
+    if (!pty_reap(p)) {
+        pty_hangup(p);
+        if (!reap_within(p, REAP_GRACE_MS)) {
+            kill(p->pid, SIGKILL);
+            while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        }
+    }
+    if (p->fd >= 0)
+        close(p->fd);
+    free(p->pending);
+    free(p);
+}

@@ -119,11 +119,13 @@ static bool set_budget(struct bt_config *cfg, const struct flag *f, const char *
         cfg->scrollback_disk = v;
         return true;
     }
-    if (v < env->min_ram)
+    if (v < env->min_ram(v)) {
+        uint64_t min = bt_config_min_ram(env);
         return fail(err, errlen,
                     "boundterm: %s: '%s' is below the minimum RAM budget of %lluK (%llu bytes)",
-                    f->name, value, (unsigned long long)((env->min_ram + 1023) / 1024),
-                    (unsigned long long)env->min_ram);
+                    f->name, value, (unsigned long long)((min + 1023) / 1024),
+                    (unsigned long long)min);
+    }
     cfg->scrollback_ram = v;
     return true;
 }
@@ -224,12 +226,26 @@ const char *bt_config_version(void)
     return BT_VERSION;
 }
 
-void bt_config_env_from_process(struct bt_config_env *env, uint64_t min_ram)
+void bt_config_env_from_process(struct bt_config_env *env,
+                                uint64_t (*min_ram)(uint64_t ram_budget))
 {
     env->xdg_runtime_dir = getenv("XDG_RUNTIME_DIR");
     env->display = getenv("DISPLAY");
     env->wayland_display = getenv("WAYLAND_DISPLAY");
     env->min_ram = min_ram;
+}
+
+uint64_t bt_config_min_ram(const struct bt_config_env *env)
+{
+    /* min_ram(b) grows by a small fraction of b, so iterating from 0 climbs to the fixed point. */
+    uint64_t b = env->min_ram(0);
+    for (int i = 0; i < 100; i++) {
+        uint64_t m = env->min_ram(b);
+        if (m <= b)
+            break;
+        b = m;
+    }
+    return b;
 }
 
 /* The flag named by arg ("--name" or "--name=value"), or NULL. */
@@ -279,9 +295,10 @@ static void config_defaults(struct bt_config *cfg, const struct bt_config_env *e
 static bool config_check(const struct bt_config *cfg, const struct bt_config_env *env,
                          char *err, size_t errlen)
 {
-    if (cfg->scrollback_ram < env->min_ram) /* only the default can get here */
+    if (cfg->scrollback_ram < env->min_ram(cfg->scrollback_ram)) /* only the default can */
         return fail(err, errlen, "boundterm: the default RAM budget is below the store's "
-                    "minimum of %llu bytes: give --scrollback-ram", (unsigned long long)env->min_ram);
+                    "minimum of %llu bytes: give --scrollback-ram",
+                    (unsigned long long)bt_config_min_ram(env));
     if (cfg->mode == BT_MODE_HEADLESS && !cfg->argv)
         return fail(err, errlen, "boundterm: headless mode needs -e PROGRAM (see --help)");
     return true;

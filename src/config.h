@@ -39,11 +39,16 @@ struct bt_config_env {
     const char *xdg_runtime_dir; /* the default spill directory when set and not empty */
     const char *display;         /* $DISPLAY: with either of these set, no --headless */
     const char *wayland_display; /* means the window */
-    uint64_t min_ram;            /* sb_config_min_ram() for the store settings in use */
+    /* The store's minimum for a RAM budget (sb_config_min_ram(), which grows with it). */
+    uint64_t (*min_ram)(uint64_t ram_budget);
 };
 
 /* Fills env from the process environment; min_ram comes from the store. */
-void bt_config_env_from_process(struct bt_config_env *env, uint64_t min_ram);
+void bt_config_env_from_process(struct bt_config_env *env,
+                                uint64_t (*min_ram)(uint64_t ram_budget));
+
+/* The smallest RAM budget the store accepts: the least b with b >= env->min_ram(b). */
+uint64_t bt_config_min_ram(const struct bt_config_env *env);
 
 /*
  * Parses argv (argv[0] is the program name) into out. Returns false with a

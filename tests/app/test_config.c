@@ -12,8 +12,21 @@
 
 #define NOT_A_SIZE "is not a size (expected bytes with an optional K, M or G suffix)"
 
+/* A store whose minimum does not depend on the budget. */
+static uint64_t min_fixed(uint64_t ram_budget)
+{
+    return MIN_RAM;
+}
+
+/* Like the real store: a base plus a sliver of the budget (its arena chunks), capped. */
+static uint64_t min_growing(uint64_t ram_budget)
+{
+    uint64_t chunk = ram_budget / 64 < 64 * K ? 64 * K : ram_budget / 64 > M ? M : ram_budget / 64;
+    return 8 * M + 2 * chunk;
+}
+
 static const struct bt_config_env env_plain = {
-    .xdg_runtime_dir = "/run/user/1000", .min_ram = MIN_RAM};
+    .xdg_runtime_dir = "/run/user/1000", .min_ram = min_fixed};
 
 static void test_sizes(void)
 {
@@ -228,7 +241,7 @@ static void test_env(void)
         {NULL, NULL, "wayland-0", BT_MODE_WINDOW, "/tmp"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        struct bt_config_env env = {cases[i].xdg, cases[i].display, cases[i].wayland, MIN_RAM};
+        struct bt_config_env env = {cases[i].xdg, cases[i].display, cases[i].wayland, min_fixed};
         const char *argv[] = {"boundterm", "-e", "x", NULL};
         const char *headless[] = {"boundterm", "--headless", "-e", "x", NULL};
         struct bt_config cfg;
@@ -240,7 +253,7 @@ static void test_env(void)
         CHECK_EQ(cfg.mode, BT_MODE_HEADLESS);
     }
     /* With a display, no -e is fine: the window runs $SHELL. */
-    struct bt_config_env env = {NULL, ":0", NULL, MIN_RAM};
+    struct bt_config_env env = {NULL, ":0", NULL, min_fixed};
     const char *argv[] = {"boundterm", NULL};
     struct bt_config cfg;
     char err[256] = "";
@@ -265,8 +278,28 @@ static void test_help_and_truncation(void)
     CHECK_STR(err, "boundterm: --sc");
 }
 
+/* The minimum reported is the smallest budget accepted, even when it grows with the budget. */
+static void test_min_ram_fixed_point(void)
+{
+    struct bt_config_env env = {.min_ram = min_growing};
+    uint64_t min = bt_config_min_ram(&env);
+    CHECK(min >= min_growing(min));
+    CHECK(min - 1 < min_growing(min - 1));
+    char small[32], exact[32], err[256];
+    snprintf(small, sizeof(small), "%llu", (unsigned long long)min - 1);
+    snprintf(exact, sizeof(exact), "%llu", (unsigned long long)min);
+    const char *bad[] = {"boundterm", "--scrollback-ram", small, "-e", "x", NULL};
+    const char *good[] = {"boundterm", "--scrollback-ram", exact, "-e", "x", NULL};
+    struct bt_config cfg;
+    CHECK(!bt_config_parse(&cfg, 5, (char *const *)bad, &env, err, sizeof(err)));
+    CHECK(strstr(err, exact) != NULL);
+    CHECK(bt_config_parse(&cfg, 5, (char *const *)good, &env, err, sizeof(err)));
+    CHECK_EQ(cfg.scrollback_ram, min);
+}
+
 int main(void)
 {
+    test_min_ram_fixed_point();
     test_sizes();
     test_good_lines();
     test_bad_lines();

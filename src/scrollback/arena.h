@@ -6,7 +6,10 @@
  * Blobs are bump-allocated in the current chunk; pages mostly leave in the
  * order they came (oldest first), so chunks empty out whole. A blob larger
  * than a chunk gets a mapping of its own. All mapped bytes are reported by
- * arena_mapped_bytes() and counted against the RAM budget.
+ * arena_mapped_bytes() and counted against the RAM budget. Layout and the
+ * fragmentation bound are described at the top of arena.c.
+ *
+ * Not thread-safe: the store calls it under its lock.
  */
 #ifndef SB_ARENA_H
 #define SB_ARENA_H
@@ -21,17 +24,27 @@ struct arena *arena_create(size_t chunk_bytes);
 /* Unmaps everything. NULL is a no-op. */
 void arena_destroy(struct arena *a);
 
-/* A blob of len bytes, or NULL when mmap fails. */
+/* A 16-byte aligned blob of len bytes, or NULL when mmap fails. The arena owns it. */
 void *arena_alloc(struct arena *a, size_t len);
-/* Releases a blob returned by arena_alloc (its len must be given back). */
+/*
+ * Releases a blob returned by arena_alloc; len must be the length it was
+ * allocated with (it says where the blob lives). NULL is a no-op.
+ */
 void arena_free(struct arena *a, void *blob, size_t len);
 
 /* Bytes currently mapped from the OS. */
 size_t arena_mapped_bytes(const struct arena *a);
 /* Bytes in live blobs. */
 size_t arena_live_bytes(const struct arena *a);
+/* chunk_bytes after rounding. A blob that does not fit in a chunk beside its 48-byte
+ * header gets a mapping of its own. */
+size_t arena_chunk_bytes(const struct arena *a);
 
-/* Whole-page mmap helpers for other large buffers (hot pages, cache). */
+/*
+ * Whole-page mmap helpers for other large buffers (hot pages, cache):
+ * mem_map returns zeroed memory, or NULL on failure or for len 0; give the
+ * same len back to mem_unmap, for which NULL is a no-op.
+ */
 void *mem_map(size_t len);
 void mem_unmap(void *p, size_t len);
 /* Rounds len up to the system page size. */

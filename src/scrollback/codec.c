@@ -1,1 +1,478 @@
+/*
+ * Codec: one page in, one blob out, with each compressor's state kept in a
+ * context and reused from call to call.
+ *
+ * Blob formats (nothing is added around them; the page records raw_len):
+ *   none  the raw bytes.
+ *   lz4   one LZ4 block, no frame. level <= 2 uses the fast compressor with
+ *         acceleration max(1, 1 - level); level >= 3 uses LZ4 HC at
+ *         min(level, 12). HC is the only way lz4 gets denser, and its state
+ *         (256 KiB) is only paid for when asked for.
+ *   zstd  one zstd frame (content size in the header, no checksum); the
+ *         level is clamped to ZSTD_minCLevel()..ZSTD_maxCLevel().
+ *   xz    raw LZMA2 chunks ending in the end marker: no .xz container, no
+ *         check. Preset = level (0..9), but the dictionary is the smallest
+ *         power of two >= max_src (at least LZMA_DICT_SIZE_MIN): a block
+ *         never reaches further back than its own start, and xz -6's 8 MiB
+ *         dictionary would cost ~94 MiB of encoder state instead of ~3 MiB.
+ *
+ * Integrity: decompression finds structural damage, truncation and a wrong
+ * length (all SB_ERR_CORRUPT, never a write past raw_len), but a flipped
+ * literal can decode to other bytes of the right length. Pages read back
+ * from disk are authenticated by spill; RAM is trusted.
+ *
+ * Memory: the decompressor is made at create, so decompressing blocks of up
+ * to max_src bytes never allocates (zstd into a flat buffer needs no window;
+ * the LZMA2 decoder's dictionary is sized by our options, not by the blob).
+ * An xz block larger than the decoder's dictionary could hold matches it
+ * cannot reach, so the dictionary grows to fit raw_len first. The
+ * compressor is made at the first compress, so a context used only for
+ * reading never pays for it, and codec_trim() drops it again (the cold
+ * tier's xz encoder is ~3 MiB and runs only at idle). codec_sizeof()
+ * reports what is held now.
+ *
+ * Threads: a context is not thread-safe. The store gives the compressing
+ * worker and the reading path a context each.
+ */
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_getCParams, ZSTD_estimate*: exported by libzstd.so */
+
 #include "codec.h"
+
+#include <limits.h>
+#include <lz4.h>
+#include <lz4hc.h>
+#include <lzma.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <zstd.h>
+
+#define LZ4_LEVEL_MIN (-64) /* acceleration 65: past that lz4 barely compresses */
+
+struct codec {
+    enum sb_codec kind;
+    int level;
+    size_t max_src;
+    /* lz4: fast or HC state, whichever the level needs (NULL after trim). */
+    void *lz4_state;
+    size_t lz4_state_bytes;
+    /* zstd */
+    ZSTD_CCtx *zc; /* NULL after trim */
+    ZSTD_DCtx *zd;
+    /* xz: a filter chain for each stream, as the decoder's dictionary may grow. */
+    lzma_options_lzma xz_opts, xz_dec_opts;
+    lzma_filter xz_filters[2], xz_dec_filters[2];
+    lzma_stream xz_enc;
+    lzma_stream xz_dec;
+    bool xz_enc_live;
+    bool xz_dec_live;
+};
+
+static const char *const codec_names[] = {
+    [SB_CODEC_NONE] = "none",
+    [SB_CODEC_LZ4] = "lz4",
+    [SB_CODEC_ZSTD] = "zstd",
+    [SB_CODEC_XZ] = "xz",
+};
+
+/* Looks a codec up by name, ignoring case; -1 when unknown or NULL. */
+int sb_codec_from_name(const char *name)
+{
+    if (!name)
+        return -1;
+    for (size_t i = 0; i < sizeof codec_names / sizeof codec_names[0]; i++) {
+        if (strcasecmp(name, codec_names[i]) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+/* The codec's name as sb_codec_from_name() reads it; "unknown" out of range. */
+const char *sb_codec_name(enum sb_codec codec)
+{
+    if ((unsigned)codec >= sizeof codec_names / sizeof codec_names[0])
+        return "unknown";
+    return codec_names[codec];
+}
+
+/* Whether kind is one of the four codecs. */
+static bool codec_valid(enum sb_codec kind)
+{
+    return (unsigned)kind <= SB_CODEC_XZ;
+}
+
+/* Clamps level into the range the codec understands. */
+static int clamp_level(enum sb_codec kind, int level)
+{
+    int lo = 0, hi = 0;
+    switch (kind) {
+    case SB_CODEC_LZ4:
+        lo = LZ4_LEVEL_MIN, hi = LZ4HC_CLEVEL_MAX;
+        break;
+    case SB_CODEC_ZSTD:
+        lo = ZSTD_minCLevel(), hi = ZSTD_maxCLevel();
+        break;
+    case SB_CODEC_XZ:
+        lo = 0, hi = 9;
+        break;
+    case SB_CODEC_NONE:
+        break;
+    }
+    return level < lo ? lo : level > hi ? hi : level;
+}
+
+/* The xz dictionary for blocks of up to max_src bytes: a power of two. */
+static uint32_t xz_dict_size(size_t max_src)
+{
+    uint32_t dict = LZMA_DICT_SIZE_MIN;
+    while (dict < max_src && dict < (UINT32_C(1) << 30))
+        dict <<= 1;
+    return dict;
+}
+
+/* Fills the LZMA2 filter chain for a preset level and block size. */
+static bool xz_filters_init(lzma_options_lzma *opts, lzma_filter filters[2], int level,
+                            size_t max_src)
+{
+    if (lzma_lzma_preset(opts, (uint32_t)level))
+        return false;
+    opts->dict_size = xz_dict_size(max_src);
+    filters[0] = (lzma_filter){ .id = LZMA_FILTER_LZMA2, .options = opts };
+    filters[1] = (lzma_filter){ .id = LZMA_VLI_UNKNOWN, .options = NULL };
+    return true;
+}
+
+/* Makes the compressor state at the first compress (or the first after a trim). */
+static int make_compressor(struct codec *c)
+{
+    if (c->kind == SB_CODEC_LZ4 && !c->lz4_state) {
+        c->lz4_state = malloc(c->lz4_state_bytes);
+        return c->lz4_state ? 0 : SB_ERR_NOMEM;
+    }
+    if (c->kind == SB_CODEC_ZSTD && !c->zc) {
+        c->zc = ZSTD_createCCtx();
+        return c->zc ? 0 : SB_ERR_NOMEM;
+    }
+    return 0; /* xz: lzma_raw_encoder() makes or reuses it on every call */
+}
+
+/* Makes the decompressor for blocks of up to raw_len bytes (at create, or for a larger block). */
+static int make_decompressor(struct codec *c, size_t raw_len)
+{
+    if (c->kind == SB_CODEC_ZSTD && !c->zd) {
+        c->zd = ZSTD_createDCtx();
+        return c->zd ? 0 : SB_ERR_NOMEM;
+    }
+    if (c->kind != SB_CODEC_XZ || (c->xz_dec_live && raw_len <= c->xz_dec_opts.dict_size))
+        return 0;
+    c->xz_dec_opts.dict_size = xz_dict_size(raw_len);
+    lzma_ret ret = lzma_raw_decoder(&c->xz_dec, c->xz_dec_filters);
+    c->xz_dec_live = ret == LZMA_OK;
+    return ret == LZMA_OK ? 0 : SB_ERR_NOMEM;
+}
+
+/* Creates a context; see codec.h. */
+int codec_create(enum sb_codec codec, int level, size_t max_src, struct codec **out)
+{
+    *out = NULL;
+    if (!codec_valid(codec))
+        return SB_ERR_INVAL;
+    struct codec *c = calloc(1, sizeof *c);
+    if (!c)
+        return SB_ERR_NOMEM;
+    c->kind = codec;
+    c->level = clamp_level(codec, level);
+    c->max_src = max_src;
+    c->xz_enc = (lzma_stream)LZMA_STREAM_INIT;
+    c->xz_dec = (lzma_stream)LZMA_STREAM_INIT;
+    c->lz4_state_bytes = (size_t)(c->level >= LZ4HC_CLEVEL_MIN ? LZ4_sizeofStateHC()
+                                                               : LZ4_sizeofState());
+    int err = SB_ERR_INVAL;
+    if (codec == SB_CODEC_XZ &&
+        (!xz_filters_init(&c->xz_opts, c->xz_filters, c->level, max_src) ||
+         !xz_filters_init(&c->xz_dec_opts, c->xz_dec_filters, c->level, max_src)))
+        goto fail;
+    if ((err = make_decompressor(c, max_src)) < 0)
+        goto fail;
+    *out = c;
+    return 0;
+fail:
+    codec_destroy(c);
+    return err;
+}
+
+/* Frees the compressor state only; see codec.h. */
+void codec_trim(struct codec *c)
+{
+    free(c->lz4_state);
+    c->lz4_state = NULL;
+    ZSTD_freeCCtx(c->zc);
+    c->zc = NULL;
+    if (c->xz_enc_live)
+        lzma_end(&c->xz_enc);
+    c->xz_enc_live = false;
+}
+
+/* Frees the context and all its state; NULL is a no-op. */
+void codec_destroy(struct codec *c)
+{
+    if (!c)
+        return;
+    codec_trim(c);
+    ZSTD_freeDCtx(c->zd);
+    if (c->xz_dec_live)
+        lzma_end(&c->xz_dec);
+    free(c);
+}
+
+/* Worst-case LZMA2 output: chunk headers (<= 6 bytes per >= 32 KiB) and the end marker. */
+static size_t xz_bound(size_t n)
+{
+    return n + (n >> 12) + 64;
+}
+
+/* Worst-case compressed size of n bytes; 0 for an unknown codec or n too large. */
+size_t codec_bound(enum sb_codec codec, size_t n)
+{
+    switch (codec) {
+    case SB_CODEC_NONE:
+        return n;
+    case SB_CODEC_LZ4:
+        return n > LZ4_MAX_INPUT_SIZE ? 0 : (size_t)LZ4_compressBound((int)n);
+    case SB_CODEC_ZSTD:
+        return ZSTD_compressBound(n);
+    case SB_CODEC_XZ:
+        return xz_bound(n);
+    }
+    return 0;
+}
+
+/* lz4: fast with acceleration, or HC; see the top of the file. */
+static int lz4_compress(struct codec *c, const void *src, size_t n, void *dst, size_t cap,
+                        size_t *out_len)
+{
+    if (n > LZ4_MAX_INPUT_SIZE)
+        return SB_ERR_CODEC;
+    int icap = cap > INT_MAX ? INT_MAX : (int)cap;
+    int got;
+    if (c->level >= LZ4HC_CLEVEL_MIN)
+        got = LZ4_compress_HC_extStateHC(c->lz4_state, src, dst, (int)n, icap, c->level);
+    else
+        got = LZ4_compress_fast_extState(c->lz4_state, src, dst, (int)n, icap,
+                                         c->level < 1 ? 1 - c->level : 1);
+    if (got <= 0)
+        return SB_ERR_CODEC;
+    *out_len = (size_t)got;
+    return 0;
+}
+
+/* zstd: one frame at the context's level. */
+static int zstd_compress(struct codec *c, const void *src, size_t n, void *dst, size_t cap,
+                         size_t *out_len)
+{
+    size_t got = ZSTD_compressCCtx(c->zc, dst, cap, src, n, c->level);
+    if (ZSTD_isError(got))
+        return SB_ERR_CODEC;
+    *out_len = got;
+    return 0;
+}
+
+/* xz: raw LZMA2 through the kept encoder (re-initialising it reuses its memory). */
+static int xz_compress(struct codec *c, const void *src, size_t n, void *dst, size_t cap,
+                       size_t *out_len)
+{
+    lzma_stream *s = &c->xz_enc;
+    lzma_ret ret = lzma_raw_encoder(s, c->xz_filters);
+    c->xz_enc_live = ret == LZMA_OK; /* a failed init has freed the stream */
+    if (ret != LZMA_OK)
+        return ret == LZMA_MEM_ERROR ? SB_ERR_NOMEM : SB_ERR_CODEC;
+    s->next_in = src;
+    s->avail_in = n;
+    s->next_out = dst;
+    s->avail_out = cap;
+    do
+        ret = lzma_code(s, LZMA_FINISH);
+    while (ret == LZMA_OK && s->avail_out > 0);
+    if (ret != LZMA_STREAM_END)
+        return SB_ERR_CODEC;
+    *out_len = cap - s->avail_out;
+    return 0;
+}
+
+/* Compresses src into dst; 0, SB_ERR_NOMEM (remaking state after trim) or SB_ERR_CODEC. */
+int codec_compress(struct codec *c, const void *src, size_t n, void *dst, size_t cap,
+                   size_t *out_len)
+{
+    static const char empty[1];
+    int err = make_compressor(c);
+    if (err < 0)
+        return err;
+    if (!src)
+        src = empty; /* n == 0: libraries and memcpy want a real pointer */
+    switch (c->kind) {
+    case SB_CODEC_NONE:
+        if (cap < n)
+            return SB_ERR_CODEC;
+        if (n)
+            memcpy(dst, src, n);
+        *out_len = n;
+        return 0;
+    case SB_CODEC_LZ4:
+        return lz4_compress(c, src, n, dst, cap, out_len);
+    case SB_CODEC_ZSTD:
+        return zstd_compress(c, src, n, dst, cap, out_len);
+    case SB_CODEC_XZ:
+        return xz_compress(c, src, n, dst, cap, out_len);
+    }
+    return SB_ERR_CODEC;
+}
+
+/* lz4: the block must fill dst exactly. */
+static int lz4_decompress(const void *src, size_t n, void *dst, size_t raw_len)
+{
+    if (n > INT_MAX || raw_len > INT_MAX)
+        return SB_ERR_CORRUPT;
+    int got = LZ4_decompress_safe(src, dst, (int)n, (int)raw_len);
+    return got >= 0 && (size_t)got == raw_len ? 0 : SB_ERR_CORRUPT;
+}
+
+/* zstd: whatever frames src holds must expand to exactly raw_len bytes. */
+static int zstd_decompress(struct codec *c, const void *src, size_t n, void *dst,
+                           size_t raw_len)
+{
+    size_t got = ZSTD_decompressDCtx(c->zd, dst, raw_len, src, n);
+    return !ZSTD_isError(got) && got == raw_len ? 0 : SB_ERR_CORRUPT;
+}
+
+/*
+ * xz: decodes into dst; once dst is full, lets the decoder go on into a
+ * one-byte spare so that it can reach the end marker, and calls any byte
+ * that lands there (a blob longer than raw_len) corruption.
+ */
+static int xz_decompress(struct codec *c, const void *src, size_t n, void *dst,
+                         size_t raw_len)
+{
+    lzma_stream *s = &c->xz_dec;
+    uint8_t spare;
+    int err = make_decompressor(c, raw_len);
+    if (err < 0)
+        return err;
+    if (lzma_raw_decoder(s, c->xz_dec_filters) != LZMA_OK)
+        return SB_ERR_CORRUPT;
+    s->next_in = src;
+    s->avail_in = n;
+    s->next_out = dst;
+    s->avail_out = raw_len;
+    bool in_spare = false;
+    lzma_ret ret;
+    while ((ret = lzma_code(s, LZMA_FINISH)) == LZMA_OK) {
+        if (in_spare && s->avail_out == 0)
+            return SB_ERR_CORRUPT;
+        if (!in_spare && s->avail_out == 0) {
+            s->next_out = &spare;
+            s->avail_out = 1;
+            in_spare = true;
+        }
+    }
+    bool whole = in_spare ? s->avail_out == 1 : s->avail_out == 0;
+    return ret == LZMA_STREAM_END && whole && s->avail_in == 0 ? 0 : SB_ERR_CORRUPT;
+}
+
+/* Decompresses a blob to exactly raw_len bytes; 0 or SB_ERR_CORRUPT. */
+int codec_decompress(struct codec *c, const void *src, size_t n, void *dst, size_t raw_len)
+{
+    static const char empty[1];
+    uint8_t spare;
+    if (!src)
+        src = empty; /* n == 0 (or a caller's bug): still never a NULL for the libraries */
+    if (!dst) {
+        if (raw_len)
+            return SB_ERR_CORRUPT;
+        dst = &spare;
+    }
+    switch (c->kind) {
+    case SB_CODEC_NONE:
+        if (n != raw_len)
+            return SB_ERR_CORRUPT;
+        if (n)
+            memcpy(dst, src, n);
+        return 0;
+    case SB_CODEC_LZ4:
+        return lz4_decompress(src, n, dst, raw_len);
+    case SB_CODEC_ZSTD:
+        return zstd_decompress(c, src, n, dst, raw_len);
+    case SB_CODEC_XZ:
+        return xz_decompress(c, src, n, dst, raw_len);
+    }
+    return SB_ERR_CORRUPT;
+}
+
+/* Bytes of the xz encoder and decoder for their filter chains (liblzma's own figures). */
+static size_t xz_state_bytes(const struct codec *c, bool enc, bool dec)
+{
+    size_t bytes = 0;
+    if (enc)
+        bytes += (size_t)lzma_raw_encoder_memusage(c->xz_filters);
+    if (dec)
+        bytes += (size_t)lzma_raw_decoder_memusage(c->xz_dec_filters);
+    return bytes;
+}
+
+/* Bytes this context holds now: the struct plus live compressor/decompressor state. */
+size_t codec_sizeof(const struct codec *c)
+{
+    size_t bytes = sizeof *c;
+    if (c->lz4_state)
+        bytes += c->lz4_state_bytes;
+    if (c->zc)
+        bytes += ZSTD_sizeof_CCtx(c->zc);
+    if (c->zd)
+        bytes += ZSTD_sizeof_DCtx(c->zd);
+    if (c->kind == SB_CODEC_XZ)
+        bytes += xz_state_bytes(c, c->xz_enc_live, c->xz_dec_live);
+    return bytes;
+}
+
+/* The zstd state after compressing and decompressing max_src-byte blocks. */
+static size_t zstd_estimate(int level, size_t max_src)
+{
+    ZSTD_compressionParameters cp = ZSTD_getCParams(level, max_src ? max_src : 1, 0);
+    return ZSTD_estimateCCtxSize_usingCParams(cp) + ZSTD_estimateDCtxSize();
+}
+
+/* What a context will hold once it has worked on max_src-byte blocks; 0 if invalid. */
+size_t codec_estimate(enum sb_codec codec, int level, size_t max_src)
+{
+    if (!codec_valid(codec))
+        return 0;
+    struct codec c = { .kind = codec, .level = clamp_level(codec, level) };
+    size_t bytes = sizeof c;
+    switch (codec) {
+    case SB_CODEC_LZ4:
+        return bytes + (size_t)(c.level >= LZ4HC_CLEVEL_MIN ? LZ4_sizeofStateHC()
+                                                            : LZ4_sizeofState());
+    case SB_CODEC_ZSTD:
+        return bytes + zstd_estimate(c.level, max_src);
+    case SB_CODEC_XZ:
+        if (!xz_filters_init(&c.xz_opts, c.xz_filters, c.level, max_src) ||
+            !xz_filters_init(&c.xz_dec_opts, c.xz_dec_filters, c.level, max_src))
+            return 0;
+        return bytes + xz_state_bytes(&c, true, true);
+    case SB_CODEC_NONE:
+        break;
+    }
+    return bytes;
+}
+
+/* The codec this context was made for. */
+enum sb_codec codec_kind(const struct codec *c)
+{
+    return c->kind;
+}
+
+/* The level after clamping. */
+int codec_level(const struct codec *c)
+{
+    return c->level;
+}

@@ -1,0 +1,345 @@
+/*
+ * bench_store: the scrollback store alone, fed the lines of a text file as
+ * 80-column default-style rows (what the terminal hands it for od -cx or log
+ * output). Prints, side by side in one run:
+ *   - ingest rate (MB/s of row text, rows/s) with the worker thread and inline,
+ *     for several page sizes and codecs, and the bytes per row they reach
+ *     during the flood;
+ *   - bytes per retained row in RAM and on disk, and after the cold tier has
+ *     recompressed the pages (what idle time does);
+ *   - random-access read latency p50/p99 for rows in RAM and on disk.
+ * Rates are medians of several runs; the line -> cells conversion is timed
+ * apart and left out of the store's figures.
+ *
+ *   bench_store FILE [--runs N] [--quick]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "boundterm/scrollback.h"
+
+#define COLS 80
+
+struct corpus {
+    char *text;
+    size_t len;
+    size_t *line_off; /* line i is text[line_off[i] .. line_off[i+1]-1) without '\n' */
+    size_t nlines;
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Reads the whole file and indexes its lines. */
+static bool corpus_load(const char *path, struct corpus *c)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        perror(path);
+        return false;
+    }
+    struct stat st;
+    fstat(fileno(f), &st);
+    c->len = (size_t)st.st_size;
+    c->text = malloc(c->len + 1);
+    if (!c->text || fread(c->text, 1, c->len, f) != c->len) {
+        fclose(f);
+        return false;
+    }
+    fclose(f);
+    size_t cap = 1 << 20;
+    c->line_off = malloc(cap * sizeof *c->line_off);
+    c->nlines = 0;
+    c->line_off[0] = 0;
+    for (size_t i = 0; i < c->len; i++) {
+        if (c->text[i] != '\n')
+            continue;
+        if (c->nlines + 2 >= cap)
+            c->line_off = realloc(c->line_off, (cap *= 2) * sizeof *c->line_off);
+        c->line_off[++c->nlines] = i + 1;
+    }
+    return true;
+}
+
+/* Decodes one UTF-8 sequence (invalid bytes become U+FFFD). */
+static uint32_t utf8_next(const unsigned char **p, const unsigned char *end)
+{
+    unsigned c = *(*p)++;
+    if (c < 0x80)
+        return c;
+    int n = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : -1;
+    if (n < 0 || *p + n > end)
+        return 0xfffd;
+    uint32_t cp = c & (0x3f >> n);
+    for (int i = 0; i < n; i++)
+        cp = cp << 6 | (*(*p)++ & 0x3f);
+    return (cp >= 0xd800 && cp < 0xe000) || cp > 0x10ffff ? 0xfffd : cp;
+}
+
+/* Line i as a row of COLS cells (long lines are cut, like a terminal without wrap would). */
+static void line_to_row(const struct corpus *c, size_t i, struct sb_cell *cells)
+{
+    const unsigned char *p = (const unsigned char *)c->text + c->line_off[i];
+    const unsigned char *end = (const unsigned char *)c->text + c->line_off[i + 1] - 1;
+    memset(cells, 0, COLS * sizeof *cells);
+    for (int col = 0; col < COLS; col++) {
+        cells[col].width = 1;
+        if (p < end) {
+            uint32_t cp = utf8_next(&p, end);
+            cells[col].chars[0] = cp < 0x20 || cp == 0x7f ? ' ' : cp;
+        }
+    }
+}
+
+static double text_bytes(const struct corpus *c)
+{
+    return (double)(c->len - c->nlines);
+}
+
+static struct sb_store *open_store(const struct sb_config *cfg)
+{
+    struct sb_store *s;
+    char err[256];
+    if (sb_store_create(cfg, &s, err, sizeof err) != 0) {
+        fprintf(stderr, "bench_store: %s\n", err);
+        exit(1);
+    }
+    return s;
+}
+
+/* Pushes the whole corpus; returns seconds spent (including settling). */
+static double ingest(struct sb_store *s, const struct corpus *c)
+{
+    struct sb_cell cells[COLS];
+    double t0 = now_s();
+    for (size_t i = 0; i < c->nlines; i++) {
+        line_to_row(c, i, cells);
+        sb_store_push_row(s, cells, COLS, 0);
+    }
+    sb_store_settle(s);
+    return now_s() - t0;
+}
+
+/* Seconds the line -> cells conversion alone takes for the corpus. */
+static double conversion_time(const struct corpus *c)
+{
+    struct sb_cell cells[COLS];
+    volatile uint32_t sink = 0;
+    double t0 = now_s();
+    for (size_t i = 0; i < c->nlines; i++) {
+        line_to_row(c, i, cells);
+        sink += cells[i % COLS].chars[0];
+    }
+    return now_s() - t0;
+}
+
+struct run_result {
+    double mbps, rows_per_s, bytes_per_row;
+};
+
+/* Median ingest over runs for one configuration, RAM big enough to keep everything. */
+static struct run_result measure(const struct corpus *c, struct sb_config cfg, int runs,
+                                 double conv)
+{
+    double rate[16], rows[16], bpr = 0;
+    for (int r = 0; r < runs; r++) {
+        struct sb_store *s = open_store(&cfg);
+        double t = ingest(s, c) - conv;
+        struct sb_stats st;
+        sb_store_stats(s, &st);
+        rate[r] = text_bytes(c) / t / 1e6;
+        rows[r] = c->nlines / t;
+        bpr = (double)st.compressed_bytes / (double)st.rows_retained;
+        sb_store_destroy(s);
+    }
+    return (struct run_result){median(rate, runs), median(rows, runs), bpr};
+}
+
+static const char *codec_label(enum sb_codec codec, int level, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s-%d", sb_codec_name(codec), level);
+    return buf;
+}
+
+/* The table of page sizes and codecs during a flood (no cold tier, everything in RAM). */
+static void sweep(const struct corpus *c, int runs, double conv, bool quick)
+{
+    static const struct {
+        enum sb_codec codec;
+        int level;
+    } codecs[] = {{SB_CODEC_LZ4, 1}, {SB_CODEC_ZSTD, 1}, {SB_CODEC_ZSTD, 3}, {SB_CODEC_XZ, 1}};
+    static const uint32_t pages[] = {16u << 10, 64u << 10, 256u << 10};
+    printf("\n| codec | page | MB/s (worker) | rows/s (worker) | MB/s (inline) | B/row |\n");
+    printf("|---|---|---|---|---|---|\n");
+    for (size_t k = 0; k < sizeof codecs / sizeof *codecs; k++) {
+        for (size_t p = 0; p < 3; p++) {
+            if (quick && pages[p] != (64u << 10))
+                continue;
+            if (codecs[k].codec == SB_CODEC_XZ && pages[p] != (64u << 10))
+                continue; /* slow: one point is enough to show it cannot keep up */
+            struct sb_config cfg;
+            sb_config_defaults(&cfg);
+            cfg.ram_budget = 4ull << 30;
+            cfg.disk_budget = 0;
+            cfg.cold_codec = SB_CODEC_NONE;
+            cfg.page_bytes = pages[p];
+            cfg.codec = codecs[k].codec;
+            cfg.codec_level = codecs[k].level;
+            int n = codecs[k].codec == SB_CODEC_XZ ? 1 : runs;
+            struct run_result bg = measure(c, cfg, n, conv);
+            cfg.background = false;
+            struct run_result fg = measure(c, cfg, 1, conv);
+            char label[32];
+            printf("| %s | %u KiB | %.0f | %.0f | %.0f | %.2f |\n",
+                   codec_label(cfg.codec, cfg.codec_level, label, sizeof label),
+                   pages[p] >> 10, bg.mbps, bg.rows_per_s, fg.mbps, bg.bytes_per_row);
+            fflush(stdout);
+        }
+    }
+}
+
+/* p50 and p99 of n random reads among rows [lo, hi), in milliseconds. */
+static void read_latency(struct sb_store *s, uint64_t lo, uint64_t hi, double *p50, double *p99)
+{
+    enum { N = 2000 };
+    *p50 = *p99 = 0;
+    if (hi <= lo)
+        return;
+    static double t[N];
+    struct sb_row row;
+    sb_row_init(&row);
+    uint64_t x = 12345;
+    for (int i = 0; i < N; i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        uint64_t idx = lo + (x >> 11) % (hi - lo);
+        double t0 = now_s();
+        sb_store_read_row(s, idx, &row);
+        t[i] = (now_s() - t0) * 1e3;
+    }
+    sb_row_fini(&row);
+    qsort(t, N, sizeof *t, cmp_double);
+    *p50 = t[N / 2];
+    *p99 = t[N * 99 / 100];
+}
+
+/* The default configuration end to end: flood into a small RAM budget spilling to disk. */
+static void default_config(const struct corpus *c, const char *spill_dir)
+{
+    struct sb_config cfg;
+    sb_config_defaults(&cfg);
+    cfg.ram_budget = 32u << 20;
+    cfg.disk_budget = 4ull << 30;
+    cfg.spill_dir = spill_dir;
+    struct sb_store *s = open_store(&cfg);
+    double t = ingest(s, c) - conversion_time(c);
+    struct sb_stats a, b;
+    sb_store_stats(s, &a);
+    uint64_t ram_rows = 0;
+    /* Rows on disk are the oldest ones: find the first row in RAM by reading stats. */
+    double p50d, p99d, p50r, p99r;
+    uint64_t n = a.rows_retained;
+    double t0 = now_s();
+    sb_store_compact(s);
+    double tc = now_s() - t0;
+    sb_store_stats(s, &b);
+    /* Estimate the RAM rows as those the RAM pages hold: the newest ones. */
+    ram_rows = b.pages_disk ? (uint64_t)((double)n * b.pages_ram / (b.pages_ram + b.pages_disk))
+                            : n;
+    read_latency(s, 0, n - ram_rows, &p50d, &p99d);
+    read_latency(s, n - ram_rows, n, &p50r, &p99r);
+    printf("\ndefault codecs (zstd-1 hot, xz-6 cold over 256 KiB), RAM budget 32 MiB, spilling:\n");
+    printf("  ingest incl. spill: %.0f MB/s of row text, %.0f rows/s (worker thread)\n",
+           text_bytes(c) / t / 1e6, c->nlines / t);
+    printf("  flood: %.2f B/row compressed; RAM %.1f MiB of %.0f MiB; disk %.1f MiB "
+           "(%.2f B/row on disk incl. crypto)\n",
+           (double)a.compressed_bytes / n, a.ram_used / 1048576.0, a.ram_budget / 1048576.0,
+           a.disk_used / 1048576.0, a.pages_disk ? (double)a.disk_used / (n - ram_rows) : 0);
+    printf("  after idle (cold tier, %.1f s): %.2f B/row over all retained rows, %llu cold "
+           "pages in RAM; disk pages are not recompressed\n",
+           tc, (double)b.compressed_bytes / n, (unsigned long long)b.pages_cold);
+    printf("  random read latency: disk p50 %.3f ms p99 %.3f ms; RAM p50 %.3f ms p99 %.3f ms\n",
+           p50d, p99d, p50r, p99r);
+    sb_store_destroy(s);
+}
+
+/* Everything in RAM: bytes per row in the flood and after the cold tier. */
+static void density(const struct corpus *c)
+{
+    struct sb_config cfg;
+    sb_config_defaults(&cfg);
+    cfg.ram_budget = 4ull << 30;
+    cfg.disk_budget = 0;
+    struct sb_store *s = open_store(&cfg);
+    ingest(s, c);
+    struct sb_stats a, b;
+    sb_store_stats(s, &a);
+    double t0 = now_s();
+    sb_store_compact(s);
+    double tc = now_s() - t0;
+    sb_store_stats(s, &b);
+    double p50, p99;
+    read_latency(s, 0, b.rows_retained, &p50, &p99);
+    printf("\nall in RAM, default codecs: flood %.2f B/row compressed (%.2f B/row of RAM); "
+           "after idle %.2f B/row compressed (%.2f B/row of RAM), cold tier took %.1f s "
+           "(%.1f MB/s of raw pages)\n",
+           (double)a.compressed_bytes / a.rows_retained, (double)a.ram_used / a.rows_retained,
+           (double)b.compressed_bytes / b.rows_retained, (double)b.ram_used / b.rows_retained,
+           tc, a.raw_bytes_stored / tc / 1e6);
+    printf("  random read latency in cold pages: p50 %.3f ms p99 %.3f ms\n", p50, p99);
+    sb_store_destroy(s);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: bench_store FILE [--runs N] [--quick]\n");
+        return 2;
+    }
+    int runs = 3;
+    bool quick = false;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--runs") && i + 1 < argc)
+            runs = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--quick"))
+            quick = true;
+    }
+    if (runs < 1 || runs > 15)
+        runs = 3;
+    struct corpus c;
+    if (!corpus_load(argv[1], &c))
+        return 1;
+    char spill_dir[] = "/tmp/bench-store-XXXXXX";
+    if (!mkdtemp(spill_dir))
+        return 1;
+    double conv = conversion_time(&c);
+    printf("corpus %s: %zu rows, %.1f MB of row text; line->cells conversion %.0f MB/s "
+           "(excluded below)\n",
+           argv[1], c.nlines, text_bytes(&c) / 1e6, text_bytes(&c) / conv / 1e6);
+    sweep(&c, runs, conv, quick);
+    density(&c);
+    default_config(&c, spill_dir);
+    rmdir(spill_dir);
+    free(c.text);
+    free(c.line_off);
+    return 0;
+}

@@ -1,0 +1,24 @@
+/*
+ * Headless mode: a program on a pty, its output through the engine into the
+ * scrollback store, with no window; figures as JSON lines (--stats) and the
+ * whole history as text at the end (--dump-scrollback).
+ */
+#ifndef BT_HEADLESS_H
+#define BT_HEADLESS_H
+
+#include <stdint.h>
+
+#include "config.h"
+
+/* The store's minimum RAM budget with the settings headless mode uses (for bt_config_env). */
+uint64_t headless_min_ram(uint64_t ram_budget);
+
+/*
+ * Runs cfg->argv until it exits and its output is drained, then writes the
+ * last stats line and the dump. Returns the exit status for main: the
+ * program's own, 128+N when boundterm got signal N (SIGINT, SIGTERM, SIGHUP:
+ * the program is hung up first), or 1 when the session could not start.
+ */
+int headless_run(const struct bt_config *cfg);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * boundterm's entry point: the command line decides the mode, and main hands
+ * over to it. A bad command line is reported in one line with exit status 2,
+ * before anything starts.
+ */
+#include <stdio.h>
+
+#include "config.h"
+#include "headless.h"
+
+int main(int argc, char **argv)
+{
+    struct bt_config_env env;
+    struct bt_config cfg;
+    char err[512];
+    bt_config_env_from_process(&env, headless_min_ram);
+    if (!bt_config_parse(&cfg, argc, argv, &env, err, sizeof(err))) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
+    switch (cfg.mode) {
+    case BT_MODE_HELP:
+        fputs(bt_config_help(), stdout);
+        return 0;
+    case BT_MODE_VERSION:
+        printf("boundterm %s\n", bt_config_version());
+        return 0;
+    case BT_MODE_WINDOW:
+        fprintf(stderr, "boundterm: the window is not built yet (it arrives with the window "
+                        "issue); run boundterm --headless -e PROGRAM\n");
+        return 2;
+    case BT_MODE_HEADLESS:
+        break;
+    }
+    return headless_run(&cfg);
+}

@@ -1,0 +1,338 @@
+#!/usr/bin/env python3
+"""Scenarios that drive the real boundterm binary in headless mode.
+
+usage: scenarios.py BOUNDTERM CASE [ARG]
+
+Cases:
+  basic            echo, exit statuses, signals, an unexecutable program, --help/--version
+  badflags         bad command lines: exit 2, one line on stderr, no child started
+  stats            --stats: a JSON line a second and a final one, with every key
+  signal           SIGTERM/SIGINT to boundterm: child hung up, stats and dump written, 128+n
+  od MIB           acceptance (a): cat of `od -cx` of MIB MiB of seeded random bytes; the dump
+                   equals od's lines
+  od-drop MIB      the same with budgets so small that rows are dropped: the dump equals od's
+                   lines minus the first rows_dropped
+  rss MIB          acceptance (b): --scrollback-ram 32M while `od -cx /dev/urandom | head -c MIB`
+                   runs; RSS sampled from outside every 100 ms stays under RSS(1 s) + 40 MiB,
+                   and each stats line's rss_bytes matches the kernel's VmRSS
+Standard library only; exit 0 on success, 1 with the reasons on stderr.
+"""
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+MIB = 1 << 20
+STATS_KEYS = ["elapsed_s", "bytes_in", "rss_bytes", "ram_budget", "ram_used", "disk_budget",
+              "disk_used", "rows_retained", "rows_dropped", "pages_ram", "pages_disk",
+              "last_error"]
+failures = []
+
+
+def check(cond, what):
+    """Records a failed expectation and goes on."""
+    if not cond:
+        failures.append(what)
+        print("FAIL: " + what, file=sys.stderr)
+    return cond
+
+
+def run(bt, args, tmp, timeout=120, **kw):
+    """Runs boundterm with args; returns (exit status, stdout, stderr)."""
+    p = subprocess.run([bt] + args, capture_output=True, timeout=timeout, cwd=tmp, **kw)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def headless(bt, tmp, prog, extra=(), timeout=120):
+    """Runs prog headless with a dump and stats; returns (status, dump lines, stats, stderr)."""
+    dump, stats = os.path.join(tmp, "dump.txt"), os.path.join(tmp, "stats.jsonl")
+    for f in (dump, stats):
+        if os.path.exists(f):
+            os.unlink(f)
+    status, _, err = run(bt, ["--headless", "--dump-scrollback", dump, "--stats", stats,
+                              *extra, "-e", *prog], tmp, timeout)
+    lines = read_lines(dump) if os.path.exists(dump) else None
+    return status, lines, read_stats(stats), err
+
+
+def read_lines(path):
+    with open(path, "rb") as f:
+        return f.read().decode("utf-8", "replace").split("\n")[:-1]
+
+
+def read_stats(path):
+    """The stats file's lines as dicts ([] when absent); a line that is not JSON fails."""
+    if not os.path.exists(path):
+        return []
+    out = []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                check(False, "stats line %d is not JSON: %r" % (n, line[:200]))
+    return out
+
+
+def case_basic(bt, tmp):
+    status, lines, _, err = headless(bt, tmp, ["sh", "-c", "echo hello"])
+    check(status == 0, "echo: status %d, stderr %r" % (status, err))
+    check(lines == ["hello"], "echo: dump %r" % (lines,))
+    for code in (0, 1, 3, 42, 255):
+        status, _, _, _ = headless(bt, tmp, ["sh", "-c", "exit %d" % code])
+        check(status == code, "exit %d: status %d" % (code, status))
+    status, _, _, _ = headless(bt, tmp, ["sh", "-c", "kill -KILL $$"])
+    check(status == 128 + 9, "killed child: status %d" % status)
+    status, lines, _, _ = headless(bt, tmp, ["boundterm-no-such-program", "--x"])
+    check(status == 127, "unexecutable: status %d" % status)
+    want = "boundterm: cannot execute 'boundterm-no-such-program': No such file or directory"
+    check(lines == [want], "unexecutable: dump %r" % (lines,))
+    status, lines, _, _ = headless(bt, tmp, ["printf", r"a\nb\n\n\nc\n\n\n"])
+    check(lines == ["a", "b", "", "", "c"], "blank rows: dump %r" % (lines,))
+    status, lines, _, _ = headless(bt, tmp, ["sh", "-c", "seq 1 100"], ["--size", "20x5"])
+    check(lines == [str(i) for i in range(1, 101)], "seq at 20x5: dump %r" % (lines[:5],))
+    status, out, _ = run(bt, ["--headless", "--dump-scrollback", "-", "-e", "echo", "ünï 宽"],
+                         tmp)
+    check(status == 0 and out == "ünï 宽\n", "dump to stdout: %r" % out)
+    status, out, _ = run(bt, ["--help"], tmp)
+    check(status == 0 and "--scrollback-ram SIZE" in out, "--help: %d %r" % (status, out[:80]))
+    status, out, _ = run(bt, ["--version"], tmp)
+    check(status == 0 and re.match(r"boundterm \d+\.\d+", out), "--version: %r" % out)
+    env = dict(os.environ, DISPLAY=":0")
+    status, _, err = run(bt, ["-e", "true"], tmp, env=env)
+    check(status == 2 and "window" in err, "with a display: %d %r" % (status, err))
+    env.pop("DISPLAY")
+    env.pop("WAYLAND_DISPLAY", None)
+    status, out, err = run(bt, ["--dump-scrollback", "-", "-e", "echo", "auto"], tmp, env=env)
+    check(status == 0 and out == "auto\n", "no display, no --headless: %d %r" % (status, out))
+
+
+def case_badflags(bt, tmp):
+    marker = os.path.join(tmp, "started")
+    cases = [
+        (["--scrollback-ram", "12Q"], "boundterm: --scrollback-ram: '12Q' is not a size "
+         "(expected bytes with an optional K, M or G suffix)"),
+        (["--scrollback-disk=-1G"], "boundterm: --scrollback-disk: '-1G' is not a size "
+         "(expected bytes with an optional K, M or G suffix)"),
+        (["--size", "80by24"], None),
+        (["--spill-dir", "/nonexistent"], None),
+        (["--scrollback-ram", "1K"], None),
+        (["--frobnicate"], "boundterm: unknown option '--frobnicate' (see boundterm --help)"),
+        (["--stats"], None),
+    ]
+    for args, want in cases:
+        status, out, err = run(bt, ["--headless", *args, "-e", "touch", marker], tmp)
+        lines = err.split("\n")
+        check(status == 2, "%s: status %d" % (args, status))
+        check(len(lines) == 2 and lines[1] == "" and lines[0].startswith("boundterm: "),
+              "%s: not one line: %r" % (args, err))
+        check(want is None or lines[0] == want, "%s: %r" % (args, lines[0]))
+        check(not os.path.exists(marker), "%s: the child ran" % (args,))
+    _, _, err = run(bt, ["--headless", "--scrollback-ram", "1K", "-e", "true"], tmp)
+    check(re.search(r"minimum RAM budget of \d+K \(\d+ bytes\)", err), "minimum: %r" % err)
+
+
+def case_stats(bt, tmp):
+    status, lines, stats, err = headless(bt, tmp, ["sh", "-c", "sleep 2.6; echo done"])
+    check(status == 0 and lines == ["done"], "stats run: %d %r %r" % (status, lines, err))
+    check(len(stats) >= 3, "stats: %d lines in 2.6 s" % len(stats))
+    for n, s in enumerate(stats):
+        missing = [k for k in STATS_KEYS if k not in s]
+        check(not missing, "stats line %d lacks %s" % (n + 1, missing))
+    if stats:
+        last = stats[-1]
+        check(last.get("final") is True and last.get("exit_status") == 0, "final: %r" % last)
+        check(all(s.get("final") is False for s in stats[:-1]), "only the last line is final")
+        check(last.get("bytes_in") == len("done\r\n"), "bytes_in %r" % last.get("bytes_in"))
+        check(last.get("ram_budget") == 64 * MIB and last.get("disk_budget") == 1 << 30,
+              "default budgets: %r" % last)
+        check(2.5 < last.get("elapsed_s", 0) < 6, "elapsed_s %r" % last.get("elapsed_s"))
+        check(last.get("rss_bytes", 0) > MIB, "rss_bytes %r" % last.get("rss_bytes"))
+    status, out, _ = run(bt, ["--stats", "-", "-e", "true"], tmp)
+    check(status == 0 and json.loads(out.splitlines()[-1])["final"], "stats to stdout")
+
+
+def children_of(pid):
+    """The pids of pid's children, from /proc."""
+    kids = []
+    for task in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/children" % (pid, task)) as f:
+            kids += [int(x) for x in f.read().split()]
+    return kids
+
+
+def alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().split(") ")[1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def case_signal(bt, tmp):
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        dump, stats = os.path.join(tmp, "dump.txt"), os.path.join(tmp, "stats.jsonl")
+        p = subprocess.Popen([bt, "--headless", "--dump-scrollback", dump, "--stats", stats,
+                              "-e", "sh", "-c", "echo started; exec sleep 100"], cwd=tmp)
+        kids = []
+        for _ in range(200):
+            time.sleep(0.02)
+            kids = children_of(p.pid)
+            if kids and os.path.exists(stats):
+                break
+        time.sleep(0.2)
+        p.send_signal(sig)
+        try:
+            status = p.wait(10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            status = None
+        check(status == 128 + sig, "%s: status %r" % (sig.name, status))
+        time.sleep(0.1)
+        check(kids and not any(alive(k) for k in kids), "%s: child %r still alive" % (sig.name,
+                                                                                      kids))
+        lines = read_lines(dump) if os.path.exists(dump) else None
+        check(lines == ["started"], "%s: dump %r" % (sig.name, lines))
+        last = read_stats(stats)[-1:]
+        check(last and last[0].get("final") is True, "%s: final stats %r" % (sig.name, last))
+        os.unlink(dump)
+        os.unlink(stats)
+
+
+def od_file(tmp, mib):
+    """Writes od -cx of mib MiB of seeded random bytes; returns its path and its lines."""
+    data = os.path.join(tmp, "random.bin")
+    with open(data, "wb") as f:
+        f.write(random.Random(20261126).randbytes(mib * MIB))
+    path = os.path.join(tmp, "random.od")
+    with open(path, "wb") as f:
+        subprocess.run(["od", "-cx", data], stdout=f, check=True)
+    os.unlink(data)
+    return path, read_lines(path)
+
+
+def compare(got, want, what):
+    """Checks the dump against od's lines (trailing blanks trimmed, as the dump does)."""
+    want = [w.rstrip(" ") for w in want]
+    if got == want:
+        return True
+    n = next((i for i, (g, w) in enumerate(zip(got, want)) if g != w), min(len(got), len(want)))
+    check(False, "%s: %d lines vs %d expected; first difference at line %d:\n  got  %r\n  want "
+          "%r" % (what, len(got), len(want), n + 1, got[n] if n < len(got) else None,
+                  want[n] if n < len(want) else None))
+    return False
+
+
+def min_ram(bt, tmp):
+    """The smallest --scrollback-ram boundterm accepts, from its own error message."""
+    _, _, err = run(bt, ["--headless", "--scrollback-ram", "1", "-e", "true"], tmp)
+    return int(re.search(r"\((\d+) bytes\)", err).group(1))
+
+
+def case_od(bt, tmp, mib):
+    path, want = od_file(tmp, int(mib))
+    t0 = time.monotonic()
+    status, lines, stats, err = headless(bt, tmp, ["cat", path], timeout=900)
+    secs = time.monotonic() - t0
+    check(status == 0, "od: status %d, stderr %r" % (status, err))
+    last = stats[-1] if stats else {}
+    check(last.get("rows_dropped") == 0, "od: rows dropped %r" % last.get("rows_dropped"))
+    compare(lines or [], want, "od -cx of %s MiB" % mib)
+    print("od %s MiB: %d lines, %.1f MB in %.2f s = %.1f MB/s, rss %.1f MiB, hwm %.1f MiB" % (
+        mib, len(want), os.path.getsize(path) / 1e6, secs, os.path.getsize(path) / 1e6 / secs,
+        last.get("rss_bytes", 0) / MIB, last.get("vm_hwm_bytes", 0) / MIB))
+
+
+def case_od_drop(bt, tmp, mib):
+    path, want = od_file(tmp, int(mib))
+    ram = min_ram(bt, tmp)
+    status, lines, stats, err = headless(bt, tmp, ["cat", path], [
+        "--scrollback-ram", str(ram), "--scrollback-disk", "1M"], timeout=900)
+    check(status == 0, "od-drop: status %d, stderr %r" % (status, err))
+    last = stats[-1] if stats else {}
+    dropped = last.get("rows_dropped", 0)
+    check(dropped > 0, "od-drop: nothing dropped with ram %d and disk 1M: %r" % (ram, last))
+    check(last.get("disk_used", 1 << 40) <= MIB and last.get("ram_used", 1 << 40) <= ram,
+          "od-drop: over budget: %r" % last)
+    compare(lines or [], want[dropped:], "od -cx of %s MiB minus %d dropped rows" % (mib,
+                                                                                    dropped))
+    print("od-drop %s MiB: ram %d, %d of %d rows dropped, %d retained, %d pages on disk" % (
+        mib, ram, dropped, len(want), last.get("rows_retained", 0), last.get("pages_disk", 0)))
+
+
+def vm_rss(pid):
+    """VmRSS of pid in bytes, or None once it has gone."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            return int(re.search(r"VmRSS:\s+(\d+) kB", f.read()).group(1)) * 1024
+    except (FileNotFoundError, AttributeError, ProcessLookupError):
+        return None
+
+
+def case_rss(bt, tmp, mib):
+    stats = os.path.join(tmp, "stats.jsonl")
+    cmd = "od -cx /dev/urandom | head -c %dM" % int(mib)
+    t0 = time.monotonic()
+    p = subprocess.Popen([bt, "--headless", "--scrollback-ram", "32M", "--stats", stats,
+                          "-e", "sh", "-c", cmd], cwd=tmp)
+    samples, pairs, baseline, seen, buf = [], [], None, 0, ""
+    next_sample = t0
+    while p.poll() is None:
+        now = time.monotonic()
+        if os.path.exists(stats) and os.path.getsize(stats) > seen:
+            rss = vm_rss(p.pid)  # read the kernel's figure right after the line appears
+            with open(stats) as f:
+                f.seek(seen)
+                chunk = f.read()
+            seen += len(chunk.encode())
+            buf += chunk
+            *done, buf = buf.split("\n")
+            if done and rss is not None:
+                pairs.append((json.loads(done[-1])["rss_bytes"], rss))
+        if now >= next_sample:
+            rss = vm_rss(p.pid)
+            if rss is not None:
+                samples.append((now - t0, rss))
+                if baseline is None and now - t0 >= 1.0:
+                    baseline = rss
+            next_sample += 0.1
+        time.sleep(0.005)
+    secs = time.monotonic() - t0
+    check(p.returncode == 0, "rss: status %d" % p.returncode)
+    lines = read_stats(stats)
+    last = lines[-1] if lines else {}
+    check(baseline is not None, "rss: the run ended within a second")
+    if baseline is not None:
+        limit = baseline + 40 * MIB
+        peak = max(r for _, r in samples)
+        over = [(round(t, 1), r // MIB) for t, r in samples if r > limit]
+        check(not over, "rss: over RSS(1 s) %d MiB + 40 MiB at %r" % (baseline // MIB, over[:5]))
+        print("rss %s MiB of od: %.1f s (%.1f MB/s), %d samples, RSS(1 s) %.1f MiB, peak %.1f "
+              "MiB, limit %.1f MiB, ram_used %.1f MiB, rows dropped %d, pages on disk %d" % (
+                  mib, secs, last.get("bytes_in", 0) / 1e6 / secs, len(samples), baseline / MIB,
+                  peak / MIB, limit / MIB, last.get("ram_used", 0) / MIB,
+                  last.get("rows_dropped", 0), last.get("pages_disk", 0)))
+    check(len(pairs) >= 3, "rss: only %d stats lines compared" % len(pairs))
+    bad = [(a // 1024, b // 1024) for a, b in pairs if abs(a - b) > MIB]
+    check(not bad, "rss: rss_bytes vs VmRSS differ by > 1 MiB (KiB): %r" % bad[:5])
+    check(last.get("ram_used", 1 << 40) <= 32 * MIB, "rss: ram_used %r" % last.get("ram_used"))
+
+
+def main():
+    bt, case, args = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3:]
+    fn = {"basic": case_basic, "badflags": case_badflags, "stats": case_stats,
+          "signal": case_signal, "od": case_od, "od-drop": case_od_drop, "rss": case_rss}[case]
+    with tempfile.TemporaryDirectory(prefix="bt-scenario-") as tmp:
+        fn(bt, tmp, *args)
+    print("%s %s: %s" % (case, " ".join(args), "FAILED (%d)" % len(failures) if failures
+                         else "ok"))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1025,9 +1025,13 @@ int sb_store_push_row(struct sb_store *s, const struct sb_cell *cells, uint32_t 
     if (rc < 0)
         return rc;
     pthread_mutex_lock(&s->lock);
+    size_t hot_before = hot_bytes(&s->hot);
+    bool sealed = false;
     if (s->hot.view.nrows > 0 &&
-        hot_raw_len(&s->hot) + hot_row_bound(ncols) > s->cfg.page_bytes)
+        hot_raw_len(&s->hot) + hot_row_bound(ncols) > s->cfg.page_bytes) {
         rc = seal_hot(s);
+        sealed = true;
+    }
     size_t added = 0;
     if (rc == 0)
         rc = hot_append(&s->hot, cells, ncols, flags, &added);
@@ -1039,7 +1043,9 @@ int sb_store_push_row(struct sb_store *s, const struct sb_cell *cells, uint32_t 
     } else {
         set_error(s, "push: %s", sb_strerror(rc));
     }
-    enforce_ram(s, true);
+    /* RAM grows on this path only by sealing or by the hot page's buffers growing. */
+    if (sealed || hot_bytes(&s->hot) != hot_before)
+        enforce_ram(s, true);
     pthread_mutex_unlock(&s->lock);
     return rc;
 }

@@ -214,7 +214,8 @@ static const char help_text[] =
     "\n"
     "SIZE is bytes with an optional K, M, G or T suffix, powers of 1024 (64M = 64MiB).\n"
     "Flags also take the form --flag=value. Exit status: PROGRAM's own, 127 when it\n"
-    "cannot be executed, 128+N after signal N, 2 for a bad command line.\n";
+    "cannot be executed, 128+N after signal N, 2 for a bad command line, 125 when\n"
+    "boundterm itself fails.\n";
 
 const char *bt_config_help(void)
 {

@@ -17,7 +17,7 @@ uint64_t headless_min_ram(uint64_t ram_budget);
  * Runs cfg->argv until it exits and its output is drained, then writes the
  * last stats line and the dump. Returns the exit status for main: the
  * program's own, 128+N when boundterm got signal N (SIGINT, SIGTERM, SIGHUP:
- * the program is hung up first), or 1 when the session could not start.
+ * the program is hung up first), or 125 when the session could not start.
  */
 int headless_run(const struct bt_config *cfg);
 

@@ -35,6 +35,7 @@ struct pty {
     bool eof;
     char *pending;
     size_t pending_len, pending_cap;
+    bool drop_logged; /* one line about dropped writes is enough */
 };
 
 /* Variables the child must not inherit from our own terminal. */
@@ -248,7 +249,9 @@ ssize_t pty_read(struct pty *p, char *buf, size_t cap)
 static bool pending_add(struct pty *p, const char *buf, size_t len)
 {
     if (p->pending_len + len > PENDING_MAX) {
-        fprintf(stderr, "boundterm: pty: the child is not reading; %zu bytes dropped\n", len);
+        if (!p->drop_logged)
+            fprintf(stderr, "boundterm: pty: the child is not reading; input dropped\n");
+        p->drop_logged = true;
         return false;
     }
     if (p->pending_len + len > p->pending_cap) {

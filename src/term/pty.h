@@ -48,8 +48,9 @@ ssize_t pty_read(struct pty *p, char *buf, size_t cap);
 
 /*
  * Writes len bytes to the child; what the kernel does not take now is queued
- * and sent by pty_flush(), so nothing is lost. false (one log line) when the
- * queue would pass its cap (1 MiB: the child stopped reading) or on a write error.
+ * and sent by pty_flush(), so nothing is lost. false when the queue would pass
+ * its cap (1 MiB: the child stopped reading; logged once), on a write error
+ * (logged) or after pty_hangup().
  */
 bool pty_write(struct pty *p, const void *buf, size_t len);
 

@@ -216,6 +216,22 @@ static void test_pending_write(void)
     free(o.buf);
 }
 
+/* A child that never reads: the queue stops at its cap instead of growing without end. */
+static void test_pending_cap(void)
+{
+    enum { N = 3 << 20 };
+    const char *argv[] = {"sleep", "100", NULL};
+    struct pty *p = pty_spawn(argv, 80, 24, NULL);
+    REQUIRE(p);
+    char *big = calloc(1, N);
+    REQUIRE(big);
+    CHECK(!pty_write(p, big, N));
+    CHECK(!pty_write(p, big, N));
+    CHECK(pty_write(p, "x", 0)); /* nothing to add always fits */
+    pty_destroy(p);
+    free(big);
+}
+
 static void test_hangup(void)
 {
     const char *argv[] = {"sleep", "100", NULL};
@@ -257,6 +273,7 @@ int main(void)
     test_env();
     test_large_output();
     test_pending_write();
+    test_pending_cap();
     test_hangup();
     test_destroy_stubborn();
     return check_done();

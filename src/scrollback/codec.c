@@ -14,7 +14,7 @@
  *         check. Preset = level (0..9), but the dictionary is the smallest
  *         power of two >= max_src (at least LZMA_DICT_SIZE_MIN): a block
  *         never reaches further back than its own start, and xz -6's 8 MiB
- *         dictionary would cost ~94 MiB of encoder state instead of ~3 MiB.
+ *         dictionary would cost ~94 MiB of encoder state instead of ~4 MiB.
  *
  * Integrity: decompression finds structural damage, truncation and a wrong
  * length (all SB_ERR_CORRUPT, never a write past raw_len), but a flipped
@@ -28,13 +28,15 @@
  * cannot reach, so the dictionary grows to fit raw_len first. The
  * compressor is made at the first compress, so a context used only for
  * reading never pays for it, and codec_trim() drops it again (the cold
- * tier's xz encoder is ~3 MiB and runs only at idle). codec_sizeof()
- * reports what is held now.
+ * tier's xz encoder is ~4 MiB and runs only at idle). State of 64 KiB or
+ * more is mmap'd (see state_alloc), so freeing it really lowers RES.
+ * codec_sizeof() reports what is held now.
  *
  * Threads: a context is not thread-safe. The store gives the compressing
  * worker and the reading path a context each.
  */
-#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_getCParams, ZSTD_estimate*: exported by libzstd.so */
+/* ZSTD_getCParams, ZSTD_estimate*, ZSTD_create*Ctx_advanced: all exported by libzstd.so */
+#define ZSTD_STATIC_LINKING_ONLY
 
 #include "codec.h"
 
@@ -47,6 +49,8 @@
 #include <string.h>
 #include <strings.h>
 #include <zstd.h>
+
+#include "arena.h"
 
 #define LZ4_LEVEL_MIN (-64) /* acceleration 65: past that lz4 barely compresses */
 
@@ -67,7 +71,74 @@ struct codec {
     lzma_stream xz_dec;
     bool xz_enc_live;
     bool xz_dec_live;
+    lzma_allocator xz_alloc; /* the streams point here */
 };
+
+/*
+ * Codec state of 64 KiB or more is mapped straight from the OS, so that
+ * freeing it (codec_trim, codec_destroy) lowers RES whatever glibc's heap
+ * thresholds and arenas make of it; smaller pieces stay on malloc. A
+ * 16-byte prefix records the mapped length, or 0 for malloc.
+ */
+#define STATE_PREFIX 16
+#define STATE_MAP_MIN (64 * 1024)
+
+/* Allocates size bytes of codec state (16-byte aligned); NULL when out of memory. */
+static void *state_alloc(size_t size)
+{
+    if (size > SIZE_MAX / 2)
+        return NULL;
+    size_t total = size + STATE_PREFIX;
+    bool mapped = total >= STATE_MAP_MIN;
+    uint8_t *p = mapped ? mem_map(total) : malloc(total);
+    if (!p)
+        return NULL;
+    *(size_t *)(void *)p = mapped ? total : 0;
+    return p + STATE_PREFIX;
+}
+
+/* Frees what state_alloc returned; NULL is a no-op. */
+static void state_free(void *ptr)
+{
+    if (!ptr)
+        return;
+    uint8_t *p = (uint8_t *)ptr - STATE_PREFIX;
+    size_t mapped = *(size_t *)(void *)p;
+    if (mapped)
+        mem_unmap(p, mapped);
+    else
+        free(p);
+}
+
+/* zstd's allocator hooks. */
+static void *zstd_alloc(void *opaque, size_t size)
+{
+    (void)opaque;
+    return state_alloc(size);
+}
+
+static void zstd_free(void *opaque, void *ptr)
+{
+    (void)opaque;
+    state_free(ptr);
+}
+
+static const ZSTD_customMem zstd_mem = { zstd_alloc, zstd_free, NULL };
+
+/* liblzma's allocator hooks (it always passes nmemb 1, but check anyway). */
+static void *xz_alloc(void *opaque, size_t nmemb, size_t size)
+{
+    (void)opaque;
+    if (size && nmemb > SIZE_MAX / size)
+        return NULL;
+    return state_alloc(nmemb * size);
+}
+
+static void xz_free(void *opaque, void *ptr)
+{
+    (void)opaque;
+    state_free(ptr);
+}
 
 static const char *const codec_names[] = {
     [SB_CODEC_NONE] = "none",
@@ -147,11 +218,11 @@ static bool xz_filters_init(lzma_options_lzma *opts, lzma_filter filters[2], int
 static int make_compressor(struct codec *c)
 {
     if (c->kind == SB_CODEC_LZ4 && !c->lz4_state) {
-        c->lz4_state = malloc(c->lz4_state_bytes);
+        c->lz4_state = state_alloc(c->lz4_state_bytes);
         return c->lz4_state ? 0 : SB_ERR_NOMEM;
     }
     if (c->kind == SB_CODEC_ZSTD && !c->zc) {
-        c->zc = ZSTD_createCCtx();
+        c->zc = ZSTD_createCCtx_advanced(zstd_mem);
         return c->zc ? 0 : SB_ERR_NOMEM;
     }
     return 0; /* xz: lzma_raw_encoder() makes or reuses it on every call */
@@ -161,7 +232,7 @@ static int make_compressor(struct codec *c)
 static int make_decompressor(struct codec *c, size_t raw_len)
 {
     if (c->kind == SB_CODEC_ZSTD && !c->zd) {
-        c->zd = ZSTD_createDCtx();
+        c->zd = ZSTD_createDCtx_advanced(zstd_mem);
         return c->zd ? 0 : SB_ERR_NOMEM;
     }
     if (c->kind != SB_CODEC_XZ || (c->xz_dec_live && raw_len <= c->xz_dec_opts.dict_size))
@@ -184,8 +255,10 @@ int codec_create(enum sb_codec codec, int level, size_t max_src, struct codec **
     c->kind = codec;
     c->level = clamp_level(codec, level);
     c->max_src = max_src;
+    c->xz_alloc = (lzma_allocator){ .alloc = xz_alloc, .free = xz_free, .opaque = NULL };
     c->xz_enc = (lzma_stream)LZMA_STREAM_INIT;
     c->xz_dec = (lzma_stream)LZMA_STREAM_INIT;
+    c->xz_enc.allocator = c->xz_dec.allocator = &c->xz_alloc;
     c->lz4_state_bytes = (size_t)(c->level >= LZ4HC_CLEVEL_MIN ? LZ4_sizeofStateHC()
                                                                : LZ4_sizeofState());
     int err = SB_ERR_INVAL;
@@ -205,7 +278,7 @@ fail:
 /* Frees the compressor state only; see codec.h. */
 void codec_trim(struct codec *c)
 {
-    free(c->lz4_state);
+    state_free(c->lz4_state);
     c->lz4_state = NULL;
     ZSTD_freeCCtx(c->zc);
     c->zc = NULL;
@@ -300,7 +373,7 @@ static int xz_compress(struct codec *c, const void *src, size_t n, void *dst, si
     return 0;
 }
 
-/* Compresses src into dst; 0, SB_ERR_NOMEM (remaking state after trim) or SB_ERR_CODEC. */
+/* Compresses src into dst; 0, SB_ERR_NOMEM (making the compressor state) or SB_ERR_CODEC. */
 int codec_compress(struct codec *c, const void *src, size_t n, void *dst, size_t cap,
                    size_t *out_len)
 {

@@ -32,7 +32,7 @@ int codec_create(enum sb_codec codec, int level, size_t max_src, struct codec **
 void codec_destroy(struct codec *c);
 
 /*
- * Frees the compressor state (the xz encoder is ~3 MiB for 256 KiB blocks)
+ * Frees the compressor state (the xz -6 encoder is ~4 MiB for 256 KiB blocks)
  * and keeps the decompressor; the next codec_compress() makes it again. For
  * a context that compresses in rare batches, such as the cold tier.
  */

@@ -10,12 +10,20 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "codec.h"
 
 #define KIB 1024u
 #define MAX_SRC (256 * KIB)
+
+/* RES the heap may keep after frees: ASan's quarantine holds freed malloc blocks. */
+#if defined(__SANITIZE_ADDRESS__)
+#define HEAP_SLACK (512 * KIB)
+#else
+#define HEAP_SLACK (128 * KIB)
+#endif
 
 struct level_set {
     enum sb_codec codec;
@@ -391,6 +399,63 @@ static void test_sizeof(void)
     CHECK(codec_estimate(SB_CODEC_XZ, 9, MAX_SRC) < 8u * 1024 * KIB);
 }
 
+/* Resident bytes of this process, from /proc/self/statm. */
+static size_t rss_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long size = 0, resident = 0;
+    REQUIRE(f);
+    REQUIRE(fscanf(f, "%lu %lu", &size, &resident) == 2);
+    fclose(f);
+    return resident * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* Whether valgrind runs us (its own memory blurs RES, so those checks are skipped). */
+static bool under_valgrind(void)
+{
+    const char *preload = getenv("LD_PRELOAD");
+    return preload && strstr(preload, "vgpreload");
+}
+
+/*
+ * The memory codec_trim and codec_destroy free really leaves RES (it is
+ * mmap'd). The test's own buffers are made first, so only the codec moves RES.
+ */
+static void test_trim_rss(void)
+{
+    const enum sb_codec kinds[] = { SB_CODEC_XZ, SB_CODEC_ZSTD };
+    const int levels[] = { 6, 19 };
+    size_t cap = codec_bound(SB_CODEC_ZSTD, MAX_SRC) + codec_bound(SB_CODEC_XZ, MAX_SRC), got;
+    uint8_t *src = malloc(MAX_SRC), *blob = malloc(cap), *back = malloc(MAX_SRC);
+    REQUIRE(src && blob && back);
+    fill_text(src, MAX_SRC, 5);
+    memset(blob, 0, cap);
+    memset(back, 0, MAX_SRC);
+    for (size_t i = 0; i < 2 && !under_valgrind(); i++) {
+        struct codec *c = NULL;
+        size_t start = rss_bytes();
+        REQUIRE(codec_create(kinds[i], levels[i], MAX_SRC, &c) == 0);
+        size_t idle = rss_bytes();
+        CHECK_EQ(codec_compress(c, src, MAX_SRC, blob, cap, &got), 0);
+        CHECK_EQ(codec_decompress(c, blob, got, back, MAX_SRC), 0);
+        size_t working = rss_bytes(), held = codec_sizeof(c);
+        codec_trim(c);
+        size_t trimmed = rss_bytes(), kept = codec_sizeof(c); /* the decoder, now touched */
+        codec_destroy(c);
+        size_t end = rss_bytes();
+        printf("  %-4s RES KiB: %zu, idle %zu, working %zu, trimmed %zu, destroyed %zu\n",
+               sb_codec_name(kinds[i]), start / KIB, idle / KIB, working / KIB,
+               trimmed / KIB, end / KIB);
+        CHECK(working >= idle + held / 2);
+        CHECK(trimmed <= idle + kept + HEAP_SLACK); /* malloc'd crumbs may stay in the heap */
+        CHECK(trimmed + (held - kept) / 2 <= working);
+        CHECK(end <= start + HEAP_SLACK);
+    }
+    free(src);
+    free(blob);
+    free(back);
+}
+
 /* Names parse both ways; levels clamp; bad codecs are refused. */
 static void test_names_levels(void)
 {
@@ -432,5 +497,6 @@ int main(void)
     test_garbage();
     test_small_cap();
     test_sizeof();
+    test_trim_rss();
     return check_done();
 }

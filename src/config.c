@@ -215,7 +215,8 @@ static const char help_text[] =
     "SIZE is bytes with an optional K, M, G or T suffix, powers of 1024 (64M = 64MiB).\n"
     "Flags also take the form --flag=value. Exit status: PROGRAM's own, 127 when it\n"
     "cannot be executed, 128+N after signal N, 2 for a bad command line, 125 when\n"
-    "boundterm itself fails.\n";
+    "boundterm itself fails (say, it cannot create the --stats or --dump-scrollback\n"
+    "file).\n";
 
 const char *bt_config_help(void)
 {

@@ -50,6 +50,7 @@ struct session {
     sigset_t old_mask;
     int sigfd;
     int stats_fd; /* -1 without --stats */
+    FILE *dump;   /* opened at start so a bad path fails before the child runs */
     uint64_t start_ns;
     uint64_t bytes_in;
     uint64_t push_errors;
@@ -400,18 +401,26 @@ fail:
     return false;
 }
 
-/* Writes the dump to cfg->dump_path; false (logged) on failure. */
-static bool dump_write(struct session *s)
+/* Opens the --dump-scrollback file, if any; false (logged) when it cannot be created. */
+static bool dump_open(struct session *s)
 {
     const char *path = s->cfg->dump_path;
-    bool to_stdout = strcmp(path, "-") == 0;
-    struct dump d = {.f = to_stdout ? stdout : fopen(path, "we")};
-    if (!d.f) {
+    if (!path)
+        return true;
+    s->dump = strcmp(path, "-") == 0 ? stdout : fopen(path, "we");
+    if (!s->dump) {
         fprintf(stderr, "boundterm: --dump-scrollback: cannot create '%s': %s\n", path,
                 strerror(errno));
         return false;
     }
-    setvbuf(d.f, NULL, _IOFBF, 1u << 20);
+    setvbuf(s->dump, NULL, _IOFBF, 1u << 20);
+    return true;
+}
+
+/* Writes the dump and closes its file; false (logged) on failure. */
+static bool dump_write(struct session *s)
+{
+    struct dump d = {.f = s->dump};
     int rc = sb_store_visit_text(s->store, 0, sb_store_rows(s->store), dump_stored_row, &d);
     bool ok = rc == 0 && dump_screen(s, &d);
     if (rc != 0 && rc != -1)
@@ -419,9 +428,10 @@ static bool dump_write(struct session *s)
     if (d.lost)
         fprintf(stderr, "boundterm: %" PRIu64 " scrollback rows could not be read back and are "
                 "empty lines in the dump\n", d.lost);
-    ok = (to_stdout ? fflush(d.f) : fclose(d.f)) == 0 && ok;
+    ok = (s->dump == stdout ? fflush(s->dump) : fclose(s->dump)) == 0 && ok;
+    s->dump = NULL;
     if (!ok)
-        fprintf(stderr, "boundterm: --dump-scrollback: '%s' is incomplete\n", path);
+        fprintf(stderr, "boundterm: --dump-scrollback: '%s' is incomplete\n", s->cfg->dump_path);
     free(d.line);
     return ok;
 }
@@ -434,7 +444,8 @@ static bool session_open(struct session *s, const struct bt_config *cfg)
         .output = on_output, .bell = on_bell, .title = on_title,
     };
     *s = (struct session){.cfg = cfg, .sigfd = -1, .stats_fd = -1, .start_ns = now_ns()};
-    if (!memstat_init(&s->mem) || !signals_open(s) || !store_open(s) || !stats_open(s))
+    if (!memstat_init(&s->mem) || !signals_open(s) || !store_open(s) || !stats_open(s) ||
+        !dump_open(s))
         return false;
     s->term = term_create(cfg->rows, cfg->cols, &cb, s);
     s->buf = malloc(READ_CHUNK);
@@ -456,6 +467,8 @@ static void session_close(struct session *s)
     free(s->buf);
     if (s->stats_fd > STDOUT_FILENO)
         close(s->stats_fd);
+    if (s->dump && s->dump != stdout)
+        fclose(s->dump);
     if (s->sigfd >= 0)
         close(s->sigfd);
     memstat_fini(&s->mem);
@@ -473,7 +486,7 @@ int headless_run(const struct bt_config *cfg)
     /* A second Ctrl-C during a long dump should stop us at once. */
     pthread_sigmask(SIG_SETMASK, &s.old_mask, NULL);
     stats_write(&s, true);
-    if (cfg->dump_path)
+    if (s.dump)
         dump_write(&s);
     status = s.signal ? 128 + s.signal : pty_exit_status(s.pty);
     if (status < 0) /* the loop failed before the child ended */

@@ -135,6 +135,12 @@ def case_badflags(bt, tmp):
         check(not os.path.exists(marker), "%s: the child ran" % (args,))
     _, _, err = run(bt, ["--headless", "--scrollback-ram", "1K", "-e", "true"], tmp)
     check(re.search(r"minimum RAM budget of \d+K \(\d+ bytes\)", err), "minimum: %r" % err)
+    for flag in ("--stats", "--dump-scrollback"):
+        status, _, err = run(bt, ["--headless", flag, "/nonexistent/x", "-e", "touch", marker],
+                             tmp)
+        check(status == 125 and "cannot create '/nonexistent/x'" in err,
+              "%s in a missing dir: %d %r" % (flag, status, err))
+        check(not os.path.exists(marker), "%s in a missing dir: the child ran" % flag)
 
 
 def case_stats(bt, tmp):

@@ -738,6 +738,12 @@ static bool cold_step(struct sb_store *s, bool unlock)
         return false;
     if (s->cfg.cold_codec == SB_CODEC_NONE || !cold_pick(s, &job)) {
         s->cold_candidates = false;
+        /* Done for now: the xz encoder's megabytes go back until the next batch. */
+        if (s->cold_codec)
+            codec_trim(s->cold_codec);
+        scratch_free(&s->cold_in);
+        scratch_free(&s->cold_raw);
+        scratch_free(&s->cold_out);
         return false;
     }
     s->cold_busy = true;
@@ -841,10 +847,15 @@ static size_t chunk_bytes_for(uint64_t ram_budget)
 uint64_t sb_config_min_ram(const struct sb_config *cfg)
 {
     uint64_t page = cfg->page_bytes, cold = cfg->cold_codec ? cfg->cold_bytes : 0;
-    /* hot page + sealed queue + the read reserve + one arena chunk per tier + cold
-     * scratch + codec state (zstd/lz4 about 1 MiB, an xz encoder for 256 KiB about 3 MiB). */
+    size_t src = max_src(cfg);
+    uint64_t codecs = codec_estimate(cfg->codec, cfg->codec_level, src) +
+                      (cold ? codec_estimate(cfg->cold_codec, cfg->cold_level, src) : 0);
+    /* hot page (text + meta mappings) + sealed queue + the read reserve + one arena chunk
+     * per tier + cold scratch + codec state + spill state and slack for the index. */
     return 3 * page + MAX_PENDING * page + read_reserve_for(cfg) +
-           2 * chunk_bytes_for(cfg->ram_budget) + 3 * cold + (4u << 20);
+           2 * chunk_bytes_for(cfg->ram_budget) + 3 * mem_round(codec_bound(cfg->cold_codec,
+                                                                         cold)) +
+           codecs + (1u << 20);
 }
 
 static int check_config(const struct sb_config *cfg, char *err, size_t errlen)

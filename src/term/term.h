@@ -70,4 +70,52 @@ uint64_t term_generation(const struct term *t);
 bool term_row_dirty(const struct term *t, int row);
 void term_clear_damage(struct term *t);
 
+/* ---- Input: keys, mouse, paste and focus (input.c) ---------------------- */
+
+/* Modifier bits, the same values as libvterm's VTermModifier. */
+enum { TERM_MOD_SHIFT = 1, TERM_MOD_ALT = 2, TERM_MOD_CTRL = 4 };
+
+/* Keys that are not text, the same values as libvterm's VTermKey. */
+enum term_key {
+    TERM_KEY_NONE, TERM_KEY_ENTER, TERM_KEY_TAB, TERM_KEY_BACKSPACE, TERM_KEY_ESCAPE,
+    TERM_KEY_UP, TERM_KEY_DOWN, TERM_KEY_LEFT, TERM_KEY_RIGHT,
+    TERM_KEY_INS, TERM_KEY_DEL, TERM_KEY_HOME, TERM_KEY_END, TERM_KEY_PAGEUP, TERM_KEY_PAGEDOWN,
+    TERM_KEY_FUNCTION_0 = 256, /* F1 is TERM_KEY_FUNCTION_0 + 1 */
+    TERM_KEY_KP_0 = 512, /* keypad 0-9 then * + , - . / Enter = */
+};
+
+/* What mouse reporting the program asked for (DECSET 1000/1002/1003), 0 = none. */
+enum { TERM_MOUSE_NONE = 0, TERM_MOUSE_CLICK = 1, TERM_MOUSE_DRAG = 2, TERM_MOUSE_MOVE = 3 };
+
+/*
+ * Starts watching the modes input depends on (mouse reporting); call once after
+ * term_create(). false (one log line) when out of memory. The watch is freed by
+ * term_input_fini(), which must come before term_destroy().
+ */
+bool term_input_init(struct term *t);
+void term_input_fini(struct term *t);
+
+/* A key press with TERM_MOD_* bits; the bytes go out through the output callback. */
+void term_keyboard_key(struct term *t, enum term_key key, unsigned mods);
+/* A typed character (Unicode scalar value) with TERM_MOD_* bits (Alt prefixes ESC). */
+void term_keyboard_unichar(struct term *t, uint32_t c, unsigned mods);
+
+/* The program's mouse mode (TERM_MOUSE_*); 0 until term_input_init(). */
+int term_mouse_mode(const struct term *t);
+/* Pointer moved to a cell; reported only when the mode asks for it. */
+void term_mouse_move(struct term *t, int row, int col, unsigned mods);
+/* Button 1-3 (left, middle, right), 4/5 wheel up/down, pressed or released. */
+void term_mouse_button(struct term *t, int button, bool pressed, unsigned mods);
+
+/* Brackets pasted text (ESC [200~ ... ESC [201~) when the program enabled it. */
+void term_paste_start(struct term *t);
+void term_paste_end(struct term *t);
+
+/* Window focus changed; reported (ESC [I / ESC [O) when the program enabled it. */
+void term_focus(struct term *t, bool focused);
+
+/* The libvterm handle behind t, for input.c only (vt.c owns it). */
+struct VTerm;
+struct VTerm *term_vterm(struct term *t);
+
 #endif

@@ -1,0 +1,225 @@
+/*
+ * The glyph atlas (atlas.h). A 1024x1024 texture (4 MiB: RAM matters here) of
+ * cell_w x cell_h slots. Lookup is a chained hash table over the slots; each
+ * slot records the frame it was last drawn in, and a clock hand looking for the
+ * oldest stamp picks the slot to reuse, skipping slots of the current frame.
+ */
+#include "atlas.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ATLAS_PX 1024
+#define CLOCK_SCAN 64 /* slots the clock hand looks at before taking the oldest seen */
+
+struct slot {
+    struct glyph_key key;
+    int32_t next;   /* hash chain, -1 at the end */
+    uint32_t stamp; /* frame last drawn in; 0 = free */
+    bool colour;
+    bool used;
+};
+
+struct atlas {
+    SDL_Texture *tex;
+    struct font *font;
+    int cell_w, cell_h, per_row, nslots;
+    struct slot *slots;
+    int32_t *bucket;
+    uint32_t nbucket; /* a power of two */
+    uint32_t frame;
+    int hand;
+    uint32_t *scratch; /* two cells of pixels */
+};
+
+/* FNV-1a over the key's bytes. */
+static uint32_t key_hash(const struct glyph_key *k)
+{
+    const unsigned char *p = (const unsigned char *)k->chars;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < sizeof k->chars; i++)
+        h = (h ^ p[i]) * 16777619u;
+    h = (h ^ k->style) * 16777619u;
+    h = (h ^ k->wide) * 16777619u;
+    return (h ^ k->half) * 16777619u;
+}
+
+static bool key_eq(const struct glyph_key *a, const struct glyph_key *b)
+{
+    return a->style == b->style && a->wide == b->wide && a->half == b->half &&
+           !memcmp(a->chars, b->chars, sizeof a->chars);
+}
+
+/* The pixel rectangle of slot i. */
+static SDL_Rect slot_rect(const struct atlas *a, int i)
+{
+    return (SDL_Rect){(i % a->per_row) * a->cell_w, (i / a->per_row) * a->cell_h, a->cell_w,
+                      a->cell_h};
+}
+
+/* Fills slot 0 with white and marks it pinned forever. */
+static bool make_white(struct atlas *a)
+{
+    int n = a->cell_w * a->cell_h;
+    for (int i = 0; i < n; i++)
+        a->scratch[i] = 0xffffffffu;
+    SDL_Rect r = slot_rect(a, 0);
+    a->slots[0].used = true;
+    a->slots[0].stamp = UINT32_MAX;
+    return SDL_UpdateTexture(a->tex, &r, a->scratch, a->cell_w * 4) == 0;
+}
+
+struct atlas *atlas_create(SDL_Renderer *r, struct font *font)
+{
+    const struct font_metrics *m = font_metrics(font);
+    struct atlas *a = calloc(1, sizeof *a);
+    if (!a)
+        goto fail;
+    a->font = font;
+    a->cell_w = m->cell_w;
+    a->cell_h = m->cell_h;
+    a->per_row = ATLAS_PX / a->cell_w;
+    a->nslots = a->per_row * (ATLAS_PX / a->cell_h);
+    for (a->nbucket = 64; a->nbucket < (uint32_t)a->nslots * 2; a->nbucket *= 2)
+        ;
+    a->slots = calloc((size_t)a->nslots, sizeof *a->slots);
+    a->bucket = malloc(a->nbucket * sizeof *a->bucket);
+    a->scratch = malloc((size_t)a->cell_w * 2 * (size_t)a->cell_h * 4);
+    if (a->nslots < 4 || !a->slots || !a->bucket || !a->scratch)
+        goto fail;
+    memset(a->bucket, 0xff, a->nbucket * sizeof *a->bucket);
+    a->tex = SDL_CreateTexture(r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STATIC, ATLAS_PX,
+                               ATLAS_PX);
+    if (!a->tex || SDL_SetTextureBlendMode(a->tex, SDL_BLENDMODE_BLEND) != 0 || !make_white(a))
+        goto fail;
+    a->frame = 1;
+    return a;
+fail:
+    fprintf(stderr, "boundterm: glyph atlas: %s\n", a && a->nslots >= 4 ? SDL_GetError()
+                                                                        : "out of memory");
+    atlas_destroy(a);
+    return NULL;
+}
+
+void atlas_destroy(struct atlas *a)
+{
+    if (!a)
+        return;
+    if (a->tex)
+        SDL_DestroyTexture(a->tex);
+    free(a->slots);
+    free(a->bucket);
+    free(a->scratch);
+    free(a);
+}
+
+SDL_Texture *atlas_texture(const struct atlas *a)
+{
+    return a->tex;
+}
+
+void atlas_begin_frame(struct atlas *a)
+{
+    a->frame++;
+}
+
+void atlas_white(const struct atlas *a, float *u, float *v)
+{
+    *u = (a->cell_w / 2.0f) / ATLAS_PX;
+    *v = (a->cell_h / 2.0f) / ATLAS_PX;
+}
+
+/* The slot holding key, or -1. */
+static int find(const struct atlas *a, const struct glyph_key *key)
+{
+    for (int32_t i = a->bucket[key_hash(key) & (a->nbucket - 1)]; i >= 0; i = a->slots[i].next)
+        if (key_eq(&a->slots[i].key, key))
+            return i;
+    return -1;
+}
+
+/* Unlinks slot i from its hash chain. */
+static void unlink_slot(struct atlas *a, int i)
+{
+    int32_t *p = &a->bucket[key_hash(&a->slots[i].key) & (a->nbucket - 1)];
+    while (*p >= 0 && *p != i)
+        p = &a->slots[*p].next;
+    if (*p == i)
+        *p = a->slots[i].next;
+    a->slots[i].used = false;
+}
+
+/* A slot to (re)use: a free one, else the least recently drawn; -1 if all are this frame's. */
+static int victim(struct atlas *a)
+{
+    int best = -1;
+    uint32_t best_stamp = UINT32_MAX;
+    for (int n = 0; n < a->nslots; n++) {
+        int i = a->hand;
+        a->hand = (a->hand + 1) % a->nslots;
+        struct slot *s = &a->slots[i];
+        if (!s->used)
+            return i;
+        if (s->stamp < best_stamp && s->stamp != a->frame) {
+            best = i;
+            best_stamp = s->stamp;
+        }
+        if (best >= 0 && n >= CLOCK_SCAN)
+            break;
+    }
+    if (best >= 0)
+        unlink_slot(a, best);
+    return best;
+}
+
+/* Puts key into slot i (pixels from the scratch canvas at column offset x0). */
+static bool store(struct atlas *a, int i, const struct glyph_key *key, int x0, bool colour)
+{
+    struct slot *s = &a->slots[i];
+    uint32_t h = key_hash(key) & (a->nbucket - 1);
+    SDL_Rect r = slot_rect(a, i);
+    *s = (struct slot){.key = *key, .next = a->bucket[h], .stamp = a->frame, .colour = colour,
+                       .used = true};
+    a->bucket[h] = i;
+    return SDL_UpdateTexture(a->tex, &r, a->scratch + x0, a->cell_w * 2 * 4) == 0;
+}
+
+/* Rasterises key (both halves of a wide glyph) into free slots; the requested slot or -1. */
+static int rasterise(struct atlas *a, const struct glyph_key *key, bool *full)
+{
+    int cells = key->wide ? 2 : 1;
+    int n = 0;
+    while (n < SB_MAX_CHARS && key->chars[n])
+        n++;
+    memset(a->scratch, 0, (size_t)a->cell_w * 2 * (size_t)a->cell_h * 4);
+    bool colour = false;
+    font_draw(a->font, key->chars, n, key->style, cells, a->scratch, a->cell_w * 2, &colour);
+    int i = victim(a);
+    *full = i < 0;
+    if (i < 0 || !store(a, i, key, key->half ? a->cell_w : 0, colour))
+        return -1;
+    if (cells == 2) { /* the other half too: it is drawn right after this one */
+        struct glyph_key other = *key;
+        other.half ^= 1;
+        int j = find(a, &other) < 0 ? victim(a) : -1;
+        if (j >= 0)
+            store(a, j, &other, other.half ? a->cell_w : 0, colour);
+    }
+    return i;
+}
+
+enum atlas_result atlas_get(struct atlas *a, const struct glyph_key *key, SDL_Rect *src,
+                            bool *colour)
+{
+    bool full = false;
+    int i = find(a, key);
+    if (i < 0)
+        i = rasterise(a, key, &full);
+    if (i < 0)
+        return full ? ATLAS_FULL : ATLAS_SKIP;
+    a->slots[i].stamp = a->frame;
+    *src = slot_rect(a, i);
+    *colour = a->slots[i].colour;
+    return ATLAS_OK;
+}

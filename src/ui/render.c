@@ -1,0 +1,400 @@
+/*
+ * The frame (render.h). Quads are queued as 4 vertices + 6 indices into arrays
+ * of QUADS_MAX quads and sent in one SDL_RenderGeometry per batch; a batch is
+ * sent early only when it is full or the atlas has no unpinned slot left.
+ * Backgrounds of neighbouring cells with the same colour become one quad, and
+ * cells without ink (empty, space) queue no glyph, so a mostly blank screen
+ * costs little.
+ */
+#include "render.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atlas.h"
+
+#define QUADS_MAX 8192
+#define DEFAULT_FG 0xd0d0d0u
+#define DEFAULT_BG 0x181818u
+#define CURSOR_RGB 0xe0e0e0u
+#define SELECT_BG 0x3b5b8cu
+#define SELECT_FG 0xffffffu
+
+struct render {
+    SDL_Renderer *r;
+    struct font *font;
+    struct atlas *atlas;
+    const struct font_metrics *m;
+    SDL_Vertex *vert;
+    int *index;
+    int nquads;
+    float white_u, white_v;
+    int tex_w, tex_h;
+    bool failed;
+};
+
+static const uint32_t base16[16] = {
+    0x000000, 0xcd0000, 0x00cd00, 0xcdcd00, 0x0000ee, 0xcd00cd, 0x00cdcd, 0xe5e5e5,
+    0x7f7f7f, 0xff0000, 0x00ff00, 0xffff00, 0x5c5cff, 0xff00ff, 0x00ffff, 0xffffff,
+};
+
+/* xterm's 256-colour palette: 16 base colours, a 6x6x6 cube, 24 greys. */
+static uint32_t palette(unsigned i)
+{
+    static const uint8_t level[6] = {0, 95, 135, 175, 215, 255};
+    if (i < 16)
+        return base16[i];
+    if (i < 232) {
+        i -= 16;
+        return (uint32_t)level[i / 36] << 16 | (uint32_t)level[i / 6 % 6] << 8 | level[i % 6];
+    }
+    uint32_t g = 8 + 10 * (i - 232);
+    return g << 16 | g << 8 | g;
+}
+
+uint32_t render_color(sb_color c, bool fg)
+{
+    switch (SB_COLOR_KIND(c)) {
+    case SB_COLOR_KIND_PALETTE:
+        return palette(c & 0xff);
+    case SB_COLOR_KIND_RGB:
+        return c & 0xffffff;
+    default:
+        return fg ? DEFAULT_FG : DEFAULT_BG;
+    }
+}
+
+struct render *render_create(SDL_Renderer *r, struct font *font)
+{
+    struct render *rd = calloc(1, sizeof *rd);
+    if (!rd)
+        goto fail;
+    rd->r = r;
+    rd->font = font;
+    rd->vert = malloc(QUADS_MAX * 4 * sizeof *rd->vert);
+    rd->index = malloc(QUADS_MAX * 6 * sizeof *rd->index);
+    if (!rd->vert || !rd->index)
+        goto fail;
+    for (int q = 0; q < QUADS_MAX; q++) {
+        static const int corner[6] = {0, 1, 2, 2, 1, 3};
+        for (int k = 0; k < 6; k++)
+            rd->index[q * 6 + k] = q * 4 + corner[k];
+    }
+    if (!render_font_changed(rd))
+        goto fail_quiet;
+    return rd;
+fail:
+    fprintf(stderr, "boundterm: render: out of memory\n");
+fail_quiet:
+    render_destroy(rd);
+    return NULL;
+}
+
+void render_destroy(struct render *rd)
+{
+    if (!rd)
+        return;
+    atlas_destroy(rd->atlas);
+    free(rd->vert);
+    free(rd->index);
+    free(rd);
+}
+
+bool render_font_changed(struct render *rd)
+{
+    struct atlas *a = atlas_create(rd->r, rd->font);
+    if (!a)
+        return false;
+    atlas_destroy(rd->atlas);
+    rd->atlas = a;
+    rd->m = font_metrics(rd->font);
+    atlas_white(a, &rd->white_u, &rd->white_v);
+    SDL_QueryTexture(atlas_texture(a), NULL, NULL, &rd->tex_w, &rd->tex_h);
+    return true;
+}
+
+/* Sends the queued quads. */
+static void flush(struct render *rd)
+{
+    if (rd->nquads == 0)
+        return;
+    if (SDL_RenderGeometry(rd->r, atlas_texture(rd->atlas), rd->vert, rd->nquads * 4,
+                           rd->index, rd->nquads * 6) != 0 && !rd->failed) {
+        fprintf(stderr, "boundterm: render: %s\n", SDL_GetError());
+        rd->failed = true;
+    }
+    rd->nquads = 0;
+}
+
+/* Queues one textured quad at pixel rect (x, y, w, h) from texture rect src (or white). */
+static void quad(struct render *rd, float x, float y, float w, float h, const SDL_Rect *src,
+                 uint32_t argb)
+{
+    if (rd->nquads == QUADS_MAX)
+        flush(rd);
+    SDL_Vertex *v = &rd->vert[rd->nquads++ * 4];
+    SDL_Color col = {(Uint8)(argb >> 16), (Uint8)(argb >> 8), (Uint8)argb, (Uint8)(argb >> 24)};
+    float u0 = rd->white_u, v0 = rd->white_v, u1 = u0, v1 = v0;
+    if (src) {
+        u0 = (float)src->x / rd->tex_w;
+        v0 = (float)src->y / rd->tex_h;
+        u1 = (float)(src->x + src->w) / rd->tex_w;
+        v1 = (float)(src->y + src->h) / rd->tex_h;
+    }
+    v[0] = (SDL_Vertex){{x, y}, col, {u0, v0}};
+    v[1] = (SDL_Vertex){{x + w, y}, col, {u1, v0}};
+    v[2] = (SDL_Vertex){{x, y + h}, col, {u0, v1}};
+    v[3] = (SDL_Vertex){{x + w, y + h}, col, {u1, v1}};
+}
+
+void render_rect(struct render *rd, int x, int y, int w, int h, uint32_t argb)
+{
+    if (w > 0 && h > 0)
+        quad(rd, (float)x, (float)y, (float)w, (float)h, NULL, argb);
+}
+
+void render_begin(struct render *rd)
+{
+    SDL_SetRenderDrawColor(rd->r, DEFAULT_BG >> 16, DEFAULT_BG >> 8 & 0xff, DEFAULT_BG & 0xff,
+                           255);
+    SDL_RenderClear(rd->r);
+    atlas_begin_frame(rd->atlas);
+    rd->nquads = 0;
+}
+
+bool render_end(struct render *rd)
+{
+    flush(rd);
+    bool ok = !rd->failed;
+    rd->failed = false;
+    return ok;
+}
+
+/* Queues the glyph of key at pixel (x, y) in colour rgb. */
+static void glyph(struct render *rd, const struct glyph_key *key, int x, int y, uint32_t rgb)
+{
+    SDL_Rect src;
+    bool colour;
+    enum atlas_result res = atlas_get(rd->atlas, key, &src, &colour);
+    if (res == ATLAS_FULL) { /* every slot is in this batch: send it and start over */
+        flush(rd);
+        atlas_begin_frame(rd->atlas);
+        res = atlas_get(rd->atlas, key, &src, &colour);
+    }
+    if (res == ATLAS_OK)
+        quad(rd, (float)x, (float)y, (float)src.w, (float)src.h, &src,
+             0xff000000u | (colour ? 0xffffffu : rgb));
+}
+
+/* Decodes one UTF-8 codepoint at *s (advancing it); U+FFFD for bad bytes. */
+static uint32_t utf8_next(const char **s)
+{
+    const unsigned char *p = (const unsigned char *)*s;
+    uint32_t c = p[0];
+    int n = c < 0x80 ? 0 : c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : -1;
+    if (n < 0) {
+        (*s)++;
+        return 0xfffd;
+    }
+    c &= n ? 0x3fu >> n : 0x7fu;
+    for (int i = 1; i <= n; i++) {
+        if ((p[i] & 0xc0) != 0x80) {
+            *s += i;
+            return 0xfffd;
+        }
+        c = c << 6 | (p[i] & 0x3f);
+    }
+    *s += n + 1;
+    return c;
+}
+
+int render_text(struct render *rd, int x, int y, const char *utf8, uint32_t rgb)
+{
+    int x0 = x;
+    while (*utf8) {
+        struct glyph_key key = {.chars = {utf8_next(&utf8)}};
+        if (key.chars[0] != ' ')
+            glyph(rd, &key, x, y, rgb);
+        x += rd->m->cell_w;
+    }
+    return x - x0;
+}
+
+/* The colours a cell is drawn in, after bold brightening, reverse, conceal, blink, selection. */
+struct ink {
+    uint32_t fg, bg;
+    bool text; /* draw the glyph */
+};
+
+static struct ink cell_ink(const struct sb_cell *cell, bool selected, bool blink_on)
+{
+    sb_color fgc = cell->fg;
+    if ((cell->attrs & SB_ATTR_BOLD) && SB_COLOR_KIND(fgc) == SB_COLOR_KIND_PALETTE &&
+        (fgc & 0xff) < 8)
+        fgc += 8; /* bold as bright, as xterm's boldColors */
+    struct ink k = {render_color(fgc, true), render_color(cell->bg, false), true};
+    if (cell->attrs & SB_ATTR_REVERSE) {
+        uint32_t t = k.fg;
+        k.fg = k.bg;
+        k.bg = t;
+    }
+    if ((cell->attrs & SB_ATTR_CONCEAL) || ((cell->attrs & SB_ATTR_BLINK) && !blink_on))
+        k.text = false;
+    if (selected) {
+        k.fg = SELECT_FG;
+        k.bg = SELECT_BG;
+    }
+    return k;
+}
+
+/* Queues a curly underline: a two-pixel zigzag along the underline position. */
+static void curly(struct render *rd, int x, int y, int w, int t, uint32_t argb)
+{
+    int step = t + 1 > 2 ? t + 1 : 2;
+    for (int i = 0; i < w; i += step)
+        render_rect(rd, x + i, y + ((i / step) % 2 ? t : 0) - t / 2, step, t, argb);
+}
+
+/* Queues underline and strike of a cell span of width w at pixel (x, y). */
+static void decorations(struct render *rd, const struct sb_cell *cell, int x, int y, int w,
+                        uint32_t fg)
+{
+    const struct font_metrics *m = rd->m;
+    uint32_t argb = 0xff000000u | fg;
+    int kind = (cell->attrs & SB_ATTR_UNDERLINE_MASK) >> SB_ATTR_UNDERLINE_SHIFT;
+    if (kind == SB_UNDERLINE_SINGLE)
+        render_rect(rd, x, y + m->underline, w, m->thickness, argb);
+    else if (kind == SB_UNDERLINE_DOUBLE) {
+        int up = m->underline - 2 * m->thickness;
+        render_rect(rd, x, y + (up > m->ascent ? up : m->underline), w, m->thickness, argb);
+        render_rect(rd, x, y + m->cell_h - m->thickness, w, m->thickness, argb);
+    } else if (kind == SB_UNDERLINE_CURLY)
+        curly(rd, x, y + m->underline, w, m->thickness, argb);
+    if (cell->attrs & SB_ATTR_STRIKE)
+        render_rect(rd, x, y + m->ascent * 2 / 3, w, m->thickness, argb);
+}
+
+/* Queues a cell's glyph (both halves of a wide one). */
+static void cell_glyph(struct render *rd, const struct sb_cell *cell, int x, int y, uint32_t fg)
+{
+    if (!cell->chars[0] || (cell->chars[0] == ' ' && !cell->chars[1]))
+        return;
+    struct glyph_key key = {.style = (uint8_t)(cell->attrs & (SB_ATTR_BOLD | SB_ATTR_ITALIC)),
+                            .wide = cell->width == 2};
+    memcpy(key.chars, cell->chars, sizeof key.chars);
+    glyph(rd, &key, x, y, fg);
+    if (key.wide) {
+        key.half = 1;
+        glyph(rd, &key, x + rd->m->cell_w, y, fg);
+    }
+}
+
+/* True when column c of row r is selected. */
+static bool selected(const struct render_scene *s, int r, int c)
+{
+    return s->sel_from && c >= s->sel_from[r] && c < s->sel_to[r];
+}
+
+/* True when the block cursor covers (r, c) and inverts it. */
+static bool block_cursor_at(const struct render_scene *s, int r, int c)
+{
+    const struct render_cursor *cur = &s->cursor;
+    return cur->visible && !cur->hollow && cur->shape == 1 && cur->row == r &&
+           (cur->col == c || (cur->col == c - 1 && c > 0 && s->lines[r] &&
+                              (uint32_t)c < s->lines[r]->ncols &&
+                              s->lines[r]->cells[c].width == 0));
+}
+
+/* Queues one row: background runs first, then glyphs and lines. */
+static bool draw_row(struct render *rd, const struct render_scene *s, int r)
+{
+    static const struct sb_cell blank = {.width = 1};
+    const struct sb_row *row = s->lines[r];
+    int cw = rd->m->cell_w, y = r * rd->m->cell_h, run_x = 0;
+    uint32_t run_bg = DEFAULT_BG;
+    bool blink = false;
+    for (int c = 0; c <= s->cols; c++) {
+        uint32_t bg = DEFAULT_BG;
+        if (c < s->cols) {
+            const struct sb_cell *cell = row && (uint32_t)c < row->ncols ? &row->cells[c] : &blank;
+            bg = cell_ink(cell, selected(s, r, c), s->blink_on).bg;
+            if (block_cursor_at(s, r, c))
+                bg = CURSOR_RGB;
+        }
+        if (c == s->cols || bg != run_bg) {
+            if (run_bg != DEFAULT_BG)
+                render_rect(rd, run_x, y, c * cw - run_x, rd->m->cell_h, 0xff000000u | run_bg);
+            run_x = c * cw;
+            run_bg = bg;
+        }
+    }
+    for (int c = 0; row && c < s->cols && (uint32_t)c < row->ncols; c++) {
+        const struct sb_cell *cell = &row->cells[c];
+        if (cell->width == 0)
+            continue;
+        struct ink k = cell_ink(cell, selected(s, r, c), s->blink_on);
+        blink |= (cell->attrs & SB_ATTR_BLINK) != 0;
+        if (block_cursor_at(s, r, c))
+            k.fg = k.bg == CURSOR_RGB ? DEFAULT_BG : render_color(cell->bg, false);
+        if (k.text)
+            cell_glyph(rd, cell, c * cw, y, k.fg);
+        decorations(rd, cell, c * cw, y, cw * (cell->width ? cell->width : 1), k.fg);
+    }
+    return blink;
+}
+
+/* Queues the cursor shapes the row loop does not draw: hollow, underline, bar. */
+static void draw_cursor(struct render *rd, const struct render_scene *s)
+{
+    const struct render_cursor *cur = &s->cursor;
+    const struct font_metrics *m = rd->m;
+    if (!cur->visible || cur->row < 0 || cur->row >= s->rows || cur->col < 0 ||
+        cur->col >= s->cols)
+        return;
+    int x = cur->col * m->cell_w, y = cur->row * m->cell_h, w = m->cell_w, t = m->thickness;
+    const struct sb_row *row = s->lines[cur->row];
+    if (row && (uint32_t)cur->col < row->ncols && row->cells[cur->col].width == 2)
+        w *= 2;
+    uint32_t argb = 0xff000000u | CURSOR_RGB;
+    int bar = t * 2 > 2 ? t * 2 : 2;
+    if (cur->hollow) {
+        render_rect(rd, x, y, w, t, argb);
+        render_rect(rd, x, y + m->cell_h - t, w, t, argb);
+        render_rect(rd, x, y, t, m->cell_h, argb);
+        render_rect(rd, x + w - t, y, t, m->cell_h, argb);
+    } else if (cur->shape == 2) {
+        render_rect(rd, x, y + m->cell_h - bar, w, bar, argb);
+    } else if (cur->shape == 3) {
+        render_rect(rd, x, y, bar, m->cell_h, argb);
+    }
+}
+
+/* Queues the position indicator: a thumb on the right edge, and the offset as text. */
+static void draw_indicator(struct render *rd, const struct render_scene *s)
+{
+    const struct font_metrics *m = rd->m;
+    int h = s->rows * m->cell_h, x = s->cols * m->cell_w - 6;
+    double all = (double)s->total + s->rows;
+    int thumb = (int)(h * (s->rows / all)), top = (int)(h * (s->above / all));
+    thumb = thumb < 8 ? 8 : thumb;
+    render_rect(rd, x, 0, 6, h, 0x60000000u);
+    render_rect(rd, x + 1, top > h - thumb ? h - thumb : top, 4, thumb, 0xc0a0a0a0u);
+    char label[64];
+    snprintf(label, sizeof label, " %llu/%llu ", (unsigned long long)(s->above + 1),
+             (unsigned long long)s->total);
+    int w = (int)strlen(label) * m->cell_w, lx = x - w - 2;
+    render_rect(rd, lx, 0, w, m->cell_h, 0xd0303030u);
+    render_text(rd, lx, 0, label, 0xffd75f);
+}
+
+bool render_grid(struct render *rd, const struct render_scene *s)
+{
+    bool blink = false;
+    for (int r = 0; r < s->rows; r++)
+        blink |= draw_row(rd, s, r);
+    draw_cursor(rd, s);
+    if (s->indicator)
+        draw_indicator(rd, s);
+    return blink;
+}

@@ -1,0 +1,64 @@
+/*
+ * Drawing a frame: the grid of cells (backgrounds, glyphs from the atlas,
+ * underline kinds, strike), the cursor, the selection, the scrollback position
+ * indicator and, over them, whatever the overlay adds with render_rect() and
+ * render_text(). Everything is quads from one atlas texture, queued and sent
+ * with SDL_RenderGeometry in large batches.
+ *
+ * Coordinates: pixels from the window's top-left; the grid starts at (0, 0),
+ * row r at y = r * cell_h, column c at x = c * cell_w.
+ */
+#ifndef BT_UI_RENDER_H
+#define BT_UI_RENDER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <SDL.h>
+
+#include "boundterm/scrollback.h"
+#include "font.h"
+
+struct render_cursor {
+    int row, col; /* in the grid shown; outside it = not drawn */
+    int shape;    /* 1 block, 2 underline, 3 bar */
+    bool visible;
+    bool hollow; /* the window is unfocused: an outline */
+};
+
+struct render_scene {
+    int rows, cols;
+    const struct sb_row *const *lines; /* rows entries; NULL draws an empty row */
+    const int *sel_from, *sel_to;      /* per row selected columns [from, to); NULL = none */
+    struct render_cursor cursor;
+    bool blink_on;       /* phase of blinking text and cursor: shown */
+    bool indicator;      /* draw the scrollback position indicator */
+    uint64_t above;      /* rows of history above the view's top */
+    uint64_t total;      /* rows of history */
+};
+
+struct render;
+
+/* A renderer drawing with r and glyphs of font; NULL (one log line) on failure. */
+struct render *render_create(SDL_Renderer *r, struct font *font);
+/* Frees the atlas; NULL is a no-op. The SDL renderer and font stay the caller's. */
+void render_destroy(struct render *rd);
+
+/* Call after font_set_size(): rebuilds the atlas for the new cell size. */
+bool render_font_changed(struct render *rd);
+
+/* Starts a frame: the whole target cleared to the default background. */
+void render_begin(struct render *rd);
+/* Queues the grid; true when it holds blinking text (redraw when the phase flips). */
+bool render_grid(struct render *rd, const struct render_scene *scene);
+/* Queues a solid rectangle of colour 0xAARRGGBB. */
+void render_rect(struct render *rd, int x, int y, int w, int h, uint32_t argb);
+/* Queues UTF-8 text, one cell per codepoint, from (x, y); returns its width in pixels. */
+int render_text(struct render *rd, int x, int y, const char *utf8, uint32_t rgb);
+/* Sends what is queued; false (one log line) when SDL refused it. Presenting is the caller's. */
+bool render_end(struct render *rd);
+
+/* 0xRRGGBB of a cell colour as foreground (fg = true) or background. */
+uint32_t render_color(sb_color c, bool fg);
+
+#endif

@@ -1,0 +1,312 @@
+/*
+ * Golden-image tests of the renderer: fixed byte streams fed to an engine,
+ * laid out by the view, drawn by render.c with SDL's software renderer into a
+ * surface (no display needed), and compared with tests/gui/golden/NAME.ppm.
+ *
+ *   test_render GOLDEN_DIR            compare every scene; a failing scene
+ *                                     leaves NAME.actual.ppm in the cwd
+ *   test_render --regen GOLDEN_DIR    rewrite the golden images
+ *   test_render --scene NAME OUT.ppm  draw one scene
+ *
+ * Fonts come from the shipped fonts/ only (FONTCONFIG_FILE is pointed at
+ * fonts.conf by meson), so codepoints DejaVu Sans Mono lacks draw as its
+ * .notdef box on every machine. A pixel matches when every channel is within
+ * TOLERANCE; a scene passes when at most MISMATCH_PERMILLE of its pixels do
+ * not match (FreeType versions hint a little differently).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <SDL.h>
+
+#include "boundterm/scrollback.h"
+#include "font.h"
+#include "overlay.h"
+#include "render.h"
+#include "select.h"
+#include "term.h"
+#include "view.h"
+
+#define TOLERANCE 40
+#define MISMATCH_PERMILLE 5
+#define FONT_PX 15
+
+struct scene {
+    const char *name;
+    int cols, rows;
+    const char *bytes;
+    bool unfocused;
+    bool overlay;
+    int scroll;         /* rows to scroll the view back */
+    int sel[4];         /* row0, col0, row1, col1 of a drag; all 0 = none */
+    int view_cols;      /* a narrower width for the view (reflow); 0 = same */
+};
+
+static const struct scene scenes[] = {
+    {"colours", 32, 8,
+     "\x1b[30m0\x1b[31m1\x1b[32m2\x1b[33m3\x1b[34m4\x1b[35m5\x1b[36m6\x1b[37m7"
+     "\x1b[90m8\x1b[91m9\x1b[92mA\x1b[93mB\x1b[94mC\x1b[95mD\x1b[96mE\x1b[97mF\x1b[m\r\n"
+     "\x1b[40m \x1b[41m \x1b[42m \x1b[43m \x1b[44m \x1b[45m \x1b[46m \x1b[47m "
+     "\x1b[100m \x1b[101m \x1b[102m \x1b[103m \x1b[104m \x1b[105m \x1b[106m \x1b[107m \x1b[m\r\n"
+     "\x1b[48;5;16m \x1b[48;5;52m \x1b[48;5;88m \x1b[48;5;124m \x1b[48;5;160m \x1b[48;5;196m "
+     "\x1b[48;5;22m \x1b[48;5;28m \x1b[48;5;34m \x1b[48;5;40m \x1b[48;5;46m "
+     "\x1b[48;5;232m \x1b[48;5;238m \x1b[48;5;244m \x1b[48;5;250m \x1b[48;5;255m \x1b[m\r\n"
+     "\x1b[38;2;255;128;0mtruecolor \x1b[48;2;0;64;128m\x1b[38;2;200;255;200m on blue \x1b[m\r\n"
+     "\x1b[7mreverse\x1b[m \x1b[1;31mbold red\x1b[m \x1b[38;5;208m208\x1b[m",
+     false, false, 0, {0}, 0},
+    {"attributes", 30, 7,
+     "plain \x1b[1mbold\x1b[m \x1b[3mitalic\x1b[m \x1b[1;3mboth\x1b[m\r\n"
+     "\x1b[4munder\x1b[m \x1b[21mdouble\x1b[m \x1b[4:3mcurly\x1b[m\r\n"
+     "\x1b[9mstrike\x1b[m \x1b[5mblink\x1b[m \x1b[8mconceal\x1b[m!\r\n"
+     "\x1b[1;4;9;38;5;45mall of them\x1b[m",
+     false, false, 0, {0}, 0},
+    {"wide", 24, 4,
+     "\xe6\x97\xa5\xe6\x9c\xac|ab\r\n"       /* two wide characters (tofu), then narrow */
+     "e\xcc\x81 a\xcc\x88\xcc\x81 o\xcc\xa3\r\n" /* combining marks stacked */
+     "x\xe2\x80\x8b|\xef\xbc\xa1\xef\xbc\xa2|",   /* fullwidth A B */
+     false, false, 0, {0}, 0},
+    {"cursor_block", 12, 2, "ab\x1b[2 q", false, false, 0, {0}, 0},
+    {"cursor_underline", 12, 2, "ab\x1b[4 q", false, false, 0, {0}, 0},
+    {"cursor_bar", 12, 2, "ab\x1b[6 q", false, false, 0, {0}, 0},
+    {"cursor_hollow", 12, 2, "ab", true, false, 0, {0}, 0},
+    {"selection", 24, 4,
+     "first line of text\r\nsecond line here\r\nthird", false, false, 0, {0, 6, 1, 10}, 0},
+    {"overlay", 60, 12, "$ top\r\n", false, true, 0, {0}, 0},
+    {"scrolled", 20, 5,
+     "1 one\r\n2 two\r\n3 a long line that wraps around twice\r\n4 four\r\n5 five\r\n"
+     "6 six\r\n7 seven\r\n8 eight\r\n9 nine", false, false, 4, {0}, 12},
+};
+
+/* The engine side of a scene: rows leaving the screen go into the store. */
+static void on_scrollout(void *user, const struct sb_cell *cells, uint32_t ncols, uint32_t flags)
+{
+    sb_store_push_row(user, cells, ncols, flags);
+}
+
+static bool on_popline(void *user, struct sb_row *row)
+{
+    return sb_store_pop_row(user, row) == 0;
+}
+
+/* Fixed overlay figures, so the image does not depend on this process. */
+static void fake_overlay(struct overlay *o)
+{
+    struct sb_stats st = {.ram_budget = 64u << 20, .ram_used = 20u << 20,
+                          .disk_budget = 1u << 30, .disk_used = 300u << 20,
+                          .rows_retained = 1234567, .rows_dropped = 89,
+                          .raw_bytes_stored = 500u << 20, .compressed_bytes = 100u << 20};
+    o->shown = true;
+    for (int i = 0; i < OVERLAY_SAMPLES; i++)
+        overlay_sample(o, (uint64_t)(30 + (i * 7) % 50) << 20, &st);
+}
+
+/* Applies the scene's selection drag to sel. */
+static void scene_select(const struct scene *sc, struct view *v, struct select *sel)
+{
+    if (!sc->sel[0] && !sc->sel[1] && !sc->sel[2] && !sc->sel[3])
+        return;
+    const struct view_line *l = view_lines(v);
+    select_start(sel, v, select_point_at(&l[sc->sel[0]], sc->sel[1]), SELECT_CHAR);
+    select_extend(sel, v, select_point_at(&l[sc->sel[2]], sc->sel[3]));
+}
+
+struct canvas {
+    SDL_Surface *surf;
+    SDL_Renderer *ren;
+    struct font *font;
+    struct render *rd;
+};
+
+/* A software renderer on a surface the size of cols x rows cells. */
+static bool canvas_open(struct canvas *c, int cols, int rows)
+{
+    c->font = font_create(FONT_PX);
+    if (!c->font)
+        return false;
+    const struct font_metrics *m = font_metrics(c->font);
+    c->surf = SDL_CreateRGBSurfaceWithFormat(0, cols * m->cell_w, rows * m->cell_h, 32,
+                                             SDL_PIXELFORMAT_ARGB8888);
+    c->ren = c->surf ? SDL_CreateSoftwareRenderer(c->surf) : NULL;
+    c->rd = c->ren ? render_create(c->ren, c->font) : NULL;
+    if (!c->rd)
+        fprintf(stderr, "test_render: %s\n", SDL_GetError());
+    return c->rd != NULL;
+}
+
+static void canvas_close(struct canvas *c)
+{
+    render_destroy(c->rd);
+    if (c->ren)
+        SDL_DestroyRenderer(c->ren);
+    if (c->surf)
+        SDL_FreeSurface(c->surf);
+    font_destroy(c->font);
+}
+
+/* Draws the scene's frame onto the canvas. */
+static bool draw_scene(const struct scene *sc, struct canvas *cv, struct term *t, struct view *v)
+{
+    struct select sel = {0};
+    struct overlay ov = {0};
+    int cols = sc->view_cols ? sc->view_cols : sc->cols;
+    view_scroll(v, 0);
+    if (!view_layout(v, sc->rows, cols))
+        return false;
+    view_scroll(v, sc->scroll);
+    if (!view_layout(v, sc->rows, cols))
+        return false;
+    scene_select(sc, v, &sel);
+    const struct view_line *l = view_lines(v);
+    const struct sb_row *rows[64];
+    int from[64], to[64];
+    for (int r = 0; r < sc->rows; r++) {
+        rows[r] = l[r].row;
+        if (!select_span(&sel, &l[r], cols, &from[r], &to[r]))
+            from[r] = to[r] = 0;
+    }
+    struct term_cursor tc;
+    term_cursor(t, &tc);
+    struct render_scene s = {.rows = sc->rows, .cols = cols, .lines = rows, .blink_on = true,
+                             .cursor = {tc.row + (sc->scroll ? sc->scroll : 0), tc.col,
+                                        tc.shape, tc.visible, sc->unfocused},
+                             .indicator = !view_following(v)};
+    if (sel.exists) {
+        s.sel_from = from;
+        s.sel_to = to;
+    }
+    view_position(v, &s.above, &s.total);
+    if (sc->overlay)
+        fake_overlay(&ov);
+    render_begin(cv->rd);
+    render_grid(cv->rd, &s);
+    overlay_draw(&ov, cv->rd, font_metrics(cv->font), cv->surf->w, cv->surf->h);
+    return render_end(cv->rd);
+}
+
+/* Writes the canvas as a binary PPM. */
+static bool write_ppm(const char *path, SDL_Surface *s)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return false;
+    fprintf(f, "P6\n%d %d\n255\n", s->w, s->h);
+    for (int y = 0; y < s->h; y++)
+        for (int x = 0; x < s->w; x++) {
+            Uint32 p = ((Uint32 *)((Uint8 *)s->pixels + y * s->pitch))[x];
+            unsigned char rgb[3] = {(unsigned char)(p >> 16), (unsigned char)(p >> 8),
+                                    (unsigned char)p};
+            fwrite(rgb, 1, 3, f);
+        }
+    return fclose(f) == 0;
+}
+
+/* Reads a binary PPM written by write_ppm; a malloc'd RGB buffer or NULL. */
+static unsigned char *read_ppm(const char *path, int *w, int *h)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *px = NULL;
+    if (f && fscanf(f, "P6 %d %d 255", w, h) == 2 && fgetc(f) != EOF && *w > 0 && *h > 0) {
+        px = malloc((size_t)*w * (size_t)*h * 3);
+        if (px && fread(px, 3, (size_t)*w * (size_t)*h, f) != (size_t)*w * (size_t)*h) {
+            free(px);
+            px = NULL;
+        }
+    }
+    if (f)
+        fclose(f);
+    return px;
+}
+
+/* Compares the canvas with a golden PPM; true when within tolerance. */
+static bool compare(const char *golden, SDL_Surface *s, const char *name)
+{
+    int w, h;
+    unsigned char *g = read_ppm(golden, &w, &h);
+    if (!g || w != s->w || h != s->h) {
+        fprintf(stderr, "%s: golden %s missing or of another size (%dx%d)\n", name, golden,
+                s->w, s->h);
+        free(g);
+        return false;
+    }
+    long bad = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            Uint32 p = ((Uint32 *)((Uint8 *)s->pixels + y * s->pitch))[x];
+            const unsigned char *q = g + ((size_t)y * w + x) * 3;
+            if (abs((int)(p >> 16 & 0xff) - q[0]) > TOLERANCE ||
+                abs((int)(p >> 8 & 0xff) - q[1]) > TOLERANCE ||
+                abs((int)(p & 0xff) - q[2]) > TOLERANCE)
+                bad++;
+        }
+    free(g);
+    bool ok = bad * 1000 <= (long)w * h * MISMATCH_PERMILLE;
+    printf("%s %s: %ld of %d pixels differ\n", ok ? "ok" : "FAIL", name, bad, w * h);
+    return ok;
+}
+
+/* Runs one scene: builds engine and store, draws, writes or compares. */
+static bool run_scene(const struct scene *sc, const char *out, const char *golden)
+{
+    struct sb_config cfg;
+    struct sb_store *store = NULL;
+    struct term *t = NULL;
+    struct view *v = NULL;
+    struct canvas cv = {0};
+    bool ok = false;
+    sb_config_defaults(&cfg);
+    cfg.background = false;
+    if (sb_store_create(&cfg, &store, NULL, 0) != 0)
+        goto done;
+    struct term_callbacks cb = {.scrollout = on_scrollout, .popline = on_popline};
+    t = term_create(sc->rows, sc->cols, &cb, store);
+    v = t ? view_create(store, t) : NULL;
+    if (!v || !canvas_open(&cv, sc->view_cols ? sc->view_cols : sc->cols, sc->rows))
+        goto done;
+    term_feed(t, sc->bytes, strlen(sc->bytes));
+    if (!draw_scene(sc, &cv, t, v))
+        goto done;
+    if (out)
+        ok = write_ppm(out, cv.surf);
+    else {
+        ok = compare(golden, cv.surf, sc->name);
+        char actual[256];
+        snprintf(actual, sizeof actual, "%s.actual.ppm", sc->name);
+        if (!ok)
+            write_ppm(actual, cv.surf);
+    }
+done:
+    if (!ok && out)
+        fprintf(stderr, "%s: could not draw or write %s\n", sc->name, out);
+    canvas_close(&cv);
+    view_destroy(v);
+    if (t)
+        term_destroy(t);
+    sb_store_destroy(store);
+    return ok;
+}
+
+int main(int argc, char **argv)
+{
+    bool regen = argc == 3 && !strcmp(argv[1], "--regen");
+    bool one = argc == 4 && !strcmp(argv[1], "--scene");
+    if (argc != 2 && !regen && !one) {
+        fprintf(stderr, "usage: test_render [--regen] GOLDEN_DIR | --scene NAME OUT.ppm\n");
+        return 2;
+    }
+    int failed = 0, ran = 0;
+    for (size_t i = 0; i < sizeof scenes / sizeof *scenes; i++) {
+        const struct scene *sc = &scenes[i];
+        char path[1024];
+        if (one && strcmp(argv[2], sc->name))
+            continue;
+        snprintf(path, sizeof path, "%s/%s.ppm", argv[argc - 1], sc->name);
+        bool ok = one ? run_scene(sc, argv[3], NULL)
+                      : run_scene(sc, regen ? path : NULL, regen ? NULL : path);
+        failed += !ok;
+        ran++;
+    }
+    if (ran == 0)
+        fprintf(stderr, "test_render: no scene named %s\n", one ? argv[2] : "?");
+    return failed || ran == 0 ? 1 : 0;
+}

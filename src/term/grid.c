@@ -1,0 +1,987 @@
+/*
+ * The screen grid behind VTermState (see grid.h for the contract).
+ *
+ * Layout. A screen (struct gbuf) is a slab of rows, each a small header (row flags) followed
+ * by `cols` 12-byte cells, reached through an array of row pointers indexed by screen row. A
+ * full-width scroll rotates those pointers and blanks the recycled rows, so no cell moves;
+ * only scrolls inside left/right margins and horizontal shifts (ICH/DCH) copy cells.
+ *
+ * A cell (struct gcell) is:
+ *   ch  the codepoint; or CH_CONT for the right half of a wide glyph (VTermScreen's
+ *       (uint32_t)-1); or CH_COMB | i for a glyph with combining marks, i indexing the
+ *       screen's side table of SB_MAX_CHARS-codepoint sequences; CH_PROT on top (DECSCA).
+ *   fg  an sb_color in the low 26 bits and attribute bits 0-5 in the top 6;
+ *   bg  an sb_color in the low 26 bits and attribute bits 6-11 in the top 6.
+ * The current pen is kept pre-packed, so writing a glyph is three stores.
+ *
+ * Semantics mirror libvterm 0.1.4's VTermScreen, the oracle of tests/term: erased cells take
+ * the whole pen, wide glyphs mark the next cell as a continuation without touching its
+ * attributes, a cell is wide exactly when the next one is a continuation, reverse video is
+ * applied when cells are read, rows leave the top of the primary screen whenever a scroll's
+ * region starts at row 0 and spans every column, and resizing pushes and pops rows as
+ * VTermScreen's resize does. Export to struct sb_cell canonicalises what VTermScreen leaves
+ * loose: a continuation takes its wide cell's attributes, and a continuation with no wide
+ * cell before it reads as an empty cell.
+ *
+ * Soft wraps, which libvterm 0.1.4 does not report, are inferred: a glyph that lands at
+ * column 0 of the row below the previous glyph, with no cursor movement in between, after that
+ * glyph reached the last column (or left too little room for this one), marks the previous
+ * row SB_ROW_WRAPPED.
+ */
+#include "grid.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct gcell {
+    uint32_t ch;
+    uint32_t fg;
+    uint32_t bg;
+};
+
+#define CH_PROT (1u << 31)  /* DECSCA-protected: selective erase keeps it */
+#define CH_COMB (1u << 30)  /* the low 30 bits index the combining side table */
+#define CH_CONT 0x3fffffffu /* right half of a wide glyph */
+#define CH_VALUE (~CH_PROT)
+#define COLOR_BITS 0x03ffffffu
+#define ATTR_SHIFT 26
+#define ATTR_LO 0x3fu
+
+/* A row: flags that travel with it through scrolls, then its cells. */
+struct grow {
+    uint32_t flags; /* SB_ROW_WRAPPED */
+    uint32_t pad_;
+    struct gcell cells[];
+};
+
+/* One screen: primary or alternate. */
+struct gbuf {
+    struct grow **row;              /* by screen row */
+    unsigned char *slab;            /* every row, stride bytes apart */
+    uint32_t (*comb)[SB_MAX_CHARS]; /* sequences referenced by CH_COMB cells */
+    uint32_t ncomb, capcomb;
+};
+
+struct grid {
+    VTermState *state;
+    struct grid_hooks hooks;
+    int rows, cols;
+    size_t stride;
+    struct gbuf buf[2];
+    int cur; /* index of the screen shown: 0 primary, 1 alternate */
+
+    sb_color pen_color[2]; /* fg, bg */
+    uint16_t pen_attrs;
+    uint32_t pen_fg, pen_bg; /* packed as in a cell */
+
+    bool reverse, cursor_visible, cursor_blink;
+    int cursor_shape;
+
+    int wrap_row, wrap_col, wrap_end; /* the last glyph; wrap_row -1 when moved since */
+    int last_width;                   /* of the last glyph placed, for REP */
+    VTermPos bias;                    /* cursor adjustment owed to the next resize */
+
+    uint64_t gen;
+    uint8_t *dirty;         /* by screen row */
+    struct sb_cell *sbuf;   /* one row, for scrollout */
+    struct sb_row pop;      /* one row, for popline */
+};
+
+static const struct sb_cell blank_sb = {.width = 1};
+
+/* ---- Small helpers ----------------------------------------------------- */
+
+/* Row `row` of the screen shown. */
+static inline struct grow *row_at(const struct grid *g, int row)
+{
+    return g->buf[g->cur].row[row];
+}
+
+/* Packs a colour and six attribute bits into a cell word. */
+static inline uint32_t pack(sb_color c, unsigned attr6)
+{
+    return (c & COLOR_BITS) | (uint32_t)(attr6 & ATTR_LO) << ATTR_SHIFT;
+}
+
+/* The 12 attribute bits of a cell. */
+static inline uint16_t cell_attrs(const struct gcell *c)
+{
+    return (uint16_t)((c->fg >> ATTR_SHIFT) | (c->bg >> ATTR_SHIFT) << 6);
+}
+
+/* Codepoints the store refuses (libvterm decodes 5- and 6-byte UTF-8 past U+10FFFF). */
+static inline uint32_t sanitize(uint32_t cp)
+{
+    if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0xfffd;
+    return cp;
+}
+
+static sb_color color_from_vterm(const VTermColor *c)
+{
+    if (c->type & VTERM_COLOR_DEFAULT_MASK)
+        return SB_COLOR_DEFAULT;
+    if (VTERM_COLOR_IS_INDEXED(c))
+        return SB_COLOR_PALETTE(c->indexed.idx);
+    return SB_COLOR_RGB(c->rgb.red, c->rgb.green, c->rgb.blue);
+}
+
+/* Recomputes the packed pen after one of its parts changed. */
+static void pen_repack(struct grid *g)
+{
+    g->pen_fg = pack(g->pen_color[0], g->pen_attrs);
+    g->pen_bg = pack(g->pen_color[1], g->pen_attrs >> 6);
+}
+
+/* Marks rows [top, bottom) dirty and bumps the generation. */
+static void damage_rows(struct grid *g, int top, int bottom)
+{
+    if (top < 0)
+        top = 0;
+    if (bottom > g->rows)
+        bottom = g->rows;
+    if (top < bottom)
+        memset(g->dirty + top, 1, (size_t)(bottom - top));
+    g->gen++;
+}
+
+/* Sets n cells to the erased state VTermScreen gives them: no glyph, the whole pen. */
+static void blank_cells(const struct grid *g, struct gcell *c, int n)
+{
+    const struct gcell blank = {0, g->pen_fg, g->pen_bg};
+    for (int i = 0; i < n; i++)
+        c[i] = blank;
+}
+
+/* ---- The combining side table ------------------------------------------ */
+
+/* Drops side-table entries no cell of b references, renumbering the rest. */
+static void comb_collect(struct grid *g, struct gbuf *b)
+{
+    uint32_t *map = calloc(b->ncomb, sizeof *map);
+    if (!map)
+        return;
+    for (int r = 0; r < g->rows; r++)
+        for (int c = 0; c < g->cols; c++) {
+            uint32_t ch = b->row[r]->cells[c].ch & CH_VALUE;
+            if ((ch & CH_COMB) && ch != CH_CONT && (ch & ~CH_COMB) < b->ncomb)
+                map[ch & ~CH_COMB] = 1;
+        }
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < b->ncomb; i++)
+        if (map[i]) {
+            memmove(b->comb[n], b->comb[i], sizeof b->comb[0]);
+            map[i] = n++;
+        }
+    for (int r = 0; r < g->rows; r++)
+        for (int c = 0; c < g->cols; c++) {
+            uint32_t *ch = &b->row[r]->cells[c].ch;
+            uint32_t v = *ch & CH_VALUE;
+            if ((v & CH_COMB) && v != CH_CONT && (v & ~CH_COMB) < b->ncomb)
+                *ch = (*ch & CH_PROT) | CH_COMB | map[v & ~CH_COMB];
+        }
+    b->ncomb = n;
+    free(map);
+}
+
+/*
+ * Makes room for one more entry: grows the table until it could hold one entry per cell, then
+ * collects unreferenced entries first, so the table stays within twice the screen's cells.
+ */
+static bool comb_reserve(struct grid *g, struct gbuf *b)
+{
+    if (b->ncomb < b->capcomb)
+        return true;
+    uint64_t cells = (uint64_t)g->rows * (uint64_t)g->cols;
+    if (b->capcomb >= cells) {
+        comb_collect(g, b);
+        if (b->ncomb <= b->capcomb / 2)
+            return true;
+    }
+    uint32_t cap = b->capcomb ? b->capcomb * 2 : 16;
+    if (cap >= CH_CONT)
+        return false;
+    void *p = realloc(b->comb, (size_t)cap * sizeof b->comb[0]);
+    if (!p)
+        return b->ncomb < b->capcomb;
+    b->comb = p;
+    b->capcomb = cap;
+    return true;
+}
+
+/* The ch value for a glyph of several codepoints; the base alone when out of memory. */
+static uint32_t comb_ch(struct grid *g, const uint32_t *chars)
+{
+    struct gbuf *b = &g->buf[g->cur];
+    uint32_t seq[SB_MAX_CHARS] = {0};
+    for (int i = 0; i < SB_MAX_CHARS && chars[i]; i++)
+        seq[i] = sanitize(chars[i]);
+    /* libvterm re-sends a glyph each time a combining mark joins it: reuse the last entry. */
+    if (b->ncomb && memcmp(b->comb[b->ncomb - 1], seq, sizeof seq) == 0)
+        return CH_COMB | (b->ncomb - 1);
+    if (!comb_reserve(g, b))
+        return seq[0];
+    memcpy(b->comb[b->ncomb], seq, sizeof seq);
+    return CH_COMB | b->ncomb++;
+}
+
+/* The ch value (without CH_PROT) for a glyph's codepoints, as VTermScreen keeps them. */
+static uint32_t glyph_ch(struct grid *g, const uint32_t *chars)
+{
+    if (!chars[0])
+        return 0;
+    if (!chars[1])
+        return sanitize(chars[0]);
+    return comb_ch(g, chars);
+}
+
+/* ---- Screens ----------------------------------------------------------- */
+
+static void buf_free(struct gbuf *b)
+{
+    free(b->row);
+    free(b->slab);
+    free(b->comb);
+    memset(b, 0, sizeof *b);
+}
+
+/* Allocates rows x cols blank cells (with the current pen) in b; false when out of memory. */
+static bool buf_alloc(const struct grid *g, struct gbuf *b, int rows, int cols, size_t stride)
+{
+    memset(b, 0, sizeof *b);
+    b->row = malloc((size_t)rows * sizeof *b->row);
+    b->slab = malloc((size_t)rows * stride);
+    if (!b->row || !b->slab) {
+        buf_free(b);
+        return false;
+    }
+    for (int r = 0; r < rows; r++) {
+        b->row[r] = (struct grow *)(b->slab + (size_t)r * stride);
+        b->row[r]->flags = 0;
+        b->row[r]->pad_ = 0;
+        blank_cells(g, b->row[r]->cells, cols);
+    }
+    return true;
+}
+
+/* Bytes per row for cols columns, rounded to 8 so row headers stay aligned. */
+static size_t row_stride(int cols)
+{
+    size_t s = sizeof(struct grow) + (size_t)cols * sizeof(struct gcell);
+    return (s + 7) & ~(size_t)7;
+}
+
+/* Copies the top-left of old (g's current size) into a fresh screen of rows x cols. */
+static bool buf_resized(const struct grid *g, const struct gbuf *old, struct gbuf *nb, int rows,
+                        int cols)
+{
+    if (!buf_alloc(g, nb, rows, cols, row_stride(cols)))
+        return false;
+    int keep_rows = rows < g->rows ? rows : g->rows;
+    int keep_cols = cols < g->cols ? cols : g->cols;
+    for (int r = 0; r < keep_rows; r++) {
+        memcpy(nb->row[r]->cells, old->row[r]->cells, (size_t)keep_cols * sizeof(struct gcell));
+        nb->row[r]->flags = old->row[r]->flags;
+    }
+    nb->comb = old->comb;
+    nb->ncomb = old->ncomb;
+    nb->capcomb = old->capcomb;
+    return true;
+}
+
+/* ---- Export to the store's cells --------------------------------------- */
+
+/* Fills o's codepoints from a cell value (no CH_PROT, not CH_CONT). */
+static void export_chars(const struct gbuf *b, uint32_t ch, struct sb_cell *o)
+{
+    if ((ch & CH_COMB) && (ch & ~CH_COMB) < b->ncomb) {
+        memcpy(o->chars, b->comb[ch & ~CH_COMB], sizeof o->chars);
+        return;
+    }
+    memset(o->chars, 0, sizeof o->chars);
+    o->chars[0] = ch & CH_COMB ? 0xfffd : ch;
+}
+
+/* Converts row gr of screen b into cols canonical sb_cells (reverse video applied). */
+static void export_row(const struct grid *g, const struct gbuf *b, const struct grow *gr,
+                       struct sb_cell *out)
+{
+    uint16_t rev = g->reverse ? SB_ATTR_REVERSE : 0;
+    int cols = g->cols;
+    bool wide = false;
+    for (int col = 0; col < cols; col++) {
+        const struct gcell *c = &gr->cells[col];
+        uint32_t ch = c->ch & CH_VALUE;
+        struct sb_cell *o = &out[col];
+        if (ch == CH_CONT && wide) {
+            *o = out[col - 1];
+            memset(o->chars, 0, sizeof o->chars);
+            o->width = 0;
+            wide = false;
+            continue;
+        }
+        if (ch == CH_CONT) {
+            memset(o->chars, 0, sizeof o->chars);
+            o->width = 1;
+        } else {
+            export_chars(b, ch, o);
+            wide = col + 1 < cols && (c[1].ch & CH_VALUE) == CH_CONT;
+            o->width = wide ? 2 : 1;
+        }
+        o->fg = c->fg & COLOR_BITS;
+        o->bg = c->bg & COLOR_BITS;
+        o->attrs = (uint16_t)(cell_attrs(c) ^ rev);
+    }
+}
+
+/* Hands row gr (leaving the top of the primary screen) to the scrollout hook. */
+static void push_row(struct grid *g, const struct grow *gr)
+{
+    if (!g->hooks.scrollout)
+        return;
+    export_row(g, &g->buf[0], gr, g->sbuf);
+    g->hooks.scrollout(g->hooks.user, g->sbuf, (uint32_t)g->cols, gr->flags & SB_ROW_WRAPPED);
+}
+
+/* ---- Erasing and scrolling --------------------------------------------- */
+
+/* Clips rect to the grid; false when nothing is left. */
+static bool clip(const struct grid *g, VTermRect *r)
+{
+    if (r->start_row < 0)
+        r->start_row = 0;
+    if (r->start_col < 0)
+        r->start_col = 0;
+    if (r->end_row > g->rows)
+        r->end_row = g->rows;
+    if (r->end_col > g->cols)
+        r->end_col = g->cols;
+    return r->start_row < r->end_row && r->start_col < r->end_col;
+}
+
+/*
+ * Erases rect with the pen; a selective erase (DECSED/DECSEL) keeps protected cells. A plain
+ * erase that reaches the last column ends any soft wrap of those rows.
+ */
+static void erase_rect(struct grid *g, VTermRect rect, bool selective)
+{
+    if (!clip(g, &rect))
+        return;
+    bool to_end = rect.end_col == g->cols && !selective;
+    for (int r = rect.start_row; r < rect.end_row; r++) {
+        struct grow *gr = row_at(g, r);
+        struct gcell *c = gr->cells + rect.start_col;
+        int n = rect.end_col - rect.start_col;
+        if (!selective) {
+            blank_cells(g, c, n);
+        } else {
+            for (int i = 0; i < n; i++)
+                if (!(c[i].ch & CH_PROT))
+                    blank_cells(g, &c[i], 1);
+        }
+        if (to_end)
+            gr->flags &= ~(uint32_t)SB_ROW_WRAPPED;
+    }
+    if (to_end && g->wrap_row >= rect.start_row && g->wrap_row < rect.end_row)
+        g->wrap_row = -1;
+    damage_rows(g, rect.start_row, rect.end_row);
+}
+
+/* Reverses the row pointers p[0..n). */
+static void reverse_rows(struct grow **p, int n)
+{
+    for (int i = 0, j = n - 1; i < j; i++, j--) {
+        struct grow *t = p[i];
+        p[i] = p[j];
+        p[j] = t;
+    }
+}
+
+/* Rotates p[0..n) left by k (k may be negative: right). */
+static void rotate_rows(struct grow **p, int n, int k)
+{
+    if (k == 1) {
+        struct grow *t = p[0];
+        memmove(p, p + 1, (size_t)(n - 1) * sizeof *p);
+        p[n - 1] = t;
+        return;
+    }
+    if (k < 0)
+        k += n;
+    reverse_rows(p, k);
+    reverse_rows(p + k, n - k);
+    reverse_rows(p, n);
+}
+
+/*
+ * Scrolls full-width rows [top, bottom) up by n (down when n < 0), 0 < |n| < height, by
+ * rotating row pointers. Rows leaving the top of the primary screen go to scrollout first.
+ */
+static void scroll_rows(struct grid *g, int top, int bottom, int n)
+{
+    struct gbuf *b = &g->buf[g->cur];
+    int height = bottom - top;
+    int k = n > 0 ? n : -n;
+    if (n > 0 && top == 0 && g->cur == 0)
+        for (int i = 0; i < n; i++)
+            push_row(g, b->row[i]);
+    rotate_rows(b->row + top, height, n);
+    int first = n > 0 ? bottom - k : top;
+    for (int r = first; r < first + k; r++) {
+        b->row[r]->flags = 0;
+        blank_cells(g, b->row[r]->cells, g->cols);
+    }
+    if (g->wrap_row >= top && g->wrap_row < bottom) {
+        g->wrap_row -= n;
+        if (g->wrap_row < top || g->wrap_row >= bottom)
+            g->wrap_row = -1;
+    }
+    damage_rows(g, top, bottom);
+}
+
+/* Copies the cells of src onto dest (same size), in an order safe for overlap. */
+static void copy_rect(struct grid *g, VTermRect dest, VTermRect src)
+{
+    int ncols = src.end_col - src.start_col;
+    int down = src.start_row - dest.start_row;
+    int first = down < 0 ? dest.end_row - 1 : dest.start_row;
+    int stop = down < 0 ? dest.start_row - 1 : dest.end_row;
+    int step = down < 0 ? -1 : 1;
+    for (int r = first; r != stop; r += step)
+        memmove(row_at(g, r)->cells + dest.start_col, row_at(g, r + down)->cells + src.start_col,
+                (size_t)ncols * sizeof(struct gcell));
+}
+
+/* Scrolls a rect that is not full-width rows (margins, ICH/DCH) as vterm_scroll_rect does. */
+static void shift_cells(struct grid *g, VTermRect rect, int down, int right)
+{
+    VTermRect src = rect, dest = rect;
+    if (right >= 0) {
+        dest.end_col -= right;
+        src.start_col += right;
+    } else {
+        dest.start_col -= right;
+        src.end_col += right;
+    }
+    if (down >= 0) {
+        dest.end_row -= down;
+        src.start_row += down;
+    } else {
+        dest.start_row -= down;
+        src.end_row += down;
+    }
+    copy_rect(g, dest, src);
+    if (down > 0)
+        rect.start_row = rect.end_row - down;
+    else if (down < 0)
+        rect.end_row = rect.start_row - down;
+    if (right > 0)
+        rect.start_col = rect.end_col - right;
+    else if (right < 0)
+        rect.end_col = rect.start_col - right;
+    erase_rect(g, rect, false);
+}
+
+/* ---- VTermState callbacks ---------------------------------------------- */
+
+/* Marks the previous glyph's row soft-wrapped when this glyph is its continuation. */
+static inline void note_glyph(struct grid *g, VTermPos pos, int width)
+{
+    if (g->wrap_row >= 0 && pos.col == 0 && pos.row == g->wrap_row + 1 &&
+        (g->wrap_end >= g->cols || g->wrap_end + width > g->cols))
+        row_at(g, g->wrap_row)->flags |= SB_ROW_WRAPPED;
+    g->wrap_row = pos.row;
+    g->wrap_col = pos.col;
+    g->wrap_end = pos.col + width;
+}
+
+/* Writes one glyph; the common single-codepoint case is three stores. */
+static int cb_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
+{
+    struct grid *g = user;
+    g->last_width = info->width;
+    if ((unsigned)pos.row >= (unsigned)g->rows || (unsigned)pos.col >= (unsigned)g->cols)
+        return 0;
+    note_glyph(g, pos, info->width);
+    struct gcell *row = row_at(g, pos.row)->cells;
+    struct gcell *c = &row[pos.col];
+    uint32_t prot = info->protected_cell ? CH_PROT : 0;
+    uint32_t c0 = info->chars[0];
+    if (c0 && c0 < 0xd800 && !info->chars[1]) {
+        c->ch = c0 | prot;
+    } else {
+        c->ch = glyph_ch(g, info->chars) | prot;
+        if (!c0) /* VTermScreen leaves the pen of a glyph with no codepoint alone */
+            goto cont;
+    }
+    c->fg = g->pen_fg;
+    c->bg = g->pen_bg;
+cont:
+    for (int i = 1; i < info->width && pos.col + i < g->cols; i++)
+        row[pos.col + i].ch = CH_CONT | (row[pos.col + i].ch & CH_PROT);
+    g->dirty[pos.row] = 1;
+    g->gen++;
+    return 1;
+}
+
+/* A cursor move ends any pending soft wrap, except the end-of-text report at the glyph. */
+static int cb_movecursor(VTermPos pos, VTermPos oldpos, int visible, void *user)
+{
+    struct grid *g = user;
+    if (g->wrap_row >= 0 &&
+        !(pos.row == g->wrap_row && (pos.col == g->wrap_col || pos.col == g->wrap_end)))
+        g->wrap_row = -1;
+    if ((unsigned)oldpos.row < (unsigned)g->rows)
+        g->dirty[oldpos.row] = 1;
+    if ((unsigned)pos.row < (unsigned)g->rows)
+        g->dirty[pos.row] = 1;
+    g->gen++;
+    return 1;
+}
+
+static int cb_scrollrect(VTermRect rect, int down, int right, void *user)
+{
+    struct grid *g = user;
+    if (!clip(g, &rect))
+        return 1;
+    int height = rect.end_row - rect.start_row, width = rect.end_col - rect.start_col;
+    if (abs(down) >= height || abs(right) >= width) {
+        /* vterm_scroll_rect: scrolling by the whole area erases it, saving nothing */
+        erase_rect(g, rect, false);
+    } else if (right == 0 && rect.start_col == 0 && rect.end_col == g->cols) {
+        scroll_rows(g, rect.start_row, rect.end_row, down);
+    } else if (down || right) {
+        shift_cells(g, rect, down, right);
+    }
+    return 1;
+}
+
+static int cb_erase(VTermRect rect, int selective, void *user)
+{
+    erase_rect(user, rect, selective != 0);
+    return 1;
+}
+
+static int cb_initpen(void *user)
+{
+    return 1;
+}
+
+/* Sets or clears attribute bits under mask to value. */
+static void set_attr(struct grid *g, uint16_t mask, unsigned value)
+{
+    g->pen_attrs = (uint16_t)((g->pen_attrs & ~mask) | (value & mask));
+}
+
+static int cb_setpenattr(VTermAttr attr, VTermValue *val, void *user)
+{
+    struct grid *g = user;
+    switch (attr) {
+    case VTERM_ATTR_BOLD:
+        set_attr(g, SB_ATTR_BOLD, val->boolean ? SB_ATTR_BOLD : 0);
+        break;
+    case VTERM_ATTR_UNDERLINE:
+        set_attr(g, SB_ATTR_UNDERLINE_MASK, (unsigned)val->number << SB_ATTR_UNDERLINE_SHIFT);
+        break;
+    case VTERM_ATTR_ITALIC:
+        set_attr(g, SB_ATTR_ITALIC, val->boolean ? SB_ATTR_ITALIC : 0);
+        break;
+    case VTERM_ATTR_BLINK:
+        set_attr(g, SB_ATTR_BLINK, val->boolean ? SB_ATTR_BLINK : 0);
+        break;
+    case VTERM_ATTR_REVERSE:
+        set_attr(g, SB_ATTR_REVERSE, val->boolean ? SB_ATTR_REVERSE : 0);
+        break;
+    case VTERM_ATTR_STRIKE:
+        set_attr(g, SB_ATTR_STRIKE, val->boolean ? SB_ATTR_STRIKE : 0);
+        break;
+    case VTERM_ATTR_FONT:
+        set_attr(g, SB_ATTR_FONT_MASK, (unsigned)val->number << SB_ATTR_FONT_SHIFT);
+        break;
+    case VTERM_ATTR_FOREGROUND:
+        g->pen_color[0] = color_from_vterm(&val->color);
+        break;
+    case VTERM_ATTR_BACKGROUND:
+        g->pen_color[1] = color_from_vterm(&val->color);
+        break;
+    default:
+        return 0;
+    }
+    pen_repack(g);
+    return 1;
+}
+
+/* Switches between the primary and the alternate screen, allocating the latter on first use. */
+static int set_altscreen(struct grid *g, bool on)
+{
+    struct gbuf *alt = &g->buf[1];
+    if (on && !alt->row && !buf_alloc(g, alt, g->rows, g->cols, g->stride))
+        return 0; /* VTermState then stays on the primary screen */
+    g->cur = on ? 1 : 0;
+    g->wrap_row = -1;
+    damage_rows(g, 0, g->rows);
+    return 1;
+}
+
+static int cb_settermprop(VTermProp prop, VTermValue *val, void *user)
+{
+    struct grid *g = user;
+    switch (prop) {
+    case VTERM_PROP_ALTSCREEN:
+        return set_altscreen(g, val->boolean != 0);
+    case VTERM_PROP_REVERSE:
+        g->reverse = val->boolean != 0;
+        damage_rows(g, 0, g->rows);
+        break;
+    case VTERM_PROP_CURSORVISIBLE:
+        g->cursor_visible = val->boolean != 0;
+        g->gen++;
+        break;
+    case VTERM_PROP_CURSORBLINK:
+        g->cursor_blink = val->boolean != 0;
+        g->gen++;
+        break;
+    case VTERM_PROP_CURSORSHAPE:
+        g->cursor_shape = val->number;
+        g->gen++;
+        break;
+    case VTERM_PROP_TITLE:
+        if (g->hooks.title && val->string)
+            g->hooks.title(g->hooks.user, val->string);
+        break;
+    default:
+        break;
+    }
+    return 1;
+}
+
+static int cb_bell(void *user)
+{
+    struct grid *g = user;
+    if (g->hooks.bell)
+        g->hooks.bell(g->hooks.user);
+    return 1;
+}
+
+/* A DECDWL line shows half the columns: VTermScreen erases the right half. */
+static int cb_setlineinfo(int row, const VTermLineInfo *newinfo, const VTermLineInfo *oldinfo,
+                          void *user)
+{
+    struct grid *g = user;
+    bool changed = newinfo->doublewidth != oldinfo->doublewidth ||
+                   newinfo->doubleheight != oldinfo->doubleheight;
+    if (changed && newinfo->doublewidth) {
+        VTermRect rect = {row, row + 1, g->cols / 2, g->cols};
+        erase_rect(g, rect, false);
+    }
+    return 1;
+}
+
+/* ---- Resizing ---------------------------------------------------------- */
+
+/* True when row holds no glyph (continuations count as glyphs, as in vterm_screen_is_eol). */
+static bool row_blank(const struct grid *g, int row)
+{
+    const struct gcell *c = row_at(g, row)->cells;
+    for (int i = 0; i < g->cols; i++)
+        if (c[i].ch & CH_VALUE)
+            return false;
+    return true;
+}
+
+/*
+ * Before the primary screen loses rows: scroll its content up into scrollback so that the
+ * cursor row and every non-blank row stay visible (VTermScreen's rule), but never push the
+ * cursor itself off the top: VTermScreen 0.1.4 does when non-blank rows lie below the cursor,
+ * leaving VTermState with a negative cursor row. Rows below the cursor give way instead.
+ */
+static void shrink_push(struct grid *g, int new_rows, VTermPos *delta)
+{
+    VTermPos cursor;
+    vterm_state_get_cursorpos(g->state, &cursor);
+    cursor.row += g->bias.row;
+    int row = g->rows - 1;
+    for (; row >= new_rows; row--)
+        if (!row_blank(g, row) || cursor.row == row)
+            break;
+    int n = row + 1 - new_rows;
+    if (n > cursor.row)
+        n = cursor.row;
+    if (n > 0) {
+        scroll_rows(g, 0, g->rows, n);
+        delta->row -= n;
+    }
+}
+
+/* Writes a row popped from scrollback into screen row gr, as vterm_screen_set_cell does. */
+static void load_row(struct grid *g, struct grow *gr, const struct sb_row *src)
+{
+    uint16_t rev = g->reverse ? SB_ATTR_REVERSE : 0;
+    int col = 0;
+    while (col < g->cols) {
+        const struct sb_cell *s = (uint32_t)col < src->ncols ? &src->cells[col] : &blank_sb;
+        struct gcell *c = &gr->cells[col];
+        uint16_t attrs = (uint16_t)((s->attrs ^ rev) & SB_ATTR_VALID_MASK);
+        c->ch = (c->ch & CH_PROT) | glyph_ch(g, s->chars);
+        c->fg = pack(s->fg, attrs);
+        c->bg = pack(s->bg, attrs >> 6);
+        int w = s->width == 2 ? 2 : 1;
+        if (w == 2 && col + 1 < g->cols)
+            c[1].ch = CH_CONT | (c[1].ch & CH_PROT);
+        col += w;
+    }
+    gr->flags = src->flags & SB_ROW_WRAPPED;
+}
+
+/* After the primary screen gained rows: pull up to n rows back from scrollback, newest last. */
+static void grow_pop(struct grid *g, int n, VTermPos *delta)
+{
+    for (; n > 0; n--) {
+        g->pop.ncols = 0;
+        g->pop.flags = 0;
+        if (!g->hooks.popline(g->hooks.user, &g->pop))
+            break;
+        scroll_rows(g, 0, g->rows, -1);
+        load_row(g, row_at(g, 0), &g->pop);
+        delta->row++;
+    }
+}
+
+/* Replaces both screens and the per-row arrays with ones of rows x cols; false on no memory. */
+static bool realloc_all(struct grid *g, int rows, int cols)
+{
+    struct gbuf nb[2] = {{0}};
+    uint8_t *dirty = calloc((size_t)rows, 1);
+    struct sb_cell *sbuf = malloc((size_t)cols * sizeof *sbuf);
+    bool ok = dirty && sbuf && buf_resized(g, &g->buf[0], &nb[0], rows, cols);
+    if (ok && g->buf[1].row)
+        ok = buf_resized(g, &g->buf[1], &nb[1], rows, cols);
+    if (!ok) {
+        for (int i = 0; i < 2; i++) {
+            free(nb[i].row);
+            free(nb[i].slab);
+        }
+        free(dirty);
+        free(sbuf);
+        return false;
+    }
+    for (int i = 0; i < 2; i++) {
+        free(g->buf[i].row);
+        free(g->buf[i].slab);
+        g->buf[i] = nb[i];
+    }
+    free(g->dirty);
+    free(g->sbuf);
+    g->dirty = dirty;
+    g->sbuf = sbuf;
+    g->rows = rows;
+    g->cols = cols;
+    g->stride = row_stride(cols);
+    return true;
+}
+
+static int cb_resize(int rows, int cols, VTermPos *delta, void *user)
+{
+    struct grid *g = user;
+    if (rows < 1 || cols < 1)
+        return 0;
+    bool alt = g->cur == 1;
+    int old_rows = g->rows;
+    delta->row += g->bias.row;
+    delta->col += g->bias.col;
+    if (!alt && rows < old_rows)
+        shrink_push(g, rows, delta);
+    g->bias = (VTermPos){0, 0};
+    if (!realloc_all(g, rows, cols))
+        return 0; /* keep the old screen: every callback clips to it */
+    if (!alt && rows > old_rows && g->hooks.popline)
+        grow_pop(g, rows - old_rows, delta);
+    g->wrap_row = -1;
+    damage_rows(g, 0, g->rows);
+    return 1;
+}
+
+static const VTermStateCallbacks state_callbacks = {
+    .putglyph = cb_putglyph,
+    .movecursor = cb_movecursor,
+    .scrollrect = cb_scrollrect,
+    .moverect = NULL, /* only used when scrollrect declines, which it never does */
+    .erase = cb_erase,
+    .initpen = cb_initpen,
+    .setpenattr = cb_setpenattr,
+    .settermprop = cb_settermprop,
+    .bell = cb_bell,
+    .resize = cb_resize,
+    .setlineinfo = cb_setlineinfo,
+};
+
+/* ---- Public API -------------------------------------------------------- */
+
+const VTermStateCallbacks *grid_state_callbacks(void)
+{
+    return &state_callbacks;
+}
+
+struct grid *grid_create(VTermState *state, int rows, int cols, const struct grid_hooks *hooks)
+{
+    if (rows < 1 || cols < 1)
+        return NULL;
+    struct grid *g = calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    g->state = state;
+    if (hooks)
+        g->hooks = *hooks;
+    g->rows = rows;
+    g->cols = cols;
+    g->stride = row_stride(cols);
+    g->cursor_visible = true;
+    g->cursor_shape = VTERM_PROP_CURSORSHAPE_BLOCK;
+    g->wrap_row = -1;
+    pen_repack(g);
+    sb_row_init(&g->pop);
+    g->dirty = malloc((size_t)rows);
+    g->sbuf = malloc((size_t)cols * sizeof *g->sbuf);
+    if (!g->dirty || !g->sbuf || !buf_alloc(g, &g->buf[0], rows, cols, g->stride)) {
+        grid_destroy(g);
+        return NULL;
+    }
+    memset(g->dirty, 1, (size_t)rows);
+    return g;
+}
+
+void grid_destroy(struct grid *g)
+{
+    if (!g)
+        return;
+    buf_free(&g->buf[0]);
+    buf_free(&g->buf[1]);
+    free(g->dirty);
+    free(g->sbuf);
+    sb_row_fini(&g->pop);
+    free(g);
+}
+
+void grid_size(const struct grid *g, int *rows, int *cols)
+{
+    if (rows)
+        *rows = g->rows;
+    if (cols)
+        *cols = g->cols;
+}
+
+int grid_read_row(const struct grid *g, int row, struct sb_row *out)
+{
+    if (row < 0 || row >= g->rows)
+        return SB_ERR_RANGE;
+    int err = sb_row_reserve(out, (uint32_t)g->cols);
+    if (err)
+        return err;
+    const struct grow *gr = row_at(g, row);
+    export_row(g, &g->buf[g->cur], gr, out->cells);
+    out->ncols = (uint32_t)g->cols;
+    out->flags = gr->flags & SB_ROW_WRAPPED;
+    return 0;
+}
+
+void grid_cursor_props(const struct grid *g, bool *visible, bool *blink, int *shape)
+{
+    *visible = g->cursor_visible;
+    *blink = g->cursor_blink;
+    *shape = g->cursor_shape;
+}
+
+bool grid_altscreen(const struct grid *g)
+{
+    return g->cur == 1;
+}
+
+bool grid_reverse(const struct grid *g)
+{
+    return g->reverse;
+}
+
+uint64_t grid_generation(const struct grid *g)
+{
+    return g->gen;
+}
+
+bool grid_row_dirty(const struct grid *g, int row)
+{
+    return row >= 0 && row < g->rows && g->dirty[row];
+}
+
+void grid_clear_damage(struct grid *g)
+{
+    memset(g->dirty, 0, (size_t)g->rows);
+}
+
+void grid_touch(struct grid *g)
+{
+    damage_rows(g, 0, g->rows);
+}
+
+/* The byte xterm sums for one cell: the character's low byte plus attribute weights. */
+static int checksum_cell(const struct gbuf *b, const struct gcell *c)
+{
+    uint32_t ch = c->ch & CH_VALUE;
+    int v;
+    if (ch == CH_CONT)
+        v = 0xff; /* xterm stores HIDDEN_CHAR (0xffff) right of a wide glyph */
+    else if (ch == 0)
+        v = ' ';
+    else if ((ch & CH_COMB) && (ch & ~CH_COMB) < b->ncomb)
+        v = (int)(b->comb[ch & ~CH_COMB][0] & 0xff);
+    else
+        v = (int)(ch & 0xff);
+    uint16_t a = cell_attrs(c);
+    if (a & SB_ATTR_UNDERLINE_MASK)
+        v += 0x10;
+    if (a & SB_ATTR_REVERSE)
+        v += 0x20;
+    if (a & SB_ATTR_BLINK)
+        v += 0x40;
+    if (a & SB_ATTR_BOLD)
+        v += 0x80;
+    return v;
+}
+
+int grid_checksum(const struct grid *g, int top, int left, int bottom, int right)
+{
+    const struct gbuf *b = &g->buf[g->cur];
+    int sum = 0;
+    bool first = true;
+    for (int r = top; r <= bottom && r < g->rows; r++)
+        for (int col = left; col <= right && col < g->cols; col++) {
+            int v = checksum_cell(b, &row_at(g, r)->cells[col]);
+            /* xterm's default trims plain blanks, except the rectangle's very first cell */
+            if (first || v != ' ')
+                sum += v;
+            first = false;
+        }
+    return sum;
+}
+
+int grid_last_glyph_width(const struct grid *g)
+{
+    return g->last_width;
+}
+
+void grid_bias_next_resize(struct grid *g, int drow, int dcol)
+{
+    g->bias.row += drow;
+    g->bias.col += dcol;
+}
+
+size_t grid_sizeof(const struct grid *g)
+{
+    size_t n = sizeof *g + (size_t)g->rows + (size_t)g->cols * sizeof *g->sbuf;
+    n += (size_t)g->pop.cap * sizeof(struct sb_cell);
+    for (int i = 0; i < 2; i++) {
+        const struct gbuf *b = &g->buf[i];
+        if (b->row)
+            n += (size_t)g->rows * (sizeof *b->row + g->stride);
+        n += (size_t)b->capcomb * sizeof b->comb[0];
+    }
+    return n;
+}

@@ -1,0 +1,92 @@
+/*
+ * The screen grid: boundterm's own cells behind libvterm's VTermState.
+ *
+ * VTermState parses and keeps the cursor, modes and pen; it reports every change of the
+ * screen through VTermStateCallbacks, and the grid applies them to its rows. Behaviour
+ * follows libvterm 0.1.4's VTermScreen (the differential tests use it as the oracle), with
+ * faster storage: 12-byte cells, rows held through an array of row pointers so that a
+ * full-width scroll rotates pointers instead of moving cells, and combining sequences kept in
+ * a small per-screen side table. Rows that leave the top of the primary screen are converted
+ * to the store's struct sb_cell and handed to a scrollout hook.
+ *
+ * Coordinates: row 0 is the top of the screen, col 0 the left edge.
+ */
+#ifndef BT_GRID_H
+#define BT_GRID_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <vterm.h>
+
+#include "boundterm/scrollback.h"
+
+struct grid;
+
+/* What the grid tells its owner; any member may be NULL. */
+struct grid_hooks {
+    /* A row left the top of the primary screen; cells are borrowed for the call. */
+    void (*scrollout)(void *user, const struct sb_cell *cells, uint32_t ncols, uint32_t flags);
+    /* The screen grew taller: fill row with the newest scrollback row, false when none. */
+    bool (*popline)(void *user, struct sb_row *row);
+    void (*bell)(void *user);
+    void (*title)(void *user, const char *utf8);
+    void *user;
+};
+
+/*
+ * A grid of rows x cols driven by state (the grid reads the cursor from it on resize).
+ * Install grid_state_callbacks() on state with the grid as user data. NULL when out of
+ * memory; free with grid_destroy().
+ */
+struct grid *grid_create(VTermState *state, int rows, int cols, const struct grid_hooks *hooks);
+/* Frees the grid; NULL is a no-op. */
+void grid_destroy(struct grid *g);
+
+/* The VTermStateCallbacks that drive a grid (static storage; user data = the grid). */
+const VTermStateCallbacks *grid_state_callbacks(void);
+
+void grid_size(const struct grid *g, int *rows, int *cols);
+
+/*
+ * Copies visible row `row` of the shown screen into out, in the store's canonical form
+ * (ncols = screen width, flags = SB_ROW_WRAPPED or 0). 0, SB_ERR_RANGE or SB_ERR_NOMEM.
+ */
+int grid_read_row(const struct grid *g, int row, struct sb_row *out);
+
+/* Cursor properties last set by the program (VTERM_PROP_CURSOR*). */
+void grid_cursor_props(const struct grid *g, bool *visible, bool *blink, int *shape);
+bool grid_altscreen(const struct grid *g);
+/* True while reverse video (DECSCNM) is on; read_row already applies it to the cells. */
+bool grid_reverse(const struct grid *g);
+
+/* Damage: a counter bumped on every visible change, and per-row dirty flags. */
+uint64_t grid_generation(const struct grid *g);
+bool grid_row_dirty(const struct grid *g, int row);
+void grid_clear_damage(struct grid *g);
+/* Marks every row dirty and bumps the generation (e.g. after a change of palette). */
+void grid_touch(struct grid *g);
+
+/*
+ * xterm's DECRQCRA checksum of the rectangle rows top..bottom, cols left..right (0-based,
+ * inclusive, already clipped to the screen), before xterm's final negation and 16-bit mask.
+ */
+int grid_checksum(const struct grid *g, int top, int left, int bottom, int right);
+
+/*
+ * Width of the last glyph VTermState placed (0 before any): what its REP (CSI b) would repeat.
+ * libvterm 0.1.4 loops forever on REP when that width is 0 or negative; vt.c drops those.
+ */
+int grid_last_glyph_width(const struct grid *g);
+
+/*
+ * Adds (drow, dcol) to the cursor adjustment of the next resize, and counts the cursor as
+ * that far from where VTermState has it when deciding which rows to keep (vt.c moves the
+ * cursor home with DECSTBM just before a resize, see term_resize).
+ */
+void grid_bias_next_resize(struct grid *g, int drow, int dcol);
+
+/* Bytes the grid holds (cells, row pointers, side tables), for honest memory reports. */
+size_t grid_sizeof(const struct grid *g);
+
+#endif

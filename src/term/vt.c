@@ -1,0 +1,701 @@
+/*
+ * The terminal engine (term.h): libvterm's parser and VTermState drive the grid (grid.c).
+ *
+ * libvterm 0.1.4 answers DA1 (CSI c), DA2 (CSI > c), DSR (CSI 5n, 6n, ? 6n), DECRQM for
+ * DEC private modes (CSI ? Ps $ p) and DECRQSS itself through the output callback. What it
+ * leaves out is done here:
+ *   - unrecognised CSIs reach csi_fallback(): XTWINOPS 14/16/18/19 t, and DECRQM for ANSI
+ *     modes (CSI Ps $ p), whose two modes libvterm supports (IRM 4, LNM 20) we track ourselves;
+ *   - some sequences libvterm swallows without a fallback: ESC [3J (its erase-display has no
+ *     case 3) and DECRQCRA (CSI ... * y: intermediates other than space " $ ' are dropped).
+ *     A small scanner (struct scan) follows the raw bytes, cheap on plain text thanks to
+ *     memchr for ESC, and survives sequences split across term_feed calls. When one of those
+ *     sequences (or an ANSI SM/RM, which changes the modes DECRQM reports) completes,
+ *     term_feed hands libvterm the bytes up to its final byte and then acts, so the answer
+ *     or the clear happens exactly between the bytes before and after it.
+ * C1 controls: in UTF-8 mode libvterm does not treat 0x9B (raw, or as U+009B) as CSI, so the
+ * scanner does not either; "\xC2\x9B" "3J" never clears scrollback.
+ */
+#include "term.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vterm.h>
+
+#include "grid.h"
+
+#define SCAN_MAX_PARAMS 8
+
+/* Where the scanner is in the byte stream. */
+enum scan_state {
+    SCAN_GROUND,
+    SCAN_ESC,     /* after ESC */
+    SCAN_ESC_INT, /* after ESC and an intermediate byte */
+    SCAN_CSI,     /* inside CSI: parameters, intermediates */
+    SCAN_STR,     /* inside OSC, DCS, SOS, PM or APC */
+    SCAN_STR_ESC, /* ESC inside a string: ST or the start of a new sequence */
+};
+
+/* The scanner: just enough of a VT parser to recognise the sequences libvterm ignores. */
+struct scan {
+    enum scan_state state;
+    char leader;        /* '?', '>', '=', '<' or 0 */
+    char inter;         /* the one intermediate byte, or 0 */
+    bool junk;          /* more than we track (several intermediates, ':', late leader) */
+    bool cutting;       /* past libvterm's 16 arguments: parameter bytes are cut out */
+    int seps;           /* ';' and ':' seen */
+    int nparams;        /* parameters seen so far (a started one counts) */
+    long params[SCAN_MAX_PARAMS]; /* -1 when empty */
+};
+
+/* What a completed sequence asks term_feed to do after libvterm has seen it. */
+enum scan_event {
+    EV_NONE,
+    EV_CLEAR_SCROLLBACK, /* CSI 3 J */
+    EV_CHECKSUM,         /* DECRQCRA: CSI Pid;Pp;Pt;Pl;Pb;Pr * y */
+    EV_SET_MODE,         /* CSI Ps h */
+    EV_RESET_MODE,       /* CSI Ps l */
+    EV_RESET,            /* RIS (ESC c) or DECSTR (CSI ! p): modes back to their defaults */
+    EV_REGION,           /* DECSTBM: CSI Pt;Pb r */
+    EV_REPEAT,           /* REP: CSI Ps b, handled before libvterm sees its final byte */
+    EV_CUT,              /* a parameter byte libvterm must not see (see csi_byte) */
+    EV_RESTORE,          /* DECRC (ESC 8), SCORC (CSI u), CSI ? 1048/1049 l: see fix_cursor */
+};
+
+struct term {
+    VTerm *vt;
+    VTermState *state;
+    struct grid *grid;
+    struct term_callbacks cb;
+    void *user;
+    struct scan scan;
+    bool mode_insert;  /* IRM, ANSI mode 4 */
+    bool mode_newline; /* LNM, ANSI mode 20 */
+    int region_top;    /* top of the DECSTBM scroll region as VTermState holds it, 0-based */
+    unsigned char held[8]; /* an incomplete UTF-8 sequence that ended the last feed */
+    size_t nheld;
+    int cell_w, cell_h;
+};
+
+/* ---- Replies ----------------------------------------------------------- */
+
+/* Writes a reply to the pty through the output callback. */
+static void reply(struct term *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void reply(struct term *t, const char *fmt, ...)
+{
+    char buf[128];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n > 0 && (size_t)n < sizeof buf && t->cb.output)
+        t->cb.output(t->user, buf, (size_t)n);
+}
+
+/* XTWINOPS reports: 14 text area and 16 cell size in pixels, 18/19 size in characters. */
+static bool answer_winops(struct term *t, long op)
+{
+    int rows, cols;
+    grid_size(t->grid, &rows, &cols);
+    switch (op) {
+    case 14:
+        if (!t->cell_w || !t->cell_h)
+            return false;
+        reply(t, "\x1b[4;%d;%dt", rows * t->cell_h, cols * t->cell_w);
+        return true;
+    case 16:
+        if (!t->cell_w || !t->cell_h)
+            return false;
+        reply(t, "\x1b[6;%d;%dt", t->cell_h, t->cell_w);
+        return true;
+    case 18:
+        reply(t, "\x1b[8;%d;%dt", rows, cols);
+        return true;
+    case 19:
+        reply(t, "\x1b[9;%d;%dt", rows, cols);
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* DECRPM for an ANSI mode: 1 set, 2 reset, 0 not recognised (as xterm). */
+static void answer_ansi_mode(struct term *t, long mode)
+{
+    int state = 0;
+    if (mode == 4)
+        state = t->mode_insert ? 1 : 2;
+    else if (mode == 20)
+        state = t->mode_newline ? 1 : 2;
+    reply(t, "\x1b[%ld;%d$y", mode, state);
+}
+
+/* CSIs VTermState did not recognise. */
+static int csi_fallback(const char *leader, const long args[], int argcount, const char *intermed,
+                        char command, void *user)
+{
+    struct term *t = user;
+    bool plain = !leader || !leader[0];
+    long a0 = argcount > 0 ? CSI_ARG(args[0]) : (long)CSI_ARG_MISSING;
+    if (plain && (!intermed || !intermed[0]) && command == 't' && argcount >= 1)
+        return answer_winops(t, a0);
+    if (plain && intermed && !strcmp(intermed, "$") && command == 'p' && argcount == 1 &&
+        a0 != (long)CSI_ARG_MISSING) {
+        answer_ansi_mode(t, a0);
+        return 1;
+    }
+    return 0;
+}
+
+static const VTermParserCallbacks fallbacks = {
+    .csi = csi_fallback,
+};
+
+/* The value of parameter i with a default for absent or empty ones. */
+static long param_or(const struct scan *s, int i, long dflt)
+{
+    return i < s->nparams && s->params[i] >= 0 ? s->params[i] : dflt;
+}
+
+/* xterm's rectangle parameter: absent takes the default, present is clamped to 1..max. */
+static int rect_param(const long *p, int n, int i, int dflt, int max)
+{
+    if (i >= n)
+        return dflt;
+    long v = p[i] < 0 ? 0 : p[i];
+    return v < 1 ? 1 : v > max ? max : (int)v;
+}
+
+/*
+ * DECRQCRA, answered as xterm does (xtermCheckRect with its default checksum mode): the
+ * first two parameters are Pid and the page (ignored) when more than two are given.
+ */
+static void answer_checksum(struct term *t)
+{
+    const struct scan *s = &t->scan;
+    int rows, cols;
+    grid_size(t->grid, &rows, &cols);
+    int n = s->nparams, off = n > 2 ? 2 : 0;
+    long p[SCAN_MAX_PARAMS];
+    for (int i = 0; i < n; i++)
+        p[i] = s->params[i];
+    int top = rect_param(p + off, n - off, 0, 1, rows);
+    int left = rect_param(p + off, n - off, 1, 1, cols);
+    int bottom = rect_param(p + off, n - off, 2, rows, rows);
+    int right = rect_param(p + off, n - off, 3, cols, cols);
+    int sum = 0;
+    if (top <= bottom && left <= right)
+        sum = grid_checksum(t->grid, top - 1, left - 1, bottom - 1, right - 1);
+    reply(t, "\x1bP%ld!~%04X\x1b\\", param_or(s, 0, 0), (unsigned)(-sum & 0xffff));
+}
+
+/* Applies SM/RM parameters to the ANSI modes we report. */
+static void set_modes(struct term *t, bool on)
+{
+    for (int i = 0; i < t->scan.nparams; i++) {
+        if (t->scan.params[i] == 4)
+            t->mode_insert = on;
+        else if (t->scan.params[i] == 20)
+            t->mode_newline = on;
+    }
+}
+
+/*
+ * Follows DECSTBM as VTermState 0.1.4 applies it: the top clamped to the screen, and an empty
+ * or inverted region reset to the whole screen.
+ */
+static void track_region(struct term *t)
+{
+    const struct scan *s = &t->scan;
+    int rows;
+    grid_size(t->grid, &rows, NULL);
+    long top = param_or(s, 0, 1) - 1, bottom = param_or(s, 1, rows);
+    if (top < 0)
+        top = 0;
+    if (top > rows)
+        top = rows;
+    if (bottom > rows)
+        bottom = rows;
+    t->region_top = bottom <= top ? 0 : (int)top;
+}
+
+/*
+ * libvterm 0.1.4 restores a saved cursor without fitting it to a screen that has shrunk
+ * since, and then indexes its line table past the end. Relative moves bring it back: every
+ * CSI ends by clamping the cursor to the screen (or the region in origin mode).
+ */
+static void fix_cursor(struct term *t)
+{
+    int rows, cols;
+    grid_size(t->grid, &rows, &cols);
+    VTermPos pos;
+    vterm_state_get_cursorpos(t->state, &pos);
+    char buf[32];
+    int n = 0;
+    if (pos.row >= rows)
+        n = snprintf(buf, sizeof buf, "\x1b[%dA", pos.row - (rows - 1));
+    else if (pos.col >= cols)
+        n = snprintf(buf, sizeof buf, "\x1b[%dD", pos.col - (cols - 1));
+    if (n > 0)
+        vterm_input_write(t->vt, buf, (size_t)n);
+}
+
+/* Acts on a completed sequence; libvterm has already processed it. */
+static void handle_event(struct term *t, enum scan_event ev)
+{
+    switch (ev) {
+    case EV_CLEAR_SCROLLBACK:
+        if (t->cb.clear_scrollback)
+            t->cb.clear_scrollback(t->user);
+        break;
+    case EV_CHECKSUM:
+        answer_checksum(t);
+        break;
+    case EV_SET_MODE:
+    case EV_RESET_MODE:
+        set_modes(t, ev == EV_SET_MODE);
+        break;
+    case EV_RESET:
+        t->mode_insert = t->mode_newline = false;
+        t->region_top = 0;
+        break;
+    case EV_REGION:
+        track_region(t);
+        break;
+    case EV_RESTORE:
+        fix_cursor(t);
+        break;
+    case EV_REPEAT:
+    case EV_CUT:
+    case EV_NONE:
+        break;
+    }
+}
+
+/* ---- The byte scanner -------------------------------------------------- */
+
+/* Starts collecting a new CSI. */
+static void csi_begin(struct scan *s)
+{
+    s->state = SCAN_CSI;
+    s->leader = 0;
+    s->inter = 0;
+    s->junk = false;
+    s->cutting = false;
+    s->seps = 0;
+    s->nparams = 0;
+}
+
+/* Which of our sequences, if any, a CSI final byte completes. */
+static enum scan_event csi_final(const struct scan *s, unsigned char c)
+{
+    if (s->leader == '?' && !s->inter && c == 'l')
+        for (int i = 0; i < s->nparams; i++)
+            if (s->params[i] == 1048 || s->params[i] == 1049)
+                return EV_RESTORE;
+    if (s->junk || s->leader)
+        return EV_NONE;
+    if (!s->inter) {
+        if (c == 'J')
+            return s->nparams == 1 && s->params[0] == 3 ? EV_CLEAR_SCROLLBACK : EV_NONE;
+        if (c == 'h')
+            return EV_SET_MODE;
+        if (c == 'l')
+            return EV_RESET_MODE;
+        if (c == 'r')
+            return EV_REGION;
+        if (c == 'b')
+            return EV_REPEAT;
+        if (c == 'u')
+            return EV_RESTORE;
+        return EV_NONE;
+    }
+    if (s->inter == '*' && c == 'y')
+        return EV_CHECKSUM;
+    if (s->inter == '!' && c == 'p')
+        return EV_RESET;
+    return EV_NONE;
+}
+
+/* One parameter byte (0x30-0x3F) of a CSI. */
+static void csi_param(struct scan *s, unsigned char c)
+{
+    if (c >= '0' && c <= '9') {
+        if (s->nparams == 0)
+            s->params[s->nparams++] = -1;
+        long *p = &s->params[s->nparams - 1];
+        if (s->inter)
+            s->junk = true;
+        else if (*p < 100000)
+            *p = (*p < 0 ? 0 : *p * 10) + (c - '0');
+    } else if (c == ';') {
+        if (s->nparams == 0)
+            s->params[s->nparams++] = -1;
+        if (s->nparams < SCAN_MAX_PARAMS)
+            s->params[s->nparams++] = -1;
+        else
+            s->junk = true;
+    } else if (c >= '<' && c <= '?' && s->nparams == 0 && !s->leader) {
+        s->leader = (char)c;
+    } else {
+        s->junk = true; /* ':' sub-parameters, or a leader after parameters */
+    }
+}
+
+/*
+ * Feeds one byte of a CSI; returns the event when it is the final byte. libvterm 0.1.4 stores
+ * arguments with no bound check (16 slots): a 17th overwrites its parser state and crashes
+ * it (a NULL call), so parameter bytes from the 16th separator on are cut from the stream
+ * and libvterm acts on the first 16 arguments.
+ */
+static enum scan_event csi_byte(struct scan *s, unsigned char c)
+{
+    if (c >= 0x40 && c <= 0x7e) {
+        s->state = SCAN_GROUND;
+        return csi_final(s, c);
+    }
+    if (c >= 0x30 && c <= 0x3f) {
+        if (s->cutting || ((c == ';' || c == ':') && ++s->seps >= 16)) {
+            s->cutting = s->junk = true;
+            return EV_CUT;
+        }
+        csi_param(s, c);
+    } else if (c >= 0x20 && c <= 0x2f) {
+        if (s->inter)
+            s->junk = true;
+        s->inter = (char)c;
+    } else if (c == 0x1b)
+        s->state = SCAN_ESC;
+    else if (c == 0x18 || c == 0x1a)
+        s->state = SCAN_GROUND;
+    /* other C0 controls are executed inside a CSI without ending it; bytes >= 0x80 ignored */
+    return EV_NONE;
+}
+
+/* Feeds the byte after ESC. */
+static enum scan_event esc_byte(struct scan *s, unsigned char c)
+{
+    if (c == '[')
+        csi_begin(s);
+    else if (c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_')
+        s->state = SCAN_STR;
+    else if (c >= 0x20 && c <= 0x2f)
+        s->state = SCAN_ESC_INT;
+    else if (c == 0x18 || c == 0x1a || (c >= 0x30 && c <= 0x7e))
+        s->state = SCAN_GROUND;
+    if (c == 'c')
+        return EV_RESET;
+    if (c == '8')
+        return EV_RESTORE;
+    return EV_NONE;
+}
+
+/* Feeds one byte of a string (OSC, DCS, ...): BEL, ST, CAN or SUB end it. */
+static void str_byte(struct scan *s, unsigned char c)
+{
+    if (s->state == SCAN_STR_ESC) {
+        s->state = SCAN_STR;
+        if (c == '\\') {
+            s->state = SCAN_GROUND;
+            return;
+        }
+        s->state = SCAN_ESC;
+        esc_byte(s, c);
+        return;
+    }
+    if (c == 0x07 || c == 0x18 || c == 0x1a)
+        s->state = SCAN_GROUND;
+    else if (c == 0x1b)
+        s->state = SCAN_STR_ESC;
+}
+
+/* One term_feed call: bytes from start to p are scanned and not yet given to libvterm. */
+struct feed {
+    const unsigned char *start, *p, *end;
+    const unsigned char *c2; /* the next 0xC2 at or after p, or end; NULL until searched */
+};
+
+/* Hands libvterm the scanned bytes up to (not including) upto. */
+static void flush_to(struct term *t, struct feed *f, const unsigned char *upto)
+{
+    if (upto > f->start)
+        vterm_input_write(t->vt, (const char *)f->start, (size_t)(upto - f->start));
+    f->start = upto;
+}
+
+static bool is_c1_tail(unsigned char c)
+{
+    return c >= 0x80 && c <= 0x9f;
+}
+
+/*
+ * Plain text: skips to the next ESC (entering the escape state) or drops a C1 control in its
+ * UTF-8 form (C2 80..C2 9F). libvterm 0.1.4 places U+0080..U+009F as glyphs of width -1,
+ * which walks its cursor to column -1 and then indexes its tab stops and lines there. memchr
+ * does the walking.
+ */
+static void scan_ground(struct term *t, struct feed *f)
+{
+    const unsigned char *esc = memchr(f->p, 0x1b, (size_t)(f->end - f->p));
+    if (!f->c2 || f->c2 < f->p) {
+        f->c2 = memchr(f->p, 0xc2, (size_t)(f->end - f->p));
+        f->c2 = f->c2 ? f->c2 : f->end;
+    }
+    if (!esc)
+        esc = f->end;
+    if (esc < f->c2) {
+        f->p = esc < f->end ? esc + 1 : f->end;
+        if (esc < f->end)
+            t->scan.state = SCAN_ESC;
+    } else if (f->c2 + 1 < f->end && is_c1_tail(f->c2[1])) {
+        flush_to(t, f, f->c2);
+        f->start = f->p = f->c2 + 2;
+    } else {
+        f->p = f->c2 < f->end ? f->c2 + 1 : f->end;
+    }
+}
+
+/* Length of an incomplete UTF-8 sequence (libvterm takes up to 6 bytes) ending p[0..n). */
+static size_t utf8_partial(const unsigned char *p, size_t n)
+{
+    for (size_t k = 1; k <= 5 && k <= n; k++) {
+        unsigned char c = p[n - k];
+        if (c < 0x80)
+            return 0;
+        if (c < 0xc0)
+            continue;
+        size_t need = c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf8 ? 4 : c < 0xfc ? 5 : 6;
+        return need > k ? k : 0;
+    }
+    return 0;
+}
+
+/*
+ * libvterm 0.1.4 loses a UTF-8 sequence split across two writes when text came before it in
+ * the first (U+FFFD, then the tail as garbage), yet finishes one that starts a write. So an
+ * incomplete sequence ending a feed in plain text is held back and written alone first
+ * next time; a held 0xC2 followed by 0x80..0x9F is a C1 control and dropped (scan_ground).
+ */
+static void hold_partial(struct term *t, struct feed *f)
+{
+    size_t n = t->scan.state == SCAN_GROUND ? utf8_partial(f->start, (size_t)(f->p - f->start))
+                                             : 0;
+    flush_to(t, f, f->p - n);
+    memcpy(t->held, f->p - n, n);
+    t->nheld = n;
+}
+
+/* Writes the bytes held back by the last feed, or drops them with a C1 control's tail. */
+static void release_held(struct term *t, struct feed *f)
+{
+    size_t n = t->nheld;
+    t->nheld = 0;
+    if (n == 1 && t->held[0] == 0xc2 && f->p < f->end && is_c1_tail(*f->p)) {
+        f->start = ++f->p;
+        return;
+    }
+    vterm_input_write(t->vt, (const char *)t->held, n);
+}
+
+/* One byte inside an escape sequence or string; returns the event it completes. */
+static enum scan_event scan_escape_byte(struct scan *s, unsigned char c)
+{
+    switch (s->state) {
+    case SCAN_ESC:
+        return esc_byte(s, c);
+    case SCAN_ESC_INT:
+        if (c == 0x1b)
+            s->state = SCAN_ESC;
+        else if (c >= 0x30 || c == 0x18 || c == 0x1a)
+            s->state = SCAN_GROUND;
+        return EV_NONE;
+    case SCAN_CSI:
+        return csi_byte(s, c);
+    default:
+        str_byte(s, c);
+        return EV_NONE;
+    }
+}
+
+/* Acts on an event at f->p (just after its final byte), feeding libvterm what comes before. */
+static void feed_event(struct term *t, struct feed *f, enum scan_event ev)
+{
+    if (ev == EV_CUT) {
+        flush_to(t, f, f->p - 1);
+        f->start = f->p;
+        return;
+    }
+    if (ev == EV_REPEAT) {
+        flush_to(t, f, f->p - 1);
+        /* libvterm 0.1.4 repeats a glyph of width <= 0 forever: cancel the CSI instead */
+        vterm_input_write(t->vt, grid_last_glyph_width(t->grid) > 0 ? "b" : "\x18", 1);
+        f->start = f->p;
+        return;
+    }
+    flush_to(t, f, f->p);
+    handle_event(t, ev);
+}
+
+/* ---- Callbacks from libvterm and the grid ------------------------------ */
+
+static void on_output(const char *s, size_t len, void *user)
+{
+    struct term *t = user;
+    if (t->cb.output)
+        t->cb.output(t->user, s, len);
+}
+
+/* ---- Public API -------------------------------------------------------- */
+
+struct term *term_create(int rows, int cols, const struct term_callbacks *cb, void *user)
+{
+    if (rows < 1 || cols < 1)
+        return NULL;
+    struct term *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    if (cb)
+        t->cb = *cb;
+    t->user = user;
+    t->vt = vterm_new(rows, cols);
+    if (!t->vt)
+        goto fail;
+    vterm_set_utf8(t->vt, 1);
+    t->state = vterm_obtain_state(t->vt);
+    struct grid_hooks hooks = {
+        .scrollout = t->cb.scrollout,
+        .popline = t->cb.popline,
+        .bell = t->cb.bell,
+        .title = t->cb.title,
+        .user = user,
+    };
+    t->grid = grid_create(t->state, rows, cols, &hooks);
+    if (!t->state || !t->grid)
+        goto fail;
+    vterm_state_set_callbacks(t->state, grid_state_callbacks(), t->grid);
+    vterm_state_set_unrecognised_fallbacks(t->state, &fallbacks, t);
+    vterm_output_set_callback(t->vt, on_output, t);
+    vterm_state_reset(t->state, 1);
+    return t;
+fail:
+    fprintf(stderr, "term: out of memory creating a %dx%d terminal\n", rows, cols);
+    term_destroy(t);
+    return NULL;
+}
+
+void term_destroy(struct term *t)
+{
+    if (!t)
+        return;
+    if (t->vt)
+        vterm_free(t->vt);
+    grid_destroy(t->grid);
+    free(t);
+}
+
+void term_feed(struct term *t, const char *bytes, size_t len)
+{
+    struct feed f = {(const unsigned char *)bytes, (const unsigned char *)bytes,
+                     (const unsigned char *)bytes + len, NULL};
+    if (t->nheld && len)
+        release_held(t, &f);
+    while (f.p < f.end) {
+        if (t->scan.state == SCAN_GROUND) {
+            scan_ground(t, &f);
+            continue;
+        }
+        enum scan_event ev = scan_escape_byte(&t->scan, *f.p++);
+        if (ev != EV_NONE)
+            feed_event(t, &f, ev);
+    }
+    hold_partial(t, &f);
+}
+
+/*
+ * VTermState 0.1.4 clamps the bottom of the scroll region on resize but not its top: a screen
+ * shrunk to or above the top of the region leaves it inverted, and the next scroll memmoves a
+ * negative size inside libvterm (heap corruption). Reset the region first, as xterm does on
+ * resize anyway; DECSTBM homes the cursor, so the resize puts it back where it was.
+ */
+static void reset_region_for(struct term *t, int rows)
+{
+    if (t->region_top < rows)
+        return;
+    if (t->scan.state != SCAN_GROUND) {
+        /* a sequence is half-way through libvterm's parser: CAN ends it before ours */
+        vterm_input_write(t->vt, "\x18", 1);
+        t->scan.state = SCAN_GROUND;
+    }
+    VTermPos before, after;
+    vterm_state_get_cursorpos(t->state, &before);
+    vterm_input_write(t->vt, "\x1b[r", 3);
+    vterm_state_get_cursorpos(t->state, &after);
+    grid_bias_next_resize(t->grid, before.row - after.row, before.col - after.col);
+    t->region_top = 0;
+}
+
+void term_resize(struct term *t, int rows, int cols)
+{
+    if (rows < 1 || cols < 1)
+        return;
+    int r, c;
+    grid_size(t->grid, &r, &c);
+    if (r == rows && c == cols)
+        return;
+    reset_region_for(t, rows);
+    vterm_set_size(t->vt, rows, cols);
+}
+
+void term_size(const struct term *t, int *rows, int *cols)
+{
+    grid_size(t->grid, rows, cols);
+}
+
+void term_set_cell_pixels(struct term *t, int width, int height)
+{
+    t->cell_w = width > 0 ? width : 0;
+    t->cell_h = height > 0 ? height : 0;
+}
+
+int term_read_row(struct term *t, int row, struct sb_row *out)
+{
+    return grid_read_row(t->grid, row, out);
+}
+
+void term_cursor(const struct term *t, struct term_cursor *out)
+{
+    VTermPos pos;
+    vterm_state_get_cursorpos(t->state, &pos);
+    out->row = pos.row;
+    out->col = pos.col;
+    grid_cursor_props(t->grid, &out->visible, &out->blink, &out->shape);
+}
+
+bool term_altscreen(const struct term *t)
+{
+    return grid_altscreen(t->grid);
+}
+
+uint64_t term_generation(const struct term *t)
+{
+    return grid_generation(t->grid);
+}
+
+bool term_row_dirty(const struct term *t, int row)
+{
+    return grid_row_dirty(t->grid, row);
+}
+
+void term_clear_damage(struct term *t)
+{
+    grid_clear_damage(t->grid);
+}
+
+/* The libvterm handle, for input.c's keyboard and mouse encoding. */
+struct VTerm *term_vterm(struct term *t)
+{
+    return t->vt;
+}

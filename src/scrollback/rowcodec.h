@@ -12,9 +12,29 @@
  *   body:
  *     varint ncols      columns of the row (incl. trailing blanks)
  *     byte   flags      SB_ROW_WRAPPED (SB_ROW_LOST is never stored)
- *     exceptions, each a count then entries with column deltas (see rowcodec.c):
- *       cells holding more than one codepoint, wide cells, style runs.
- * Every multi-byte number is an unsigned LEB128 varint.
+ *     exceptions, each a varint count then its entries in column order:
+ *     multi: cells holding 2..SB_MAX_CHARS codepoints, one varint each:
+ *              gap << 3 | (codepoints - 2)
+ *            where the column is (previous entry's column + 1, or 0) + gap.
+ *     wide:  cells of width 2, one varint each: gap, where the column is
+ *            (previous entry's column + 2, or 0) + gap. The column after a
+ *            wide cell is its continuation (width 0, chars 0, the wide cell's
+ *            attrs and colours) and has no text.
+ *     runs:  style runs tiling columns 0.. from the left, each
+ *              varint length (columns, >= 1)  varint attrs  colour fg  colour bg
+ *            a colour being a kind byte (0 default, 1 palette, 2 RGB) then 0, 1
+ *            (index) or 3 (r, g, b) bytes. Columns after the last run have the
+ *            default style.
+ * Every multi-byte number is an unsigned LEB128 varint of at most 32 bits.
+ *
+ * A plain row of default-style text has the body "ncols 00 00 00 00": seven
+ * meta bytes for 80 columns, six of them the same on every such row.
+ *
+ * The encoding is canonical, and the decoder refuses whatever the encoder
+ * could not have written: overlong varints or UTF-8, adjacent runs of equal
+ * style, a last run of default style, a run ending inside a wide character,
+ * runs or entries past the text, a trailing blank cell left in the text, and
+ * bytes left over. So encode(decode(bytes)) == bytes whenever decode succeeds.
  */
 #ifndef SB_ROWCODEC_H
 #define SB_ROWCODEC_H
@@ -53,7 +73,8 @@ int rowcodec_skip(const uint8_t *meta, size_t meta_avail, size_t *meta_used, siz
  * Decodes one row whose meta starts at meta and whose text starts at text
  * (as located by rowcodec_skip). Validates everything and never reads past
  * meta_avail / text_avail: SB_ERR_CORRUPT for bytes no encoder made,
- * SB_ERR_NOMEM if out cannot grow.
+ * SB_ERR_NOMEM if out cannot grow. On failure out holds no columns.
+ * Unused chars[] slots and the padding of every cell are zero.
  */
 int rowcodec_decode(const uint8_t *meta, size_t meta_avail, const uint8_t *text, size_t text_avail,
                     struct sb_row *out);

@@ -141,7 +141,8 @@ static uint64_t coarse_ns(void)
 }
 
 /* Records the most recent failure for stats (the lock is held). */
-static void set_error(struct sb_store *s, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void set_error(struct sb_store *s, const char *fmt,
+                                                             ...)
 {
     va_list ap;
     va_start(ap, fmt);

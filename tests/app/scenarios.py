@@ -10,8 +10,9 @@ Cases:
   signal           SIGTERM/SIGINT to boundterm: child hung up, stats and dump written, 128+n
   od MIB           acceptance (a): cat of `od -cx` of MIB MiB of seeded random bytes; the dump
                    equals od's lines
-  od-drop MIB      the same with budgets so small that rows are dropped: the dump equals od's
-                   lines minus the first rows_dropped
+  od-drop MIB      the same at the smallest RAM budget and disk budgets of 0, 256K and 1M, so
+                   that rows are dropped: the dump equals od's lines minus the first
+                   rows_dropped
   rss MIB          acceptance (b): --scrollback-ram 32M while `od -cx /dev/urandom | head -c MIB`
                    runs; RSS sampled from outside every 100 ms stays under RSS(1 s) + 40 MiB,
                    and each stats line's rss_bytes matches the kernel's VmRSS
@@ -257,18 +258,21 @@ def case_od(bt, tmp, mib):
 def case_od_drop(bt, tmp, mib):
     path, want = od_file(tmp, int(mib))
     ram = min_ram(bt, tmp)
-    status, lines, stats, err = headless(bt, tmp, ["cat", path], [
-        "--scrollback-ram", str(ram), "--scrollback-disk", "1M"], timeout=900)
-    check(status == 0, "od-drop: status %d, stderr %r" % (status, err))
-    last = stats[-1] if stats else {}
-    dropped = last.get("rows_dropped", 0)
-    check(dropped > 0, "od-drop: nothing dropped with ram %d and disk 1M: %r" % (ram, last))
-    check(last.get("disk_used", 1 << 40) <= MIB and last.get("ram_used", 1 << 40) <= ram,
-          "od-drop: over budget: %r" % last)
-    compare(lines or [], want[dropped:], "od -cx of %s MiB minus %d dropped rows" % (mib,
-                                                                                    dropped))
-    print("od-drop %s MiB: ram %d, %d of %d rows dropped, %d retained, %d pages on disk" % (
-        mib, ram, dropped, len(want), last.get("rows_retained", 0), last.get("pages_disk", 0)))
+    for disk, disk_bytes in (("0", 0), ("256K", 256 << 10), ("1M", MIB)):
+        status, lines, stats, err = headless(bt, tmp, ["cat", path], [
+            "--scrollback-ram", str(ram), "--scrollback-disk", disk], timeout=900)
+        what = "od-drop, disk %s" % disk
+        check(status == 0, "%s: status %d, stderr %r" % (what, status, err))
+        last = stats[-1] if stats else {}
+        dropped = last.get("rows_dropped", 0)
+        check(dropped > 0, "%s: nothing dropped with ram %d: %r" % (what, ram, last))
+        check(last.get("disk_used", 1 << 40) <= disk_bytes and
+              last.get("ram_used", 1 << 40) <= ram, "%s: over budget: %r" % (what, last))
+        compare(lines or [], want[dropped:], "%s: od -cx of %s MiB minus %d dropped rows" % (
+            what, mib, dropped))
+        print("od-drop %s MiB, ram %d, disk %s: %d of %d rows dropped, %d retained, %d pages on "
+              "disk" % (mib, ram, disk, dropped, len(want), last.get("rows_retained", 0),
+                        last.get("pages_disk", 0)))
 
 
 def vm_rss(pid):

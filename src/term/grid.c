@@ -68,7 +68,8 @@ struct grid {
     int rows, cols;
     size_t stride;
     struct gbuf buf[2];
-    int cur; /* index of the screen shown: 0 primary, 1 alternate */
+    int cur;           /* index of the screen shown: 0 primary, 1 alternate */
+    struct grow **rowp; /* buf[cur].row, for the hot path */
 
     sb_color pen_color[2]; /* fg, bg */
     uint16_t pen_attrs;
@@ -77,13 +78,15 @@ struct grid {
     bool reverse, cursor_visible, cursor_blink;
     int cursor_shape;
 
-    int wrap_row, wrap_col, wrap_end; /* the last glyph; wrap_row -1 when moved since */
-    int last_width;                   /* of the last glyph placed, for REP */
+    int wrap_row, wrap_col; /* the last glyph placed; wrap_row -1 when the cursor moved since */
+    int last_width;         /* of the last glyph placed (also for REP) */
     VTermPos bias;                    /* cursor adjustment owed to the next resize */
 
     uint64_t gen;
     uint8_t *dirty;         /* by screen row */
     struct sb_cell *sbuf;   /* one row, for scrollout */
+    struct gcell *tmpl;     /* one blank row for the pen tmpl[0] holds (tmpl_ok), to copy */
+    bool tmpl_ok;
     struct sb_row pop;      /* one row, for popline */
 };
 
@@ -94,7 +97,7 @@ static const struct sb_cell blank_sb = {.width = 1};
 /* Row `row` of the screen shown. */
 static inline struct grow *row_at(const struct grid *g, int row)
 {
-    return g->buf[g->cur].row[row];
+    return g->rowp[row];
 }
 
 /* Packs a colour and six attribute bits into a cell word. */
@@ -151,6 +154,17 @@ static void blank_cells(const struct grid *g, struct gcell *c, int n)
     const struct gcell blank = {0, g->pen_fg, g->pen_bg};
     for (int i = 0; i < n; i++)
         c[i] = blank;
+}
+
+/* Blanks a whole row by copying a blank row kept for the current pen: one memcpy per line. */
+static void blank_row(struct grid *g, struct grow *gr)
+{
+    if (!g->tmpl_ok || g->tmpl[0].fg != g->pen_fg || g->tmpl[0].bg != g->pen_bg) {
+        blank_cells(g, g->tmpl, g->cols);
+        g->tmpl_ok = true;
+    }
+    memcpy(gr->cells, g->tmpl, (size_t)g->cols * sizeof *g->tmpl);
+    gr->flags = 0;
 }
 
 /* ---- The combining side table ------------------------------------------ */
@@ -291,46 +305,91 @@ static bool buf_resized(const struct grid *g, const struct gbuf *old, struct gbu
 
 /* ---- Export to the store's cells --------------------------------------- */
 
-/* Fills o's codepoints from a cell value (no CH_PROT, not CH_CONT). */
-static void export_chars(const struct gbuf *b, uint32_t ch, struct sb_cell *o)
+/* Fills o's codepoints from a combining-table reference. */
+static void export_comb(const struct gbuf *b, uint32_t ch, struct sb_cell *o)
 {
-    if ((ch & CH_COMB) && (ch & ~CH_COMB) < b->ncomb) {
+    if ((ch & ~CH_COMB) < b->ncomb)
         memcpy(o->chars, b->comb[ch & ~CH_COMB], sizeof o->chars);
-        return;
-    }
-    memset(o->chars, 0, sizeof o->chars);
-    o->chars[0] = ch & CH_COMB ? 0xfffd : ch;
+    else
+        o->chars[0] = 0xfffd;
 }
 
-/* Converts row gr of screen b into cols canonical sb_cells (reverse video applied). */
+/* Writes one canonical cell field by field, straight into the output. */
+static inline void export_cell(struct sb_cell *o, uint32_t ch, uint32_t fg, uint32_t bg,
+                               uint16_t attrs, uint8_t width)
+{
+    o->chars[0] = ch;
+    for (int i = 1; i < SB_MAX_CHARS; i++)
+        o->chars[i] = 0;
+    o->fg = fg;
+    o->bg = bg;
+    o->attrs = attrs;
+    o->width = width;
+}
+
+/* Where the row's trailing run of identical empty cells starts (cols when there is none). */
+static int trailing_blanks(const struct gcell *c, int cols)
+{
+    const struct gcell *last = &c[cols - 1];
+    if (last->ch & CH_VALUE)
+        return cols;
+    int start = cols - 1;
+    while (start > 0 && c[start - 1].ch == last->ch && c[start - 1].fg == last->fg &&
+           c[start - 1].bg == last->bg)
+        start--;
+    return start;
+}
+
+/* A cell's colours and attributes in the store's form, with reverse video applied. */
+struct export_pen {
+    uint32_t fg, bg; /* the cell words they came from */
+    sb_color fgc, bgc;
+    uint16_t attrs;
+};
+
+static inline void export_pen_set(struct export_pen *p, const struct gcell *c, uint16_t rev)
+{
+    p->fg = c->fg;
+    p->bg = c->bg;
+    p->fgc = c->fg & COLOR_BITS;
+    p->bgc = c->bg & COLOR_BITS;
+    p->attrs = (uint16_t)(cell_attrs(c) ^ rev);
+}
+
+/*
+ * Converts row gr of screen b into cols canonical sb_cells (reverse video applied). This runs
+ * once per scrolled line and writes ~3 KB at 80 columns: colours and attributes are converted
+ * once per run of cells that share them, and a trailing run of blank cells is converted once
+ * and copied.
+ */
 static void export_row(const struct grid *g, const struct gbuf *b, const struct grow *gr,
                        struct sb_cell *out)
 {
     uint16_t rev = g->reverse ? SB_ATTR_REVERSE : 0;
-    int cols = g->cols;
-    bool wide = false;
-    for (int col = 0; col < cols; col++) {
-        const struct gcell *c = &gr->cells[col];
-        uint32_t ch = c->ch & CH_VALUE;
-        struct sb_cell *o = &out[col];
-        if (ch == CH_CONT && wide) {
-            *o = out[col - 1];
-            memset(o->chars, 0, sizeof o->chars);
-            o->width = 0;
-            wide = false;
-            continue;
-        }
-        if (ch == CH_CONT) {
-            memset(o->chars, 0, sizeof o->chars);
-            o->width = 1;
-        } else {
-            export_chars(b, ch, o);
-            wide = col + 1 < cols && (c[1].ch & CH_VALUE) == CH_CONT;
-            o->width = wide ? 2 : 1;
-        }
-        o->fg = c->fg & COLOR_BITS;
-        o->bg = c->bg & COLOR_BITS;
-        o->attrs = (uint16_t)(cell_attrs(c) ^ rev);
+    const struct gcell *c = gr->cells;
+    int cols = g->cols, end = trailing_blanks(c, cols);
+    if (end == cols - 1)
+        end = cols; /* one blank: not worth the copying */
+    struct export_pen p;
+    export_pen_set(&p, &c[0], rev);
+    for (int col = 0; col < end; col++) {
+        if (c[col].fg != p.fg || c[col].bg != p.bg)
+            export_pen_set(&p, &c[col], rev);
+        uint32_t ch = c[col].ch & CH_VALUE;
+        bool wide = ch != CH_CONT && col + 1 < cols && (c[col + 1].ch & CH_VALUE) == CH_CONT;
+        export_cell(&out[col], ch <= 0x10ffff ? ch : 0, p.fgc, p.bgc, p.attrs, wide ? 2 : 1);
+        if (ch > 0x10ffff && ch != CH_CONT)
+            export_comb(b, ch, &out[col]);
+        if (wide) /* the continuation: no codepoints, the wide cell's attributes */
+            export_cell(&out[++col], 0, p.fgc, p.bgc, p.attrs, 0);
+    }
+    if (end == cols)
+        return;
+    export_pen_set(&p, &c[end], rev);
+    export_cell(&out[end], 0, p.fgc, p.bgc, p.attrs, 1);
+    for (int have = 1; end + have < cols; have *= 2) {
+        int n = cols - end - have < have ? cols - end - have : have;
+        memcpy(&out[end + have], &out[end], (size_t)n * sizeof *out);
     }
 }
 
@@ -427,10 +486,8 @@ static void scroll_rows(struct grid *g, int top, int bottom, int n)
             push_row(g, b->row[i]);
     rotate_rows(b->row + top, height, n);
     int first = n > 0 ? bottom - k : top;
-    for (int r = first; r < first + k; r++) {
-        b->row[r]->flags = 0;
-        blank_cells(g, b->row[r]->cells, g->cols);
-    }
+    for (int r = first; r < first + k; r++)
+        blank_row(g, b->row[r]);
     if (g->wrap_row >= top && g->wrap_row < bottom) {
         g->wrap_row -= n;
         if (g->wrap_row < top || g->wrap_row >= bottom)
@@ -484,41 +541,56 @@ static void shift_cells(struct grid *g, VTermRect rect, int down, int right)
 
 /* ---- VTermState callbacks ---------------------------------------------- */
 
-/* Marks the previous glyph's row soft-wrapped when this glyph is its continuation. */
-static inline void note_glyph(struct grid *g, VTermPos pos, int width)
+/*
+ * At column 0: marks the previous glyph's row soft-wrapped when this glyph continues it (the
+ * row below, and the previous glyph reached the last column or left too little room).
+ */
+static void note_wrap(struct grid *g, VTermPos pos, int width)
 {
-    if (g->wrap_row >= 0 && pos.col == 0 && pos.row == g->wrap_row + 1 &&
-        (g->wrap_end >= g->cols || g->wrap_end + width > g->cols))
+    int end = g->wrap_col + g->last_width;
+    if (pos.row == g->wrap_row + 1 && (end >= g->cols || end + width > g->cols))
         row_at(g, g->wrap_row)->flags |= SB_ROW_WRAPPED;
-    g->wrap_row = pos.row;
-    g->wrap_col = pos.col;
-    g->wrap_end = pos.col + width;
 }
 
-/* Writes one glyph; the common single-codepoint case is three stores. */
+/* The rare glyphs: combining marks, wide, protected, or not a plain codepoint. */
+static void __attribute__((noinline)) put_other(struct grid *g, const VTermGlyphInfo *info,
+                                                VTermPos pos)
+{
+    struct gcell *row = row_at(g, pos.row)->cells;
+    struct gcell *c = &row[pos.col];
+    c->ch = glyph_ch(g, info->chars) | (info->protected_cell ? CH_PROT : 0);
+    if (info->chars[0]) { /* VTermScreen leaves the pen of a glyph with no codepoint alone */
+        c->fg = g->pen_fg;
+        c->bg = g->pen_bg;
+    }
+    for (int i = 1; i < info->width && pos.col + i < g->cols; i++)
+        row[pos.col + i].ch = CH_CONT | (row[pos.col + i].ch & CH_PROT);
+}
+
+/* Writes one glyph; a plain narrow codepoint is three stores, the rest goes to put_other(). */
 static int cb_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
 {
     struct grid *g = user;
-    g->last_width = info->width;
-    if ((unsigned)pos.row >= (unsigned)g->rows || (unsigned)pos.col >= (unsigned)g->cols)
+    int width = info->width;
+    if ((unsigned)pos.row >= (unsigned)g->rows || (unsigned)pos.col >= (unsigned)g->cols) {
+        g->last_width = width;
+        g->wrap_row = -1;
         return 0;
-    note_glyph(g, pos, info->width);
-    struct gcell *row = row_at(g, pos.row)->cells;
-    struct gcell *c = &row[pos.col];
-    uint32_t prot = info->protected_cell ? CH_PROT : 0;
-    uint32_t c0 = info->chars[0];
-    if (c0 && c0 < 0xd800 && !info->chars[1]) {
-        c->ch = c0 | prot;
-    } else {
-        c->ch = glyph_ch(g, info->chars) | prot;
-        if (!c0) /* VTermScreen leaves the pen of a glyph with no codepoint alone */
-            goto cont;
     }
-    c->fg = g->pen_fg;
-    c->bg = g->pen_bg;
-cont:
-    for (int i = 1; i < info->width && pos.col + i < g->cols; i++)
-        row[pos.col + i].ch = CH_CONT | (row[pos.col + i].ch & CH_PROT);
+    if (pos.col == 0 && g->wrap_row >= 0)
+        note_wrap(g, pos, width);
+    g->wrap_row = pos.row;
+    g->wrap_col = pos.col;
+    g->last_width = width;
+    uint32_t c0 = info->chars[0];
+    if (c0 - 1 < 0xd7ffu && !info->chars[1] && width == 1 && !info->protected_cell) {
+        struct gcell *c = &row_at(g, pos.row)->cells[pos.col];
+        c->ch = c0;
+        c->fg = g->pen_fg;
+        c->bg = g->pen_bg;
+    } else {
+        put_other(g, info, pos);
+    }
     g->dirty[pos.row] = 1;
     g->gen++;
     return 1;
@@ -529,7 +601,8 @@ static int cb_movecursor(VTermPos pos, VTermPos oldpos, int visible, void *user)
 {
     struct grid *g = user;
     if (g->wrap_row >= 0 &&
-        !(pos.row == g->wrap_row && (pos.col == g->wrap_col || pos.col == g->wrap_end)))
+        !(pos.row == g->wrap_row &&
+          (pos.col == g->wrap_col || pos.col == g->wrap_col + g->last_width)))
         g->wrap_row = -1;
     if ((unsigned)oldpos.row < (unsigned)g->rows)
         g->dirty[oldpos.row] = 1;
@@ -618,6 +691,7 @@ static int set_altscreen(struct grid *g, bool on)
     if (on && !alt->row && !buf_alloc(g, alt, g->rows, g->cols, g->stride))
         return 0; /* VTermState then stays on the primary screen */
     g->cur = on ? 1 : 0;
+    g->rowp = g->buf[g->cur].row;
     g->wrap_row = -1;
     damage_rows(g, 0, g->rows);
     return 1;
@@ -753,7 +827,8 @@ static bool realloc_all(struct grid *g, int rows, int cols)
     struct gbuf nb[2] = {{0}};
     uint8_t *dirty = calloc((size_t)rows, 1);
     struct sb_cell *sbuf = malloc((size_t)cols * sizeof *sbuf);
-    bool ok = dirty && sbuf && buf_resized(g, &g->buf[0], &nb[0], rows, cols);
+    struct gcell *tmpl = malloc((size_t)cols * sizeof *tmpl);
+    bool ok = dirty && sbuf && tmpl && buf_resized(g, &g->buf[0], &nb[0], rows, cols);
     if (ok && g->buf[1].row)
         ok = buf_resized(g, &g->buf[1], &nb[1], rows, cols);
     if (!ok) {
@@ -763,6 +838,7 @@ static bool realloc_all(struct grid *g, int rows, int cols)
         }
         free(dirty);
         free(sbuf);
+        free(tmpl);
         return false;
     }
     for (int i = 0; i < 2; i++) {
@@ -770,10 +846,14 @@ static bool realloc_all(struct grid *g, int rows, int cols)
         free(g->buf[i].slab);
         g->buf[i] = nb[i];
     }
+    g->rowp = g->buf[g->cur].row;
     free(g->dirty);
     free(g->sbuf);
+    free(g->tmpl);
     g->dirty = dirty;
     g->sbuf = sbuf;
+    g->tmpl = tmpl;
+    g->tmpl_ok = false;
     g->rows = rows;
     g->cols = cols;
     g->stride = row_stride(cols);
@@ -842,10 +922,12 @@ struct grid *grid_create(VTermState *state, int rows, int cols, const struct gri
     sb_row_init(&g->pop);
     g->dirty = malloc((size_t)rows);
     g->sbuf = malloc((size_t)cols * sizeof *g->sbuf);
-    if (!g->dirty || !g->sbuf || !buf_alloc(g, &g->buf[0], rows, cols, g->stride)) {
+    g->tmpl = malloc((size_t)cols * sizeof *g->tmpl);
+    if (!g->dirty || !g->sbuf || !g->tmpl || !buf_alloc(g, &g->buf[0], rows, cols, g->stride)) {
         grid_destroy(g);
         return NULL;
     }
+    g->rowp = g->buf[0].row;
     memset(g->dirty, 1, (size_t)rows);
     return g;
 }
@@ -858,6 +940,7 @@ void grid_destroy(struct grid *g)
     buf_free(&g->buf[1]);
     free(g->dirty);
     free(g->sbuf);
+    free(g->tmpl);
     sb_row_fini(&g->pop);
     free(g);
 }
@@ -976,6 +1059,7 @@ void grid_bias_next_resize(struct grid *g, int drow, int dcol)
 size_t grid_sizeof(const struct grid *g)
 {
     size_t n = sizeof *g + (size_t)g->rows + (size_t)g->cols * sizeof *g->sbuf;
+    n += (size_t)g->cols * sizeof *g->tmpl;
     n += (size_t)g->pop.cap * sizeof(struct sb_cell);
     for (int i = 0; i < 2; i++) {
         const struct gbuf *b = &g->buf[i];

@@ -70,6 +70,12 @@ uint64_t term_generation(const struct term *t);
 bool term_row_dirty(const struct term *t, int row);
 void term_clear_damage(struct term *t);
 
+/*
+ * Bytes the engine's own screen state holds (both screens' cells and row tables, the
+ * combining-mark tables, conversion buffers); libvterm's parser and state are not counted.
+ */
+size_t term_sizeof(const struct term *t);
+
 /* ---- Input: keys, mouse, paste and focus (input.c) ---------------------- */
 
 /* Modifier bits, the same values as libvterm's VTermModifier. */

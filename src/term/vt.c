@@ -5,16 +5,29 @@
  * DEC private modes (CSI ? Ps $ p) and DECRQSS itself through the output callback. What it
  * leaves out is done here:
  *   - unrecognised CSIs reach csi_fallback(): XTWINOPS 14/16/18/19 t, and DECRQM for ANSI
- *     modes (CSI Ps $ p), whose two modes libvterm supports (IRM 4, LNM 20) we track ourselves;
+ *     modes (CSI Ps $ p), whose two modes libvterm supports (IRM 4, LNM 20) we track;
  *   - some sequences libvterm swallows without a fallback: ESC [3J (its erase-display has no
- *     case 3) and DECRQCRA (CSI ... * y: intermediates other than space " $ ' are dropped).
- *     A small scanner (struct scan) follows the raw bytes, cheap on plain text thanks to
- *     memchr for ESC, and survives sequences split across term_feed calls. When one of those
- *     sequences (or an ANSI SM/RM, which changes the modes DECRQM reports) completes,
- *     term_feed hands libvterm the bytes up to its final byte and then acts, so the answer
- *     or the clear happens exactly between the bytes before and after it.
- * C1 controls: in UTF-8 mode libvterm does not treat 0x9B (raw, or as U+009B) as CSI, so the
- * scanner does not either; "\xC2\x9B" "3J" never clears scrollback.
+ *     case 3) and DECRQCRA (CSI ... * y: it drops intermediates other than space " $ ').
+ *
+ * For those, and to keep libvterm 0.1.4 out of its own bugs, a small scanner (struct scan)
+ * follows the raw bytes: memchr finds ESC (and 0xC2) in plain text, so it costs next to nothing
+ * on od -cx output, and its state survives sequences split across term_feed calls. When a
+ * sequence it cares about completes, term_feed hands libvterm the bytes up to there and acts,
+ * so an answer or a clear lands exactly between the bytes before and after it. The guards:
+ *   - CSI with more than 16 arguments: libvterm writes past its argument array and crashes;
+ *     parameter bytes from the 16th separator on are cut out (csi_byte);
+ *   - REP (CSI b) after a glyph of width <= 0, or before any glyph: libvterm loops forever;
+ *     the CSI is cancelled with CAN instead (feed_event);
+ *   - C1 controls in UTF-8 form (C2 80..C2 9F): libvterm places them as glyphs of width -1
+ *     and walks its cursor to column -1; they are dropped (scan_ground). Raw 0x9B is not a
+ *     CSI in UTF-8 mode, for libvterm or for us: "\xC2\x9B" "3J" never clears scrollback;
+ *   - UTF-8 split across writes after other text: libvterm garbles it; an incomplete tail is
+ *     held back to the next feed (hold_partial);
+ *   - a resize to no more rows than the scroll region's top: libvterm keeps the region
+ *     inverted and corrupts its heap on the next scroll; the region is reset first, as xterm
+ *     resets it on resize anyway (reset_region_for);
+ *   - a saved cursor restored (ESC 8, CSI u, CSI ? 1048/1049 l) after the screen shrank:
+ *     libvterm puts it off the screen; relative moves bring it back (fix_cursor).
  */
 #include "term.h"
 
@@ -692,6 +705,11 @@ bool term_row_dirty(const struct term *t, int row)
 void term_clear_damage(struct term *t)
 {
     grid_clear_damage(t->grid);
+}
+
+size_t term_sizeof(const struct term *t)
+{
+    return sizeof *t + grid_sizeof(t->grid);
 }
 
 /* The libvterm handle, for input.c's keyboard and mouse encoding. */

@@ -411,8 +411,11 @@ static void test_altscreen(void)
     struct rec r;
     struct term *t = make(&r, 3, 10);
     feed(t, "main");
+    size_t before = term_sizeof(t);
+    CHECK(before > 3 * 10 * 12);
     feed(t, "\x1b[?1049h");
     CHECK(term_altscreen(t));
+    CHECK(term_sizeof(t) >= before + 3 * 10 * 12); /* the alternate screen, allocated now */
     feed(t, "1\r\n2\r\n3\r\n4\r\n5\r\n6");
     CHECK_EQ(r.nrows, 0);
     CHECK_STR(text(t, 2, NULL), "6.........");

@@ -1,0 +1,249 @@
+/*
+ * bench_vterm: how fast bytes become screen rows, for the same input through
+ *   state   libvterm's VTermState alone with no-op callbacks (the ceiling for anything that
+ *           uses libvterm's parser and state machine),
+ *   screen  libvterm's VTermScreen with a no-op sb_pushline (what boundterm replaced),
+ *   term    boundterm's engine (VTermState + grid) with no scrollout hook,
+ *   term+sb the same with a scrollout hook that does nothing, so every row leaving the screen
+ *           is converted to the store's cells (what the application pays before the store).
+ * Usage: bench_vterm FILE [MB [RUNS [ROWS COLS]]]
+ * The file is read into memory and fed in 64 KiB chunks, from the start again until at least
+ * MB megabytes (default 100, at least the file once) went through; each engine runs RUNS
+ * times (default 5) interleaved, and the median is printed, in MB/s of CPU time (the machine
+ * may be shared; wall-clock figures are printed alongside).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <vterm.h>
+
+#include "term.h"
+
+#define CHUNK (64 * 1024)
+
+struct input {
+    const char *buf;
+    size_t len;
+    size_t total; /* bytes per run */
+};
+
+/* Calls feed(ctx, chunk) over the input until in->total bytes went through. */
+static void feed_all(const struct input *in, void (*feed)(void *, const char *, size_t),
+                     void *ctx)
+{
+    size_t done = 0, off = 0;
+    while (done < in->total) {
+        size_t n = in->len - off < CHUNK ? in->len - off : CHUNK;
+        if (n > in->total - done)
+            n = in->total - done;
+        feed(ctx, in->buf + off, n);
+        done += n;
+        off = off + n == in->len ? 0 : off + n;
+    }
+}
+
+/* ---- The engines ------------------------------------------------------- */
+
+static int s_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
+{
+    return 1;
+}
+
+static int s_movecursor(VTermPos pos, VTermPos oldpos, int visible, void *user)
+{
+    return 1;
+}
+
+static int s_scrollrect(VTermRect rect, int downward, int rightward, void *user)
+{
+    return 1;
+}
+
+static int s_erase(VTermRect rect, int selective, void *user)
+{
+    return 1;
+}
+
+static int s_setpenattr(VTermAttr attr, VTermValue *val, void *user)
+{
+    return 1;
+}
+
+static int s_settermprop(VTermProp prop, VTermValue *val, void *user)
+{
+    return 1;
+}
+
+static const VTermStateCallbacks noop_state = {
+    .putglyph = s_putglyph,
+    .movecursor = s_movecursor,
+    .scrollrect = s_scrollrect,
+    .erase = s_erase,
+    .setpenattr = s_setpenattr,
+    .settermprop = s_settermprop,
+};
+
+static int s_pushline(int cols, const VTermScreenCell *cells, void *user)
+{
+    return 1;
+}
+
+static const VTermScreenCallbacks noop_screen = {.sb_pushline = s_pushline};
+
+static void vt_feed(void *ctx, const char *b, size_t n)
+{
+    vterm_input_write(ctx, b, n);
+}
+
+static void term_feed_cb(void *ctx, const char *b, size_t n)
+{
+    term_feed(ctx, b, n);
+}
+
+static void noop_scrollout(void *user, const struct sb_cell *cells, uint32_t ncols,
+                           uint32_t flags)
+{
+    (void)user, (void)cells, (void)ncols, (void)flags;
+}
+
+static int g_rows = 24, g_cols = 80;
+
+static void run_state(const struct input *in)
+{
+    VTerm *vt = vterm_new(g_rows, g_cols);
+    vterm_set_utf8(vt, 1);
+    VTermState *st = vterm_obtain_state(vt);
+    vterm_state_set_callbacks(st, &noop_state, NULL);
+    vterm_state_reset(st, 1);
+    feed_all(in, vt_feed, vt);
+    vterm_free(vt);
+}
+
+static void run_screen(const struct input *in)
+{
+    VTerm *vt = vterm_new(g_rows, g_cols);
+    vterm_set_utf8(vt, 1);
+    VTermScreen *scr = vterm_obtain_screen(vt);
+    vterm_screen_set_callbacks(scr, &noop_screen, NULL);
+    vterm_screen_enable_altscreen(scr, 1);
+    vterm_screen_reset(scr, 1);
+    feed_all(in, vt_feed, vt);
+    vterm_free(vt);
+}
+
+static void run_term(const struct input *in, bool convert)
+{
+    struct term_callbacks cb = {.scrollout = convert ? noop_scrollout : NULL};
+    struct term *t = term_create(g_rows, g_cols, &cb, NULL);
+    if (!t)
+        exit(1);
+    feed_all(in, term_feed_cb, t);
+    term_destroy(t);
+}
+
+static void run_term_plain(const struct input *in)
+{
+    run_term(in, false);
+}
+
+static void run_term_convert(const struct input *in)
+{
+    run_term(in, true);
+}
+
+/* ---- Measuring --------------------------------------------------------- */
+
+static double now(clockid_t clk)
+{
+    struct timespec ts;
+    clock_gettime(clk, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Reads a whole file into memory; exits on failure. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f || fseek(f, 0, SEEK_END) || (*len = (size_t)ftell(f)) == 0 || fseek(f, 0, SEEK_SET)) {
+        fprintf(stderr, "bench_vterm: cannot read %s\n", path);
+        exit(1);
+    }
+    char *buf = malloc(*len);
+    if (!buf || fread(buf, 1, *len, f) != *len) {
+        fprintf(stderr, "bench_vterm: cannot read %s\n", path);
+        exit(1);
+    }
+    fclose(f);
+    return buf;
+}
+
+enum { N_ENGINES = 4, MAX_RUNS = 64 };
+
+static const struct {
+    const char *name;
+    void (*run)(const struct input *);
+} engines[N_ENGINES] = {
+    {"state", run_state},
+    {"screen", run_screen},
+    {"term", run_term_plain},
+    {"term+sb", run_term_convert},
+};
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: bench_vterm FILE [MB [RUNS [ROWS COLS]]]\n");
+        return 2;
+    }
+    struct input in;
+    in.buf = slurp(argv[1], &in.len);
+    double mb = argc > 2 ? atof(argv[2]) : 100;
+    int runs = argc > 3 ? atoi(argv[3]) : 5;
+    if (argc > 5) {
+        g_rows = atoi(argv[4]);
+        g_cols = atoi(argv[5]);
+    }
+    if (runs < 1 || runs > MAX_RUNS || g_rows < 1 || g_cols < 1)
+        return 2;
+    in.total = (size_t)(mb * 1e6);
+    if (in.total < in.len)
+        in.total = in.len;
+
+    double cpu[N_ENGINES][MAX_RUNS], wall[N_ENGINES][MAX_RUNS];
+    for (int r = 0; r < runs; r++)
+        for (int e = 0; e < N_ENGINES; e++) {
+            double w0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_PROCESS_CPUTIME_ID);
+            engines[e].run(&in);
+            double c = now(CLOCK_PROCESS_CPUTIME_ID) - c0, w = now(CLOCK_MONOTONIC) - w0;
+            cpu[e][r] = (double)in.total / 1e6 / c;
+            wall[e][r] = (double)in.total / 1e6 / w;
+        }
+
+    printf("%s: %.1f MB per run, %d runs, %dx%d, 64 KiB chunks; median MB/s\n", argv[1],
+           (double)in.total / 1e6, runs, g_rows, g_cols);
+    double m[N_ENGINES];
+    for (int e = 0; e < N_ENGINES; e++) {
+        m[e] = median(cpu[e], runs);
+        printf("  %-8s %7.1f MB/s cpu  %7.1f MB/s wall\n", engines[e].name, m[e],
+               median(wall[e], runs));
+    }
+    printf("  term / screen     %.2fx   term+sb / screen     %.2fx\n", m[2] / m[1], m[3] / m[1]);
+    printf("  term / state-only %.0f%%    term+sb / state-only %.0f%%\n", 100 * m[2] / m[0],
+           100 * m[3] / m[0]);
+    free((void *)in.buf);
+    return 0;
+}

@@ -528,6 +528,26 @@ static void test_cells(void)
     done(t, &r);
 }
 
+/* Thousands of distinct combining sequences on a small screen: the side table collects. */
+static void test_combining_table(void)
+{
+    struct rec r;
+    struct term *t = make(&r, 2, 5);
+    char buf[64];
+    for (int i = 0; i < 5000; i++) {
+        int n = snprintf(buf, sizeof buf, "\x1b[%d;%dH%c\xcc%c\xcd%c", 1 + i % 2, 1 + i % 5,
+                         'a' + i % 26, 0x80 + i % 64, 0x80 + i / 64 % 48);
+        term_feed(t, buf, (size_t)n);
+    }
+    for (int i = 4990; i < 5000; i++) {
+        struct sb_cell c = cell(t, i % 2, i % 5);
+        CHECK(c.chars[0] == (uint32_t)('a' + i % 26) && c.chars[1] == 0x300u + i % 64 &&
+              c.chars[2] == 0x340u + i / 64 % 48);
+    }
+    CHECK(term_sizeof(t) < 64 * 1024); /* ~5000 sequences seen, a table for the screen kept */
+    done(t, &r);
+}
+
 static void test_props(void)
 {
     struct rec r;
@@ -569,6 +589,7 @@ int main(void)
     test_resize_push_pop();
     test_damage();
     test_cells();
+    test_combining_table();
     test_props();
     return check_done();
 }

@@ -107,10 +107,12 @@ void page_view_text(const struct page_view *v, uint32_t i, const uint8_t **text,
 
 /* ---- The hot page ------------------------------------------------------ */
 
-void hot_init(struct hot_page *h)
+void hot_init(struct hot_page *h, size_t page_bytes)
 {
     memset(h, 0, sizeof *h);
     page_view_init(&h->view);
+    /* Room for a full page plus the widest ordinary row (256 columns) that may end it. */
+    h->std_cap = mem_round(page_bytes + hot_row_bound(256));
 }
 
 void hot_fini(struct hot_page *h)
@@ -123,15 +125,42 @@ void hot_reset(struct hot_page *h)
 {
     mem_unmap(h->buf, h->cap);
     mem_unmap(h->meta, h->meta_cap);
+    mem_unmap(h->spare, h->std_cap);
     struct page_view view = h->view;
+    size_t std_cap = h->std_cap;
     memset(h, 0, sizeof *h);
     view.nrows = 0;
     h->view = view;
+    h->std_cap = std_cap;
 }
 
 size_t hot_bytes(const struct hot_page *h)
 {
-    return h->cap + h->meta_cap + page_view_bytes(&h->view);
+    return h->cap + h->meta_cap + page_view_bytes(&h->view) + (h->spare ? h->std_cap : 0);
+}
+
+void hot_recycle(struct hot_page *h, uint8_t *buf, size_t cap)
+{
+    if (!h->spare && cap == h->std_cap) {
+        h->spare = buf;
+        return;
+    }
+    mem_unmap(buf, cap);
+}
+
+/* Gives an empty hot page its text buffer: the spare, or a fresh ordinary mapping. */
+static int take_buffer(struct hot_page *h)
+{
+    if (h->spare) {
+        h->buf = h->spare;
+        h->spare = NULL;
+    } else {
+        h->buf = mem_map(h->std_cap);
+        if (!h->buf)
+            return SB_ERR_NOMEM;
+    }
+    h->cap = h->std_cap;
+    return 0;
 }
 
 size_t hot_raw_len(const struct hot_page *h)
@@ -166,6 +195,8 @@ int hot_append(struct hot_page *h, const struct sb_cell *cells, uint32_t ncols, 
 {
     size_t tneed = PAGE_HEADER_BYTES + h->text_len + rowcodec_text_bound(ncols);
     size_t mneed = h->meta_len + rowcodec_meta_bound(ncols);
+    if (!h->buf && take_buffer(h) < 0)
+        return SB_ERR_NOMEM;
     /* Room for sealing in place: the meta is copied after the text. */
     if (grow_mapping(&h->buf, &h->cap, PAGE_HEADER_BYTES + h->text_len, tneed + mneed) < 0 ||
         grow_mapping(&h->meta, &h->meta_cap, h->meta_len, mneed) < 0 ||

@@ -62,9 +62,16 @@ struct hot_page {
     size_t text_len;
     size_t meta_len;
     struct page_view view; /* offsets of the rows so far */
+    size_t std_cap;    /* mapping size of an ordinary page's buffer */
+    uint8_t *spare;    /* one recycled buffer of std_cap bytes, or NULL */
 };
 
-void hot_init(struct hot_page *h);
+/*
+ * An empty hot page for pages of about page_bytes: its buffer is mapped at
+ * that size at once, and one sealed buffer is recycled, so a flood does not
+ * map and unmap memory for every page.
+ */
+void hot_init(struct hot_page *h, size_t page_bytes);
 /* Unmaps the hot page's buffers. */
 void hot_fini(struct hot_page *h);
 /* Bytes of RAM the hot page holds. */
@@ -85,13 +92,20 @@ int hot_append(struct hot_page *h, const struct sb_cell *cells, uint32_t ncols, 
  */
 uint8_t *hot_seal(struct hot_page *h, size_t *len, size_t *cap);
 
+/*
+ * Takes back a sealed buffer once its page is compressed: kept as the spare
+ * when it has the ordinary size and there is none, unmapped otherwise (an
+ * oversize buffer is never reused for an ordinary page).
+ */
+void hot_recycle(struct hot_page *h, uint8_t *buf, size_t cap);
+
 /* Replaces the (empty) hot page's content with the raw page raw[0..len). */
 int hot_load(struct hot_page *h, const uint8_t *raw, size_t len);
 
 /* Removes the newest row; returns the raw bytes it took. The page must not be empty. */
 size_t hot_pop(struct hot_page *h);
 
-/* Empties the hot page and unmaps its buffers. */
+/* Empties the hot page and unmaps its buffers, the spare too. */
 void hot_reset(struct hot_page *h);
 
 #endif

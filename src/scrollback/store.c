@@ -549,7 +549,7 @@ static void install_blob(struct sb_store *s, uint64_t id, int rc, size_t clen)
         return;
     }
     memcpy(blob, s->work_out.p, clen);
-    mem_unmap(e->u.sealed.raw, e->u.sealed.cap);
+    hot_recycle(&s->hot, e->u.sealed.raw, e->u.sealed.cap);
     s->sealed_bytes -= e->u.sealed.cap;
     s->sealed_pending--;
     e->state = ENTRY_RAM;
@@ -851,9 +851,9 @@ uint64_t sb_config_min_ram(const struct sb_config *cfg)
     size_t src = max_src(cfg);
     uint64_t codecs = codec_estimate(cfg->codec, cfg->codec_level, src) +
                       (cold ? codec_estimate(cfg->cold_codec, cfg->cold_level, src) : 0);
-    /* hot page (text + meta mappings) + sealed queue + the read reserve + one arena chunk
+    /* hot page (text + meta mappings + a spare) + sealed queue + the read reserve + one arena chunk
      * per tier + cold scratch + codec state + spill state and slack for the index. */
-    return 3 * page + MAX_PENDING * page + read_reserve_for(cfg) +
+    return 4 * page + MAX_PENDING * page + read_reserve_for(cfg) +
            2 * chunk_bytes_for(cfg->ram_budget) + 3 * mem_round(codec_bound(cfg->cold_codec,
                                                                          cold)) +
            codecs + (1u << 20);
@@ -898,7 +898,7 @@ static int store_init(struct sb_store *s, const struct sb_config *cfg, char *err
         dir = "/tmp";
     s->spill_dir = strdup(dir);
     s->cfg.spill_dir = s->spill_dir;
-    hot_init(&s->hot);
+    hot_init(&s->hot, cfg->page_bytes);
     s->next_id = 1;
     s->last_push_ns = coarse_ns();
     s->read_reserve = read_reserve_for(cfg);

@@ -38,7 +38,7 @@ static bool row_ok(const struct page_view *v, uint32_t k, struct sb_row *row)
 static void test_seal_parse_load_pop(void)
 {
     struct hot_page h;
-    hot_init(&h);
+    hot_init(&h, 4096);
     fill(&h, 500);
     struct sb_row row;
     sb_row_init(&row);
@@ -82,7 +82,7 @@ static void test_seal_parse_load_pop(void)
 static void test_damaged_pages(void)
 {
     struct hot_page h;
-    hot_init(&h);
+    hot_init(&h, 4096);
     fill(&h, 60);
     size_t len, cap;
     uint8_t *raw = hot_seal(&h, &len, &cap);
@@ -117,7 +117,7 @@ static void test_damaged_pages(void)
 static void test_sizes(void)
 {
     struct hot_page h;
-    hot_init(&h);
+    hot_init(&h, 4096);
     struct sb_cell *wide = calloc(SB_MAX_COLS, sizeof *wide);
     for (uint32_t c = 0; c < SB_MAX_COLS; c++) {
         wide[c].width = 1;

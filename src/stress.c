@@ -1,0 +1,699 @@
+/*
+ * boundterm --stress (stress.h): one headless session (session.h) driven by its
+ * own poll() loop, so it can stop at a byte count or a deadline and sample
+ * itself ten times a second.
+ *
+ * Samples are (time, RES, store RAM, store disk). At most MAX_SAMPLES are
+ * kept: when the array fills, every other one is thrown away and only every
+ * second later one is kept, so a run of hours stays a few hundred KiB while
+ * the peak is still taken from every sample.
+ *
+ * The bound is issue 3's acceptance: the peak RES (the larger of the sampled
+ * peak and the kernel's VmHWM) must not pass RES one second after start + the
+ * RAM budget + 8 MiB of slack for allocator and engine noise.
+ */
+#include "stress.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "boundterm/scrollback.h"
+#include "config.h"
+#include "memstat.h"
+#include "pty.h"
+#include "session.h"
+
+#define SAMPLE_NS 100000000ull   /* ten samples a second */
+#define BASELINE_NS 1000000000ull /* RES one second after start is the bound's base */
+#define SLACK_BYTES (8ull << 20)
+#define MAX_SAMPLES 4096
+#define DEFAULT_BYTES (1ull << 30)
+#define MIB (1024.0 * 1024.0)
+#define EXIT_HELD 0
+#define EXIT_NOT_HELD 1
+#define EXIT_USAGE 2
+
+static const char *const default_argv[] = {"od", "-cx", "/dev/urandom", NULL};
+
+struct stress_opts {
+    uint64_t bytes;       /* stop after this many bytes of output; 0 = no limit */
+    uint64_t duration_ns; /* stop after this long; 0 = no limit */
+    const char *plot;     /* --plot FILE.svg, or NULL */
+};
+
+struct sample {
+    double t; /* seconds since start */
+    uint64_t rss, ram_used, disk_used;
+};
+
+/* Why a run ended; END_NONE while it goes on. */
+enum stress_end { END_NONE, END_PROGRAM, END_BYTES, END_DURATION, END_SIGNAL, END_ERROR };
+
+struct stress {
+    struct session s;
+    const struct bt_config *cfg;
+    struct stress_opts opt;
+    struct sample *samples;
+    size_t nsamples;
+    uint64_t taken, keep_every; /* samples taken; one in keep_every is stored */
+    uint64_t baseline;          /* RES one second after start; 0 before */
+    uint64_t peak;              /* the largest sampled RES */
+    struct sample last;
+    struct sb_stats st; /* the store's figures at the last sample */
+    bool tty;
+    enum stress_end end;
+};
+
+/* ---- Command line ------------------------------------------------------ */
+
+/* Writes a one-line message into err; always returns false. */
+static bool usage_fail(char *err, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool usage_fail(char *err, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, len, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+/* The value of a stress flag at argv[*i] ("--f=v" or "--f v"), or NULL if it has none. */
+static const char *flag_value(int argc, char *const *argv, int *i, size_t name_len)
+{
+    const char *arg = argv[*i];
+    if (arg[name_len] == '=')
+        return arg[name_len + 1] ? arg + name_len + 1 : NULL;
+    /* "--plot -e prog" forgot the value; taking -e would run nothing and write a file "prog". */
+    return *i + 1 < argc && strcmp(argv[*i + 1], "-e") != 0 ? argv[++*i] : NULL;
+}
+
+/* True when arg is the flag name, alone or with "=value". */
+static bool is_flag(const char *arg, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+/* Parses --duration's SECONDS (a positive decimal number) into nanoseconds. */
+static bool parse_seconds(const char *text, uint64_t *ns)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || end == text || *end || !(v > 0) || v > 1e7)
+        return false;
+    *ns = (uint64_t)(v * 1e9);
+    return *ns > 0;
+}
+
+/* Applies one stress flag at argv[*i]; false with a message in err when it is bad. */
+static bool stress_flag(struct stress_opts *o, int argc, char *const *argv, int *i, char *err,
+                        size_t errlen)
+{
+    const char *arg = argv[*i];
+    if (strcmp(arg, "--stress") == 0)
+        return true;
+    size_t name_len = strcspn(arg, "=");
+    const char *v = flag_value(argc, argv, i, name_len);
+    if (!v)
+        return usage_fail(err, errlen, "boundterm: %.*s needs a value", (int)name_len, arg);
+    if (is_flag(arg, "--plot")) {
+        o->plot = v;
+    } else if (is_flag(arg, "--bytes")) {
+        const char *why = bt_parse_size(v, &o->bytes);
+        if (why || o->bytes == 0)
+            return usage_fail(err, errlen, "boundterm: --bytes: '%s' %s", v,
+                              why ? why : "is not a positive size");
+    } else if (!parse_seconds(v, &o->duration_ns)) {
+        return usage_fail(err, errlen, "boundterm: --duration: '%s' is not a positive number "
+                          "of seconds", v);
+    }
+    return true;
+}
+
+bool stress_requested(int argc, char *const *argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "-e") != 0; i++)
+        if (strcmp(argv[i], "--stress") == 0)
+            return true;
+    return false;
+}
+
+/* True for the flags stress.c takes for itself. */
+static bool is_stress_flag(const char *arg)
+{
+    return strcmp(arg, "--stress") == 0 || is_flag(arg, "--bytes") ||
+           is_flag(arg, "--duration") || is_flag(arg, "--plot");
+}
+
+/*
+ * Takes the stress flags out of argv into o and writes the rest, as a headless
+ * command line with a program (od -cx /dev/urandom by default), into out
+ * (room for argc + 5 pointers). Returns its length, or -1 with a message in err.
+ */
+static int stress_args(int argc, char **argv, struct stress_opts *o, char **out, char *err,
+                       size_t errlen)
+{
+    int n = 0, i = 1;
+    bool both = false;
+    out[n++] = argv[0];
+    out[n++] = "--headless";
+    for (; i < argc && strcmp(argv[i], "-e") != 0; i++) {
+        if (!is_stress_flag(argv[i])) {
+            out[n++] = argv[i];
+            continue;
+        }
+        both |= is_flag(argv[i], "--bytes") ? o->duration_ns != 0
+                                             : is_flag(argv[i], "--duration") && o->bytes;
+        if (!stress_flag(o, argc, argv, &i, err, errlen))
+            return -1;
+    }
+    if (both) {
+        usage_fail(err, errlen, "boundterm: --stress takes --bytes or --duration, not both");
+        return -1;
+    }
+    if (i == argc) {
+        out[n++] = "-e";
+        for (const char *const *p = default_argv; *p; p++)
+            out[n++] = (char *)*p; /* bt_config_parse only reads them */
+    }
+    for (; i < argc; i++)
+        out[n++] = argv[i];
+    out[n] = NULL;
+    return n;
+}
+
+/* ---- Sampling ---------------------------------------------------------- */
+
+/* Stores a sample, halving the stored series when it is full (see the top of the file). */
+static void keep_sample(struct stress *st, const struct sample *smp, bool force)
+{
+    if (st->taken++ % st->keep_every != 0 && !force)
+        return;
+    if (st->nsamples == MAX_SAMPLES) {
+        for (size_t i = 0; i < MAX_SAMPLES / 2; i++)
+            st->samples[i] = st->samples[2 * i];
+        st->nsamples = MAX_SAMPLES / 2;
+        st->keep_every *= 2;
+    }
+    st->samples[st->nsamples++] = *smp;
+}
+
+/* Rewrites the progress line: where the run is and what it holds. */
+static void progress(const struct stress *st)
+{
+    const struct sample *l = &st->last;
+    double mb = (double)st->s.bytes_in / 1e6;
+    printf("\r%6.1f s %9.1f MB %6.1f MB/s  RES %6.1f MiB (peak %6.1f)  store RAM %6.1f MiB  "
+           "disk %7.1f MiB\033[K", l->t, mb, l->t > 0 ? mb / l->t : 0.0, (double)l->rss / MIB,
+           (double)st->peak / MIB, (double)l->ram_used / MIB, (double)l->disk_used / MIB);
+    fflush(stdout);
+}
+
+/* Takes one sample of RES and the store's figures at time now. */
+static void sample(struct stress *st, uint64_t now, bool force)
+{
+    uint64_t since = now - st->s.start_ns;
+    sb_store_stats(st->s.store, &st->st);
+    st->last = (struct sample){.t = (double)since / 1e9, .rss = memstat_rss(&st->s.mem),
+                               .ram_used = st->st.ram_used, .disk_used = st->st.disk_used};
+    if (!st->baseline && since >= BASELINE_NS)
+        st->baseline = st->last.rss;
+    if (st->last.rss > st->peak)
+        st->peak = st->last.rss;
+    keep_sample(st, &st->last, force);
+    if (st->tty)
+        progress(st);
+}
+
+/* ---- The loop ---------------------------------------------------------- */
+
+/* Milliseconds until deadline (0 when past), for poll(). */
+static int ms_until(uint64_t deadline, uint64_t now)
+{
+    return deadline <= now ? 0 : (int)((deadline - now + 999999) / 1000000);
+}
+
+/* Why the run should stop now, or END_NONE. */
+static enum stress_end stop_reason(const struct stress *st, uint64_t now, uint64_t reaped_at,
+                                   bool eof)
+{
+    if (st->s.signal)
+        return END_SIGNAL;
+    if (reaped_at && (eof || now >= reaped_at + SESSION_DRAIN_NS))
+        return END_PROGRAM;
+    if (st->opt.bytes && st->s.bytes_in >= st->opt.bytes)
+        return END_BYTES;
+    if (st->opt.duration_ns && now - st->s.start_ns >= st->opt.duration_ns)
+        return END_DURATION;
+    return END_NONE;
+}
+
+/* Waits for the pty or a signal until the next sample, and handles what came. */
+static bool wait_and_pump(struct stress *st, uint64_t next_sample, uint64_t now, bool *eof)
+{
+    struct session *s = &st->s;
+    short out = pty_pending(s->pty) ? POLLOUT : 0;
+    struct pollfd fds[2] = {{.fd = s->sigfd, .events = POLLIN},
+                            {.fd = *eof ? -1 : pty_fd(s->pty), .events = POLLIN | out}};
+    if (poll(fds, 2, ms_until(next_sample, now)) < 0 && errno != EINTR) {
+        fprintf(stderr, "boundterm: poll: %s\n", strerror(errno));
+        return false;
+    }
+    if (fds[0].revents)
+        session_signals(s);
+    if (fds[1].revents & POLLOUT)
+        pty_flush(s->pty);
+    if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+        /* Never past --bytes, so the figures are for exactly that many bytes. */
+        uint64_t left = st->opt.bytes ? st->opt.bytes - s->bytes_in : SIZE_MAX;
+        *eof = session_pump(s, left < SIZE_MAX ? (size_t)left : SIZE_MAX) < 0;
+    }
+    return true;
+}
+
+/* Runs the session until the program ends, a limit is reached or a signal comes. */
+static void stress_loop(struct stress *st)
+{
+    struct session *s = &st->s;
+    uint64_t next_sample = s->start_ns, next_stats = s->start_ns + SESSION_STATS_NS;
+    uint64_t reaped_at = 0;
+    bool eof = false;
+    for (;;) {
+        uint64_t now = session_now_ns();
+        if (now >= next_sample) {
+            sample(st, now, false);
+            next_sample = next_sample + SAMPLE_NS > now ? next_sample + SAMPLE_NS
+                                                        : now + SAMPLE_NS;
+        }
+        if (now >= next_stats) {
+            session_stats_write(s, false);
+            next_stats = now + SESSION_STATS_NS;
+        }
+        if (pty_exit_status(s->pty) >= 0 && !reaped_at)
+            reaped_at = now;
+        st->end = stop_reason(st, now, reaped_at, eof);
+        if (st->end != END_NONE)
+            return;
+        if (!wait_and_pump(st, next_sample, now, &eof)) {
+            st->end = END_ERROR;
+            return;
+        }
+    }
+}
+
+/* ---- The summary ------------------------------------------------------- */
+
+/* RES one second after start, or at the end of a run that ended sooner. */
+static uint64_t base_bytes(const struct stress *st)
+{
+    return st->baseline ? st->baseline : st->last.rss;
+}
+
+/* The bound: the base + the RAM budget + the slack. */
+static uint64_t bound_bytes(const struct stress *st)
+{
+    return base_bytes(st) + st->cfg->scrollback_ram + SLACK_BYTES;
+}
+
+/* The peak RES: the sampled one, or the kernel's VmHWM when it saw more between samples. */
+static uint64_t peak_bytes(const struct stress *st)
+{
+    uint64_t hwm = 0;
+    memstat_status(&st->s.mem, NULL, &hwm);
+    return hwm > st->peak ? hwm : st->peak;
+}
+
+/* How the run ended, as the end of a sentence. */
+static void end_text(const struct stress *st, char *buf, size_t cap)
+{
+    int status = pty_exit_status(st->s.pty);
+    switch (st->end) {
+    case END_BYTES:
+        snprintf(buf, cap, "--bytes %.1f MiB reached; the program was hung up",
+                 (double)st->opt.bytes / MIB);
+        break;
+    case END_DURATION:
+        snprintf(buf, cap, "--duration %.1f s reached; the program was hung up",
+                 (double)st->opt.duration_ns / 1e9);
+        break;
+    case END_SIGNAL:
+        snprintf(buf, cap, "stopped by signal %d (%s)", st->s.signal, strsignal(st->s.signal));
+        break;
+    case END_PROGRAM:
+        snprintf(buf, cap, "the program exited early with status %d", status);
+        break;
+    default:
+        snprintf(buf, cap, "the event loop failed");
+    }
+}
+
+/* Rows in RAM and on disk. The store counts pages per tier, not rows, so rows on disk are
+ * estimated from the share of compressed bytes that is on disk. */
+static void rows_split(const struct sb_stats *st, uint64_t *ram, uint64_t *disk)
+{
+    double share = 0;
+    if (st->disk_used && st->compressed_bytes)
+        share = fmin(1.0, (double)st->disk_used / (double)st->compressed_bytes);
+    *disk = (uint64_t)llround(share * (double)st->rows_retained);
+    *ram = st->rows_retained - *disk;
+}
+
+/* Prints the throughput and the rows (first half of the summary). */
+static void summary_flow(const struct stress *st, double secs)
+{
+    const struct sb_stats *ss = &st->st;
+    uint64_t rows = ss->rows_retained + ss->rows_dropped, ram_rows, disk_rows;
+    rows_split(ss, &ram_rows, &disk_rows);
+    printf("  bytes processed:  %" PRIu64 " (%.1f MiB) in %.2f s\n", st->s.bytes_in,
+           (double)st->s.bytes_in / MIB, secs);
+    printf("  rows processed:   %" PRIu64 " (scrolled into the scrollback)\n", rows);
+    printf("  throughput:       %.1f MB/s, %.0f rows/s\n", (double)st->s.bytes_in / 1e6 / secs,
+           (double)rows / secs);
+    printf("  rows in RAM:      %" PRIu64 "\n", ram_rows);
+    printf("  rows on disk:     %" PRIu64 "%s\n", disk_rows,
+           disk_rows ? " (estimated from the bytes on disk)" : "");
+    printf("  rows dropped:     %" PRIu64 "\n", ss->rows_dropped);
+}
+
+/* Prints the memory figures and the verdict (second half of the summary). */
+static void summary_memory(const struct stress *st, uint64_t peak, uint64_t bound, bool held)
+{
+    const struct sb_stats *ss = &st->st;
+    double ratio = ss->compressed_bytes ? (double)ss->raw_bytes_stored /
+                                          (double)ss->compressed_bytes : 0.0;
+    printf("  compression:      %.2fx (%.1f MiB of encoded rows in %.1f MiB)\n", ratio,
+           (double)ss->raw_bytes_stored / MIB, (double)ss->compressed_bytes / MIB);
+    printf("  store RAM used:   %.1f MiB of the %.1f MiB RAM budget\n",
+           (double)ss->ram_used / MIB, (double)ss->ram_budget / MIB);
+    if (ss->disk_budget)
+        printf("  disk used:        %.1f MiB of the %.1f MiB disk budget\n",
+               (double)ss->disk_used / MIB, (double)ss->disk_budget / MIB);
+    else
+        printf("  disk used:        0 (disk budget 0: no spilling, the oldest rows drop)\n");
+    printf("  RES at 1 s:       %.1f MiB%s\n", (double)base_bytes(st) / MIB,
+           st->baseline ? "" : " (the run ended sooner: RES at the end)");
+    printf("  peak RES:         %.1f MiB (RAM budget %.1f MiB)\n", (double)peak / MIB,
+           (double)st->cfg->scrollback_ram / MIB);
+    printf("  final RES:        %.1f MiB\n", (double)st->last.rss / MIB);
+    printf("  bound:            %s: peak RES %.1f MiB %s RES at 1 s + RAM budget + 8 MiB = "
+           "%.1f MiB\n", held ? "held" : "NOT HELD", (double)peak / MIB, held ? "<=" : ">",
+           (double)bound / MIB);
+}
+
+/* Prints the summary; true when the bound held. */
+static bool summary(const struct stress *st)
+{
+    char how[160];
+    uint64_t peak = peak_bytes(st), bound = bound_bytes(st);
+    bool held = peak <= bound;
+    double secs = st->last.t > 0 ? st->last.t : 1e-9;
+    end_text(st, how, sizeof(how));
+    if (st->tty)
+        printf("\r\033[K");
+    printf("boundterm --stress:");
+    for (const char *const *a = st->cfg->argv; *a; a++)
+        printf(strpbrk(*a, " \t\"'") ? " '%s'" : " %s", *a); /* readable, not shell-exact */
+    printf(", %dx%d\n  ended:            %s\n", st->cfg->cols, st->cfg->rows, how);
+    summary_flow(st, secs);
+    summary_memory(st, peak, bound, held);
+    if (st->st.last_error[0])
+        printf("  store error:      %s\n", st->st.last_error);
+    fflush(stdout);
+    return held;
+}
+
+/* ---- The SVG chart ----------------------------------------------------- */
+
+#define SVG_W 900
+#define SVG_H 480
+#define SVG_LEFT 72
+#define SVG_RIGHT 84
+#define SVG_TOP 48
+#define SVG_BOTTOM 56
+
+struct plot {
+    FILE *f;
+    double tmax, ymax, dmax; /* axis ends: seconds, MiB (left), MiB of disk (right; 0 = none) */
+};
+
+/* A tick step of 1, 2 or 5 times a power of ten that cuts [0, max] into about 5-10 parts. */
+static double nice_step(double max)
+{
+    double raw = max / 6, p = pow(10, floor(log10(raw)));
+    return raw <= p ? p : raw <= 2 * p ? 2 * p : raw <= 5 * p ? 5 * p : 10 * p;
+}
+
+/* The axis end: max rounded up to a whole tick step (and never 0). */
+static double axis_end(double max)
+{
+    max = max > 0 ? max : 1;
+    double step = nice_step(max);
+    return ceil(max / step) * step;
+}
+
+/* Chart coordinates of time t and a left-axis value v (MiB). */
+static double px(const struct plot *p, double t)
+{
+    return SVG_LEFT + t / p->tmax * (SVG_W - SVG_LEFT - SVG_RIGHT);
+}
+
+/* Chart y of value v on an axis that ends at max. */
+static double py(double v, double max)
+{
+    return SVG_H - SVG_BOTTOM - v / max * (SVG_H - SVG_TOP - SVG_BOTTOM);
+}
+
+/* Writes text with XML's special characters escaped. */
+static void xml_text(FILE *f, const char *text)
+{
+    for (; *text; text++) {
+        switch (*text) {
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '&': fputs("&amp;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default: fputc(*text, f);
+        }
+    }
+}
+
+/* The grid, the ticks and their labels, and the axis titles. */
+static void svg_axes(const struct plot *p)
+{
+    double xs = nice_step(p->tmax), ys = nice_step(p->ymax);
+    double bottom = SVG_H - SVG_BOTTOM, right = SVG_W - SVG_RIGHT;
+    fprintf(p->f, "<g id=\"axes\" stroke=\"#ddd\" font-size=\"12\" fill=\"#333\">\n");
+    for (double t = 0; t <= p->tmax + xs / 2; t += xs)
+        fprintf(p->f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\"/><text x=\"%.1f\" "
+                "y=\"%.1f\" text-anchor=\"middle\" stroke=\"none\">%g</text>\n", px(p, t),
+                SVG_TOP, px(p, t), bottom, px(p, t), bottom + 16, t);
+    for (double v = 0; v <= p->ymax + ys / 2; v += ys)
+        fprintf(p->f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/><text x=\"%d\" "
+                "y=\"%.1f\" text-anchor=\"end\" stroke=\"none\">%g</text>\n", SVG_LEFT,
+                py(v, p->ymax), right, py(v, p->ymax), SVG_LEFT - 6, py(v, p->ymax) + 4, v);
+    if (p->dmax > 0)
+        for (double v = 0, ds = nice_step(p->dmax); v <= p->dmax + ds / 2; v += ds)
+            fprintf(p->f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#3182bd\" stroke=\"none\">%g"
+                    "</text>\n", right + 6, py(v, p->dmax) + 4, v);
+    fprintf(p->f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" stroke=\"none\">time (s)"
+            "</text>\n<text transform=\"translate(18 %.1f) rotate(-90)\" text-anchor=\"middle\" "
+            "stroke=\"none\">RES and store RAM (MiB)</text>\n", (SVG_LEFT + right) / 2,
+            SVG_H - 14, (SVG_TOP + bottom) / 2);
+    if (p->dmax > 0)
+        fprintf(p->f, "<text transform=\"translate(%d %.1f) rotate(90)\" text-anchor=\"middle\" "
+                "fill=\"#3182bd\" stroke=\"none\">store disk used (MiB)</text>\n", SVG_W - 16,
+                (SVG_TOP + bottom) / 2);
+    fprintf(p->f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" "
+            "stroke=\"#888\"/>\n</g>\n", SVG_LEFT, SVG_TOP, SVG_W - SVG_LEFT - SVG_RIGHT,
+            SVG_H - SVG_TOP - SVG_BOTTOM);
+}
+
+/* The value of a sample's field at byte offset off, in MiB. */
+static double field_mib(const struct sample *smp, size_t off)
+{
+    return (double)*(const uint64_t *)((const char *)smp + off) / MIB;
+}
+
+/* One series: a filled area down to 0 (area) or a line, on the axis that ends at max. */
+static void svg_series(const struct stress *st, const struct plot *p, const char *id,
+                       size_t off, double max, bool area, const char *style)
+{
+    const struct sample *sm = st->samples;
+    size_t n = st->nsamples;
+    fprintf(p->f, "<path id=\"%s\" %s d=\"", id, style);
+    if (area)
+        fprintf(p->f, "M%.1f %.1f ", px(p, sm[0].t), py(0, max));
+    for (size_t i = 0; i < n; i++)
+        fprintf(p->f, "%c%.1f %.1f ", i == 0 && !area ? 'M' : 'L', px(p, sm[i].t),
+                py(field_mib(&sm[i], off), max));
+    if (area)
+        fprintf(p->f, "L%.1f %.1f Z", px(p, sm[n - 1].t), py(0, max));
+    fprintf(p->f, "\"/>\n");
+}
+
+/* A horizontal line across the chart at v MiB. */
+static void svg_hline(const struct plot *p, const char *id, double v, const char *style)
+{
+    fprintf(p->f, "<line id=\"%s\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" %s/>\n", id,
+            SVG_LEFT, py(v, p->ymax), SVG_W - SVG_RIGHT, py(v, p->ymax), style);
+}
+
+/* The legend: one swatch and label per series, top left inside the chart. */
+static void svg_legend(const struct plot *p)
+{
+    static const char *const items[][2] = {
+        {"fill=\"#111\"", "boundterm RES"},
+        {"fill=\"#d62728\"", "RAM budget of the scrollback"},
+        {"fill=\"#9467bd\"", "bound: RES at 1 s + RAM budget + 8 MiB"},
+        {"fill=\"#fdae6b\"", "scrollback in RAM (store)"},
+        {"fill=\"#9ecae1\"", "scrollback on disk (store, right axis)"},
+    };
+    size_t n = p->dmax > 0 ? 5 : 4;
+    fprintf(p->f, "<g id=\"legend\" font-size=\"12\"><rect x=\"%d\" y=\"%d\" width=\"270\" "
+            "height=\"%zu\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#bbb\"/>\n",
+            SVG_LEFT + 10, SVG_TOP + 8, 8 + 17 * n);
+    for (size_t i = 0; i < n; i++)
+        fprintf(p->f, "<rect x=\"%d\" y=\"%zu\" width=\"14\" height=\"10\" %s/><text x=\"%d\" "
+                "y=\"%zu\">%s</text>\n", SVG_LEFT + 18, SVG_TOP + 16 + 17 * i, items[i][0],
+                SVG_LEFT + 38, SVG_TOP + 25 + 17 * i, items[i][1]);
+    fprintf(p->f, "</g>\n");
+}
+
+/* The axis ends for the samples: the left one fits RES, the budget and the bound. */
+static void plot_scale(const struct stress *st, struct plot *p)
+{
+    double ymax = fmax((double)bound_bytes(st), (double)peak_bytes(st)), dmax = 0;
+    for (size_t i = 0; i < st->nsamples; i++) {
+        ymax = fmax(ymax, (double)st->samples[i].ram_used);
+        dmax = fmax(dmax, (double)st->samples[i].disk_used);
+    }
+    p->tmax = axis_end(st->last.t);
+    p->ymax = axis_end(ymax * 1.05 / MIB);
+    p->dmax = dmax > 0 ? axis_end(dmax / MIB) : 0;
+}
+
+/* The chart's title line: the program, the budget and the verdict. */
+static void svg_title(const struct stress *st, const struct plot *p, bool held)
+{
+    fprintf(p->f, "<text x=\"%d\" y=\"26\" font-size=\"15\" font-weight=\"bold\">"
+            "boundterm --stress:", SVG_LEFT);
+    for (const char *const *a = st->cfg->argv; *a; a++) {
+        fputc(' ', p->f);
+        xml_text(p->f, *a);
+    }
+    fprintf(p->f, ", RAM budget %.0f MiB, %.1f MB in %.1f s: bound %s</text>\n",
+            (double)st->cfg->scrollback_ram / MIB, (double)st->s.bytes_in / 1e6, st->last.t,
+            held ? "held" : "NOT held");
+}
+
+/* Writes the chart to path; false (logged) when the file cannot be written. */
+static bool plot_write(const struct stress *st, const char *path, bool held)
+{
+    struct plot p = {.f = fopen(path, "we")};
+    if (!p.f) {
+        fprintf(stderr, "boundterm: --plot: cannot create '%s': %s\n", path, strerror(errno));
+        return false;
+    }
+    plot_scale(st, &p);
+    fprintf(p.f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/"
+            "2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"DejaVu "
+            "Sans, sans-serif\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
+            SVG_W, SVG_H, SVG_W, SVG_H);
+    svg_title(st, &p, held);
+    svg_axes(&p);
+    if (p.dmax > 0)
+        svg_series(st, &p, "store-disk", offsetof(struct sample, disk_used), p.dmax, true,
+                   "fill=\"#9ecae1\" fill-opacity=\"0.6\" stroke=\"#3182bd\"");
+    svg_series(st, &p, "store-ram", offsetof(struct sample, ram_used), p.ymax, true,
+               "fill=\"#fdae6b\" fill-opacity=\"0.8\" stroke=\"#e6550d\"");
+    svg_hline(&p, "budget", (double)st->cfg->scrollback_ram / MIB,
+              "stroke=\"#d62728\" stroke-width=\"2\" stroke-dasharray=\"8 4\"");
+    svg_hline(&p, "bound", (double)bound_bytes(st) / MIB,
+              "stroke=\"#9467bd\" stroke-width=\"2\" stroke-dasharray=\"3 3\"");
+    svg_series(st, &p, "res", offsetof(struct sample, rss), p.ymax, false,
+               "fill=\"none\" stroke=\"#111\" stroke-width=\"2\"");
+    svg_legend(&p);
+    fprintf(p.f, "</svg>\n");
+    if (fclose(p.f) != 0) {
+        fprintf(stderr, "boundterm: --plot: cannot write '%s'\n", path);
+        return false;
+    }
+    return true;
+}
+
+/* ---- Entry ------------------------------------------------------------- */
+
+/* Parses the command line into cfg and o; an exit status (2 or 0 for --help) or -1 to go on. */
+static int stress_parse(int argc, char **argv, struct bt_config *cfg, struct stress_opts *o,
+                        char **args)
+{
+    struct bt_config_env env;
+    char err[512];
+    bt_config_env_from_process(&env, session_min_ram);
+    int n = stress_args(argc, argv, o, args, err, sizeof(err));
+    if (n < 0 || !bt_config_parse(cfg, n, args, &env, err, sizeof(err))) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_USAGE;
+    }
+    if (cfg->mode == BT_MODE_HELP || cfg->mode == BT_MODE_VERSION) {
+        printf("usage: boundterm --stress [--bytes SIZE | --duration SECONDS] [--plot FILE.svg]"
+               "\n                 [OPTIONS] [-e PROGRAM ARGS...]\n"
+               "Floods a headless session (default: od -cx /dev/urandom, --bytes 1G), samples\n"
+               "RES ten times a second and exits 0 only when peak RES <= RES at 1 s + the RAM\n"
+               "budget + 8 MiB. OPTIONS as below.\n\n%s", bt_config_help());
+        return 0;
+    }
+    if (!o->bytes && !o->duration_ns)
+        o->bytes = DEFAULT_BYTES;
+    return -1;
+}
+
+/* Runs an opened session to its end and reports; the exit status. */
+static int stress_run(struct stress *st)
+{
+    stress_loop(st);
+    if (st->end == END_BYTES || st->end == END_DURATION)
+        pty_hangup(st->s.pty);
+    sample(st, session_now_ns(), true);
+    session_finish(&st->s); /* the last --stats line and the dump, if asked for */
+    bool held = summary(st);
+    if (st->opt.plot && !plot_write(st, st->opt.plot, held))
+        return SESSION_EXIT_FAILED;
+    if (st->end == END_ERROR)
+        return SESSION_EXIT_FAILED;
+    return held ? EXIT_HELD : EXIT_NOT_HELD;
+}
+
+int stress_main(int argc, char **argv)
+{
+    struct bt_config cfg;
+    struct stress st = {.keep_every = 1, .tty = isatty(STDOUT_FILENO)};
+    char **args = calloc((size_t)argc + 6, sizeof(*args));
+    int status = args ? stress_parse(argc, argv, &cfg, &st.opt, args) : SESSION_EXIT_FAILED;
+    if (status >= 0)
+        goto done;
+    st.cfg = &cfg;
+    st.samples = malloc(MAX_SAMPLES * sizeof(*st.samples));
+    status = SESSION_EXIT_FAILED;
+    if (!st.samples) {
+        fprintf(stderr, "boundterm: --stress: out of memory\n");
+        goto done;
+    }
+    if (session_open(&st.s, &cfg, NULL))
+        status = stress_run(&st);
+    session_close(&st.s);
+done:
+    free(st.samples);
+    free(args);
+    return status;
+}

@@ -1,13 +1,21 @@
 /*
- * Configuration: built-in defaults, then command-line flags, into one struct
- * that is filled once and read-only afterwards (a later issue adds the file
- * between the two). Parsing never exits or prints: it returns false with a
- * one-line message, so tests can check every bad command line.
+ * Configuration: built-in defaults < the config file < command-line flags,
+ * into one struct that is filled once and read-only afterwards (a reload
+ * builds a new one). Parsing never exits or prints: it returns false with a
+ * one-line message, so tests can check every bad file line and command line.
+ *
+ * Every key has one flat name (scrollback_ram, font_size, key_copy) used by
+ * the file and by --print-config, and a section it belongs to; docs/CONFIG.md
+ * lists them all. Every value remembers where it came from (struct bt_origin).
  *
  * Sizes are bytes with an optional suffix K, M, G or T (powers of 1024, any
  * case), which may be followed by "iB" ("64M", "64m", "64MiB"); a bare "B" is
  * allowed ("4096B"). "64MB" is refused as ambiguous, as are signs, spaces,
  * fractions and anything past the suffix.
+ *
+ * Nothing here knows SDL: a key binding is a modifier mask and a key name in
+ * SDL's spelling ("PageUp", "C", "="), which the window turns into a keycode
+ * with SDL_GetKeyFromName().
  */
 #ifndef BT_CONFIG_H
 #define BT_CONFIG_H
@@ -15,23 +23,90 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include "boundterm/scrollback.h"
 
 enum bt_mode {
     BT_MODE_HEADLESS, /* run a program on a pty without a window */
-    BT_MODE_WINDOW,   /* the SDL window (not built yet) */
+    BT_MODE_WINDOW,   /* the SDL window */
     BT_MODE_HELP,     /* print bt_config_help() and exit 0 */
     BT_MODE_VERSION,  /* print the version and exit 0 */
 };
 
+enum bt_cursor_shape { BT_CURSOR_BLOCK, BT_CURSOR_UNDERLINE, BT_CURSOR_BAR };
+
+/* The window's actions that have a key binding, in the order of the [keys] section. */
+enum bt_action {
+    BT_ACTION_SCROLL_PAGE_UP,
+    BT_ACTION_SCROLL_PAGE_DOWN,
+    BT_ACTION_SCROLL_TOP,
+    BT_ACTION_SCROLL_BOTTOM,
+    BT_ACTION_COPY,
+    BT_ACTION_PASTE,
+    BT_ACTION_ZOOM_IN,
+    BT_ACTION_ZOOM_OUT,
+    BT_ACTION_ZOOM_RESET,
+    BT_ACTION_OVERLAY,
+    BT_ACTION_CLEAR_SCROLLBACK,
+    BT_ACTION_SEARCH,
+    BT_ACTION_COUNT
+};
+
+/* Modifier bits of a binding: each one set must be held, and no other (Shift, Ctrl, Alt, Super). */
+enum { BT_MOD_SHIFT = 1u << 0, BT_MOD_CTRL = 1u << 1, BT_MOD_ALT = 1u << 2, BT_MOD_SUPER = 1u << 3 };
+
+#define BT_KEY_NAME_MAX 16
+
+/* A key binding; an empty name means the action has no key ("none" in the file). */
+struct bt_key {
+    unsigned mods;               /* BT_MOD_* */
+    char name[BT_KEY_NAME_MAX];  /* as SDL_GetKeyName() spells it: "PageUp", "C", "=" */
+};
+
+/* Where a value came from, for --print-config and error messages. */
+enum bt_origin_kind { BT_FROM_DEFAULT, BT_FROM_FILE, BT_FROM_FLAG };
+struct bt_origin {
+    uint8_t kind;  /* enum bt_origin_kind */
+    uint32_t line; /* BT_FROM_FILE: the line in cfg->config_path */
+};
+
+#define BT_CONFIG_KEYS 46 /* entries of the key table in config.c (checked there) */
+#define BT_PATH_BYTES 1024
+#define BT_TERM_BYTES 64
+
+struct bt_config_env;
+
 struct bt_config {
     enum bt_mode mode;
-    int cols, rows;           /* screen size in cells */
+    bool print_config;        /* --print-config: print the effective configuration, exit 0 */
+    int cols, rows;           /* size: the screen in cells */
     uint64_t scrollback_ram;  /* the store's RAM budget in bytes */
     uint64_t scrollback_disk; /* the store's disk budget in bytes; 0 = never spill */
-    const char *spill_dir;    /* directory for the store's (unlinked) spill files */
+    char spill_dir[BT_PATH_BYTES];  /* directory for the store's (unlinked) spill files */
+    uint32_t page_size;       /* raw bytes at which the store seals a page */
+    enum sb_codec codec, cold_codec; /* cold_codec SB_CODEC_NONE: no idle recompression */
+    int codec_level, cold_level;
+    char font[BT_PATH_BYTES]; /* a font file; "" = the shipped DejaVu Sans Mono */
+    int font_size;            /* pixels */
+    uint32_t foreground, background; /* 0xRRGGBB */
+    uint32_t palette[16];     /* 0xRRGGBB, the 16 base colours */
+    enum bt_cursor_shape cursor_shape;
+    bool cursor_blink;
+    char shell[BT_PATH_BYTES]; /* run when no -e is given */
+    char term[BT_TERM_BYTES];  /* $TERM for the child */
+    struct bt_key keys[BT_ACTION_COUNT];
     const char *stats_path;   /* --stats FILE ("-" = stdout), or NULL */
     const char *dump_path;    /* --dump-scrollback FILE ("-" = stdout), or NULL */
     const char *const *argv;  /* the program after -e and its arguments, NULL-terminated */
+    /* What a reload needs: the file, and the command line and environment to apply again. */
+    char config_path[BT_PATH_BYTES]; /* the file (read or looked for); "" without $HOME */
+    bool config_loaded;              /* it existed and was read */
+    bool config_explicit;            /* it came from --config, so it must exist */
+    struct bt_origin origin[BT_CONFIG_KEYS];
+    int argc;
+    char *const *args;
+    const struct bt_config_env *env;
 };
 
 /* What parsing needs from the outside world, passed in so tests can vary it. */
@@ -39,11 +114,16 @@ struct bt_config_env {
     const char *xdg_runtime_dir; /* the default spill directory when set and not empty */
     const char *display;         /* $DISPLAY: with either of these set, no --headless */
     const char *wayland_display; /* means the window */
-    /* The store's minimum for a RAM budget (sb_config_min_ram(), which grows with it). */
+    const char *xdg_config_home; /* where the config file is looked for, */
+    const char *home;            /* else $HOME/.config; neither set: no file */
+    const char *shell;           /* $SHELL, the default shell ("/bin/sh" when unset) */
+    /* The store's minimum for a RAM budget with default settings (tests), used when ... */
     uint64_t (*min_ram)(uint64_t ram_budget);
+    /* ... this one, the minimum for the configured page size and codecs, is NULL. */
+    uint64_t (*store_min_ram)(const struct sb_config *sc);
 };
 
-/* Fills env from the process environment; min_ram comes from the store. */
+/* Fills env from the process environment; store_min_ram is sb_config_min_ram. */
 void bt_config_env_from_process(struct bt_config_env *env,
                                 uint64_t (*min_ram)(uint64_t ram_budget));
 
@@ -51,19 +131,58 @@ void bt_config_env_from_process(struct bt_config_env *env,
 uint64_t bt_config_min_ram(const struct bt_config_env *env);
 
 /*
- * Parses argv (argv[0] is the program name) into out. Returns false with a
- * one-line message (no newline) in err for a bad command line, which the
- * caller reports before exiting with status 2. The strings in out point into
- * argv and env, which must outlive it.
+ * Builds the configuration from the defaults, the config file (--config FILE,
+ * or $XDG_CONFIG_HOME/boundterm/boundterm.conf, or ~/.config/...; a missing
+ * default file is fine) and argv (argv[0] is the program name). Returns false
+ * with a one-line message (no newline) in err, naming the file and line or
+ * the flag, which the caller reports before exiting with status 2. out keeps
+ * pointers into argv and env, which must outlive it; out is untouched on failure.
  */
 bool bt_config_parse(struct bt_config *out, int argc, char *const *argv,
                      const struct bt_config_env *env, char *err, size_t errlen);
+
+/*
+ * Re-reads current's config file and applies current's flags over it again
+ * (SIGUSR1). Returns true with the new configuration in out, or false with a
+ * one-line message in err and out untouched: the caller keeps current.
+ */
+bool bt_config_reload(const struct bt_config *current, struct bt_config *out, char *err,
+                      size_t errlen);
+
+/* The built-in defaults for env (no file, no flags); the start of a parse. */
+void bt_config_defaults(struct bt_config *cfg, const struct bt_config_env *env);
+
+/*
+ * Applies the text of a config file over cfg (name is how messages call the
+ * file), then the checks that span keys. Returns false with a one-line
+ * message in err; cfg may be partly changed then. For tests and the fuzzer.
+ */
+bool bt_config_apply_text(struct bt_config *cfg, const char *name, const char *text,
+                          size_t len, char *err, size_t errlen);
+
+/* Fills sc with the store settings cfg asks for (budgets, spill_dir, page size, codecs). */
+void bt_config_store(const struct bt_config *cfg, struct sb_config *sc);
+
+/*
+ * Writes the effective configuration to f, one "key = value  # from ..."
+ * line per key; the output is itself a valid config file.
+ */
+void bt_config_print(const struct bt_config *cfg, FILE *f);
 
 /*
  * Parses a SIZE (see the top of this file) into *out. Returns NULL, or why the
  * text is refused, as the end of a sentence that starts with the quoted text.
  */
 const char *bt_parse_size(const char *text, uint64_t *out);
+
+/*
+ * Parses a key binding ("Ctrl+Shift+C", "Shift+PageUp", "Ctrl++", "none") into
+ * *out with the key name in SDL's spelling. Returns NULL or why it is refused.
+ */
+const char *bt_parse_key(const char *text, struct bt_key *out);
+
+/* The i-th key name bt_parse_key accepts (SDL's spelling), or NULL past the end. */
+const char *bt_config_key_name(size_t i);
 
 /* The --help text, every flag with its default. */
 const char *bt_config_help(void);

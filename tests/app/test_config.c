@@ -241,7 +241,8 @@ static void test_env(void)
         {NULL, NULL, "wayland-0", BT_MODE_WINDOW, "/tmp"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        struct bt_config_env env = {cases[i].xdg, cases[i].display, cases[i].wayland, min_fixed};
+        struct bt_config_env env = {.xdg_runtime_dir = cases[i].xdg, .display = cases[i].display,
+                                    .wayland_display = cases[i].wayland, .min_ram = min_fixed};
         const char *argv[] = {"boundterm", "-e", "x", NULL};
         const char *headless[] = {"boundterm", "--headless", "-e", "x", NULL};
         struct bt_config cfg;
@@ -253,7 +254,7 @@ static void test_env(void)
         CHECK_EQ(cfg.mode, BT_MODE_HEADLESS);
     }
     /* With a display, no -e is fine: the window runs $SHELL. */
-    struct bt_config_env env = {NULL, ":0", NULL, min_fixed};
+    struct bt_config_env env = {.display = ":0", .min_ram = min_fixed};
     const char *argv[] = {"boundterm", NULL};
     struct bt_config cfg;
     char err[256] = "";

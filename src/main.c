@@ -7,12 +7,18 @@
 
 #include "config.h"
 #include "headless.h"
+#include "stress.h"
+#ifdef BT_HAVE_WINDOW
+#include "window.h"
+#endif
 
 int main(int argc, char **argv)
 {
     struct bt_config_env env;
     struct bt_config cfg;
     char err[512];
+    if (stress_requested(argc, argv)) /* takes its own flags, then parses the rest as usual */
+        return stress_main(argc, argv);
     bt_config_env_from_process(&env, headless_min_ram);
     if (!bt_config_parse(&cfg, argc, argv, &env, err, sizeof(err))) {
         fprintf(stderr, "%s\n", err);
@@ -26,9 +32,13 @@ int main(int argc, char **argv)
         printf("boundterm %s\n", bt_config_version());
         return 0;
     case BT_MODE_WINDOW:
-        fprintf(stderr, "boundterm: the window is not built yet (it arrives with the window "
-                        "issue); run boundterm --headless -e PROGRAM\n");
+#ifdef BT_HAVE_WINDOW
+        return window_run(&cfg);
+#else
+        fprintf(stderr, "boundterm: this build has no window (SDL2, FreeType or fontconfig "
+                        "was missing); run boundterm --headless -e PROGRAM\n");
         return 2;
+#endif
     case BT_MODE_HEADLESS:
         break;
     }

@@ -1,6 +1,7 @@
 /*
  * The glyph atlas (atlas.h). A 1024x1024 texture (4 MiB: RAM matters here) of
- * cell_w x cell_h slots. Lookup is a chained hash table over the slots; each
+ * cell_w x cell_h slots, or the same pixels in plain memory for render.c's own
+ * software rasteriser. Lookup is a chained hash table over the slots; each
  * slot records the frame it was last drawn in, and a clock hand looking for the
  * oldest stamp picks the slot to reuse, skipping slots of the current frame.
  */
@@ -23,6 +24,7 @@ struct slot {
 
 struct atlas {
     SDL_Texture *tex;
+    uint32_t *pixels; /* instead of tex: ATLAS_PX x ATLAS_PX */
     struct font *font;
     int cell_w, cell_h, per_row, nslots;
     struct slot *slots;
@@ -58,6 +60,17 @@ static SDL_Rect slot_rect(const struct atlas *a, int i)
                       a->cell_h};
 }
 
+/* Copies pixels (pitch in pixels) into rect r of the texture or the pixel array. */
+static bool upload(struct atlas *a, const SDL_Rect *r, const uint32_t *src, int pitch)
+{
+    if (a->tex)
+        return SDL_UpdateTexture(a->tex, r, src, pitch * 4) == 0;
+    for (int y = 0; y < r->h; y++)
+        memcpy(a->pixels + (size_t)(r->y + y) * ATLAS_PX + r->x, src + (size_t)y * pitch,
+               (size_t)r->w * 4);
+    return true;
+}
+
 /* Fills slot 0 with white and marks it pinned forever. */
 static bool make_white(struct atlas *a)
 {
@@ -67,7 +80,7 @@ static bool make_white(struct atlas *a)
     SDL_Rect r = slot_rect(a, 0);
     a->slots[0].used = true;
     a->slots[0].stamp = UINT32_MAX;
-    return SDL_UpdateTexture(a->tex, &r, a->scratch, a->cell_w * 4) == 0;
+    return upload(a, &r, a->scratch, a->cell_w);
 }
 
 struct atlas *atlas_create(SDL_Renderer *r, struct font *font)
@@ -89,9 +102,15 @@ struct atlas *atlas_create(SDL_Renderer *r, struct font *font)
     if (a->nslots < 4 || !a->slots || !a->bucket || !a->scratch)
         goto fail;
     memset(a->bucket, 0xff, a->nbucket * sizeof *a->bucket);
-    a->tex = SDL_CreateTexture(r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STATIC, ATLAS_PX,
-                               ATLAS_PX);
-    if (!a->tex || SDL_SetTextureBlendMode(a->tex, SDL_BLENDMODE_BLEND) != 0 || !make_white(a))
+    if (r) {
+        a->tex = SDL_CreateTexture(r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STATIC,
+                                   ATLAS_PX, ATLAS_PX);
+        if (!a->tex || SDL_SetTextureBlendMode(a->tex, SDL_BLENDMODE_BLEND) != 0)
+            goto fail;
+    } else if (!(a->pixels = calloc((size_t)ATLAS_PX * ATLAS_PX, 4))) {
+        goto fail;
+    }
+    if (!make_white(a))
         goto fail;
     a->frame = 1;
     return a;
@@ -108,6 +127,7 @@ void atlas_destroy(struct atlas *a)
         return;
     if (a->tex)
         SDL_DestroyTexture(a->tex);
+    free(a->pixels);
     free(a->slots);
     free(a->bucket);
     free(a->scratch);
@@ -117,6 +137,17 @@ void atlas_destroy(struct atlas *a)
 SDL_Texture *atlas_texture(const struct atlas *a)
 {
     return a->tex;
+}
+
+const uint32_t *atlas_pixels(const struct atlas *a, int *pitch)
+{
+    *pitch = ATLAS_PX;
+    return a->pixels;
+}
+
+int atlas_size(const struct atlas *a)
+{
+    return ATLAS_PX;
 }
 
 void atlas_begin_frame(struct atlas *a)
@@ -182,7 +213,7 @@ static bool store(struct atlas *a, int i, const struct glyph_key *key, int x0, b
     *s = (struct slot){.key = *key, .next = a->bucket[h], .stamp = a->frame, .colour = colour,
                        .used = true};
     a->bucket[h] = i;
-    return SDL_UpdateTexture(a->tex, &r, a->scratch + x0, a->cell_w * 2 * 4) == 0;
+    return upload(a, &r, a->scratch + x0, a->cell_w * 2);
 }
 
 /* Rasterises key (both halves of a wide glyph) into free slots; the requested slot or -1. */

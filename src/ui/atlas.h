@@ -26,12 +26,20 @@ struct glyph_key {
 
 struct atlas;
 
-/* An atlas for the font's current cell size; NULL (one log line) on failure. */
+/*
+ * An atlas for the font's current cell size: a texture of r, or with r NULL
+ * plain memory (atlas_pixels). NULL (one log line) on failure.
+ */
 struct atlas *atlas_create(SDL_Renderer *r, struct font *font);
 /* Frees the texture and tables; NULL is a no-op. */
 void atlas_destroy(struct atlas *a);
 
+/* The texture, or NULL for an atlas in memory. */
 SDL_Texture *atlas_texture(const struct atlas *a);
+/* The pixels (ARGB8888, pitch in pixels) of an atlas in memory, else NULL. */
+const uint32_t *atlas_pixels(const struct atlas *a, int *pitch);
+/* Width and height of the atlas in pixels. */
+int atlas_size(const struct atlas *a);
 
 /* Starts a frame: slots drawn from now on are pinned until the next call. */
 void atlas_begin_frame(struct atlas *a);

@@ -5,6 +5,12 @@
  * Backgrounds of neighbouring cells with the same colour become one quad, and
  * cells without ink (empty, space) queue no glyph, so a mostly blank screen
  * costs little.
+ *
+ * With SDL's software renderer the batch is rasterised here instead: SDL turns
+ * each quad into its own blit with colour modulation (about 10 ms for a full
+ * 80x24 screen), while every quad here is an axis-aligned copy from the atlas
+ * in memory, blended into a streaming texture the size of the window that is
+ * then copied once (well under 1 ms). BOUNDTERM_GEOMETRY=1 forces SDL's path.
  */
 #include "render.h"
 
@@ -32,6 +38,11 @@ struct render {
     float white_u, white_v;
     int tex_w, tex_h;
     bool failed;
+    bool soft;          /* rasterise quads here (see the top of the file) */
+    SDL_Texture *fb;    /* soft: the frame, streaming */
+    int fb_w, fb_h;
+    uint32_t *px;       /* soft: the locked frame's pixels during a frame */
+    int pitch;          /* in pixels */
 };
 
 static const uint32_t base16[16] = {
@@ -72,6 +83,10 @@ struct render *render_create(SDL_Renderer *r, struct font *font)
         goto fail;
     rd->r = r;
     rd->font = font;
+    SDL_RendererInfo info;
+    const char *env = getenv("BOUNDTERM_GEOMETRY");
+    rd->soft = SDL_GetRendererInfo(r, &info) == 0 && (info.flags & SDL_RENDERER_SOFTWARE) &&
+               !(env && *env == '1');
     rd->vert = malloc(QUADS_MAX * 4 * sizeof *rd->vert);
     rd->index = malloc(QUADS_MAX * 6 * sizeof *rd->index);
     if (!rd->vert || !rd->index)
@@ -96,6 +111,8 @@ void render_destroy(struct render *rd)
     if (!rd)
         return;
     atlas_destroy(rd->atlas);
+    if (rd->fb)
+        SDL_DestroyTexture(rd->fb);
     free(rd->vert);
     free(rd->index);
     free(rd);
@@ -103,15 +120,66 @@ void render_destroy(struct render *rd)
 
 bool render_font_changed(struct render *rd)
 {
-    struct atlas *a = atlas_create(rd->r, rd->font);
+    struct atlas *a = atlas_create(rd->soft ? NULL : rd->r, rd->font);
     if (!a)
         return false;
     atlas_destroy(rd->atlas);
     rd->atlas = a;
     rd->m = font_metrics(rd->font);
     atlas_white(a, &rd->white_u, &rd->white_v);
-    SDL_QueryTexture(atlas_texture(a), NULL, NULL, &rd->tex_w, &rd->tex_h);
+    rd->tex_w = rd->tex_h = atlas_size(a);
     return true;
+}
+
+/* (a * b) / 255, rounded, for 8-bit channels. */
+static inline uint32_t mul255(uint32_t a, uint32_t b)
+{
+    uint32_t t = a * b + 128;
+    return (t + (t >> 8)) >> 8;
+}
+
+/* Blends colour rgb with coverage a (0-255) over *d. */
+static inline void blend(uint32_t *d, uint32_t rgb, uint32_t a)
+{
+    if (a == 255) {
+        *d = 0xff000000u | rgb;
+        return;
+    }
+    uint32_t o = *d, na = 255 - a;
+    uint32_t r = mul255(rgb >> 16 & 0xff, a) + mul255(o >> 16 & 0xff, na);
+    uint32_t g = mul255(rgb >> 8 & 0xff, a) + mul255(o >> 8 & 0xff, na);
+    uint32_t b = mul255(rgb & 0xff, a) + mul255(o & 0xff, na);
+    *d = 0xff000000u | r << 16 | g << 8 | b;
+}
+
+/* Rasterises one queued quad (4 vertices) into the locked frame. */
+static void raster_quad(struct render *rd, const SDL_Vertex *v, const uint32_t *atlas, int apitch)
+{
+    int x0 = (int)v[0].position.x, y0 = (int)v[0].position.y;
+    int x1 = (int)v[3].position.x, y1 = (int)v[3].position.y;
+    int sx = (int)(v[0].tex_coord.x * rd->tex_w + 0.5f) - x0;
+    int sy = (int)(v[0].tex_coord.y * rd->tex_h + 0.5f) - y0;
+    bool solid = v[0].tex_coord.x == v[3].tex_coord.x;
+    SDL_Color c = v[0].color;
+    uint32_t rgb = (uint32_t)c.r << 16 | (uint32_t)c.g << 8 | c.b;
+    x0 = x0 < 0 ? 0 : x0;
+    y0 = y0 < 0 ? 0 : y0;
+    x1 = x1 > rd->fb_w ? rd->fb_w : x1;
+    y1 = y1 > rd->fb_h ? rd->fb_h : y1;
+    for (int y = y0; y < y1; y++) {
+        uint32_t *d = rd->px + (size_t)y * rd->pitch;
+        const uint32_t *src = solid ? NULL : atlas + (size_t)(y + sy) * apitch + sx;
+        for (int x = x0; x < x1; x++) {
+            uint32_t s = solid ? 0xffffffffu : src[x];
+            uint32_t a = mul255(s >> 24, c.a);
+            if (!a)
+                continue;
+            uint32_t srgb = (s & 0xffffff) == 0xffffff ? rgb
+                          : mul255(s >> 16 & 0xff, c.r) << 16 | mul255(s >> 8 & 0xff, c.g) << 8 |
+                                mul255(s & 0xff, c.b);
+            blend(&d[x], srgb, a);
+        }
+    }
 }
 
 /* Sends the queued quads. */
@@ -119,6 +187,14 @@ static void flush(struct render *rd)
 {
     if (rd->nquads == 0)
         return;
+    if (rd->soft) {
+        int apitch;
+        const uint32_t *atlas = atlas_pixels(rd->atlas, &apitch);
+        for (int q = 0; rd->px && q < rd->nquads; q++)
+            raster_quad(rd, &rd->vert[q * 4], atlas, apitch);
+        rd->nquads = 0;
+        return;
+    }
     if (SDL_RenderGeometry(rd->r, atlas_texture(rd->atlas), rd->vert, rd->nquads * 4,
                            rd->index, rd->nquads * 6) != 0 && !rd->failed) {
         fprintf(stderr, "boundterm: render: %s\n", SDL_GetError());
@@ -154,6 +230,35 @@ void render_rect(struct render *rd, int x, int y, int w, int h, uint32_t argb)
         quad(rd, (float)x, (float)y, (float)w, (float)h, NULL, argb);
 }
 
+/* Soft: makes the frame texture the size of the target and locks it, cleared. */
+static bool frame_lock(struct render *rd)
+{
+    int w, h;
+    if (SDL_GetRendererOutputSize(rd->r, &w, &h) != 0 || w <= 0 || h <= 0)
+        return false;
+    if (!rd->fb || w != rd->fb_w || h != rd->fb_h) {
+        if (rd->fb)
+            SDL_DestroyTexture(rd->fb);
+        rd->fb = SDL_CreateTexture(rd->r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STREAMING,
+                                   w, h);
+        if (!rd->fb)
+            return false;
+        SDL_SetTextureBlendMode(rd->fb, SDL_BLENDMODE_NONE);
+        rd->fb_w = w;
+        rd->fb_h = h;
+    }
+    void *px;
+    int pitch;
+    if (SDL_LockTexture(rd->fb, NULL, &px, &pitch) != 0)
+        return false;
+    rd->px = px;
+    rd->pitch = pitch / 4;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            rd->px[(size_t)y * rd->pitch + x] = 0xff000000u | DEFAULT_BG;
+    return true;
+}
+
 void render_begin(struct render *rd)
 {
     SDL_SetRenderDrawColor(rd->r, DEFAULT_BG >> 16, DEFAULT_BG >> 8 & 0xff, DEFAULT_BG & 0xff,
@@ -161,11 +266,21 @@ void render_begin(struct render *rd)
     SDL_RenderClear(rd->r);
     atlas_begin_frame(rd->atlas);
     rd->nquads = 0;
+    rd->px = NULL;
+    if (rd->soft && !frame_lock(rd) && !rd->failed) {
+        fprintf(stderr, "boundterm: render: no frame texture: %s\n", SDL_GetError());
+        rd->failed = true;
+    }
 }
 
 bool render_end(struct render *rd)
 {
     flush(rd);
+    if (rd->soft && rd->px) {
+        SDL_UnlockTexture(rd->fb);
+        SDL_RenderCopy(rd->r, rd->fb, NULL, NULL);
+        rd->px = NULL;
+    }
     bool ok = !rd->failed;
     rd->failed = false;
     return ok;

@@ -15,6 +15,8 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,6 +238,7 @@ static void draw(struct win *w, uint64_t now)
     w->sel_to = to ? to : w->sel_to;
     if (!from || !to || !view_layout(w->view, w->rows, w->cols))
         return;
+    uint64_t laid = session_now_ns();
     const struct view_line *lines = view_lines(w->view);
     for (int r = 0; r < w->rows; r++)
         rows[r] = lines[r].row;
@@ -257,12 +260,14 @@ static void draw(struct win *w, uint64_t now)
     overlay_draw(&w->ov, w->rd, font_metrics(w->font), w->cols * font_metrics(w->font)->cell_w,
                  ph);
     render_end(w->rd);
+    uint64_t drawn = session_now_ns();
     SDL_RenderPresent(w->ren);
     term_clear_damage(w->s.term);
     w->gen = term_generation(w->s.term);
     w->dirty = false;
     if (w->frame_log)
-        fprintf(w->frame_log, "%llu\n", (unsigned long long)(session_now_ns() - now) / 1000);
+        fprintf(w->frame_log, "%llu %llu %llu\n", (unsigned long long)(session_now_ns() - now) / 1000,
+                (unsigned long long)(laid - now) / 1000, (unsigned long long)(drawn - laid) / 1000);
 }
 
 /* Draws when something changed and the frame interval has passed. */
@@ -529,7 +534,7 @@ static bool ingest(struct win *w)
 static int sleep_ms(struct win *w, uint64_t now)
 {
     uint64_t until = w->next_stats;
-    if ((w->dirty || w->blinking) && w->next_frame < until)
+    if (w->dirty && w->next_frame < until)
         until = w->next_frame;
     if (w->blinking) {
         uint64_t flip = w->blink_epoch + ((now - w->blink_epoch) / BLINK_NS + 1) * BLINK_NS;
@@ -592,13 +597,37 @@ static uint64_t refresh_ns(SDL_Window *win)
     return 1000000000ull / (uint64_t)hz;
 }
 
+/* False (logged) when SDL fell back to a driver nobody sees, unless it was asked for. */
+static bool real_display(void)
+{
+    const char *drv = SDL_GetCurrentVideoDriver(), *asked = getenv("SDL_VIDEODRIVER");
+    if (!drv || ((!strcmp(drv, "offscreen") || !strcmp(drv, "dummy")) &&
+                 !(asked && !strcmp(asked, drv)))) {
+        const char *d = getenv("DISPLAY"), *wd = getenv("WAYLAND_DISPLAY");
+        fprintf(stderr, "boundterm: window: cannot open the display %s%s%s (run with "
+                        "--headless to go without a window)\n", d && *d ? d : "",
+                d && *d && wd && *wd ? " or " : "", wd && *wd ? wd : "");
+        return false;
+    }
+    return true;
+}
+
 /* Opens the window and renderer sized for the configured grid. */
 static bool open_window(struct win *w, const struct bt_config *cfg)
 {
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1"); /* signals are the session's */
+    /*
+     * A text grid needs no GPU: the software renderer presents through XShm and keeps
+     * Mesa (and its LLVM, some 60 MiB of RES) out of the process. SDL_RENDER_DRIVER and
+     * SDL_FRAMEBUFFER_ACCELERATION in the environment still choose otherwise.
+     */
+    SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
     SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "1");
     if (SDL_Init(SDL_INIT_VIDEO) != 0)
         goto fail;
+    if (!real_display())
+        return false;
     const char *env = getenv("BOUNDTERM_FONT_SIZE");
     w->font_px = env && atoi(env) >= FONT_PX_MIN ? atoi(env) : FONT_PX_DEFAULT;
     w->font = font_create(w->font_px);
@@ -648,6 +677,22 @@ static void close_window(struct win *w)
     SDL_Quit();
 }
 
+/* Blocks the signals the session takes from its signalfd; *orig receives the mask before. */
+static bool block_signals(sigset_t *orig)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    if (pthread_sigmask(SIG_BLOCK, &set, orig) != 0) {
+        fprintf(stderr, "boundterm: window: cannot block signals\n");
+        return false;
+    }
+    return true;
+}
+
 int window_run(const struct bt_config *cfg)
 {
     int status = SESSION_EXIT_FAILED;
@@ -659,13 +704,25 @@ int window_run(const struct bt_config *cfg)
     w->wk.stop[0] = w->wk.stop[1] = -1;
     struct session_hooks hooks = {.title = on_title, .user = w};
     snprintf(w->title, sizeof w->title, "%s", cfg->argv && cfg->argv[0] ? cfg->argv[0] : "shell");
-    /* The session blocks signals before SDL starts its threads, so they inherit the mask. */
-    if (!session_open(&w->s, cfg, &hooks) || !open_window(w, cfg) ||
-        !term_input_init(w->s.term) || !(w->view = view_create(w->s.store, w->s.term)) ||
+    /*
+     * The window opens first, so a missing display fails before the child starts; the
+     * session's signals are blocked before SDL can start a thread, so every thread inherits
+     * the mask, and the session restores the mask from before that when it finishes.
+     */
+    sigset_t orig;
+    sigemptyset(&orig);
+    bool opened = false; /* session_close() is only for a session session_open() started */
+    if (!block_signals(&orig) || !open_window(w, cfg) ||
+        !(opened = true, session_open(&w->s, cfg, &hooks)))
+        goto done;
+    w->s.old_mask = orig;
+    if (!term_input_init(w->s.term) || !(w->view = view_create(w->s.store, w->s.term)) ||
         !waker_start(&w->wk, pty_fd(w->s.pty), w->s.sigfd))
         goto done;
     const char *log = getenv("BOUNDTERM_FRAME_LOG");
-    w->frame_log = log && *log ? fopen(log, "w") : NULL;
+    w->frame_log = log && *log ? fopen(log, "a") : NULL;
+    if (w->frame_log)
+        setvbuf(w->frame_log, NULL, _IOLBF, 0);
     w->focused = true;
     w->blink_epoch = session_now_ns();
     fit_grid(w);
@@ -680,7 +737,10 @@ done:
     if (w->s.term)
         term_input_fini(w->s.term);
     close_window(w);
-    session_close(&w->s);
+    if (opened)
+        session_close(&w->s);
+    else
+        pthread_sigmask(SIG_SETMASK, &orig, NULL);
     free(w);
     return status;
 }

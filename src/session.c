@@ -1,0 +1,426 @@
+/*
+ * The session shared by headless mode and the window (session.h).
+ *
+ * The hot path is read -> term_feed: pty_read() fills a buffer with as many
+ * reads as the kernel has data for, and rows that scroll off go straight from
+ * the engine's callback into sb_store_push_row(); nothing per row touches a
+ * syscall.
+ *
+ * The dump (--dump-scrollback) is UTF-8 text, one row per line, trailing
+ * blanks trimmed: first every retained scrollback row, oldest first (rows the
+ * store dropped are simply not there; rows it could not read back are empty
+ * lines, counted on stderr), then the screen's rows without its trailing empty
+ * rows. Empty cells are spaces; a wide character is written once.
+ */
+#include "session.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "boundterm/scrollback.h"
+#include "memstat.h"
+#include "pty.h"
+#include "term.h"
+
+#define READ_CHUNK (256u * 1024)
+
+uint64_t session_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Engine callback: a row left the screen; into the store it goes. */
+static void on_scrollout(void *user, const struct sb_cell *cells, uint32_t ncols, uint32_t flags)
+{
+    struct session *s = user;
+    int rc = sb_store_push_row(s->store, cells, ncols, flags);
+    if (rc != 0 && s->push_errors++ == 0) /* once: a flood of one error helps nobody */
+        fprintf(stderr, "boundterm: scrollback: %s\n", sb_strerror(rc));
+}
+
+/* Engine callback: the screen grew taller and takes back the newest stored row. */
+static bool on_popline(void *user, struct sb_row *row)
+{
+    struct session *s = user;
+    return sb_store_pop_row(s->store, row) == 0;
+}
+
+/* Engine callback: ESC [3J. */
+static void on_clear_scrollback(void *user)
+{
+    session_clear(user);
+}
+
+/* Engine callback: answers to the program's queries go back on the pty. */
+static void on_output(void *user, const char *bytes, size_t len)
+{
+    struct session *s = user;
+    if (s->pty)
+        pty_write(s->pty, bytes, len);
+}
+
+/* Engine callback: the bell, for the window if there is one. */
+static void on_bell(void *user)
+{
+    struct session *s = user;
+    if (s->hooks.bell)
+        s->hooks.bell(s->hooks.user);
+}
+
+/* Engine callback: the title (OSC 0/2), for the window if there is one. */
+static void on_title(void *user, const char *utf8)
+{
+    struct session *s = user;
+    if (s->hooks.title)
+        s->hooks.title(s->hooks.user, utf8);
+}
+
+/* Sets up signal handling: SIGPIPE ignored, the session's signals blocked and read from a fd. */
+static bool signals_open(struct session *s)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGCHLD, SIG_DFL); /* an inherited SIG_IGN would reap the child behind our back */
+    /* Blocked before the store's thread starts, so it inherits the mask and never takes them. */
+    if (pthread_sigmask(SIG_BLOCK, &set, &s->old_mask) != 0)
+        return false;
+    s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (s->sigfd < 0) {
+        fprintf(stderr, "boundterm: signalfd: %s\n", strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+/* The store settings of a session with this RAM budget. */
+static void store_config(struct sb_config *sc, uint64_t ram_budget)
+{
+    sb_config_defaults(sc);
+    sc->ram_budget = ram_budget;
+    sc->background = true;
+}
+
+uint64_t session_min_ram(uint64_t ram_budget)
+{
+    struct sb_config sc;
+    store_config(&sc, ram_budget);
+    return sb_config_min_ram(&sc);
+}
+
+/* Creates the store with the configured budgets; false (logged) on failure. */
+static bool store_open(struct session *s)
+{
+    struct sb_config sc;
+    char err[256] = "";
+    store_config(&sc, s->cfg->scrollback_ram);
+    sc.disk_budget = s->cfg->scrollback_disk;
+    sc.spill_dir = s->cfg->spill_dir;
+    int rc = sb_store_create(&sc, &s->store, err, sizeof(err));
+    if (rc != 0) {
+        fprintf(stderr, "boundterm: scrollback: %s\n", err[0] ? err : sb_strerror(rc));
+        return false;
+    }
+    return true;
+}
+
+/* Opens the --stats file (truncated), if any; false (logged) when it cannot be created. */
+static bool stats_open(struct session *s)
+{
+    const char *path = s->cfg->stats_path;
+    if (!path)
+        return true;
+    if (strcmp(path, "-") == 0) {
+        s->stats_fd = STDOUT_FILENO;
+        return true;
+    }
+    s->stats_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (s->stats_fd < 0) {
+        fprintf(stderr, "boundterm: --stats: cannot create '%s': %s\n", path, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+/* Writes our own figures into buf as the start of a JSON object (no closing brace). */
+static int stats_own(struct session *s, bool final, char *buf, size_t cap)
+{
+    char status[16] = "null";
+    uint64_t hwm = 0, rss = memstat_rss(&s->mem);
+    memstat_status(&s->mem, NULL, &hwm);
+    hwm = hwm > rss ? hwm : rss; /* the kernel updates its high-water mark lazily */
+    if (pty_exit_status(s->pty) >= 0)
+        snprintf(status, sizeof(status), "%d", pty_exit_status(s->pty));
+    return snprintf(buf, cap,
+                    "{\"elapsed_s\":%.3f,\"bytes_in\":%" PRIu64 ",\"rss_bytes\":%" PRIu64
+                    ",\"vm_hwm_bytes\":%" PRIu64 ",\"push_errors\":%" PRIu64
+                    ",\"exit_status\":%s,\"final\":%s",
+                    (double)(session_now_ns() - s->start_ns) / 1e9, s->bytes_in, rss, hwm,
+                    s->push_errors, status, final ? "true" : "false");
+}
+
+/* Appends one JSON line: our figures, then the members of the store's own object. */
+void session_stats_write(struct session *s, bool final)
+{
+    if (s->stats_fd < 0)
+        return;
+    struct sb_stats st;
+    char store[2048], line[4096];
+    sb_store_stats(s->store, &st);
+    size_t n = sb_stats_json(&st, store, sizeof(store));
+    bool members = n > 2 && n < sizeof(store) && store[0] == '{';
+    int own = stats_own(s, final, line, sizeof(line));
+    int len = own + snprintf(line + own, sizeof(line) - (size_t)own, "%s%s\n",
+                             members ? "," : "}", members ? store + 1 : "");
+    if ((size_t)len >= sizeof(line) || write(s->stats_fd, line, (size_t)len) != len) {
+        if (final) /* a lost periodic line is not worth a message; the last one is */
+            fprintf(stderr, "boundterm: --stats: the last line could not be written\n");
+    }
+}
+
+/* Takes the pending signals: SIGCHLD reaps, the others end the session. */
+void session_signals(struct session *s)
+{
+    struct signalfd_siginfo si;
+    while (read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+        if (si.ssi_signo == SIGCHLD)
+            pty_reap(s->pty);
+        else if (!s->signal)
+            s->signal = (int)si.ssi_signo;
+    }
+}
+
+void session_clear(struct session *s)
+{
+    sb_store_clear(s->store);
+    s->clears++;
+}
+
+long session_pump(struct session *s, size_t max)
+{
+    size_t cap = max < s->buf_cap ? max : s->buf_cap;
+    ssize_t n = pty_read(s->pty, s->buf, cap);
+    if (n < 0)
+        return -1;
+    if (n > 0) {
+        s->bytes_in += (uint64_t)n;
+        term_feed(s->term, s->buf, (size_t)n);
+    }
+    return (long)n;
+}
+
+/* Encodes codepoint c as UTF-8 at out; the byte count (1-4). */
+static size_t utf8_put(char *out, uint32_t c)
+{
+    if (c < 0x80) {
+        out[0] = (char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        out[0] = (char)(0xc0 | c >> 6);
+        out[1] = (char)(0x80 | (c & 0x3f));
+        return 2;
+    }
+    if (c < 0x10000) {
+        out[0] = (char)(0xe0 | c >> 12);
+        out[1] = (char)(0x80 | (c >> 6 & 0x3f));
+        out[2] = (char)(0x80 | (c & 0x3f));
+        return 3;
+    }
+    out[0] = (char)(0xf0 | c >> 18);
+    out[1] = (char)(0x80 | (c >> 12 & 0x3f));
+    out[2] = (char)(0x80 | (c >> 6 & 0x3f));
+    out[3] = (char)(0x80 | (c & 0x3f));
+    return 4;
+}
+
+struct dump {
+    FILE *f;
+    uint64_t lost;
+    char *line; /* a screen row as UTF-8 */
+    size_t cap;
+};
+
+/* Writes text[0..len) as one line: NUL (empty cell) as a space, trailing blanks trimmed. */
+static void dump_line(struct dump *d, const char *text, size_t len)
+{
+    while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\0'))
+        len--;
+    for (const char *end = text + len; text < end;) {
+        const char *nul = memchr(text, '\0', (size_t)(end - text));
+        size_t run = nul ? (size_t)(nul - text) : (size_t)(end - text);
+        fwrite(text, 1, run, d->f);
+        text += run;
+        if (nul) {
+            fputc(' ', d->f);
+            text++;
+        }
+    }
+    fputc('\n', d->f);
+}
+
+/* sb_store_visit_text callback: one scrollback row. */
+static int dump_stored_row(void *user, uint64_t index, const char *text, size_t len,
+                           uint32_t flags)
+{
+    struct dump *d = user;
+    if (flags & SB_ROW_LOST)
+        d->lost++;
+    dump_line(d, text, len);
+    return ferror(d->f) ? -1 : 0;
+}
+
+/* Converts a screen row to UTF-8 in d->line; its length, or 0 when out of memory. */
+static size_t screen_row_text(struct dump *d, const struct sb_row *row)
+{
+    size_t need = (size_t)row->ncols * SB_MAX_CHARS * 4, len = 0;
+    if (need > d->cap) {
+        char *grown = realloc(d->line, need);
+        if (!grown)
+            return 0;
+        d->line = grown;
+        d->cap = need;
+    }
+    for (uint32_t c = 0; c < row->ncols; c++) {
+        const struct sb_cell *cell = &row->cells[c];
+        if (cell->width == 0) /* the right half of a wide character */
+            continue;
+        if (cell->chars[0] == 0)
+            d->line[len++] = ' ';
+        for (int k = 0; k < SB_MAX_CHARS && cell->chars[k]; k++)
+            len += utf8_put(d->line + len, cell->chars[k]);
+    }
+    while (len > 0 && d->line[len - 1] == ' ')
+        len--;
+    return len;
+}
+
+/* Writes the screen's rows, leaving out the empty rows at its bottom. */
+static bool dump_screen(struct session *s, struct dump *d)
+{
+    int rows, cols, blank = 0;
+    struct sb_row row;
+    sb_row_init(&row);
+    term_size(s->term, &rows, &cols);
+    for (int r = 0; r < rows; r++) {
+        if (term_read_row(s->term, r, &row) != 0)
+            goto fail;
+        size_t len = screen_row_text(d, &row);
+        if (len == 0) {
+            blank++; /* written only if a non-empty row follows */
+            continue;
+        }
+        for (; blank > 0; blank--)
+            fputc('\n', d->f);
+        dump_line(d, d->line, len);
+    }
+    sb_row_fini(&row);
+    return true;
+fail:
+    fprintf(stderr, "boundterm: --dump-scrollback: cannot read the screen\n");
+    sb_row_fini(&row);
+    return false;
+}
+
+/* Opens the --dump-scrollback file, if any; false (logged) when it cannot be created. */
+static bool dump_open(struct session *s)
+{
+    const char *path = s->cfg->dump_path;
+    if (!path)
+        return true;
+    s->dump = strcmp(path, "-") == 0 ? stdout : fopen(path, "we");
+    if (!s->dump) {
+        fprintf(stderr, "boundterm: --dump-scrollback: cannot create '%s': %s\n", path,
+                strerror(errno));
+        return false;
+    }
+    setvbuf(s->dump, NULL, _IOFBF, 1u << 20);
+    return true;
+}
+
+/* Writes the dump and closes its file; false (logged) on failure. */
+static bool dump_write(struct session *s)
+{
+    struct dump d = {.f = s->dump};
+    int rc = sb_store_visit_text(s->store, 0, sb_store_rows(s->store), dump_stored_row, &d);
+    bool ok = rc == 0 && dump_screen(s, &d);
+    if (rc != 0 && rc != -1)
+        fprintf(stderr, "boundterm: --dump-scrollback: %s\n", sb_strerror(rc));
+    if (d.lost)
+        fprintf(stderr, "boundterm: %" PRIu64 " scrollback rows could not be read back and are "
+                "empty lines in the dump\n", d.lost);
+    ok = (s->dump == stdout ? fflush(s->dump) : fclose(s->dump)) == 0 && ok;
+    s->dump = NULL;
+    if (!ok)
+        fprintf(stderr, "boundterm: --dump-scrollback: '%s' is incomplete\n", s->cfg->dump_path);
+    free(d.line);
+    return ok;
+}
+
+bool session_open(struct session *s, const struct bt_config *cfg,
+                  const struct session_hooks *hooks)
+{
+    static const struct term_callbacks cb = {
+        .scrollout = on_scrollout, .popline = on_popline, .clear_scrollback = on_clear_scrollback,
+        .output = on_output, .bell = on_bell, .title = on_title,
+    };
+    *s = (struct session){.cfg = cfg, .sigfd = -1, .stats_fd = -1,
+                          .start_ns = session_now_ns()};
+    if (hooks)
+        s->hooks = *hooks;
+    if (!memstat_init(&s->mem) || !signals_open(s) || !store_open(s) || !stats_open(s) ||
+        !dump_open(s))
+        return false;
+    s->term = term_create(cfg->rows, cfg->cols, &cb, s);
+    s->buf = malloc(READ_CHUNK);
+    s->buf_cap = READ_CHUNK;
+    if (!s->term || !s->buf) {
+        fprintf(stderr, "boundterm: out of memory for a %dx%d terminal\n", cfg->cols, cfg->rows);
+        return false;
+    }
+    s->pty = pty_spawn(cfg->argv, cfg->cols, cfg->rows, NULL);
+    return s->pty != NULL;
+}
+
+void session_close(struct session *s)
+{
+    pty_destroy(s->pty);
+    if (s->term)
+        term_destroy(s->term);
+    sb_store_destroy(s->store);
+    free(s->buf);
+    if (s->stats_fd > STDOUT_FILENO)
+        close(s->stats_fd);
+    if (s->dump && s->dump != stdout)
+        fclose(s->dump);
+    if (s->sigfd >= 0)
+        close(s->sigfd);
+    memstat_fini(&s->mem);
+}
+
+int session_finish(struct session *s)
+{
+    if (s->signal)
+        pty_hangup(s->pty);
+    /* A second Ctrl-C during a long dump should stop us at once. */
+    pthread_sigmask(SIG_SETMASK, &s->old_mask, NULL);
+    session_stats_write(s, true);
+    if (s->dump)
+        dump_write(s);
+    int status = s->signal ? 128 + s->signal : pty_exit_status(s->pty);
+    return status < 0 ? SESSION_EXIT_FAILED : status; /* < 0: the loop failed before the child ended */
+}

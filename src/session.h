@@ -1,0 +1,94 @@
+/*
+ * A session: what headless mode and the window share. The store, the engine,
+ * the child on its pty, RES from /proc/self, the --stats lines and the
+ * --dump-scrollback file, and the signals that end a session (blocked and read
+ * from a signalfd, so every thread started later inherits the mask).
+ *
+ * The owner runs its own loop: it polls session_fd_* , calls session_pump()
+ * when the pty is readable, session_signals() when the signalfd is, and
+ * session_stats_write() once a second; session_finish() writes the last stats
+ * line and the dump and returns the exit status for main.
+ */
+#ifndef BT_SESSION_H
+#define BT_SESSION_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "memstat.h"
+
+#define SESSION_STATS_NS 1000000000ull
+#define SESSION_DRAIN_NS 1000000000ull /* after the child's exit, for grandchildren */
+#define SESSION_EXIT_FAILED 125        /* boundterm itself failed, as timeout(1) reports */
+
+/* What a window wants to hear from the engine; any member may be NULL. */
+struct session_hooks {
+    void (*title)(void *user, const char *utf8);
+    void (*bell)(void *user);
+    void *user;
+};
+
+struct session {
+    const struct bt_config *cfg;
+    struct sb_store *store;
+    struct term *term;
+    struct pty *pty;
+    struct memstat mem;
+    struct session_hooks hooks;
+    sigset_t old_mask;
+    int sigfd;
+    int stats_fd; /* -1 without --stats */
+    FILE *dump;   /* opened at start so a bad path fails before the child runs */
+    uint64_t start_ns;
+    uint64_t bytes_in;
+    uint64_t push_errors;
+    uint64_t clears; /* scrollback clears (ESC [3J or session_clear) */
+    int signal;      /* the signal that ended the session, or 0 */
+    char *buf;
+    size_t buf_cap;
+};
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t session_now_ns(void);
+
+/* The store's minimum RAM budget with the settings sessions use (for bt_config_env). */
+uint64_t session_min_ram(uint64_t ram_budget);
+
+/*
+ * Starts everything: signals, store, engine (cfg->rows x cfg->cols), stats
+ * file, dump file, then the child. false (logged) on failure; session_close()
+ * is still needed. hooks may be NULL.
+ */
+bool session_open(struct session *s, const struct bt_config *cfg,
+                  const struct session_hooks *hooks);
+
+/* Frees what session_open made, in reverse; safe on a partly opened session. */
+void session_close(struct session *s);
+
+/*
+ * Reads at most max bytes the pty has ready into the engine. Returns the bytes
+ * fed (0: nothing ready), or -1 at the end of the child's output.
+ */
+long session_pump(struct session *s, size_t max);
+
+/* Takes pending signals: SIGCHLD reaps, SIGINT/SIGTERM/SIGHUP set s->signal. */
+void session_signals(struct session *s);
+
+/* Clears the scrollback (the store gives its memory back). */
+void session_clear(struct session *s);
+
+/* Appends one --stats line (when --stats was given). */
+void session_stats_write(struct session *s, bool final);
+
+/*
+ * Ends the session: hangs up the child when a signal ended it, unblocks
+ * signals, writes the last stats line and the dump. Returns the exit status:
+ * the child's, 128+N for signal N, or SESSION_EXIT_FAILED.
+ */
+int session_finish(struct session *s);
+
+#endif

@@ -10,7 +10,8 @@
  * Before any header every key is written by its flat name; inside [S] a key
  * of S may be written by its short name or its flat name; `S.key` works
  * anywhere. Values may be quoted ("..." with \" and \\); an unquoted value
- * ends at a `#` that follows a blank, and is trimmed.
+ * ends at a `#` between blanks (or a blank and the line's end: colours are
+ * #rrggbb), and is trimmed.
  *
  * Checks that span keys (codec levels, the RAM minimum for the page size and
  * codecs, two actions on one key) run once after the flags, so order never
@@ -811,12 +812,13 @@ static char *trim(char *s)
     return s;
 }
 
-/* Unquotes a value in place: "..." with \" and \\, or unquoted up to a blank-preceded '#'. */
+/* Unquotes a value in place: "..." with \" and \\, or unquoted up to a " # " comment. */
 static const char *unquote(char *v, char **out)
 {
     if (*v != '"') {
         for (char *p = v; *p; p++) {
-            if (p > v && *p == '#' && (p[-1] == ' ' || p[-1] == '\t')) {
+            if (p > v && *p == '#' && (p[-1] == ' ' || p[-1] == '\t') &&
+                (p[1] == ' ' || p[1] == '\t' || p[1] == '\0')) {
                 *p = '\0';
                 break;
             }
@@ -943,6 +945,7 @@ static bool apply_lines(struct bt_config *cfg, const char *name, const char *tex
 bool bt_config_apply_text(struct bt_config *cfg, const char *name, const char *text,
                           size_t len, char *err, size_t errlen)
 {
+    cfg->config_loaded = copy_str(cfg->config_path, sizeof(cfg->config_path), name);
     if (!apply_lines(cfg, name, text, len, err, errlen))
         return false;
     settle_levels(cfg);

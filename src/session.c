@@ -122,14 +122,13 @@ uint64_t session_min_ram(uint64_t ram_budget)
     return sb_config_min_ram(&sc);
 }
 
-/* Creates the store with the configured budgets; false (logged) on failure. */
+/* Creates the store as configured (budgets, page size, codecs); false (logged) on failure. */
 static bool store_open(struct session *s)
 {
     struct sb_config sc;
     char err[256] = "";
-    store_config(&sc, s->cfg->scrollback_ram);
-    sc.disk_budget = s->cfg->scrollback_disk;
-    sc.spill_dir = s->cfg->spill_dir;
+    bt_config_store(s->cfg, &sc);
+    sc.background = true;
     int rc = sb_store_create(&sc, &s->store, err, sizeof(err));
     if (rc != 0) {
         fprintf(stderr, "boundterm: scrollback: %s\n", err[0] ? err : sb_strerror(rc));
@@ -371,6 +370,18 @@ static bool dump_write(struct session *s)
     return ok;
 }
 
+/* Starts the program after -e, else the configured shell, with the configured $TERM. */
+static struct pty *spawn(const struct bt_config *cfg)
+{
+    char term[BT_TERM_BYTES + 8];
+    snprintf(term, sizeof term, "TERM=%s", cfg->term);
+    const char *const env[] = {term, NULL};
+    const char *const shell[] = {cfg->shell, NULL};
+    bool has_argv = cfg->argv && cfg->argv[0];
+    return pty_spawn(has_argv ? cfg->argv : shell[0][0] ? shell : NULL, cfg->cols, cfg->rows,
+                     cfg->term[0] ? env : NULL);
+}
+
 bool session_open(struct session *s, const struct bt_config *cfg,
                   const struct session_hooks *hooks)
 {
@@ -392,7 +403,7 @@ bool session_open(struct session *s, const struct bt_config *cfg,
         fprintf(stderr, "boundterm: out of memory for a %dx%d terminal\n", cfg->cols, cfg->rows);
         return false;
     }
-    s->pty = pty_spawn(cfg->argv, cfg->cols, cfg->rows, NULL);
+    s->pty = spawn(cfg);
     return s->pty != NULL;
 }
 
@@ -422,5 +433,5 @@ int session_finish(struct session *s)
     if (s->dump)
         dump_write(s);
     int status = s->signal ? 128 + s->signal : pty_exit_status(s->pty);
-    return status < 0 ? SESSION_EXIT_FAILED : status; /* < 0: the loop failed before the child ended */
+    return status < 0 ? SESSION_EXIT_FAILED : status; /* < 0: the loop failed early */
 }

@@ -5,48 +5,65 @@
 #include "events.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
-struct shortcut {
-    SDL_Keycode sym;
-    Uint16 need; /* KMOD_CTRL, KMOD_SHIFT or both: each must be held */
-    enum ui_action action;
+/* The window action of each configurable one. */
+static const enum ui_action action_of[BT_ACTION_COUNT] = {
+    [BT_ACTION_SCROLL_PAGE_UP] = UI_PAGE_UP,   [BT_ACTION_SCROLL_PAGE_DOWN] = UI_PAGE_DOWN,
+    [BT_ACTION_SCROLL_TOP] = UI_TOP,           [BT_ACTION_SCROLL_BOTTOM] = UI_BOTTOM,
+    [BT_ACTION_COPY] = UI_COPY,                [BT_ACTION_PASTE] = UI_PASTE,
+    [BT_ACTION_ZOOM_IN] = UI_ZOOM_IN,          [BT_ACTION_ZOOM_OUT] = UI_ZOOM_OUT,
+    [BT_ACTION_ZOOM_RESET] = UI_ZOOM_RESET,    [BT_ACTION_OVERLAY] = UI_OVERLAY,
+    [BT_ACTION_CLEAR_SCROLLBACK] = UI_CLEAR,   [BT_ACTION_SEARCH] = UI_NONE, /* not yet */
 };
 
-static const struct shortcut shortcuts[] = {
-    {SDLK_c, KMOD_CTRL | KMOD_SHIFT, UI_COPY},
-    {SDLK_v, KMOD_CTRL | KMOD_SHIFT, UI_PASTE},
-    {SDLK_m, KMOD_CTRL | KMOD_SHIFT, UI_OVERLAY},
-    {SDLK_k, KMOD_CTRL | KMOD_SHIFT, UI_CLEAR},
-    {SDLK_INSERT, KMOD_SHIFT, UI_PASTE},
-    {SDLK_EQUALS, KMOD_CTRL, UI_ZOOM_IN},
-    {SDLK_PLUS, KMOD_CTRL, UI_ZOOM_IN},
-    {SDLK_KP_PLUS, KMOD_CTRL, UI_ZOOM_IN},
-    {SDLK_MINUS, KMOD_CTRL, UI_ZOOM_OUT},
-    {SDLK_KP_MINUS, KMOD_CTRL, UI_ZOOM_OUT},
-    {SDLK_0, KMOD_CTRL, UI_ZOOM_RESET},
-    {SDLK_KP_0, KMOD_CTRL, UI_ZOOM_RESET},
-    {SDLK_PAGEUP, KMOD_SHIFT, UI_PAGE_UP},
-    {SDLK_PAGEDOWN, KMOD_SHIFT, UI_PAGE_DOWN},
-    {SDLK_HOME, KMOD_SHIFT, UI_TOP},
-    {SDLK_END, KMOD_SHIFT, UI_BOTTOM},
-};
-
-/* True when exactly the modifiers in need are held (Shift does not matter for + and =). */
-static bool held(Uint16 mod, Uint16 need, SDL_Keycode sym)
+/* Adds one binding. */
+static void bind(struct events_bindings *eb, SDL_Keycode sym, unsigned mods, enum ui_action a)
 {
-    if (mod & (KMOD_ALT | KMOD_GUI))
-        return false;
-    bool ctrl = (mod & KMOD_CTRL) != 0, shift = (mod & KMOD_SHIFT) != 0;
-    if (ctrl != ((need & KMOD_CTRL) != 0))
-        return false;
-    return sym == SDLK_PLUS || sym == SDLK_EQUALS || shift == ((need & KMOD_SHIFT) != 0);
+    if (eb->n < EVENTS_BINDINGS_MAX && sym != SDLK_UNKNOWN && a != UI_NONE)
+        eb->b[eb->n++] = (__typeof__(eb->b[0])){sym, mods, a};
 }
 
-enum ui_action events_shortcut(const SDL_Keysym *key)
+void events_bind(struct events_bindings *eb, const struct bt_key *keys)
 {
-    for (size_t i = 0; i < sizeof shortcuts / sizeof *shortcuts; i++)
-        if (shortcuts[i].sym == key->sym && held(key->mod, shortcuts[i].need, key->sym))
-            return shortcuts[i].action;
+    eb->n = 0;
+    for (int i = 0; i < BT_ACTION_COUNT; i++) {
+        if (!keys[i].name[0])
+            continue; /* "none" */
+        SDL_Keycode sym = SDL_GetKeyFromName(keys[i].name);
+        if (sym == SDLK_UNKNOWN)
+            fprintf(stderr, "boundterm: key binding: SDL knows no key '%s'\n", keys[i].name);
+        bind(eb, sym, keys[i].mods, action_of[i]);
+    }
+    bind(eb, SDLK_INSERT, BT_MOD_SHIFT, UI_PASTE);
+}
+
+/* BT_MOD_* bits of SDL modifier state. */
+static unsigned bt_mods(Uint16 kmod)
+{
+    return ((kmod & KMOD_SHIFT) ? BT_MOD_SHIFT : 0) | ((kmod & KMOD_CTRL) ? BT_MOD_CTRL : 0) |
+           ((kmod & KMOD_ALT) ? BT_MOD_ALT : 0) | ((kmod & KMOD_GUI) ? BT_MOD_SUPER : 0);
+}
+
+/* "=" and "+" share a key on most layouts: Ctrl+= also answers to Ctrl++ and keypad +. */
+static bool same_key(SDL_Keycode bound, SDL_Keycode sym)
+{
+    if (bound == sym)
+        return true;
+    bool plus = sym == SDLK_PLUS || sym == SDLK_EQUALS || sym == SDLK_KP_PLUS;
+    return plus && (bound == SDLK_EQUALS || bound == SDLK_PLUS);
+}
+
+enum ui_action events_shortcut(const struct events_bindings *eb, const SDL_Keysym *key)
+{
+    unsigned held = bt_mods(key->mod);
+    for (int i = 0; i < eb->n; i++) {
+        unsigned want = eb->b[i].mods;
+        bool plus = eb->b[i].sym == SDLK_EQUALS || eb->b[i].sym == SDLK_PLUS;
+        unsigned h = plus ? held & ~BT_MOD_SHIFT : held; /* Shift makes + from = */
+        if (same_key(eb->b[i].sym, key->sym) && h == (plus ? want & ~BT_MOD_SHIFT : want))
+            return eb->b[i].action;
+    }
     return UI_NONE;
 }
 

@@ -12,6 +12,7 @@
 
 #include <SDL.h>
 
+#include "config.h"
 #include "term.h"
 
 enum ui_action {
@@ -29,8 +30,27 @@ enum ui_action {
     UI_BOTTOM,      /* Shift+End */
 };
 
+#define EVENTS_BINDINGS_MAX (BT_ACTION_COUNT + 2)
+
+/* The window's shortcuts as keycodes: the configured ones plus Shift+Insert (paste). */
+struct events_bindings {
+    struct {
+        SDL_Keycode sym;
+        unsigned mods; /* BT_MOD_* */
+        enum ui_action action;
+    } b[EVENTS_BINDINGS_MAX];
+    int n;
+};
+
+/*
+ * Builds the bindings from the configuration's (keys: BT_ACTION_COUNT entries,
+ * key names as SDL spells them). Names SDL does not know are left out, with a
+ * log line each.
+ */
+void events_bind(struct events_bindings *eb, const struct bt_key *keys);
+
 /* The window's shortcut for a key press, or UI_NONE to pass the key on. */
-enum ui_action events_shortcut(const SDL_Keysym *key);
+enum ui_action events_shortcut(const struct events_bindings *eb, const SDL_Keysym *key);
 
 /* TERM_MOD_* bits of SDL modifier state. */
 unsigned events_mods(Uint16 kmod);

@@ -137,21 +137,27 @@ static FT_Face open_face(struct font *f, const char *path, bool *bitmap)
     return face;
 }
 
-/* Loads the four styles from f->dir, or the regular one through fontconfig. */
-static bool load_faces(struct font *f)
+/* Loads the configured file, else the four styles from f->dir, else fontconfig's monospace. */
+static bool load_faces(struct font *f, const char *file)
 {
     char path[PATH_MAX + 64];
     bool bitmap;
+    if (file && *file) {
+        f->face[0] = open_face(f, file, &bitmap);
+        if (f->face[0])
+            return true; /* bold and italic draw with it too */
+        fprintf(stderr, "boundterm: font: cannot load '%s'; using the shipped font\n", file);
+    }
     f->have_dir = find_dir(f);
     for (int i = 0; i < 4 && f->have_dir; i++) {
         snprintf(path, sizeof path, "%s/%s", f->dir, face_files[i]);
         f->face[i] = open_face(f, path, &bitmap);
     }
     if (!f->face[0]) {
-        char *file = fc_match_file("monospace", 0);
-        if (file)
-            f->face[0] = open_face(f, file, &bitmap);
-        free(file);
+        char *match = fc_match_file("monospace", 0);
+        if (match)
+            f->face[0] = open_face(f, match, &bitmap);
+        free(match);
         f->have_dir = false;
     }
     return f->face[0] != NULL;
@@ -177,7 +183,7 @@ static void compute_metrics(struct font *f)
     f->m.underline = under;
 }
 
-struct font *font_create(int px_size)
+struct font *font_create(const char *file, int px_size)
 {
     struct font *f = calloc(1, sizeof *f);
     if (!f)
@@ -185,7 +191,7 @@ struct font *font_create(int px_size)
     f->px = px_size;
     if (FT_Init_FreeType(&f->ft) != 0 || !FcInit())
         goto fail;
-    if (!load_faces(f))
+    if (!load_faces(f, file))
         goto fail;
     compute_metrics(f);
     return f;

@@ -23,10 +23,11 @@ struct font_metrics {
 struct font;
 
 /*
- * Loads the four faces from the fonts directory (see font.c for where it is
- * looked for) at px_size pixels. NULL (one log line) when no face loads.
+ * Loads file (when not NULL or empty: one face for every style), else the four
+ * faces from the fonts directory (see font.c for where it is looked for), at
+ * px_size pixels. NULL (one log line) when no face loads.
  */
-struct font *font_create(int px_size);
+struct font *font_create(const char *file, int px_size);
 /* Frees the faces and fallbacks; NULL is a no-op. */
 void font_destroy(struct font *f);
 

@@ -23,7 +23,6 @@
 #define QUADS_MAX 8192
 #define DEFAULT_FG 0xd0d0d0u
 #define DEFAULT_BG 0x181818u
-#define CURSOR_RGB 0xe0e0e0u
 #define SELECT_BG 0x3b5b8cu
 #define SELECT_FG 0xffffffu
 
@@ -43,19 +42,21 @@ struct render {
     int fb_w, fb_h;
     uint32_t *px;       /* soft: the locked frame's pixels during a frame */
     int pitch;          /* in pixels */
+    uint32_t fg, bg, cursor; /* default colours, 0xRRGGBB */
+    uint32_t base16[16];
 };
 
-static const uint32_t base16[16] = {
+static const uint32_t xterm16[16] = {
     0x000000, 0xcd0000, 0x00cd00, 0xcdcd00, 0x0000ee, 0xcd00cd, 0x00cdcd, 0xe5e5e5,
     0x7f7f7f, 0xff0000, 0x00ff00, 0xffff00, 0x5c5cff, 0xff00ff, 0x00ffff, 0xffffff,
 };
 
-/* xterm's 256-colour palette: 16 base colours, a 6x6x6 cube, 24 greys. */
-static uint32_t palette(unsigned i)
+/* The 256-colour palette: 16 base colours (configurable), a 6x6x6 cube, 24 greys. */
+static uint32_t palette(const struct render *rd, unsigned i)
 {
     static const uint8_t level[6] = {0, 95, 135, 175, 215, 255};
     if (i < 16)
-        return base16[i];
+        return rd->base16[i];
     if (i < 232) {
         i -= 16;
         return (uint32_t)level[i / 36] << 16 | (uint32_t)level[i / 6 % 6] << 8 | level[i % 6];
@@ -64,16 +65,23 @@ static uint32_t palette(unsigned i)
     return g << 16 | g << 8 | g;
 }
 
-uint32_t render_color(sb_color c, bool fg)
+uint32_t render_color(const struct render *rd, sb_color c, bool fg)
 {
     switch (SB_COLOR_KIND(c)) {
     case SB_COLOR_KIND_PALETTE:
-        return palette(c & 0xff);
+        return palette(rd, c & 0xff);
     case SB_COLOR_KIND_RGB:
         return c & 0xffffff;
     default:
-        return fg ? DEFAULT_FG : DEFAULT_BG;
+        return fg ? rd->fg : rd->bg;
     }
+}
+
+void render_set_colors(struct render *rd, uint32_t fg, uint32_t bg, const uint32_t base16[16])
+{
+    rd->fg = rd->cursor = fg & 0xffffff;
+    rd->bg = bg & 0xffffff;
+    memcpy(rd->base16, base16 ? base16 : xterm16, sizeof rd->base16);
 }
 
 struct render *render_create(SDL_Renderer *r, struct font *font)
@@ -83,6 +91,7 @@ struct render *render_create(SDL_Renderer *r, struct font *font)
         goto fail;
     rd->r = r;
     rd->font = font;
+    render_set_colors(rd, DEFAULT_FG, DEFAULT_BG, NULL);
     SDL_RendererInfo info;
     const char *env = getenv("BOUNDTERM_GEOMETRY");
     rd->soft = SDL_GetRendererInfo(r, &info) == 0 && (info.flags & SDL_RENDERER_SOFTWARE) &&
@@ -255,14 +264,13 @@ static bool frame_lock(struct render *rd)
     rd->pitch = pitch / 4;
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++)
-            rd->px[(size_t)y * rd->pitch + x] = 0xff000000u | DEFAULT_BG;
+            rd->px[(size_t)y * rd->pitch + x] = 0xff000000u | rd->bg;
     return true;
 }
 
 void render_begin(struct render *rd)
 {
-    SDL_SetRenderDrawColor(rd->r, DEFAULT_BG >> 16, DEFAULT_BG >> 8 & 0xff, DEFAULT_BG & 0xff,
-                           255);
+    SDL_SetRenderDrawColor(rd->r, rd->bg >> 16, rd->bg >> 8 & 0xff, rd->bg & 0xff, 255);
     SDL_RenderClear(rd->r);
     atlas_begin_frame(rd->atlas);
     rd->nquads = 0;
@@ -342,13 +350,14 @@ struct ink {
     bool text; /* draw the glyph */
 };
 
-static struct ink cell_ink(const struct sb_cell *cell, bool selected, bool blink_on)
+static struct ink cell_ink(const struct render *rd, const struct sb_cell *cell, bool selected,
+                           bool blink_on)
 {
     sb_color fgc = cell->fg;
     if ((cell->attrs & SB_ATTR_BOLD) && SB_COLOR_KIND(fgc) == SB_COLOR_KIND_PALETTE &&
         (fgc & 0xff) < 8)
         fgc += 8; /* bold as bright, as xterm's boldColors */
-    struct ink k = {render_color(fgc, true), render_color(cell->bg, false), true};
+    struct ink k = {render_color(rd, fgc, true), render_color(rd, cell->bg, false), true};
     if (cell->attrs & SB_ATTR_REVERSE) {
         uint32_t t = k.fg;
         k.fg = k.bg;
@@ -427,18 +436,18 @@ static bool draw_row(struct render *rd, const struct render_scene *s, int r)
     static const struct sb_cell blank = {.width = 1};
     const struct sb_row *row = s->lines[r];
     int cw = rd->m->cell_w, y = r * rd->m->cell_h, run_x = 0;
-    uint32_t run_bg = DEFAULT_BG;
+    uint32_t run_bg = rd->bg;
     bool blink = false;
     for (int c = 0; c <= s->cols; c++) {
-        uint32_t bg = DEFAULT_BG;
+        uint32_t bg = rd->bg;
         if (c < s->cols) {
             const struct sb_cell *cell = row && (uint32_t)c < row->ncols ? &row->cells[c] : &blank;
-            bg = cell_ink(cell, selected(s, r, c), s->blink_on).bg;
+            bg = cell_ink(rd, cell, selected(s, r, c), s->blink_on).bg;
             if (block_cursor_at(s, r, c))
-                bg = CURSOR_RGB;
+                bg = rd->cursor;
         }
         if (c == s->cols || bg != run_bg) {
-            if (run_bg != DEFAULT_BG)
+            if (run_bg != rd->bg)
                 render_rect(rd, run_x, y, c * cw - run_x, rd->m->cell_h, 0xff000000u | run_bg);
             run_x = c * cw;
             run_bg = bg;
@@ -448,10 +457,10 @@ static bool draw_row(struct render *rd, const struct render_scene *s, int r)
         const struct sb_cell *cell = &row->cells[c];
         if (cell->width == 0)
             continue;
-        struct ink k = cell_ink(cell, selected(s, r, c), s->blink_on);
+        struct ink k = cell_ink(rd, cell, selected(s, r, c), s->blink_on);
         blink |= (cell->attrs & SB_ATTR_BLINK) != 0;
         if (block_cursor_at(s, r, c))
-            k.fg = k.bg == CURSOR_RGB ? DEFAULT_BG : render_color(cell->bg, false);
+            k.fg = k.bg == rd->cursor ? rd->bg : k.bg; /* the cell's colours, inverted */
         if (k.text)
             cell_glyph(rd, cell, c * cw, y, k.fg);
         decorations(rd, cell, c * cw, y, cw * (cell->width ? cell->width : 1), k.fg);
@@ -471,7 +480,7 @@ static void draw_cursor(struct render *rd, const struct render_scene *s)
     const struct sb_row *row = s->lines[cur->row];
     if (row && (uint32_t)cur->col < row->ncols && row->cells[cur->col].width == 2)
         w *= 2;
-    uint32_t argb = 0xff000000u | CURSOR_RGB;
+    uint32_t argb = 0xff000000u | rd->cursor;
     int bar = t * 2 > 2 ? t * 2 : 2;
     if (cur->hollow) {
         render_rect(rd, x, y, w, t, argb);

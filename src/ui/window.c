@@ -39,7 +39,6 @@
 #define INGEST_BYTES (4u << 20)
 #define FLOOD_FRAME_NS 50000000ull
 #define BLINK_NS 500000000ull
-#define FONT_PX_DEFAULT 15
 #define FONT_PX_MIN 6
 #define FONT_PX_MAX 72
 #define WHEEL_ROWS 3
@@ -64,6 +63,7 @@ struct win {
     struct select sel;
     struct overlay ov;
     struct waker wk;
+    struct events_bindings keys;
     int rows, cols, font_px;
     bool focused, dirty, quit, eof;
     uint64_t gen, clears, frame_ns, next_frame, next_stats, blink_epoch, reaped_at;
@@ -353,7 +353,7 @@ static void action(struct win *w, enum ui_action a)
 /* A key press: shortcut, or on to the program (which brings the view back down). */
 static void on_key(struct win *w, const SDL_Keysym *key)
 {
-    enum ui_action a = events_shortcut(key);
+    enum ui_action a = events_shortcut(&w->keys, key);
     if (a != UI_NONE) {
         action(w, a);
         return;
@@ -628,11 +628,11 @@ static bool open_window(struct win *w, const struct bt_config *cfg)
         goto fail;
     if (!real_display())
         return false;
-    const char *env = getenv("BOUNDTERM_FONT_SIZE");
-    w->font_px = env && atoi(env) >= FONT_PX_MIN ? atoi(env) : FONT_PX_DEFAULT;
-    w->font = font_create(w->font_px);
+    w->font_px = cfg->font_size;
+    w->font = font_create(cfg->font, w->font_px);
     if (!w->font)
         return false;
+    events_bind(&w->keys, cfg->keys);
     const struct font_metrics *m = font_metrics(w->font);
     w->window = SDL_CreateWindow("boundterm", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
                                  cfg->cols * m->cell_w, cfg->rows * m->cell_h,
@@ -643,6 +643,8 @@ static bool open_window(struct win *w, const struct bt_config *cfg)
     if (!w->ren)
         goto fail;
     w->rd = render_create(w->ren, w->font);
+    if (w->rd)
+        render_set_colors(w->rd, cfg->foreground, cfg->background, cfg->palette);
     w->frame_ns = refresh_ns(w->window);
     return w->rd != NULL;
 fail:
@@ -675,6 +677,16 @@ static void close_window(struct win *w)
     if (w->frame_log)
         fclose(w->frame_log);
     SDL_Quit();
+}
+
+/* The configured cursor, as if the program had asked for it (DECSCUSR); programs may change it. */
+static void cursor_default(struct term *t, const struct bt_config *cfg)
+{
+    static const int base[] = {[BT_CURSOR_BLOCK] = 1, [BT_CURSOR_UNDERLINE] = 3,
+                               [BT_CURSOR_BAR] = 5};
+    char seq[16];
+    int n = snprintf(seq, sizeof seq, "\x1b[%d q", base[cfg->cursor_shape] + !cfg->cursor_blink);
+    term_feed(t, seq, (size_t)n);
 }
 
 /* Blocks the signals the session takes from its signalfd; *orig receives the mask before. */
@@ -716,6 +728,7 @@ int window_run(const struct bt_config *cfg)
         !(opened = true, session_open(&w->s, cfg, &hooks)))
         goto done;
     w->s.old_mask = orig;
+    cursor_default(w->s.term, cfg);
     if (!term_input_init(w->s.term) || !(w->view = view_create(w->s.store, w->s.term)) ||
         !waker_start(&w->wk, pty_fd(w->s.pty), w->s.sigfd))
         goto done;

@@ -125,6 +125,8 @@ static const struct shortcut_case shortcuts[] = {
     {SDLK_PAGEUP, 0, UI_NONE},
     {SDLK_PAGEUP, KMOD_LCTRL | KMOD_LSHIFT, UI_NONE},
     {SDLK_m, KMOD_LCTRL | KMOD_LSHIFT | KMOD_LALT, UI_NONE},
+    {SDLK_INSERT, KMOD_LSHIFT, UI_PASTE},
+    {SDLK_KP_PLUS, KMOD_LCTRL, UI_ZOOM_IN},
 };
 
 /* Prints bytes with escapes, for failure messages. */
@@ -173,8 +175,9 @@ static int run_keys(struct term *t, struct capture *cap)
     return failed;
 }
 
-/* Runs the text and shortcut rows; the number that failed. */
-static int run_text_and_shortcuts(struct term *t, struct capture *cap)
+/* Runs the text and shortcut rows (shortcuts bound as configured); the number that failed. */
+static int run_text_and_shortcuts(struct term *t, struct capture *cap,
+                                  const struct events_bindings *eb)
 {
     int failed = 0;
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
@@ -185,7 +188,7 @@ static int run_text_and_shortcuts(struct term *t, struct capture *cap)
     }
     for (size_t i = 0; i < sizeof shortcuts / sizeof *shortcuts; i++) {
         SDL_Keysym ks = {.sym = shortcuts[i].sym, .mod = shortcuts[i].mod};
-        enum ui_action a = events_shortcut(&ks);
+        enum ui_action a = events_shortcut(eb, &ks);
         if (a != shortcuts[i].action) {
             fprintf(stderr, "FAIL shortcut %s mod 0x%x: action %d, want %d\n",
                     SDL_GetKeyName(ks.sym), ks.mod, a, shortcuts[i].action);
@@ -221,6 +224,12 @@ static int run_modes(struct term *t, struct capture *cap)
     return failed;
 }
 
+/* The store's minimum RAM budget, which the defaults do not need. */
+static uint64_t min_ram(uint64_t budget)
+{
+    return 0;
+}
+
 int main(void)
 {
     struct capture cap = {0};
@@ -230,7 +239,12 @@ int main(void)
         fprintf(stderr, "test_keys: no terminal\n");
         return 1;
     }
-    int failed = run_keys(t, &cap) + run_text_and_shortcuts(t, &cap) + run_modes(t, &cap);
+    struct bt_config_env env = {.min_ram = min_ram};
+    struct bt_config cfg;
+    struct events_bindings eb;
+    bt_config_defaults(&cfg, &env);
+    events_bind(&eb, cfg.keys);
+    int failed = run_keys(t, &cap) + run_text_and_shortcuts(t, &cap, &eb) + run_modes(t, &cap);
     term_input_fini(t);
     term_destroy(t);
     printf("%s: %d failed\n", failed ? "FAIL" : "ok", failed);

@@ -123,7 +123,7 @@ struct canvas {
 /* A software renderer on a surface the size of cols x rows cells. */
 static bool canvas_open(struct canvas *c, int cols, int rows)
 {
-    c->font = font_create(FONT_PX);
+    c->font = font_create(NULL, FONT_PX);
     if (!c->font)
         return false;
     const struct font_metrics *m = font_metrics(c->font);

@@ -189,6 +189,17 @@ void sb_store_destroy(struct sb_store *store);
 int sb_store_push_row(struct sb_store *store, const struct sb_cell *cells, uint32_t ncols,
                       uint32_t flags);
 
+/*
+ * Appends a plain row, given as UTF-8: every cell holds one codepoint, has
+ * width 1 and default attributes and colours; an empty cell is a NUL byte
+ * and trailing empty cells are left out. It is stored exactly as
+ * sb_store_push_row would store those cells, without building them (the
+ * fast path for most terminal output). SB_ERR_INVAL for bad UTF-8, more
+ * codepoints than ncols, a trailing NUL or bad flags.
+ */
+int sb_store_push_plain(struct sb_store *store, const char *text, size_t len, uint32_t ncols,
+                        uint32_t flags);
+
 /* Number of rows retained. */
 uint64_t sb_store_rows(struct sb_store *store);
 

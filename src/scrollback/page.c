@@ -173,6 +173,25 @@ size_t hot_row_bound(uint32_t ncols)
     return rowcodec_text_bound(ncols) + rowcodec_meta_bound(ncols);
 }
 
+/* Bounds of one row in the text and the meta stream. */
+static void row_bounds(const struct row_in *r, size_t *text, size_t *meta)
+{
+    if (r->cells || !r->text) {
+        *text = rowcodec_text_bound(r->ncols);
+        *meta = rowcodec_meta_bound(r->ncols);
+    } else {
+        *text = r->text_len;
+        *meta = rowcodec_meta_bound(0) + 8;
+    }
+}
+
+size_t hot_row_in_bound(const struct row_in *r)
+{
+    size_t text, meta;
+    row_bounds(r, &text, &meta);
+    return text + meta;
+}
+
 /* Grows a mapped buffer to hold at least need bytes, keeping its first used bytes. */
 static int grow_mapping(uint8_t **buf, size_t *cap, size_t used, size_t need)
 {
@@ -190,11 +209,12 @@ static int grow_mapping(uint8_t **buf, size_t *cap, size_t used, size_t need)
     return 0;
 }
 
-int hot_append(struct hot_page *h, const struct sb_cell *cells, uint32_t ncols, uint32_t flags,
-               size_t *raw_added)
+int hot_append(struct hot_page *h, const struct row_in *r, size_t *raw_added)
 {
-    size_t tneed = PAGE_HEADER_BYTES + h->text_len + rowcodec_text_bound(ncols);
-    size_t mneed = h->meta_len + rowcodec_meta_bound(ncols);
+    size_t tbound, mbound;
+    row_bounds(r, &tbound, &mbound);
+    size_t tneed = PAGE_HEADER_BYTES + h->text_len + tbound;
+    size_t mneed = h->meta_len + mbound;
     if (!h->buf && take_buffer(h) < 0)
         return SB_ERR_NOMEM;
     /* Room for sealing in place: the meta is copied after the text. */
@@ -203,8 +223,11 @@ int hot_append(struct hot_page *h, const struct sb_cell *cells, uint32_t ncols, 
         view_reserve(&h->view, h->view.nrows + 1) < 0)
         return SB_ERR_NOMEM;
     size_t tlen, mlen;
-    rowcodec_encode(cells, ncols, flags, h->buf + PAGE_HEADER_BYTES + h->text_len, &tlen,
-                    h->meta + h->meta_len, &mlen);
+    uint8_t *text = h->buf + PAGE_HEADER_BYTES + h->text_len, *meta = h->meta + h->meta_len;
+    if (r->cells || !r->text)
+        rowcodec_encode(r->cells, r->ncols, r->flags, text, &tlen, meta, &mlen);
+    else
+        rowcodec_encode_plain(r->text, r->text_len, r->ncols, r->flags, text, &tlen, meta, &mlen);
     uint32_t n = h->view.nrows;
     h->view.text_off[n] = (uint32_t)h->text_len;
     h->view.meta_off[n] = (uint32_t)h->meta_len;

@@ -78,12 +78,22 @@ void hot_fini(struct hot_page *h);
 size_t hot_bytes(const struct hot_page *h);
 /* Raw bytes the page would have if sealed now. */
 size_t hot_raw_len(const struct hot_page *h);
+/* A validated row to append: cells, or (cells NULL) a plain row's text stream. */
+struct row_in {
+    const struct sb_cell *cells;
+    const char *text;
+    size_t text_len;
+    uint32_t ncols;
+    uint32_t flags;
+};
+
 /* Raw bytes a row of ncols would add at most. */
 size_t hot_row_bound(uint32_t ncols);
+/* Raw bytes this row adds at most. */
+size_t hot_row_in_bound(const struct row_in *r);
 
 /* Appends a validated row. 0 or SB_ERR_NOMEM (the page is unchanged then). */
-int hot_append(struct hot_page *h, const struct sb_cell *cells, uint32_t ncols, uint32_t flags,
-               size_t *raw_added);
+int hot_append(struct hot_page *h, const struct row_in *r, size_t *raw_added);
 
 /*
  * Seals the hot page: returns its mapped buffer holding the whole raw page

@@ -365,6 +365,55 @@ void rowcodec_encode(const struct sb_cell *cells, uint32_t ncols, uint32_t flags
     *meta_len = (size_t)(h - meta) + blen;
 }
 
+/* ---- Plain rows ---------------------------------------------------------- */
+
+/*
+ * A plain row arrives as its text stream already: cells of one codepoint,
+ * width 1, default style, so the meta is the fixed 5-6 byte body with three
+ * empty lists. The bytes are exactly what rowcodec_encode makes of the same
+ * cells, so a plain row decodes like any other.
+ */
+static size_t get_utf8(const uint8_t *p, const uint8_t *end, uint32_t *cp);
+
+int rowcodec_validate_plain(const char *text, size_t len, uint32_t ncols, uint32_t flags)
+{
+    if (ncols > SB_MAX_COLS || (flags & ~(uint32_t)SB_ROW_WRAPPED) != 0)
+        return SB_ERR_INVAL;
+    const uint8_t *p = (const uint8_t *)text, *end = p + len;
+    uint32_t cells = 0, cp = 0;
+    while (p < end) {
+        if (*p < 0x80) { /* the common case, one byte a cell */
+            cp = *p++;
+        } else {
+            size_t n = get_utf8(p, end, &cp);
+            if (n == 0)
+                return SB_ERR_INVAL;
+            p += n;
+        }
+        if (++cells > ncols)
+            return SB_ERR_INVAL;
+    }
+    /* Trailing empty cells must have been left out, as the encoder does. */
+    return len > 0 && cp == 0 ? SB_ERR_INVAL : 0;
+}
+
+void rowcodec_encode_plain(const char *text, size_t len, uint32_t ncols, uint32_t flags,
+                           uint8_t *out_text, size_t *text_len, uint8_t *meta, size_t *meta_len)
+{
+    memcpy(out_text, text, len);
+    uint8_t body[8];
+    uint8_t *p = put_varint(body, ncols);
+    *p++ = (uint8_t)flags;
+    *p++ = 0; /* no multi-codepoint cells */
+    *p++ = 0; /* no wide cells */
+    *p++ = 0; /* no style runs */
+    size_t blen = (size_t)(p - body);
+    uint8_t *h = put_varint(put_varint(meta, (uint32_t)len), (uint32_t)blen);
+    memcpy(h, body, blen);
+    *text_len = len;
+    *meta_len = (size_t)(h - meta) + blen;
+}
+
 /* ---- Decoding ---------------------------------------------------------- */
 
 /* Bytes not read yet. */

@@ -62,6 +62,18 @@ void rowcodec_encode(const struct sb_cell *cells, uint32_t ncols, uint32_t flags
                      size_t *text_len, uint8_t *meta, size_t *meta_len);
 
 /*
+ * A plain row given as its text stream: cells of one codepoint each, width
+ * 1, default attributes and colours; UTF-8 with an empty cell as a NUL byte
+ * and trailing empty cells left out. validate returns 0 or SB_ERR_INVAL (bad
+ * UTF-8, more codepoints than ncols, a trailing NUL, bad flags); encode
+ * writes exactly what rowcodec_encode would for those cells (text room: len,
+ * meta room: rowcodec_meta_bound(0) + 8).
+ */
+int rowcodec_validate_plain(const char *text, size_t len, uint32_t ncols, uint32_t flags);
+void rowcodec_encode_plain(const char *text, size_t len, uint32_t ncols, uint32_t flags,
+                           uint8_t *out_text, size_t *text_len, uint8_t *meta, size_t *meta_len);
+
+/*
  * Reads the two leading varints of a row's meta without decoding it: the row
  * takes *meta_used bytes of meta (both varints and the body) and *text_len
  * bytes of text. Returns 0, or SB_ERR_CORRUPT when meta is truncated or the

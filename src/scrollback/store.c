@@ -1030,23 +1030,21 @@ static int seal_hot(struct sb_store *s)
     return 0;
 }
 
-int sb_store_push_row(struct sb_store *s, const struct sb_cell *cells, uint32_t ncols,
-                      uint32_t flags)
+/* Appends a validated row (cells or plain text) to the hot page, sealing it first if full. */
+static int push(struct sb_store *s, const struct row_in *row)
 {
-    int rc = rowcodec_validate(cells, ncols, flags);
-    if (rc < 0)
-        return rc;
+    int rc = 0;
     pthread_mutex_lock(&s->lock);
     size_t hot_before = hot_bytes(&s->hot);
     bool sealed = false;
     if (s->hot.view.nrows > 0 &&
-        hot_raw_len(&s->hot) + hot_row_bound(ncols) > s->cfg.page_bytes) {
+        hot_raw_len(&s->hot) + hot_row_in_bound(row) > s->cfg.page_bytes) {
         rc = seal_hot(s);
         sealed = true;
     }
     size_t added = 0;
     if (rc == 0)
-        rc = hot_append(&s->hot, cells, ncols, flags, &added);
+        rc = hot_append(&s->hot, row, &added);
     if (rc == 0) {
         s->next_abs++;
         s->raw_bytes_in += added;
@@ -1060,6 +1058,27 @@ int sb_store_push_row(struct sb_store *s, const struct sb_cell *cells, uint32_t 
         enforce_ram(s, true);
     pthread_mutex_unlock(&s->lock);
     return rc;
+}
+
+int sb_store_push_row(struct sb_store *s, const struct sb_cell *cells, uint32_t ncols,
+                      uint32_t flags)
+{
+    int rc = rowcodec_validate(cells, ncols, flags);
+    if (rc < 0)
+        return rc;
+    struct row_in row = {.cells = cells, .ncols = ncols, .flags = flags};
+    return push(s, &row);
+}
+
+int sb_store_push_plain(struct sb_store *s, const char *text, size_t len, uint32_t ncols,
+                        uint32_t flags)
+{
+    int rc = rowcodec_validate_plain(text, len, ncols, flags);
+    if (rc < 0)
+        return rc;
+    struct row_in row = {.text = text ? text : "", .text_len = len, .ncols = ncols,
+                         .flags = flags};
+    return push(s, &row);
 }
 
 /* ---- Reading ----------------------------------------------------------- */

@@ -8,6 +8,7 @@
 #include "arena.h"
 #include "check.h"
 #include "page.h"
+#include "rowcodec.h"
 #include "rowgen.h"
 
 #define NCOLS 120
@@ -19,8 +20,9 @@ static void fill(struct hot_page *h, int n)
     for (int i = 1; i <= n; i++) {
         size_t added;
         rowgen_fill((uint64_t)i, (uint32_t)(i % NCOLS), i % 2, cells);
-        REQUIRE(hot_append(h, cells, (uint32_t)(i % NCOLS), i % 3 ? 0 : SB_ROW_WRAPPED,
-                           &added) == 0);
+        struct row_in r = {.cells = cells, .ncols = (uint32_t)(i % NCOLS),
+                           .flags = i % 3 ? 0 : SB_ROW_WRAPPED};
+        REQUIRE(hot_append(h, &r, &added) == 0);
         CHECK(added > 0 || i % NCOLS == 0);
     }
 }
@@ -125,14 +127,16 @@ static void test_sizes(void)
             wide[c].chars[k] = k ? 0x300 + (uint32_t)k : 0x10000 + c;
     }
     size_t added;
-    REQUIRE(hot_append(&h, wide, SB_MAX_COLS, 0, &added) == 0);
+    struct row_in r = {.cells = wide, .ncols = SB_MAX_COLS};
+    REQUIRE(hot_append(&h, &r, &added) == 0);
     CHECK(added >= (size_t)SB_MAX_COLS * 14);
     CHECK(added <= hot_row_bound(SB_MAX_COLS));
     struct sb_row row;
     sb_row_init(&row);
     CHECK(page_view_row(&h.view, 0, &row) == 0);
     CHECK(rowgen_equal(wide, SB_MAX_COLS, 0, &row));
-    REQUIRE(hot_append(&h, NULL, 0, 0, &added) == 0);
+    struct row_in empty = {.cells = NULL, .text = "", .ncols = 0};
+    REQUIRE(hot_append(&h, &empty, &added) == 0);
     CHECK(added > 0);
     CHECK(hot_bytes(&h) >= hot_raw_len(&h));
     sb_row_fini(&row);
@@ -140,8 +144,75 @@ static void test_sizes(void)
     hot_fini(&h);
 }
 
+/* Appends a plain row's UTF-8 (NUL for empty cells, trailing empties left out) to buf. */
+static size_t plain_text(const struct sb_cell *cells, uint32_t ncols, char *buf)
+{
+    uint32_t end = ncols;
+    while (end > 0 && cells[end - 1].chars[0] == 0)
+        end--;
+    size_t n = 0;
+    for (uint32_t c = 0; c < end; c++) {
+        uint32_t cp = cells[c].chars[0];
+        if (cp < 0x80) {
+            buf[n++] = (char)cp;
+        } else if (cp < 0x800) {
+            buf[n++] = (char)(0xc0 | cp >> 6);
+            buf[n++] = (char)(0x80 | (cp & 0x3f));
+        } else if (cp < 0x10000) {
+            buf[n++] = (char)(0xe0 | cp >> 12);
+            buf[n++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+            buf[n++] = (char)(0x80 | (cp & 0x3f));
+        } else {
+            buf[n++] = (char)(0xf0 | cp >> 18);
+            buf[n++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+            buf[n++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+            buf[n++] = (char)(0x80 | (cp & 0x3f));
+        }
+    }
+    return n;
+}
+
+/* A plain row given as text encodes to exactly the bytes its cells would. */
+static void test_plain_rows(void)
+{
+    uint64_t rng = 5;
+    unsigned same = 0, rows = 0;
+    for (int i = 0; i < 5000; i++) {
+        struct sb_cell cells[300];
+        uint32_t ncols = (uint32_t)(rowgen_next(&rng) % 300);
+        memset(cells, 0, sizeof cells);
+        for (uint32_t c = 0; c < ncols; c++) {
+            uint64_t r = rowgen_next(&rng);
+            cells[c].width = 1;
+            if (r % 5)
+                cells[c].chars[0] = r % 9 == 0 ? rowgen_char(&rng) : (uint32_t)(0x20 + r % 95);
+        }
+        uint32_t flags = i % 2 ? SB_ROW_WRAPPED : 0;
+        char text[300 * 4];
+        size_t len = plain_text(cells, ncols, text);
+        CHECK_EQ(rowcodec_validate_plain(text, len, ncols, flags), 0);
+        uint8_t t1[300 * 24], m1[8000], t2[300 * 24], m2[8000];
+        size_t tl1, ml1, tl2, ml2;
+        rowcodec_encode(cells, ncols, flags, t1, &tl1, m1, &ml1);
+        rowcodec_encode_plain(text, len, ncols, flags, t2, &tl2, m2, &ml2);
+        same += tl1 == tl2 && ml1 == ml2 && !memcmp(t1, t2, tl1) && !memcmp(m1, m2, ml1);
+        rows++;
+    }
+    CHECK_EQ(same, rows);
+    CHECK_EQ(rowcodec_validate_plain("abc", 3, 2, 0), SB_ERR_INVAL);      /* too many cells */
+    CHECK_EQ(rowcodec_validate_plain("ab\0", 3, 10, 0), SB_ERR_INVAL);   /* trailing empty */
+    CHECK_EQ(rowcodec_validate_plain("a\0b", 3, 10, 0), 0);              /* inner empty */
+    CHECK_EQ(rowcodec_validate_plain("\xc3", 1, 10, 0), SB_ERR_INVAL);   /* truncated */
+    CHECK_EQ(rowcodec_validate_plain("\xed\xa0\x80", 3, 10, 0), SB_ERR_INVAL); /* surrogate */
+    CHECK_EQ(rowcodec_validate_plain("\xc0\x80", 2, 10, 0), SB_ERR_INVAL); /* overlong */
+    CHECK_EQ(rowcodec_validate_plain("a", 1, 10, SB_ROW_LOST), SB_ERR_INVAL);
+    CHECK_EQ(rowcodec_validate_plain("", 0, SB_MAX_COLS + 1, 0), SB_ERR_INVAL);
+    CHECK_EQ(rowcodec_validate_plain("", 0, 0, 0), 0);
+}
+
 int main(void)
 {
+    test_plain_rows();
     test_seal_parse_load_pop();
     test_damaged_pages();
     test_sizes();

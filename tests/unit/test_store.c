@@ -80,7 +80,15 @@ static void model_push(struct model *m, int kind)
     r->flags = (r->seed >> 40) % 3 == 0 ? SB_ROW_WRAPPED : 0;
     struct sb_cell cells[MAXCOLS];
     rowgen_fill(r->seed, r->ncols, kind, cells);
-    int rc = sb_store_push_row(m->store, cells, r->ncols, r->flags);
+    int rc;
+    if (kind == ROWGEN_PLAIN && (r->seed & 1)) { /* half of them through the text fast path */
+        char text[MAXCOLS];
+        for (uint32_t c = 0; c < r->ncols; c++)
+            text[c] = (char)cells[c].chars[0];
+        rc = sb_store_push_plain(m->store, text, r->ncols, r->ncols, r->flags);
+    } else {
+        rc = sb_store_push_row(m->store, cells, r->ncols, r->flags);
+    }
     CHECK_EQ(rc, 0);
     m->len++;
 }

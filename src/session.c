@@ -48,6 +48,16 @@ static void on_scrollout(void *user, const struct sb_cell *cells, uint32_t ncols
         fprintf(stderr, "boundterm: scrollback: %s\n", sb_strerror(rc));
 }
 
+/* Engine callback: a plain row left the screen, as text (the common, fast case). */
+static void on_scrollout_plain(void *user, const char *utf8, size_t len, uint32_t ncols,
+                               uint32_t flags)
+{
+    struct session *s = user;
+    int rc = sb_store_push_plain(s->store, utf8, len, ncols, flags);
+    if (rc != 0 && s->push_errors++ == 0)
+        fprintf(stderr, "boundterm: scrollback: %s\n", sb_strerror(rc));
+}
+
 /* Engine callback: the screen grew taller and takes back the newest stored row. */
 static bool on_popline(void *user, struct sb_row *row)
 {
@@ -386,7 +396,7 @@ bool session_open(struct session *s, const struct bt_config *cfg,
                   const struct session_hooks *hooks)
 {
     static const struct term_callbacks cb = {
-        .scrollout = on_scrollout, .popline = on_popline, .clear_scrollback = on_clear_scrollback,
+        .scrollout = on_scrollout, .scrollout_plain = on_scrollout_plain, .popline = on_popline, .clear_scrollback = on_clear_scrollback,
         .output = on_output, .bell = on_bell, .title = on_title,
     };
     *s = (struct session){.cfg = cfg, .sigfd = -1, .stats_fd = -1,

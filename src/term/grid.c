@@ -393,9 +393,63 @@ static void export_row(const struct grid *g, const struct gbuf *b, const struct 
     }
 }
 
-/* Hands row gr (leaving the top of the primary screen) to the scrollout hook. */
+/* Writes cp as UTF-8 at p; returns the end. */
+static char *utf8_put(char *p, uint32_t cp)
+{
+    if (cp < 0x800) {
+        *p++ = (char)(0xc0 | cp >> 6);
+    } else if (cp < 0x10000) {
+        *p++ = (char)(0xe0 | cp >> 12);
+        *p++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+    } else {
+        *p++ = (char)(0xf0 | cp >> 18);
+        *p++ = (char)(0x80 | ((cp >> 12) & 0x3f));
+        *p++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+    }
+    *p++ = (char)(0x80 | (cp & 0x3f));
+    return p;
+}
+
+/*
+ * Writes row gr as a plain row's UTF-8 into out (room: 4 bytes a column) when every cell is
+ * plain: one codepoint, width 1, default colours and attributes, no reverse video. Returns
+ * the length, or -1 when the row needs the cell form. Trailing empty cells are left out.
+ */
+static long export_plain(const struct grid *g, const struct grow *gr, char *out)
+{
+    const struct gcell *c = gr->cells;
+    int end = g->cols;
+    while (end > 0 && (c[end - 1].ch & CH_VALUE) == 0 && (c[end - 1].fg | c[end - 1].bg) == 0)
+        end--;
+    char *p = out;
+    for (int col = 0; col < end; col++) {
+        uint32_t ch = c[col].ch & CH_VALUE;
+        if (c[col].fg | c[col].bg)
+            return -1;
+        if (ch < 0x80) {
+            *p++ = (char)ch;
+            continue;
+        }
+        /* Combining indexes and continuations (wide glyphs) sit above U+10FFFF. */
+        if (ch > 0x10ffff || (col + 1 < g->cols && (c[col + 1].ch & CH_VALUE) == CH_CONT))
+            return -1;
+        p = utf8_put(p, sanitize(ch));
+    }
+    return p - out;
+}
+
+/* Hands row gr (leaving the top of the primary screen) to the scrollout hooks. */
 static void push_row(struct grid *g, const struct grow *gr)
 {
+    if (g->hooks.scrollout_plain && !g->reverse) {
+        char *text = (char *)g->sbuf; /* 36 bytes a column; plain text needs at most 4 */
+        long len = export_plain(g, gr, text);
+        if (len >= 0) {
+            g->hooks.scrollout_plain(g->hooks.user, text, (size_t)len, (uint32_t)g->cols,
+                                     gr->flags & SB_ROW_WRAPPED);
+            return;
+        }
+    }
     if (!g->hooks.scrollout)
         return;
     export_row(g, &g->buf[0], gr, g->sbuf);

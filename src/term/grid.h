@@ -27,6 +27,13 @@ struct grid;
 struct grid_hooks {
     /* A row left the top of the primary screen; cells are borrowed for the call. */
     void (*scrollout)(void *user, const struct sb_cell *cells, uint32_t ncols, uint32_t flags);
+    /*
+     * Optional fast path for a plain row (one codepoint per cell, width 1, default style):
+     * its UTF-8 with NUL for an empty cell and trailing empty cells left out, as
+     * sb_store_push_plain takes it. When set, plain rows go here instead of scrollout.
+     */
+    void (*scrollout_plain)(void *user, const char *utf8, size_t len, uint32_t ncols,
+                            uint32_t flags);
     /* The screen grew taller: fill row with the newest scrollback row, false when none. */
     bool (*popline)(void *user, struct sb_row *row);
     void (*bell)(void *user);

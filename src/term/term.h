@@ -22,6 +22,13 @@ struct term;
 struct term_callbacks {
     /* A row left the top of the primary screen; cells are borrowed for the call. */
     void (*scrollout)(void *user, const struct sb_cell *cells, uint32_t ncols, uint32_t flags);
+    /*
+     * Optional: a plain row (one codepoint per cell, width 1, default style) as UTF-8, NUL for
+     * an empty cell, trailing empty cells left out (what sb_store_push_plain takes). When
+     * set, plain rows come here instead of scrollout, skipping the cell conversion.
+     */
+    void (*scrollout_plain)(void *user, const char *utf8, size_t len, uint32_t ncols,
+                            uint32_t flags);
     /* The screen grew taller: give back the newest scrollback row. false when there is none. */
     bool (*popline)(void *user, struct sb_row *row);
     /* ESC [3J: erase the saved lines. */

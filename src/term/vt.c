@@ -580,6 +580,7 @@ struct term *term_create(int rows, int cols, const struct term_callbacks *cb, vo
     t->state = vterm_obtain_state(t->vt);
     struct grid_hooks hooks = {
         .scrollout = t->cb.scrollout,
+        .scrollout_plain = t->cb.scrollout_plain,
         .popline = t->cb.popline,
         .bell = t->cb.bell,
         .title = t->cb.title,

@@ -52,7 +52,11 @@
 
 /* ---- Small helpers ----------------------------------------------------- */
 
-/* Writes a formatted one-line message into err; always returns false. */
+/*
+ * Writes a formatted one-line message into err; always returns false. Control
+ * characters quoted from a file become '?', so the line stays one line and
+ * cannot drive the terminal it is printed on.
+ */
 static bool fail(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static bool fail(char *err, size_t errlen, const char *fmt, ...)
@@ -61,6 +65,9 @@ static bool fail(char *err, size_t errlen, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
+    for (char *p = err; errlen && *p; p++)
+        if ((unsigned char)*p < ' ' || *p == 0x7f)
+            *p = '?';
     return false;
 }
 
@@ -772,6 +779,15 @@ static const char *display_path(const struct bt_config *cfg, const char *path, c
     return path;
 }
 
+/* Whether s holds a control character other than a tab (a stray CR, an escape). */
+static bool has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((*s > 0 && *s < ' ' && *s != '\t') || *s == 0x7f)
+            return true;
+    return false;
+}
+
 /* Sets key k from value and records its origin; false with the one-line message. */
 static bool apply_value(struct bt_config *cfg, const struct key *k, const char *value,
                         const struct where *w, char *err, size_t errlen)
@@ -780,6 +796,8 @@ static bool apply_value(struct bt_config *cfg, const struct key *k, const char *
     const char *bad = NULL;
     if (!*value && !k->empty_ok)
         bad = "is empty (expected a value)";
+    else if (has_control(value))
+        bad = "holds a control character";
     else
         bad = k->set(cfg, k, value, why, sizeof(why));
     if (bad && w->file)

@@ -263,6 +263,8 @@ static void test_bad_lines(void)
          "(expected at most 63 letters, digits, '-', '+', '.' or '_', such as xterm-256color)"},
         {"shell = ", "boundterm: t.conf:1: shell: '' is empty (expected a value)"},
         {"term = \"abc", "boundterm: t.conf:1: term: the value has no closing quote"},
+        {"shell = \"/bin/sh\x1b[31m\"", "boundterm: t.conf:1: shell: '/bin/sh?[31m' holds a "
+         "control character"},
         {"term = \"abc\" x", "boundterm: t.conf:1: term: the value has text after the closing "
          "quote"},
         {"term = ok\nterm = bad one\nterm = ok", "boundterm: t.conf:2: term: 'bad one' is not "

@@ -4,8 +4,13 @@
  *           uses libvterm's parser and state machine),
  *   screen  libvterm's VTermScreen with a no-op sb_pushline (what boundterm replaced),
  *   term    boundterm's engine (VTermState + grid) with no scrollout hook,
- *   term+sb the same with a scrollout hook that does nothing, so every row leaving the screen
- *           is converted to the store's cells (what the application pays before the store).
+ *   term+sb the same with scrollout hooks that do nothing, wired as boundterm wires them
+ *           (plain rows as text, the others as the store's cells): what the engine pays
+ *           before the store,
+ *   term+store  the same with boundterm's real scrollback store behind it (default
+ *           configuration: 64 MiB of RAM, spilling to /tmp), i.e. headless boundterm
+ *           without the pty. Its compression runs on the store's worker thread, so its
+ *           CPU figure is the input thread's (the critical path) and wall time is shown too.
  * Usage: bench_vterm FILE [MB [RUNS [ROWS COLS]]]
  * The file is read into memory and fed in 64 KiB chunks, from the start again until at least
  * MB megabytes (default 100, at least the file once) went through; each engine runs RUNS
@@ -19,6 +24,7 @@
 
 #include <vterm.h>
 
+#include "boundterm/scrollback.h"
 #include "term.h"
 
 #define CHUNK (64 * 1024)
@@ -108,6 +114,22 @@ static void noop_scrollout(void *user, const struct sb_cell *cells, uint32_t nco
     (void)user, (void)cells, (void)ncols, (void)flags;
 }
 
+static void noop_plain(void *user, const char *text, size_t len, uint32_t ncols, uint32_t flags)
+{
+    (void)user, (void)text, (void)len, (void)ncols, (void)flags;
+}
+
+static void store_cells(void *user, const struct sb_cell *cells, uint32_t ncols, uint32_t flags)
+{
+    sb_store_push_row(user, cells, ncols, flags);
+}
+
+static void store_plain(void *user, const char *text, size_t len, uint32_t ncols,
+                        uint32_t flags)
+{
+    sb_store_push_plain(user, text, len, ncols, flags);
+}
+
 static int g_rows = 24, g_cols = 80;
 
 static void run_state(const struct input *in)
@@ -135,7 +157,8 @@ static void run_screen(const struct input *in)
 
 static void run_term(const struct input *in, bool convert)
 {
-    struct term_callbacks cb = {.scrollout = convert ? noop_scrollout : NULL};
+    struct term_callbacks cb = {.scrollout = convert ? noop_scrollout : NULL,
+                                .scrollout_plain = convert ? noop_plain : NULL};
     struct term *t = term_create(g_rows, g_cols, &cb, NULL);
     if (!t)
         exit(1);
@@ -151,6 +174,24 @@ static void run_term_plain(const struct input *in)
 static void run_term_convert(const struct input *in)
 {
     run_term(in, true);
+}
+
+static void run_term_store(const struct input *in)
+{
+    struct sb_config cfg;
+    sb_config_defaults(&cfg);
+    cfg.spill_dir = "/tmp";
+    struct sb_store *s;
+    if (sb_store_create(&cfg, &s, NULL, 0) != 0)
+        exit(1);
+    struct term_callbacks cb = {.scrollout = store_cells, .scrollout_plain = store_plain};
+    struct term *t = term_create(g_rows, g_cols, &cb, s);
+    if (!t)
+        exit(1);
+    feed_all(in, term_feed_cb, t);
+    sb_store_settle(s);
+    term_destroy(t);
+    sb_store_destroy(s);
 }
 
 /* ---- Measuring --------------------------------------------------------- */
@@ -191,7 +232,7 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
-enum { N_ENGINES = 4, MAX_RUNS = 64 };
+enum { N_ENGINES = 5, MAX_RUNS = 64 };
 
 static const struct {
     const char *name;
@@ -201,6 +242,7 @@ static const struct {
     {"screen", run_screen},
     {"term", run_term_plain},
     {"term+sb", run_term_convert},
+    {"term+store", run_term_store},
 };
 
 int main(int argc, char **argv)
@@ -226,9 +268,9 @@ int main(int argc, char **argv)
     double cpu[N_ENGINES][MAX_RUNS], wall[N_ENGINES][MAX_RUNS];
     for (int r = 0; r < runs; r++)
         for (int e = 0; e < N_ENGINES; e++) {
-            double w0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_PROCESS_CPUTIME_ID);
+            double w0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_THREAD_CPUTIME_ID);
             engines[e].run(&in);
-            double c = now(CLOCK_PROCESS_CPUTIME_ID) - c0, w = now(CLOCK_MONOTONIC) - w0;
+            double c = now(CLOCK_THREAD_CPUTIME_ID) - c0, w = now(CLOCK_MONOTONIC) - w0;
             cpu[e][r] = (double)in.total / 1e6 / c;
             wall[e][r] = (double)in.total / 1e6 / w;
         }
@@ -238,12 +280,14 @@ int main(int argc, char **argv)
     double m[N_ENGINES];
     for (int e = 0; e < N_ENGINES; e++) {
         m[e] = median(cpu[e], runs);
-        printf("  %-8s %7.1f MB/s cpu  %7.1f MB/s wall\n", engines[e].name, m[e],
+        printf("  %-10s %7.1f MB/s cpu  %7.1f MB/s wall\n", engines[e].name, m[e],
                median(wall[e], runs));
     }
     printf("  term / screen     %.2fx   term+sb / screen     %.2fx\n", m[2] / m[1], m[3] / m[1]);
     printf("  term / state-only %.0f%%    term+sb / state-only %.0f%%\n", 100 * m[2] / m[0],
            100 * m[3] / m[0]);
+    printf("  term+store / screen %.2fx  term+store / state-only %.0f%% (input thread)\n",
+           m[4] / m[1], 100 * m[4] / m[0]);
     free((void *)in.buf);
     return 0;
 }

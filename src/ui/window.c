@@ -7,9 +7,12 @@
  * only when something visible changed. While output floods in, frames are
  * spaced FLOOD_FRAME_NS apart so drawing takes a small share of the time.
  *
- * Sleeping: SDL_WaitEventTimeout() wakes on SDL events; a small waker thread,
- * armed before each sleep, polls the pty and the signalfd and pushes an SDL
- * event when either is ready. It never reads anything itself.
+ * Sleeping: on X11 the loop poll()s the pty, the signalfd and the X
+ * connection together, as headless mode polls the first two, so a flood costs
+ * no extra wake-ups. Elsewhere SDL_WaitEventTimeout() sleeps, and a small
+ * waker thread, armed before each sleep, polls the pty and the signalfd and
+ * pushes an SDL event when either is ready (SDL wakes itself through the
+ * display server, too slow for every pty read, so X11 does not use it).
  */
 #include "window.h"
 
@@ -23,6 +26,7 @@
 #include <unistd.h>
 
 #include <SDL.h>
+#include <SDL_syswm.h>
 
 #include "events.h"
 #include "font.h"
@@ -42,6 +46,7 @@
 #define FONT_PX_MIN 6
 #define FONT_PX_MAX 72
 #define WHEEL_ROWS 3
+#define IDLE_MAX_MS 250 /* input methods talk to SDL on sockets the loop does not poll */
 
 struct waker {
     SDL_Thread *thread;
@@ -63,6 +68,7 @@ struct win {
     struct select sel;
     struct overlay ov;
     struct waker wk;
+    int xfd; /* the X connection, or -1: use the waker */
     struct events_bindings keys;
     int rows, cols, font_px;
     bool focused, dirty, quit, eof;
@@ -556,7 +562,27 @@ static bool finished(struct win *w, uint64_t now)
            (w->reaped_at && (w->eof || now >= w->reaped_at + SESSION_DRAIN_NS));
 }
 
-/* The event loop. */
+/* Sleeps until the pty, a signal, the display or the next deadline wants attention. */
+static void wait_events(struct win *w)
+{
+    int ms = sleep_ms(w, session_now_ns());
+    ms = ms > IDLE_MAX_MS ? IDLE_MAX_MS : ms;
+    if (w->xfd >= 0) {
+        short out = pty_pending(w->s.pty) ? POLLOUT : 0;
+        struct pollfd fds[3] = {{.fd = w->eof ? -1 : pty_fd(w->s.pty), .events = POLLIN | out},
+                                {.fd = w->s.sigfd, .events = POLLIN},
+                                {.fd = w->xfd, .events = POLLIN}};
+        if (poll(fds, 3, ms) < 0 && errno != EINTR)
+            fprintf(stderr, "boundterm: poll: %s\n", strerror(errno));
+        return;
+    }
+    SDL_Event e;
+    waker_arm(&w->wk);
+    if (SDL_WaitEventTimeout(&e, ms))
+        on_event(w, &e);
+}
+
+/* The event loop: read a slice, draw if due, take every SDL event, sleep if idle. */
 static void run(struct win *w)
 {
     for (;;) {
@@ -568,22 +594,32 @@ static void run(struct win *w)
         if (pty_pending(w->s.pty))
             pty_flush(w->s.pty);
         bool busy = ingest(w);
-        SDL_Event e;
-        while (SDL_PollEvent(&e))
-            on_event(w, &e);
         if (w->s.clears != w->clears) {
             w->clears = w->s.clears;
             view_invalidate(w->view);
             select_clear(&w->sel);
             w->dirty = true;
         }
+        /* Drawing may read X events ahead (XSync): take them all after it, then sleep. */
         maybe_draw(w, busy);
-        if (busy || w->quit)
-            continue;
-        waker_arm(&w->wk);
-        if (SDL_WaitEventTimeout(&e, sleep_ms(w, session_now_ns())))
+        SDL_Event e;
+        while (SDL_PollEvent(&e))
             on_event(w, &e);
+        if (!busy && !w->quit)
+            wait_events(w);
     }
+}
+
+/* The X connection's fd, for poll(); -1 when the window is not on X11. */
+static int x11_fd(SDL_Window *win)
+{
+#if defined(SDL_VIDEO_DRIVER_X11)
+    SDL_SysWMinfo info;
+    SDL_VERSION(&info.version);
+    if (SDL_GetWindowWMInfo(win, &info) && info.subsystem == SDL_SYSWM_X11)
+        return ConnectionNumber(info.info.x11.display);
+#endif
+    return -1;
 }
 
 /* The refresh interval of the window's display, 60 Hz when unknown. */
@@ -729,8 +765,9 @@ int window_run(const struct bt_config *cfg)
         goto done;
     w->s.old_mask = orig;
     cursor_default(w->s.term, cfg);
+    w->xfd = x11_fd(w->window);
     if (!term_input_init(w->s.term) || !(w->view = view_create(w->s.store, w->s.term)) ||
-        !waker_start(&w->wk, pty_fd(w->s.pty), w->s.sigfd))
+        (w->xfd < 0 && !waker_start(&w->wk, pty_fd(w->s.pty), w->s.sigfd)))
         goto done;
     const char *log = getenv("BOUNDTERM_FRAME_LOG");
     w->frame_log = log && *log ? fopen(log, "a") : NULL;

@@ -396,7 +396,8 @@ bool session_open(struct session *s, const struct bt_config *cfg,
                   const struct session_hooks *hooks)
 {
     static const struct term_callbacks cb = {
-        .scrollout = on_scrollout, .scrollout_plain = on_scrollout_plain, .popline = on_popline, .clear_scrollback = on_clear_scrollback,
+        .scrollout = on_scrollout, .scrollout_plain = on_scrollout_plain,
+        .popline = on_popline, .clear_scrollback = on_clear_scrollback,
         .output = on_output, .bell = on_bell, .title = on_title,
     };
     *s = (struct session){.cfg = cfg, .sigfd = -1, .stats_fd = -1,

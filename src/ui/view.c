@@ -132,7 +132,7 @@ static int cache_fill(void *user, uint64_t index, const struct sb_row *row)
     return 0;
 }
 
-/* History row abs (which must be retained), from the cache or the store; NULL when out of memory. */
+/* History row abs (retained), from the cache or the store; NULL when out of memory. */
 static const struct sb_row *hist_row(struct view *v, uint64_t abs)
 {
     size_t want = 256;

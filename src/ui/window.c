@@ -272,7 +272,8 @@ static void draw(struct win *w, uint64_t now)
     w->gen = term_generation(w->s.term);
     w->dirty = false;
     if (w->frame_log)
-        fprintf(w->frame_log, "%llu %llu %llu\n", (unsigned long long)(session_now_ns() - now) / 1000,
+        fprintf(w->frame_log, "%llu %llu %llu\n",
+                (unsigned long long)(session_now_ns() - now) / 1000,
                 (unsigned long long)(laid - now) / 1000, (unsigned long long)(drawn - laid) / 1000);
 }
 

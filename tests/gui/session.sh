@@ -1,7 +1,9 @@
 #!/bin/sh
-# A person at the keyboard: under a private Xvfb, xdotool types `echo hello`, Enter, then
-# `exit`, Enter into a boundterm window running sh. The window must close by itself with
-# sh's exit status, and its --dump-scrollback and --stats files must hold the session.
+# A person at the keyboard: under a private Xvfb, xdotool types into a boundterm window
+# running sh: `seq 1 100` then Ctrl+Shift+K (the rows that had scrolled off must be gone),
+# `echo hello`, `stty size` before and after the window is resized (the child must see the
+# new size), then `exit 3`. The window must close by itself with sh's exit status, and its
+# --dump-scrollback and --stats files must hold the session.
 # Exit 77 (skip) when Xvfb or xdotool is missing or the X server does not come up.
 set -u
 bt=$1
@@ -16,6 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; echo "--- dump:"; cat "$tmp/dump" 2>/dev/null; exit 1; }
+typeln() { xdotool type --delay 15 "$1"; xdotool key Return; sleep 0.3; }
 
 # A display number nobody uses.
 n=90
@@ -36,11 +39,15 @@ wid=$(timeout 10 xdotool search --sync --onlyvisible --name boundterm | head -n 
 [ -n "$wid" ] || fail "no boundterm window appeared"
 xdotool windowfocus --sync "$wid"
 sleep 0.3
-xdotool type --delay 15 'echo hello'
-xdotool key Return
+typeln 'seq 1 100'
+xdotool key ctrl+shift+k
 sleep 0.3
-xdotool type --delay 15 'exit 3'
-xdotool key Return
+typeln 'echo hello'
+typeln "stty size >>$tmp/sizes"
+xdotool windowsize --sync "$wid" 500 300
+sleep 0.3
+typeln "stty size >>$tmp/sizes"
+typeln 'exit 3'
 
 i=0
 while kill -0 "$bpid" 2>/dev/null; do
@@ -54,5 +61,10 @@ bpid=
 grep -q 'echo hello$' "$tmp/dump" || fail "the typed command is not in the dump"
 grep -qx 'hello' "$tmp/dump" || fail "the command's output is not in the dump"
 grep -q 'exit 3$' "$tmp/dump" || fail "the exit command is not in the dump"
+grep -qx '5' "$tmp/dump" && fail "seq's first rows are still in the dump after Ctrl+Shift+K"
+grep -qx '100' "$tmp/dump" || fail "seq's last row was lost with the scrollback"
+first=$(sed -n 1p "$tmp/sizes") second=$(sed -n 2p "$tmp/sizes")
+[ "$first" = "24 80" ] || fail "stty size said '$first' at the start, not 24 80"
+[ -n "$second" ] && [ "$second" != "$first" ] || fail "the child did not see the resize"
 tail -n 1 "$tmp/stats" | grep -q '"final":true' || fail "no final stats line"
-echo "ok: typed, ran, dumped, exit status 3"
+echo "ok: typed, cleared, resized to $second, dumped, exit status 3"

@@ -53,8 +53,13 @@ enum bt_action {
     BT_ACTION_COUNT
 };
 
-/* Modifier bits of a binding: each one set must be held, and no other (Shift, Ctrl, Alt, Super). */
-enum { BT_MOD_SHIFT = 1u << 0, BT_MOD_CTRL = 1u << 1, BT_MOD_ALT = 1u << 2, BT_MOD_SUPER = 1u << 3 };
+/* Modifier bits of a binding: each one set must be held, and no other. */
+enum {
+    BT_MOD_SHIFT = 1u << 0,
+    BT_MOD_CTRL = 1u << 1,
+    BT_MOD_ALT = 1u << 2,
+    BT_MOD_SUPER = 1u << 3, /* the Windows/Command key: SDL's KMOD_GUI */
+};
 
 #define BT_KEY_NAME_MAX 16
 
@@ -77,6 +82,7 @@ struct bt_origin {
 
 struct bt_config_env;
 
+/* Plain data (about 5 KiB, no heap): copy it, keep it, drop it; nothing to free. */
 struct bt_config {
     enum bt_mode mode;
     bool print_config;        /* --print-config: print the effective configuration, exit 0 */
@@ -117,13 +123,13 @@ struct bt_config_env {
     const char *xdg_config_home; /* where the config file is looked for, */
     const char *home;            /* else $HOME/.config; neither set: no file */
     const char *shell;           /* $SHELL, the default shell ("/bin/sh" when unset) */
-    /* The store's minimum for a RAM budget with default settings (tests), used when ... */
-    uint64_t (*min_ram)(uint64_t ram_budget);
-    /* ... this one, the minimum for the configured page size and codecs, is NULL. */
-    uint64_t (*store_min_ram)(const struct sb_config *sc);
+    /* The store's minimum RAM budget for the configured page size and codecs: */
+    uint64_t (*store_min_ram)(const struct sb_config *sc); /* sb_config_min_ram; when NULL, */
+    uint64_t (*min_ram)(uint64_t ram_budget); /* this one, blind to them (tests) */
 };
 
-/* Fills env from the process environment; store_min_ram is sb_config_min_ram. */
+/* Fills env from the process environment; store_min_ram is sb_config_min_ram, so min_ram
+ * is only a fallback. */
 void bt_config_env_from_process(struct bt_config_env *env,
                                 uint64_t (*min_ram)(uint64_t ram_budget));
 

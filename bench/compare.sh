@@ -187,7 +187,7 @@ send_ctrl_c() {
 }
 
 # ---- 1. throughput and RES per retained row ---------------------------------------------------
-# One line per run: kind run seconds bytes rss0_kib rss1_kib rows
+# One line per run: kind run seconds bytes rss0_kib rss1_kib rows disk_bytes
 thr() {
     local kind=$1 run=$2 d=$tmp/thr-$1-$2
     mkdir -p "$d"
@@ -201,7 +201,9 @@ thr() {
     rss1=$(rss_kib "$term_pid")
     rows=$(rows_retained "$kind" "$d")
     secs=$(echo "$(cat "$d/t1") - $(cat "$d/t0")" | bc)
-    echo "$kind $run $secs $input_bytes $rss0 $rss1 ${rows:-0}" >> "$tmp/thr.tsv"
+    local disk=0 # the store's spill files: boundterm keeps rows on disk too
+    [ -e "$d/stats" ] && disk=$(tail -n 1 "$d/stats" | sed -n 's/.*"disk_used":\([0-9]*\).*/\1/p')
+    echo "$kind $run $secs $input_bytes $rss0 $rss1 ${rows:-0} ${disk:-0}" >> "$tmp/thr.tsv"
     printf '  %-12s run %d: %6.2f s  %6.1f MB/s  RES %s -> %s KiB  rows %s\n' "$kind" "$run" \
         "$secs" "$(echo "$input_bytes / $secs / 1000000" | bc -l)" "$rss0" "$rss1" "$rows" >&2
     stop_term "$kind"

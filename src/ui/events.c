@@ -95,12 +95,23 @@ static const struct keymap keys[] = {
     {SDLK_PAGEDOWN, TERM_KEY_PAGEDOWN},
 };
 
+/* The keypad without Num Lock: its keys move the cursor (SDL sends no text for them). */
+static const struct keymap keypad_nav[] = {
+    {SDLK_KP_8, TERM_KEY_UP},      {SDLK_KP_2, TERM_KEY_DOWN},     {SDLK_KP_4, TERM_KEY_LEFT},
+    {SDLK_KP_6, TERM_KEY_RIGHT},   {SDLK_KP_7, TERM_KEY_HOME},     {SDLK_KP_1, TERM_KEY_END},
+    {SDLK_KP_9, TERM_KEY_PAGEUP},  {SDLK_KP_3, TERM_KEY_PAGEDOWN}, {SDLK_KP_0, TERM_KEY_INS},
+    {SDLK_KP_PERIOD, TERM_KEY_DEL},
+};
+
 /* The engine key for a non-text SDL key, or TERM_KEY_NONE. */
-static enum term_key key_of(SDL_Keycode sym)
+static enum term_key key_of(SDL_Keycode sym, Uint16 mod)
 {
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         if (keys[i].sym == sym)
             return keys[i].key;
+    for (size_t i = 0; !(mod & KMOD_NUM) && i < sizeof keypad_nav / sizeof *keypad_nav; i++)
+        if (keypad_nav[i].sym == sym)
+            return keypad_nav[i].key;
     if (sym >= SDLK_F1 && sym <= SDLK_F12)
         return (enum term_key)(TERM_KEY_FUNCTION_0 + 1 + (int)(sym - SDLK_F1));
     return TERM_KEY_NONE;
@@ -123,7 +134,7 @@ static uint32_t classic_ctrl(SDL_Keycode sym)
 bool events_key(struct term *t, const SDL_Keysym *key)
 {
     unsigned mods = events_mods(key->mod);
-    enum term_key k = key_of(key->sym);
+    enum term_key k = key_of(key->sym, key->mod);
     if (k != TERM_KEY_NONE) {
         term_keyboard_key(t, k, mods);
         return true;

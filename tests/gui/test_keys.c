@@ -80,6 +80,9 @@ static const struct key_case keys[] = {
     {SDLK_BACKSLASH, KMOD_LCTRL, "\x1c"},
     {SDLK_SPACE, KMOD_LCTRL, ""}, /* NUL: compared by length below */
     {SDLK_c, KMOD_LCTRL | KMOD_LALT, "\x1b\x03"},
+    {SDLK_KP_8, 0, "\x1b[A"},            /* keypad without Num Lock */
+    {SDLK_KP_9, 0, "\x1b[5~"},
+    {SDLK_KP_8, KMOD_NUM, NULL},          /* with Num Lock: the digit comes as text */
     {SDLK_a, 0, NULL},
     {SDLK_a, KMOD_LSHIFT, NULL},
     {SDLK_a, KMOD_LALT, NULL},

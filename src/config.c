@@ -1483,6 +1483,29 @@ bool bt_config_reload(const struct bt_config *current, struct bt_config *out, ch
 
 /* ---- Printing ----------------------------------------------------------- */
 
+void bt_config_reload_note(const struct bt_config *running, const struct bt_config *next,
+                           char *buf, size_t cap)
+{
+    char a[BT_PATH_BYTES + 64], b[BT_PATH_BYTES + 64], shown[BT_PATH_BYTES + 2];
+    size_t len = 0, n = 0;
+    buf[0] = '\0';
+    for (size_t i = 2; i < NKEYS; i++) { /* keys[0..1], the budgets, apply at once */
+        if (!keys[i].print)
+            continue;
+        keys[i].print(running, &keys[i], a, sizeof(a));
+        keys[i].print(next, &keys[i], b, sizeof(b));
+        if (strcmp(a, b) == 0)
+            continue;
+        if (n++ == 0)
+            len = (size_t)snprintf(buf, cap, "boundterm: %s: only the scrollback budgets change "
+                                   "while running; these wait for the next start:",
+                                   display_path(next, next->config_path, shown, sizeof(shown)));
+        if (len < cap)
+            len += (size_t)snprintf(buf + len, cap - len, "%s %s", n > 1 ? "," : "",
+                                    keys[i].name);
+    }
+}
+
 /* Writes value for the file: bare when it reads back as is, else quoted with escapes. */
 static void print_value(FILE *f, const char *value)
 {

@@ -155,6 +155,14 @@ bool bt_config_parse(struct bt_config *out, int argc, char *const *argv,
 bool bt_config_reload(const struct bt_config *current, struct bt_config *out, char *err,
                       size_t errlen);
 
+/*
+ * After a reload: a one-line note in buf naming the keys that differ between
+ * running and next but wait for the next start (all but the two budgets), or
+ * "" when there are none.
+ */
+void bt_config_reload_note(const struct bt_config *running, const struct bt_config *next,
+                           char *buf, size_t cap);
+
 /* The built-in defaults for env (no file, no flags); the start of a parse. */
 void bt_config_defaults(struct bt_config *cfg, const struct bt_config_env *env);
 

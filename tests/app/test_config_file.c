@@ -484,6 +484,16 @@ static void test_reload(void)
     CHECK_EQ(next.scrollback_ram, 8 * M);
     CHECK_EQ(next.scrollback_disk, 0); /* the flag still wins */
     CHECK(next.argv == cur.argv);
+    char note[512];
+    bt_config_reload_note(&cur, &next, note, sizeof(note));
+    CHECK_STR(note, ""); /* budgets only */
+    write_file(path, "scrollback_ram = 8M\ncodec = lz4\nfont_size = 9\n");
+    REQUIRE(bt_config_reload(&cur, &next, err, sizeof(err)));
+    bt_config_reload_note(&cur, &next, note, sizeof(note));
+    CHECK_STR(note, "boundterm: ~/reload.conf: only the scrollback budgets change while "
+              "running; these wait for the next start: codec, font_size");
+    bt_config_reload_note(&cur, &next, note, 20);
+    CHECK_STR(note, "boundterm: ~/reload");
     write_file(path, "scrollback_ram = 8Q\n");
     next.cols = -7;
     CHECK(!bt_config_reload(&cur, &next, err, sizeof(err)));

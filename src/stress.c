@@ -458,7 +458,7 @@ static double axis_end(double max)
 {
     max = max > 0 ? max : 1;
     double step = nice_step(max);
-    return ceil(max / step) * step;
+    return ceil(max / step - 0.01) * step; /* 40.003 s ends at 40, not 50 */
 }
 
 /* Chart coordinates of time t and a left-axis value v (MiB). */

@@ -19,6 +19,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -207,23 +208,19 @@ static const struct {
     {"Shift", BT_MOD_SHIFT}, {"Super", BT_MOD_SUPER},
 };
 
-const char *bt_config_key_name(size_t i)
+/* Printable ASCII but space and the lower-case letters: the one-character key names. */
+static const char single_keys[] = "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                  "[\\]^_`{|}~";
+
+bool bt_config_key_name(size_t i, char *buf, size_t cap)
 {
-    static char single[2];
     size_t named = sizeof(named_keys) / sizeof(named_keys[0]);
     if (i < named)
-        return named_keys[i];
+        return snprintf(buf, cap, "%s", named_keys[i]) > 0;
     i -= named;
-    /* then every printable ASCII character but space and the lower-case letters */
-    for (int c = '!'; c <= '~'; c++) {
-        if (c >= 'a' && c <= 'z')
-            continue;
-        if (i-- == 0) {
-            single[0] = (char)c;
-            return single;
-        }
-    }
-    return NULL;
+    if (i >= sizeof(single_keys) - 1)
+        return false;
+    return snprintf(buf, cap, "%c", single_keys[i]) > 0;
 }
 
 /* The modifier bit of a name (any case), or 0. */
@@ -235,21 +232,21 @@ static unsigned modifier_bit(const char *name, size_t len)
     return 0;
 }
 
-/* SDL's spelling of a key name (any case, aliases allowed), or NULL when it names no key. */
-static const char *canonical_key(const char *name)
+/* Writes SDL's spelling of a key name (any case, aliases allowed) to out; false if no key. */
+static bool canonical_key(const char *name, char out[BT_KEY_NAME_MAX])
 {
-    static char single[2];
-    if (name[0] > ' ' && name[0] <= '~' && name[1] == '\0') {
-        single[0] = (char)(name[0] >= 'a' && name[0] <= 'z' ? name[0] - 32 : name[0]);
-        return single;
+    if (name[0] && name[1] == '\0' && strchr(single_keys, toupper((unsigned char)name[0]))) {
+        out[0] = (char)toupper((unsigned char)name[0]);
+        out[1] = '\0';
+        return true;
     }
     for (size_t i = 0; i < sizeof(named_keys) / sizeof(named_keys[0]); i++)
         if (strcasecmp(name, named_keys[i]) == 0)
-            return named_keys[i];
+            return copy_str(out, BT_KEY_NAME_MAX, named_keys[i]);
     for (size_t i = 0; i < sizeof(key_aliases) / sizeof(key_aliases[0]); i++)
         if (strcasecmp(name, key_aliases[i][0]) == 0)
-            return key_aliases[i][1];
-    return NULL;
+            return copy_str(out, BT_KEY_NAME_MAX, key_aliases[i][1]);
+    return false;
 }
 
 const char *bt_parse_key(const char *text, struct bt_key *out)
@@ -270,13 +267,11 @@ const char *bt_parse_key(const char *text, struct bt_key *out)
     if (!*s)
         return "is not a key binding (expected modifiers and a key, such as Ctrl+Shift+C, "
                "or none)";
-    const char *name = canonical_key(s);
-    if (!name)
+    if (!canonical_key(s, k.name))
         return modifier_bit(s, strcspn(s, "+")) && strchr(s, '+') == NULL
                    ? "is not a key binding (a modifier needs a key after it, such as Ctrl+Shift+C)"
                    : "is not a key binding (unknown key name; expected e.g. Ctrl+Shift+C, "
                      "Shift+PageUp, Ctrl+= or none)";
-    copy_str(k.name, sizeof(k.name), name);
     *out = k;
     return NULL;
 }

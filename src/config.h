@@ -195,8 +195,8 @@ const char *bt_parse_size(const char *text, uint64_t *out);
  */
 const char *bt_parse_key(const char *text, struct bt_key *out);
 
-/* The i-th key name bt_parse_key accepts (SDL's spelling), or NULL past the end. */
-const char *bt_config_key_name(size_t i);
+/* Writes the i-th key name bt_parse_key accepts (SDL's spelling) to buf; false past the end. */
+bool bt_config_key_name(size_t i, char *buf, size_t cap);
 
 /* The --help text, every flag with its default. */
 const char *bt_config_help(void);

@@ -294,7 +294,7 @@ static void test_bad_lines(void)
 static void test_key_names(void)
 {
     size_t n = 0;
-    for (const char *name; (name = bt_config_key_name(n)) != NULL; n++) {
+    for (char name[BT_KEY_NAME_MAX]; bt_config_key_name(n, name, sizeof(name)); n++) {
         struct bt_key k;
         char text[64];
         snprintf(text, sizeof(text), "Ctrl+Alt+%s", name);

@@ -12,7 +12,7 @@
 int main(void)
 {
     size_t n = 0;
-    for (const char *name; (name = bt_config_key_name(n)) != NULL; n++) {
+    for (char name[BT_KEY_NAME_MAX]; bt_config_key_name(n, name, sizeof(name)); n++) {
         SDL_Keycode sym = SDL_GetKeyFromName(name);
         CHECK(sym != SDLK_UNKNOWN);
         CHECK_STR(SDL_GetKeyName(sym), name);

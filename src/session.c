@@ -104,6 +104,7 @@ static bool signals_open(struct session *s)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGUSR1);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGCHLD, SIG_DFL); /* an inherited SIG_IGN would reap the child behind our back */
     /* Blocked before the store's thread starts, so it inherits the mask and never takes them. */
@@ -202,12 +203,38 @@ void session_stats_write(struct session *s, bool final)
 }
 
 /* Takes the pending signals: SIGCHLD reaps, the others end the session. */
+/*
+ * SIGUSR1: re-reads the config file and applies its scrollback budgets at once; other
+ * keys wait for the next start, which one log line says (bt_config_reload_note).
+ */
+static void reload(struct session *s)
+{
+    struct bt_config next;
+    char err[512], note[512];
+    if (!bt_config_reload(&s->live, &next, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        return;
+    }
+    int rc = sb_store_set_budgets(s->store, next.scrollback_ram, next.scrollback_disk);
+    if (rc != 0) {
+        fprintf(stderr, "boundterm: reload: the new budgets were refused: %s\n", sb_strerror(rc));
+        return;
+    }
+    bt_config_reload_note(&s->live, &next, note, sizeof note);
+    if (note[0])
+        fprintf(stderr, "%s\n", note);
+    s->live.scrollback_ram = next.scrollback_ram;
+    s->live.scrollback_disk = next.scrollback_disk;
+}
+
 void session_signals(struct session *s)
 {
     struct signalfd_siginfo si;
     while (read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
         if (si.ssi_signo == SIGCHLD)
             pty_reap(s->pty);
+        else if (si.ssi_signo == SIGUSR1)
+            reload(s);
         else if (!s->signal)
             s->signal = (int)si.ssi_signo;
     }
@@ -402,6 +429,7 @@ bool session_open(struct session *s, const struct bt_config *cfg,
     };
     *s = (struct session){.cfg = cfg, .sigfd = -1, .stats_fd = -1,
                           .start_ns = session_now_ns()};
+    s->live = *cfg;
     if (hooks)
         s->hooks = *hooks;
     if (!memstat_init(&s->mem) || !signals_open(s) || !store_open(s) || !stats_open(s) ||

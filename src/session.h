@@ -1,8 +1,9 @@
 /*
  * A session: what headless mode and the window share. The store, the engine,
  * the child on its pty, RES from /proc/self, the --stats lines and the
- * --dump-scrollback file, and the signals that end a session (blocked and read
- * from a signalfd, so every thread started later inherits the mask).
+ * --dump-scrollback file, and the signals that end a session or reload the
+ * config (blocked and read from a signalfd, so every thread started later
+ * inherits the mask).
  *
  * The owner runs its own loop: it polls session_fd_* , calls session_pump()
  * when the pty is readable, session_signals() when the signalfd is, and
@@ -34,6 +35,7 @@ struct session_hooks {
 
 struct session {
     const struct bt_config *cfg;
+    struct bt_config live; /* cfg with the budgets of the last SIGUSR1 reload */
     struct sb_store *store;
     struct term *term;
     struct pty *pty;
@@ -75,7 +77,10 @@ void session_close(struct session *s);
  */
 long session_pump(struct session *s, size_t max);
 
-/* Takes pending signals: SIGCHLD reaps, SIGINT/SIGTERM/SIGHUP set s->signal. */
+/*
+ * Takes pending signals: SIGCHLD reaps, SIGUSR1 reloads the config file (new budgets
+ * apply at once), SIGINT/SIGTERM/SIGHUP set s->signal.
+ */
 void session_signals(struct session *s);
 
 /* Clears the scrollback (the store gives its memory back). */

@@ -735,6 +735,7 @@ static bool block_signals(sigset_t *orig)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGUSR1);
     if (pthread_sigmask(SIG_BLOCK, &set, orig) != 0) {
         fprintf(stderr, "boundterm: window: cannot block signals\n");
         return false;

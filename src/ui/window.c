@@ -13,6 +13,10 @@
  * waker thread, armed before each sleep, polls the pty and the signalfd and
  * pushes an SDL event when either is ready (SDL wakes itself through the
  * display server, too slow for every pty read, so X11 does not use it).
+ *
+ * Environment: BOUNDTERM_FRAME_LOG=FILE appends one line per frame, "total layout
+ * draw" in microseconds (tests/gui/bench_window.sh reads it); SDL_RENDER_DRIVER picks
+ * another SDL renderer than the software one (render.c then uses SDL_RenderGeometry).
  */
 #include "window.h"
 

@@ -240,6 +240,10 @@ def reload_steps(p, home, stats):
     check(line["ram_used"] <= 12 * MIB < full[1]["ram_used"],
           "reload: ram_used %d, before %d" % (line["ram_used"], full[1]["ram_used"]))
     check(line["disk_used"] <= 24 * MIB, "reload: disk_used %d" % line["disk_used"])
+    print("reload: before  ram %d/%d disk %d/%d; after SIGUSR1 ram %d/%d disk %d/%d"
+          % (full[1]["ram_used"], full[1]["ram_budget"], full[1]["disk_used"],
+             full[1]["disk_budget"], line["ram_used"], line["ram_budget"], line["disk_used"],
+             line["disk_budget"]))
     # A bad file: the budgets stay, the error is reported.
     write_conf(home, "[scrollback]\nram = 12Q\n")
     p.send_signal(signal.SIGUSR1)

@@ -707,7 +707,7 @@ static const struct key *key_lookup(const char *section, const char *name)
 
 /* ---- Suggestions -------------------------------------------------------- */
 
-/* Edit distance between a and b (insertions, deletions, substitutions), capped at 99. */
+/* Edit distance of a and b, case ignored (insertions, deletions, substitutions); at most 99. */
 static unsigned edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
@@ -720,7 +720,8 @@ static unsigned edit_distance(const char *a, const char *b)
         unsigned diag = row[0];
         row[0] = (unsigned)i;
         for (size_t j = 1; j <= lb; j++) {
-            unsigned up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            unsigned up = row[j], best = diag + (tolower((unsigned char)a[i - 1]) !=
+                                                 tolower((unsigned char)b[j - 1]));
             best = up + 1 < best ? up + 1 : best;
             best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
             diag = up;

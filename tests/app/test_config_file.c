@@ -184,6 +184,8 @@ static void test_bad_lines(void)
          "'scrollback_ram'?)"},
         {"palette16 = #000000", "boundterm: t.conf:1: unknown key 'palette16' (did you mean "
          "'palette1'?)"},
+        {"Scrollback_RAM = 1G", "boundterm: t.conf:1: unknown key 'Scrollback_RAM' (did you "
+         "mean 'scrollback_ram'?)"},
         {"colour = #000000", "boundterm: t.conf:1: unknown key 'colour' (boundterm "
          "--print-config lists every key)"},
         {"ram = 1M", "boundterm: t.conf:1: unknown key 'ram' (boundterm --print-config lists "

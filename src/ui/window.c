@@ -747,34 +747,34 @@ static bool block_signals(sigset_t *orig)
     return true;
 }
 
-int window_run(const struct bt_config *cfg)
+/*
+ * Opens window, session and the rest in that order: a missing display fails before the
+ * child starts, and the session's signals are blocked before SDL can start a thread, so
+ * every thread inherits the mask (the session restores the mask from before that when it
+ * finishes). *opened says whether session_open() ran, for session_close().
+ */
+static bool start(struct win *w, const struct bt_config *cfg, bool *opened)
 {
-    int status = SESSION_EXIT_FAILED;
-    struct win *w = calloc(1, sizeof *w);
-    if (!w) {
-        fprintf(stderr, "boundterm: window: out of memory\n");
-        return status;
-    }
-    w->wk.stop[0] = w->wk.stop[1] = -1;
-    struct session_hooks hooks = {.title = on_title, .user = w};
-    snprintf(w->title, sizeof w->title, "%s", cfg->argv && cfg->argv[0] ? cfg->argv[0] : "shell");
-    /*
-     * The window opens first, so a missing display fails before the child starts; the
-     * session's signals are blocked before SDL can start a thread, so every thread inherits
-     * the mask, and the session restores the mask from before that when it finishes.
-     */
+    static const struct session_hooks hooks_proto = {.title = on_title};
+    struct session_hooks hooks = hooks_proto;
     sigset_t orig;
-    sigemptyset(&orig);
-    bool opened = false; /* session_close() is only for a session session_open() started */
-    if (!block_signals(&orig) || !open_window(w, cfg) ||
-        !(opened = true, session_open(&w->s, cfg, &hooks)))
-        goto done;
+    hooks.user = w;
+    snprintf(w->title, sizeof w->title, "%s", cfg->argv && cfg->argv[0] ? cfg->argv[0] : "shell");
+    if (!block_signals(&orig))
+        return false;
+    if (!open_window(w, cfg)) {
+        pthread_sigmask(SIG_SETMASK, &orig, NULL);
+        return false;
+    }
+    *opened = true;
+    if (!session_open(&w->s, cfg, &hooks))
+        return false;
     w->s.old_mask = orig;
     cursor_default(w->s.term, cfg);
     w->xfd = x11_fd(w->window);
     if (!term_input_init(w->s.term) || !(w->view = view_create(w->s.store, w->s.term)) ||
         (w->xfd < 0 && !waker_start(&w->wk, pty_fd(w->s.pty), w->s.sigfd)))
-        goto done;
+        return false;
     const char *log = getenv("BOUNDTERM_FRAME_LOG");
     w->frame_log = log && *log ? fopen(log, "a") : NULL;
     if (w->frame_log)
@@ -782,21 +782,34 @@ int window_run(const struct bt_config *cfg)
     w->focused = true;
     w->blink_epoch = session_now_ns();
     fit_grid(w);
-    run(w);
-    waker_stop(&w->wk);
-    int closed = w->quit && !w->s.signal && pty_exit_status(w->s.pty) < 0 ? hangup_status(w) : -1;
-    status = session_finish(&w->s);
-    if (closed >= 0)
-        status = closed;
-done:
+    return true;
+}
+
+int window_run(const struct bt_config *cfg)
+{
+    int status = SESSION_EXIT_FAILED;
+    bool opened = false;
+    struct win *w = calloc(1, sizeof *w);
+    if (!w) {
+        fprintf(stderr, "boundterm: window: out of memory\n");
+        return status;
+    }
+    w->wk.stop[0] = w->wk.stop[1] = -1;
+    if (start(w, cfg, &opened)) {
+        run(w);
+        waker_stop(&w->wk);
+        bool closed = w->quit && !w->s.signal && pty_exit_status(w->s.pty) < 0;
+        int hung = closed ? hangup_status(w) : -1;
+        status = session_finish(&w->s);
+        if (closed)
+            status = hung;
+    }
     waker_stop(&w->wk);
     if (w->s.term)
         term_input_fini(w->s.term);
     close_window(w);
     if (opened)
         session_close(&w->s);
-    else
-        pthread_sigmask(SIG_SETMASK, &orig, NULL);
     free(w);
     return status;
 }

@@ -50,6 +50,7 @@
 #define FONT_PX_MIN 6
 #define FONT_PX_MAX 72
 #define WHEEL_ROWS 3
+#define BELL_NS 120000000ull /* the visual bell's flash */
 #define IDLE_MAX_MS 250 /* input methods talk to SDL on sockets the loop does not poll */
 
 struct waker {
@@ -77,6 +78,7 @@ struct win {
     int rows, cols, font_px;
     bool focused, dirty, quit, eof;
     uint64_t gen, clears, frame_ns, next_frame, next_stats, blink_epoch, reaped_at;
+    uint64_t flash_until; /* the visual bell is shown until then */
     bool blinking; /* the last frame held blinking text or cursor */
     bool blink_on;
     char title[256];
@@ -183,6 +185,14 @@ static void on_title(void *user, const char *utf8)
     w->title_dirty = true;
 }
 
+/* Engine hook: the bell (BEL), shown as a short flash of the window. */
+static void on_bell(void *user)
+{
+    struct win *w = user;
+    w->flash_until = session_now_ns() + BELL_NS;
+    w->dirty = true;
+}
+
 /* Sets the window title: the program's title and our RES. */
 static void update_title(struct win *w)
 {
@@ -269,6 +279,8 @@ static void draw(struct win *w, uint64_t now)
     w->blinking |= render_grid(w->rd, &sc);
     overlay_draw(&w->ov, w->rd, font_metrics(w->font), w->cols * font_metrics(w->font)->cell_w,
                  ph);
+    if (now < w->flash_until)
+        render_rect(w->rd, 0, 0, pw, ph, 0x40ffffffu);
     render_end(w->rd);
     uint64_t drawn = session_now_ns();
     SDL_RenderPresent(w->ren);
@@ -289,6 +301,10 @@ static void maybe_draw(struct win *w, bool busy)
         w->dirty = true;
     if (w->blinking && (now - w->blink_epoch) / BLINK_NS % 2 != (w->blink_on ? 0u : 1u))
         w->dirty = true;
+    if (w->flash_until && now >= w->flash_until) {
+        w->flash_until = 0; /* one more frame takes the flash away */
+        w->dirty = true;
+    }
     if (w->title_dirty)
         update_title(w);
     if (!w->dirty || now < w->next_frame)
@@ -551,6 +567,8 @@ static int sleep_ms(struct win *w, uint64_t now)
         uint64_t flip = w->blink_epoch + ((now - w->blink_epoch) / BLINK_NS + 1) * BLINK_NS;
         until = flip < until ? flip : until;
     }
+    if (w->flash_until && w->flash_until < until)
+        until = w->flash_until;
     if (w->reaped_at && w->reaped_at + SESSION_DRAIN_NS < until)
         until = w->reaped_at + SESSION_DRAIN_NS;
     if (pty_pending(w->s.pty))
@@ -755,7 +773,7 @@ static bool block_signals(sigset_t *orig)
  */
 static bool start(struct win *w, const struct bt_config *cfg, bool *opened)
 {
-    static const struct session_hooks hooks_proto = {.title = on_title};
+    static const struct session_hooks hooks_proto = {.title = on_title, .bell = on_bell};
     struct session_hooks hooks = hooks_proto;
     sigset_t orig;
     hooks.user = w;

@@ -79,6 +79,7 @@ struct win {
     bool focused, dirty, quit, eof;
     uint64_t gen, clears, frame_ns, next_frame, next_stats, blink_epoch, reaped_at;
     uint64_t flash_until; /* the visual bell is shown until then */
+    SDL_Rect ime_rect;    /* last cursor cell given to the input method */
     bool blinking; /* the last frame held blinking text or cursor */
     bool blink_on;
     char title[256];
@@ -237,6 +238,17 @@ static struct render_cursor cursor_in_view(struct win *w, const struct view_line
     return c;
 }
 
+/* Tells the input method where the cursor is, so its candidate window opens there. */
+static void ime_follow(struct win *w, const struct render_cursor *c)
+{
+    const struct font_metrics *m = font_metrics(w->font);
+    SDL_Rect r = {c->col * m->cell_w, c->row * m->cell_h, m->cell_w, m->cell_h};
+    if (c->row >= 0 && (r.x != w->ime_rect.x || r.y != w->ime_rect.y)) {
+        w->ime_rect = r;
+        SDL_SetTextInputRect(&r);
+    }
+}
+
 /* Fills the per-row selection spans; false when nothing is selected. */
 static bool selection_spans(struct win *w, const struct view_line *lines)
 {
@@ -268,6 +280,7 @@ static void draw(struct win *w, uint64_t now)
                               .blink_on = w->blink_on,
                               .indicator = !view_following(w->view)};
     sc.cursor = cursor_in_view(w, lines);
+    ime_follow(w, &sc.cursor);
     if (selection_spans(w, lines)) {
         sc.sel_from = w->sel_from;
         sc.sel_to = w->sel_to;
@@ -683,6 +696,7 @@ static bool open_window(struct win *w, const struct bt_config *cfg)
     SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
     SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
     SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "1");
+    SDL_SetHint(SDL_HINT_IME_SHOW_UI, "1"); /* the input method draws its own preedit text */
     if (SDL_Init(SDL_INIT_VIDEO) != 0)
         goto fail;
     if (!real_display())

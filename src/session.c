@@ -468,6 +468,9 @@ int session_finish(struct session *s)
         pty_hangup(s->pty);
     /* A second Ctrl-C during a long dump should stop us at once. */
     pthread_sigmask(SIG_SETMASK, &s->old_mask, NULL);
+    /* Pages still being compressed may move pages out; the last line and the dump must
+     * describe the same rows. */
+    sb_store_settle(s->store);
     session_stats_write(s, true);
     if (s->dump)
         dump_write(s);

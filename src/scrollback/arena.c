@@ -310,10 +310,18 @@ void arena_free(struct arena *a, void *blob, size_t len)
     map_release(a, m);
 }
 
-/* Bytes currently mapped from the OS (chunks, their headers and dedicated mappings). */
+/*
+ * Bytes the arena can hold resident: everything mapped, less the tail of the
+ * chunk being filled that no blob has reached yet. Anonymous pages cost no RAM
+ * until touched, and counting a fresh chunk whole would make one new blob look
+ * like a whole chunk's worth of memory to the store's budget.
+ */
 size_t arena_mapped_bytes(const struct arena *a)
 {
-    return a->mapped;
+    if (!a->cur)
+        return a->mapped;
+    size_t page = page_size(), touched = (a->bump + page - 1) / page * page;
+    return a->mapped - (a->chunk_bytes > touched ? a->chunk_bytes - touched : 0);
 }
 
 /* Bytes in live blobs, as asked for. */

@@ -32,7 +32,10 @@ void *arena_alloc(struct arena *a, size_t len);
  */
 void arena_free(struct arena *a, void *blob, size_t len);
 
-/* Bytes currently mapped from the OS. */
+/*
+ * Bytes that can be resident: the mappings less the untouched tail of the
+ * chunk being filled (what the store counts against its budget).
+ */
 size_t arena_mapped_bytes(const struct arena *a);
 /* Bytes in live blobs. */
 size_t arena_live_bytes(const struct arena *a);

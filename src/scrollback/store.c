@@ -117,6 +117,7 @@ struct sb_store {
     uint64_t cache_tick;
     size_t cache_bytes;
     size_t read_reserve;      /* RAM kept free for the reading side */
+    size_t cold_reserve;      /* RAM kept free for the cold tier's buffers and compressor */
 
     uint64_t raw_bytes_in;
     uint64_t rows_lost;
@@ -501,17 +502,29 @@ static bool evict_one(struct sb_store *s, bool can_wait)
     return true;
 }
 
+/* The cold tier's working memory: its buffers and its compressor. */
+static size_t cold_bytes_held(const struct sb_store *s)
+{
+    return s->cold_in.cap + s->cold_raw.cap + s->cold_out.cap +
+           (s->cold_codec ? codec_sizeof(s->cold_codec) : 0);
+}
+
 /*
- * RAM use as the writing side sees it: reading may always grow to its
- * reserve, so that a read never has to evict (and so drop) rows.
+ * RAM use as the writing side sees it: reading and the cold tier may always
+ * grow to their reserves, so that neither a read nor idle-time work ever has
+ * to evict (and so perhaps drop) rows.
  */
 static uint64_t ram_with_reserve(const struct sb_store *s)
 {
-    uint64_t used = ram_used(s), reading = read_bytes(s);
-    return reading < s->read_reserve ? used - reading + s->read_reserve : used;
+    uint64_t used = ram_used(s), reading = read_bytes(s), cold = cold_bytes_held(s);
+    if (reading < s->read_reserve)
+        used += s->read_reserve - reading;
+    if (cold < s->cold_reserve)
+        used += s->cold_reserve - cold;
+    return used;
 }
 
-/* Brings RAM use, with the read reserve, under the budget by moving pages out. */
+/* Brings RAM use, with the read and cold reserves, under the budget by moving pages out. */
 static void enforce_ram(struct sb_store *s, bool can_wait)
 {
     while (ram_with_reserve(s) > s->cfg.ram_budget) {
@@ -762,7 +775,12 @@ static bool cold_step(struct sb_store *s, bool unlock)
     cold_install(s, &job, rc, clen);
     s->cold_busy = false;
     pthread_cond_broadcast(&s->cond);
-    enforce_ram(s, false);
+    /*
+     * The hard bound only: the cold tier works inside the reserve that pushes leave free,
+     * so idle time never moves (or, without a disk, drops) rows to make room for itself.
+     */
+    while (ram_used(s) > s->cfg.ram_budget && evict_one(s, false))
+        ;
     return true;
 }
 
@@ -835,6 +853,21 @@ static size_t read_reserve_for(const struct sb_config *cfg)
     return cfg->cache_pages * (big + view) + big + (1u << 20);
 }
 
+/*
+ * RAM the cold tier may use: three block-sized buffers, its compressor's
+ * state, and slack for page rounding while it swaps blobs between arenas (a
+ * new cold blob is written before the pages it replaces are freed, and freed
+ * blobs give back only whole pages).
+ */
+static size_t cold_reserve_for(const struct sb_config *cfg)
+{
+    if (cfg->cold_codec == SB_CODEC_NONE)
+        return 0;
+    size_t block = mem_round(codec_bound(cfg->cold_codec, cfg->cold_bytes));
+    return 3 * block + codec_estimate(cfg->cold_codec, cfg->cold_level, max_src(cfg)) +
+           (64u << 10);
+}
+
 static size_t chunk_bytes_for(uint64_t ram_budget)
 {
     uint64_t c = ram_budget / 64;
@@ -847,16 +880,12 @@ static size_t chunk_bytes_for(uint64_t ram_budget)
 
 uint64_t sb_config_min_ram(const struct sb_config *cfg)
 {
-    uint64_t page = cfg->page_bytes, cold = cfg->cold_codec ? cfg->cold_bytes : 0;
-    size_t src = max_src(cfg);
-    uint64_t codecs = codec_estimate(cfg->codec, cfg->codec_level, src) +
-                      (cold ? codec_estimate(cfg->cold_codec, cfg->cold_level, src) : 0);
-    /* hot page (text + meta mappings + a spare) + sealed queue + the read reserve + one arena chunk
-     * per tier + cold scratch + codec state + spill state and slack for the index. */
-    return 4 * page + MAX_PENDING * page + read_reserve_for(cfg) +
-           2 * chunk_bytes_for(cfg->ram_budget) + 3 * mem_round(codec_bound(cfg->cold_codec,
-                                                                         cold)) +
-           codecs + (1u << 20);
+    uint64_t page = cfg->page_bytes;
+    uint64_t codec = codec_estimate(cfg->codec, cfg->codec_level, max_src(cfg));
+    /* hot page (text + meta mappings + a spare) + sealed queue + the read and cold reserves +
+     * one arena chunk per tier + the hot codec + spill state and slack for the index. */
+    return 4 * page + MAX_PENDING * page + read_reserve_for(cfg) + cold_reserve_for(cfg) +
+           2 * chunk_bytes_for(cfg->ram_budget) + codec + (1u << 20);
 }
 
 static int check_config(const struct sb_config *cfg, char *err, size_t errlen)
@@ -902,6 +931,7 @@ static int store_init(struct sb_store *s, const struct sb_config *cfg, char *err
     s->next_id = 1;
     s->last_push_ns = coarse_ns();
     s->read_reserve = read_reserve_for(cfg);
+    s->cold_reserve = cold_reserve_for(cfg);
     size_t chunk = chunk_bytes_for(cfg->ram_budget);
     s->hot_arena = arena_create(chunk);
     s->cold_arena = arena_create(chunk);

@@ -165,7 +165,8 @@ static void test_basic(void)
     CHECK_EQ(arena_mapped_bytes(a), 0);
     void *x = arena_alloc(a, 100), *z = arena_alloc(a, 0);
     REQUIRE(x && z && x != z);
-    CHECK_EQ(arena_mapped_bytes(a), chunk);
+    /* Only the pages blobs have reached count: the rest of a fresh chunk is never resident. */
+    CHECK_EQ(arena_mapped_bytes(a), mem_round(1));
     CHECK_EQ(arena_live_bytes(a), 100);
     arena_free(a, x, 100);
     arena_free(a, z, 0);

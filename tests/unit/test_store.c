@@ -566,6 +566,34 @@ static void test_background(void)
     model_close(&m);
 }
 
+/* Idle-time work (the cold tier) never drops rows, even with RAM full and no disk. */
+static void test_idle_never_drops(void)
+{
+    struct sb_config cfg = small_config();
+    cfg.background = true;
+    cfg.cold_codec = SB_CODEC_XZ;
+    cfg.cold_bytes = 16u << 10;
+    cfg.cold_delay_ms = 20;
+    cfg.ram_budget = sb_config_min_ram(&cfg);
+    struct model m;
+    model_open(&m, &cfg);
+    struct sb_stats a, b;
+    do {
+        for (int i = 0; i < 20000; i++)
+            model_push(&m, i % 3 ? ROWGEN_PLAIN : ROWGEN_RICH);
+        sb_store_settle(m.store);
+        sb_store_stats(m.store, &a);
+    } while (a.rows_dropped == 0);
+    usleep(600 * 1000); /* the worker recompresses cold pages meanwhile */
+    sb_store_stats(m.store, &b);
+    CHECK(b.pages_cold > 0);
+    CHECK_EQ(b.rows_dropped, a.rows_dropped);
+    CHECK(b.ram_used <= b.ram_budget);
+    CHECK_EQ(model_verify(&m), 0);
+    CHECK_EQ(sb_store_rows_dropped(m.store), a.rows_dropped); /* reading drops nothing either */
+    model_close(&m);
+}
+
 static void test_stats_json(void)
 {
     struct sb_stats st = {.ram_budget = 1, .rows_dropped = 7};
@@ -599,6 +627,7 @@ int main(void)
     test_bad_spill_dir();
     test_cold();
     test_background();
+    test_idle_never_drops();
     rmdir(spill_dir);
     return check_done();
 }

@@ -3,8 +3,9 @@
 #  1. ingest: `boundterm -e cat od.txt` in the window vs --headless on the same fixed corpus
 #     (bench/corpora.sh), ROUNDS alternating runs; best wall time and mean CPU time of each.
 #  2. scrolling spilled history: a 60 MB od flood under --scrollback-ram 12M (most pages on
-#     disk), then 150 Shift+PageUp presses 20 ms apart; frame times from BOUNDTERM_FRAME_LOG
-#     (microseconds per frame: layout, draw, present), p50/p99/max.
+#     disk), then 400 Shift+PageUp presses 20 ms apart (about 9,000 rows, several cold
+#     blocks), Shift+Home (a jump to the oldest row) and 50 Shift+PageDown; frame times from
+#     BOUNDTERM_FRAME_LOG (microseconds per frame: layout, draw, present), p50/p99/max.
 # usage: bench_window.sh BOUNDTERM [ROUNDS]     (meson test --benchmark runs it)
 set -u
 bt=$(readlink -f "$1")
@@ -56,7 +57,9 @@ for i in $(seq 120); do   # until bytes_in stops growing: the flood is in
 done
 xdotool windowfocus --sync "$wid"
 start=$(wc -l <"$tmp/frames")
-for i in $(seq 150); do xdotool key shift+Prior; sleep 0.02; done
+for i in $(seq 400); do xdotool key shift+Prior; sleep 0.02; done
+xdotool key shift+Home
+for i in $(seq 50); do xdotool key shift+Next; sleep 0.02; done
 sleep 0.5
 tail -n 1 "$tmp/stats" | sed 's/.*"rows_retained":\([0-9]*\).*"pages_ram":\([0-9]*\).*"pages_disk":\([0-9]*\).*/  history: \1 rows, \2 pages in RAM, \3 on disk/'
 tail -n +"$((start + 1))" "$tmp/frames" | awk '{print $1}' | sort -n |

@@ -3,10 +3,12 @@
 # running sh: `seq 1 100` then Ctrl+Shift+K (the rows that had scrolled off must be gone),
 # `echo hello`, `stty size` before and after the window is resized (the child must see the
 # new size), then `exit 3`. The window must close by itself with sh's exit status, and its
-# --dump-scrollback and --stats files must hold the session.
+# --dump-scrollback and --stats files must hold the session. Then a second window is closed
+# as a window manager would (WM_CLOSE: tests/gui/wm_close.c): its program must get SIGHUP.
 # Exit 77 (skip) when Xvfb or xdotool is missing or the X server does not come up.
 set -u
 bt=$1
+wm_close=${2:-}
 command -v Xvfb >/dev/null 2>&1 && command -v xdotool >/dev/null 2>&1 || {
     echo "skip: Xvfb and xdotool are needed"; exit 77; }
 tmp=$(mktemp -d /tmp/bt-session.XXXXXX)
@@ -68,3 +70,22 @@ first=$(sed -n 1p "$tmp/sizes") second=$(sed -n 2p "$tmp/sizes")
 [ -n "$second" ] && [ "$second" != "$first" ] || fail "the child did not see the resize"
 tail -n 1 "$tmp/stats" | grep -q '"final":true' || fail "no final stats line"
 echo "ok: typed, cleared, resized to $second, dumped, exit status 3"
+[ -n "$wm_close" ] || exit 0
+
+# Closing the window hangs up the program: its HUP trap exits 5, and that is our status.
+"$bt" -e sh -c 'trap "exit 5" HUP; echo ready; while :; do sleep 0.1; done' &
+bpid=$!
+wid=$(timeout 10 xdotool search --sync --onlyvisible --name boundterm | head -n 1)
+[ -n "$wid" ] || fail "no second window appeared"
+sleep 0.5
+"$wm_close" "$wid" || fail "could not ask the window to close"
+i=0
+while kill -0 "$bpid" 2>/dev/null; do
+    i=$((i + 1)); [ $i -gt 50 ] && fail "the window did not close when asked"
+    sleep 0.1
+done
+wait "$bpid"
+rc=$?
+bpid=
+[ "$rc" -eq 5 ] || fail "closing the window: exit status $rc, expected the HUP trap's 5"
+echo "ok: closing the window hung up the program (exit status 5)"

@@ -332,7 +332,25 @@ static void blit_mono(struct canvas *cv, const FT_Bitmap *bm, int x, int y)
         }
 }
 
-/* Scales a premultiplied BGRA bitmap (colour emoji) into the canvas box, un-premultiplied. */
+/* The average of a premultiplied BGRA bitmap over source box [x0, x1) x [y0, y1). */
+static uint32_t box_average(const FT_Bitmap *bm, int x0, int y0, int x1, int y1)
+{
+    uint32_t sum[4] = {0}, n = 0;
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++, n++)
+            for (int k = 0; k < 4; k++)
+                sum[k] += bm->buffer[y * bm->pitch + x * 4 + k];
+    if (!n || !(sum[3] / n))
+        return 0;
+    uint32_t a = sum[3] / n; /* un-premultiply: SDL blends straight alpha */
+    uint32_t r = sum[2] / n * 255 / a, g = sum[1] / n * 255 / a, b = sum[0] / n * 255 / a;
+    r = r > 255 ? 255 : r;
+    g = g > 255 ? 255 : g;
+    b = b > 255 ? 255 : b;
+    return a << 24 | r << 16 | g << 8 | b;
+}
+
+/* Scales a premultiplied BGRA bitmap (colour emoji) into the canvas box, averaging boxes. */
 static void blit_bgra(struct canvas *cv, const FT_Bitmap *bm)
 {
     int bw = (int)bm->width, bh = (int)bm->rows;
@@ -342,12 +360,13 @@ static void blit_bgra(struct canvas *cv, const FT_Bitmap *bm)
     int ow = (int)(bw * s), oh = (int)(bh * s), ox = (cv->w - ow) / 2, oy = (cv->h - oh) / 2;
     for (int y = 0; y < oh; y++)
         for (int x = 0; x < ow; x++) {
-            const unsigned char *p = bm->buffer + (int)(y / s) * bm->pitch + (int)(x / s) * 4;
-            uint32_t a = p[3];
-            if (!a)
-                continue;
-            uint32_t r = p[2] * 255u / a, g = p[1] * 255u / a, b = p[0] * 255u / a;
-            cv->px[(oy + y) * cv->pitch + ox + x] = a << 24 | r << 16 | g << 8 | b;
+            int x0 = (int)(x / s), y0 = (int)(y / s);
+            int x1 = (int)((x + 1) / s), y1 = (int)((y + 1) / s);
+            x1 = x1 > x0 ? (x1 < bw ? x1 : bw) : x0 + 1;
+            y1 = y1 > y0 ? (y1 < bh ? y1 : bh) : y0 + 1;
+            uint32_t px = box_average(bm, x0, y0, x1, y1);
+            if (px)
+                cv->px[(oy + y) * cv->pitch + ox + x] = px;
         }
 }
 

@@ -541,6 +541,12 @@ static void on_event(struct win *w, const SDL_Event *e)
     case SDL_MOUSEMOTION: on_motion(w, &e->motion); break;
     case SDL_MOUSEWHEEL: on_wheel(w, &e->wheel); break;
     case SDL_WINDOWEVENT: on_window(w, &e->window); break;
+    case SDL_RENDER_TARGETS_RESET:
+    case SDL_RENDER_DEVICE_RESET: /* GPU renderers lose textures: glyphs are drawn again */
+        if (!render_font_changed(w->rd))
+            fprintf(stderr, "boundterm: the glyph atlas could not be rebuilt\n");
+        w->dirty = true;
+        break;
     default:
         if (e->type == w->wk.event)
             w->wk.armed = false;

@@ -161,8 +161,8 @@ static const struct sb_row *hist_row(struct view *v, uint64_t abs)
 static uint32_t trimmed(const struct sb_row *row)
 {
     uint32_t n = row->ncols;
-    while (n > 0 && !row->cells[n - 1].chars[0] && !row->cells[n - 1].attrs &&
-           row->cells[n - 1].bg == SB_COLOR_DEFAULT)
+    while (n > 0 && !row->cells[n - 1].chars[0] && row->cells[n - 1].width && /* not a wide */
+           !row->cells[n - 1].attrs && row->cells[n - 1].bg == SB_COLOR_DEFAULT) /* char's half */
         n--;
     return n;
 }

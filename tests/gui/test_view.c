@@ -120,6 +120,28 @@ static void test_reflow(struct view *v, struct term *t)
     free(text);
 }
 
+/* A wide character never splits across display rows: at 7 columns a row holds 3 of them. */
+static void test_wide_reflow(struct view *v, struct term *t)
+{
+    static const char twelve[] = "\r\n\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5"
+                                 "\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5"
+                                 "\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5";
+    term_feed(t, twelve, sizeof twelve - 1); /* 24 columns: wraps at 20 */
+    feed_lines(t, 300, 305);
+    view_follow(v);
+    view_layout(v, 5, 7);
+    view_scroll(v, 4);
+    view_layout(v, 5, 7);
+    for (int r = 0; r < 4; r++) {
+        const struct sb_row *row = view_lines(v)[r].row;
+        int wide = 0;
+        for (uint32_t c = 0; c < row->ncols; c++)
+            wide += row->cells[c].width == 2 && row->cells[c].chars[0] == 0x65e5;
+        CHECK(wide == 3 && row->ncols == 6, "wide reflow row %d: %d wide in %u cells", r, wide,
+              row->ncols);
+    }
+}
+
 /* Double click takes a word of path characters. */
 static void test_word(struct view *v, struct term *t)
 {
@@ -148,6 +170,7 @@ int main(void)
         return 1;
     test_anchor(v, t);
     test_reflow(v, t);
+    test_wide_reflow(v, t);
     term_resize(t, 5, 30);
     test_word(v, t);
     view_destroy(v);

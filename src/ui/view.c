@@ -39,6 +39,11 @@ struct view {
     struct sb_cell *joined; /* the logical line being reflowed */
     uint32_t njoined, joined_cap;
     uint64_t joined_line; /* which line joined holds, UINT64_MAX = none */
+    uint64_t joined_gen;  /* bumped whenever joined changes */
+    uint32_t *cuts;       /* display row starts in joined (make_cuts) */
+    uint32_t ncuts, cuts_cap;
+    uint64_t cuts_gen;    /* the joined_gen they were made for */
+    int cuts_cols;
     uint32_t joined_rows;
     struct sb_row *disp; /* display rows: reflowed history and screen copies */
     struct sb_row scratch; /* a screen row read for view_logical() */
@@ -55,6 +60,7 @@ struct view *view_create(struct sb_store *store, struct term *term)
     v->term = term;
     v->follow = true;
     v->joined_line = UINT64_MAX;
+    v->cuts_gen = UINT64_MAX;
     sb_row_init(&v->scratch);
     term_size(term, &v->rows, &v->cols);
     return v;
@@ -81,6 +87,7 @@ void view_destroy(struct view *v)
     free(v->disp);
     free(v->lines);
     free(v->joined);
+    free(v->cuts);
     sb_row_fini(&v->scratch);
     free(v);
 }
@@ -191,6 +198,7 @@ static bool join_line(struct view *v, uint64_t abs, uint64_t end)
     v->njoined = 0;
     v->joined_rows = 0;
     v->joined_line = UINT64_MAX;
+    v->joined_gen++;
     for (uint64_t a = abs; a < end && v->joined_rows < MAX_JOIN; a++) {
         const struct sb_row *row = hist_row(v, a);
         if (!row)
@@ -206,40 +214,53 @@ static bool join_line(struct view *v, uint64_t abs, uint64_t end)
     return true;
 }
 
-/* Where display row k of the joined line starts at width cols; wide characters never split. */
-static uint32_t cut_start(const struct view *v, uint32_t k, int cols, uint32_t *len)
+/*
+ * Cuts the joined line into display rows of width cols, once per line and width:
+ * cuts[i] is the first cell of row i. A wide character never splits: when it would
+ * straddle the edge it starts the next row. false when out of memory.
+ */
+static bool make_cuts(struct view *v, int cols)
 {
-    uint32_t pos = 0, row = 0;
-    for (;;) {
+    if (v->cuts_gen == v->joined_gen && v->cuts_cols == cols)
+        return true;
+    uint32_t n = 0, pos = 0;
+    do {
+        if (n == v->cuts_cap) {
+            uint32_t cap = v->cuts_cap ? v->cuts_cap * 2 : 64;
+            uint32_t *grown = realloc(v->cuts, cap * sizeof *grown);
+            if (!grown)
+                return false;
+            v->cuts = grown;
+            v->cuts_cap = cap;
+        }
+        v->cuts[n++] = pos;
         uint32_t end = pos + (uint32_t)cols;
         if (end < v->njoined && v->joined[end].width == 0 && end > pos + 1)
-            end--; /* a wide character straddles the edge: it starts the next row */
-        if (end > v->njoined)
-            end = v->njoined;
-        if (row == k) {
-            *len = end - pos;
-            return pos;
-        }
-        if (end >= v->njoined)
-            break;
+            end--;
         pos = end;
-        row++;
+    } while (pos < v->njoined);
+    v->ncuts = n;
+    v->cuts_gen = v->joined_gen;
+    v->cuts_cols = cols;
+    return true;
+}
+
+/* Where display row k of the joined line starts at width cols, and its length. */
+static uint32_t cut_start(struct view *v, uint32_t k, int cols, uint32_t *len)
+{
+    if (!make_cuts(v, cols) || k >= v->ncuts) {
+        *len = 0;
+        return v->njoined;
     }
-    *len = 0;
-    return v->njoined;
+    uint32_t end = k + 1 < v->ncuts ? v->cuts[k + 1] : v->njoined;
+    *len = end - v->cuts[k];
+    return v->cuts[k];
 }
 
 /* Display rows of the joined line at width cols (at least 1). */
-static uint32_t display_rows(const struct view *v, int cols)
+static uint32_t display_rows(struct view *v, int cols)
 {
-    uint32_t rows = 0, len, pos = 0;
-    while (rows == 0 || pos < v->njoined) {
-        pos = cut_start(v, rows, cols, &len) + len;
-        rows++;
-        if (len == 0)
-            break;
-    }
-    return rows;
+    return make_cuts(v, cols) ? v->ncuts : 1;
 }
 
 /* The first row of the logical line holding history row abs (at most MAX_JOIN back). */
@@ -437,6 +458,7 @@ const struct sb_cell *view_logical(struct view *v, uint64_t line, uint32_t *ncel
         return NULL;
     v->njoined = 0;
     v->joined_line = UINT64_MAX;
+    v->joined_gen++;
     *wrapped = (screen->flags & SB_ROW_WRAPPED) != 0;
     if (!join_append(v, screen, *wrapped ? screen->ncols : trimmed(screen)))
         return NULL;

@@ -15,7 +15,7 @@ ninja -C "$dir" >/dev/null || exit 1
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
     for f in "$dir"/tests/fuzz/fuzz_*; do
-        [ -x "$f" ] && targets+=("${f##*/fuzz_}")
+        [ -f "$f" ] && [ -x "$f" ] && targets+=("${f##*/fuzz_}")
     done
 fi
 work=$(mktemp -d /tmp/bt-fuzz-long.XXXXXX)

@@ -5,7 +5,8 @@
  * Input layout:
  *   byte 0      the variant: bit 0 a tiny disk budget in a temp dir (else 0,
  *               so rows are dropped), bit 1 a cold tier (xz) that a command
- *               can run, bits 2-3 the first screen size.
+ *               can run, bits 2-3 the first screen size, bits 4-5 the codec
+ *               (zstd, lz4, none), bits 6-7 the read cache's pages - 1.
  *   the rest    pty bytes, cut into chunks by the two-byte marker FF FE; the
  *               three bytes after a marker are a command (see command()):
  *               resize, repeat or byte-at-a-time feeding of the next chunk,
@@ -36,7 +37,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FEED_MAX (512u << 10) /* bytes fed per input, repeats included: keeps inputs fast */
-#define FILL_MAX (20u << 10)  /* rows filled per input: past the smallest budget, not far */
+#define FILL_MAX (12u << 10)  /* rows filled per input: past the smallest budget, not far */
+#define FILL_COLS 256
 #define READS_MAX 2           /* full read-backs per input before the last one */
 
 struct fuzz {
@@ -46,6 +48,7 @@ struct fuzz {
     uint64_t fed;
     uint32_t filled; /* rows pushed by fills */
     int reads;       /* full read-backs asked for by commands */
+    bool compressed; /* the store compresses its pages */
     int repeat;     /* times the next chunk is fed */
     bool bytewise;  /* the next chunk goes in one byte per term_feed */
 };
@@ -119,6 +122,10 @@ static struct sb_store *store_open(uint8_t v)
     sb_config_defaults(&cfg);
     cfg.page_bytes = 4096;
     cfg.background = false;
+    static const enum sb_codec codecs[4] = {SB_CODEC_ZSTD, SB_CODEC_LZ4, SB_CODEC_NONE,
+                                            SB_CODEC_ZSTD};
+    cfg.codec = codecs[v >> 4 & 3];
+    cfg.cache_pages = 1 + (v >> 6);
     cfg.cold_codec = v & 2 ? SB_CODEC_XZ : SB_CODEC_NONE;
     cfg.cold_level = 0;
     cfg.cold_bytes = 16384;
@@ -231,26 +238,29 @@ static void event(struct fuzz *f, uint8_t a, uint8_t b)
 }
 
 /*
- * Pushes 1024 * n rows of random astral-plane text (seeded by seed), as wide as the
- * screen: about 2.5 incompressible bytes a cell, so few rows pass the budget.
+ * Pushes 1024 * n rows of 256 random cells (seeded by seed), whatever the screen's width:
+ * astral-plane text (about 2.5 incompressible bytes a cell) when pages are compressed, so
+ * that few rows pass the budget, printable ASCII (cheaper to push) when they are not.
  */
-static void fill(struct fuzz *f, unsigned n, uint8_t seed)
+static void fill(struct fuzz *f, unsigned n, uint8_t seed, bool compressed)
 {
-    int rows, cols;
-    term_size(f->term, &rows, &cols);
-    char text[4 * 256];
-    uint32_t ncols = cols < 256 ? (uint32_t)cols : 256, x = 0x9e3779b9u * (seed + 1u);
+    char text[4 * FILL_COLS];
+    uint32_t x = 0x9e3779b9u * (seed + 1u);
     for (unsigned i = 0; i < n * 1024 && f->filled < FILL_MAX; i++, f->filled++) {
         size_t len = 0;
-        for (uint32_t c = 0; c < ncols; c++) {
+        for (uint32_t c = 0; c < FILL_COLS; c++) {
             x ^= x << 13, x ^= x >> 17, x ^= x << 5;
             uint32_t cp = 0x10000 + x % 0x30000;
+            if (!compressed) {
+                text[len++] = (char)(' ' + x % 95);
+                continue;
+            }
             text[len++] = (char)(0xf0 | cp >> 18);
             text[len++] = (char)(0x80 | (cp >> 12 & 0x3f));
             text[len++] = (char)(0x80 | (cp >> 6 & 0x3f));
             text[len++] = (char)(0x80 | (cp & 0x3f));
         }
-        expect(sb_store_push_plain(f->store, text, len, ncols, x & 1) == 0, "fill");
+        expect(sb_store_push_plain(f->store, text, len, FILL_COLS, x & 1) == 0, "fill");
     }
 }
 
@@ -287,7 +297,7 @@ static void command(struct fuzz *f, const uint8_t *c)
         expect(sb_store_compact(f->store) == 0, "compaction failed");
         break;
     default:
-        fill(f, 1 + c[1] % 128u, c[2]);
+        fill(f, 1 + c[1] % 128u, c[2], f->compressed);
         break;
     }
 }
@@ -314,6 +324,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct fuzz f = {.repeat = 1};
     sb_row_init(&f.row);
     f.store = store_open(data[0]);
+    f.compressed = (data[0] >> 4 & 3) != 2;
     f.term = term_create(sizes[data[0] >> 2 & 3][0], sizes[data[0] >> 2 & 3][1], &cb, &f);
     expect(f.term && term_input_init(f.term), "term_create");
     term_set_cell_pixels(f.term, 8, 16);

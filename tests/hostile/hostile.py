@@ -16,7 +16,8 @@ Cases (suite scenario unless noted; exit 77 = skipped, with the reason on stdout
                some mapping of the process carries the dd (do not dump) VmFlag: the key's
   sgr          rows with a different SGR on every cell: the dump's text equals the input's
   combining    5 combining marks per cell (the most a cell keeps) round-trip; with 6, the
-               sixth is left out and nothing else changes
+               sixth is left out and nothing else changes (rows one column short of the
+               screen: see test_split_marks.c for marks split from a base in the last column)
   wide         rows of wide emoji and CJK round-trip
   invalid      invalid UTF-8 between valid lines: no crash, the valid lines round-trip
   maxcols      --size 65535x24 (the widest the configuration allows): rows of 65535
@@ -431,7 +432,9 @@ def case_combining(bt, tmp):
             lines.append("".join(cells))
             want.append("".join(x[:1 + kept] for x in cells))
         name = "combining%d" % nmarks
-        r, got, st = round_trip(bt, tmp, name, "\r\n".join(lines) + "\r\n", size="100x24",
+        # 101 columns for 100 cells: marks split by a read from a base in the last column
+        # are a known engine bug with a test of its own (test_split_marks.c).
+        r, got, st = round_trip(bt, tmp, name, "\r\n".join(lines) + "\r\n", size="101x24",
                                 disk="1G")
         compare(got, want, st.get("rows_dropped", 0), name)
         print("%s: %d rows of 100 cells with %d marks each, %d dropped, %d pages on disk" % (

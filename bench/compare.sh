@@ -192,7 +192,11 @@ thr() {
     local kind=$1 run=$2 d=$tmp/thr-$1-$2
     mkdir -p "$d"
     start_term "$kind" "$d" cat "$input"
-    wait_file "$d/ready" 20 || { echo "compare: $kind did not start" >&2; stop_term "$kind"; return; }
+    if ! wait_file "$d/ready" 20; then
+        echo "compare: $kind did not start" >&2
+        stop_term "$kind"
+        return
+    fi
     sleep 0.5
     local rss0; rss0=$(rss_kib "$term_pid")
     wait_file "$d/t1" 1200 || { echo "compare: $kind: cat did not finish" >&2; }
@@ -215,7 +219,11 @@ flood_one() {
     local kind=$1 run=$2 d=$tmp/flood-$1-$2 csv=$tmp/flood-$1-$2.csv
     mkdir -p "$d"
     start_term "$kind" "$d" flood
-    wait_file "$d/ready" 20 || { echo "compare: $kind did not start" >&2; stop_term "$kind"; return; }
+    if ! wait_file "$d/ready" 20; then
+        echo "compare: $kind did not start" >&2
+        stop_term "$kind"
+        return
+    fi
     sleep 0.5
     local rss0 s method
     rss0=$(rss_kib "$term_pid")

@@ -132,20 +132,22 @@ def chart(fl, flood_s, path):
                    f'<text x="{L - 6}" y="{py(v) + 4:.1f}" text-anchor="end" stroke="none" '
                    f'fill="#333">{v:g}</text>')
         v += ystep
-    for x, label in ((flood_s, "Ctrl-C"), (t_clear - 1.5, "clear")):
+    for x, label, dx, anchor in ((flood_s, "Ctrl-C", -3, "end"), (t_clear - 1.5, "clear", 3,
+                                                                      "start")):
         out.append(f'<line x1="{px(x):.1f}" y1="{T}" x2="{px(x):.1f}" y2="{H - B}" '
-                   f'stroke="#888" stroke-dasharray="4 3"/><text x="{px(x) + 3:.1f}" '
-                   f'y="{T + 12}" stroke="none" fill="#555">{label}</text>')
+                   f'stroke="#888" stroke-dasharray="4 3"/><text x="{px(x) + dx:.1f}" '
+                   f'y="{T + 12}" stroke="none" fill="#555" text-anchor="{anchor}">{label}</text>')
     out.append(f'<rect x="{L}" y="{T}" width="{W - L - R}" height="{H - T - B}" fill="none" '
                f'stroke="#888"/></g>')
     out.append(f'<text x="{(L + W - R) / 2:.0f}" y="{H - 14}" text-anchor="middle">time (s)</text>')
     out.append(f'<text transform="translate(20 {(T + H - B) / 2:.0f}) rotate(-90)" '
                f'text-anchor="middle">RES of the terminal process (MiB)</text>')
-    for i, kind in enumerate(k for k in NAMES if k in fl):
+    kinds = [k for k in NAMES if k in fl]
+    for i, kind in reversed(list(enumerate(kinds))):  # boundterm's lines drawn last, on top
         f, c = fl[kind], COLOURS[kind]
         pts = " ".join(f"{px(s):.1f},{py(v):.1f}" for s, v in f["curve"])
-        tail = f"{px(flood_s):.1f},{py(f['curve'][-1][1]):.1f} {px(t_ctrl):.1f},{py(f['ctrl_c']):.1f}" \
-               f" {px(t_clear):.1f},{py(f['clear']):.1f}"
+        tail = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in (
+            (flood_s, f["curve"][-1][1]), (t_ctrl, f["ctrl_c"]), (t_clear, f["clear"])))
         out.append(f'<polyline id="{kind}" points="{pts}" fill="none" stroke="{c}" '
                    f'stroke-width="2.5"/>')
         out.append(f'<polyline id="{kind}-after" points="{tail}" fill="none" stroke="{c}" '

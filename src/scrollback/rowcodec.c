@@ -380,7 +380,19 @@ int rowcodec_validate_plain(const char *text, size_t len, uint32_t ncols, uint32
     if (ncols > SB_MAX_COLS || (flags & ~(uint32_t)SB_ROW_WRAPPED) != 0)
         return SB_ERR_INVAL;
     const uint8_t *p = (const uint8_t *)text, *end = p + len;
-    uint32_t cells = 0, cp = 0;
+    /* ASCII runs, 8 bytes at a time: one cell a byte. */
+    size_t ascii = 0;
+    for (uint64_t w; ascii + 8 <= len; ascii += 8) {
+        memcpy(&w, p + ascii, 8);
+        if (w & 0x8080808080808080ull)
+            break;
+    }
+    while (ascii < len && p[ascii] < 0x80)
+        ascii++;
+    if (ascii > ncols)
+        return SB_ERR_INVAL;
+    uint32_t cells = (uint32_t)ascii, cp = ascii ? p[ascii - 1] : 0;
+    p += ascii;
     while (p < end) {
         if (*p < 0x80) { /* the common case, one byte a cell */
             cp = *p++;

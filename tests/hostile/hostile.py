@@ -485,7 +485,7 @@ def case_invalid(bt, tmp):
 def case_maxcols(bt, tmp):
     rng = random.Random(11)
     cols = 65535
-    lines = ["".join(chr(rng.randrange(0x21, 0x7f)) for _ in range(cols)) for _ in range(300)]
+    lines = ["".join(chr(rng.randrange(0x21, 0x7f)) for _ in range(cols)) for _ in range(150)]
     ram = min_ram(bt, tmp)
     path = os.path.join(tmp, "wide.txt")
     with open(path, "w") as f:

@@ -335,6 +335,23 @@ void view_top(struct view *v)
     v->sub = 0;
 }
 
+void view_jump(struct view *v, double fraction)
+{
+    uint64_t dropped, end;
+    sync(v, &dropped, &end);
+    if (end == dropped)
+        return;
+    fraction = fraction < 0 ? 0 : fraction;
+    uint64_t abs = dropped + (uint64_t)(fraction * (double)(end - dropped));
+    if (abs >= end) {
+        view_follow(v);
+        return;
+    }
+    v->follow = false;
+    v->anchor = line_start(v, abs, dropped);
+    v->sub = 0;
+}
+
 void view_follow(struct view *v)
 {
     if (!v->follow)

@@ -38,6 +38,8 @@ void view_destroy(struct view *v);
 void view_scroll(struct view *v, int n);
 /* To the oldest retained row (Shift+Home). */
 void view_top(struct view *v);
+/* To the logical line holding the history row at fraction (0..1) of the history. */
+void view_jump(struct view *v, double fraction);
 /* Back to following the screen (Shift+End). */
 void view_follow(struct view *v);
 bool view_following(const struct view *v);

@@ -85,6 +85,7 @@ struct win {
     char title[256];
     bool title_dirty;
     int *sel_from, *sel_to;
+    bool thumb_drag; /* the position indicator is being dragged */
     FILE *frame_log; /* BOUNDTERM_FRAME_LOG: one line per frame, microseconds */
 };
 
@@ -427,6 +428,30 @@ static int button_of(Uint8 b)
     return b == SDL_BUTTON_LEFT ? 1 : b == SDL_BUTTON_MIDDLE ? 2 : b == SDL_BUTTON_RIGHT ? 3 : 0;
 }
 
+/* Width of the position indicator at the right edge of the grid (render.c draws it). */
+#define INDICATOR_PX 6
+
+/*
+ * The left button on the position indicator (shown while scrolled back) jumps there and
+ * drags it; true when the event was the indicator's.
+ */
+static bool on_indicator(struct win *w, int x, int y, bool down)
+{
+    const struct font_metrics *m = font_metrics(w->font);
+    int right = w->cols * m->cell_w, h = w->rows * m->cell_h;
+    if (!down || w->thumb_drag) {
+        bool was = w->thumb_drag;
+        w->thumb_drag = down && w->thumb_drag;
+        return was;
+    }
+    if (view_following(w->view) || x < right - INDICATOR_PX || x >= right || h <= 0)
+        return false;
+    w->thumb_drag = true;
+    view_jump(w->view, (double)y / h);
+    w->dirty = true;
+    return true;
+}
+
 /* A button press or release on the grid. */
 static void on_button(struct win *w, const SDL_MouseButtonEvent *b, bool down)
 {
@@ -439,6 +464,8 @@ static void on_button(struct win *w, const SDL_MouseButtonEvent *b, bool down)
             term_mouse_button(w->s.term, button_of(b->button), down, mods);
         return;
     }
+    if (b->button == SDL_BUTTON_LEFT && on_indicator(w, b->x, b->y, down))
+        return;
     if (!view_layout(w->view, w->rows, w->cols))
         return;
     struct select_point p = select_point_at(&view_lines(w->view)[row], col);
@@ -468,6 +495,11 @@ static void on_motion(struct win *w, const SDL_MouseMotionEvent *m)
     cell_at(w, m->x, m->y, &row, &col);
     if (mouse_to_program(w)) {
         term_mouse_move(w->s.term, row, col, events_mods(SDL_GetModState()));
+        return;
+    }
+    if (w->thumb_drag && (m->state & SDL_BUTTON_LMASK)) {
+        view_jump(w->view, (double)m->y / (w->rows * font_metrics(w->font)->cell_h));
+        w->dirty = true;
         return;
     }
     if (!w->sel.dragging || !(m->state & SDL_BUTTON_LMASK))

@@ -85,6 +85,11 @@ static void test_anchor(struct view *v, struct term *t)
     view_layout(v, 5, 20);
     view_position(v, &above, &total);
     CHECK(above == 0, "Shift+Home: %llu rows above", (unsigned long long)above);
+    view_jump(v, 0.5); /* the position indicator clicked half way down */
+    view_layout(v, 5, 20);
+    CHECK(!strcmp(row_text(v, 0), "L72"), "jump to 0.5: top row '%s'", row_text(v, 0));
+    view_jump(v, 1.0);
+    CHECK(view_following(v), "jump to the end follows the screen again");
     view_follow(v);
     view_layout(v, 5, 20);
     CHECK(view_following(v) && !strcmp(row_text(v, 4), "L149"), "Shift+End: bottom '%s'",

@@ -5,7 +5,7 @@
 # by the fuzz-regress suite once fixed) and the script exits 1.
 #   tests/hostile/fuzz-long.sh [MINUTES] [BUILD_DIR] [TARGET...]
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 minutes=${1:-10}
 dir=${2:-build-fuzz}
 shift $(($# < 2 ? $# : 2))

@@ -49,8 +49,8 @@ struct fuzz {
     uint32_t filled; /* rows pushed by fills */
     int reads;       /* full read-backs asked for by commands */
     bool compressed; /* the store compresses its pages */
-    int repeat;     /* times the next chunk is fed */
-    bool bytewise;  /* the next chunk goes in one byte per term_feed */
+    int repeat;      /* times the next chunk is fed */
+    bool bytewise;   /* the next chunk goes in one byte per term_feed */
 };
 
 /* Stops the fuzzer with a crash it keeps when an expectation fails. */
@@ -105,12 +105,18 @@ static void on_title(void *user, const char *utf8)
 
 static char spill_dir[64];
 
-/* A spill directory for the whole run, made once. */
+static void spill_dir_remove(void)
+{
+    rmdir(spill_dir); /* empty: spill files are never linked */
+}
+
+/* A spill directory for the whole run, made once and removed at exit. */
 static const char *spill_dir_once(void)
 {
     if (!spill_dir[0]) {
         snprintf(spill_dir, sizeof spill_dir, "/tmp/bt-fuzz-term-XXXXXX");
         expect(mkdtemp(spill_dir) != NULL, "mkdtemp");
+        atexit(spill_dir_remove);
     }
     return spill_dir;
 }

@@ -431,12 +431,37 @@ struct feed {
     const unsigned char *c2; /* the next 0xC2 at or after p, or end; NULL until searched */
 };
 
+/*
+ * libvterm's text handler keeps an array of codepoints as long as the write on its stack: a
+ * write of a few MiB overflows the stack. Longer runs go in slices of at most this many bytes.
+ */
+#define VT_WRITE_MAX (64u << 10)
+
+/*
+ * How much of p[0..n) to write at once: all of it when short, else a slice that ends right
+ * before an ASCII byte, so that no UTF-8 sequence or base-and-marks is split, when there is one.
+ */
+static size_t slice_len(const unsigned char *p, size_t n)
+{
+    if (n <= VT_WRITE_MAX)
+        return n;
+    for (size_t k = VT_WRITE_MAX; k > VT_WRITE_MAX / 2; k--)
+        if (p[k] < 0x80)
+            return k;
+    for (size_t k = VT_WRITE_MAX; k > VT_WRITE_MAX - 8; k--)
+        if ((p[k] & 0xc0) != 0x80)
+            return k;
+    return VT_WRITE_MAX;
+}
+
 /* Hands libvterm the scanned bytes up to (not including) upto. */
 static void flush_to(struct term *t, struct feed *f, const unsigned char *upto)
 {
-    if (upto > f->start)
-        vterm_input_write(t->vt, (const char *)f->start, (size_t)(upto - f->start));
-    f->start = upto;
+    while (upto > f->start) {
+        size_t n = slice_len(f->start, (size_t)(upto - f->start));
+        vterm_input_write(t->vt, (const char *)f->start, n);
+        f->start += n;
+    }
 }
 
 static bool is_c1_tail(unsigned char c)

@@ -357,31 +357,18 @@ static void end_text(const struct stress *st, char *buf, size_t cap)
     }
 }
 
-/* Rows in RAM and on disk. The store counts pages per tier, not rows, so rows on disk are
- * estimated from the share of compressed bytes that is on disk. */
-static void rows_split(const struct sb_stats *st, uint64_t *ram, uint64_t *disk)
-{
-    double share = 0;
-    if (st->disk_used && st->compressed_bytes)
-        share = fmin(1.0, (double)st->disk_used / (double)st->compressed_bytes);
-    *disk = (uint64_t)llround(share * (double)st->rows_retained);
-    *ram = st->rows_retained - *disk;
-}
-
 /* Prints the throughput and the rows (first half of the summary). */
 static void summary_flow(const struct stress *st, double secs)
 {
     const struct sb_stats *ss = &st->st;
-    uint64_t rows = ss->rows_retained + ss->rows_dropped, ram_rows, disk_rows;
-    rows_split(ss, &ram_rows, &disk_rows);
+    uint64_t rows = ss->rows_retained + ss->rows_dropped;
     printf("  bytes processed:  %" PRIu64 " (%.1f MiB) in %.2f s\n", st->s.bytes_in,
            (double)st->s.bytes_in / MIB, secs);
     printf("  rows processed:   %" PRIu64 " (scrolled into the scrollback)\n", rows);
     printf("  throughput:       %.1f MB/s, %.0f rows/s\n", (double)st->s.bytes_in / 1e6 / secs,
            (double)rows / secs);
-    printf("  rows in RAM:      %" PRIu64 "\n", ram_rows);
-    printf("  rows on disk:     %" PRIu64 "%s\n", disk_rows,
-           disk_rows ? " (estimated from the bytes on disk)" : "");
+    printf("  rows in RAM:      %" PRIu64 "\n", ss->rows_ram);
+    printf("  rows on disk:     %" PRIu64 "\n", ss->rows_disk);
     printf("  rows dropped:     %" PRIu64 "\n", ss->rows_dropped);
 }
 

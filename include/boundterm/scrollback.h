@@ -269,6 +269,8 @@ struct sb_stats {
     uint64_t rows_retained;
     uint64_t rows_dropped;
     uint64_t rows_lost;       /* rows in pages found unreadable */
+    uint64_t rows_ram;        /* retained rows held in RAM (hot, sealed and compressed pages) */
+    uint64_t rows_disk;       /* retained rows in spilled pages */
     uint64_t pages_hot;       /* the hot page and sealed pages awaiting compression */
     uint64_t pages_ram;       /* compressed pages in RAM */
     uint64_t pages_cold;      /* of those, recompressed with the cold codec */

@@ -1450,6 +1450,7 @@ void sb_store_stats(struct sb_store *s, struct sb_stats *o)
     o->rows_dropped = s->first_abs - s->drop_base;
     o->rows_lost = s->rows_lost;
     o->pages_hot = (s->hot.view.nrows > 0) + s->sealed_pending;
+    o->rows_ram = s->hot.view.nrows;
     for (size_t i = 0; i < s->pages.len; i++) {
         const struct entry *e = at(&s->pages, i);
         if (e->state == ENTRY_RAM) {
@@ -1457,6 +1458,10 @@ void sb_store_stats(struct sb_store *s, struct sb_stats *o)
             o->pages_cold += e->cold && e->codec == s->cfg.cold_codec;
         }
         o->pages_disk += e->state == ENTRY_DISK;
+        if (e->state == ENTRY_DISK)
+            o->rows_disk += e->nrows;
+        else if (e->state != ENTRY_LOST)
+            o->rows_ram += e->nrows;
         if (e->state == ENTRY_RAM || e->state == ENTRY_DISK) {
             o->raw_bytes_stored += e->raw_len;
             o->compressed_bytes += e->blob_len;
@@ -1496,13 +1501,14 @@ size_t sb_stats_json(const struct sb_stats *st, char *buf, size_t cap)
     int n = snprintf(buf, cap,
         "{\"ram_budget\":%" PRIu64 ",\"ram_used\":%" PRIu64 ",\"disk_budget\":%" PRIu64
         ",\"disk_used\":%" PRIu64 ",\"rows_retained\":%" PRIu64 ",\"rows_dropped\":%" PRIu64
-        ",\"rows_lost\":%" PRIu64 ",\"pages_hot\":%" PRIu64 ",\"pages_ram\":%" PRIu64
+        ",\"rows_lost\":%" PRIu64 ",\"rows_ram\":%" PRIu64 ",\"rows_disk\":%" PRIu64
+        ",\"pages_hot\":%" PRIu64 ",\"pages_ram\":%" PRIu64
         ",\"pages_cold\":%" PRIu64 ",\"pages_disk\":%" PRIu64 ",\"raw_bytes_in\":%" PRIu64
         ",\"raw_bytes_stored\":%" PRIu64 ",\"compressed_bytes\":%" PRIu64
         ",\"index_bytes\":%" PRIu64 ",\"cache_bytes\":%" PRIu64 ",\"codec_bytes\":%" PRIu64
         ",\"last_error\":\"",
         st->ram_budget, st->ram_used, st->disk_budget, st->disk_used, st->rows_retained,
-        st->rows_dropped, st->rows_lost, st->pages_hot, st->pages_ram, st->pages_cold,
+        st->rows_dropped, st->rows_lost, st->rows_ram, st->rows_disk, st->pages_hot, st->pages_ram, st->pages_cold,
         st->pages_disk, st->raw_bytes_in, st->raw_bytes_stored, st->compressed_bytes,
         st->index_bytes, st->cache_bytes, st->codec_bytes);
     size_t len = n < 0 ? 0 : (size_t)n;

@@ -24,6 +24,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 2;
     }
+    if (cfg.print_config && cfg.mode != BT_MODE_HELP && cfg.mode != BT_MODE_VERSION) {
+        bt_config_print(&cfg, stdout); /* the effective configuration; nothing starts */
+        return fflush(stdout) == 0 ? 0 : 125;
+    }
     switch (cfg.mode) {
     case BT_MODE_HELP:
         fputs(bt_config_help(), stdout);

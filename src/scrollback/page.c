@@ -76,11 +76,11 @@ int page_view_parse(struct page_view *v, const uint8_t *raw, size_t len)
     for (uint32_t i = 0; i < nrows; i++) {
         size_t mused, tlen;
         if (rowcodec_skip(v->meta + moff, meta_len - moff, &mused, &tlen) < 0 ||
-            tlen > text_len - toff)
+            tlen >= text_len - toff || v->text[toff + tlen] != ROW_SEPARATOR)
             return SB_ERR_CORRUPT;
         v->text_off[i] = (uint32_t)toff;
         v->meta_off[i] = (uint32_t)moff;
-        toff += tlen;
+        toff += tlen + 1;
         moff += mused;
     }
     if (toff != text_len || moff != meta_len)
@@ -96,13 +96,13 @@ int page_view_row(const struct page_view *v, uint32_t i, struct sb_row *out)
     const uint8_t *meta = v->meta + v->meta_off[i];
     const uint8_t *text = v->text + v->text_off[i];
     return rowcodec_decode(meta, v->meta_off[i + 1] - v->meta_off[i], text,
-                           v->text_off[i + 1] - v->text_off[i], out);
+                           v->text_off[i + 1] - v->text_off[i] - 1, out);
 }
 
 void page_view_text(const struct page_view *v, uint32_t i, const uint8_t **text, size_t *len)
 {
     *text = v->text + v->text_off[i];
-    *len = v->text_off[i + 1] - v->text_off[i];
+    *len = v->text_off[i + 1] - v->text_off[i] - 1; /* less the separator */
 }
 
 /* ---- The hot page ------------------------------------------------------ */
@@ -177,20 +177,14 @@ size_t hot_row_bound(uint32_t ncols)
 static void row_bounds(const struct row_in *r, size_t *text, size_t *meta)
 {
     if (r->cells || !r->text) {
-        *text = rowcodec_text_bound(r->ncols);
+        *text = rowcodec_text_bound(r->ncols) + 1;
         *meta = rowcodec_meta_bound(r->ncols);
     } else {
-        *text = r->text_len;
+        *text = r->text_len + 1;
         *meta = rowcodec_meta_bound(0) + 8;
     }
 }
 
-size_t hot_row_in_bound(const struct row_in *r)
-{
-    size_t text, meta;
-    row_bounds(r, &text, &meta);
-    return text + meta;
-}
 
 /* Grows a mapped buffer to hold at least need bytes, keeping its first used bytes. */
 static int grow_mapping(uint8_t **buf, size_t *cap, size_t used, size_t need)
@@ -228,6 +222,7 @@ int hot_append(struct hot_page *h, const struct row_in *r, size_t *raw_added)
         rowcodec_encode(r->cells, r->ncols, r->flags, text, &tlen, meta, &mlen);
     else
         rowcodec_encode_plain(r->text, r->text_len, r->ncols, r->flags, text, &tlen, meta, &mlen);
+    text[tlen++] = ROW_SEPARATOR;
     uint32_t n = h->view.nrows;
     h->view.text_off[n] = (uint32_t)h->text_len;
     h->view.meta_off[n] = (uint32_t)h->meta_len;

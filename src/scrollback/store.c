@@ -1066,15 +1066,8 @@ static int push(struct sb_store *s, const struct row_in *row)
     int rc = 0;
     pthread_mutex_lock(&s->lock);
     size_t hot_before = hot_bytes(&s->hot);
-    bool sealed = false;
-    if (s->hot.view.nrows > 0 &&
-        hot_raw_len(&s->hot) + hot_row_in_bound(row) > s->cfg.page_bytes) {
-        rc = seal_hot(s);
-        sealed = true;
-    }
     size_t added = 0;
-    if (rc == 0)
-        rc = hot_append(&s->hot, row, &added);
+    rc = hot_append(&s->hot, row, &added);
     if (rc == 0) {
         s->next_abs++;
         s->raw_bytes_in += added;
@@ -1083,6 +1076,10 @@ static int push(struct sb_store *s, const struct row_in *row)
     } else {
         set_error(s, "push: %s", sb_strerror(rc));
     }
+    /* Sealed once full, so a page is page_bytes plus at most part of one row. */
+    bool sealed = rc == 0 && hot_raw_len(&s->hot) >= s->cfg.page_bytes;
+    if (sealed && seal_hot(s) < 0)
+        set_error(s, "push: %s", sb_strerror(SB_ERR_NOMEM)); /* the row is in; retried later */
     /* RAM grows on this path only by sealing or by the hot page's buffers growing. */
     if (sealed || hot_bytes(&s->hot) != hot_before)
         enforce_ram(s, true);

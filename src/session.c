@@ -178,9 +178,9 @@ static int stats_own(struct session *s, bool final, char *buf, size_t cap)
     return snprintf(buf, cap,
                     "{\"elapsed_s\":%.3f,\"bytes_in\":%" PRIu64 ",\"rss_bytes\":%" PRIu64
                     ",\"vm_hwm_bytes\":%" PRIu64 ",\"push_errors\":%" PRIu64
-                    ",\"exit_status\":%s,\"final\":%s",
+                    ",\"exit_status\":%s,\"final\":%s,\"config_error\":\"%s\"",
                     (double)(session_now_ns() - s->start_ns) / 1e9, s->bytes_in, rss, hwm,
-                    s->push_errors, status, final ? "true" : "false");
+                    s->push_errors, status, final ? "true" : "false", s->config_error);
 }
 
 /* Appends one JSON line: our figures, then the members of the store's own object. */
@@ -202,6 +202,17 @@ void session_stats_write(struct session *s, bool final)
     }
 }
 
+/* Keeps a reload's error for --stats; quotes and backslashes become ' so it needs no escaping. */
+static void set_config_error(struct session *s, const char *msg)
+{
+    size_t n = strnlen(msg, sizeof s->config_error - 1); /* a long message is cut */
+    memcpy(s->config_error, msg, n);
+    s->config_error[n] = '\0';
+    for (char *p = s->config_error; *p; p++)
+        if (*p == '"' || *p == '\\' || (unsigned char)*p < ' ')
+            *p = '\'';
+}
+
 /* Takes the pending signals: SIGCHLD reaps, the others end the session. */
 /*
  * SIGUSR1: re-reads the config file and applies its scrollback budgets at once; other
@@ -213,13 +224,18 @@ static void reload(struct session *s)
     char err[512], note[512];
     if (!bt_config_reload(&s->live, &next, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
+        set_config_error(s, err);
         return;
     }
     int rc = sb_store_set_budgets(s->store, next.scrollback_ram, next.scrollback_disk);
     if (rc != 0) {
-        fprintf(stderr, "boundterm: reload: the new budgets were refused: %s\n", sb_strerror(rc));
+        snprintf(err, sizeof err, "boundterm: reload: the new budgets were refused: %s",
+                 sb_strerror(rc));
+        fprintf(stderr, "%s\n", err);
+        set_config_error(s, err);
         return;
     }
+    set_config_error(s, "");
     bt_config_reload_note(&s->live, &next, note, sizeof note);
     if (note[0])
         fprintf(stderr, "%s\n", note);

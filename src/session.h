@@ -36,6 +36,7 @@ struct session_hooks {
 struct session {
     const struct bt_config *cfg;
     struct bt_config live; /* cfg with the budgets of the last SIGUSR1 reload */
+    char config_error[256]; /* why the last reload failed, for --stats; "" when it worked */
     struct sb_store *store;
     struct term *term;
     struct pty *pty;

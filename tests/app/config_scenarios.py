@@ -251,6 +251,10 @@ def reload_steps(p, home, stats):
     check(later and later[1]["ram_budget"] == 12 * MIB and later[1]["disk_budget"] == 24 * MIB,
           "reload: a bad file changed the budgets: %r" % (later,))
     check(later and later[1]["ram_used"] <= 12 * MIB, "reload: over budget later: %r" % (later,))
+    check(later and later[1].get("config_error", "").startswith(
+        "boundterm: %s:2: ram: '12Q' is not a size" % CONF),
+        "reload: no config_error in the stats: %r" % (later,))
+    check(line.get("config_error") == "", "reload: config_error after a good reload: %r" % line)
     check(p.poll() is None, "reload: boundterm ended early (%r)" % p.poll())
 
 

@@ -14,37 +14,18 @@
 
 #include "arena.h"
 #include "check.h"
+#include "memcheck.h"
 
 #define KIB ((size_t)1024)
 #define MIB (1024 * KIB)
 #define MAP_HDR 48 /* arena.c's header at the start of each mapping */
 
-/* Resident bytes of this process, from /proc/self/statm. */
-static size_t rss_bytes(void)
-{
-    FILE *f = fopen("/proc/self/statm", "r");
-    unsigned long size = 0, resident = 0;
-    REQUIRE(f);
-    REQUIRE(fscanf(f, "%lu %lu", &size, &resident) == 2);
-    fclose(f);
-    return resident * (size_t)sysconf(_SC_PAGESIZE);
-}
 
-/*
- * Whether valgrind runs us: its own memory comes and goes by megabytes in
- * the same RES figure, so the RES checks are skipped there (the mapped and
- * live counters are still checked).
- */
-static bool under_valgrind(void)
-{
-    const char *preload = getenv("LD_PRELOAD");
-    return preload && strstr(preload, "vgpreload");
-}
 
 /* Checks RES against a bound, unless valgrind's own memory blurs it. */
 #define CHECK_RES(cond)          \
     do {                         \
-        if (!under_valgrind())   \
+        if (!res_is_blurred())   \
             CHECK(cond);         \
     } while (0)
 
@@ -217,14 +198,14 @@ static void rss_cycle(const char *name, size_t (*gen)(uint64_t *), bool random_o
     struct blob *blobs = calloc(8192, sizeof *blobs);
     uint64_t s = 42;
     REQUIRE(a && blobs);
-    size_t start = rss_bytes();
-    size_t n = fill_up(a, blobs, 64 * MIB, gen, &s), peak = rss_bytes();
+    size_t start = anon_rss_bytes();
+    size_t n = fill_up(a, blobs, 64 * MIB, gen, &s), peak = anon_rss_bytes();
     size_t live = arena_live_bytes(a), mapped = arena_mapped_bytes(a);
     CHECK_RES(peak >= start + live * 9 / 10);
     CHECK(mapped >= live && mapped <= live + live / 20 + 2 * MIB);
     while (n > 0)
         give(a, blobs, &n, random_order ? rnd(&s) % n : n - 1);
-    size_t end = rss_bytes();
+    size_t end = anon_rss_bytes();
     printf("  %-9s RES %6zu KiB -> %6zu KiB -> %6zu KiB (live %zu KiB, mapped %zu KiB)\n", name,
            start / KIB, peak / KIB, end / KIB, live / KIB, mapped / KIB);
     CHECK_RES(end <= start + (peak - start) / 8 + MIB);
@@ -241,17 +222,17 @@ static void rss_fifo(void)
     struct blob *blobs = calloc(8192, sizeof *blobs);
     uint64_t s = 43;
     REQUIRE(a && blobs);
-    size_t start = rss_bytes();
-    size_t n = fill_up(a, blobs, 64 * MIB, page_len, &s), peak = rss_bytes();
+    size_t start = anon_rss_bytes();
+    size_t n = fill_up(a, blobs, 64 * MIB, page_len, &s), peak = anon_rss_bytes();
     size_t live = arena_live_bytes(a);
     CHECK_RES(peak >= start + live * 9 / 10);
     for (size_t i = 0; i < n; i++) {
         CHECK(intact(&blobs[i]));
         arena_free(a, blobs[i].p, blobs[i].len);
         if (i == n / 2) /* half gone: so is about half the memory */
-            CHECK_RES(rss_bytes() <= start + (peak - start) * 6 / 10 + MIB);
+            CHECK_RES(anon_rss_bytes() <= start + (peak - start) * 6 / 10 + MIB);
     }
-    size_t end = rss_bytes();
+    size_t end = anon_rss_bytes();
     printf("  %-9s RES %6zu KiB -> %6zu KiB -> %6zu KiB (live %zu KiB)\n", "fifo", start / KIB,
            peak / KIB, end / KIB, live / KIB);
     CHECK_RES(end <= start + (peak - start) / 8 + MIB);
@@ -349,7 +330,7 @@ static void test_fifo_waste(void)
 
 int main(void)
 {
-    if (under_valgrind())
+    if (res_is_blurred())
         printf("  under valgrind: RES checks skipped\n");
     test_mem_helpers();
     test_basic();

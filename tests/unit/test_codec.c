@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "memcheck.h"
 #include "codec.h"
 
 #define KIB 1024u
@@ -399,23 +400,7 @@ static void test_sizeof(void)
     CHECK(codec_estimate(SB_CODEC_XZ, 9, MAX_SRC) < 8u * 1024 * KIB);
 }
 
-/* Resident bytes of this process, from /proc/self/statm. */
-static size_t rss_bytes(void)
-{
-    FILE *f = fopen("/proc/self/statm", "r");
-    unsigned long size = 0, resident = 0;
-    REQUIRE(f);
-    REQUIRE(fscanf(f, "%lu %lu", &size, &resident) == 2);
-    fclose(f);
-    return resident * (size_t)sysconf(_SC_PAGESIZE);
-}
 
-/* Whether valgrind runs us (its own memory blurs RES, so those checks are skipped). */
-static bool under_valgrind(void)
-{
-    const char *preload = getenv("LD_PRELOAD");
-    return preload && strstr(preload, "vgpreload");
-}
 
 /*
  * The memory codec_trim and codec_destroy free really leaves RES (it is
@@ -431,18 +416,18 @@ static void test_trim_rss(void)
     fill_text(src, MAX_SRC, 5);
     memset(blob, 0, cap);
     memset(back, 0, MAX_SRC);
-    for (size_t i = 0; i < 2 && !under_valgrind(); i++) {
+    for (size_t i = 0; i < 2 && !res_is_blurred(); i++) {
         struct codec *c = NULL;
-        size_t start = rss_bytes();
+        size_t start = anon_rss_bytes();
         REQUIRE(codec_create(kinds[i], levels[i], MAX_SRC, &c) == 0);
-        size_t idle = rss_bytes();
+        size_t idle = anon_rss_bytes();
         CHECK_EQ(codec_compress(c, src, MAX_SRC, blob, cap, &got), 0);
         CHECK_EQ(codec_decompress(c, blob, got, back, MAX_SRC), 0);
-        size_t working = rss_bytes(), held = codec_sizeof(c);
+        size_t working = anon_rss_bytes(), held = codec_sizeof(c);
         codec_trim(c);
-        size_t trimmed = rss_bytes(), kept = codec_sizeof(c); /* the decoder, now touched */
+        size_t trimmed = anon_rss_bytes(), kept = codec_sizeof(c); /* the decoder, now touched */
         codec_destroy(c);
-        size_t end = rss_bytes();
+        size_t end = anon_rss_bytes();
         printf("  %-4s RES KiB: %zu, idle %zu, working %zu, trimmed %zu, destroyed %zu\n",
                sb_codec_name(kinds[i]), start / KIB, idle / KIB, working / KIB,
                trimmed / KIB, end / KIB);

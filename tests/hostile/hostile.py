@@ -7,8 +7,8 @@ Cases (suite scenario unless noted; exit 77 = skipped, with the reason on stdout
   tmpfs        the spill directory on a 1 MiB tmpfs (needs root to mount) during a 64 MiB
                od -cx flood at the smallest RAM budget: exit 0, last_error says there is no
                space, RSS sampled from outside stays <= RSS(1 s) + budget + 8 MiB
-  rmdir        the spill directory removed (rm -rf) while a flood spills: the terminal keeps
-               running to exit 0, last_error says why, the budgets hold
+  rmdir        the spill directory removed (rm -rf) between two halves of a flood that spills:
+               the terminal keeps running to exit 0, last_error says why, the budgets hold
   flip         a byte flipped in a spilled page through /proc/PID/fd/N: at exit the dump has
                that page's rows as empty lines, every other row equals od's output
   secrets      a flood carrying a marker string spills: the spill files are unlinked
@@ -215,21 +215,26 @@ def case_rmdir(bt, tmp):
     spill = os.path.join(tmp, "spill")
     os.mkdir(spill)
     ram = min_ram(bt, tmp)
-    # A small disk budget makes segments small, so new ones must be made after the removal.
-    r = Run(bt, tmp, ["sh", "-c", "od -cx /dev/urandom | head -c 64M"],
-            ["--scrollback-ram", str(ram), "--scrollback-disk", "4M", "--spill-dir", spill],
-            "rmdir")
+    gate = os.path.join(tmp, "gate")
+    # Half the flood spills; the child waits while the directory is removed, then the other
+    # half must open new segments (a small disk budget makes them small) where there is none.
+    cmd = ("od -cx /dev/urandom | head -c 40M; i=0; while [ ! -e %s ] && [ $i -lt 600 ]; do "
+           "sleep 0.1; i=$((i+1)); done; od -cx /dev/urandom | head -c 64M" % gate)
+    r = Run(bt, tmp, ["sh", "-c", cmd], ["--scrollback-ram", str(ram), "--scrollback-disk",
+                                         "4M", "--spill-dir", spill], "rmdir")
     removed = []
 
     def during():
-        if not removed and r.last_stats().get("pages_disk", 0) > 0:
+        if not removed and r.last_stats().get("bytes_in", 0) >= 40 * MIB:
+            check(spill_fds(r.p.pid, spill), "rmdir: no spill file open before the removal")
             subprocess.run(["rm", "-rf", spill], check=True)
             removed.append(time.monotonic() - r.t0)
+            open(gate, "w").close()
     status = r.wait(300, during)
     st = r.last_stats()
-    check(removed, "rmdir: nothing spilled before the flood ended")
+    check(removed, "rmdir: the directory was never removed")
     check(status == 0, "rmdir: status %d, stderr %r" % (status, r.err[-500:]))
-    check(st.get("bytes_in", 0) >= 64 * MIB, "rmdir: bytes_in %r" % st.get("bytes_in"))
+    check(st.get("bytes_in", 0) >= 104 * MIB, "rmdir: bytes_in %r" % st.get("bytes_in"))
     err = st.get("last_error", "")
     check(spill in err or "No such file" in err, "rmdir: last_error %r" % err)
     check_budgets("rmdir", st, ram, 4 * MIB)

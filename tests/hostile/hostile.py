@@ -194,7 +194,7 @@ def case_tmpfs(bt, tmp):
         return SKIP
     try:
         ram = min_ram(bt, tmp)
-        r = Run(bt, tmp, ["sh", "-c", "od -cx /dev/urandom | head -c 64M"],
+        r = Run(bt, tmp, ["sh", "-c", "od -cx /dev/urandom | head -c 64M; sleep 1.2"],
                 ["--scrollback-ram", str(ram), "--spill-dir", mnt], "tmpfs")
         status = r.wait(300)
         st = r.last_stats()

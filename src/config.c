@@ -1252,6 +1252,8 @@ static const struct flag plain_flags[] = {
 
 static const char help_text[] =
     "usage: boundterm [OPTIONS] [-e PROGRAM [ARGS...]]\n"
+    "       boundterm --stress [--bytes SIZE | --duration SECONDS] [--plot FILE.svg]\n"
+    "                [OPTIONS] [-e PROGRAM [ARGS...]]\n"
     "       boundterm --print-config | --help | --version\n"
     "\n"
     "A terminal whose scrollback stays within byte budgets: rows past the screen are\n"
@@ -1281,6 +1283,12 @@ static const char help_text[] =
     "                          (- = standard output)\n"
     "  --dump-scrollback FILE  at exit, write the scrollback then the screen as text,\n"
     "                          one row per line (- = standard output)\n"
+    "  --stress                run od -cx /dev/urandom (or PROGRAM) headless under\n"
+    "                          the budgets, sample RES, print a summary; exit 0 only\n"
+    "                          when RES stayed within start + RAM budget + 8 MiB\n"
+    "  --bytes SIZE            with --stress: stop after SIZE of output (default 1G)\n"
+    "  --duration SECONDS      with --stress: stop after SECONDS\n"
+    "  --plot FILE.svg         with --stress: chart RES, the budget and stored bytes\n"
     "  -e PROGRAM [ARGS...]    the program to run (default: the shell); everything\n"
     "                          after -e is its own\n"
     "  -h, --help              this text\n"

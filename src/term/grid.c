@@ -700,6 +700,12 @@ static void set_attr(struct grid *g, uint16_t mask, unsigned value)
     g->pen_attrs = (uint16_t)((g->pen_attrs & ~mask) | (value & mask));
 }
 
+void grid_set_conceal(struct grid *g, bool on)
+{
+    set_attr(g, SB_ATTR_CONCEAL, on ? SB_ATTR_CONCEAL : 0);
+    pen_repack(g);
+}
+
 static int cb_setpenattr(VTermAttr attr, VTermValue *val, void *user)
 {
     struct grid *g = user;

@@ -55,6 +55,9 @@ const VTermStateCallbacks *grid_state_callbacks(void);
 
 void grid_size(const struct grid *g, int *rows, int *cols);
 
+/* Sets the pen's conceal attribute (SGR 8/28, which libvterm 0.1.4 does not track). */
+void grid_set_conceal(struct grid *g, bool on);
+
 /*
  * Copies visible row `row` of the shown screen into out, in the store's canonical form
  * (ncols = screen width, flags = SB_ROW_WRAPPED or 0). 0, SB_ERR_RANGE or SB_ERR_NOMEM.

@@ -40,7 +40,7 @@
 
 #include "grid.h"
 
-#define SCAN_MAX_PARAMS 8
+#define SCAN_MAX_PARAMS 16
 
 /* Where the scanner is in the byte stream. */
 enum scan_state {
@@ -76,6 +76,7 @@ enum scan_event {
     EV_REPEAT,           /* REP: CSI Ps b, handled before libvterm sees its final byte */
     EV_CUT,              /* a parameter byte libvterm must not see (see csi_byte) */
     EV_RESTORE,          /* DECRC (ESC 8), SCORC (CSI u), CSI ? 1048/1049 l: see fix_cursor */
+    EV_SGR,              /* CSI ... m: libvterm 0.1.4 has no conceal (SGR 8/28); see track_conceal */
 };
 
 struct term {
@@ -256,6 +257,31 @@ static void fix_cursor(struct term *t)
         vterm_input_write(t->vt, buf, (size_t)n);
 }
 
+/*
+ * Follows SGR 8 (conceal) and 28 (reveal), which libvterm 0.1.4 does not know, so the grid
+ * can mark concealed cells. A reset (SGR 0 or empty) reveals; the arguments of extended
+ * colours (38/48/58;5;n and ;2;r;g;b) are skipped so a colour index 8 is not taken for
+ * conceal. Sequences the scanner could not follow (sub-parameters, more than it tracks)
+ * leave the state as it was.
+ */
+static void track_conceal(struct term *t)
+{
+    const struct scan *s = &t->scan;
+    if (s->nparams == 0) {
+        grid_set_conceal(t->grid, false);
+        return;
+    }
+    for (int i = 0; i < s->nparams; i++) {
+        long p = s->params[i];
+        if (p <= 0 || p == 28)
+            grid_set_conceal(t->grid, false);
+        else if (p == 8)
+            grid_set_conceal(t->grid, true);
+        else if ((p == 38 || p == 48 || p == 58) && i + 1 < s->nparams)
+            i += s->params[i + 1] == 5 ? 2 : s->params[i + 1] == 2 ? 4 : 1;
+    }
+}
+
 /* Acts on a completed sequence; libvterm has already processed it. */
 static void handle_event(struct term *t, enum scan_event ev)
 {
@@ -274,6 +300,10 @@ static void handle_event(struct term *t, enum scan_event ev)
     case EV_RESET:
         t->mode_insert = t->mode_newline = false;
         t->region_top = 0;
+        grid_set_conceal(t->grid, false);
+        break;
+    case EV_SGR:
+        track_conceal(t);
         break;
     case EV_REGION:
         track_region(t);
@@ -324,6 +354,8 @@ static enum scan_event csi_final(const struct scan *s, unsigned char c)
             return EV_REPEAT;
         if (c == 'u')
             return EV_RESTORE;
+        if (c == 'm')
+            return EV_SGR;
         return EV_NONE;
     }
     if (s->inter == '*' && c == 'y')

@@ -573,8 +573,40 @@ static void test_props(void)
     CHECK(term_create(0, 10, &callbacks, &r) == NULL);
 }
 
+/* Whether cell (0, col) is concealed. */
+static bool concealed(struct term *t, int col)
+{
+    return (cell(t, 0, col).attrs & SB_ATTR_CONCEAL) != 0;
+}
+
+/* SGR 8 conceals and 28 / 0 / RIS reveal, which libvterm 0.1.4 does not track itself. */
+static void test_conceal(void)
+{
+    struct rec r;
+    struct term *t = make(&r, 4, 40);
+    feed(t, "a\x1b[8mb\x1b[28mc\x1b[1;8md\x1b[me\x1b[38;5;8mf\x1b[8;48;2;8;8;8mg\x1b[0mh");
+    CHECK(!concealed(t, 0));
+    CHECK(concealed(t, 1));
+    CHECK(!concealed(t, 2));
+    CHECK(concealed(t, 3));
+    CHECK((cell(t, 0, 3).attrs & SB_ATTR_BOLD) != 0);
+    CHECK(!concealed(t, 4));
+    CHECK(!concealed(t, 5)); /* colour index 8 is not conceal */
+    CHECK(concealed(t, 6));
+    CHECK(!concealed(t, 7));
+    /* Split across two feeds, byte by byte. */
+    const char *seq = "\x1b[8mX";
+    for (size_t i = 0; seq[i]; i++)
+        term_feed(t, seq + i, 1);
+    CHECK(concealed(t, 8));
+    feed(t, "\x1b" "cY"); /* RIS reveals */
+    CHECK(!concealed(t, 0));
+    done(t, &r);
+}
+
 int main(void)
 {
+    test_conceal();
     test_wrap();
     test_wrap_scrollout();
     test_clear_scrollback();

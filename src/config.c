@@ -46,7 +46,7 @@
 #define MAX_CELLS (1 << 24) /* keeps a mistyped size from allocating gigabytes of grid */
 #define PAGE_MIN (4u << 10) /* the store's own limits on page_bytes */
 #define PAGE_MAX (16u << 20)
-#define COLD_BYTES (256u << 10)
+#define COLD_BYTES (64u << 10)
 #define FILE_MAX (1u << 20) /* a config file past this is a mistake, not a config */
 
 #define SIZE_EXPECTED "is not a size (expected bytes with an optional K, M or G suffix)"

@@ -218,7 +218,8 @@ int sb_store_read_row(struct sb_store *store, uint64_t index, struct sb_row *out
  * order. text is the row's UTF-8 text, one or more codepoints per cell with
  * an empty cell as a NUL byte and trailing blank cells (empty, width 1,
  * default attributes and colours) left out; it is valid only during the call. A non-zero return from fn stops the walk and is
- * returned. Lost rows are passed with SB_ROW_LOST and empty text.
+ * returned. flags is SB_ROW_WRAPPED for a soft-wrapped row (its text continues
+ * on the next row), else 0; lost rows are passed with SB_ROW_LOST and empty text.
  */
 typedef int (*sb_text_fn)(void *user, uint64_t index, const char *text, size_t len,
                           uint32_t flags);

@@ -828,7 +828,7 @@ void sb_config_defaults(struct sb_config *cfg)
     cfg->codec_level = 1;
     cfg->cold_codec = SB_CODEC_XZ;
     cfg->cold_level = 6;
-    cfg->cold_bytes = 256u << 10;
+    cfg->cold_bytes = 64u << 10;
     cfg->cold_delay_ms = 2000;
     cfg->cache_pages = 4;
     cfg->background = true;
@@ -1246,7 +1246,7 @@ static int visit_page(struct sb_store *s, uint64_t *abs, uint64_t end, bool rows
             const uint8_t *text;
             size_t len;
             page_view_text(v, r, &text, &len);
-            rc = tfn(user, index, (const char *)text, len, 0);
+            rc = tfn(user, index, (const char *)text, len, page_view_flags(v, r));
         }
         if (rc)
             return rc;

@@ -105,6 +105,18 @@ void page_view_text(const struct page_view *v, uint32_t i, const uint8_t **text,
     *len = v->text_off[i + 1] - v->text_off[i] - 1; /* less the separator */
 }
 
+uint32_t page_view_flags(const struct page_view *v, uint32_t i)
+{
+    const uint8_t *p = v->meta + v->meta_off[i], *end = v->meta + v->meta_off[i + 1];
+    /* text_len, body_len and ncols come first, as varints (rowcodec.h); the flags byte next. */
+    for (int skipped = 0; skipped < 3; p++)
+        if (p >= end)
+            return 0;
+        else if (!(*p & 0x80))
+            skipped++;
+    return p < end ? *p & SB_ROW_WRAPPED : 0;
+}
+
 /* ---- The hot page ------------------------------------------------------ */
 
 void hot_init(struct hot_page *h, size_t page_bytes)

@@ -57,6 +57,9 @@ int page_view_row(const struct page_view *v, uint32_t i, struct sb_row *out);
 /* Row i's text stream (see sb_text_fn). */
 void page_view_text(const struct page_view *v, uint32_t i, const uint8_t **text, size_t *len);
 
+/* Row i's stored flags (SB_ROW_WRAPPED or 0) without decoding the row; 0 if its meta is short. */
+uint32_t page_view_flags(const struct page_view *v, uint32_t i);
+
 struct hot_page {
     uint8_t *buf;      /* mapped: header room, then text */
     size_t cap;

@@ -1,0 +1,539 @@
+/*
+ * Search through the whole scrollback (search.h).
+ *
+ * The scan covers the rows retained when the search began, [lo, hi) in
+ * absolute rows, in two phases: from the start row to one end in the search's
+ * direction, then the rest from the other end. Each slice loads a chunk of
+ * consecutive rows with one sb_store_visit_text call into one buffer: each
+ * row's text (empty cells as spaces), a '\n' after every row that is not
+ * soft-wrapped, so a logical line is contiguous and a literal is found with
+ * one memmem over the chunk and a regex with REG_NEWLINE. A chunk ends on a
+ * logical line's boundary: the partial line at its far edge is left for the
+ * next chunk (a line longer than a chunk is cut there).
+ *
+ * Rows are dropped only between pages, while the store's lock is free, so a
+ * chunk is trusted only if rows_dropped is the same before and after the
+ * visit; otherwise it is thrown away and loaded again from the new oldest row.
+ */
+#include "search/search.h"
+
+#include <regex.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CHUNK_ROWS 4096u /* rows per visit: about 300 KiB of od -cx text */
+#define SNAP_ROWS 256u   /* how far back the start row looks for its line's start */
+
+/* A row of the loaded chunk: its absolute number, where its text starts, its flags. */
+struct chunk_row {
+    uint64_t abs;
+    size_t off;
+    uint32_t flags;
+};
+
+struct range {
+    uint64_t a, b; /* absolute rows [a, b) */
+};
+
+struct search {
+    struct sb_store *store;
+    char *query;
+    size_t qlen;
+    bool regex, fold, have_re;
+    regex_t re;
+    enum search_dir dir;
+    enum search_state state;
+    atomic_bool cancel;
+    uint64_t lo, hi, start, cur; /* absolute rows */
+    int phase;                   /* 0 or 1, -1 before the start row is snapped */
+    uint64_t dropped_seen;       /* to notice a clear */
+    char *buf;                   /* the chunk's text */
+    size_t len, cap;
+    struct chunk_row *rows;
+    size_t nrows, rows_cap;
+    uint64_t visit_base;         /* rows_dropped during the visit */
+    bool oom;
+    struct search_match *m;
+    size_t nm, mcap;
+    bool sorted;
+    uint64_t rows_scanned, bytes_scanned, rows_total;
+    char err[160];
+};
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ASCII lower case in place (UTF-8 multibyte sequences have no ASCII bytes). */
+static void fold_ascii(char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] >= 'A' && p[i] <= 'Z')
+            p[i] = (char)(p[i] + ('a' - 'A'));
+}
+
+/* Whether the query asks for case-sensitive matching under the smart rule. */
+static bool has_upper(const char *q)
+{
+    for (; *q; q++)
+        if (*q >= 'A' && *q <= 'Z')
+            return true;
+    return false;
+}
+
+/* Compiles the query (or prepares the literal); false with err filled on failure. */
+static bool prepare_query(struct search *s, const struct search_opts *o, char *err,
+                          size_t errlen)
+{
+    bool icase = o->case_mode == SEARCH_CASE_INSENSITIVE ||
+                 (o->case_mode == SEARCH_CASE_SMART && !has_upper(o->query));
+    s->query = strdup(o->query);
+    if (!s->query) {
+        snprintf(err, errlen, "search: out of memory");
+        return false;
+    }
+    s->qlen = strlen(s->query);
+    s->regex = o->regex;
+    if (!o->regex) {
+        s->fold = icase;
+        if (icase)
+            fold_ascii(s->query, s->qlen);
+        return true;
+    }
+    int rc = regcomp(&s->re, s->query, REG_EXTENDED | REG_NEWLINE | (icase ? REG_ICASE : 0));
+    if (rc != 0) {
+        char why[128];
+        regerror(rc, &s->re, why, sizeof why);
+        snprintf(err, errlen, "search: bad regular expression '%s': %s", s->query, why);
+        return false;
+    }
+    s->have_re = true;
+    return true;
+}
+
+struct search *search_create(struct sb_store *store, const struct search_opts *opts, char *err,
+                             size_t errlen)
+{
+    struct search *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "search: out of memory");
+        return NULL;
+    }
+    s->store = store;
+    s->dir = opts->dir;
+    atomic_init(&s->cancel, false);
+    if (!prepare_query(s, opts, err, errlen))
+        goto fail;
+    uint64_t dropped = sb_store_rows_dropped(store), rows = sb_store_rows(store);
+    s->dropped_seen = s->lo = dropped;
+    s->hi = dropped + rows;
+    s->rows_total = rows;
+    s->start = opts->from_row < s->lo ? s->lo : opts->from_row > s->hi ? s->hi : opts->from_row;
+    s->phase = -1;
+    s->sorted = true;
+    if (s->qlen == 0) /* nothing matches an empty query */
+        s->state = SEARCH_DONE;
+    return s;
+fail:
+    search_destroy(s);
+    return NULL;
+}
+
+void search_destroy(struct search *s)
+{
+    if (!s)
+        return;
+    if (s->have_re)
+        regfree(&s->re);
+    free(s->query);
+    free(s->buf);
+    free(s->rows);
+    free(s->m);
+    free(s);
+}
+
+void search_cancel(struct search *s)
+{
+    atomic_store(&s->cancel, true);
+}
+
+const char *search_error(const struct search *s)
+{
+    return s->err;
+}
+
+/* Grows an array of elem-sized items to hold need; false when out of memory. */
+static bool grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return true;
+    size_t n = *cap ? *cap : 64;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(*p, n * elem);
+    if (!q)
+        return false;
+    *p = q;
+    *cap = n;
+    return true;
+}
+
+/* sb_store_visit_text callback: appends one row's text to the chunk. */
+static int on_row(void *user, uint64_t index, const char *text, size_t len, uint32_t flags)
+{
+    struct search *s = user;
+    if (!grow((void **)&s->rows, &s->rows_cap, s->nrows + 1, sizeof *s->rows) ||
+        !grow((void **)&s->buf, &s->cap, s->len + len + 2, 1)) {
+        s->oom = true;
+        return 1;
+    }
+    s->rows[s->nrows++] = (struct chunk_row){s->visit_base + index, s->len, flags};
+    char *dst = s->buf + s->len;
+    memcpy(dst, text, len);
+    /* An empty cell looks like a space, and regexec would stop at a NUL. */
+    for (char *z = memchr(dst, '\0', len); z; z = memchr(z + 1, '\0', len - (size_t)(z - dst) - 1))
+        *z = ' ';
+    if (s->fold)
+        fold_ascii(dst, len);
+    s->len += len;
+    if (!(flags & SB_ROW_WRAPPED))
+        s->buf[s->len++] = '\n';
+    return 0;
+}
+
+enum load_result { LOAD_OK, LOAD_RACED, LOAD_STALE, LOAD_FAILED };
+
+/* Loads rows [a, b) (absolute, a clamped to the oldest retained) into the chunk. */
+static enum load_result load(struct search *s, uint64_t a, uint64_t b)
+{
+    s->len = s->nrows = 0;
+    uint64_t d0 = sb_store_rows_dropped(s->store);
+    if (d0 < s->dropped_seen)
+        return LOAD_STALE;
+    s->dropped_seen = d0;
+    if (a < d0)
+        a = d0;
+    if (a >= b)
+        return LOAD_OK;
+    s->visit_base = d0;
+    int rc = sb_store_visit_text(s->store, a - d0, b - a, on_row, s);
+    if (s->oom || (rc != 0 && rc != 1)) {
+        snprintf(s->err, sizeof s->err, "search: %s",
+                 s->oom ? "out of memory" : sb_strerror(rc));
+        return LOAD_FAILED;
+    }
+    uint64_t d1 = sb_store_rows_dropped(s->store);
+    if (d1 < d0)
+        return LOAD_STALE;
+    return d1 == d0 ? LOAD_OK : LOAD_RACED;
+}
+
+/* The chunk row holding buffer offset pos. */
+static size_t row_at(const struct search *s, size_t pos)
+{
+    size_t lo = 0, hi = s->nrows;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->rows[mid].off <= pos)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Codepoints in p[0..n): UTF-8 bytes that do not continue a sequence. */
+static uint32_t codepoints(const char *p, size_t n)
+{
+    uint32_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += ((unsigned char)p[i] & 0xc0) != 0x80;
+    return k;
+}
+
+/* Records a match of buffer bytes [p, e) (e > p); false when out of memory. */
+static bool add_match(struct search *s, size_t p, size_t e)
+{
+    if (!grow((void **)&s->m, &s->mcap, s->nm + 1, sizeof *s->m))
+        return false;
+    size_t i = row_at(s, p), j = row_at(s, e - 1);
+    const struct chunk_row *r = &s->rows[i], *q = &s->rows[j];
+    struct search_match m = {
+        .row = r->abs, .end_row = q->abs,
+        .byte = (uint32_t)(p - r->off), .end_byte = (uint32_t)(e - q->off),
+        .col = codepoints(s->buf + r->off, p - r->off),
+        .end_col = codepoints(s->buf + q->off, e - q->off),
+    };
+    if (s->nm > 0 && (s->m[s->nm - 1].row > m.row ||
+                      (s->m[s->nm - 1].row == m.row && s->m[s->nm - 1].byte > m.byte)))
+        s->sorted = false;
+    s->m[s->nm++] = m;
+    return true;
+}
+
+/* Finds every literal match in buf[from, to); false when out of memory. */
+static bool match_literal(struct search *s, size_t from, size_t to)
+{
+    const char *end = s->buf + to;
+    for (const char *p = s->buf + from; (size_t)(end - p) >= s->qlen;) {
+        const char *hit = memmem(p, (size_t)(end - p), s->query, s->qlen);
+        if (!hit)
+            break;
+        size_t at = (size_t)(hit - s->buf);
+        if (!add_match(s, at, at + s->qlen))
+            return false;
+        p = hit + s->qlen;
+    }
+    return true;
+}
+
+/* Finds every regex match in buf[from, to) (glibc's REG_STARTEND); false when out of memory. */
+static bool match_regex(struct search *s, size_t from, size_t to)
+{
+    for (size_t pos = from; pos < to;) {
+        regmatch_t m = {.rm_so = (regoff_t)pos, .rm_eo = (regoff_t)to};
+        int eflags = REG_STARTEND | (pos > 0 && s->buf[pos - 1] != '\n' ? REG_NOTBOL : 0);
+        if (regexec(&s->re, s->buf, 1, &m, eflags) != 0)
+            break;
+        size_t so = (size_t)m.rm_so, eo = (size_t)m.rm_eo;
+        if (eo > so && !add_match(s, so, eo))
+            return false;
+        pos = eo > so ? eo : so + 1; /* an empty match moves on by a byte */
+    }
+    return true;
+}
+
+/* Matches buf[from, to) and counts rows [r0, r1) as scanned; false when out of memory. */
+static bool scan(struct search *s, size_t from, size_t to, size_t r0, size_t r1)
+{
+    s->rows_scanned += r1 - r0;
+    s->bytes_scanned += to - from;
+    bool ok = s->regex ? match_regex(s, from, to) : match_literal(s, from, to);
+    if (!ok)
+        snprintf(s->err, sizeof s->err, "search: out of memory for matches");
+    return ok;
+}
+
+/* The range phase p covers. */
+static struct range phase_range(const struct search *s, int p)
+{
+    bool low = (s->dir == SEARCH_FORWARD) == (p == 1);
+    return low ? (struct range){s->lo, s->start} : (struct range){s->start, s->hi};
+}
+
+/* One forward chunk from s->cur within r: complete lines only, unless one line fills it. */
+static bool step_forward(struct search *s, struct range r)
+{
+    uint64_t b = r.b - s->cur > CHUNK_ROWS ? s->cur + CHUNK_ROWS : r.b;
+    if (s->nrows == 0) {
+        s->cur = b;
+        return true;
+    }
+    size_t k = s->nrows; /* rows [0, k) are whole lines */
+    if (b < r.b)
+        while (k > 0 && (s->rows[k - 1].flags & SB_ROW_WRAPPED))
+            k--;
+    if (k == 0)
+        k = s->nrows;
+    size_t to = k < s->nrows ? s->rows[k].off : s->len;
+    s->cur = k < s->nrows ? s->rows[k].abs : b;
+    return scan(s, 0, to, 0, k);
+}
+
+/* One backward chunk ending at s->cur within r: whole lines only, unless one line fills it. */
+static bool step_backward(struct search *s, struct range r, uint64_t a)
+{
+    if (s->nrows == 0) {
+        s->cur = a;
+        return true;
+    }
+    size_t k = 0; /* rows [k, nrows) are whole lines */
+    if (s->rows[0].abs > r.a && s->rows[0].abs > s->dropped_seen) {
+        while (k < s->nrows && (s->rows[k].flags & SB_ROW_WRAPPED))
+            k++;
+        k++; /* past the row that ends the partial line */
+        if (k >= s->nrows)
+            k = 0;
+    }
+    s->cur = s->rows[k].abs;
+    return scan(s, s->rows[k].off, s->len, k, s->nrows);
+}
+
+/* Moves the start row back to the start of its logical line (one visit). */
+static enum load_result snap_start(struct search *s)
+{
+    uint64_t a = s->start - s->lo > SNAP_ROWS ? s->start - SNAP_ROWS : s->lo;
+    enum load_result lr = load(s, a, s->start);
+    if (lr != LOAD_OK || s->nrows == 0)
+        return lr;
+    size_t k = s->nrows;
+    while (k > 0 && (s->rows[k - 1].flags & SB_ROW_WRAPPED))
+        k--;
+    if (k > 0 || s->rows[0].abs == s->dropped_seen)
+        s->start = s->rows[k > 0 ? k - 1 : 0].abs + (k > 0);
+    return LOAD_OK;
+}
+
+/* Enters phase p (or ends the search after phase 1). */
+static void enter_phase(struct search *s, int p)
+{
+    if (p > 1) {
+        s->state = SEARCH_DONE;
+        return;
+    }
+    s->phase = p;
+    struct range r = phase_range(s, p);
+    s->cur = s->dir == SEARCH_FORWARD ? r.a : r.b;
+}
+
+/* Loads and scans one chunk of the current phase, or moves to the next phase. */
+static void step_chunk(struct search *s)
+{
+    struct range r = phase_range(s, s->phase);
+    bool fwd = s->dir == SEARCH_FORWARD;
+    uint64_t floor = r.a > s->dropped_seen ? r.a : s->dropped_seen;
+    if (fwd ? s->cur < floor : false)
+        s->cur = floor;
+    if (fwd ? s->cur >= r.b : s->cur <= floor) {
+        enter_phase(s, s->phase + 1);
+        return;
+    }
+    uint64_t a = fwd ? s->cur : (s->cur - floor > CHUNK_ROWS ? s->cur - CHUNK_ROWS : floor);
+    uint64_t b = fwd ? (r.b - s->cur > CHUNK_ROWS ? s->cur + CHUNK_ROWS : r.b) : s->cur;
+    size_t nm = s->nm;
+    enum load_result lr = load(s, a, b);
+    if (lr == LOAD_OK && !(fwd ? step_forward(s, r) : step_backward(s, r, a)))
+        lr = LOAD_FAILED;
+    if (lr == LOAD_RACED)
+        s->nm = nm; /* nothing from a chunk read across a drop is kept */
+    if (lr == LOAD_STALE)
+        s->state = SEARCH_STALE;
+    if (lr == LOAD_FAILED)
+        s->state = SEARCH_FAILED;
+}
+
+enum search_state search_step(struct search *s, uint64_t max_rows, uint64_t max_ns)
+{
+    uint64_t t0 = max_ns ? now_ns() : 0, rows0 = s->rows_scanned;
+    while (s->state == SEARCH_RUNNING) {
+        if (atomic_load(&s->cancel)) {
+            s->state = SEARCH_CANCELLED;
+            break;
+        }
+        if (s->phase < 0) {
+            enum load_result lr = s->start > s->lo ? snap_start(s) : LOAD_OK;
+            if (lr == LOAD_STALE || lr == LOAD_FAILED)
+                s->state = lr == LOAD_STALE ? SEARCH_STALE : SEARCH_FAILED;
+            else if (lr == LOAD_OK)
+                enter_phase(s, 0);
+            continue;
+        }
+        step_chunk(s);
+        if ((max_rows && s->rows_scanned - rows0 >= max_rows) ||
+            (max_ns && now_ns() - t0 >= max_ns))
+            break;
+    }
+    if (s->state == SEARCH_STALE)
+        s->nm = 0;
+    return s->state;
+}
+
+/* Orders matches by (row, byte). */
+static int cmp_match(const void *x, const void *y)
+{
+    const struct search_match *a = x, *b = y;
+    if (a->row != b->row)
+        return a->row < b->row ? -1 : 1;
+    return (a->byte > b->byte) - (a->byte < b->byte);
+}
+
+/* Sorts the matches if needed and removes those whose first row was dropped. */
+static void tidy(struct search *s)
+{
+    if (!s->sorted) {
+        qsort(s->m, s->nm, sizeof *s->m, cmp_match);
+        s->sorted = true;
+    }
+    uint64_t d = sb_store_rows_dropped(s->store);
+    if (d < s->dropped_seen) { /* a clear: no position means what it meant */
+        s->nm = 0;
+        if (s->state == SEARCH_RUNNING || s->state == SEARCH_DONE)
+            s->state = SEARCH_STALE;
+        return;
+    }
+    size_t k = 0;
+    while (k < s->nm && s->m[k].row < d)
+        k++;
+    memmove(s->m, s->m + k, (s->nm - k) * sizeof *s->m);
+    s->nm -= k;
+}
+
+void search_progress(struct search *s, struct search_progress *out)
+{
+    tidy(s);
+    *out = (struct search_progress){
+        .state = s->state, .rows_scanned = s->rows_scanned, .rows_total = s->rows_total,
+        .bytes_scanned = s->bytes_scanned, .matches = s->nm,
+    };
+}
+
+size_t search_matches(struct search *s, const struct search_match **out)
+{
+    tidy(s);
+    *out = s->m;
+    return s->nm;
+}
+
+bool search_next(struct search *s, uint64_t row, uint32_t byte, enum search_dir dir,
+                 struct search_match *out)
+{
+    tidy(s);
+    if (s->nm == 0)
+        return false;
+    struct search_match key = {.row = row, .byte = byte};
+    size_t lo = 0, hi = s->nm; /* first match > key (forward) or >= key (backward) */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = cmp_match(&s->m[mid], &key);
+        if (dir == SEARCH_FORWARD ? c <= 0 : c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (dir == SEARCH_FORWARD)
+        *out = s->m[lo < s->nm ? lo : 0];
+    else
+        *out = s->m[lo > 0 ? lo - 1 : s->nm - 1];
+    return true;
+}
+
+/* Bytes of one cell in the text stream: its codepoints as UTF-8, or 1 for an empty cell. */
+static uint32_t cell_bytes(const struct sb_cell *c)
+{
+    if (c->chars[0] == 0)
+        return 1;
+    uint32_t n = 0;
+    for (int k = 0; k < SB_MAX_CHARS && c->chars[k]; k++)
+        n += c->chars[k] < 0x80 ? 1 : c->chars[k] < 0x800 ? 2 : c->chars[k] < 0x10000 ? 3 : 4;
+    return n;
+}
+
+uint32_t search_byte_to_col(const struct sb_row *row, uint32_t byte)
+{
+    uint32_t at = 0;
+    for (uint32_t c = 0; c < row->ncols; c++) {
+        if (row->cells[c].width == 0) /* a wide character's right half has no text */
+            continue;
+        at += cell_bytes(&row->cells[c]);
+        if (byte < at)
+            return c;
+    }
+    return row->ncols;
+}

@@ -1,0 +1,411 @@
+/*
+ * Unit tests of src/search: matches across page boundaries, across RAM and
+ * spilled pages, across a soft wrap; case rules; regex; cancellation; both
+ * directions; and a search racing with pushes that drop rows (in one thread,
+ * interleaved, and with a pushing thread).
+ *
+ * Every match found is checked against the store itself: the text at its
+ * (row, byte) .. (end_row, end_byte), read back, must equal the query.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "search/search.h"
+
+static char spill_dir[64];
+
+/* Rows that overflow the smallest RAM budget (about 6.5 MiB) several times over. */
+#define BIG 300000u
+
+/* A store with 4 KiB pages, inline compression and the given budgets (0 ram = the minimum). */
+static struct sb_store *open_store(uint64_t ram, uint64_t disk)
+{
+    struct sb_config cfg;
+    sb_config_defaults(&cfg);
+    cfg.page_bytes = 4096;
+    cfg.cold_codec = SB_CODEC_NONE;
+    cfg.background = false;
+    cfg.spill_dir = spill_dir;
+    cfg.disk_budget = disk;
+    cfg.ram_budget = ram ? ram : sb_config_min_ram(&cfg);
+    struct sb_store *st = NULL;
+    char err[256];
+    int rc = sb_store_create(&cfg, &st, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "create: %s\n", err);
+    REQUIRE(rc == 0);
+    return st;
+}
+
+/* Row n's text: a number, "needle" on every 97th row, and filler that compresses poorly. */
+static size_t row_text(uint64_t n, char *buf, size_t cap)
+{
+    uint64_t h = (n + 1) * 0x9e3779b97f4a7c15ull;
+    h ^= h >> 29;
+    uint64_t g = h * 0xbf58476d1ce4e5b9ull;
+    return (size_t)snprintf(buf, cap, "row %08llu %s %016llx %016llx %016llx 6666",
+                            (unsigned long long)n, n % 97 == 0 ? "needle" : "nothing",
+                            (unsigned long long)h, (unsigned long long)g,
+                            (unsigned long long)(g ^ g >> 31));
+}
+
+/* Pushes rows first..first+count-1 (as row_text numbers them). */
+static void push_rows(struct sb_store *st, uint64_t first, uint64_t count)
+{
+    char buf[128];
+    for (uint64_t n = first; n < first + count; n++) {
+        size_t len = row_text(n, buf, sizeof buf);
+        REQUIRE(sb_store_push_plain(st, buf, len, 80, 0) == 0);
+    }
+}
+
+struct grab {
+    char *text;
+    size_t len;
+};
+
+/* sb_store_visit_text callback: keeps one row's text. */
+static int grab_row(void *user, uint64_t index, const char *text, size_t len, uint32_t flags)
+{
+    struct grab *g = user;
+    g->text = realloc(g->text, g->len + len + 1);
+    memcpy(g->text + g->len, text, len);
+    g->len += len;
+    return 0;
+}
+
+/* The text of a match read back from the store; NULL when its rows moved or went. */
+static char *match_text(struct sb_store *st, const struct search_match *m)
+{
+    uint64_t d = sb_store_rows_dropped(st);
+    if (m->row < d)
+        return NULL;
+    struct grab g = {0};
+    sb_store_visit_text(st, m->row - d, m->end_row - m->row + 1, grab_row, &g);
+    if (sb_store_rows_dropped(st) != d || !g.text) {
+        free(g.text);
+        return NULL;
+    }
+    /* end_byte counts from the end row's start: the bytes before it are the earlier rows'. */
+    size_t last_start = g.len;
+    struct grab last = {0};
+    sb_store_visit_text(st, m->end_row - d, 1, grab_row, &last);
+    last_start = g.len - last.len;
+    free(last.text);
+    size_t end = last_start + m->end_byte;
+    char *out = malloc(end - m->byte + 1);
+    memcpy(out, g.text + m->byte, end - m->byte);
+    out[end - m->byte] = '\0';
+    free(g.text);
+    return out;
+}
+
+/* Runs a search to its end in slices of `slice` rows; returns the final state. */
+static enum search_state run(struct search *s, uint64_t slice)
+{
+    enum search_state st;
+    while ((st = search_step(s, slice, 0)) == SEARCH_RUNNING) {
+    }
+    return st;
+}
+
+/* Creates a literal search with the given case mode, direction and start row. */
+static struct search *literal(struct sb_store *st, const char *q, enum search_case c,
+                              enum search_dir dir, uint64_t from)
+{
+    char err[256];
+    struct search_opts o = {.query = q, .case_mode = c, .dir = dir, .from_row = from};
+    struct search *s = search_create(st, &o, err, sizeof err);
+    if (!s)
+        fprintf(stderr, "%s\n", err);
+    REQUIRE(s);
+    return s;
+}
+
+/* Checks that every match reads back as want (case-folded when fold) and counts them. */
+static size_t check_matches(struct sb_store *st, struct search *s, const char *want, bool fold)
+{
+    const struct search_match *m;
+    size_t n = search_matches(s, &m), bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        char *t = match_text(st, &m[i]);
+        if (t && (fold ? strcasecmp(t, want) : strcmp(t, want)) != 0 && bad++ < 5)
+            fprintf(stderr, "match %zu at %llu:%u reads '%s'\n", i,
+                    (unsigned long long)m[i].row, m[i].byte, t);
+        if (i > 0)
+            CHECK(m[i - 1].row < m[i].row ||
+                  (m[i - 1].row == m[i].row && m[i - 1].byte < m[i].byte));
+        free(t);
+    }
+    CHECK_EQ(bad, 0);
+    return n;
+}
+
+/* Literal matches over many 4 KiB pages, RAM only; both directions and every start row. */
+static void test_pages(void)
+{
+    struct sb_store *st = open_store(64u << 20, 0);
+    push_rows(st, 0, 5000); /* about 80 pages */
+    size_t want = (5000 + 96) / 97;
+    uint64_t starts[] = {0, 1, 2500, 4999, 5000, 99999};
+    for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++) {
+        for (int dir = 0; dir < 2; dir++) {
+            struct search *s = literal(st, "needle", SEARCH_CASE_SMART, dir, starts[i]);
+            CHECK_EQ(run(s, 1000), SEARCH_DONE);
+            CHECK_EQ(check_matches(st, s, "needle", false), want);
+            const struct search_match *m;
+            search_matches(s, &m);
+            CHECK_EQ(m[0].row, 0);
+            CHECK_EQ(m[0].byte, 13);
+            CHECK_EQ(m[0].col, 13);
+            struct search_progress p;
+            search_progress(s, &p);
+            CHECK_EQ(p.rows_scanned, 5000);
+            search_destroy(s);
+        }
+    }
+    /* next/previous from a position, wrapping around */
+    struct search *s = literal(st, "needle", SEARCH_CASE_SMART, SEARCH_FORWARD, 0);
+    run(s, 0);
+    struct search_match m;
+    CHECK(search_next(s, 97, 13, SEARCH_FORWARD, &m) && m.row == 194);
+    CHECK(search_next(s, 97, 13, SEARCH_BACKWARD, &m) && m.row == 0);
+    CHECK(search_next(s, 0, 0, SEARCH_BACKWARD, &m) && m.row == 97 * 51);
+    CHECK(search_next(s, 97 * 51, 13, SEARCH_FORWARD, &m) && m.row == 0);
+    search_destroy(s);
+    sb_store_destroy(st);
+}
+
+/* Matches in spilled pages and RAM pages alike, at the smallest RAM budget. */
+static void test_spilled(void)
+{
+    struct sb_store *st = open_store(0, 64u << 20);
+    push_rows(st, 0, BIG);
+    struct sb_stats stats;
+    sb_store_stats(st, &stats);
+    if (stats.pages_disk <= 10)
+        fprintf(stderr, "pages_disk %llu ram %llu rows_disk %llu %s %llu\n",
+                (unsigned long long)stats.pages_disk, (unsigned long long)stats.pages_ram,
+                (unsigned long long)stats.rows_disk, stats.last_error,
+                (unsigned long long)stats.ram_budget);
+    CHECK(stats.pages_disk > 10);
+    CHECK(stats.pages_ram + stats.pages_hot > 0);
+    CHECK_EQ(stats.rows_dropped, 0);
+    struct search *s = literal(st, "needle", SEARCH_CASE_SMART, SEARCH_BACKWARD, 123456);
+    CHECK_EQ(run(s, 30000), SEARCH_DONE);
+    CHECK_EQ(check_matches(st, s, "needle", false), (BIG + 96) / 97);
+    search_destroy(s);
+    sb_store_destroy(st);
+}
+
+/* A match across a soft wrap; a hard line end is not joined. */
+static void test_wrap(void)
+{
+    struct sb_store *st = open_store(64u << 20, 0);
+    push_rows(st, 0, 10);
+    REQUIRE(sb_store_push_plain(st, "abc nee", 7, 7, SB_ROW_WRAPPED) == 0);
+    REQUIRE(sb_store_push_plain(st, "dle xyz", 7, 7, SB_ROW_WRAPPED) == 0);
+    REQUIRE(sb_store_push_plain(st, "a\0b nee", 7, 7, 0) == 0); /* an empty cell */
+    REQUIRE(sb_store_push_plain(st, "dle", 3, 7, 0) == 0);       /* not joined */
+    push_rows(st, 1, 10);
+    struct search *s = literal(st, "needle", SEARCH_CASE_SMART, SEARCH_FORWARD, 0);
+    CHECK_EQ(run(s, 0), SEARCH_DONE);
+    const struct search_match *m;
+    size_t n = search_matches(s, &m);
+    CHECK_EQ(n, 2);
+    CHECK(n >= 2 && m[1].row == 10 && m[1].byte == 4 && m[1].end_row == 11 &&
+          m[1].end_byte == 3 && m[1].end_col == 3);
+    check_matches(st, s, "needle", false);
+    search_destroy(s);
+    /* the empty cell reads as a space, and the start row snaps back to its line's start */
+    s = literal(st, "b nee", SEARCH_CASE_SMART, SEARCH_FORWARD, 0);
+    run(s, 0);
+    CHECK_EQ(search_matches(s, &m), 1);
+    search_destroy(s);
+    s = literal(st, "xyza b", SEARCH_CASE_SMART, SEARCH_BACKWARD, 11);
+    run(s, 0);
+    CHECK_EQ(search_matches(s, &m), 1);
+    search_destroy(s);
+    s = literal(st, "nee dle", SEARCH_CASE_SMART, SEARCH_FORWARD, 0);
+    run(s, 0);
+    CHECK_EQ(search_matches(s, &m), 0);
+    search_destroy(s);
+    sb_store_destroy(st);
+}
+
+/* Smart case, and both toggles. */
+static void test_case(void)
+{
+    struct sb_store *st = open_store(64u << 20, 0);
+    const char *rows[] = {"Needle here", "needle there", "NEEDLE everywhere"};
+    for (int i = 0; i < 3; i++)
+        REQUIRE(sb_store_push_plain(st, rows[i], strlen(rows[i]), 80, 0) == 0);
+    struct { const char *q; enum search_case c; size_t n; } cases[] = {
+        {"needle", SEARCH_CASE_SMART, 3},       {"Needle", SEARCH_CASE_SMART, 1},
+        {"NEEDLE", SEARCH_CASE_SMART, 1},       {"needle", SEARCH_CASE_SENSITIVE, 1},
+        {"NeEdLe", SEARCH_CASE_INSENSITIVE, 3}, {"where", SEARCH_CASE_SMART, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct search *s = literal(st, cases[i].q, cases[i].c, SEARCH_FORWARD, 0);
+        run(s, 0);
+        const struct search_match *m;
+        CHECK_EQ(search_matches(s, &m), cases[i].n);
+        check_matches(st, s, cases[i].q, true);
+        search_destroy(s);
+    }
+    sb_store_destroy(st);
+}
+
+/* POSIX extended regular expressions, anchors per logical line, a bad pattern. */
+static void test_regex(void)
+{
+    struct sb_store *st = open_store(64u << 20, 0);
+    push_rows(st, 0, 1000);
+    char err[256];
+    struct search_opts o = {.query = "^row 0+97[0-9] n(ee|o)", .regex = true};
+    struct search *s = search_create(st, &o, err, sizeof err);
+    REQUIRE(s);
+    CHECK_EQ(run(s, 100), SEARCH_DONE);
+    const struct search_match *m;
+    size_t n = search_matches(s, &m);
+    CHECK_EQ(n, 10); /* rows 970..979 */
+    CHECK(n > 0 && m[0].row == 970 && m[0].byte == 0 && m[0].end_byte == 16);
+    search_destroy(s);
+    o.query = "6666$";
+    s = search_create(st, &o, err, sizeof err);
+    REQUIRE(s);
+    run(s, 0);
+    CHECK_EQ(search_matches(s, &m), 1000);
+    search_destroy(s);
+    o.query = "NEEDLE"; /* smart case: sensitive */
+    s = search_create(st, &o, err, sizeof err);
+    run(s, 0);
+    CHECK_EQ(search_matches(s, &m), 0);
+    search_destroy(s);
+    o.query = "(unclosed";
+    CHECK(search_create(st, &o, err, sizeof err) == NULL);
+    CHECK(strstr(err, "regular expression") != NULL);
+    o.query = "x*"; /* only empty matches: none recorded, and the scan ends */
+    s = search_create(st, &o, err, sizeof err);
+    CHECK_EQ(run(s, 0), SEARCH_DONE);
+    CHECK_EQ(search_matches(s, &m), 0);
+    search_destroy(s);
+    sb_store_destroy(st);
+}
+
+/* A search stops when cancelled, keeps what it found, and stays stopped. */
+static void test_cancel(void)
+{
+    struct sb_store *st = open_store(0, 64u << 20);
+    push_rows(st, 0, BIG);
+    struct search *s = literal(st, "needle", SEARCH_CASE_SMART, SEARCH_FORWARD, 0);
+    CHECK_EQ(search_step(s, 100, 0), SEARCH_RUNNING);
+    struct search_progress p;
+    search_progress(s, &p);
+    CHECK(p.rows_scanned > 0 && p.rows_scanned < BIG);
+    CHECK(p.matches > 0);
+    search_cancel(s);
+    CHECK_EQ(search_step(s, 0, 0), SEARCH_CANCELLED);
+    CHECK_EQ(search_step(s, 0, 0), SEARCH_CANCELLED);
+    search_progress(s, &p);
+    CHECK(p.rows_scanned < BIG);
+    search_destroy(s);
+    /* a time budget returns too */
+    s = literal(st, "needle", SEARCH_CASE_SMART, SEARCH_FORWARD, 0);
+    CHECK_EQ(search_step(s, 0, 1), SEARCH_RUNNING);
+    search_destroy(s);
+    search_destroy(NULL);
+    sb_store_destroy(st);
+}
+
+/* Pushes that drop rows between slices: stale matches go, no match points at the wrong row. */
+static void test_race_interleaved(void)
+{
+    struct sb_store *st = open_store(0, 256u << 10);
+    push_rows(st, 0, BIG);
+    uint64_t next = BIG;
+    for (int dir = 0; dir < 2; dir++) {
+        struct search *s = literal(st, "needle", SEARCH_CASE_SMART, dir, BIG / 2);
+        while (search_step(s, 5000, 0) == SEARCH_RUNNING) {
+            push_rows(st, next, 3000);
+            next += 3000;
+        }
+        CHECK_EQ(search_step(s, 0, 0), SEARCH_DONE);
+        CHECK(sb_store_rows_dropped(st) > 0);
+        const struct search_match *m;
+        size_t n = search_matches(s, &m);
+        CHECK(n > 0);
+        CHECK(n == 0 || m[0].row >= sb_store_rows_dropped(st));
+        check_matches(st, s, "needle", false);
+        search_destroy(s);
+    }
+    /* a clear makes positions meaningless: the search says so */
+    struct search *s = literal(st, "needle", SEARCH_CASE_SMART, SEARCH_FORWARD, 0);
+    search_step(s, 100, 0);
+    sb_store_clear(st);
+    push_rows(st, 0, 100);
+    enum search_state state = search_step(s, 0, 0);
+    CHECK(state == SEARCH_STALE || state == SEARCH_DONE);
+    const struct search_match *m;
+    if (state == SEARCH_STALE)
+        CHECK_EQ(search_matches(s, &m), 0);
+    search_destroy(s);
+    sb_store_destroy(st);
+}
+
+struct pusher {
+    struct sb_store *st;
+    atomic_bool stop;
+};
+
+/* Thread: pushes rows until told to stop. */
+static void *push_loop(void *arg)
+{
+    struct pusher *p = arg;
+    for (uint64_t n = 10000000; !atomic_load(&p->stop); n += 200)
+        push_rows(p->st, n, 200);
+    return NULL;
+}
+
+/* A pushing thread drops rows while searches run: every match still reads back right. */
+static void test_race_thread(void)
+{
+    struct sb_store *st = open_store(0, 256u << 10);
+    push_rows(st, 0, BIG);
+    struct pusher p = {.st = st};
+    atomic_init(&p.stop, false);
+    pthread_t t;
+    REQUIRE(pthread_create(&t, NULL, push_loop, &p) == 0);
+    for (int i = 0; i < 6; i++) {
+        struct search *s = literal(st, "needle", SEARCH_CASE_SMART, i & 1, BIG / 2);
+        enum search_state state = run(s, 3000);
+        CHECK_EQ(state, SEARCH_DONE);
+        check_matches(st, s, "needle", false);
+        search_destroy(s);
+    }
+    atomic_store(&p.stop, true);
+    pthread_join(t, NULL);
+    CHECK(sb_store_rows_dropped(st) > 0);
+    sb_store_destroy(st);
+}
+
+int main(void)
+{
+    snprintf(spill_dir, sizeof spill_dir, "/tmp/bt-test-search-XXXXXX");
+    REQUIRE(mkdtemp(spill_dir));
+    test_pages();
+    test_spilled();
+    test_wrap();
+    test_case();
+    test_regex();
+    test_cancel();
+    test_race_interleaved();
+    test_race_thread();
+    rmdir(spill_dir);
+    return check_done();
+}

@@ -1248,6 +1248,7 @@ struct flag {
 static const struct flag plain_flags[] = {
     {"--headless", false, false}, {"--print-config", false, true}, {"--config", true, true},
     {"--stats", true, false},     {"--dump-scrollback", true, false},
+    {"--dump-format", true, false},
 };
 
 static const char help_text[] =
@@ -1283,6 +1284,8 @@ static const char help_text[] =
     "                          (- = standard output)\n"
     "  --dump-scrollback FILE  at exit, write the scrollback then the screen as text,\n"
     "                          one row per line (- = standard output)\n"
+    "  --dump-format FORMAT    text (default) or ansi: the dump keeps colours and\n"
+    "                          attributes as SGR sequences\n"
     "  --stress                run od -cx /dev/urandom (or PROGRAM) headless under\n"
     "                          the budgets, sample RES, print a summary; exit 0 only\n"
     "                          when RES stayed within start + RAM budget + 8 MiB\n"
@@ -1383,6 +1386,11 @@ static bool apply_plain(struct bt_config *cfg, const struct flag *f, const char 
         cfg->stats_path = value;
     else if (strcmp(f->name, "--dump-scrollback") == 0)
         cfg->dump_path = value;
+    else if (strcmp(f->name, "--dump-format") == 0 && strcmp(value, "text") != 0 &&
+             strcmp(value, "ansi") != 0)
+        return fail(err, errlen, "boundterm: --dump-format: '%s' is not text or ansi", value);
+    else if (strcmp(f->name, "--dump-format") == 0)
+        cfg->dump_ansi = strcmp(value, "ansi") == 0;
     else if (!copy_str(cfg->config_path, sizeof(cfg->config_path), value))
         return fail(err, errlen, "boundterm: --config: '%s' is too long", value);
     else

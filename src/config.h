@@ -104,6 +104,7 @@ struct bt_config {
     struct bt_key keys[BT_ACTION_COUNT];
     const char *stats_path;   /* --stats FILE ("-" = stdout), or NULL */
     const char *dump_path;    /* --dump-scrollback FILE ("-" = stdout), or NULL */
+    bool dump_ansi;           /* --dump-format ansi: the dump keeps colours as SGR sequences */
     const char *const *argv;  /* the program after -e and its arguments, NULL-terminated */
     /* What a reload needs: the file, and the command line and environment to apply again. */
     char config_path[BT_PATH_BYTES]; /* the file (read or looked for); "" without $HOME */

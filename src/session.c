@@ -10,7 +10,10 @@
  * blanks trimmed: first every retained scrollback row, oldest first (rows the
  * store dropped are simply not there; rows it could not read back are empty
  * lines, counted on stderr), then the screen's rows without its trailing empty
- * rows. Empty cells are spaces; a wide character is written once.
+ * rows. Empty cells are spaces; a wide character is written once. With
+ * --dump-format ansi each line also carries its colours and attributes as SGR
+ * sequences: a change of style writes the new style in full (after a reset
+ * when the old one was not the default), and a line never ends styled.
  */
 #include "session.h"
 
@@ -302,10 +305,63 @@ static size_t utf8_put(char *out, uint32_t c)
 
 struct dump {
     FILE *f;
+    bool ansi; /* --dump-format ansi */
     uint64_t lost;
     char *line; /* a screen row as UTF-8 */
     size_t cap;
 };
+
+/* Appends the SGR parameters of colour c (base 30 for fg, 40 for bg) at out; their length. */
+static int sgr_color(char *out, sb_color c, int base)
+{
+    uint32_t v = c & 0xffffffu;
+    if (SB_COLOR_KIND(c) == SB_COLOR_KIND_RGB)
+        return sprintf(out, ";%d;2;%u;%u;%u", base + 8, v >> 16, v >> 8 & 0xff, v & 0xff);
+    if (SB_COLOR_KIND(c) != SB_COLOR_KIND_PALETTE)
+        return 0;
+    if (v < 8)
+        return sprintf(out, ";%u", base + v);
+    if (v < 16) /* the bright colours' own codes, as most programs write them */
+        return sprintf(out, ";%u", base + 60 + v - 8);
+    return sprintf(out, ";%d;5;%u", base + 8, v);
+}
+
+/* Writes the SGR sequence that sets cell's style at out (from style `from`); its length. */
+static size_t sgr_style(char *out, const struct sb_cell *cell, const struct sb_cell *from)
+{
+    static const char *const underline[] = {"", ";4", ";21", ";4:3"};
+    static const struct { uint16_t attr; const char *code; } flags[] = {
+        {SB_ATTR_BOLD, ";1"},    {SB_ATTR_ITALIC, ";3"},  {SB_ATTR_BLINK, ";5"},
+        {SB_ATTR_REVERSE, ";7"}, {SB_ATTR_CONCEAL, ";8"}, {SB_ATTR_STRIKE, ";9"},
+    };
+    bool plain = cell->attrs == 0 && cell->fg == 0 && cell->bg == 0;
+    bool was_plain = from->attrs == 0 && from->fg == 0 && from->bg == 0;
+    if (plain)
+        return (size_t)sprintf(out, "\x1b[0m");
+    /* Parameters are written with a leading ';', dropped below when no reset precedes them. */
+    int n = sprintf(out, "\x1b[%s", was_plain ? "" : "0");
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+        if (cell->attrs & flags[i].attr)
+            n += sprintf(out + n, "%s", flags[i].code);
+    n += sprintf(out + n, "%s", underline[(cell->attrs & SB_ATTR_UNDERLINE_MASK) >>
+                                          SB_ATTR_UNDERLINE_SHIFT]);
+    int font = (cell->attrs & SB_ATTR_FONT_MASK) >> SB_ATTR_FONT_SHIFT;
+    if (font)
+        n += sprintf(out + n, ";%d", 10 + font);
+    n += sgr_color(out + n, cell->fg, 30);
+    n += sgr_color(out + n, cell->bg, 40);
+    if (was_plain) /* "\x1b[;1m" -> "\x1b[1m" */
+        memmove(out + 2, out + 3, (size_t)n - 3), n--;
+    out[n++] = 'm';
+    return (size_t)n;
+}
+
+/* Whether cell is blank and unstyled, so it may be left off the end of a line. */
+static bool cell_blank(const struct sb_cell *cell)
+{
+    return (cell->chars[0] == 0 || (cell->chars[0] == ' ' && cell->chars[1] == 0)) &&
+           cell->attrs == 0 && cell->fg == 0 && cell->bg == 0 && cell->width == 1;
+}
 
 /* Writes text[0..len) as one line: NUL (empty cell) as a space, trailing blanks trimmed. */
 static void dump_line(struct dump *d, const char *text, size_t len)
@@ -333,6 +389,52 @@ static int dump_stored_row(void *user, uint64_t index, const char *text, size_t 
     if (flags & SB_ROW_LOST)
         d->lost++;
     dump_line(d, text, len);
+    return ferror(d->f) ? -1 : 0;
+}
+
+/* Writes row as one line with SGR sequences; false when out of memory. */
+static bool dump_row_ansi(struct dump *d, const struct sb_row *row)
+{
+    uint32_t end = row->ncols;
+    while (end > 0 && cell_blank(&row->cells[end - 1]))
+        end--;
+    size_t need = (size_t)end * (SB_MAX_CHARS * 4 + 96) + 16, len = 0;
+    if (need > d->cap) {
+        char *grown = realloc(d->line, need);
+        if (!grown)
+            return false;
+        d->line = grown;
+        d->cap = need;
+    }
+    struct sb_cell style = {0}; /* the style in force: the default at the line's start */
+    for (uint32_t c = 0; c < end; c++) {
+        const struct sb_cell *cell = &row->cells[c];
+        if (cell->width == 0) /* the right half of a wide character */
+            continue;
+        if (cell->attrs != style.attrs || cell->fg != style.fg || cell->bg != style.bg) {
+            len += sgr_style(d->line + len, cell, &style);
+            style = *cell;
+        }
+        if (cell->chars[0] == 0)
+            d->line[len++] = ' ';
+        for (int k = 0; k < SB_MAX_CHARS && cell->chars[k]; k++)
+            len += utf8_put(d->line + len, cell->chars[k]);
+    }
+    if (style.attrs || style.fg || style.bg)
+        len += (size_t)sprintf(d->line + len, "\x1b[0m");
+    d->line[len++] = '\n';
+    fwrite(d->line, 1, len, d->f);
+    return true;
+}
+
+/* sb_store_visit_rows callback: one scrollback row, with its style. */
+static int dump_stored_row_ansi(void *user, uint64_t index, const struct sb_row *row)
+{
+    struct dump *d = user;
+    if (row->flags & SB_ROW_LOST)
+        d->lost++;
+    if (!dump_row_ansi(d, row))
+        return SB_ERR_NOMEM;
     return ferror(d->f) ? -1 : 0;
 }
 
@@ -378,7 +480,10 @@ static bool dump_screen(struct session *s, struct dump *d)
         }
         for (; blank > 0; blank--)
             fputc('\n', d->f);
-        dump_line(d, d->line, len);
+        if (!d->ansi)
+            dump_line(d, d->line, len);
+        else if (!dump_row_ansi(d, &row))
+            goto fail;
     }
     sb_row_fini(&row);
     return true;
@@ -407,8 +512,10 @@ static bool dump_open(struct session *s)
 /* Writes the dump and closes its file; false (logged) on failure. */
 static bool dump_write(struct session *s)
 {
-    struct dump d = {.f = s->dump};
-    int rc = sb_store_visit_text(s->store, 0, sb_store_rows(s->store), dump_stored_row, &d);
+    struct dump d = {.f = s->dump, .ansi = s->cfg->dump_ansi};
+    uint64_t rows = sb_store_rows(s->store);
+    int rc = d.ansi ? sb_store_visit_rows(s->store, 0, rows, dump_stored_row_ansi, &d)
+                    : sb_store_visit_text(s->store, 0, rows, dump_stored_row, &d);
     bool ok = rc == 0 && dump_screen(s, &d);
     if (rc != 0 && rc != -1)
         fprintf(stderr, "boundterm: --dump-scrollback: %s\n", sb_strerror(rc));

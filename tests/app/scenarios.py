@@ -16,6 +16,8 @@ Cases:
   rss MIB          acceptance (b): --scrollback-ram 32M while `od -cx /dev/urandom | head -c MIB`
                    runs; RSS sampled from outside every 100 ms stays under RSS(1 s) + 40 MiB,
                    and each stats line's rss_bytes matches the kernel's VmRSS
+  ansi             --dump-format ansi: colours and attributes kept as SGR sequences, on the
+                   screen and in the scrollback; a bad format is refused
 Standard library only; exit 0 on success, 1 with the reasons on stderr.
 """
 import json
@@ -113,6 +115,28 @@ def case_basic(bt, tmp):
     env.pop("WAYLAND_DISPLAY", None)
     status, out, err = run(bt, ["--dump-scrollback", "-", "-e", "echo", "auto"], tmp, env=env)
     check(status == 0 and out == "auto\n", "no display, no --headless: %d %r" % (status, out))
+
+
+def case_ansi(bt, tmp):
+    """--dump-format ansi writes each row's style as SGR sequences; text stays the default."""
+    red = r"\e[31mred\e[0m plain\n"
+    want = "\x1b[31mred\x1b[0m plain"
+    for what, prog in (("screen", "printf '%s'" % red),
+                       ("scrollback", "printf '%s'; seq 40" % red)):
+        status, out, err = run(bt, ["--headless", "--dump-scrollback", "-", "--dump-format", "ansi",
+                                    "-e", "sh", "-c", prog], tmp)
+        first = out.split("\n")[0]
+        check(status == 0 and first == want, "ansi %s: %d %r %r" % (what, status, first, err))
+    rich = r"\e[1;4;38;5;200;48;2;1;2;3mX\e[22;24;7;92mY\e[0m Z\n"
+    status, out, _ = run(bt, ["--headless", "--dump-scrollback", "-", "--dump-format=ansi",
+                              "-e", "printf", rich.replace("\\e", "\\033")], tmp)
+    want = ("\x1b[1;4;38;5;200;48;2;1;2;3mX\x1b[0;7;92;48;2;1;2;3mY\x1b[0m Z\n")
+    check(status == 0 and out == want, "ansi styles: %r" % out)
+    status, out, _ = run(bt, ["--headless", "--dump-scrollback", "-", "--dump-format", "text",
+                              "-e", "sh", "-c", "printf '%s'" % red], tmp)
+    check(status == 0 and out == "red plain\n", "text format: %r" % out)
+    status, _, err = run(bt, ["--headless", "--dump-format", "html", "-e", "true"], tmp)
+    check(status == 2 and "--dump-format" in err, "bad format: %d %r" % (status, err))
 
 
 def case_badflags(bt, tmp):
@@ -338,7 +362,8 @@ def case_rss(bt, tmp, mib):
 def main():
     bt, case, args = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3:]
     fn = {"basic": case_basic, "badflags": case_badflags, "stats": case_stats,
-          "signal": case_signal, "od": case_od, "od-drop": case_od_drop, "rss": case_rss}[case]
+          "signal": case_signal, "od": case_od, "od-drop": case_od_drop, "rss": case_rss,
+          "ansi": case_ansi}[case]
     with tempfile.TemporaryDirectory(prefix="bt-scenario-") as tmp:
         fn(bt, tmp, *args)
     print("%s %s: %s" % (case, " ".join(args), "FAILED (%d)" % len(failures) if failures

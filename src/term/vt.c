@@ -502,6 +502,18 @@ static bool is_c1_tail(unsigned char c)
 }
 
 /*
+ * A 0xC2 before a byte that cannot continue it: U+FFFD in its place. libvterm's decoder would
+ * keep waiting through the control characters that may follow and take the next 0x80..0x9F
+ * as the end of a C1 control, a glyph of width -1 (the same walk off the screen as below).
+ */
+static void lone_c2(struct term *t, struct feed *f)
+{
+    flush_to(t, f, f->c2);
+    vterm_input_write(t->vt, "\xef\xbf\xbd", 3);
+    f->start = f->p = f->c2 + 1;
+}
+
+/*
  * Plain text: skips to the next ESC (entering the escape state) or drops a C1 control in its
  * UTF-8 form (C2 80..C2 9F). libvterm 0.1.4 places U+0080..U+009F as glyphs of width -1,
  * which walks its cursor to column -1 and then indexes its tab stops and lines there. memchr
@@ -523,6 +535,8 @@ static void scan_ground(struct term *t, struct feed *f)
     } else if (f->c2 + 1 < f->end && is_c1_tail(f->c2[1])) {
         flush_to(t, f, f->c2);
         f->start = f->p = f->c2 + 2;
+    } else if (f->c2 + 1 < f->end && f->c2[1] < 0x80) {
+        lone_c2(t, f);
     } else {
         f->p = f->c2 < f->end ? f->c2 + 1 : f->end;
     }
@@ -565,6 +579,10 @@ static void release_held(struct term *t, struct feed *f)
     t->nheld = 0;
     if (n == 1 && t->held[0] == 0xc2 && f->p < f->end && is_c1_tail(*f->p)) {
         f->start = ++f->p;
+        return;
+    }
+    if (n == 1 && t->held[0] == 0xc2 && f->p < f->end && *f->p < 0x80) {
+        vterm_input_write(t->vt, "\xef\xbf\xbd", 3); /* as lone_c2() */
         return;
     }
     vterm_input_write(t->vt, (const char *)t->held, n);

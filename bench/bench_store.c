@@ -38,6 +38,13 @@ static double now_s(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static double cpu_s(clockid_t clk)
+{
+    struct timespec ts;
+    clock_gettime(clk, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -97,26 +104,30 @@ static uint32_t utf8_next(const unsigned char **p, const unsigned char *end)
 }
 
 /*
- * Pushes line i as a terminal would hand it over: COLS-column rows, a long
- * line wrapped into several rows flagged SB_ROW_WRAPPED. Returns the rows.
+ * Pushes line i as the terminal hands rows over: COLS-column rows (a long line wrapped into
+ * several rows flagged SB_ROW_WRAPPED), each as a plain row's UTF-8 through
+ * sb_store_push_plain, the engine's fast path for single-width default-style text (every
+ * codepoint counts as one cell here; control characters become spaces). Returns the rows.
  */
-static int push_line(struct sb_store *s, const struct corpus *c, size_t i,
-                     struct sb_cell *cells)
+static int push_line(struct sb_store *s, const struct corpus *c, size_t i, char *text)
 {
     const unsigned char *p = (const unsigned char *)c->text + c->line_off[i];
     const unsigned char *end = (const unsigned char *)c->text + c->line_off[i + 1] - 1;
     int rows = 0;
     do {
-        memset(cells, 0, COLS * sizeof *cells);
-        for (int col = 0; col < COLS; col++) {
-            cells[col].width = 1;
-            if (p < end) {
-                uint32_t cp = utf8_next(&p, end);
-                cells[col].chars[0] = cp < 0x20 || cp == 0x7f ? ' ' : cp;
+        size_t len = 0;
+        for (int col = 0; col < COLS && p < end; col++) {
+            const unsigned char *start = p;
+            uint32_t cp = utf8_next(&p, end);
+            if (cp < 0x20 || cp == 0x7f || cp == 0xfffd) {
+                text[len++] = ' ';
+            } else {
+                memcpy(text + len, start, (size_t)(p - start));
+                len += (size_t)(p - start);
             }
         }
         if (s)
-            sb_store_push_row(s, cells, COLS, p < end ? SB_ROW_WRAPPED : 0);
+            sb_store_push_plain(s, text, len, COLS, p < end ? SB_ROW_WRAPPED : 0);
         rows++;
     } while (p < end);
     return rows;
@@ -141,36 +152,46 @@ static struct sb_store *open_store(const struct sb_config *cfg)
 /* Pushes the whole corpus; returns seconds spent (including settling). */
 static double ingest(struct sb_store *s, const struct corpus *c)
 {
-    struct sb_cell cells[COLS];
+    char text[COLS * 4];
     double t0 = now_s();
     for (size_t i = 0; i < c->nlines; i++)
-        push_line(s, c, i, cells);
+        push_line(s, c, i, text);
     sb_store_settle(s);
     return now_s() - t0;
 }
 
-/* Seconds the line -> cells conversion alone takes for the corpus. */
+static double conv_cpu; /* CPU seconds of this thread the cutting took (see conversion_time) */
+
+/* Seconds (wall) the cutting of lines into rows alone takes; sets conv_cpu too. */
 static double conversion_time(const struct corpus *c)
 {
-    struct sb_cell cells[COLS];
-    double t0 = now_s();
+    char text[COLS * 4];
+    double t0 = now_s(), c0 = cpu_s(CLOCK_THREAD_CPUTIME_ID);
     for (size_t i = 0; i < c->nlines; i++)
-        push_line(NULL, c, i, cells);
+        push_line(NULL, c, i, text);
+    conv_cpu = cpu_s(CLOCK_THREAD_CPUTIME_ID) - c0;
     return now_s() - t0;
 }
 
 struct run_result {
     double mbps, rows_per_s, bytes_per_row;
+    double in_mbps, worker_mbps; /* per CPU second of the input thread and of the worker */
 };
+
 
 /* Median ingest over runs for one configuration, RAM big enough to keep everything. */
 static struct run_result measure(const struct corpus *c, struct sb_config cfg, int runs,
                                  double conv)
 {
-    double rate[16], rows[16], bpr = 0;
+    double rate[16], rows[16], in[16], wk[16], bpr = 0;
     for (int r = 0; r < runs; r++) {
         struct sb_store *s = open_store(&cfg);
+        double p0 = cpu_s(CLOCK_PROCESS_CPUTIME_ID), t0 = cpu_s(CLOCK_THREAD_CPUTIME_ID);
         double t = ingest(s, c) - conv;
+        double tin = cpu_s(CLOCK_THREAD_CPUTIME_ID) - t0;
+        double tproc = cpu_s(CLOCK_PROCESS_CPUTIME_ID) - p0;
+        in[r] = text_bytes(c) / (tin - conv_cpu) / 1e6;
+        wk[r] = tproc - tin > 0.001 ? text_bytes(c) / (tproc - tin) / 1e6 : 0;
         struct sb_stats st;
         sb_store_stats(s, &st);
         rate[r] = text_bytes(c) / t / 1e6;
@@ -178,7 +199,8 @@ static struct run_result measure(const struct corpus *c, struct sb_config cfg, i
         bpr = (double)st.compressed_bytes / (double)st.rows_retained;
         sb_store_destroy(s);
     }
-    return (struct run_result){median(rate, runs), median(rows, runs), bpr};
+    return (struct run_result){median(rate, runs), median(rows, runs), bpr, median(in, runs),
+                               median(wk, runs)};
 }
 
 static const char *codec_label(enum sb_codec codec, int level, char *buf, size_t cap)
@@ -195,8 +217,12 @@ static void sweep(const struct corpus *c, int runs, double conv, bool quick)
         int level;
     } codecs[] = {{SB_CODEC_LZ4, 1}, {SB_CODEC_ZSTD, 1}, {SB_CODEC_ZSTD, 3}, {SB_CODEC_XZ, 1}};
     static const uint32_t pages[] = {16u << 10, 64u << 10, 256u << 10};
-    printf("\n| codec | page | MB/s (worker) | rows/s (worker) | MB/s (inline) | B/row |\n");
-    printf("|---|---|---|---|---|---|\n");
+    printf("\nMB/s of row text. Wall: elapsed, with the worker thread / all inline. CPU: per CPU\n"
+           "second of the input thread and of the worker (robust on a shared machine; on two\n"
+           "free cores the sustained rate is the smaller of the two).\n");
+    printf("\n| codec | page | wall (worker) | rows/s (worker) | wall (inline) | CPU input "
+           "thread | CPU worker | B/row |\n");
+    printf("|---|---|---|---|---|---|---|---|\n");
     for (size_t k = 0; k < sizeof codecs / sizeof *codecs; k++) {
         for (size_t p = 0; p < 3; p++) {
             if (quick && pages[p] != (64u << 10))
@@ -216,9 +242,10 @@ static void sweep(const struct corpus *c, int runs, double conv, bool quick)
             cfg.background = false;
             struct run_result fg = measure(c, cfg, 1, conv);
             char label[32];
-            printf("| %s | %u KiB | %.0f | %.0f | %.0f | %.2f |\n",
+            printf("| %s | %u KiB | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f |\n",
                    codec_label(cfg.codec, cfg.codec_level, label, sizeof label),
-                   pages[p] >> 10, bg.mbps, bg.rows_per_s, fg.mbps, bg.bytes_per_row);
+                   pages[p] >> 10, bg.mbps, bg.rows_per_s, fg.mbps, bg.in_mbps, bg.worker_mbps,
+                   bg.bytes_per_row);
             fflush(stdout);
         }
     }
@@ -338,7 +365,7 @@ int main(int argc, char **argv)
     if (!mkdtemp(spill_dir))
         return 1;
     double conv = conversion_time(&c);
-    printf("corpus %s: %zu lines, %.1f MB of row text; line->cells conversion %.0f MB/s "
+    printf("corpus %s: %zu lines, %.1f MB of row text; line->rows cutting %.0f MB/s "
            "(excluded below)\n",
            argv[1], c.nlines, text_bytes(&c) / 1e6, text_bytes(&c) / conv / 1e6);
     sweep(&c, runs, conv, quick);

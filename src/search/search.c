@@ -79,6 +79,43 @@ static void fold_ascii(char *p, size_t n)
             p[i] = (char)(p[i] + ('a' - 'A'));
 }
 
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* w with every ASCII upper-case byte made lower case, eight bytes at once. */
+static uint64_t fold_word(uint64_t w)
+{
+    uint64_t low7 = w & ~HIGHS;
+    uint64_t ge_a = low7 + ONES * (0x80 - 'A'); /* top bit: byte >= 'A' */
+    uint64_t gt_z = low7 + ONES * (0x7f - 'Z'); /* top bit: byte > 'Z' */
+    return w | ((ge_a ^ gt_z) & ~w & HIGHS) >> 2;
+}
+
+/*
+ * Copies a row's text into the chunk: empty cells (NUL) become spaces, and
+ * with fold ASCII becomes lower case. Eight bytes at a time, since this pass
+ * touches every byte the search reads.
+ */
+static void copy_text(char *dst, const char *src, size_t len, bool fold)
+{
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, src + i, 8);
+        if ((w - ONES) & ~w & HIGHS) /* a NUL among them: the rare slow way */
+            for (int k = 0; k < 8; k++)
+                if (!(w >> (8 * k) & 0xff))
+                    w |= (uint64_t)' ' << (8 * k);
+        if (fold)
+            w = fold_word(w);
+        memcpy(dst + i, &w, 8);
+    }
+    for (; i < len; i++)
+        dst[i] = src[i] ? src[i] : ' ';
+    if (fold)
+        fold_ascii(dst + (len & ~(size_t)7), len & 7);
+}
+
 /* Whether the query asks for case-sensitive matching under the smart rule. */
 static bool has_upper(const char *q)
 {
@@ -189,19 +226,15 @@ static bool grow(void **p, size_t *cap, size_t need, size_t elem)
 static int on_row(void *user, uint64_t index, const char *text, size_t len, uint32_t flags)
 {
     struct search *s = user;
-    if (!grow((void **)&s->rows, &s->rows_cap, s->nrows + 1, sizeof *s->rows) ||
-        !grow((void **)&s->buf, &s->cap, s->len + len + 2, 1)) {
+    if ((s->nrows >= s->rows_cap &&
+         !grow((void **)&s->rows, &s->rows_cap, s->nrows + 1, sizeof *s->rows)) ||
+        (s->len + len + 2 > s->cap && !grow((void **)&s->buf, &s->cap, s->len + len + 2, 1))) {
         s->oom = true;
         return 1;
     }
     s->rows[s->nrows++] = (struct chunk_row){s->visit_base + index, s->len, flags};
-    char *dst = s->buf + s->len;
-    memcpy(dst, text, len);
     /* An empty cell looks like a space, and regexec would stop at a NUL. */
-    for (char *z = memchr(dst, '\0', len); z; z = memchr(z + 1, '\0', len - (size_t)(z - dst) - 1))
-        *z = ' ';
-    if (s->fold)
-        fold_ascii(dst, len);
+    copy_text(s->buf + s->len, text, len, s->fold);
     s->len += len;
     if (!(flags & SB_ROW_WRAPPED))
         s->buf[s->len++] = '\n';

@@ -215,6 +215,22 @@ static bool xz_filters_init(lzma_options_lzma *opts, lzma_filter filters[2], int
 }
 
 /* Makes the compressor state at the first compress (or the first after a trim). */
+/*
+ * The level, and the minimum match length zstd uses for a stream of unknown size. Given a
+ * page's size, zstd picks parameters tuned for small inputs (at level 1: matches of 6 bytes);
+ * on terminal text the streaming choice (7 bytes at level 1) makes od -cx pages 4.4% smaller
+ * at the same speed (log pages 0.3% bigger), and it is what `zstd -1` on a pipe does, which
+ * is how the reference figures were measured. Parameters stay set across calls.
+ */
+static int zstd_set_params(struct codec *c)
+{
+    ZSTD_compressionParameters cp = ZSTD_getCParams(c->level, ZSTD_CONTENTSIZE_UNKNOWN, 0);
+    size_t rc = ZSTD_CCtx_setParameter(c->zc, ZSTD_c_compressionLevel, c->level);
+    if (!ZSTD_isError(rc))
+        rc = ZSTD_CCtx_setParameter(c->zc, ZSTD_c_minMatch, (int)cp.minMatch);
+    return ZSTD_isError(rc) ? SB_ERR_CODEC : 0;
+}
+
 static int make_compressor(struct codec *c)
 {
     if (c->kind == SB_CODEC_LZ4 && !c->lz4_state) {
@@ -223,7 +239,7 @@ static int make_compressor(struct codec *c)
     }
     if (c->kind == SB_CODEC_ZSTD && !c->zc) {
         c->zc = ZSTD_createCCtx_advanced(zstd_mem);
-        return c->zc ? 0 : SB_ERR_NOMEM;
+        return c->zc ? zstd_set_params(c) : SB_ERR_NOMEM;
     }
     return 0; /* xz: lzma_raw_encoder() makes or reuses it on every call */
 }
@@ -344,7 +360,7 @@ static int lz4_compress(struct codec *c, const void *src, size_t n, void *dst, s
 static int zstd_compress(struct codec *c, const void *src, size_t n, void *dst, size_t cap,
                          size_t *out_len)
 {
-    size_t got = ZSTD_compressCCtx(c->zc, dst, cap, src, n, c->level);
+    size_t got = ZSTD_compress2(c->zc, dst, cap, src, n);
     if (ZSTD_isError(got))
         return SB_ERR_CODEC;
     *out_len = got;

@@ -300,7 +300,7 @@ static void default_config(const struct corpus *c, const char *spill_dir)
                             : n;
     read_latency(s, 0, n - ram_rows, &p50d, &p99d);
     read_latency(s, n - ram_rows, n, &p50r, &p99r);
-    printf("\ndefault codecs (zstd-1 hot, xz-6 cold over 256 KiB), RAM budget 32 MiB, spilling:\n");
+    printf("\ndefault codecs (zstd-1 hot, xz-6 cold over 64 KiB), RAM budget 32 MiB, spilling:\n");
     printf("  ingest incl. spill: %.0f MB/s of row text, %.0f rows/s (worker thread)\n",
            text_bytes(c) / t / 1e6, n / t);
     printf("  flood: %.2f B/row compressed; RAM %.1f MiB of %.0f MiB; disk %.1f MiB "

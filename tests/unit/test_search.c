@@ -66,20 +66,21 @@ static void push_rows(struct sb_store *st, uint64_t first, uint64_t count)
 
 struct grab {
     char *text;
-    size_t len;
+    size_t len, last_len; /* all rows' text, and the last row's length */
 };
 
-/* sb_store_visit_text callback: keeps one row's text. */
+/* sb_store_visit_text callback: appends one row's text. */
 static int grab_row(void *user, uint64_t index, const char *text, size_t len, uint32_t flags)
 {
     struct grab *g = user;
     g->text = realloc(g->text, g->len + len + 1);
     memcpy(g->text + g->len, text, len);
     g->len += len;
+    g->last_len = len;
     return 0;
 }
 
-/* The text of a match read back from the store; NULL when its rows moved or went. */
+/* The text of a match read back from the store (one visit); NULL when its rows went. */
 static char *match_text(struct sb_store *st, const struct search_match *m)
 {
     uint64_t d = sb_store_rows_dropped(st);
@@ -87,17 +88,12 @@ static char *match_text(struct sb_store *st, const struct search_match *m)
         return NULL;
     struct grab g = {0};
     sb_store_visit_text(st, m->row - d, m->end_row - m->row + 1, grab_row, &g);
-    if (sb_store_rows_dropped(st) != d || !g.text) {
-        free(g.text);
-        return NULL;
-    }
     /* end_byte counts from the end row's start: the bytes before it are the earlier rows'. */
-    size_t last_start = g.len;
-    struct grab last = {0};
-    sb_store_visit_text(st, m->end_row - d, 1, grab_row, &last);
-    last_start = g.len - last.len;
-    free(last.text);
-    size_t end = last_start + m->end_byte;
+    size_t end = g.len - g.last_len + m->end_byte;
+    if (sb_store_rows_dropped(st) != d || !g.text || end > g.len || end < m->byte) {
+        free(g.text);
+        return sb_store_rows_dropped(st) != d ? NULL : strdup("(out of range)");
+    }
     char *out = malloc(end - m->byte + 1);
     memcpy(out, g.text + m->byte, end - m->byte);
     out[end - m->byte] = '\0';

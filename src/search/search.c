@@ -504,7 +504,8 @@ static void tidy(struct search *s)
     size_t k = 0;
     while (k < s->nm && s->m[k].row < d)
         k++;
-    memmove(s->m, s->m + k, (s->nm - k) * sizeof *s->m);
+    if (k > 0) /* s->m may be NULL when there are no matches: memmove must not see it */
+        memmove(s->m, s->m + k, (s->nm - k) * sizeof *s->m);
     s->nm -= k;
 }
 

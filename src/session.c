@@ -99,15 +99,20 @@ static void on_title(void *user, const char *utf8)
 }
 
 /* Sets up signal handling: SIGPIPE ignored, the session's signals blocked and read from a fd. */
+void session_signal_set(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGCHLD);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
+    sigaddset(set, SIGUSR1);
+}
+
 static bool signals_open(struct session *s)
 {
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGCHLD);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP);
-    sigaddset(&set, SIGUSR1);
+    session_signal_set(&set);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGCHLD, SIG_DFL); /* an inherited SIG_IGN would reap the child behind our back */
     /* Blocked before the store's thread starts, so it inherits the mask and never takes them. */

@@ -72,6 +72,9 @@ bool session_open(struct session *s, const struct bt_config *cfg,
 /* Frees what session_open made, in reverse; safe on a partly opened session. */
 void session_close(struct session *s);
 
+/* The signals a session takes from its signalfd (and so must be blocked in every thread). */
+void session_signal_set(sigset_t *set);
+
 /*
  * Reads at most max bytes the pty has ready into the engine. Returns the bytes
  * fed (0: nothing ready), or -1 at the end of the child's output.

@@ -804,12 +804,7 @@ static void cursor_default(struct term *t, const struct bt_config *cfg)
 static bool block_signals(sigset_t *orig)
 {
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGCHLD);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP);
-    sigaddset(&set, SIGUSR1);
+    session_signal_set(&set);
     if (pthread_sigmask(SIG_BLOCK, &set, orig) != 0) {
         fprintf(stderr, "boundterm: window: cannot block signals\n");
         return false;

@@ -397,18 +397,24 @@ static struct sb_io fault_io(struct faults *f)
     return io;
 }
 
+/* A store behind the fault seam io (which must outlive it) with 150k rows, some spilled. */
+static void open_spilled(struct model *m, const struct sb_io *io)
+{
+    struct sb_config cfg = small_config();
+    cfg.disk_budget = 64u << 20;
+    cfg.io = io;
+    model_open(m, &cfg);
+    for (int i = 0; i < scaled(150000); i++)
+        model_push(m, ROWGEN_PLAIN);
+}
+
 /* A full disk: spilling degrades to losing pages, RAM still bounded, last_error says why. */
 static void test_disk_full(void)
 {
     struct faults f = {0};
     struct sb_io io = fault_io(&f);
-    struct sb_config cfg = small_config();
-    cfg.disk_budget = 64u << 20;
-    cfg.io = &io;
     struct model m;
-    model_open(&m, &cfg);
-    for (int i = 0; i < scaled(150000); i++)
-        model_push(&m, ROWGEN_PLAIN);
+    open_spilled(&m, &io);
     struct sb_stats st;
     sb_store_stats(m.store, &st);
     uint64_t disk_before = st.disk_used;
@@ -436,13 +442,8 @@ static void test_flipped_byte(void)
 {
     struct faults f = {0};
     struct sb_io io = fault_io(&f);
-    struct sb_config cfg = small_config();
-    cfg.disk_budget = 64u << 20;
-    cfg.io = &io;
     struct model m;
-    model_open(&m, &cfg);
-    for (int i = 0; i < scaled(150000); i++)
-        model_push(&m, ROWGEN_PLAIN);
+    open_spilled(&m, &io);
     struct sb_stats st;
     sb_store_stats(m.store, &st);
     if (scale < 1 && !(st.pages_disk > 3 && f.nfds > 0)) {

@@ -282,6 +282,7 @@ struct sb_stats {
     uint64_t index_bytes;     /* part of ram_used: the page index */
     uint64_t cache_bytes;     /* part of ram_used: decompressed pages for reading */
     uint64_t codec_bytes;     /* part of ram_used: compressor and decompressor state */
+    uint64_t pages_permuted;  /* cold pages (RAM or disk) stored with their rows regrouped */
     char last_error[192];     /* empty when nothing went wrong */
 };
 

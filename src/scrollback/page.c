@@ -4,10 +4,12 @@
  */
 #include "page.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
+#include "codec.h"
 #include "rowcodec.h"
 
 static uint32_t get_u32(const uint8_t *p)
@@ -115,6 +117,115 @@ uint32_t page_view_flags(const struct page_view *v, uint32_t i)
         else if (!(*p & 0x80))
             skipped++;
     return p < end ? *p & SB_ROW_WRAPPED : 0;
+}
+
+/* ---- Permuted pages (format 2) ------------------------------------------ */
+
+size_t page_permuted_len(const struct page_view *v)
+{
+    return PAGE_PERMUTED_HEADER_BYTES + v->text_off[v->nrows] + v->meta_off[v->nrows];
+}
+
+size_t page_permute(const struct page_view *v, uint32_t period, uint8_t *dst)
+{
+    uint32_t text_len = v->text_off[v->nrows], meta_len = v->meta_off[v->nrows];
+    put_u32(dst, PAGE_MAGIC_PERMUTED);
+    put_u32(dst + 4, v->nrows);
+    put_u32(dst + 8, text_len);
+    put_u32(dst + 12, meta_len);
+    put_u32(dst + 16, period);
+    uint8_t *out = dst + PAGE_PERMUTED_HEADER_BYTES;
+    for (uint32_t g = 0; g < period; g++)
+        for (uint32_t i = g; i < v->nrows; i += period) {
+            uint32_t n = v->text_off[i + 1] - v->text_off[i];
+            memcpy(out, v->text + v->text_off[i], n);
+            out += n;
+        }
+    memcpy(out, v->meta, meta_len);
+    return PAGE_PERMUTED_HEADER_BYTES + (size_t)text_len + meta_len;
+}
+
+/*
+ * Walks the rows' meta of a permuted page and sets each group's start in its
+ * text (group[g] for g < period); false when the meta does not frame exactly
+ * text_len bytes of text and meta_len bytes of meta.
+ */
+static bool group_starts(const uint8_t *meta, size_t meta_len, uint32_t nrows, size_t text_len,
+                         uint32_t period, size_t group[PAGE_PERIOD_MAX])
+{
+    size_t size[PAGE_PERIOD_MAX] = {0}, moff = 0, total = 0;
+    for (uint32_t i = 0; i < nrows; i++) {
+        size_t mused, tlen;
+        if (rowcodec_skip(meta + moff, meta_len - moff, &mused, &tlen) < 0 ||
+            tlen >= text_len - total)
+            return false;
+        size[i % period] += tlen + 1;
+        total += tlen + 1;
+        moff += mused;
+    }
+    if (moff != meta_len || total != text_len)
+        return false;
+    for (uint32_t g = 0, start = 0; g < period; start += (uint32_t)size[g++])
+        group[g] = start;
+    return true;
+}
+
+int page_unpermute(const uint8_t *src, size_t len, uint8_t *dst, size_t cap, size_t *out_len)
+{
+    if (len < PAGE_PERMUTED_HEADER_BYTES || get_u32(src) != PAGE_MAGIC_PERMUTED)
+        return SB_ERR_CORRUPT;
+    uint32_t nrows = get_u32(src + 4), period = get_u32(src + 16);
+    uint64_t text_len = get_u32(src + 8), meta_len = get_u32(src + 12);
+    size_t plain = PAGE_HEADER_BYTES + text_len + meta_len, group[PAGE_PERIOD_MAX];
+    if (PAGE_PERMUTED_HEADER_BYTES + text_len + meta_len != len || nrows > meta_len ||
+        period < 2 || period > PAGE_PERIOD_MAX || plain > cap)
+        return SB_ERR_CORRUPT;
+    const uint8_t *text = src + PAGE_PERMUTED_HEADER_BYTES, *meta = text + text_len;
+    if (!group_starts(meta, meta_len, nrows, text_len, period, group))
+        return SB_ERR_CORRUPT;
+    uint8_t *out = dst + PAGE_HEADER_BYTES;
+    for (uint32_t i = 0, moff = 0; i < nrows; i++) {
+        size_t mused, tlen;
+        rowcodec_skip(meta + moff, meta_len - moff, &mused, &tlen); /* checked above */
+        size_t *at = &group[i % period];
+        if (text[*at + tlen] != ROW_SEPARATOR)
+            return SB_ERR_CORRUPT;
+        memcpy(out, text + *at, tlen + 1);
+        out += tlen + 1;
+        *at += tlen + 1;
+        moff += (uint32_t)mused;
+    }
+    put_u32(dst, PAGE_MAGIC);
+    put_u32(dst + 4, nrows);
+    put_u32(dst + 8, (uint32_t)text_len);
+    put_u32(dst + 12, (uint32_t)meta_len);
+    memcpy(out, meta, meta_len);
+    *out_len = plain;
+    return 0;
+}
+
+int page_choose_period(const struct page_view *v, const uint8_t *raw, size_t len,
+                       struct codec *probe, uint8_t *perm, uint8_t *out, size_t out_cap,
+                       uint32_t *period)
+{
+    size_t best = SIZE_MAX;
+    *period = 1;
+    for (uint32_t p = 1; p <= PAGE_PERIOD_MAX && (p == 1 || p < v->nrows); p++) {
+        const uint8_t *src = raw;
+        size_t n = len, got;
+        if (p > 1) {
+            n = page_permute(v, p, perm);
+            src = perm;
+        }
+        int rc = codec_compress(probe, src, n, out, out_cap, &got);
+        if (rc < 0)
+            return rc;
+        if (got < best) {
+            best = got;
+            *period = p;
+        }
+    }
+    return 0;
 }
 
 /* ---- The hot page ------------------------------------------------------ */

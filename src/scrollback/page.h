@@ -11,6 +11,17 @@
  * page compress like plain text; the small, repetitive meta compresses to
  * almost nothing.
  *
+ * A permuted page (format 2, written only by the cold tier) regroups the rows'
+ * text by a period p: the text of rows 0, p, 2p, ..., then of rows 1, p+1, ...,
+ * up to rows p-1, 2p-1, ...; row i is in group i % p at position i / p. The
+ * meta stays in row order and says how long each row's text is, so the groups
+ * can be taken apart again. Its header is 20 bytes: magic "SBP2", nrows,
+ * text_len, meta_len, period (2..PAGE_PERIOD_MAX). Output whose row formats
+ * repeat every p rows (a hex dump's character and hex lines, paired log
+ * lines, striped tables) then puts like rows next to each other, where LZMA
+ * finds them. A permuted page is only ever stored compressed: reading turns it
+ * back into format 1 (page_unpermute) before anything parses it.
+ *
  * The hot page is the one rows are appended to. Its text sits in a mapped
  * buffer right after room for the header and its meta in a second buffer, so
  * sealing is one copy of the (small) meta. A page view locates every row of
@@ -27,6 +38,9 @@
 #define PAGE_MAGIC 0x31504253u /* "SBP1" */
 #define PAGE_HEADER_BYTES 16u
 #define ROW_SEPARATOR 0x0a /* after each row's text */
+#define PAGE_MAGIC_PERMUTED 0x32504253u /* "SBP2" */
+#define PAGE_PERMUTED_HEADER_BYTES 20u
+#define PAGE_PERIOD_MAX 8u
 
 /* Row offsets into a page's text and meta; entry nrows is the end. */
 struct page_view {
@@ -59,6 +73,38 @@ void page_view_text(const struct page_view *v, uint32_t i, const uint8_t **text,
 
 /* Row i's stored flags (SB_ROW_WRAPPED or 0) without decoding the row; 0 if its meta is short. */
 uint32_t page_view_flags(const struct page_view *v, uint32_t i);
+
+/* Bytes the page of view v takes once permuted by a period of 2 or more. */
+size_t page_permuted_len(const struct page_view *v);
+
+/*
+ * Writes the page of view v (a parsed format-1 page) permuted by period
+ * (2..PAGE_PERIOD_MAX) into dst, which holds page_permuted_len(v) bytes;
+ * returns that length.
+ */
+size_t page_permute(const struct page_view *v, uint32_t period, uint8_t *dst);
+
+/*
+ * Turns the permuted page src[0..len) back into a format-1 page in dst (cap
+ * bytes; it needs len - 4). Checks the header, the period and every row's
+ * framing and never reads or writes out of bounds: SB_ERR_CORRUPT for
+ * anything page_permute cannot have written. 0 and the length in *out_len.
+ */
+int page_unpermute(const uint8_t *src, size_t len, uint8_t *dst, size_t cap, size_t *out_len);
+
+struct codec;
+
+/*
+ * Picks the period (1..PAGE_PERIOD_MAX) under which the probe codec
+ * compresses the page of view v (whose raw bytes are raw[0..len)) smallest:
+ * a trial of each period, with periods of nrows or more left out (they
+ * change nothing). perm (page_permuted_len(v) bytes) and out (out_cap >=
+ * codec_bound of the probe's codec for that length) are scratch. 0 and
+ * *period, or the probe's error.
+ */
+int page_choose_period(const struct page_view *v, const uint8_t *raw, size_t len,
+                       struct codec *probe, uint8_t *perm, uint8_t *out, size_t out_cap,
+                       uint32_t *period);
 
 struct hot_page {
     uint8_t *buf;      /* mapped: header room, then text */

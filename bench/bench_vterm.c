@@ -1,7 +1,14 @@
 /*
  * bench_vterm: how fast bytes become screen rows, for the same input through
- *   state   libvterm's VTermState alone with no-op callbacks (the ceiling for anything that
- *           uses libvterm's parser and state machine),
+ *   state   libvterm's VTermState alone, with a no-op function for each of the eleven
+ *           callbacks boundterm's grid installs (putglyph, movecursor, scrollrect, erase,
+ *           initpen, setpenattr, settermprop, bell, resize, setlineinfo; moverect NULL as in
+ *           the grid) plus a no-op output callback: libvterm's parser and state machine making
+ *           the same calls into an engine that does nothing. This is "the VTermState-only
+ *           ceiling" the ratios below divide by: any engine on VTermState pays these calls;
+ *   state-null  VTermState with no callbacks at all (NULL): libvterm skips the calls, so this
+ *           is a little faster and not reachable by an engine that keeps a screen; printed so
+ *           the gap between the two is visible,
  *   screen  libvterm's VTermScreen with a no-op sb_pushline (what boundterm replaced),
  *   term    boundterm's engine (VTermState + grid) with no scrollout hook,
  *   term+sb the same with scrollout hooks that do nothing, wired as boundterm wires them
@@ -11,12 +18,14 @@
  *           configuration: 64 MiB of RAM, spilling to /tmp), i.e. headless boundterm
  *           without the pty. Its compression runs on the store's worker thread, so its
  *           CPU figure is the input thread's (the critical path) and wall time is shown too.
- * Usage: bench_vterm FILE [MB [RUNS [ROWS COLS]]]
+ * Usage: bench_vterm [--only NAME[,NAME...]] FILE [MB [RUNS [ROWS COLS]]]
+ * (--only runs just those engines, e.g. for perf record; ratios need state and screen).
  * The file is read into memory and fed in 64 KiB chunks, from the start again until at least
  * MB megabytes (default 100, at least the file once) went through; each engine runs RUNS
  * times (default 5) interleaved, and the median is printed, in MB/s of CPU time (the machine
  * may be shared; wall-clock figures are printed alongside).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +37,8 @@
 #include "term.h"
 
 #define CHUNK (64 * 1024)
+
+enum { N_ENGINES = 6, MAX_RUNS = 64 };
 
 struct input {
     const char *buf;
@@ -72,6 +83,11 @@ static int s_erase(VTermRect rect, int selective, void *user)
     return 1;
 }
 
+static int s_initpen(void *user)
+{
+    return 1;
+}
+
 static int s_setpenattr(VTermAttr attr, VTermValue *val, void *user)
 {
     return 1;
@@ -82,14 +98,41 @@ static int s_settermprop(VTermProp prop, VTermValue *val, void *user)
     return 1;
 }
 
+static int s_bell(void *user)
+{
+    return 1;
+}
+
+static int s_resize(int rows, int cols, VTermPos *delta, void *user)
+{
+    return 1;
+}
+
+static int s_setlineinfo(int row, const VTermLineInfo *newinfo, const VTermLineInfo *oldinfo,
+                         void *user)
+{
+    return 1;
+}
+
+/* The same set of callbacks as grid.c's state_callbacks, each doing nothing. */
 static const VTermStateCallbacks noop_state = {
     .putglyph = s_putglyph,
     .movecursor = s_movecursor,
     .scrollrect = s_scrollrect,
+    .moverect = NULL,
     .erase = s_erase,
+    .initpen = s_initpen,
     .setpenattr = s_setpenattr,
     .settermprop = s_settermprop,
+    .bell = s_bell,
+    .resize = s_resize,
+    .setlineinfo = s_setlineinfo,
 };
+
+static void s_output(const char *s, size_t len, void *user)
+{
+    (void)s, (void)len, (void)user;
+}
 
 static int s_pushline(int cols, const VTermScreenCell *cells, void *user)
 {
@@ -132,15 +175,27 @@ static void store_plain(void *user, const char *text, size_t len, uint32_t ncols
 
 static int g_rows = 24, g_cols = 80;
 
-static void run_state(const struct input *in)
+static void run_state_with(const struct input *in, const VTermStateCallbacks *cb)
 {
     VTerm *vt = vterm_new(g_rows, g_cols);
     vterm_set_utf8(vt, 1);
     VTermState *st = vterm_obtain_state(vt);
-    vterm_state_set_callbacks(st, &noop_state, NULL);
+    vterm_state_set_callbacks(st, cb, NULL);
+    if (cb)
+        vterm_output_set_callback(vt, s_output, NULL);
     vterm_state_reset(st, 1);
     feed_all(in, vt_feed, vt);
     vterm_free(vt);
+}
+
+static void run_state(const struct input *in)
+{
+    run_state_with(in, &noop_state);
+}
+
+static void run_state_null(const struct input *in)
+{
+    run_state_with(in, NULL);
 }
 
 static void run_screen(const struct input *in)
@@ -209,10 +264,13 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static double median(double *v, int n)
+/* The median of v[0..n) (n <= MAX_RUNS), leaving v in run order. */
+static double median(const double *v, int n)
 {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    double s[MAX_RUNS];
+    memcpy(s, v, (size_t)n * sizeof *s);
+    qsort(s, (size_t)n, sizeof *s, cmp_double);
+    return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
 /* Reads a whole file into memory; exits on failure. */
@@ -232,23 +290,75 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
-enum { N_ENGINES = 5, MAX_RUNS = 64 };
+enum { E_STATE, E_STATE_NULL, E_SCREEN, E_TERM, E_TERM_SB, E_TERM_STORE };
 
 static const struct {
     const char *name;
     void (*run)(const struct input *);
 } engines[N_ENGINES] = {
     {"state", run_state},
+    {"state-null", run_state_null},
     {"screen", run_screen},
     {"term", run_term_plain},
     {"term+sb", run_term_convert},
     {"term+store", run_term_store},
 };
 
+/* Marks the engines named in a comma-separated list; false when a name is unknown. */
+static bool select_engines(const char *list, bool *on)
+{
+    char *copy = strdup(list), *save = NULL;
+    bool ok = copy != NULL;
+    for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        int e = 0;
+        while (e < N_ENGINES && strcmp(engines[e].name, tok) != 0)
+            e++;
+        if (e == N_ENGINES) {
+            fprintf(stderr, "bench_vterm: no engine '%s'\n", tok);
+            ok = false;
+        } else {
+            on[e] = true;
+        }
+    }
+    free(copy);
+    return ok;
+}
+
+/* Prints a / b as "N.NNx" and "NN%" lines when both engines ran. */
+static void print_ratios(const double *m, const bool *on)
+{
+    if (on[E_SCREEN])
+        printf("  vs screen:     term %.2fx   term+sb %.2fx   term+store %.2fx\n",
+               m[E_TERM] / m[E_SCREEN], m[E_TERM_SB] / m[E_SCREEN],
+               m[E_TERM_STORE] / m[E_SCREEN]);
+    if (on[E_STATE])
+        printf("  vs state (the VTermState-only ceiling: no-op callbacks):"
+               "  term %.0f%%  term+sb %.0f%%  term+store %.0f%%\n",
+               100 * m[E_TERM] / m[E_STATE], 100 * m[E_TERM_SB] / m[E_STATE],
+               100 * m[E_TERM_STORE] / m[E_STATE]);
+    if (on[E_STATE_NULL])
+        printf("  vs state-null (no callbacks at all):"
+               "  term %.0f%%  term+sb %.0f%%  term+store %.0f%%\n",
+               100 * m[E_TERM] / m[E_STATE_NULL], 100 * m[E_TERM_SB] / m[E_STATE_NULL],
+               100 * m[E_TERM_STORE] / m[E_STATE_NULL]);
+    printf("  (term+store: CPU time of the input thread; the store compresses on its worker)\n");
+}
+
 int main(int argc, char **argv)
 {
+    bool on[N_ENGINES] = {0};
+    if (argc > 2 && strcmp(argv[1], "--only") == 0) {
+        if (!select_engines(argv[2], on))
+            return 2;
+        argc -= 2;
+        argv += 2;
+    } else {
+        for (int e = 0; e < N_ENGINES; e++)
+            on[e] = true;
+    }
     if (argc < 2) {
-        fprintf(stderr, "usage: bench_vterm FILE [MB [RUNS [ROWS COLS]]]\n");
+        fprintf(stderr, "usage: bench_vterm [--only NAME[,NAME...]] FILE [MB [RUNS [ROWS COLS]]]\n");
         return 2;
     }
     struct input in;
@@ -265,9 +375,11 @@ int main(int argc, char **argv)
     if (in.total < in.len)
         in.total = in.len;
 
-    double cpu[N_ENGINES][MAX_RUNS], wall[N_ENGINES][MAX_RUNS];
+    static double cpu[N_ENGINES][MAX_RUNS], wall[N_ENGINES][MAX_RUNS];
     for (int r = 0; r < runs; r++)
         for (int e = 0; e < N_ENGINES; e++) {
+            if (!on[e])
+                continue;
             double w0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_THREAD_CPUTIME_ID);
             engines[e].run(&in);
             double c = now(CLOCK_THREAD_CPUTIME_ID) - c0, w = now(CLOCK_MONOTONIC) - w0;
@@ -275,19 +387,21 @@ int main(int argc, char **argv)
             wall[e][r] = (double)in.total / 1e6 / w;
         }
 
-    printf("%s: %.1f MB per run, %d runs, %dx%d, 64 KiB chunks; median MB/s\n", argv[1],
-           (double)in.total / 1e6, runs, g_rows, g_cols);
-    double m[N_ENGINES];
+    printf("%s: %.1f MB per run, %d runs interleaved, %dx%d, 64 KiB chunks; median MB/s\n",
+           argv[1], (double)in.total / 1e6, runs, g_rows, g_cols);
+    double m[N_ENGINES] = {0};
     for (int e = 0; e < N_ENGINES; e++) {
+        if (!on[e])
+            continue;
         m[e] = median(cpu[e], runs);
-        printf("  %-10s %7.1f MB/s cpu  %7.1f MB/s wall\n", engines[e].name, m[e],
+        printf("  %-10s %7.1f MB/s cpu  %7.1f MB/s wall  (runs:", engines[e].name, m[e],
                median(wall[e], runs));
+        for (int r = 0; r < runs; r++)
+            printf(" %.1f", cpu[e][r]);
+        printf(")\n");
     }
-    printf("  term / screen     %.2fx   term+sb / screen     %.2fx\n", m[2] / m[1], m[3] / m[1]);
-    printf("  term / state-only %.0f%%    term+sb / state-only %.0f%%\n", 100 * m[2] / m[0],
-           100 * m[3] / m[0]);
-    printf("  term+store / screen %.2fx  term+store / state-only %.0f%% (input thread)\n",
-           m[4] / m[1], 100 * m[4] / m[0]);
+    if (on[E_TERM] && on[E_TERM_SB] && on[E_TERM_STORE])
+        print_ratios(m, on);
     free((void *)in.buf);
     return 0;
 }

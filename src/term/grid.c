@@ -650,6 +650,31 @@ static int cb_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
     return 1;
 }
 
+int grid_put_ascii(struct grid *g, const char *text, int n)
+{
+    VTermPos pos;
+    vterm_state_get_cursorpos(g->state, &pos);
+    /* the glyph before, placed by VTermState, moved the cursor one column on this row */
+    if (g->wrap_row != pos.row || g->wrap_col + 1 != pos.col || g->last_width != 1 ||
+        (unsigned)pos.row >= (unsigned)g->rows || pos.col < 1)
+        return 0;
+    int width = vterm_state_get_lineinfo(g->state, pos.row)->doublewidth ? g->cols / 2 : g->cols;
+    int k = width - 1 - pos.col < n ? width - 1 - pos.col : n;
+    if (k <= 0)
+        return 0;
+    struct gcell *c = &row_at(g, pos.row)->cells[pos.col];
+    uint32_t prot = c[-1].ch & CH_PROT, fg = g->pen_fg, bg = g->pen_bg;
+    for (int i = 0; i < k; i++) {
+        c[i].ch = (uint32_t)(unsigned char)text[i] | prot;
+        c[i].fg = fg;
+        c[i].bg = bg;
+    }
+    g->wrap_col = pos.col + k - 1;
+    g->dirty[pos.row] = 1;
+    g->gen++;
+    return k;
+}
+
 /* A cursor move ends any pending soft wrap, except the end-of-text report at the glyph. */
 static int cb_movecursor(VTermPos pos, VTermPos oldpos, int visible, void *user)
 {

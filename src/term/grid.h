@@ -96,6 +96,15 @@ int grid_last_glyph_width(const struct grid *g);
  */
 void grid_bias_next_resize(struct grid *g, int drow, int dcol);
 
+/*
+ * The fast path for plain text (vt.c): writes up to n printable ASCII characters (0x20-0x7E)
+ * as VTermState would, right after the glyph it placed last, with the pen (and the
+ * protection) that glyph got, stopping a column short of the row's end. Returns how many it
+ * wrote, 0 when the cursor is not just past that glyph on its row; the caller then moves
+ * VTermState's cursor that many columns (CUF), so both agree again.
+ */
+int grid_put_ascii(struct grid *g, const char *text, int n);
+
 /* Bytes the grid holds (cells, row pointers, side tables), for honest memory reports. */
 size_t grid_sizeof(const struct grid *g);
 

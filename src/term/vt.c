@@ -52,16 +52,30 @@ enum scan_state {
     SCAN_STR_ESC, /* ESC inside a string: ST or the start of a new sequence */
 };
 
-/* The scanner: just enough of a VT parser to recognise the sequences libvterm ignores. */
+/* Where a CSI is, as libvterm 0.1.4's parser sees it: a byte out of order ends it unfinished. */
+enum csi_phase { CSI_LEADER, CSI_ARGS, CSI_INTER };
+
+/*
+ * The scanner: just enough of a VT parser to recognise the sequences libvterm ignores, and to
+ * know where libvterm's own parser is (its states and transitions are mirrored, down to how
+ * it drops a malformed CSI), plus the character-set state plain text depends on.
+ */
 struct scan {
     enum scan_state state;
+    enum csi_phase phase;
     char leader;        /* '?', '>', '=', '<' or 0 */
-    char inter;         /* the one intermediate byte, or 0 */
+    char inter;         /* the one intermediate byte, or 0 (CSI and ESC) */
+    char final;         /* a CSI's final byte */
     bool junk;          /* more than we track (several intermediates, ':', late leader) */
     bool cutting;       /* past libvterm's 16 arguments: parameter bytes are cut out */
     int seps;           /* ';' and ':' seen */
     int nparams;        /* parameters seen so far (a started one counts) */
     long params[SCAN_MAX_PARAMS]; /* -1 when empty */
+    /* Character sets (VTermState's gl_set, G0, gsingle_set): ASCII maps to itself only when
+     * gl is 0, G0 is ASCII (or libvterm's default UTF-8) and no single shift is pending. */
+    uint8_t gl;         /* 0..3: SO, SI, ESC n, ESC o */
+    bool g0_other;      /* ESC ( F with F not 'B' */
+    bool single_shift;  /* ESC N or ESC O, until the next text */
 };
 
 /* What a completed sequence asks term_feed to do after libvterm has seen it. */
@@ -71,12 +85,15 @@ enum scan_event {
     EV_CHECKSUM,         /* DECRQCRA: CSI Pid;Pp;Pt;Pl;Pb;Pr * y */
     EV_SET_MODE,         /* CSI Ps h */
     EV_RESET_MODE,       /* CSI Ps l */
-    EV_RESET,            /* RIS (ESC c) or DECSTR (CSI ! p): modes back to their defaults */
+    EV_RESET,            /* RIS (ESC c): modes back to their defaults (libvterm 0.1.4 ignores
+                          * DECSTR, CSI ! p, so it changes nothing here either) */
     EV_REGION,           /* DECSTBM: CSI Pt;Pb r */
     EV_REPEAT,           /* REP: CSI Ps b, handled before libvterm sees its final byte */
     EV_CUT,              /* a parameter byte libvterm must not see (see csi_byte) */
     EV_RESTORE,          /* DECRC (ESC 8), SCORC (CSI u), CSI ? 1048/1049 l: see fix_cursor */
     EV_SGR,              /* CSI ... m: libvterm 0.1.4 has no conceal (SGR 8/28); see track_conceal */
+    EV_DEC_MODE,         /* CSI ? ... h or l: origin mode (DECOM) for the fast path, DECRC */
+    EV_MODE_UNSURE,      /* CSI ... h we could not read (sub-parameters): IRM may be on */
 };
 
 struct term {
@@ -88,6 +105,8 @@ struct term {
     struct scan scan;
     bool mode_insert;  /* IRM, ANSI mode 4 */
     bool mode_newline; /* LNM, ANSI mode 20 */
+    bool mode_origin;  /* DECOM, DEC mode 6 */
+    bool mode_unsure;  /* a mode set we could not read: IRM or DECOM may be on (until a reset) */
     int region_top;    /* top of the DECSTBM scroll region as VTermState holds it, 0-based */
     unsigned char held[8]; /* an incomplete UTF-8 sequence that ended the last feed */
     size_t nheld;
@@ -282,6 +301,36 @@ static void track_conceal(struct term *t)
     }
 }
 
+/*
+ * CSI ? ... h/l: follows DECOM (mode 6) for the fast path, and fixes the cursor after a
+ * restore (1048/1049 l). Sub-parameters (junk) still reach libvterm's set_dec_mode, so an
+ * unreadable set leaves the modes unsure.
+ */
+static void track_dec_modes(struct term *t)
+{
+    const struct scan *s = &t->scan;
+    bool on = s->final == 'h', restore = false;
+    for (int i = 0; i < s->nparams; i++) {
+        if (s->params[i] == 6 && !s->junk)
+            t->mode_origin = on;
+        restore |= !on && (s->params[i] == 1048 || s->params[i] == 1049);
+    }
+    if (s->junk && on)
+        t->mode_unsure = true;
+    if (restore)
+        fix_cursor(t);
+}
+
+/* RIS: vterm_state_reset puts modes, charsets and the pen back to their defaults. */
+static void track_reset(struct term *t)
+{
+    t->mode_insert = t->mode_newline = t->mode_origin = t->mode_unsure = false;
+    t->region_top = 0;
+    t->scan.gl = 0;
+    t->scan.g0_other = t->scan.single_shift = false;
+    grid_set_conceal(t->grid, false);
+}
+
 /* Acts on a completed sequence; libvterm has already processed it. */
 static void handle_event(struct term *t, enum scan_event ev)
 {
@@ -298,9 +347,13 @@ static void handle_event(struct term *t, enum scan_event ev)
         set_modes(t, ev == EV_SET_MODE);
         break;
     case EV_RESET:
-        t->mode_insert = t->mode_newline = false;
-        t->region_top = 0;
-        grid_set_conceal(t->grid, false);
+        track_reset(t);
+        break;
+    case EV_DEC_MODE:
+        track_dec_modes(t);
+        break;
+    case EV_MODE_UNSURE:
+        t->mode_unsure = true;
         break;
     case EV_SGR:
         track_conceal(t);
@@ -324,6 +377,7 @@ static void handle_event(struct term *t, enum scan_event ev)
 static void csi_begin(struct scan *s)
 {
     s->state = SCAN_CSI;
+    s->phase = CSI_LEADER;
     s->leader = 0;
     s->inter = 0;
     s->junk = false;
@@ -335,10 +389,10 @@ static void csi_begin(struct scan *s)
 /* Which of our sequences, if any, a CSI final byte completes. */
 static enum scan_event csi_final(const struct scan *s, unsigned char c)
 {
-    if (s->leader == '?' && !s->inter && c == 'l')
-        for (int i = 0; i < s->nparams; i++)
-            if (s->params[i] == 1048 || s->params[i] == 1049)
-                return EV_RESTORE;
+    if (s->leader == '?' && !s->inter && (c == 'l' || c == 'h'))
+        return EV_DEC_MODE;
+    if (s->junk && !s->leader && !s->inter && c == 'h')
+        return EV_MODE_UNSURE;
     if (s->junk || s->leader)
         return EV_NONE;
     if (!s->inter) {
@@ -360,8 +414,6 @@ static enum scan_event csi_final(const struct scan *s, unsigned char c)
     }
     if (s->inter == '*' && c == 'y')
         return EV_CHECKSUM;
-    if (s->inter == '!' && c == 'p')
-        return EV_RESET;
     return EV_NONE;
 }
 
@@ -390,77 +442,152 @@ static void csi_param(struct scan *s, unsigned char c)
     }
 }
 
+/* A C0 control, which libvterm 0.1.4 executes in every parser state: SO and SI shift GL. */
+static void track_c0(struct scan *s, unsigned char c)
+{
+    if (c == 0x0e)
+        s->gl = 1;
+    else if (c == 0x0f)
+        s->gl = 0;
+}
+
+/* Whether a parameter byte (0x30-0x3F) is out of order where the CSI is: libvterm drops it. */
+static bool csi_out_of_order(const struct scan *s, unsigned char c)
+{
+    return s->phase == CSI_INTER || (c >= 0x3c && s->phase == CSI_ARGS);
+}
+
 /*
  * Feeds one byte of a CSI; returns the event when it is the final byte. libvterm 0.1.4 stores
  * arguments with no bound check (16 slots): a 17th overwrites its parser state and crashes
  * it (a NULL call), so parameter bytes from the 16th separator on are cut from the stream
- * and libvterm acts on the first 16 arguments.
+ * and libvterm acts on the first 16 arguments. A byte out of order (a leader after
+ * arguments, a parameter after an intermediate, a byte >= 0x80) ends the CSI unfinished, as
+ * in libvterm's parser.
  */
 static enum scan_event csi_byte(struct scan *s, unsigned char c)
 {
     if (c >= 0x40 && c <= 0x7e) {
         s->state = SCAN_GROUND;
+        s->final = (char)c;
         return csi_final(s, c);
     }
     if (c >= 0x30 && c <= 0x3f) {
+        if (!s->cutting && csi_out_of_order(s, c)) {
+            s->state = SCAN_GROUND;
+            return EV_NONE;
+        }
         if (s->cutting || ((c == ';' || c == ':') && ++s->seps >= 16)) {
             s->cutting = s->junk = true;
             return EV_CUT;
         }
+        if (c < 0x3c)
+            s->phase = CSI_ARGS;
         csi_param(s, c);
     } else if (c >= 0x20 && c <= 0x2f) {
         if (s->inter)
             s->junk = true;
         s->inter = (char)c;
-    } else if (c == 0x1b)
+        s->phase = CSI_INTER;
+    } else if (c == 0x1b) {
         s->state = SCAN_ESC;
-    else if (c == 0x18 || c == 0x1a)
+    } else if (c == 0x18 || c == 0x1a || c >= 0x80) {
         s->state = SCAN_GROUND;
-    /* other C0 controls are executed inside a CSI without ending it; bytes >= 0x80 ignored */
+    } else {
+        track_c0(s, c); /* other C0 controls are executed inside a CSI without ending it */
+    }
     return EV_NONE;
 }
 
-/* Feeds the byte after ESC. */
+/* Feeds the byte after ESC (no intermediate yet). */
 static enum scan_event esc_byte(struct scan *s, unsigned char c)
 {
-    if (c == '[')
+    if (c == '[') {
         csi_begin(s);
-    else if (c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_')
+        return EV_NONE;
+    }
+    if (c == ']' || c == 'P') { /* libvterm 0.1.4 knows only OSC and DCS as strings */
         s->state = SCAN_STR;
-    else if (c >= 0x20 && c <= 0x2f)
+        return EV_NONE;
+    }
+    if (c >= 0x20 && c <= 0x2f) {
         s->state = SCAN_ESC_INT;
-    else if (c == 0x18 || c == 0x1a || (c >= 0x30 && c <= 0x7e))
+        s->inter = (char)c;
+        s->junk = false;
+        return EV_NONE;
+    }
+    if (c == 0x18 || c == 0x1a || (c >= 0x30 && c <= 0x7e))
         s->state = SCAN_GROUND;
-    if (c == 'c')
+    else
+        track_c0(s, c); /* a C0 control is executed; ESC and bytes >= 0x7F leave us here */
+    switch (c) {
+    case 'c':
         return EV_RESET;
-    if (c == '8')
+    case '8':
         return EV_RESTORE;
+    case 'n': /* LS2, LS3 */
+    case 'o':
+        s->gl = (uint8_t)(c == 'n' ? 2 : 3);
+        break;
+    case 'N': /* SS2, SS3: the next character from G2 or G3 */
+    case 'O':
+        s->single_shift = true;
+        break;
+    }
     return EV_NONE;
 }
 
-/* Feeds one byte of a string (OSC, DCS, ...): BEL, ST, CAN or SUB end it. */
-static void str_byte(struct scan *s, unsigned char c)
+/*
+ * Feeds a byte after ESC and an intermediate: as in libvterm 0.1.4, '[', ']' and 'P' still
+ * start a sequence; a final byte ends it (ESC ( F designates G0); bytes >= 0x7F are ignored.
+ */
+static void esc_int_byte(struct scan *s, unsigned char c)
+{
+    if (c == '[' || c == ']' || c == 'P') {
+        esc_byte(s, c);
+    } else if (c >= 0x20 && c <= 0x2f) {
+        s->junk = true;
+    } else if (c == 0x1b) {
+        s->state = SCAN_ESC;
+    } else if (c == 0x18 || c == 0x1a) {
+        s->state = SCAN_GROUND;
+    } else if (c >= 0x30 && c <= 0x7e) {
+        if (s->inter == '(' && !s->junk)
+            s->g0_other = c != 'B';
+        s->state = SCAN_GROUND;
+    } else {
+        track_c0(s, c);
+    }
+}
+
+/*
+ * Feeds one byte of a string (OSC or DCS): BEL, ST, CAN or SUB end it; other C0 controls are
+ * executed. After ESC, anything but '\' is the byte after ESC, as in libvterm 0.1.4.
+ */
+static enum scan_event str_byte(struct scan *s, unsigned char c)
 {
     if (s->state == SCAN_STR_ESC) {
-        s->state = SCAN_STR;
         if (c == '\\') {
             s->state = SCAN_GROUND;
-            return;
+            return EV_NONE;
         }
         s->state = SCAN_ESC;
-        esc_byte(s, c);
-        return;
+        return esc_byte(s, c);
     }
     if (c == 0x07 || c == 0x18 || c == 0x1a)
         s->state = SCAN_GROUND;
     else if (c == 0x1b)
         s->state = SCAN_STR_ESC;
+    else
+        track_c0(s, c);
+    return EV_NONE;
 }
 
 /* One term_feed call: bytes from start to p are scanned and not yet given to libvterm. */
 struct feed {
     const unsigned char *start, *p, *end;
     const unsigned char *c2; /* the next 0xC2 at or after p, or end; NULL until searched */
+    bool seg; /* libvterm starts a new piece of text at p (a new write, or after a sequence) */
 };
 
 /*
@@ -514,6 +641,74 @@ static void lone_c2(struct term *t, struct feed *f)
 }
 
 /*
+ * The fast path for plain text. libvterm 0.1.4 spends most of its time on text, glyph by
+ * glyph (decoding, width and combining lookups, a callback and an allocation each). In a run
+ * of printable ASCII that begins a piece of text (after a control or a sequence), VTermState
+ * would put each byte in the next column, with nothing to remember but the cursor, as long
+ * as the run stays on the row. So libvterm gets the run's first character (which settles its
+ * UTF-8 decoder, a single shift, and tells the grid the pen and the cursor), the grid writes
+ * the middle itself (grid_put_ascii), CUF moves VTermState's cursor past it, and libvterm gets
+ * the last character (so REP and a combining mark that follows see the glyph they expect).
+ * Not taken while the result could differ: another character set in GL (SO, ESC n/o, a G0
+ * other than ASCII), insert mode (text shifts cells), origin mode (CUF is clamped to the
+ * margins), or a mode set the scanner could not read.
+ */
+#define FAST_MIN 8 /* shorter runs are not worth the CUF */
+
+static bool fast_allowed(const struct term *t)
+{
+    return t->scan.gl == 0 && !t->scan.g0_other && !t->mode_insert && !t->mode_origin &&
+           !t->mode_unsure;
+}
+
+/* One run r[0..n) of printable ASCII that starts a piece of text: the middle goes direct. */
+static void fast_run(struct term *t, struct feed *f, const unsigned char *r, size_t n)
+{
+    flush_to(t, f, r + 1);
+    size_t mid = n - 2 > VT_WRITE_MAX ? VT_WRITE_MAX : n - 2;
+    int k = grid_put_ascii(t->grid, (const char *)r + 1, (int)mid);
+    if (k <= 0)
+        return;
+    char cuf[16];
+    int len = snprintf(cuf, sizeof cuf, "\x1b[%dC", k);
+    vterm_input_write(t->vt, cuf, (size_t)len);
+    f->start = r + 1 + k;
+}
+
+/*
+ * Looks at ground text [f->p, lim) (no ESC, no 0xC2 in it): follows SO and SI, ends a
+ * pending single shift at the first text, and hands runs of printable ASCII that start a
+ * piece of text (after a C0 control, a sequence or a write boundary) to fast_run.
+ */
+static void fast_text(struct term *t, struct feed *f, const unsigned char *lim)
+{
+    const unsigned char *p = f->p;
+    bool seg = f->seg, ok = fast_allowed(t);
+    while (p < lim) {
+        unsigned char c = *p;
+        if (c >= 0x20 && c < 0x7f) {
+            const unsigned char *r = p + 1;
+            while (r < lim && *r >= 0x20 && *r < 0x7f)
+                r++;
+            if (seg && ok && !t->scan.single_shift && r - p >= FAST_MIN)
+                fast_run(t, f, p, (size_t)(r - p));
+            t->scan.single_shift = false;
+            seg = false;
+            p = r;
+            continue;
+        }
+        if (c == 0x0e || c == 0x0f) {
+            track_c0(&t->scan, c);
+            ok = fast_allowed(t);
+        }
+        if (c >= 0x80)
+            t->scan.single_shift = false;
+        seg = c < 0x20; /* DEL and bytes >= 0x80 do not start a new piece of text */
+        p++;
+    }
+}
+
+/*
  * Plain text: skips to the next ESC (entering the escape state) or drops a C1 control in its
  * UTF-8 form (C2 80..C2 9F). libvterm 0.1.4 places U+0080..U+009F as glyphs of width -1,
  * which walks its cursor to column -1 and then indexes its tab stops and lines there. memchr
@@ -528,6 +723,7 @@ static void scan_ground(struct term *t, struct feed *f)
     }
     if (!esc)
         esc = f->end;
+    fast_text(t, f, esc < f->c2 ? esc : f->c2);
     if (esc < f->c2) {
         f->p = esc < f->end ? esc + 1 : f->end;
         if (esc < f->end)
@@ -535,10 +731,13 @@ static void scan_ground(struct term *t, struct feed *f)
     } else if (f->c2 + 1 < f->end && is_c1_tail(f->c2[1])) {
         flush_to(t, f, f->c2);
         f->start = f->p = f->c2 + 2;
+        f->seg = true;
     } else if (f->c2 + 1 < f->end && f->c2[1] < 0x80) {
         lone_c2(t, f);
+        f->seg = true;
     } else {
         f->p = f->c2 < f->end ? f->c2 + 1 : f->end;
+        f->seg = false;
     }
 }
 
@@ -595,16 +794,12 @@ static enum scan_event scan_escape_byte(struct scan *s, unsigned char c)
     case SCAN_ESC:
         return esc_byte(s, c);
     case SCAN_ESC_INT:
-        if (c == 0x1b)
-            s->state = SCAN_ESC;
-        else if (c >= 0x30 || c == 0x18 || c == 0x1a)
-            s->state = SCAN_GROUND;
+        esc_int_byte(s, c);
         return EV_NONE;
     case SCAN_CSI:
         return csi_byte(s, c);
     default:
-        str_byte(s, c);
-        return EV_NONE;
+        return str_byte(s, c);
     }
 }
 
@@ -688,7 +883,7 @@ void term_destroy(struct term *t)
 void term_feed(struct term *t, const char *bytes, size_t len)
 {
     struct feed f = {(const unsigned char *)bytes, (const unsigned char *)bytes,
-                     (const unsigned char *)bytes + len, NULL};
+                     (const unsigned char *)bytes + len, NULL, true};
     if (t->nheld && len)
         release_held(t, &f);
     while (f.p < f.end) {
@@ -699,6 +894,7 @@ void term_feed(struct term *t, const char *bytes, size_t len)
         enum scan_event ev = scan_escape_byte(&t->scan, *f.p++);
         if (ev != EV_NONE)
             feed_event(t, &f, ev);
+        f.seg = true; /* read only once the scanner is back in the ground state */
     }
     hold_partial(t, &f);
 }

@@ -291,11 +291,40 @@ static void gen_misc(struct gen *g)
     emit(g, "%s", m[i]);
 }
 
+/* A run of printable ASCII up to twice the width, as a line or not (the engine's fast path). */
+static void gen_line(struct gen *g, int cols)
+{
+    int n = between(g, 1, 2 * cols + 2);
+    for (int i = 0; i < n; i++)
+        put_bytes(g, (const char[]){(char)between(g, 0x20, 0x7e)}, 1);
+    static const char *const end[] = {"", "\r\n", "\n", "\r"};
+    emit(g, "%s", end[rnd(g, 4)]);
+}
+
+/*
+ * Malformed and rare sequences followed by text: where libvterm's parser ends a sequence
+ * decides which bytes are text, and the engine's scanner has to agree with it.
+ */
+static void gen_junk(struct gen *g)
+{
+    static const char *const m[] = {
+        "\x1b[1;2\x80Hxyz", "\x1b[1$2mABC", "\x1b[1?hABC", "\x1b[?1;2\x1b[Aabc",
+        "\x1b[12\x18" "abc", "\x1b[3\x0e;4mABC\x0f", "\x1b_apc text\x1b\\", "\x1bXsos\x1b\\",
+        "\x1b^pm text", "\x1b]0;t\x1b[Cabc", "\x1b]0;t\x0e\x07" "abc\x0f" "def", "\x1bP\x07qabc",
+        "\x1b(\x80" "Bxyz", "\x1b( [1mxyz", "\x1b(Aab#cd\x1b(B", "\x1b)0\x0eqqqx\x0fqq",
+        "\x1bNabcd", "\x1bOabcd", "\x1bnabcd\x1b}", "\x1bo\x1b(0abcd\x0f\x1b(B",
+        "\x1b[4:1hxyzw\x1b[4l", "\x1b[?6:1hxyzw\x1b[?6l", "\x1b[1;2 qabcd", "\x1b\x80" "abcd",
+        "\x1b[\x7f" "2Cabcd", "\x1b]2;\x1b\x1b[Dabcd", "\xe4\xb8\nabcd", "\x1b#6abcdefghij"};
+    emit(g, "%s", m[rnd(g, sizeof m / sizeof m[0])]);
+}
+
 /* One operation's bytes; rows/cols are the current size, for sensible parameters. */
 static void gen_op(struct gen *g, int rows, int cols)
 {
     uint32_t k = rnd(g, 100);
-    if (k < 30)
+    if (k < 30 && rnd(g, 4) == 0)
+        gen_line(g, cols);
+    else if (k < 30)
         gen_text(g);
     else if (k < 34)
         gen_combining(g);
@@ -311,8 +340,10 @@ static void gen_op(struct gen *g, int rows, int cols)
         gen_edit(g, rows);
     else if (k < 95)
         gen_mode(g);
-    else
+    else if (rnd(g, 2))
         gen_misc(g);
+    else
+        gen_junk(g);
 }
 
 /* ---- Running a stream -------------------------------------------------- */

@@ -447,11 +447,21 @@ static const char *set_shell(struct bt_config *cfg, const struct key *k, const c
     return copy_str(cfg->shell, sizeof(cfg->shell), path) ? NULL : "is too long";
 }
 
+/* Setter for save_path: a file name pattern; its directory is checked when saving. */
+static const char *set_save_path(struct bt_config *cfg, const struct key *k, const char *value,
+                                 char *why, size_t whylen)
+{
+    char buf[BT_PATH_BYTES];
+    const char *path = expand_home(cfg, value, buf, sizeof(buf));
+    return copy_str(cfg->save_path, sizeof(cfg->save_path), path) ? NULL : "is too long";
+}
+
 /* Printer for the string keys. */
 static void print_string(const struct bt_config *cfg, const struct key *k, char *buf, size_t cap)
 {
     const char *s = k->set == set_spill_dir ? cfg->spill_dir : k->set == set_font ? cfg->font
-                    : k->set == set_shell ? cfg->shell : cfg->term;
+                    : k->set == set_shell ? cfg->shell : k->set == set_save_path ? cfg->save_path
+                    : cfg->term;
     snprintf(buf, cap, "%s", s);
 }
 
@@ -646,6 +656,7 @@ static const struct key keys[] = {
     {"shell", "terminal", "shell", NULL, set_shell, print_string, 0, false},
     {"term", "terminal", "term", NULL, set_term, print_string, 0, false},
     {"size", "terminal", "size", "--size", set_size, print_size, 0, false},
+    {"save_path", "terminal", "save_path", NULL, set_save_path, print_string, 0, true},
     BIND("scroll_page_up", BT_ACTION_SCROLL_PAGE_UP),
     BIND("scroll_page_down", BT_ACTION_SCROLL_PAGE_DOWN),
     BIND("scroll_top", BT_ACTION_SCROLL_TOP),
@@ -658,6 +669,7 @@ static const struct key keys[] = {
     BIND("overlay", BT_ACTION_OVERLAY),
     BIND("clear_scrollback", BT_ACTION_CLEAR_SCROLLBACK),
     BIND("search", BT_ACTION_SEARCH),
+    BIND("save_history", BT_ACTION_SAVE_HISTORY),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -1171,6 +1183,7 @@ static const struct bt_key default_keys[BT_ACTION_COUNT] = {
     [BT_ACTION_OVERLAY] = {BT_MOD_CTRL | BT_MOD_SHIFT, "M"},
     [BT_ACTION_CLEAR_SCROLLBACK] = {BT_MOD_CTRL | BT_MOD_SHIFT, "K"},
     [BT_ACTION_SEARCH] = {BT_MOD_CTRL | BT_MOD_SHIFT, "F"},
+    [BT_ACTION_SAVE_HISTORY] = {BT_MOD_CTRL | BT_MOD_SHIFT, "S"},
 };
 
 /* The config file's usual place: $XDG_CONFIG_HOME/boundterm/..., else ~/.config/boundterm/... */

@@ -50,6 +50,7 @@ enum bt_action {
     BT_ACTION_OVERLAY,
     BT_ACTION_CLEAR_SCROLLBACK,
     BT_ACTION_SEARCH,
+    BT_ACTION_SAVE_HISTORY,
     BT_ACTION_COUNT
 };
 
@@ -76,7 +77,7 @@ struct bt_origin {
     uint32_t line; /* BT_FROM_FILE: the line in cfg->config_path */
 };
 
-#define BT_CONFIG_KEYS 46 /* entries of the key table in config.c (checked there) */
+#define BT_CONFIG_KEYS 48 /* entries of the key table in config.c (checked there) */
 #define BT_PATH_BYTES 1024
 #define BT_TERM_BYTES 64
 
@@ -101,6 +102,9 @@ struct bt_config {
     bool cursor_blink;
     char shell[BT_PATH_BYTES]; /* run when no -e is given */
     char term[BT_TERM_BYTES];  /* $TERM for the child */
+    /* Where Ctrl+Shift+S saves the history: a strftime(3) pattern, "~/" expanded; "" means
+     * ~/boundterm-%Y%m%d-%H%M%S.txt (/tmp without $HOME). */
+    char save_path[BT_PATH_BYTES];
     struct bt_key keys[BT_ACTION_COUNT];
     const char *stats_path;   /* --stats FILE ("-" = stdout), or NULL */
     const char *dump_path;    /* --dump-scrollback FILE ("-" = stdout), or NULL */

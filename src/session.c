@@ -6,14 +6,10 @@
  * the engine's callback into sb_store_push_row(); nothing per row touches a
  * syscall.
  *
- * The dump (--dump-scrollback) is UTF-8 text, one row per line, trailing
- * blanks trimmed: first every retained scrollback row, oldest first (rows the
- * store dropped are simply not there; rows it could not read back are empty
- * lines, counted on stderr), then the screen's rows without its trailing empty
- * rows. Empty cells are spaces; a wide character is written once. With
- * --dump-format ansi each line also carries its colours and attributes as SGR
- * sequences: a change of style writes the new style in full (after a reset
- * when the old one was not the default), and a line never ends styled.
+ * The dump (--dump-scrollback) is written by export.c in one go after the
+ * store settled: every retained scrollback row, oldest first, then the screen
+ * (export.h has the format); rows the store could not read back are empty
+ * lines, counted on stderr.
  */
 #include "session.h"
 
@@ -29,6 +25,7 @@
 #include <unistd.h>
 
 #include "boundterm/scrollback.h"
+#include "export.h"
 #include "memstat.h"
 #include "pty.h"
 #include "term.h"
@@ -202,6 +199,10 @@ void session_stats_write(struct session *s, bool final)
     size_t n = sb_stats_json(&st, store, sizeof(store));
     bool members = n > 2 && n < sizeof(store) && store[0] == '{';
     int own = stats_own(s, final, line, sizeof(line));
+    if (s->hooks.stats && own > 0 && (size_t)own < sizeof(line)) {
+        int extra = s->hooks.stats(s->hooks.user, line + own, sizeof(line) - (size_t)own);
+        own += extra > 0 && (size_t)extra < sizeof(line) - (size_t)own ? extra : 0;
+    }
     int len = own + snprintf(line + own, sizeof(line) - (size_t)own, "%s%s\n",
                              members ? "," : "}", members ? store + 1 : "");
     if ((size_t)len >= sizeof(line) || write(s->stats_fd, line, (size_t)len) != len) {
@@ -283,221 +284,6 @@ long session_pump(struct session *s, size_t max)
     return (long)n;
 }
 
-/* Encodes codepoint c as UTF-8 at out; the byte count (1-4). */
-static size_t utf8_put(char *out, uint32_t c)
-{
-    if (c < 0x80) {
-        out[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        out[0] = (char)(0xc0 | c >> 6);
-        out[1] = (char)(0x80 | (c & 0x3f));
-        return 2;
-    }
-    if (c < 0x10000) {
-        out[0] = (char)(0xe0 | c >> 12);
-        out[1] = (char)(0x80 | (c >> 6 & 0x3f));
-        out[2] = (char)(0x80 | (c & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | c >> 18);
-    out[1] = (char)(0x80 | (c >> 12 & 0x3f));
-    out[2] = (char)(0x80 | (c >> 6 & 0x3f));
-    out[3] = (char)(0x80 | (c & 0x3f));
-    return 4;
-}
-
-struct dump {
-    FILE *f;
-    bool ansi; /* --dump-format ansi */
-    uint64_t lost;
-    char *line; /* a screen row as UTF-8 */
-    size_t cap;
-};
-
-/* Appends the SGR parameters of colour c (base 30 for fg, 40 for bg) at out; their length. */
-static int sgr_color(char *out, sb_color c, int base)
-{
-    uint32_t v = c & 0xffffffu;
-    if (SB_COLOR_KIND(c) == SB_COLOR_KIND_RGB)
-        return sprintf(out, ";%d;2;%u;%u;%u", base + 8, v >> 16, v >> 8 & 0xff, v & 0xff);
-    if (SB_COLOR_KIND(c) != SB_COLOR_KIND_PALETTE)
-        return 0;
-    if (v < 8)
-        return sprintf(out, ";%u", base + v);
-    if (v < 16) /* the bright colours' own codes, as most programs write them */
-        return sprintf(out, ";%u", base + 60 + v - 8);
-    return sprintf(out, ";%d;5;%u", base + 8, v);
-}
-
-/* Writes the SGR sequence that sets cell's style at out (from style `from`); its length. */
-static size_t sgr_style(char *out, const struct sb_cell *cell, const struct sb_cell *from)
-{
-    static const char *const underline[] = {"", ";4", ";21", ";4:3"};
-    static const struct { uint16_t attr; const char *code; } flags[] = {
-        {SB_ATTR_BOLD, ";1"},    {SB_ATTR_ITALIC, ";3"},  {SB_ATTR_BLINK, ";5"},
-        {SB_ATTR_REVERSE, ";7"}, {SB_ATTR_CONCEAL, ";8"}, {SB_ATTR_STRIKE, ";9"},
-    };
-    bool plain = cell->attrs == 0 && cell->fg == 0 && cell->bg == 0;
-    bool was_plain = from->attrs == 0 && from->fg == 0 && from->bg == 0;
-    if (plain)
-        return (size_t)sprintf(out, "\x1b[0m");
-    /* Parameters are written with a leading ';', dropped below when no reset precedes them. */
-    int n = sprintf(out, "\x1b[%s", was_plain ? "" : "0");
-    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
-        if (cell->attrs & flags[i].attr)
-            n += sprintf(out + n, "%s", flags[i].code);
-    n += sprintf(out + n, "%s", underline[(cell->attrs & SB_ATTR_UNDERLINE_MASK) >>
-                                          SB_ATTR_UNDERLINE_SHIFT]);
-    int font = (cell->attrs & SB_ATTR_FONT_MASK) >> SB_ATTR_FONT_SHIFT;
-    if (font)
-        n += sprintf(out + n, ";%d", 10 + font);
-    n += sgr_color(out + n, cell->fg, 30);
-    n += sgr_color(out + n, cell->bg, 40);
-    if (was_plain) /* "\x1b[;1m" -> "\x1b[1m" */
-        memmove(out + 2, out + 3, (size_t)n - 3), n--;
-    out[n++] = 'm';
-    return (size_t)n;
-}
-
-/* Whether cell is blank and unstyled, so it may be left off the end of a line. */
-static bool cell_blank(const struct sb_cell *cell)
-{
-    return (cell->chars[0] == 0 || (cell->chars[0] == ' ' && cell->chars[1] == 0)) &&
-           cell->attrs == 0 && cell->fg == 0 && cell->bg == 0 && cell->width == 1;
-}
-
-/* Writes text[0..len) as one line: NUL (empty cell) as a space, trailing blanks trimmed. */
-static void dump_line(struct dump *d, const char *text, size_t len)
-{
-    while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\0'))
-        len--;
-    for (const char *end = text + len; text < end;) {
-        const char *nul = memchr(text, '\0', (size_t)(end - text));
-        size_t run = nul ? (size_t)(nul - text) : (size_t)(end - text);
-        fwrite(text, 1, run, d->f);
-        text += run;
-        if (nul) {
-            fputc(' ', d->f);
-            text++;
-        }
-    }
-    fputc('\n', d->f);
-}
-
-/* sb_store_visit_text callback: one scrollback row. */
-static int dump_stored_row(void *user, uint64_t index, const char *text, size_t len,
-                           uint32_t flags)
-{
-    struct dump *d = user;
-    if (flags & SB_ROW_LOST)
-        d->lost++;
-    dump_line(d, text, len);
-    return ferror(d->f) ? -1 : 0;
-}
-
-/* Writes row as one line with SGR sequences; false when out of memory. */
-static bool dump_row_ansi(struct dump *d, const struct sb_row *row)
-{
-    uint32_t end = row->ncols;
-    while (end > 0 && cell_blank(&row->cells[end - 1]))
-        end--;
-    size_t need = (size_t)end * (SB_MAX_CHARS * 4 + 96) + 16, len = 0;
-    if (need > d->cap) {
-        char *grown = realloc(d->line, need);
-        if (!grown)
-            return false;
-        d->line = grown;
-        d->cap = need;
-    }
-    struct sb_cell style = {0}; /* the style in force: the default at the line's start */
-    for (uint32_t c = 0; c < end; c++) {
-        const struct sb_cell *cell = &row->cells[c];
-        if (cell->width == 0) /* the right half of a wide character */
-            continue;
-        if (cell->attrs != style.attrs || cell->fg != style.fg || cell->bg != style.bg) {
-            len += sgr_style(d->line + len, cell, &style);
-            style = *cell;
-        }
-        if (cell->chars[0] == 0)
-            d->line[len++] = ' ';
-        for (int k = 0; k < SB_MAX_CHARS && cell->chars[k]; k++)
-            len += utf8_put(d->line + len, cell->chars[k]);
-    }
-    if (style.attrs || style.fg || style.bg)
-        len += (size_t)sprintf(d->line + len, "\x1b[0m");
-    d->line[len++] = '\n';
-    fwrite(d->line, 1, len, d->f);
-    return true;
-}
-
-/* sb_store_visit_rows callback: one scrollback row, with its style. */
-static int dump_stored_row_ansi(void *user, uint64_t index, const struct sb_row *row)
-{
-    struct dump *d = user;
-    if (row->flags & SB_ROW_LOST)
-        d->lost++;
-    if (!dump_row_ansi(d, row))
-        return SB_ERR_NOMEM;
-    return ferror(d->f) ? -1 : 0;
-}
-
-/* Converts a screen row to UTF-8 in d->line; its length, or 0 when out of memory. */
-static size_t screen_row_text(struct dump *d, const struct sb_row *row)
-{
-    size_t need = (size_t)row->ncols * SB_MAX_CHARS * 4, len = 0;
-    if (need > d->cap) {
-        char *grown = realloc(d->line, need);
-        if (!grown)
-            return 0;
-        d->line = grown;
-        d->cap = need;
-    }
-    for (uint32_t c = 0; c < row->ncols; c++) {
-        const struct sb_cell *cell = &row->cells[c];
-        if (cell->width == 0) /* the right half of a wide character */
-            continue;
-        if (cell->chars[0] == 0)
-            d->line[len++] = ' ';
-        for (int k = 0; k < SB_MAX_CHARS && cell->chars[k]; k++)
-            len += utf8_put(d->line + len, cell->chars[k]);
-    }
-    while (len > 0 && d->line[len - 1] == ' ')
-        len--;
-    return len;
-}
-
-/* Writes the screen's rows, leaving out the empty rows at its bottom. */
-static bool dump_screen(struct session *s, struct dump *d)
-{
-    int rows, cols, blank = 0;
-    struct sb_row row;
-    sb_row_init(&row);
-    term_size(s->term, &rows, &cols);
-    for (int r = 0; r < rows; r++) {
-        if (term_read_row(s->term, r, &row) != 0)
-            goto fail;
-        size_t len = screen_row_text(d, &row);
-        if (len == 0) {
-            blank++; /* written only if a non-empty row follows */
-            continue;
-        }
-        for (; blank > 0; blank--)
-            fputc('\n', d->f);
-        if (!d->ansi)
-            dump_line(d, d->line, len);
-        else if (!dump_row_ansi(d, &row))
-            goto fail;
-    }
-    sb_row_fini(&row);
-    return true;
-fail:
-    fprintf(stderr, "boundterm: --dump-scrollback: cannot read the screen\n");
-    sb_row_fini(&row);
-    return false;
-}
-
 /* Opens the --dump-scrollback file, if any; false (logged) when it cannot be created. */
 static bool dump_open(struct session *s)
 {
@@ -514,24 +300,28 @@ static bool dump_open(struct session *s)
     return true;
 }
 
-/* Writes the dump and closes its file; false (logged) on failure. */
+/* Writes the dump (export.h) and closes its file; false (logged) on failure. */
 static bool dump_write(struct session *s)
 {
-    struct dump d = {.f = s->dump, .ansi = s->cfg->dump_ansi};
-    uint64_t rows = sb_store_rows(s->store);
-    int rc = d.ansi ? sb_store_visit_rows(s->store, 0, rows, dump_stored_row_ansi, &d)
-                    : sb_store_visit_text(s->store, 0, rows, dump_stored_row, &d);
-    bool ok = rc == 0 && dump_screen(s, &d);
-    if (rc != 0 && rc != -1)
-        fprintf(stderr, "boundterm: --dump-scrollback: %s\n", sb_strerror(rc));
-    if (d.lost)
+    char err[160] = "";
+    struct export_progress p = {0};
+    struct export *e = export_create(s->store, s->term, s->dump, s->cfg->dump_ansi, err,
+                                     sizeof err);
+    bool ok = e && export_step(e, 0, 0) == EXPORT_DONE;
+    if (e) {
+        export_progress(e, &p);
+        snprintf(err, sizeof err, "%s", export_error(e));
+    }
+    if (err[0])
+        fprintf(stderr, "boundterm: --dump-scrollback: %s\n", err);
+    if (p.rows_lost)
         fprintf(stderr, "boundterm: %" PRIu64 " scrollback rows could not be read back and are "
-                "empty lines in the dump\n", d.lost);
+                "empty lines in the dump\n", p.rows_lost);
     ok = (s->dump == stdout ? fflush(s->dump) : fclose(s->dump)) == 0 && ok;
     s->dump = NULL;
     if (!ok)
         fprintf(stderr, "boundterm: --dump-scrollback: '%s' is incomplete\n", s->cfg->dump_path);
-    free(d.line);
+    export_destroy(e);
     return ok;
 }
 

@@ -30,6 +30,8 @@
 struct session_hooks {
     void (*title)(void *user, const char *utf8);
     void (*bell)(void *user);
+    /* Extra --stats members: writes ",\"name\":value..." into buf, returns its length. */
+    int (*stats)(void *user, char *buf, size_t cap);
     void *user;
 };
 

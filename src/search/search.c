@@ -357,6 +357,8 @@ static bool scan(struct search *s, size_t from, size_t to, size_t r0, size_t r1)
 /* The range phase p covers. */
 static struct range phase_range(const struct search *s, int p)
 {
+    if (p == 2) /* search_extend: the rows pushed since, from s->start on */
+        return (struct range){s->start, s->hi};
     bool low = (s->dir == SEARCH_FORWARD) == (p == 1);
     return low ? (struct range){s->lo, s->start} : (struct range){s->start, s->hi};
 }
@@ -430,7 +432,7 @@ static void enter_phase(struct search *s, int p)
 static void step_chunk(struct search *s)
 {
     struct range r = phase_range(s, s->phase);
-    bool fwd = s->dir == SEARCH_FORWARD;
+    bool fwd = s->dir == SEARCH_FORWARD || s->phase == 2;
     uint64_t floor = r.a > s->dropped_seen ? r.a : s->dropped_seen;
     if (fwd ? s->cur < floor : false)
         s->cur = floor;
@@ -570,4 +572,51 @@ uint32_t search_byte_to_col(const struct sb_row *row, uint32_t byte)
             return c;
     }
     return row->ncols;
+}
+
+bool search_extend(struct search *s)
+{
+    if (s->state != SEARCH_DONE)
+        return false;
+    uint64_t d = sb_store_rows_dropped(s->store), hi = d + sb_store_rows(s->store);
+    if (d < s->dropped_seen || hi <= s->hi)
+        return false; /* a clear is noticed by tidy(); nothing new otherwise */
+    uint64_t old = s->hi > d ? s->hi : d;
+    s->rows_total += hi - s->hi;
+    s->hi = hi;
+    s->start = old;
+    /* The line cut at the old end may go on in the new rows: scan it again, whole. */
+    if (s->start > d && snap_start(s) != LOAD_OK)
+        s->start = old;
+    tidy(s);
+    while (s->nm > 0 && s->m[s->nm - 1].row >= s->start)
+        s->nm--;
+    s->phase = 2;
+    s->cur = s->start;
+    s->state = SEARCH_RUNNING;
+    return true;
+}
+
+size_t search_match_text(struct search *s, uint64_t first_abs, const struct search_text *rows,
+                         size_t n, struct search_match *out, size_t cap)
+{
+    size_t nm0 = s->nm, got = 0;
+    bool sorted = s->sorted;
+    /* The chunk buffer holds nothing between steps, so it can be borrowed here. */
+    s->len = s->nrows = 0;
+    s->oom = false;
+    s->visit_base = first_abs;
+    for (size_t i = 0; i < n && !s->oom; i++)
+        on_row(s, i, rows[i].text, rows[i].len, rows[i].flags & SB_ROW_WRAPPED);
+    if (!s->oom && s->qlen > 0 &&
+        (s->regex ? match_regex(s, 0, s->len) : match_literal(s, 0, s->len))) {
+        got = s->nm - nm0 < cap ? s->nm - nm0 : cap;
+        if (got > 0)
+            memcpy(out, s->m + nm0, got * sizeof *out);
+    }
+    s->nm = nm0;
+    s->sorted = sorted;
+    s->oom = false;
+    s->len = s->nrows = 0;
+    return got;
 }

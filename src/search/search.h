@@ -108,6 +108,30 @@ size_t search_matches(struct search *s, const struct search_match **out);
 bool search_next(struct search *s, uint64_t row, uint32_t byte, enum search_dir dir,
                  struct search_match *out);
 
+/*
+ * Takes in the rows pushed since the search began (or was last extended), once
+ * it is SEARCH_DONE: the state goes back to SEARCH_RUNNING and the next steps
+ * scan them, oldest first, with the logical line that was cut at the old end
+ * scanned again whole. Returns false (nothing changed) otherwise.
+ */
+bool search_extend(struct search *s);
+
+/* A row of text from outside the store (a screen row), as sb_store_visit_text would give it. */
+struct search_text {
+    const char *text; /* UTF-8, an empty cell as a space or a NUL byte */
+    size_t len;
+    uint32_t flags;   /* SB_ROW_WRAPPED joins it to the next one */
+};
+
+/*
+ * Matches the query against n consecutive rows outside the store (absolute
+ * rows first_abs..), by the same rules as the scan, and writes up to cap of
+ * the matches, oldest first, to out. Returns how many were written (0 also
+ * when out of memory). The search's own matches and progress do not change.
+ */
+size_t search_match_text(struct search *s, uint64_t first_abs, const struct search_text *rows,
+                         size_t n, struct search_match *out, size_t cap);
+
 /* Why the search failed ("" otherwise). */
 const char *search_error(const struct search *s);
 

@@ -28,6 +28,8 @@ enum ui_action {
     UI_PAGE_DOWN,   /* Shift+PageDown */
     UI_TOP,         /* Shift+Home */
     UI_BOTTOM,      /* Shift+End */
+    UI_SEARCH,      /* Ctrl+Shift+F: the search bar */
+    UI_SAVE,        /* Ctrl+Shift+S: save the history to a file */
 };
 
 #define EVENTS_BINDINGS_MAX (BT_ACTION_COUNT + 2)

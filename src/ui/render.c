@@ -25,6 +25,9 @@
 #define DEFAULT_BG 0x181818u
 #define SELECT_BG 0x3b5b8cu
 #define SELECT_FG 0xffffffu
+#define MATCH_BG 0xd7af5fu         /* search matches */
+#define MATCH_CURRENT_BG 0xff8700u /* the match Enter went to */
+#define MATCH_FG 0x000000u
 
 struct render {
     SDL_Renderer *r;
@@ -350,7 +353,7 @@ struct ink {
     bool text; /* draw the glyph */
 };
 
-static struct ink cell_ink(const struct render *rd, const struct sb_cell *cell, bool selected,
+static struct ink cell_ink(const struct render *rd, const struct sb_cell *cell, int selected,
                            bool blink_on)
 {
     sb_color fgc = cell->fg;
@@ -365,9 +368,12 @@ static struct ink cell_ink(const struct render *rd, const struct sb_cell *cell, 
     }
     if ((cell->attrs & SB_ATTR_CONCEAL) || ((cell->attrs & SB_ATTR_BLINK) && !blink_on))
         k.text = false;
-    if (selected) {
+    if (selected == 1) {
         k.fg = SELECT_FG;
         k.bg = SELECT_BG;
+    } else if (selected > 1) { /* a search match: dark text on amber, the current on orange */
+        k.fg = MATCH_FG;
+        k.bg = selected == 3 ? MATCH_CURRENT_BG : MATCH_BG;
     }
     return k;
 }
@@ -414,10 +420,27 @@ static void cell_glyph(struct render *rd, const struct sb_cell *cell, int x, int
     }
 }
 
-/* True when column c of row r is selected. */
-static bool selected(const struct render_scene *s, int r, int c)
+/* The search marks of row r: marks[*lo, *hi). */
+static void row_marks(const struct render_scene *s, int r, int *lo, int *hi)
 {
-    return s->sel_from && c >= s->sel_from[r] && c < s->sel_to[r];
+    int i = 0;
+    while (i < s->nmarks && s->marks[i].row < r)
+        i++;
+    *lo = *hi = i;
+    while (*hi < s->nmarks && s->marks[*hi].row == r)
+        (*hi)++;
+}
+
+/* How (r, c) is marked: 1 selected, 2 a search match, 3 the current match, 0 not at all. */
+static int selected(const struct render_scene *s, int r, int c, int lo, int hi)
+{
+    if (s->sel_from && c >= s->sel_from[r] && c < s->sel_to[r])
+        return 1;
+    int mark = 0;
+    for (int i = lo; i < hi; i++)
+        if (c >= s->marks[i].from && c < s->marks[i].to)
+            mark = s->marks[i].current ? 3 : mark ? mark : 2;
+    return mark;
 }
 
 /* True when the block cursor covers (r, c) and inverts it. */
@@ -438,11 +461,13 @@ static bool draw_row(struct render *rd, const struct render_scene *s, int r)
     int cw = rd->m->cell_w, y = r * rd->m->cell_h, run_x = 0;
     uint32_t run_bg = rd->bg;
     bool blink = false;
+    int lo, hi;
+    row_marks(s, r, &lo, &hi);
     for (int c = 0; c <= s->cols; c++) {
         uint32_t bg = rd->bg;
         if (c < s->cols) {
             const struct sb_cell *cell = row && (uint32_t)c < row->ncols ? &row->cells[c] : &blank;
-            bg = cell_ink(rd, cell, selected(s, r, c), s->blink_on).bg;
+            bg = cell_ink(rd, cell, selected(s, r, c, lo, hi), s->blink_on).bg;
             if (block_cursor_at(s, r, c))
                 bg = rd->cursor;
         }
@@ -457,7 +482,7 @@ static bool draw_row(struct render *rd, const struct render_scene *s, int r)
         const struct sb_cell *cell = &row->cells[c];
         if (cell->width == 0)
             continue;
-        struct ink k = cell_ink(rd, cell, selected(s, r, c), s->blink_on);
+        struct ink k = cell_ink(rd, cell, selected(s, r, c, lo, hi), s->blink_on);
         blink |= (cell->attrs & SB_ATTR_BLINK) != 0;
         if (block_cursor_at(s, r, c))
             k.fg = k.bg == rd->cursor ? rd->bg : k.bg; /* the cell's colours, inverted */

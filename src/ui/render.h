@@ -1,6 +1,6 @@
 /*
  * Drawing a frame: the grid of cells (backgrounds, glyphs from the atlas,
- * underline kinds, strike), the cursor, the selection, the scrollback position
+ * underline kinds, strike), the cursor, the selection, search matches, the scrollback position
  * indicator and, over them, whatever the overlay adds with render_rect() and
  * render_text(). Everything is quads from one atlas texture, queued and sent
  * with SDL_RenderGeometry in large batches.
@@ -26,10 +26,18 @@ struct render_cursor {
     bool hollow; /* the window is unfocused: an outline */
 };
 
+/* A search match's cells [from, to) on display row `row`; current: the one Enter went to. */
+struct render_mark {
+    int row, from, to;
+    bool current;
+};
+
 struct render_scene {
     int rows, cols;
     const struct sb_row *const *lines; /* rows entries; NULL draws an empty row */
     const int *sel_from, *sel_to;      /* per row selected columns [from, to); NULL = none */
+    const struct render_mark *marks;   /* search matches, ordered by row; drawn under a selection */
+    int nmarks;
     struct render_cursor cursor;
     bool blink_on;       /* phase of blinking text and cursor: shown */
     bool indicator;      /* draw the scrollback position indicator */

@@ -483,3 +483,104 @@ const struct sb_cell *view_logical(struct view *v, uint64_t line, uint32_t *ncel
     *next = line + 1;
     return v->joined;
 }
+
+void view_get_pos(const struct view *v, struct view_pos *out)
+{
+    *out = (struct view_pos){v->follow, v->anchor, v->sub};
+}
+
+void view_set_pos(struct view *v, const struct view_pos *pos)
+{
+    uint64_t dropped, end;
+    if (pos->follow) {
+        view_follow(v);
+        return;
+    }
+    v->follow = false;
+    v->anchor = pos->anchor;
+    v->sub = pos->sub;
+    sync(v, &dropped, &end); /* moves an anchor that was dropped, follows past the end */
+}
+
+const struct sb_row *view_row(struct view *v, uint64_t abs)
+{
+    uint64_t dropped, end;
+    sync(v, &dropped, &end);
+    if (abs < dropped)
+        return NULL;
+    if (abs < end)
+        return hist_row(v, abs);
+    int rows, cols;
+    term_size(v->term, &rows, &cols);
+    if (abs - end >= (uint64_t)rows || term_read_row(v->term, (int)(abs - end), &v->scratch) != 0)
+        return NULL;
+    return &v->scratch;
+}
+
+bool view_locate(struct view *v, uint64_t abs, uint32_t col, uint64_t *line, uint32_t *cell)
+{
+    uint64_t dropped, end;
+    sync(v, &dropped, &end);
+    if (abs < dropped)
+        return false;
+    if (abs >= end) {
+        *line = abs;
+        *cell = col;
+        return true;
+    }
+    *line = line_start(v, abs, dropped);
+    uint64_t off = col;
+    for (uint64_t a = *line; a < abs; a++) { /* wrapped rows are joined whole */
+        const struct sb_row *row = hist_row(v, a);
+        if (!row)
+            return false;
+        off += row->ncols;
+    }
+    *cell = off > UINT32_MAX ? UINT32_MAX : (uint32_t)off;
+    return true;
+}
+
+/* The display row of the joined line holding cell (the last one past its end). */
+static uint32_t sub_of(struct view *v, uint32_t cell, int cols)
+{
+    if (!make_cuts(v, cols))
+        return 0;
+    uint32_t k = 0;
+    while (k + 1 < v->ncuts && v->cuts[k + 1] <= cell)
+        k++;
+    return k;
+}
+
+/* True when display row (line, sub) is among the view's first rows - 1 display rows. */
+static bool shown(struct view *v, uint64_t line, uint32_t sub, int rows, int cols)
+{
+    if (!view_layout(v, rows, cols))
+        return false;
+    for (int r = 0; r < rows - 1; r++)
+        if (v->lines[r].line == line && (v->lines[r].screen || v->lines[r].sub == sub))
+            return true;
+    return false;
+}
+
+void view_reveal(struct view *v, uint64_t line, uint32_t cell, int rows, int cols)
+{
+    uint64_t dropped, end;
+    sync(v, &dropped, &end);
+    if (line < dropped || rows < 1 || cols < 1)
+        return;
+    if (line >= end) { /* a screen row: shown when following, unless under the bar */
+        if (!shown(v, line, 0, rows, cols))
+            view_follow(v);
+        return;
+    }
+    v->cols = cols;
+    if (!join_line(v, line, end))
+        return;
+    uint32_t sub = sub_of(v, cell, cols);
+    if (shown(v, line, sub, rows, cols))
+        return;
+    v->follow = false;
+    v->anchor = line;
+    v->sub = sub;
+    view_scroll(v, rows / 3);
+}

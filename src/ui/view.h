@@ -66,6 +66,37 @@ void view_position(struct view *v, uint64_t *above, uint64_t *total);
 const struct sb_cell *view_logical(struct view *v, uint64_t line, uint32_t *ncells,
                                    uint64_t *next, bool *wrapped);
 
+/* Where the view is, to go back there later (search's Escape). */
+struct view_pos {
+    bool follow;
+    uint64_t anchor;
+    uint32_t sub;
+};
+void view_get_pos(const struct view *v, struct view_pos *out);
+/* Goes back to pos; rows dropped since move it to the oldest retained row. */
+void view_set_pos(struct view *v, const struct view_pos *pos);
+
+/*
+ * History or screen row abs, as stored (not reflowed); NULL when it is gone or
+ * out of memory. Valid until the next call into the view.
+ */
+const struct sb_row *view_row(struct view *v, uint64_t abs);
+
+/*
+ * Where cell col of absolute row abs is shown: *line receives the first row of
+ * its logical line, *cell its cell offset in the joined line (screen rows are
+ * not joined: the row itself and col). false when the row is gone.
+ */
+bool view_locate(struct view *v, uint64_t abs, uint32_t col, uint64_t *line, uint32_t *cell);
+
+/*
+ * Scrolls so that cell `cell` of the logical line starting at `line` is shown
+ * about a third of the way down a rows x cols window, unless it is on one of its
+ * first rows - 1 display rows already (the last row is kept free for the search
+ * bar). Screen rows bring the view back to following.
+ */
+void view_reveal(struct view *v, uint64_t line, uint32_t cell, int rows, int cols);
+
 /* The first absolute row of the screen (rows_dropped + rows retained). */
 uint64_t view_screen_abs(struct view *v);
 

@@ -21,23 +21,27 @@
 #include "window.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <SDL.h>
 #include <SDL_syswm.h>
 
 #include "events.h"
+#include "export.h"
 #include "font.h"
 #include "memstat.h"
 #include "overlay.h"
 #include "pty.h"
 #include "render.h"
+#include "searchbar.h"
 #include "select.h"
 #include "session.h"
 #include "term.h"
@@ -52,6 +56,8 @@
 #define WHEEL_ROWS 3
 #define BELL_NS 120000000ull /* the visual bell's flash */
 #define IDLE_MAX_MS 250 /* input methods talk to SDL on sockets the loop does not poll */
+#define SLICE_NS 4000000ull /* a search or a save runs this long at most between frames */
+#define MESSAGE_NS 6000000000ull /* how long "saved N rows to PATH" stays */
 
 struct waker {
     SDL_Thread *thread;
@@ -87,6 +93,19 @@ struct win {
     int *sel_from, *sel_to;
     bool thumb_drag; /* the position indicator is being dragged */
     FILE *frame_log; /* BOUNDTERM_FRAME_LOG: one line per frame, microseconds */
+    const struct bt_config *cfg;
+    struct searchbar bar;
+    struct view_pos bar_from; /* where the view was when the bar opened: Escape goes back */
+    uint64_t bar_gen;         /* term generation of the screen matches; 0 = take them again */
+    char bar_status[192];     /* the status last drawn, to redraw only when it changes */
+    struct render_mark *marks;
+    int nmarks, marks_cap;
+    struct export *exp;       /* a Ctrl+Shift+S save in progress, or NULL */
+    FILE *exp_file;
+    char exp_tmp[BT_PATH_BYTES + 16], exp_path[BT_PATH_BYTES];
+    uint64_t saves;           /* saves completed, for --stats */
+    char msg[BT_PATH_BYTES + 96]; /* a transient message line ("saved N rows to PATH") */
+    uint64_t msg_until;
 };
 
 /* ---- The waker --------------------------------------------------------- */
@@ -220,6 +239,407 @@ static void tick(struct win *w, uint64_t now)
         w->dirty = true;
 }
 
+/* ---- Search bar and saving the history ---------------------------------- */
+
+/* Shows a one-line message at the bottom of the window for a few seconds. */
+static void message(struct win *w, const char *text)
+{
+    size_t n = strnlen(text, sizeof w->msg - 1); /* a long message is cut */
+    memcpy(w->msg, text, n);
+    w->msg[n] = '\0';
+    w->msg_until = session_now_ns() + MESSAGE_NS;
+    w->dirty = true;
+}
+
+/* Scrolls the view so that the current match shows. */
+static void reveal_current(struct win *w)
+{
+    const struct search_match *m = &w->bar.current;
+    const struct sb_row *row = view_row(w->view, m->row);
+    uint64_t line;
+    uint32_t cell;
+    if (row && view_locate(w->view, m->row, search_byte_to_col(row, m->byte), &line, &cell))
+        view_reveal(w->view, line, cell, w->rows, w->cols);
+    w->dirty = true;
+}
+
+/* The absolute row at the bottom of the view: where a new search starts. */
+static uint64_t view_bottom(struct win *w)
+{
+    if (!view_layout(w->view, w->rows, w->cols))
+        return view_screen_abs(w->view);
+    const struct view_line *l = &view_lines(w->view)[w->rows - 1];
+    return l->line;
+}
+
+/* Ctrl+Shift+F: opens the bar (the last query is kept and searched again). */
+static void search_open(struct win *w)
+{
+    if (w->bar.open)
+        return;
+    view_get_pos(w->view, &w->bar_from);
+    searchbar_open(&w->bar, w->s.store, view_bottom(w));
+    w->bar_gen = 0;
+    w->dirty = true;
+}
+
+/* Closes the bar; back to where the view was when it opened, unless staying at the match. */
+static void search_close(struct win *w, bool stay)
+{
+    searchbar_close(&w->bar);
+    if (!stay)
+        view_set_pos(w->view, &w->bar_from);
+    w->nmarks = 0;
+    w->dirty = true;
+}
+
+/* After an edit of the query or a toggle: search again. */
+static void search_edited(struct win *w)
+{
+    searchbar_restart(&w->bar);
+    w->bar_gen = 0;
+    w->dirty = true;
+}
+
+/* Enter, Shift+Enter, Up, Down: to the next older (up) or newer match. */
+static void search_go(struct win *w, enum search_dir dir)
+{
+    if (searchbar_next(&w->bar, dir))
+        reveal_current(w);
+}
+
+/* Editing keys with Ctrl or Alt held; true when the key was one of them. */
+static bool bar_chord(struct win *w, const SDL_Keysym *key)
+{
+    bool ctrl = key->mod & KMOD_CTRL, alt = key->mod & KMOD_ALT;
+    if (alt && key->sym == SDLK_c)
+        searchbar_cycle_case(&w->bar);
+    else if (alt && key->sym == SDLK_r)
+        searchbar_toggle_regex(&w->bar);
+    else if (ctrl && (key->sym == SDLK_u || key->sym == SDLK_w || key->sym == SDLK_BACKSPACE)) {
+        if (!(key->sym == SDLK_u ? searchbar_clear(&w->bar) : searchbar_delete_word(&w->bar)))
+            return true;
+    } else if (ctrl && (key->sym == SDLK_a || key->sym == SDLK_e)) {
+        searchbar_move(&w->bar, key->sym == SDLK_a ? -2 : 2);
+        w->dirty = true;
+        return true;
+    } else
+        return false;
+    search_edited(w);
+    return true;
+}
+
+/* A key press while the bar is open: it edits the query or moves; none reach the program. */
+static void bar_key(struct win *w, const SDL_Keysym *key)
+{
+    bool shift = key->mod & KMOD_SHIFT, ctrl = key->mod & KMOD_CTRL;
+    if (bar_chord(w, key))
+        return;
+    switch (key->sym) {
+    case SDLK_ESCAPE: search_close(w, false); break;
+    case SDLK_RETURN:
+    case SDLK_KP_ENTER:
+        if (ctrl)
+            search_close(w, true);
+        else
+            search_go(w, shift ? SEARCH_FORWARD : SEARCH_BACKWARD);
+        break;
+    case SDLK_UP: search_go(w, SEARCH_BACKWARD); break;
+    case SDLK_DOWN: search_go(w, SEARCH_FORWARD); break;
+    case SDLK_BACKSPACE:
+    case SDLK_DELETE:
+        if (searchbar_delete(&w->bar, key->sym == SDLK_BACKSPACE))
+            search_edited(w);
+        break;
+    case SDLK_LEFT: searchbar_move(&w->bar, -1); break;
+    case SDLK_RIGHT: searchbar_move(&w->bar, 1); break;
+    case SDLK_HOME: searchbar_move(&w->bar, -2); break;
+    case SDLK_END: searchbar_move(&w->bar, 2); break;
+    default: break;
+    }
+    w->dirty = true;
+}
+
+/* Typed text goes into the query while the bar is open. */
+static void bar_text(struct win *w, const char *utf8)
+{
+    if (SDL_GetModState() & (KMOD_CTRL | KMOD_ALT))
+        return; /* Alt+C, Alt+R and Ctrl chords were keys */
+    if (searchbar_insert(&w->bar, utf8))
+        search_edited(w);
+}
+
+/* One slice of the search between frames; true while it has more to do. */
+static bool search_tick(struct win *w)
+{
+    if (!w->bar.open)
+        return false;
+    bool more = searchbar_step(&w->bar, SLICE_NS);
+    uint64_t gen = term_generation(w->s.term);
+    if (w->bar_gen != gen) { /* the screen changed: match its rows again */
+        searchbar_scan_screen(&w->bar, w->s.term, view_screen_abs(w->view));
+        w->bar_gen = gen;
+        w->dirty = true;
+    }
+    if (searchbar_settle(&w->bar))
+        reveal_current(w);
+    char status[sizeof w->bar_status];
+    searchbar_status(&w->bar, status, sizeof status);
+    if (strcmp(status, w->bar_status) != 0)
+        w->dirty = true;
+    return more;
+}
+
+struct marking {
+    struct win *w;
+    const struct view_line *lines;
+};
+
+/* Adds the marks of cells [c0, c1) of absolute row abs on the display rows showing them. */
+static void mark_cells(struct win *w, const struct view_line *lines, uint64_t abs, uint32_t c0,
+                       uint32_t c1, bool current)
+{
+    uint64_t line;
+    uint32_t cell;
+    if (c1 <= c0 || !view_locate(w->view, abs, c0, &line, &cell))
+        return;
+    uint64_t end = (uint64_t)cell + (c1 - c0);
+    for (int r = 0; r < w->rows && w->nmarks < w->marks_cap; r++) {
+        if (lines[r].line != line)
+            continue;
+        uint64_t off = lines[r].off, len = lines[r].screen ? (uint64_t)w->cols
+                                                           : lines[r].row->ncols;
+        uint64_t from = cell > off ? cell : off, to = end < off + len ? end : off + len;
+        if (from < to)
+            w->marks[w->nmarks++] = (struct render_mark){r, (int)(from - off), (int)(to - off),
+                                                         current};
+    }
+}
+
+/* searchbar_each callback: the marks of one match, on each row it spans. */
+static void mark_match(void *user, const struct search_match *m, bool current)
+{
+    struct marking *mk = user;
+    for (uint64_t k = m->row; k <= m->end_row; k++) {
+        const struct sb_row *row = view_row(mk->w->view, k);
+        if (!row)
+            continue;
+        uint32_t c0 = k == m->row ? search_byte_to_col(row, m->byte) : 0;
+        uint32_t c1 = k == m->end_row ? search_byte_to_col(row, m->end_byte) : row->ncols;
+        mark_cells(mk->w, mk->lines, k, c0, c1, current);
+    }
+}
+
+static int cmp_mark(const void *a, const void *b)
+{
+    const struct render_mark *x = a, *y = b;
+    return (x->row > y->row) - (x->row < y->row);
+}
+
+/* The marks of every match the view shows; false when there is no room for them. */
+static bool search_marks(struct win *w, const struct view_line *lines)
+{
+    w->nmarks = 0;
+    if (!w->bar.open || w->rows < 1)
+        return true;
+    int cap = w->rows * 8; /* at most a few matches per row are worth drawing apart */
+    if (cap > w->marks_cap) {
+        struct render_mark *m = realloc(w->marks, (size_t)cap * sizeof *m);
+        if (!m)
+            return false;
+        w->marks = m;
+        w->marks_cap = cap;
+    }
+    struct marking mk = {w, lines};
+    uint64_t lo = lines[0].line, hi = lines[w->rows - 1].line + 256; /* a line's rows */
+    searchbar_each(&w->bar, lo, hi, mark_match, &mk);
+    qsort(w->marks, (size_t)w->nmarks, sizeof *w->marks, cmp_mark);
+    return true;
+}
+
+/* Codepoints in p[0..n). */
+static int codepoints(const char *p, size_t n)
+{
+    int k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += ((unsigned char)p[i] & 0xc0) != 0x80;
+    return k;
+}
+
+/* The byte offset of codepoint k of a NUL-terminated string. */
+static size_t cp_offset(const char *p, int k)
+{
+    size_t i = 0;
+    for (; p[i] && k > 0; k--)
+        for (i++; ((unsigned char)p[i] & 0xc0) == 0x80; i++)
+            ;
+    return i;
+}
+
+/* Queues the bar on the bottom row: prompt, query with caret, toggles, status. */
+static void draw_bar(struct win *w, int pw)
+{
+    const struct font_metrics *m = font_metrics(w->font);
+    int y = (w->rows - 1) * m->cell_h, cw = m->cell_w;
+    char toggles[32], right[sizeof w->bar_status + 40], shown[SEARCHBAR_QUERY_MAX];
+    searchbar_status(&w->bar, w->bar_status, sizeof w->bar_status);
+    searchbar_toggles(&w->bar, toggles, sizeof toggles);
+    snprintf(right, sizeof right, " %s  %s ", w->bar_status, toggles);
+    int right_cells = codepoints(right, strlen(right)), prompt = 6;
+    int avail = w->cols - prompt - right_cells - 1;
+    avail = avail < 4 ? 4 : avail;
+    int caret = codepoints(w->bar.query, w->bar.caret);
+    int first = caret > avail - 1 ? caret - (avail - 1) : 0; /* keep the caret in sight */
+    size_t a = cp_offset(w->bar.query, first);
+    size_t b = a + cp_offset(w->bar.query + a, avail);
+    snprintf(shown, sizeof shown, "%.*s", (int)(b - a), w->bar.query + a);
+    render_rect(w->rd, 0, y, pw, m->cell_h, 0xf0202830u);
+    render_rect(w->rd, 0, y, pw, 1, 0xff5f87afu);
+    render_text(w->rd, 0, y, "Find: ", 0x87afd7);
+    render_text(w->rd, prompt * cw, y, shown, 0xffffff);
+    render_rect(w->rd, (prompt + caret - first) * cw, y + 1, 2, m->cell_h - 2, 0xffffd75fu);
+    int rx = (w->cols - right_cells) * cw;
+    int sx = rx + render_text(w->rd, rx, y, " ", 0);
+    uint32_t color = w->bar.error[0] ? 0xff5f5f : 0xd0d0d0;
+    sx += render_text(w->rd, sx, y, w->bar_status, color);
+    render_text(w->rd, sx, y, "  ", 0);
+    render_text(w->rd, sx + 2 * cw, y, toggles, 0x8a8a8a);
+}
+
+/* Queues the message line, above the bar when it is open. */
+static void draw_message(struct win *w, int pw, uint64_t now)
+{
+    if (now >= w->msg_until)
+        return;
+    const struct font_metrics *m = font_metrics(w->font);
+    int row = w->rows - 1 - (w->bar.open && w->rows > 1);
+    render_rect(w->rd, 0, row * m->cell_h, pw, m->cell_h, 0xf0303020u);
+    render_text(w->rd, 0, row * m->cell_h, w->msg, 0xffd75f);
+}
+
+/* The file name a save goes to now: the save_path pattern through strftime(3). */
+static bool save_name(struct win *w, char *out, size_t cap)
+{
+    const char *home = getenv("HOME");
+    char pattern[BT_PATH_BYTES + 64];
+    if (w->cfg->save_path[0])
+        snprintf(pattern, sizeof pattern, "%s", w->cfg->save_path);
+    else
+        snprintf(pattern, sizeof pattern, "%s/boundterm-%%Y%%m%%d-%%H%%M%%S.txt",
+                 home && *home ? home : "/tmp");
+    time_t t = time(NULL);
+    struct tm tm;
+    if (!localtime_r(&t, &tm))
+        return false;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral" /* the pattern is the user's, on purpose */
+    size_t n = strftime(out, cap, pattern, &tm);
+#pragma GCC diagnostic pop
+    return n > 0;
+}
+
+/* Opens a temporary file next to path (mode 0600), for a rename when complete. */
+static FILE *save_tmp(const char *path, char *tmp, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    int dir = slash ? (int)(slash - path + 1) : 0;
+    if (snprintf(tmp, cap, "%.*s.%s.XXXXXX", dir, path, path + dir) >= (int)cap)
+        return NULL;
+    int fd = mkstemp(tmp); /* 0600 */
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (fd >= 0 && !f) {
+        close(fd);
+        unlink(tmp);
+    }
+    if (f)
+        setvbuf(f, NULL, _IOFBF, 1u << 20);
+    return f;
+}
+
+/* Ctrl+Shift+S: starts saving the history; it is written in slices between frames. */
+static void save_start(struct win *w)
+{
+    char err[sizeof w->msg + 64];
+    if (w->exp) {
+        message(w, "a save is already running");
+        return;
+    }
+    if (!save_name(w, w->exp_path, sizeof w->exp_path)) {
+        message(w, "save: the save_path pattern gives no file name");
+        return;
+    }
+    w->exp_file = save_tmp(w->exp_path, w->exp_tmp, sizeof w->exp_tmp);
+    if (!w->exp_file) {
+        snprintf(err, sizeof err, "save: cannot create a file next to %s: %s", w->exp_path,
+                 strerror(errno));
+        message(w, err);
+        return;
+    }
+    w->exp = export_create(w->s.store, w->s.term, w->exp_file, w->cfg->dump_ansi, err,
+                           sizeof err);
+    if (!w->exp) {
+        fclose(w->exp_file);
+        unlink(w->exp_tmp);
+        message(w, err);
+    }
+}
+
+/* Ends a save: the temporary file renamed into place, or removed; the outcome as a message. */
+static void save_finish(struct win *w, enum export_state st)
+{
+    struct export_progress p;
+    char text[sizeof w->msg];
+    export_progress(w->exp, &p);
+    bool ok = st == EXPORT_DONE && fclose(w->exp_file) == 0;
+    if (st != EXPORT_DONE)
+        fclose(w->exp_file);
+    if (ok && rename(w->exp_tmp, w->exp_path) == 0) {
+        int n = snprintf(text, sizeof text, "saved %" PRIu64 " rows to %s",
+                         p.rows_written + p.screen_rows, w->exp_path);
+        if (p.rows_skipped && n > 0 && (size_t)n < sizeof text)
+            snprintf(text + n, sizeof text - (size_t)n, " (%" PRIu64 " older rows were dropped "
+                     "while saving)", p.rows_skipped);
+        w->saves++;
+    } else {
+        snprintf(text, sizeof text, "save to %s failed: %s", w->exp_path,
+                 st == EXPORT_DONE ? strerror(errno) : export_error(w->exp));
+        unlink(w->exp_tmp);
+    }
+    fprintf(stderr, "boundterm: %s\n", text);
+    message(w, text);
+    export_destroy(w->exp);
+    w->exp = NULL;
+    w->exp_file = NULL;
+}
+
+/* One slice of a save between frames; true while it has more to do. */
+static bool save_tick(struct win *w)
+{
+    if (!w->exp)
+        return false;
+    enum export_state st = export_step(w->exp, 0, SLICE_NS);
+    if (st == EXPORT_RUNNING)
+        return true;
+    save_finish(w, st);
+    return false;
+}
+
+/* Session hook: the search's and saves' figures in each --stats line (tests read them). */
+static int stats_members(void *user, char *buf, size_t cap)
+{
+    struct win *w = user;
+    size_t place = 0, n = w->bar.open ? searchbar_count(&w->bar, &place) : 0;
+    int pct = 100;
+    bool running = w->bar.open && searchbar_progress(&w->bar, &pct);
+    const char *state = !w->bar.open ? "closed" : w->bar.error[0] ? "error"
+                        : running ? "running" : "done";
+    return snprintf(buf, cap, ",\"search_state\":\"%s\",\"search_matches\":%zu,"
+                    "\"search_current\":%zu,\"search_current_row\":%" PRId64
+                    ",\"view_following\":%s,\"saves\":%" PRIu64,
+                    state, n, place, w->bar.has_current ? (int64_t)w->bar.current.row : -1,
+                    view_following(w->view) ? "true" : "false", w->saves);
+}
+
 /* ---- Drawing ------------------------------------------------------------ */
 
 /* The cursor as drawn: its display row in the view, or off-grid when scrolled away. */
@@ -286,6 +706,10 @@ static void draw(struct win *w, uint64_t now)
         sc.sel_from = w->sel_from;
         sc.sel_to = w->sel_to;
     }
+    if (search_marks(w, lines)) {
+        sc.marks = w->marks;
+        sc.nmarks = w->nmarks;
+    }
     view_position(w->view, &sc.above, &sc.total);
     int pw, ph;
     SDL_GetRendererOutputSize(w->ren, &pw, &ph);
@@ -293,6 +717,9 @@ static void draw(struct win *w, uint64_t now)
     w->blinking |= render_grid(w->rd, &sc);
     overlay_draw(&w->ov, w->rd, font_metrics(w->font), w->cols * font_metrics(w->font)->cell_w,
                  ph);
+    if (w->bar.open)
+        draw_bar(w, pw);
+    draw_message(w, pw, now);
     if (now < w->flash_until)
         render_rect(w->rd, 0, 0, pw, ph, 0x40ffffffu);
     render_end(w->rd);
@@ -319,6 +746,10 @@ static void maybe_draw(struct win *w, bool busy)
         w->flash_until = 0; /* one more frame takes the flash away */
         w->dirty = true;
     }
+    if (w->msg_until && now >= w->msg_until) {
+        w->msg_until = 0; /* and the message line */
+        w->dirty = true;
+    }
     if (w->title_dirty)
         update_title(w);
     if (!w->dirty || now < w->next_frame)
@@ -333,7 +764,10 @@ static void maybe_draw(struct win *w, bool busy)
 static void paste(struct win *w, bool primary)
 {
     char *text = primary ? SDL_GetPrimarySelectionText() : SDL_GetClipboardText();
-    if (text && *text) {
+    if (text && *text && w->bar.open) { /* into the query, newlines as spaces */
+        if (searchbar_insert(&w->bar, text))
+            search_edited(w);
+    } else if (text && *text) {
         view_follow(w->view);
         term_paste_start(w->s.term);
         for (char *p = text; *p; p++)
@@ -386,6 +820,8 @@ static void action(struct win *w, enum ui_action a)
     case UI_PAGE_DOWN: view_scroll(w->view, -(w->rows - 1)); break;
     case UI_TOP: view_top(w->view); break;
     case UI_BOTTOM: view_follow(w->view); break;
+    case UI_SEARCH: search_open(w); break;
+    case UI_SAVE: save_start(w); break;
     case UI_NONE: break;
     }
     w->dirty = true;
@@ -397,6 +833,10 @@ static void on_key(struct win *w, const SDL_Keysym *key)
     enum ui_action a = events_shortcut(&w->keys, key);
     if (a != UI_NONE) {
         action(w, a);
+        return;
+    }
+    if (w->bar.open) {
+        bar_key(w, key);
         return;
     }
     if (events_key(w->s.term, key)) {
@@ -564,6 +1004,10 @@ static void on_event(struct win *w, const SDL_Event *e)
     case SDL_QUIT: w->quit = true; break;
     case SDL_KEYDOWN: on_key(w, &e->key.keysym); break;
     case SDL_TEXTINPUT:
+        if (w->bar.open) {
+            bar_text(w, e->text.text);
+            break;
+        }
         events_text(w->s.term, e->text.text, SDL_GetModState());
         view_follow(w->view);
         w->blink_epoch = session_now_ns();
@@ -620,6 +1064,8 @@ static int sleep_ms(struct win *w, uint64_t now)
     }
     if (w->flash_until && w->flash_until < until)
         until = w->flash_until;
+    if (w->msg_until && w->msg_until < until)
+        until = w->msg_until;
     if (w->reaped_at && w->reaped_at + SESSION_DRAIN_NS < until)
         until = w->reaped_at + SESSION_DRAIN_NS;
     if (pty_pending(w->s.pty))
@@ -672,14 +1118,21 @@ static void run(struct win *w)
             w->clears = w->s.clears;
             view_invalidate(w->view);
             select_clear(&w->sel);
+            if (w->bar.open) /* the old positions mean other rows now */
+                search_edited(w);
+            if (w->exp)
+                export_cut(w->exp, 0);
             w->dirty = true;
         }
+        /* A search and a save each take a bounded slice, so a frame is never late by more. */
+        bool working = search_tick(w);
+        working |= save_tick(w);
         /* Drawing may read X events ahead (XSync): take them all after it, then sleep. */
         maybe_draw(w, busy);
         SDL_Event e;
         while (SDL_PollEvent(&e))
             on_event(w, &e);
-        if (!busy && !w->quit)
+        if (!busy && !working && !w->quit)
             wait_events(w);
     }
 }
@@ -776,6 +1229,13 @@ static int hangup_status(struct win *w)
 /* Frees everything the window made; the session is closed by the caller. */
 static void close_window(struct win *w)
 {
+    searchbar_fini(&w->bar);
+    free(w->marks);
+    if (w->exp) { /* a save cut short by the end leaves no half file behind */
+        export_destroy(w->exp);
+        fclose(w->exp_file);
+        unlink(w->exp_tmp);
+    }
     view_destroy(w->view);
     render_destroy(w->rd);
     font_destroy(w->font);
@@ -820,10 +1280,12 @@ static bool block_signals(sigset_t *orig)
  */
 static bool start(struct win *w, const struct bt_config *cfg, bool *opened)
 {
-    static const struct session_hooks hooks_proto = {.title = on_title, .bell = on_bell};
+    static const struct session_hooks hooks_proto = {.title = on_title, .bell = on_bell,
+                                                     .stats = stats_members};
     struct session_hooks hooks = hooks_proto;
     sigset_t orig;
     hooks.user = w;
+    w->cfg = cfg;
     snprintf(w->title, sizeof w->title, "%s", cfg->argv && cfg->argv[0] ? cfg->argv[0] : "shell");
     if (!block_signals(&orig))
         return false;

@@ -1,0 +1,409 @@
+/*
+ * The history as a text file, in slices (export.h).
+ *
+ * Each slice visits up to CHUNK_ROWS scrollback rows and formats them into a
+ * buffer, which is written only when rows_dropped is the same before and
+ * after the visit: the store drops whole pages between a visit's pages, so a
+ * chunk read across a drop may hold rows numbered from another base. Such a
+ * chunk is thrown away and read again from the oldest row still retained.
+ * The screen was copied when the export began and is written last.
+ */
+#include "export.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CHUNK_ROWS 1024u
+#define SLICE_BYTES (256u << 10) /* a chunk ends early past this: rows may be 64K columns wide */
+
+struct export {
+    struct sb_store *store;
+    FILE *f;
+    bool ansi;
+    enum export_state state;
+    uint64_t next, hi;      /* absolute rows still to write: [next, hi) */
+    uint64_t dropped_seen;  /* to notice a clear */
+    char *screen;           /* the screen when the export began, formatted */
+    size_t screen_len;
+    uint64_t screen_rows;
+    char *out;              /* the formatted slice */
+    size_t len, cap;
+    char *line;             /* a screen row as UTF-8 */
+    size_t line_cap;
+    uint64_t chunk_rows, chunk_lost; /* rows and lost rows in the slice being formatted */
+    bool oom;
+    struct export_progress p;
+    char err[160];
+};
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Makes room for need more bytes in the slice buffer; false when out of memory. */
+static bool reserve(struct export *e, size_t need)
+{
+    if (e->len + need <= e->cap)
+        return true;
+    size_t cap = e->cap ? e->cap : 64u << 10;
+    while (cap < e->len + need)
+        cap *= 2;
+    char *grown = realloc(e->out, cap);
+    if (!grown) {
+        e->oom = true;
+        return false;
+    }
+    e->out = grown;
+    e->cap = cap;
+    return true;
+}
+
+/* Encodes codepoint c as UTF-8 at out; the byte count (1-4). */
+static size_t utf8_put(char *out, uint32_t c)
+{
+    if (c < 0x80) {
+        out[0] = (char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        out[0] = (char)(0xc0 | c >> 6);
+        out[1] = (char)(0x80 | (c & 0x3f));
+        return 2;
+    }
+    if (c < 0x10000) {
+        out[0] = (char)(0xe0 | c >> 12);
+        out[1] = (char)(0x80 | (c >> 6 & 0x3f));
+        out[2] = (char)(0x80 | (c & 0x3f));
+        return 3;
+    }
+    out[0] = (char)(0xf0 | c >> 18);
+    out[1] = (char)(0x80 | (c >> 12 & 0x3f));
+    out[2] = (char)(0x80 | (c >> 6 & 0x3f));
+    out[3] = (char)(0x80 | (c & 0x3f));
+    return 4;
+}
+
+/* Appends the SGR parameters of colour c (base 30 for fg, 40 for bg) at out; their length. */
+static int sgr_color(char *out, sb_color c, int base)
+{
+    uint32_t v = c & 0xffffffu;
+    if (SB_COLOR_KIND(c) == SB_COLOR_KIND_RGB)
+        return sprintf(out, ";%d;2;%u;%u;%u", base + 8, v >> 16, v >> 8 & 0xff, v & 0xff);
+    if (SB_COLOR_KIND(c) != SB_COLOR_KIND_PALETTE)
+        return 0;
+    if (v < 8)
+        return sprintf(out, ";%u", base + v);
+    if (v < 16) /* the bright colours' own codes, as most programs write them */
+        return sprintf(out, ";%u", base + 60 + v - 8);
+    return sprintf(out, ";%d;5;%u", base + 8, v);
+}
+
+/* Writes the SGR sequence that sets cell's style at out (from style `from`); its length. */
+static size_t sgr_style(char *out, const struct sb_cell *cell, const struct sb_cell *from)
+{
+    static const char *const underline[] = {"", ";4", ";21", ";4:3"};
+    static const struct { uint16_t attr; const char *code; } flags[] = {
+        {SB_ATTR_BOLD, ";1"},    {SB_ATTR_ITALIC, ";3"},  {SB_ATTR_BLINK, ";5"},
+        {SB_ATTR_REVERSE, ";7"}, {SB_ATTR_CONCEAL, ";8"}, {SB_ATTR_STRIKE, ";9"},
+    };
+    bool plain = cell->attrs == 0 && cell->fg == 0 && cell->bg == 0;
+    bool was_plain = from->attrs == 0 && from->fg == 0 && from->bg == 0;
+    if (plain)
+        return (size_t)sprintf(out, "\x1b[0m");
+    /* Parameters are written with a leading ';', dropped below when no reset precedes them. */
+    int n = sprintf(out, "\x1b[%s", was_plain ? "" : "0");
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+        if (cell->attrs & flags[i].attr)
+            n += sprintf(out + n, "%s", flags[i].code);
+    n += sprintf(out + n, "%s", underline[(cell->attrs & SB_ATTR_UNDERLINE_MASK) >>
+                                          SB_ATTR_UNDERLINE_SHIFT]);
+    int font = (cell->attrs & SB_ATTR_FONT_MASK) >> SB_ATTR_FONT_SHIFT;
+    if (font)
+        n += sprintf(out + n, ";%d", 10 + font);
+    n += sgr_color(out + n, cell->fg, 30);
+    n += sgr_color(out + n, cell->bg, 40);
+    if (was_plain) /* "\x1b[;1m" -> "\x1b[1m" */
+        memmove(out + 2, out + 3, (size_t)n - 3), n--;
+    out[n++] = 'm';
+    return (size_t)n;
+}
+
+/* Whether cell is blank and unstyled, so it may be left off the end of a line. */
+static bool cell_blank(const struct sb_cell *cell)
+{
+    return (cell->chars[0] == 0 || (cell->chars[0] == ' ' && cell->chars[1] == 0)) &&
+           cell->attrs == 0 && cell->fg == 0 && cell->bg == 0 && cell->width == 1;
+}
+
+/* Appends text[0..len) as one line: NUL (empty cell) as a space, trailing blanks trimmed. */
+static bool put_line(struct export *e, const char *text, size_t len)
+{
+    while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\0'))
+        len--;
+    if (!reserve(e, len + 1))
+        return false;
+    for (size_t i = 0; i < len; i++)
+        e->out[e->len++] = text[i] ? text[i] : ' ';
+    e->out[e->len++] = '\n';
+    return true;
+}
+
+/* Appends row as one line with SGR sequences; false when out of memory. */
+static bool put_row_ansi(struct export *e, const struct sb_row *row)
+{
+    uint32_t end = row->ncols;
+    while (end > 0 && cell_blank(&row->cells[end - 1]))
+        end--;
+    if (!reserve(e, (size_t)end * (SB_MAX_CHARS * 4 + 96) + 16))
+        return false;
+    char *o = e->out;
+    size_t len = e->len;
+    struct sb_cell style = {0}; /* the style in force: the default at the line's start */
+    for (uint32_t c = 0; c < end; c++) {
+        const struct sb_cell *cell = &row->cells[c];
+        if (cell->width == 0) /* the right half of a wide character */
+            continue;
+        if (cell->attrs != style.attrs || cell->fg != style.fg || cell->bg != style.bg) {
+            len += sgr_style(o + len, cell, &style);
+            style = *cell;
+        }
+        if (cell->chars[0] == 0)
+            o[len++] = ' ';
+        for (int k = 0; k < SB_MAX_CHARS && cell->chars[k]; k++)
+            len += utf8_put(o + len, cell->chars[k]);
+    }
+    if (style.attrs || style.fg || style.bg)
+        len += (size_t)sprintf(o + len, "\x1b[0m");
+    o[len++] = '\n';
+    e->len = len;
+    return true;
+}
+
+/* sb_store_visit_text callback: one scrollback row, plain. */
+static int on_text(void *user, uint64_t index, const char *text, size_t len, uint32_t flags)
+{
+    struct export *e = user;
+    e->chunk_rows++;
+    e->chunk_lost += (flags & SB_ROW_LOST) != 0;
+    return put_line(e, text, len) && e->len < SLICE_BYTES ? 0 : 1;
+}
+
+/* sb_store_visit_rows callback: one scrollback row, with its style. */
+static int on_row(void *user, uint64_t index, const struct sb_row *row)
+{
+    struct export *e = user;
+    e->chunk_rows++;
+    e->chunk_lost += (row->flags & SB_ROW_LOST) != 0;
+    return put_row_ansi(e, row) && e->len < SLICE_BYTES ? 0 : 1;
+}
+
+/* Ends the export with a reason. */
+static void fail(struct export *e, const char *why)
+{
+    snprintf(e->err, sizeof e->err, "%s", why);
+    e->state = EXPORT_FAILED;
+}
+
+/* Writes the slice buffer to the file. */
+static void flush_out(struct export *e)
+{
+    if (e->len && fwrite(e->out, 1, e->len, e->f) != e->len)
+        fail(e, "write error");
+    e->len = 0;
+}
+
+/* Skips rows that were dropped; false once the scrollback part is over. */
+static bool skip_dropped(struct export *e, uint64_t d)
+{
+    if (d < e->dropped_seen) { /* a clear: the rest of the numbering means other rows */
+        e->p.rows_skipped += e->hi - e->next;
+        e->next = e->hi;
+    } else if (e->next < d) {
+        uint64_t upto = d < e->hi ? d : e->hi;
+        e->p.rows_skipped += upto - e->next;
+        e->next = upto;
+    }
+    e->dropped_seen = d > e->dropped_seen ? d : e->dropped_seen;
+    return e->next < e->hi;
+}
+
+void export_cut(struct export *e, uint64_t end)
+{
+    if (end < e->next)
+        end = e->next;
+    if (end < e->hi) {
+        e->p.rows_skipped += e->hi - end;
+        e->hi = end;
+    }
+}
+
+/* Writes one chunk of scrollback rows, or throws it away when a drop raced with it. */
+static void step_chunk(struct export *e)
+{
+    uint64_t d0 = sb_store_rows_dropped(e->store), end = d0 + sb_store_rows(e->store);
+    if (end < e->hi) /* rows taken away (a clear, or the screen took some back): not written */
+        export_cut(e, end);
+    if (!skip_dropped(e, d0))
+        return;
+    uint64_t n = e->hi - e->next < CHUNK_ROWS ? e->hi - e->next : CHUNK_ROWS;
+    e->len = e->chunk_rows = e->chunk_lost = 0;
+    int rc = e->ansi ? sb_store_visit_rows(e->store, e->next - d0, n, on_row, e)
+                     : sb_store_visit_text(e->store, e->next - d0, n, on_text, e);
+    if (e->oom || (rc != 0 && rc != 1)) {
+        fail(e, e->oom ? "out of memory" : sb_strerror(rc));
+        return;
+    }
+    if (sb_store_rows_dropped(e->store) != d0) {
+        e->len = 0; /* read across a drop: read again from the oldest */
+        skip_dropped(e, sb_store_rows_dropped(e->store));
+        return;
+    }
+    if (e->chunk_rows == 0) { /* the rows are not where they were: nothing more to trust */
+        export_cut(e, e->next);
+        return;
+    }
+    flush_out(e);
+    e->next += e->chunk_rows;
+    e->p.rows_written += e->chunk_rows;
+    e->p.rows_lost += e->chunk_lost;
+}
+
+/* Converts a screen row to UTF-8 in e->line; its length with trailing spaces trimmed. */
+static size_t screen_text(struct export *e, const struct sb_row *row)
+{
+    size_t need = (size_t)row->ncols * SB_MAX_CHARS * 4 + 1, len = 0;
+    if (need > e->line_cap) {
+        char *grown = realloc(e->line, need);
+        if (!grown) {
+            e->oom = true;
+            return 0;
+        }
+        e->line = grown;
+        e->line_cap = need;
+    }
+    for (uint32_t c = 0; c < row->ncols; c++) {
+        const struct sb_cell *cell = &row->cells[c];
+        if (cell->width == 0) /* the right half of a wide character */
+            continue;
+        if (cell->chars[0] == 0)
+            e->line[len++] = ' ';
+        for (int k = 0; k < SB_MAX_CHARS && cell->chars[k]; k++)
+            len += utf8_put(e->line + len, cell->chars[k]);
+    }
+    while (len > 0 && e->line[len - 1] == ' ')
+        len--;
+    return len;
+}
+
+/* Formats one screen row at the end of the slice buffer; blank counts the empty rows before. */
+static bool format_screen_row(struct export *e, const struct sb_row *row, int *blank)
+{
+    size_t len = screen_text(e, row);
+    if (len == 0) {
+        (*blank)++; /* written only if a non-empty row follows */
+        return !e->oom;
+    }
+    for (; *blank > 0 && reserve(e, 1); (*blank)--)
+        e->out[e->len++] = '\n';
+    if (!(e->ansi ? put_row_ansi(e, row) : put_line(e, e->line, len)))
+        return false;
+    e->screen_rows++;
+    return true;
+}
+
+/*
+ * Formats the screen as it is now, leaving out the empty rows at its bottom, into
+ * e->screen (one row read at a time: a screen may be 64K columns wide); false when a
+ * row cannot be read or memory ran out.
+ */
+static bool format_screen(struct export *e, struct term *t)
+{
+    int rows, cols, blank = 0;
+    struct sb_row row;
+    bool ok = true;
+    sb_row_init(&row);
+    term_size(t, &rows, &cols);
+    for (int r = 0; ok && r < rows; r++)
+        ok = term_read_row(t, r, &row) == 0 && format_screen_row(e, &row, &blank);
+    sb_row_fini(&row);
+    e->screen = e->out; /* the slice buffer's bytes become the screen's */
+    e->screen_len = e->len;
+    e->out = NULL;
+    e->len = e->cap = 0;
+    return ok;
+}
+
+/* Writes the screen's text and ends the export. */
+static void write_screen(struct export *e)
+{
+    if (e->screen_len && fwrite(e->screen, 1, e->screen_len, e->f) != e->screen_len)
+        fail(e, "write error");
+    e->p.screen_rows = e->screen_rows;
+    if (e->state == EXPORT_RUNNING && fflush(e->f) != 0)
+        fail(e, "write error");
+    if (e->state == EXPORT_RUNNING)
+        e->state = EXPORT_DONE;
+}
+
+struct export *export_create(struct sb_store *store, struct term *t, FILE *f, bool ansi,
+                             char *err, size_t errlen)
+{
+    struct export *e = calloc(1, sizeof *e);
+    if (!e) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    *e = (struct export){.store = store, .f = f, .ansi = ansi};
+    if (!format_screen(e, t)) {
+        snprintf(err, errlen, "%s", e->oom ? "out of memory" : "cannot read the screen");
+        export_destroy(e);
+        return NULL;
+    }
+    e->dropped_seen = e->next = sb_store_rows_dropped(store);
+    e->hi = e->next + sb_store_rows(store);
+    e->p.rows_total = e->hi - e->next;
+    return e;
+}
+
+void export_destroy(struct export *e)
+{
+    if (!e)
+        return;
+    free(e->screen);
+    free(e->out);
+    free(e->line);
+    free(e);
+}
+
+enum export_state export_step(struct export *e, uint64_t max_rows, uint64_t max_ns)
+{
+    uint64_t t0 = max_ns ? now_ns() : 0, rows0 = e->p.rows_written + e->p.rows_skipped;
+    while (e->state == EXPORT_RUNNING) {
+        if (e->next >= e->hi || !skip_dropped(e, sb_store_rows_dropped(e->store))) {
+            write_screen(e);
+            break;
+        }
+        step_chunk(e);
+        if ((max_rows && e->p.rows_written + e->p.rows_skipped - rows0 >= max_rows) ||
+            (max_ns && now_ns() - t0 >= max_ns))
+            break;
+    }
+    e->p.state = e->state;
+    return e->state;
+}
+
+void export_progress(const struct export *e, struct export_progress *out)
+{
+    *out = e->p;
+    out->state = e->state;
+}
+
+const char *export_error(const struct export *e)
+{
+    return e->err;
+}

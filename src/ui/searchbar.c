@@ -1,0 +1,536 @@
+/*
+ * The search bar's state (searchbar.h). Nothing here draws or knows SDL: the
+ * window feeds it keys as edits and asks it what to draw.
+ *
+ * Two lists of matches make one ordered list: the store search's (rows below
+ * screen_abs, search_matches) then the screen's (sb->screen). The store search
+ * starts at the origin going backward (older), so the matches nearest to what
+ * the user was looking at are found first.
+ */
+#include "searchbar.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TRAIL_ROWS 16 /* store rows of a line wrapping onto the screen that are scanned with it */
+
+/* Orders positions (row, byte). */
+static int cmp_pos(uint64_t ra, uint32_t ba, uint64_t rb, uint32_t bb)
+{
+    if (ra != rb)
+        return ra < rb ? -1 : 1;
+    return (ba > bb) - (ba < bb);
+}
+
+static bool same_match(const struct search_match *a, const struct search_match *b)
+{
+    return a->row == b->row && a->byte == b->byte && a->end_row == b->end_row &&
+           a->end_byte == b->end_byte;
+}
+
+void searchbar_open(struct searchbar *sb, struct sb_store *store, uint64_t origin)
+{
+    sb->open = true;
+    sb->store = store;
+    sb->origin = origin;
+    searchbar_restart(sb);
+}
+
+void searchbar_close(struct searchbar *sb)
+{
+    search_destroy(sb->search);
+    sb->search = NULL;
+    sb->open = false;
+    sb->has_current = sb->seek = false;
+    sb->nscreen = 0;
+    sb->error[0] = '\0';
+}
+
+void searchbar_fini(struct searchbar *sb)
+{
+    searchbar_close(sb);
+    free(sb->screen);
+    sb->screen = NULL;
+    sb->screen_cap = 0;
+}
+
+bool searchbar_restart(struct searchbar *sb)
+{
+    search_destroy(sb->search);
+    sb->search = NULL;
+    sb->has_current = false;
+    sb->seek = true;
+    sb->extending = false;
+    sb->nscreen = 0;
+    sb->error[0] = '\0';
+    if (sb->len == 0 || !sb->store)
+        return true;
+    struct search_opts o = {.query = sb->query, .regex = sb->regex, .case_mode = sb->case_mode,
+                            .dir = SEARCH_BACKWARD, .from_row = sb->origin + 1};
+    char err[sizeof sb->error];
+    sb->search = search_create(sb->store, &o, err, sizeof err);
+    if (!sb->search) { /* "search: bad regular expression '...': why" -> "why" */
+        const char *why = strrchr(err, ':');
+        snprintf(sb->error, sizeof sb->error, "%s", why && why[1] ? why + 2 : err);
+        return false;
+    }
+    return true;
+}
+
+/* ---- Editing ------------------------------------------------------------ */
+
+/* Whether byte b continues a UTF-8 sequence. */
+static bool cont(char b)
+{
+    return ((unsigned char)b & 0xc0) == 0x80;
+}
+
+bool searchbar_insert(struct searchbar *sb, const char *utf8)
+{
+    size_t n = strlen(utf8);
+    while (n > 0 && sb->len + n >= SEARCHBAR_QUERY_MAX) /* cut at a codepoint boundary */
+        for (n--; n > 0 && cont(utf8[n]); n--)
+            ;
+    if (n == 0)
+        return false;
+    memmove(sb->query + sb->caret + n, sb->query + sb->caret, sb->len - sb->caret + 1);
+    for (size_t i = 0; i < n; i++) /* a pasted newline or tab is a space in a one-line bar */
+        sb->query[sb->caret + i] = (unsigned char)utf8[i] < ' ' ? ' ' : utf8[i];
+    sb->caret += (uint32_t)n;
+    sb->len += (uint32_t)n;
+    return true;
+}
+
+/* Removes query bytes [a, b). */
+static void cut(struct searchbar *sb, uint32_t a, uint32_t b)
+{
+    memmove(sb->query + a, sb->query + b, sb->len - b + 1);
+    sb->len -= b - a;
+    if (sb->caret > b)
+        sb->caret -= b - a;
+    else if (sb->caret > a)
+        sb->caret = a;
+}
+
+/* The codepoint boundary before (dir < 0) or after the caret. */
+static uint32_t step_from(const struct searchbar *sb, uint32_t at, int dir)
+{
+    if (dir < 0) {
+        while (at > 0 && cont(sb->query[--at]))
+            ;
+        return at;
+    }
+    while (at < sb->len && cont(sb->query[++at]))
+        ;
+    return at;
+}
+
+bool searchbar_delete(struct searchbar *sb, bool back)
+{
+    if (back ? sb->caret == 0 : sb->caret == sb->len)
+        return false;
+    uint32_t other = step_from(sb, sb->caret, back ? -1 : 1);
+    cut(sb, back ? other : sb->caret, back ? sb->caret : other);
+    return true;
+}
+
+bool searchbar_delete_word(struct searchbar *sb)
+{
+    uint32_t a = sb->caret;
+    while (a > 0 && sb->query[a - 1] == ' ')
+        a--;
+    while (a > 0 && sb->query[a - 1] != ' ')
+        a--;
+    if (a == sb->caret)
+        return false;
+    cut(sb, a, sb->caret);
+    return true;
+}
+
+bool searchbar_clear(struct searchbar *sb)
+{
+    if (sb->len == 0)
+        return false;
+    sb->len = sb->caret = 0;
+    sb->query[0] = '\0';
+    return true;
+}
+
+void searchbar_move(struct searchbar *sb, int dir)
+{
+    if (dir == -2 || dir == 2)
+        sb->caret = dir < 0 ? 0 : sb->len;
+    else
+        sb->caret = step_from(sb, sb->caret, dir);
+}
+
+void searchbar_cycle_case(struct searchbar *sb)
+{
+    sb->case_mode = (enum search_case)((sb->case_mode + 1) % 3);
+    searchbar_restart(sb);
+}
+
+void searchbar_toggle_regex(struct searchbar *sb)
+{
+    sb->regex = !sb->regex;
+    searchbar_restart(sb);
+}
+
+/* ---- Scanning ----------------------------------------------------------- */
+
+bool searchbar_step(struct searchbar *sb, uint64_t max_ns)
+{
+    if (!sb->search)
+        return false;
+    enum search_state st = search_step(sb->search, 0, max_ns);
+    if (st == SEARCH_DONE && search_extend(sb->search))
+        sb->extending = true; /* new output: scanned from the next step on */
+    else if (st != SEARCH_RUNNING)
+        sb->extending = false;
+    return st == SEARCH_RUNNING || sb->extending;
+}
+
+/* Appends a row's text to buf at *len (an empty cell as a space, a wide char's right half none). */
+static bool row_text(const struct sb_row *row, char **buf, size_t *len, size_t *cap)
+{
+    size_t need = *len + (size_t)row->ncols * SB_MAX_CHARS * 4 + 1;
+    if (need > *cap) {
+        char *grown = realloc(*buf, need * 2);
+        if (!grown)
+            return false;
+        *buf = grown;
+        *cap = need * 2;
+    }
+    for (uint32_t c = 0; c < row->ncols; c++) {
+        const struct sb_cell *cell = &row->cells[c];
+        if (cell->width == 0)
+            continue;
+        if (cell->chars[0] == 0)
+            (*buf)[(*len)++] = ' ';
+        for (int k = 0; k < SB_MAX_CHARS && cell->chars[k]; k++) {
+            uint32_t u = cell->chars[k];
+            char *o = *buf + *len;
+            int n = u < 0x80 ? 1 : u < 0x800 ? 2 : u < 0x10000 ? 3 : 4;
+            static const unsigned char lead[] = {0, 0, 0xc0, 0xe0, 0xf0};
+            for (int i = n - 1; i > 0; i--, u >>= 6)
+                o[i] = (char)(0x80 | (u & 0x3f));
+            o[0] = (char)(n == 1 ? u : (lead[n] | u));
+            *len += (size_t)n;
+        }
+    }
+    return true;
+}
+
+/* The texts of the store's trailing wrapped rows and the screen, gathered for matching. */
+struct gather {
+    char *buf;
+    size_t len, cap;
+    struct search_text *rows;
+    size_t *offs; /* text start of each row in buf (buf may move while gathering) */
+    size_t n, rows_cap;
+};
+
+/* Makes room for one more row; false when out of memory. */
+static bool gather_row(struct gather *g)
+{
+    if (g->n < g->rows_cap)
+        return true;
+    size_t cap = g->rows_cap ? g->rows_cap * 2 : 64;
+    struct search_text *r = realloc(g->rows, cap * sizeof *r);
+    if (r)
+        g->rows = r;
+    size_t *o = r ? realloc(g->offs, cap * sizeof *o) : NULL;
+    if (o)
+        g->offs = o;
+    if (!r || !o)
+        return false;
+    g->rows_cap = cap;
+    return true;
+}
+
+/* Makes room for len more bytes of text; false when out of memory. */
+static bool gather_bytes(struct gather *g, size_t len)
+{
+    if (g->len + len + 1 <= g->cap)
+        return true;
+    size_t cap = (g->len + len + 1) * 2;
+    char *grown = realloc(g->buf, cap);
+    if (!grown)
+        return false;
+    g->buf = grown;
+    g->cap = cap;
+    return true;
+}
+
+/* sb_store_visit_text callback: one trailing store row. */
+static int gather_stored(void *user, uint64_t index, const char *text, size_t len,
+                         uint32_t flags)
+{
+    struct gather *g = user;
+    if (!gather_row(g) || !gather_bytes(g, len))
+        return 1;
+    memcpy(g->buf + g->len, text, len);
+    g->offs[g->n] = g->len;
+    g->rows[g->n++] = (struct search_text){NULL, len, flags};
+    g->len += len;
+    return 0;
+}
+
+/* The first absolute row of the store's last line when it wraps onto the screen. */
+static uint64_t trail_start(struct sb_store *store, uint64_t screen_abs, struct gather *g)
+{
+    uint64_t n = sb_store_rows(store), take = n < TRAIL_ROWS ? n : TRAIL_ROWS;
+    if (take == 0 || sb_store_visit_text(store, n - take, take, gather_stored, g) != 0)
+        return g->n = g->len = 0, screen_abs;
+    size_t k = g->n; /* keep only the run of wrapped rows at the end */
+    while (k > 0 && (g->rows[k - 1].flags & SB_ROW_WRAPPED))
+        k--;
+    size_t drop = k, bytes = k < g->n ? g->offs[k] : g->len;
+    memmove(g->buf, g->buf + bytes, g->len - bytes);
+    memmove(g->rows, g->rows + drop, (g->n - drop) * sizeof *g->rows);
+    memmove(g->offs, g->offs + drop, (g->n - drop) * sizeof *g->offs);
+    g->n -= drop;
+    g->len -= bytes;
+    for (size_t i = 0; i < g->n; i++)
+        g->offs[i] -= bytes;
+    return screen_abs - g->n;
+}
+
+/* Gathers the screen's rows after the trailing store rows; false when out of memory. */
+static bool gather_screen(struct gather *g, struct term *t)
+{
+    int rows, cols;
+    struct sb_row row;
+    bool ok = true;
+    sb_row_init(&row);
+    term_size(t, &rows, &cols);
+    for (int r = 0; ok && r < rows; r++) {
+        ok = term_read_row(t, r, &row) == 0 && gather_row(g);
+        size_t at = g->len;
+        ok = ok && row_text(&row, &g->buf, &g->len, &g->cap);
+        if (ok) {
+            g->offs[g->n] = at;
+            g->rows[g->n++] = (struct search_text){NULL, g->len - at, row.flags};
+        }
+    }
+    sb_row_fini(&row);
+    return ok;
+}
+
+bool searchbar_scan_screen(struct searchbar *sb, struct term *t, uint64_t screen_abs)
+{
+    struct gather g = {0};
+    sb->nscreen = 0;
+    sb->screen_abs = screen_abs;
+    if (!sb->search)
+        return true;
+    uint64_t first = trail_start(sb->store, screen_abs, &g);
+    bool ok = gather_screen(&g, t);
+    size_t cap = g.len + 1; /* matches do not overlap and are at least a byte long */
+    if (ok && cap > sb->screen_cap) {
+        struct search_match *m = realloc(sb->screen, cap * sizeof *m);
+        ok = m != NULL;
+        if (m) {
+            sb->screen = m;
+            sb->screen_cap = cap;
+        }
+    }
+    for (size_t i = 0; ok && i < g.n; i++)
+        g.rows[i].text = g.buf + g.offs[i];
+    size_t n = ok ? search_match_text(sb->search, first, g.rows, g.n, sb->screen, cap) : 0;
+    for (size_t i = 0; i < n; i++) /* matches wholly in the store are the store search's */
+        if (sb->screen[i].end_row >= screen_abs)
+            sb->screen[sb->nscreen++] = sb->screen[i];
+    free(g.buf);
+    free(g.rows);
+    free(g.offs);
+    return ok;
+}
+
+/* ---- Matches ------------------------------------------------------------ */
+
+/* The index of the first match at or after (row, byte) in m[0..n). */
+static size_t lower_bound(const struct search_match *m, size_t n, uint64_t row, uint32_t byte)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp_pos(m[mid].row, m[mid].byte, row, byte) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The store's matches (search_matches), none without a search. */
+static size_t store_matches(struct searchbar *sb, const struct search_match **m)
+{
+    *m = NULL;
+    return sb->search ? search_matches(sb->search, m) : 0;
+}
+
+/*
+ * The first match strictly after (forward) or the last strictly before (row, byte)
+ * in the two lists, without wrapping; false when there is none.
+ */
+static bool nearest(struct searchbar *sb, uint64_t row, uint32_t byte, enum search_dir dir,
+                    struct search_match *out)
+{
+    const struct search_match *lists[2];
+    size_t n[2] = {store_matches(sb, &lists[0]), sb->nscreen};
+    lists[1] = sb->screen;
+    for (int k = 0; k < 2; k++) {
+        int l = dir == SEARCH_FORWARD ? k : 1 - k;
+        size_t i = lower_bound(lists[l], n[l], row, byte);
+        if (dir == SEARCH_FORWARD) {
+            while (i < n[l] && cmp_pos(lists[l][i].row, lists[l][i].byte, row, byte) == 0)
+                i++;
+            if (i < n[l])
+                return *out = lists[l][i], true;
+        } else if (i > 0) {
+            return *out = lists[l][i - 1], true;
+        }
+    }
+    return false;
+}
+
+/* The first (forward) or last match of all; false when there are none. */
+static bool extreme(struct searchbar *sb, enum search_dir dir, struct search_match *out)
+{
+    const struct search_match *m;
+    size_t n = store_matches(sb, &m);
+    if (dir == SEARCH_FORWARD && (n > 0 || sb->nscreen > 0))
+        return *out = n > 0 ? m[0] : sb->screen[0], true;
+    if (dir == SEARCH_BACKWARD && (n > 0 || sb->nscreen > 0))
+        return *out = sb->nscreen > 0 ? sb->screen[sb->nscreen - 1] : m[n - 1], true;
+    return false;
+}
+
+/* Whether m is still a match the lists hold. */
+static bool listed(struct searchbar *sb, const struct search_match *m)
+{
+    const struct search_match *lists[2];
+    size_t n[2] = {store_matches(sb, &lists[0]), sb->nscreen};
+    lists[1] = sb->screen;
+    for (int l = 0; l < 2; l++) {
+        size_t i = lower_bound(lists[l], n[l], m->row, m->byte);
+        if (i < n[l] && same_match(&lists[l][i], m))
+            return true;
+    }
+    return false;
+}
+
+bool searchbar_settle(struct searchbar *sb)
+{
+    if (sb->has_current) {
+        /* A match still on the screen must still be there; one that scrolled into the
+         * store stays current (the store search takes those rows in again). */
+        if (sb->current.row < sb_store_rows_dropped(sb->store) ||
+            (sb->current.end_row >= sb->screen_abs && !listed(sb, &sb->current)))
+            sb->has_current = false;
+        return false;
+    }
+    if (!sb->seek || !sb->search)
+        return false;
+    struct search_match m;
+    bool done = !searchbar_progress(sb, &(int){0});
+    if (nearest(sb, sb->origin + 1, 0, SEARCH_BACKWARD, &m) ||
+        (done && extreme(sb, SEARCH_BACKWARD, &m))) {
+        sb->current = m;
+        sb->has_current = true;
+        sb->seek = false;
+        return true;
+    }
+    return false;
+}
+
+bool searchbar_next(struct searchbar *sb, enum search_dir dir)
+{
+    searchbar_settle(sb);
+    uint64_t row = sb->has_current ? sb->current.row : sb->origin + 1;
+    uint32_t byte = sb->has_current ? sb->current.byte : 0;
+    struct search_match m;
+    if (!nearest(sb, row, byte, dir, &m) && !extreme(sb, dir, &m))
+        return false;
+    sb->current = m;
+    sb->has_current = true;
+    sb->seek = false;
+    return true;
+}
+
+void searchbar_each(struct searchbar *sb, uint64_t lo, uint64_t hi,
+                    void (*fn)(void *user, const struct search_match *m, bool current),
+                    void *user)
+{
+    const struct search_match *lists[2];
+    size_t n[2] = {store_matches(sb, &lists[0]), sb->nscreen};
+    lists[1] = sb->screen;
+    for (int l = 0; l < 2; l++) {
+        /* A match starting above lo may reach into it: look a line's worth back. */
+        for (size_t i = lower_bound(lists[l], n[l], lo > 256 ? lo - 256 : 0, 0);
+             i < n[l] && lists[l][i].row <= hi; i++)
+            if (lists[l][i].end_row >= lo)
+                fn(user, &lists[l][i],
+                   sb->has_current && same_match(&lists[l][i], &sb->current));
+    }
+}
+
+size_t searchbar_count(struct searchbar *sb, size_t *place)
+{
+    const struct search_match *m;
+    size_t ns = store_matches(sb, &m);
+    *place = 0;
+    if (sb->has_current) {
+        size_t i = lower_bound(m, ns, sb->current.row, sb->current.byte);
+        size_t j = lower_bound(sb->screen, sb->nscreen, sb->current.row, sb->current.byte);
+        if (i < ns && same_match(&m[i], &sb->current))
+            *place = i + 1;
+        else if (j < sb->nscreen && same_match(&sb->screen[j], &sb->current))
+            *place = ns + j + 1;
+    }
+    return ns + sb->nscreen;
+}
+
+bool searchbar_progress(struct searchbar *sb, int *percent)
+{
+    *percent = 100;
+    if (!sb->search)
+        return false;
+    struct search_progress p;
+    search_progress(sb->search, &p);
+    if (p.state != SEARCH_RUNNING || sb->extending) /* new output is not worth a percentage */
+        return false;
+    uint64_t total = p.rows_total ? p.rows_total : 1;
+    uint64_t done = p.rows_scanned < total ? p.rows_scanned : total;
+    *percent = (int)(done * 100 / total);
+    return true;
+}
+
+void searchbar_status(struct searchbar *sb, char *buf, size_t cap)
+{
+    size_t place, n = searchbar_count(sb, &place);
+    int pct;
+    bool running = searchbar_progress(sb, &pct);
+    if (sb->error[0])
+        snprintf(buf, cap, "bad regex: %s", sb->error);
+    else if (sb->len == 0)
+        snprintf(buf, cap, "type to search");
+    else if (running && place)
+        snprintf(buf, cap, "%zu of %zu \xc2\xb7 %d%%", place, n, pct);
+    else if (running)
+        snprintf(buf, cap, "%zu match%s \xc2\xb7 %d%%", n, n == 1 ? "" : "es", pct);
+    else if (n == 0)
+        snprintf(buf, cap, "no matches");
+    else if (place)
+        snprintf(buf, cap, "%zu of %zu", place, n);
+    else
+        snprintf(buf, cap, "%zu match%s", n, n == 1 ? "" : "es");
+}
+
+void searchbar_toggles(const struct searchbar *sb, char *buf, size_t cap)
+{
+    static const char *const cases[] = {"smart", "exact", "ignore"};
+    snprintf(buf, cap, "Aa:%s .*:%s", cases[sb->case_mode], sb->regex ? "on" : "off");
+}

@@ -71,6 +71,11 @@ struct codec {
     lzma_stream xz_dec;
     bool xz_enc_live;
     bool xz_dec_live;
+    /* progressive decompression: where dst starts, how long it is, how far it got */
+    uint8_t *stream_dst;
+    size_t stream_len;
+    bool stream_live; /* decoding can go on */
+    bool stream_done; /* decoded whole, end checked */
     lzma_allocator xz_alloc; /* the streams point here */
 };
 
@@ -466,6 +471,70 @@ static int xz_decompress(struct codec *c, const void *src, size_t n, void *dst,
     }
     bool whole = in_spare ? s->avail_out == 1 : s->avail_out == 0;
     return ret == LZMA_STREAM_END && whole && s->avail_in == 0 ? 0 : SB_ERR_CORRUPT;
+}
+
+/* Begins a progressive xz decompression; see codec.h. */
+int codec_stream_begin(struct codec *c, const void *src, size_t n, void *dst, size_t raw_len)
+{
+    c->stream_live = c->stream_done = false;
+    if (c->kind != SB_CODEC_XZ || !src || !dst)
+        return SB_ERR_INVAL;
+    int err = make_decompressor(c, raw_len);
+    if (err < 0)
+        return err;
+    if (lzma_raw_decoder(&c->xz_dec, c->xz_dec_filters) != LZMA_OK)
+        return SB_ERR_CORRUPT;
+    c->xz_dec.next_in = src;
+    c->xz_dec.avail_in = n;
+    c->stream_dst = dst;
+    c->stream_len = raw_len;
+    c->stream_live = true;
+    return 0;
+}
+
+/* At the end of a progressive decompression: the blob must end exactly there. */
+static int stream_finish(struct codec *c)
+{
+    lzma_stream *s = &c->xz_dec;
+    uint8_t spare;
+    s->next_out = &spare;
+    s->avail_out = 1;
+    lzma_ret ret = lzma_code(s, LZMA_FINISH);
+    c->stream_live = false;
+    c->stream_done = ret == LZMA_STREAM_END && s->avail_out == 1 && s->avail_in == 0;
+    return c->stream_done ? 0 : SB_ERR_CORRUPT;
+}
+
+/* Decodes a progressive decompression on to at least want bytes; see codec.h. */
+int codec_stream_until(struct codec *c, size_t want, size_t *have)
+{
+    lzma_stream *s = &c->xz_dec;
+    *have = c->stream_live || c->stream_done ? (size_t)s->total_out : 0;
+    if (c->stream_done && want <= c->stream_len) {
+        *have = c->stream_len;
+        return 0;
+    }
+    if (!c->stream_live || want > c->stream_len)
+        return SB_ERR_CORRUPT;
+    while (*have < want) {
+        s->next_out = c->stream_dst + *have;
+        s->avail_out = c->stream_len - *have;
+        /* A read wants one row: decode little more than asked for (4 KiB). */
+        if (s->avail_out > want - *have + (4u << 10))
+            s->avail_out = want - *have + (4u << 10);
+        lzma_ret ret = lzma_code(s, LZMA_RUN);
+        *have = (size_t)s->total_out;
+        if (ret == LZMA_STREAM_END && *have == c->stream_len && s->avail_in == 0) {
+            c->stream_live = false; /* the end marker came with the last byte */
+            c->stream_done = true;
+            return 0;
+        }
+        if (ret != LZMA_OK || (s->avail_out > 0 && s->avail_in == 0 && *have < want)) {
+            c->stream_live = false;
+            return SB_ERR_CORRUPT;
+        }
+    }
+    return *have == c->stream_len ? stream_finish(c) : 0;
 }
 
 /* Decompresses a blob to exactly raw_len bytes; 0 or SB_ERR_CORRUPT. */

@@ -60,6 +60,23 @@ int codec_compress(struct codec *c, const void *src, size_t n, void *dst, size_t
 int codec_decompress(struct codec *c, const void *src, size_t n, void *dst, size_t raw_len);
 
 /*
+ * Progressive decompression, for xz only (others: SB_ERR_INVAL): begins
+ * decoding the blob src[0..n), which must expand to exactly raw_len bytes,
+ * into dst. Nothing is decoded yet. src and dst must stay where they are
+ * until the blob is done or another begins; the context's ordinary
+ * decompression may be used meanwhile only by another context.
+ */
+int codec_stream_begin(struct codec *c, const void *src, size_t n, void *dst, size_t raw_len);
+
+/*
+ * Decodes on until at least want (<= raw_len) bytes of dst are there, and
+ * sets *have to how many are. Reaching raw_len checks the blob's end as
+ * codec_decompress does (after that, any want <= raw_len is 0 at once).
+ * 0 or SB_ERR_CORRUPT (then the stream is over).
+ */
+int codec_stream_until(struct codec *c, size_t want, size_t *have);
+
+/*
  * Bytes of RAM this context holds now (its compressor and decompressor
  * state). The compressor is sized at the first codec_compress(), so the
  * figure grows then, to about codec_estimate(); codec_trim() lowers it.

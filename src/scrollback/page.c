@@ -134,60 +134,100 @@ size_t page_permute(const struct page_view *v, uint32_t period, uint8_t *dst)
     put_u32(dst + 8, text_len);
     put_u32(dst + 12, meta_len);
     put_u32(dst + 16, period);
-    uint8_t *out = dst + PAGE_PERMUTED_HEADER_BYTES;
+    memcpy(dst + PAGE_PERMUTED_HEADER_BYTES, v->meta, meta_len);
+    uint8_t *out = dst + PAGE_PERMUTED_HEADER_BYTES + meta_len;
     for (uint32_t g = 0; g < period; g++)
         for (uint32_t i = g; i < v->nrows; i += period) {
             uint32_t n = v->text_off[i + 1] - v->text_off[i];
             memcpy(out, v->text + v->text_off[i], n);
             out += n;
         }
-    memcpy(out, v->meta, meta_len);
     return PAGE_PERMUTED_HEADER_BYTES + (size_t)text_len + meta_len;
 }
 
+/* The fields of a format-2 header. */
+struct permuted_header {
+    uint32_t nrows, period;
+    size_t text_len, meta_len;
+};
+
+/* Reads and checks a format-2 header against the page's length; false if it is damaged. */
+static bool permuted_header(const uint8_t *src, size_t len, struct permuted_header *h)
+{
+    if (len < PAGE_PERMUTED_HEADER_BYTES || get_u32(src) != PAGE_MAGIC_PERMUTED)
+        return false;
+    h->nrows = get_u32(src + 4);
+    h->text_len = get_u32(src + 8);
+    h->meta_len = get_u32(src + 12);
+    h->period = get_u32(src + 16);
+    return (uint64_t)PAGE_PERMUTED_HEADER_BYTES + h->text_len + h->meta_len == len &&
+           h->nrows <= h->meta_len && h->period >= 1 && h->period <= PAGE_PERIOD_MAX;
+}
+
+int page_permuted_prefix(const uint8_t *src, size_t len, size_t *prefix)
+{
+    struct permuted_header h;
+    if (!permuted_header(src, len, &h))
+        return SB_ERR_CORRUPT;
+    *prefix = PAGE_PERMUTED_HEADER_BYTES + h.meta_len;
+    return 0;
+}
+
 /*
- * Walks the rows' meta of a permuted page and sets each group's start in its
- * text (group[g] for g < period); false when the meta does not frame exactly
- * text_len bytes of text and meta_len bytes of meta.
+ * Walks the meta of a format-2 page: sets each group's start in the text
+ * (group[g] for g < period) and, when want < nrows, locates row want (its
+ * meta, and its text's offset within the text). False when the meta does not
+ * frame exactly text_len bytes of text and meta_len bytes of meta.
  */
-static bool group_starts(const uint8_t *meta, size_t meta_len, uint32_t nrows, size_t text_len,
-                         uint32_t period, size_t group[PAGE_PERIOD_MAX])
+static bool walk_meta(const uint8_t *meta, const struct permuted_header *h, uint32_t want,
+                      size_t group[PAGE_PERIOD_MAX], struct permuted_row *r)
 {
     size_t size[PAGE_PERIOD_MAX] = {0}, moff = 0, total = 0;
-    for (uint32_t i = 0; i < nrows; i++) {
+    for (uint32_t i = 0; i < h->nrows; i++) {
         size_t mused, tlen;
-        if (rowcodec_skip(meta + moff, meta_len - moff, &mused, &tlen) < 0 ||
-            tlen >= text_len - total)
+        if (rowcodec_skip(meta + moff, h->meta_len - moff, &mused, &tlen) < 0 ||
+            tlen >= h->text_len - total)
             return false;
-        size[i % period] += tlen + 1;
+        if (i == want)
+            *r = (struct permuted_row){moff, mused, size[i % h->period], tlen};
+        size[i % h->period] += tlen + 1;
         total += tlen + 1;
         moff += mused;
     }
-    if (moff != meta_len || total != text_len)
+    if (moff != h->meta_len || total != h->text_len)
         return false;
-    for (uint32_t g = 0, start = 0; g < period; start += (uint32_t)size[g++])
+    for (uint32_t g = 0, start = 0; g < h->period; start += (uint32_t)size[g++])
         group[g] = start;
     return true;
 }
 
+int page_permuted_locate(const uint8_t *src, size_t len, uint32_t i, struct permuted_row *r)
+{
+    struct permuted_header h;
+    size_t group[PAGE_PERIOD_MAX];
+    if (!permuted_header(src, len, &h) || i >= h.nrows ||
+        !walk_meta(src + PAGE_PERMUTED_HEADER_BYTES, &h, i, group, r))
+        return SB_ERR_CORRUPT;
+    r->meta_off += PAGE_PERMUTED_HEADER_BYTES;
+    r->text_off += PAGE_PERMUTED_HEADER_BYTES + h.meta_len + group[i % h.period];
+    return 0;
+}
+
 int page_unpermute(const uint8_t *src, size_t len, uint8_t *dst, size_t cap, size_t *out_len)
 {
-    if (len < PAGE_PERMUTED_HEADER_BYTES || get_u32(src) != PAGE_MAGIC_PERMUTED)
+    struct permuted_header h;
+    size_t group[PAGE_PERIOD_MAX];
+    struct permuted_row unused;
+    if (!permuted_header(src, len, &h) || PAGE_HEADER_BYTES + h.text_len + h.meta_len > cap)
         return SB_ERR_CORRUPT;
-    uint32_t nrows = get_u32(src + 4), period = get_u32(src + 16);
-    uint64_t text_len = get_u32(src + 8), meta_len = get_u32(src + 12);
-    size_t plain = PAGE_HEADER_BYTES + text_len + meta_len, group[PAGE_PERIOD_MAX];
-    if (PAGE_PERMUTED_HEADER_BYTES + text_len + meta_len != len || nrows > meta_len ||
-        period < 2 || period > PAGE_PERIOD_MAX || plain > cap)
-        return SB_ERR_CORRUPT;
-    const uint8_t *text = src + PAGE_PERMUTED_HEADER_BYTES, *meta = text + text_len;
-    if (!group_starts(meta, meta_len, nrows, text_len, period, group))
+    const uint8_t *meta = src + PAGE_PERMUTED_HEADER_BYTES, *text = meta + h.meta_len;
+    if (!walk_meta(meta, &h, UINT32_MAX, group, &unused))
         return SB_ERR_CORRUPT;
     uint8_t *out = dst + PAGE_HEADER_BYTES;
-    for (uint32_t i = 0, moff = 0; i < nrows; i++) {
+    for (uint32_t i = 0, moff = 0; i < h.nrows; i++) {
         size_t mused, tlen;
-        rowcodec_skip(meta + moff, meta_len - moff, &mused, &tlen); /* checked above */
-        size_t *at = &group[i % period];
+        rowcodec_skip(meta + moff, h.meta_len - moff, &mused, &tlen); /* checked above */
+        size_t *at = &group[i % h.period];
         if (text[*at + tlen] != ROW_SEPARATOR)
             return SB_ERR_CORRUPT;
         memcpy(out, text + *at, tlen + 1);
@@ -196,28 +236,22 @@ int page_unpermute(const uint8_t *src, size_t len, uint8_t *dst, size_t cap, siz
         moff += (uint32_t)mused;
     }
     put_u32(dst, PAGE_MAGIC);
-    put_u32(dst + 4, nrows);
-    put_u32(dst + 8, (uint32_t)text_len);
-    put_u32(dst + 12, (uint32_t)meta_len);
-    memcpy(out, meta, meta_len);
-    *out_len = plain;
+    put_u32(dst + 4, h.nrows);
+    put_u32(dst + 8, (uint32_t)h.text_len);
+    put_u32(dst + 12, (uint32_t)h.meta_len);
+    memcpy(out, meta, h.meta_len);
+    *out_len = PAGE_HEADER_BYTES + h.text_len + h.meta_len;
     return 0;
 }
 
-int page_choose_period(const struct page_view *v, const uint8_t *raw, size_t len,
-                       struct codec *probe, uint8_t *perm, uint8_t *out, size_t out_cap,
-                       uint32_t *period)
+int page_choose_period(const struct page_view *v, struct codec *probe, uint8_t *perm,
+                       uint8_t *out, size_t out_cap, uint32_t *period)
 {
     size_t best = SIZE_MAX;
     *period = 1;
     for (uint32_t p = 1; p <= PAGE_PERIOD_MAX && (p == 1 || p < v->nrows); p++) {
-        const uint8_t *src = raw;
-        size_t n = len, got;
-        if (p > 1) {
-            n = page_permute(v, p, perm);
-            src = perm;
-        }
-        int rc = codec_compress(probe, src, n, out, out_cap, &got);
+        size_t n = page_permute(v, p, perm), got;
+        int rc = codec_compress(probe, perm, n, out, out_cap, &got);
         if (rc < 0)
             return rc;
         if (got < best) {

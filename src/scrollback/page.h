@@ -11,16 +11,21 @@
  * page compress like plain text; the small, repetitive meta compresses to
  * almost nothing.
  *
- * A permuted page (format 2, written only by the cold tier) regroups the rows'
- * text by a period p: the text of rows 0, p, 2p, ..., then of rows 1, p+1, ...,
- * up to rows p-1, 2p-1, ...; row i is in group i % p at position i / p. The
- * meta stays in row order and says how long each row's text is, so the groups
- * can be taken apart again. Its header is 20 bytes: magic "SBP2", nrows,
- * text_len, meta_len, period (2..PAGE_PERIOD_MAX). Output whose row formats
- * repeat every p rows (a hex dump's character and hex lines, paired log
- * lines, striped tables) then puts like rows next to each other, where LZMA
- * finds them. A permuted page is only ever stored compressed: reading turns it
- * back into format 1 (page_unpermute) before anything parses it.
+ * A cold page (format 2, written only by the cold tier) puts the meta first
+ * and regroups the rows' text by a period p: the text of rows 0, p, 2p, ...,
+ * then of rows 1, p+1, ..., up to rows p-1, 2p-1, ...; row i is in group
+ * i % p at position i / p (p = 1: rows in order). Layout:
+ *   header   20 bytes: magic "SBP2", nrows, text_len, meta_len, period
+ *            (1..PAGE_PERIOD_MAX), u32 little endian
+ *   meta     meta_len bytes, in row order: it says how long each row's text
+ *            is, so the groups can be taken apart again
+ *   text     text_len bytes, the groups one after another
+ * Output whose row formats repeat every p rows (a hex dump's character and
+ * hex lines, paired log lines, striped tables) then puts like rows next to
+ * each other, where LZMA finds them. With the meta first, one row can be read
+ * from a page decompressed only as far as that row (page_permuted_locate). A
+ * format-2 page is only ever stored compressed: reading turns it into
+ * format 1 (page_unpermute) before anything builds a view over it.
  *
  * The hot page is the one rows are appended to. Its text sits in a mapped
  * buffer right after room for the header and its meta in a second buffer, so
@@ -74,37 +79,57 @@ void page_view_text(const struct page_view *v, uint32_t i, const uint8_t **text,
 /* Row i's stored flags (SB_ROW_WRAPPED or 0) without decoding the row; 0 if its meta is short. */
 uint32_t page_view_flags(const struct page_view *v, uint32_t i);
 
-/* Bytes the page of view v takes once permuted by a period of 2 or more. */
+/* Bytes the page of view v takes in format 2. */
 size_t page_permuted_len(const struct page_view *v);
 
 /*
- * Writes the page of view v (a parsed format-1 page) permuted by period
- * (2..PAGE_PERIOD_MAX) into dst, which holds page_permuted_len(v) bytes;
+ * Writes the page of view v (a parsed format-1 page) in format 2 with period
+ * (1..PAGE_PERIOD_MAX) into dst, which holds page_permuted_len(v) bytes;
  * returns that length.
  */
 size_t page_permute(const struct page_view *v, uint32_t period, uint8_t *dst);
 
 /*
- * Turns the permuted page src[0..len) back into a format-1 page in dst (cap
+ * Turns the format-2 page src[0..len) into a format-1 page in dst (cap
  * bytes; it needs len - 4). Checks the header, the period and every row's
  * framing and never reads or writes out of bounds: SB_ERR_CORRUPT for
  * anything page_permute cannot have written. 0 and the length in *out_len.
  */
 int page_unpermute(const uint8_t *src, size_t len, uint8_t *dst, size_t cap, size_t *out_len);
 
+/*
+ * Checks the header of a format-2 page of len bytes (of which src holds at
+ * least the first PAGE_PERMUTED_HEADER_BYTES) and sets *prefix to the bytes
+ * its header and meta take. 0 or SB_ERR_CORRUPT.
+ */
+int page_permuted_prefix(const uint8_t *src, size_t len, size_t *prefix);
+
+/* Where one row of a format-2 page is: offsets into the page, lengths. */
+struct permuted_row {
+    size_t meta_off, meta_len;
+    size_t text_off, text_len; /* text_len without the separator that follows it */
+};
+
+/*
+ * Locates row i of the format-2 page of len bytes at src, of which only the
+ * prefix (header and meta) need be there yet: the row's text is at
+ * src[text_off..] once text_off + text_len + 1 bytes are. Walks all the meta
+ * (checking its framing): 0, or SB_ERR_CORRUPT (also for i >= nrows).
+ */
+int page_permuted_locate(const uint8_t *src, size_t len, uint32_t i, struct permuted_row *r);
+
 struct codec;
 
 /*
  * Picks the period (1..PAGE_PERIOD_MAX) under which the probe codec
- * compresses the page of view v (whose raw bytes are raw[0..len)) smallest:
- * a trial of each period, with periods of nrows or more left out (they
- * change nothing). perm (page_permuted_len(v) bytes) and out (out_cap >=
- * codec_bound of the probe's codec for that length) are scratch. 0 and
- * *period, or the probe's error.
+ * compresses the page of view v in format 2 smallest: a trial of each
+ * period, with periods of nrows or more left out (they change nothing).
+ * perm (page_permuted_len(v) bytes) and out (out_cap >= codec_bound of the
+ * probe's codec for that length) are scratch. 0 and *period, or the probe's
+ * error.
  */
-int page_choose_period(const struct page_view *v, const uint8_t *raw, size_t len,
-                       struct codec *probe, uint8_t *perm, uint8_t *out, size_t out_cap,
-                       uint32_t *period);
+int page_choose_period(const struct page_view *v, struct codec *probe, uint8_t *perm,
+                       uint8_t *out, size_t out_cap, uint32_t *period);
 
 struct hot_page {
     uint8_t *buf;      /* mapped: header room, then text */

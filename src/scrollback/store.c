@@ -55,7 +55,7 @@ struct entry {
     uint8_t cold;       /* done with the cold tier (recompressed or not worth it) */
     uint8_t busy;       /* the worker is compressing it */
     uint8_t in_cold;    /* its blob lives in the cold arena */
-    uint8_t period;     /* > 1: the blob holds the page permuted by it (page.h, format 2) */
+    uint8_t period;     /* 0: the blob holds a format-1 page; else format 2 with this period */
     union {
         struct {
             uint8_t *raw;
@@ -85,6 +85,20 @@ struct cache_slot {
 struct scratch {
     uint8_t *p;
     size_t cap;
+};
+
+/*
+ * A cold page decompressed only as far as reads have needed: a random read
+ * of one row decodes the page's meta and text up to that row (half the page
+ * on average), and a later read of the same page goes on from there.
+ */
+struct partial {
+    uint64_t page_id;
+    bool live;           /* holds page_id's first `have` bytes, and can go on */
+    size_t len, have;    /* bytes of the format-2 page, and decoded so far */
+    struct scratch blob; /* a copy of the compressed page */
+    struct scratch raw;  /* the format-2 page as far as decoded */
+    struct codec *codec; /* its own xz decoder, which keeps the stream's state */
 };
 
 struct sb_store {
@@ -118,6 +132,7 @@ struct sb_store {
     struct scratch work_out, cold_in, cold_raw, cold_perm, cold_out, read_buf, read_perm;
 
     struct cache_slot *cache;
+    struct partial part;
     uint64_t cache_tick;
     size_t cache_bytes;
     size_t read_reserve;      /* RAM kept free for the reading side */
@@ -250,7 +265,8 @@ static size_t find_id(const struct deque *d, uint64_t id)
 /* The reading side: decompressed pages, the disk read buffer and the decoders. */
 static size_t read_bytes(const struct sb_store *s)
 {
-    size_t n = s->cache_bytes + s->read_buf.cap + s->read_perm.cap;
+    size_t n = s->cache_bytes + s->read_buf.cap + s->read_perm.cap + s->part.blob.cap +
+               s->part.raw.cap + (s->part.codec ? codec_sizeof(s->part.codec) : 0);
     for (int i = 0; i < 4; i++)
         if (s->read_codec[i])
             n += codec_sizeof(s->read_codec[i]);
@@ -264,9 +280,11 @@ static size_t codec_bytes(const struct sb_store *s)
     for (int i = 0; i < 4; i++)
         if (s->read_codec[i])
             n += codec_sizeof(s->read_codec[i]);
+    if (s->part.codec)
+        n += codec_sizeof(s->part.codec);
     return n + s->work_out.cap + s->cold_in.cap + s->cold_raw.cap + s->cold_perm.cap +
-           s->cold_out.cap + s->read_buf.cap + s->read_perm.cap +
-           (s->spill ? spill_ram_bytes(s->spill) : 0);
+           s->cold_out.cap + s->read_buf.cap + s->read_perm.cap + s->part.blob.cap +
+           s->part.raw.cap + (s->spill ? spill_ram_bytes(s->spill) : 0);
 }
 
 static size_t index_bytes(const struct sb_store *s)
@@ -297,8 +315,19 @@ static void slot_free(struct sb_store *s, struct cache_slot *c)
     memset(c, 0, sizeof *c);
 }
 
+/* Frees the partly decompressed page and its decoder. */
+static void partial_free(struct sb_store *s)
+{
+    scratch_free(&s->part.blob);
+    scratch_free(&s->part.raw);
+    codec_destroy(s->part.codec);
+    memset(&s->part, 0, sizeof s->part);
+}
+
 static void cache_forget(struct sb_store *s, uint64_t page_id)
 {
+    if (s->part.page_id == page_id)
+        s->part.live = false;
     for (uint32_t i = 0; i < s->cfg.cache_pages; i++)
         if (s->cache[i].valid && s->cache[i].page_id == page_id)
             s->cache[i].valid = false;
@@ -306,6 +335,7 @@ static void cache_forget(struct sb_store *s, uint64_t page_id)
 
 static void cache_free_all(struct sb_store *s)
 {
+    partial_free(s);
     for (uint32_t i = 0; i < s->cfg.cache_pages; i++)
         slot_free(s, &s->cache[i]);
 }
@@ -629,7 +659,7 @@ struct cold_job {
     uint32_t raw_len[64], blob_len[64];
     size_t raw_total, blob_total; /* of the source pages */
     size_t merged_len;            /* of the merged page: one header instead of count */
-    uint32_t period;              /* the merged page's rows regrouped by it (1: in order) */
+    uint32_t period;              /* the merged page's rows regrouped by it (format 2) */
 };
 
 /* Picks the oldest run of RAM pages not yet cold and copies their blobs; false if none. */
@@ -703,7 +733,7 @@ corrupt:
 /*
  * Picks the period that packs the merged page smallest by a fast trial
  * (cold_probe: zstd 1, ~0.2 ms per 64 KiB against ~12 ms for xz 6) and leaves
- * the page to compress in cold_raw or, permuted, in cold_perm. 0 or error.
+ * the page to compress, in format 2 with that period, in cold_perm. 0 or error.
  */
 static int cold_permute(struct sb_store *s, struct cold_job *job)
 {
@@ -711,9 +741,9 @@ static int cold_permute(struct sb_store *s, struct cold_job *job)
     page_view_init(&v);
     int rc = page_view_parse(&v, s->cold_raw.p, job->merged_len);
     if (rc == 0)
-        rc = page_choose_period(&v, s->cold_raw.p, job->merged_len, s->cold_probe,
-                                s->cold_perm.p, s->cold_out.p, s->cold_out.cap, &job->period);
-    if (rc == 0 && job->period > 1)
+        rc = page_choose_period(&v, s->cold_probe, s->cold_perm.p, s->cold_out.p,
+                                s->cold_out.cap, &job->period);
+    if (rc == 0)
         page_permute(&v, job->period, s->cold_perm.p);
     page_view_fini(&v);
     return rc;
@@ -807,13 +837,10 @@ static bool cold_step(struct sb_store *s, bool unlock)
     if (rc == 0)
         rc = cold_permute(s, &job);
     size_t clen = 0;
-    if (rc == 0 && job.period > 1)
+    if (rc == 0)
         rc = codec_compress(s->cold_codec, s->cold_perm.p,
                             job.merged_len + PAGE_PERMUTED_HEADER_BYTES - PAGE_HEADER_BYTES,
                             s->cold_out.p, s->cold_out.cap, &clen);
-    else if (rc == 0)
-        rc = codec_compress(s->cold_codec, s->cold_raw.p, job.merged_len, s->cold_out.p,
-                            s->cold_out.cap, &clen);
     if (unlock)
         pthread_mutex_lock(&s->lock);
     cold_install(s, &job, rc, clen);
@@ -889,13 +916,14 @@ static size_t max_src(const struct sb_config *cfg)
 }
 
 /* RAM the reading side may use: the cache full of the largest ordinary pages, a disk read
- * buffer, a buffer to take a permuted page apart and decoder state (zstd's about 160 KiB,
- * xz's its dictionary). */
+ * buffer, a buffer to take a cold page apart, a partly decompressed cold page (its blob, its
+ * bytes and its decoder's dictionary) and decoder state (zstd's about 160 KiB, xz's its
+ * dictionary). */
 static size_t read_reserve_for(const struct sb_config *cfg)
 {
     size_t big = mem_round(max_src(cfg));
     size_t view = 8 * (big / 16); /* offsets: 8 bytes per row, rows of >= 16 bytes */
-    return cfg->cache_pages * (big + view) + 2 * big + (1u << 20);
+    return cfg->cache_pages * (big + view) + 5 * big + (1u << 20);
 }
 
 /*
@@ -1174,6 +1202,47 @@ static int read_disk_blob(struct sb_store *s, struct entry *e)
     return rc;
 }
 
+/* Whether entry e is a cold page that can be read part way (format 2, xz). */
+static bool partial_fits(const struct entry *e)
+{
+    return e->period > 0 && e->codec == SB_CODEC_XZ && !e->busy &&
+           (e->state == ENTRY_RAM || e->state == ENTRY_DISK);
+}
+
+/* Starts decompressing entry e part way: copies its blob (read from disk if spilled). */
+static int partial_begin(struct sb_store *s, struct entry *e)
+{
+    struct partial *p = &s->part;
+    p->live = false;
+    size_t len = (size_t)e->raw_len + PAGE_PERMUTED_HEADER_BYTES - PAGE_HEADER_BYTES;
+    if ((!p->codec && codec_create(SB_CODEC_XZ, 1, max_src(&s->cfg), &p->codec) < 0) ||
+        scratch_reserve(&p->raw, len) < 0 || scratch_reserve(&p->blob, e->blob_len) < 0)
+        return SB_ERR_NOMEM;
+    if (e->state == ENTRY_DISK) {
+        int rc = read_disk_blob(s, e);
+        if (rc < 0)
+            return rc;
+    }
+    memcpy(p->blob.p, e->state == ENTRY_DISK ? s->read_buf.p : e->u.blob, e->blob_len);
+    int rc = codec_stream_begin(p->codec, p->blob.p, e->blob_len, p->raw.p, len);
+    if (rc < 0)
+        return rc;
+    *p = (struct partial){e->id, true, len, 0, p->blob, p->raw, p->codec};
+    return 0;
+}
+
+/* Decodes the partial page on until its first want bytes are there; 0 or error. */
+static int partial_until(struct sb_store *s, size_t want)
+{
+    struct partial *p = &s->part;
+    if (want <= p->have)
+        return 0;
+    int rc = want <= p->len ? codec_stream_until(p->codec, want, &p->have) : SB_ERR_CORRUPT;
+    if (rc < 0)
+        p->live = false;
+    return rc;
+}
+
 /* Decompresses entry e into dst (raw_len bytes). */
 static int inflate_entry(struct sb_store *s, struct entry *e, uint8_t *dst)
 {
@@ -1191,10 +1260,15 @@ static int inflate_entry(struct sb_store *s, struct entry *e, uint8_t *dst)
     struct codec **c = &s->read_codec[e->codec];
     if (!*c && codec_create(e->codec, 1, max_src(&s->cfg), c) < 0)
         return SB_ERR_NOMEM;
-    if (e->period <= 1)
+    if (e->period == 0)
         return codec_decompress(*c, src, e->blob_len, dst, e->raw_len);
-    /* A permuted page: decompress it aside, then put its rows back in order into dst. */
+    /* A cold page (format 2): decompress it aside, then put its rows back in order in dst. */
     size_t permuted = (size_t)e->raw_len + PAGE_PERMUTED_HEADER_BYTES - PAGE_HEADER_BYTES, n;
+    if (s->part.live && s->part.page_id == e->id && partial_until(s, permuted) == 0) {
+        s->part.live = false; /* reads went part way; finish from there */
+        int rc = page_unpermute(s->part.raw.p, permuted, dst, e->raw_len, &n);
+        return rc == 0 && n != e->raw_len ? SB_ERR_CORRUPT : rc;
+    }
     if (scratch_reserve(&s->read_perm, permuted) < 0)
         return SB_ERR_NOMEM;
     int rc = codec_decompress(*c, src, e->blob_len, s->read_perm.p, permuted);
@@ -1202,6 +1276,7 @@ static int inflate_entry(struct sb_store *s, struct entry *e, uint8_t *dst)
         rc = page_unpermute(s->read_perm.p, permuted, dst, e->raw_len, &n);
     return rc == 0 && n != e->raw_len ? SB_ERR_CORRUPT : rc;
 }
+
 
 /*
  * A view of entry i's rows through the cache. NULL when the page is lost
@@ -1262,13 +1337,55 @@ static void lost_row(struct sb_row *out)
     out->flags = SB_ROW_LOST;
 }
 
+/*
+ * Reads row `row` of entry i, a cold page not in the cache, from as much of
+ * it as that row needs (see struct partial). True when it did (*rc and out
+ * set); false when the ordinary path must: the page did not fit, failed here
+ * (that path then finds out why), or is now decoded whole (it goes to the
+ * cache from there).
+ */
+static bool partial_read(struct sb_store *s, size_t i, uint32_t row, struct sb_row *out, int *rc)
+{
+    struct entry *e = at(&s->pages, i);
+    struct partial *p = &s->part;
+    struct permuted_row r;
+    size_t prefix;
+    if (!partial_fits(e) || cache_find(s, e->id))
+        return false;
+    if ((!p->live || p->page_id != e->id) && partial_begin(s, e) < 0)
+        return false;
+    if (partial_until(s, PAGE_PERMUTED_HEADER_BYTES) < 0 ||
+        page_permuted_prefix(p->raw.p, p->len, &prefix) < 0 || partial_until(s, prefix) < 0 ||
+        page_permuted_locate(p->raw.p, p->len, row, &r) < 0 ||
+        partial_until(s, r.text_off + r.text_len + 1) < 0 || p->have == p->len ||
+        p->raw.p[r.text_off + r.text_len] != ROW_SEPARATOR) {
+        if (p->have != p->len)
+            p->live = false;
+        return false;
+    }
+    *rc = rowcodec_decode(p->raw.p + r.meta_off, r.meta_len, p->raw.p + r.text_off, r.text_len,
+                          out);
+    if (*rc == SB_ERR_CORRUPT) {
+        lost_row(out);
+        *rc = 0;
+    }
+    return true;
+}
+
 int sb_store_read_row(struct sb_store *s, uint64_t index, struct sb_row *out)
 {
     pthread_mutex_lock(&s->lock);
     int rc = SB_ERR_RANGE;
     if (index < s->next_abs - s->first_abs) {
         uint32_t row;
-        const struct page_view *v = locate(s, s->first_abs + index, &row);
+        uint64_t abs = s->first_abs + index;
+        if (abs < s->next_abs - s->hot.view.nrows) {
+            size_t i = find_row(&s->pages, abs);
+            row = (uint32_t)(abs - at(&s->pages, i)->first_row);
+            if (partial_read(s, i, row, out, &rc))
+                goto out;
+        }
+        const struct page_view *v = locate(s, abs, &row);
         rc = 0;
         if (!v)
             lost_row(out);
@@ -1277,6 +1394,7 @@ int sb_store_read_row(struct sb_store *s, uint64_t index, struct sb_row *out)
             rc = 0;
         }
     }
+out:
     trim_reading(s);
     pthread_mutex_unlock(&s->lock);
     return rc;

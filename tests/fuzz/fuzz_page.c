@@ -17,6 +17,24 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Locates rows of a format-2 page as a partial read does: anything found must be in bounds. */
+static void locate_rows(const uint8_t *src, size_t size)
+{
+    size_t prefix;
+    if (page_permuted_prefix(src, size, &prefix) != 0)
+        return;
+    if (prefix > size)
+        abort();
+    for (uint32_t i = 0; i < 64; i++) {
+        struct permuted_row r;
+        if (page_permuted_locate(src, size, i, &r) != 0)
+            break;
+        if (r.meta_off + r.meta_len > prefix || r.text_off < prefix ||
+            r.text_off + r.text_len >= size)
+            abort();
+    }
+}
+
 /* Puts a permuted page back in order into a fresh buffer; NULL if it is refused. */
 static uint8_t *unpermute(const uint8_t *src, size_t size, size_t *len, struct page_view *v)
 {
@@ -47,6 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct sb_row row;
     sb_row_init(&row);
     if (size >= 4 && memcmp(raw, "SBP2", 4) == 0) {
+        locate_rows(raw, size);
         uint8_t *plain = unpermute(raw, size, &size, &v);
         free(raw);
         raw = plain;

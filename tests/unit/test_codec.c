@@ -470,9 +470,67 @@ static void test_names_levels(void)
     codec_destroy(NULL);
 }
 
+/*
+ * Progressive xz decompression: any sequence of steps yields the bytes of one
+ * decompression; a truncated blob, trailing bytes or asking past the end is
+ * SB_ERR_CORRUPT; other codecs refuse.
+ */
+static void test_stream(void)
+{
+    const size_t raw = 100 * KIB;
+    uint8_t *src = malloc(raw), *dst = malloc(raw), *blob = malloc(codec_bound(SB_CODEC_XZ, raw));
+    fill_text(src, raw, 77);
+    struct codec *c, *d;
+    REQUIRE(codec_create(SB_CODEC_XZ, 6, MAX_SRC, &c) == 0);
+    REQUIRE(codec_create(SB_CODEC_XZ, 1, MAX_SRC, &d) == 0);
+    size_t blen, have;
+    REQUIRE(codec_compress(c, src, raw, blob, codec_bound(SB_CODEC_XZ, raw), &blen) == 0);
+    static const size_t steps[] = {1, 7, 4096, 30000, 65536};
+    for (size_t k = 0; k < sizeof steps / sizeof *steps; k++) {
+        memset(dst, 0, raw);
+        REQUIRE(codec_stream_begin(d, blob, blen, dst, raw) == 0);
+        int rc = 0;
+        for (size_t want = steps[k]; rc == 0; want += steps[k]) {
+            rc = codec_stream_until(d, want < raw ? want : raw, &have);
+            CHECK(have >= (want < raw ? want : raw) || rc < 0);
+            if (want >= raw)
+                break;
+        }
+        CHECK_EQ(rc, 0);
+        CHECK_EQ(have, raw);
+        CHECK(memcmp(dst, src, raw) == 0);
+        CHECK_EQ(codec_stream_until(d, raw, &have), 0); /* done: nothing more to decode */
+        CHECK_EQ(have, raw);
+        CHECK_EQ(codec_stream_until(d, raw + 1, &have), SB_ERR_CORRUPT);
+    }
+    REQUIRE(codec_stream_begin(d, blob, blen - 1, dst, raw) == 0);
+    CHECK_EQ(codec_stream_until(d, raw, &have), SB_ERR_CORRUPT);
+    uint8_t *longer = malloc(blen + 1);
+    memcpy(longer, blob, blen);
+    longer[blen] = 0;
+    REQUIRE(codec_stream_begin(d, longer, blen + 1, dst, raw) == 0);
+    CHECK_EQ(codec_stream_until(d, raw, &have), SB_ERR_CORRUPT);
+    REQUIRE(codec_stream_begin(d, blob, blen, dst, raw - 1) == 0); /* the blob is longer */
+    CHECK_EQ(codec_stream_until(d, raw - 1, &have), SB_ERR_CORRUPT);
+    REQUIRE(codec_stream_begin(d, blob, blen, dst, raw) == 0);
+    CHECK_EQ(codec_stream_until(d, raw + 1, &have), SB_ERR_CORRUPT);
+    struct codec *z;
+    REQUIRE(codec_create(SB_CODEC_ZSTD, 1, MAX_SRC, &z) == 0);
+    CHECK_EQ(codec_stream_begin(z, blob, blen, dst, raw), SB_ERR_INVAL);
+    CHECK_EQ(codec_stream_until(z, 1, &have), SB_ERR_CORRUPT);
+    codec_destroy(z);
+    codec_destroy(c);
+    codec_destroy(d);
+    free(longer);
+    free(src);
+    free(dst);
+    free(blob);
+}
+
 int main(void)
 {
     test_names_levels();
+    test_stream();
     test_round_trips();
     test_cross_context();
     test_xz_dict_grows();

@@ -252,18 +252,33 @@ static void test_permute_round_trip(void)
         page_view_init(&v);
         page_view_init(&w);
         REQUIRE(page_view_parse(&v, raw, len) == 0);
-        for (uint32_t p = 2; p <= PAGE_PERIOD_MAX; p++) {
+        for (uint32_t p = 1; p <= PAGE_PERIOD_MAX; p++) {
             uint8_t *perm = malloc(page_permuted_len(&v)), *back = malloc(len);
             size_t plen = page_permute(&v, p, perm);
             CHECK_EQ(plen, len + PAGE_PERMUTED_HEADER_BYTES - PAGE_HEADER_BYTES);
             CHECK_EQ(page_view_parse(&w, perm, plen), SB_ERR_CORRUPT); /* never parsed as is */
-            /* Group 0 comes first: rows 0, p, 2p, ... */
-            const uint8_t *t;
-            size_t tl;
-            page_view_text(&v, counts[c] > (int)p ? p : 0, &t, &tl);
-            size_t t0 = v.text_off[1];
-            CHECK(memcmp(perm + PAGE_PERMUTED_HEADER_BYTES + (counts[c] > (int)p ? t0 : 0), t,
-                         tl) == 0);
+            /* Every row is where page_permuted_locate says; row p follows row 0. */
+            unsigned found = 0;
+            for (uint32_t k = 0; k < v.nrows; k++) {
+                struct permuted_row r;
+                const uint8_t *t;
+                size_t tl;
+                page_view_text(&v, k, &t, &tl);
+                found += page_permuted_locate(perm, plen, k, &r) == 0 && r.text_len == tl &&
+                         !memcmp(perm + r.text_off, t, tl) && perm[r.text_off + tl] == '\n' &&
+                         r.meta_len == v.meta_off[k + 1] - v.meta_off[k] &&
+                         !memcmp(perm + r.meta_off, v.meta + v.meta_off[k], r.meta_len);
+            }
+            CHECK_EQ(found, v.nrows);
+            struct permuted_row r0, rp;
+            size_t prefix;
+            REQUIRE(page_permuted_prefix(perm, plen, &prefix) == 0);
+            CHECK_EQ(prefix, PAGE_PERMUTED_HEADER_BYTES + v.meta_off[v.nrows]);
+            CHECK_EQ(page_permuted_locate(perm, plen, 0, &r0), 0);
+            CHECK_EQ(r0.text_off, prefix);
+            if (v.nrows > p && page_permuted_locate(perm, plen, p, &rp) == 0)
+                CHECK_EQ(rp.text_off, r0.text_off + r0.text_len + 1);
+            CHECK_EQ(page_permuted_locate(perm, plen, v.nrows, &r0), SB_ERR_CORRUPT);
             REQUIRE(page_unpermute(perm, plen, back, len, &n) == 0);
             CHECK_EQ(n, len);
             CHECK(memcmp(back, raw, len) == 0);
@@ -288,7 +303,7 @@ static void test_permute_damaged(void)
     size_t plen = page_permuted_len(&v);
     uint8_t *perm = malloc(plen), *copy = malloc(plen), *back = malloc(len);
     page_permute(&v, 2, perm);
-    static const uint32_t bad[] = {0, 1, PAGE_PERIOD_MAX + 1, 255, 0x80000000u, UINT32_MAX};
+    static const uint32_t bad[] = {0, PAGE_PERIOD_MAX + 1, 255, 0x80000000u, UINT32_MAX};
     for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
         memcpy(copy, perm, plen);
         for (int b = 0; b < 4; b++)
@@ -343,13 +358,13 @@ static void test_choose_period(void)
         size_t plen = page_permuted_len(&v), ocap = codec_bound(SB_CODEC_ZSTD, plen);
         uint8_t *perm = malloc(plen), *out = malloc(ocap);
         uint32_t period = 0;
-        REQUIRE(page_choose_period(&v, raw, len, probe, perm, out, ocap, &period) == 0);
+        REQUIRE(page_choose_period(&v, probe, perm, out, ocap, &period) == 0);
         CHECK(period >= 1 && period <= PAGE_PERIOD_MAX);
         CHECK_EQ(period % (uint32_t)cycle, 0);
         size_t sizes[PAGE_PERIOD_MAX + 1], best = SIZE_MAX;
         for (uint32_t p = 1; p <= PAGE_PERIOD_MAX; p++) {
-            size_t n = p == 1 ? len : page_permute(&v, p, perm);
-            sizes[p] = xz_size(xz, p == 1 ? raw : perm, n, out, ocap);
+            size_t n = page_permute(&v, p, perm);
+            sizes[p] = xz_size(xz, perm, n, out, ocap);
             best = sizes[p] < best ? sizes[p] : best;
         }
         CHECK(sizes[period] <= sizes[1]);

@@ -24,7 +24,7 @@
 #include <string.h>
 #include <time.h>
 
-#define CHUNK_ROWS 4096u /* rows per visit: about 300 KiB of od -cx text */
+#define CHUNK_ROWS 1024u /* rows per visit: about 75 KiB of od -cx text, a page or two */
 #define SNAP_ROWS 256u   /* how far back the start row looks for its line's start */
 
 /* A row of the loaded chunk: its absolute number, where its text starts, its flags. */

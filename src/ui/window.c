@@ -15,7 +15,8 @@
  * display server, too slow for every pty read, so X11 does not use it).
  *
  * Environment: BOUNDTERM_FRAME_LOG=FILE appends one line per frame, "total layout
- * draw" in microseconds (tests/gui/bench_window.sh reads it); SDL_RENDER_DRIVER picks
+ * draw start" in microseconds, start on CLOCK_MONOTONIC (tests/gui/bench_window.sh and
+ * bench_search.sh read it); SDL_RENDER_DRIVER picks
  * another SDL renderer than the software one (render.c then uses SDL_RenderGeometry).
  */
 #include "window.h"
@@ -729,9 +730,10 @@ static void draw(struct win *w, uint64_t now)
     w->gen = term_generation(w->s.term);
     w->dirty = false;
     if (w->frame_log)
-        fprintf(w->frame_log, "%llu %llu %llu\n",
+        fprintf(w->frame_log, "%llu %llu %llu %llu\n",
                 (unsigned long long)(session_now_ns() - now) / 1000,
-                (unsigned long long)(laid - now) / 1000, (unsigned long long)(drawn - laid) / 1000);
+                (unsigned long long)(laid - now) / 1000, (unsigned long long)(drawn - laid) / 1000,
+                (unsigned long long)now / 1000);
 }
 
 /* Draws when something changed and the frame interval has passed. */

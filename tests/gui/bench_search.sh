@@ -1,0 +1,67 @@
+#!/bin/bash
+# Issue 8's frame-time figure: the window's frames while the search bar scans a big history.
+# Under a private Xvfb, boundterm --scrollback-ram 16M (most pages spill to disk) takes ROWS
+# rows of `od -cx` text (the fixed corpus of bench/corpora.sh, repeated), then Ctrl+Shift+F
+# and a query ("ffff": rare in od -cx text, about one row in 20,000). While the
+# search runs, each frame's time (layout + draw + present) and the gap between frames come
+# from BOUNDTERM_FRAME_LOG; the search's own time from the --stats lines.
+# usage: bench_search.sh BOUNDTERM [ROWS]      (default 10000000)
+set -u
+bt=$(readlink -f "$1")
+rows=${2:-10000000}
+here=$(dirname "$(readlink -f "$0")")
+command -v Xvfb >/dev/null && command -v xdotool >/dev/null || { echo "skip: no Xvfb/xdotool"; exit 77; }
+corpus=$("$here/../../bench/corpora.sh")/od.txt
+tmp=$(mktemp -d /tmp/bt-bench-search.XXXXXX)
+xpid= bpid=
+cleanup() {
+    [ -n "$bpid" ] && kill "$bpid" 2>/dev/null && wait "$bpid" 2>/dev/null
+    [ -n "$xpid" ] && kill "$xpid"
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+n=90
+while [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ]; do n=$((n + 1)); done
+Xvfb ":$n" -screen 0 1024x768x24 -nolisten tcp >/dev/null 2>&1 &
+xpid=$!
+for i in $(seq 50); do [ -e "/tmp/.X11-unix/X$n" ] && break; sleep 0.1; done
+export DISPLAY=":$n"
+
+per=$(wc -l <"$corpus")
+reps=$(( (rows + per - 1) / per ))
+feed="i=0; while [ \$i -lt $reps ]; do cat '$corpus'; i=\$((i + 1)); done | head -n $rows; sleep 3600"
+BOUNDTERM_FRAME_LOG="$tmp/frames" "$bt" --scrollback-ram 16M --scrollback-disk 4G \
+    --stats "$tmp/stats" -e sh -c "$feed" &
+bpid=$!
+wid=$(timeout 10 xdotool search --sync --onlyvisible --name boundterm | head -n 1)
+t0=$(date +%s)
+prev=
+while sleep 2; do   # until bytes_in stops growing: the flood is in
+    now=$(tail -n 1 "$tmp/stats" | sed 's/.*"bytes_in":\([0-9]*\).*/\1/')
+    [ -n "$now" ] && [ "$now" = "$prev" ] && break
+    prev=$now
+done
+echo "ingest: $(( $(date +%s) - t0 )) s"
+tail -n 1 "$tmp/stats" | sed 's/.*"rows_retained":\([0-9]*\).*"rows_dropped":\([0-9]*\).*"rows_ram":\([0-9]*\).*"rows_disk":\([0-9]*\).*/  history: \1 rows retained (\3 in RAM, \4 on disk), \2 dropped/'
+xdotool windowfocus --sync "$wid"
+sleep 0.5
+start=$(wc -l <"$tmp/frames")
+up() { awk '{printf "%d", $1 * 1000000}' /proc/uptime; } # about CLOCK_MONOTONIC, in us
+s0=$(date +%s.%N)
+u0=$(up)
+xdotool key ctrl+shift+f
+xdotool type --delay 20 'ffff'
+until tail -n 1 "$tmp/stats" | grep -q '"search_state":"done"'; do sleep 0.2; done
+s1=$(date +%s.%N)
+u1=$(up)
+xdotool key Return   # the next older match: a jump into spilled history
+sleep 0.5
+tail -n 1 "$tmp/stats" | sed 's/.*"search_matches":\([0-9]*\).*/  search: \1 matches/'
+echo "  search time (typing to done, about 1 s of it typing, stats once a second): $(echo "$s1 - $s0" | bc) s"
+tail -n +"$((start + 1))" "$tmp/frames" | awk -v a="$u0" -v b="$u1" '$4 >= a && $4 <= b' >"$tmp/during"
+awk '{print $1}' "$tmp/during" | sort -n |
+    awk '{a[NR] = $1} END {printf "  %d frames during the search: draw p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+                           NR, a[int(NR * 0.5)] / 1000, a[int(NR * 0.99)] / 1000, a[NR] / 1000}'
+awk 'NR > 1 {print $4 - prev} {prev = $4}' "$tmp/during" | sort -n |
+    awk '{a[NR] = $1} END {printf "  gap between frames: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+                           a[int(NR * 0.5)] / 1000, a[int(NR * 0.99)] / 1000, a[NR] / 1000}'

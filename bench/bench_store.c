@@ -11,7 +11,9 @@
  * Rates are medians of several runs; the line -> cells conversion is timed
  * apart and left out of the store's figures.
  *
- *   bench_store FILE [--runs N] [--quick]
+ *   bench_store FILE [--runs N] [--quick] [--cold-kib N]
+ *
+ * --cold-kib sets the cold tier's block size (default: the store's, 64 KiB).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,6 +163,7 @@ static double ingest(struct sb_store *s, const struct corpus *c)
 }
 
 static double conv_cpu; /* CPU seconds of this thread the cutting took (see conversion_time) */
+static uint32_t cold_bytes; /* --cold-kib, or 0 for the store's default */
 
 /* Seconds (wall) the cutting of lines into rows alone takes; sets conv_cpu too. */
 static double conversion_time(const struct corpus *c)
@@ -283,6 +286,8 @@ static void default_config(const struct corpus *c, const char *spill_dir)
     cfg.ram_budget = 32u << 20;
     cfg.disk_budget = 4ull << 30;
     cfg.spill_dir = spill_dir;
+    if (cold_bytes)
+        cfg.cold_bytes = cold_bytes;
     struct sb_store *s = open_store(&cfg);
     double t = ingest(s, c) - conversion_time(c);
     struct sb_stats a, b;
@@ -300,7 +305,8 @@ static void default_config(const struct corpus *c, const char *spill_dir)
                             : n;
     read_latency(s, 0, n - ram_rows, &p50d, &p99d);
     read_latency(s, n - ram_rows, n, &p50r, &p99r);
-    printf("\ndefault codecs (zstd-1 hot, xz-6 cold over 64 KiB), RAM budget 32 MiB, spilling:\n");
+    printf("\ndefault codecs (zstd-1 hot, xz-6 cold over %u KiB), RAM budget 32 MiB, spilling:\n",
+           cfg.cold_bytes >> 10);
     printf("  ingest incl. spill: %.0f MB/s of row text, %.0f rows/s (worker thread)\n",
            text_bytes(c) / t / 1e6, n / t);
     printf("  flood: %.2f B/row compressed; RAM %.1f MiB of %.0f MiB; disk %.1f MiB "
@@ -322,6 +328,8 @@ static void density(const struct corpus *c)
     sb_config_defaults(&cfg);
     cfg.ram_budget = 4ull << 30;
     cfg.disk_budget = 0;
+    if (cold_bytes)
+        cfg.cold_bytes = cold_bytes;
     struct sb_store *s = open_store(&cfg);
     ingest(s, c);
     struct sb_stats a, b;
@@ -332,20 +340,23 @@ static void density(const struct corpus *c)
     sb_store_stats(s, &b);
     double p50, p99;
     read_latency(s, 0, b.rows_retained, &p50, &p99);
-    printf("\nall in RAM, default codecs: flood %.2f B/row compressed (%.2f B/row of RAM); "
+    printf("\nall in RAM, default codecs, cold blocks of %u KiB: flood %.2f B/row compressed "
+           "(%.2f B/row of RAM); "
            "after idle %.2f B/row compressed (%.2f B/row of RAM), cold tier took %.1f s, "
            "%.1f s of CPU (%.1f MB/s of raw pages per CPU second)\n",
-           (double)a.compressed_bytes / a.rows_retained, (double)a.ram_used / a.rows_retained,
+           cfg.cold_bytes >> 10, (double)a.compressed_bytes / a.rows_retained, (double)a.ram_used / a.rows_retained,
            (double)b.compressed_bytes / b.rows_retained, (double)b.ram_used / b.rows_retained,
            tc, cc, a.raw_bytes_stored / cc / 1e6);
     printf("  random read latency in cold pages: p50 %.3f ms p99 %.3f ms\n", p50, p99);
+    printf("  cold pages: %llu, %llu of them with rows regrouped by a period > 1\n",
+           (unsigned long long)b.pages_cold, (unsigned long long)b.pages_permuted);
     sb_store_destroy(s);
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: bench_store FILE [--runs N] [--quick]\n");
+        fprintf(stderr, "usage: bench_store FILE [--runs N] [--quick] [--cold-kib N]\n");
         return 2;
     }
     int runs = 3;
@@ -355,6 +366,8 @@ int main(int argc, char **argv)
             runs = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--quick"))
             quick = true;
+        else if (!strcmp(argv[i], "--cold-kib") && i + 1 < argc)
+            cold_bytes = (uint32_t)atoi(argv[++i]) << 10;
     }
     if (runs < 1 || runs > 15)
         runs = 3;

@@ -661,18 +661,40 @@ static bool fast_allowed(const struct term *t)
            !t->mode_unsure;
 }
 
-/* One run r[0..n) of printable ASCII that starts a piece of text: the middle goes direct. */
+/* Moves VTermState's cursor k columns right: CSI k C, formatted by hand (snprintf would cost
+ * as much as the glyphs it replaces). */
+static void write_cuf(struct term *t, int k)
+{
+    char cuf[16], *e = cuf + sizeof cuf, *q = e;
+    *--q = 'C';
+    for (int v = k; v > 0; v /= 10)
+        *--q = (char)('0' + v % 10);
+    *--q = '[';
+    *--q = '\x1b';
+    vterm_input_write(t->vt, q, (size_t)(e - q));
+}
+
+/*
+ * A run r[0..n) of printable ASCII that starts a piece of text, row by row: libvterm places a
+ * character (and wraps to the next row when it must), the grid writes what fits after it on
+ * the row but the last column, CUF catches VTermState up. Each piece libvterm gets starts
+ * with ASCII, so its decoder stays clean; it always gets the run's last character.
+ */
 static void fast_run(struct term *t, struct feed *f, const unsigned char *r, size_t n)
 {
-    flush_to(t, f, r + 1);
-    size_t mid = n - 2 > VT_WRITE_MAX ? VT_WRITE_MAX : n - 2;
-    int k = grid_put_ascii(t->grid, (const char *)r + 1, (int)mid);
-    if (k <= 0)
-        return;
-    char cuf[16];
-    int len = snprintf(cuf, sizeof cuf, "\x1b[%dC", k);
-    vterm_input_write(t->vt, cuf, (size_t)len);
-    f->start = r + 1 + k;
+    const unsigned char *end = r + n;
+    while (end - r >= 3) {
+        flush_to(t, f, r + 1);
+        size_t mid = (size_t)(end - r) - 2;
+        int k = grid_put_ascii(t->grid, (const char *)r + 1,
+                               (int)(mid > VT_WRITE_MAX ? VT_WRITE_MAX : mid));
+        r++;
+        if (k <= 0)
+            continue; /* at the row's end: libvterm takes the next one too, and wraps */
+        write_cuf(t, k);
+        r += k;
+        f->start = r;
+    }
 }
 
 /*

@@ -18,8 +18,10 @@
  *           configuration: 64 MiB of RAM, spilling to /tmp), i.e. headless boundterm
  *           without the pty. Its compression runs on the store's worker thread, so its
  *           CPU figure is the input thread's (the critical path) and wall time is shown too.
- * Usage: bench_vterm [--only NAME[,NAME...]] FILE [MB [RUNS [ROWS COLS]]]
- * (--only runs just those engines, e.g. for perf record; ratios need state and screen).
+ * Usage: bench_vterm [--onlcr] [--only NAME[,NAME...]] FILE [MB [RUNS [ROWS COLS]]]
+ * --only runs just those engines (e.g. for perf record). --onlcr turns each LF of the file into
+ * CR LF first, as a pty's ONLCR does for a program's output on its way to a terminal: without
+ * it od's LF-only lines start where the last one ended, and every line wraps.
  * The file is read into memory and fed in 64 KiB chunks, from the start again until at least
  * MB megabytes (default 100, at least the file once) went through; each engine runs RUNS
  * times (default 5) interleaved, and the median is printed, in MB/s of CPU time (the machine
@@ -345,9 +347,34 @@ static void print_ratios(const double *m, const bool *on)
     printf("  (term+store: CPU time of the input thread; the store compresses on its worker)\n");
 }
 
+/* LF -> CR LF, as ONLCR; frees buf and returns the new buffer. */
+static char *onlcr(char *buf, size_t *len)
+{
+    size_t lf = 0;
+    for (size_t i = 0; i < *len; i++)
+        lf += buf[i] == '\n';
+    char *out = malloc(*len + lf);
+    if (!out)
+        exit(1);
+    size_t o = 0;
+    for (size_t i = 0; i < *len; i++) {
+        if (buf[i] == '\n')
+            out[o++] = '\r';
+        out[o++] = buf[i];
+    }
+    free(buf);
+    *len = o;
+    return out;
+}
+
 int main(int argc, char **argv)
 {
-    bool on[N_ENGINES] = {0};
+    bool on[N_ENGINES] = {0}, crlf = false;
+    if (argc > 1 && strcmp(argv[1], "--onlcr") == 0) {
+        crlf = true;
+        argc--;
+        argv++;
+    }
     if (argc > 2 && strcmp(argv[1], "--only") == 0) {
         if (!select_engines(argv[2], on))
             return 2;
@@ -358,11 +385,13 @@ int main(int argc, char **argv)
             on[e] = true;
     }
     if (argc < 2) {
-        fprintf(stderr, "usage: bench_vterm [--only NAME[,NAME...]] FILE [MB [RUNS [ROWS COLS]]]\n");
+        fprintf(stderr, "usage: bench_vterm [--onlcr] [--only NAME[,NAME...]] FILE "
+                        "[MB [RUNS [ROWS COLS]]]\n");
         return 2;
     }
     struct input in;
-    in.buf = slurp(argv[1], &in.len);
+    char *file = slurp(argv[1], &in.len);
+    in.buf = crlf ? onlcr(file, &in.len) : file;
     double mb = argc > 2 ? atof(argv[2]) : 100;
     int runs = argc > 3 ? atoi(argv[3]) : 5;
     if (argc > 5) {
@@ -387,8 +416,8 @@ int main(int argc, char **argv)
             wall[e][r] = (double)in.total / 1e6 / w;
         }
 
-    printf("%s: %.1f MB per run, %d runs interleaved, %dx%d, 64 KiB chunks; median MB/s\n",
-           argv[1], (double)in.total / 1e6, runs, g_rows, g_cols);
+    printf("%s%s: %.1f MB per run, %d runs interleaved, %dx%d, 64 KiB chunks; median MB/s\n",
+           argv[1], crlf ? " (LF as CR LF)" : "", (double)in.total / 1e6, runs, g_rows, g_cols);
     double m[N_ENGINES] = {0};
     for (int e = 0; e < N_ENGINES; e++) {
         if (!on[e])

@@ -226,9 +226,14 @@ ssize_t pty_read(struct pty *p, char *buf, size_t cap)
 {
     size_t got = 0;
     while (!p->eof && p->fd >= 0 && got < cap) {
-        ssize_t n = read(p->fd, buf + got, cap - got);
+        size_t want = cap - got;
+        ssize_t n = read(p->fd, buf + got, want);
         if (n > 0) {
             got += (size_t)n;
+            /* A short read emptied the kernel's buffer: another would most likely fail with
+             * EAGAIN, one syscall per wake-up for nothing; poll() finds what comes next. */
+            if ((size_t)n < want)
+                break;
         } else if (n < 0 && errno == EINTR) {
             continue;
         } else if (n < 0 && errno == EAGAIN) {

@@ -480,6 +480,20 @@ enum search_state search_step(struct search *s, uint64_t max_rows, uint64_t max_
     return s->state;
 }
 
+size_t search_take(struct search *s, const struct search_match **out)
+{
+    size_t n = s->nm;
+    *out = s->m;
+    s->nm = 0;
+    s->sorted = true;
+    return n;
+}
+
+uint64_t search_rescan_row(const struct search *s)
+{
+    return s->start;
+}
+
 /* Orders matches by (row, byte). */
 static int cmp_match(const void *x, const void *y)
 {

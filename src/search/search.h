@@ -16,7 +16,8 @@
  * the cell column for text without wide characters or combining marks;
  * search_byte_to_col() gives the exact column from a decoded row.
  *
- * Not thread-safe except search_cancel(), which any thread may call.
+ * Not thread-safe except search_cancel(), which any thread may call;
+ * search/runner.h runs a search on a thread of its own.
  */
 #ifndef BT_SEARCH_H
 #define BT_SEARCH_H
@@ -115,6 +116,23 @@ bool search_next(struct search *s, uint64_t row, uint32_t byte, enum search_dir 
  * scanned again whole. Returns false (nothing changed) otherwise.
  */
 bool search_extend(struct search *s);
+
+/*
+ * For a caller that keeps its own list (search_runner): hands over the matches
+ * found since the last call, in the order found, and forgets them, so that
+ * search_matches(), search_next() and the match count no longer see them.
+ * One search_step(s, 1, 0) scans one chunk of rows, so what a call after it
+ * returns is oldest first and apart from every match found before. *out points
+ * into the search and is valid until the next call on it.
+ */
+size_t search_take(struct search *s, const struct search_match **out);
+
+/*
+ * After search_extend() returned true: the first row it scans again. A caller
+ * that keeps its own list removes its matches from that row on, since they are
+ * found again.
+ */
+uint64_t search_rescan_row(const struct search *s);
 
 /* A row of text from outside the store (a screen row), as sb_store_visit_text would give it. */
 struct search_text {

@@ -3,9 +3,11 @@
  * window feeds it keys as edits and asks it what to draw.
  *
  * Two lists of matches make one ordered list: the store search's (rows below
- * screen_abs, search_matches) then the screen's (sb->screen). The store search
- * starts at the origin going backward (older), so the matches nearest to what
- * the user was looking at are found first.
+ * screen_abs, published by the runner) then the screen's (sb->screen). The
+ * store search starts at the origin going backward (older), so the matches
+ * nearest to what the user was looking at are found first. Every look-up in
+ * the store's list is a binary search (runner.h), so a frame costs the same
+ * with ten matches or ten million.
  */
 #include "searchbar.h"
 
@@ -29,6 +31,13 @@ static bool same_match(const struct search_match *a, const struct search_match *
            a->end_byte == b->end_byte;
 }
 
+void searchbar_use_thread(struct searchbar *sb, void (*wake)(void *user), void *user)
+{
+    sb->threaded = true;
+    sb->wake = wake;
+    sb->wake_user = user;
+}
+
 void searchbar_open(struct searchbar *sb, struct sb_store *store, uint64_t origin)
 {
     sb->open = true;
@@ -39,6 +48,8 @@ void searchbar_open(struct searchbar *sb, struct sb_store *store, uint64_t origi
 
 void searchbar_close(struct searchbar *sb)
 {
+    if (sb->runner)
+        search_runner_start(sb->runner, NULL);
     search_destroy(sb->search);
     sb->search = NULL;
     sb->open = false;
@@ -50,18 +61,35 @@ void searchbar_close(struct searchbar *sb)
 void searchbar_fini(struct searchbar *sb)
 {
     searchbar_close(sb);
+    search_runner_destroy(sb->runner);
+    sb->runner = NULL;
     free(sb->screen);
     sb->screen = NULL;
     sb->screen_cap = 0;
+    free(sb->range);
+    sb->range = NULL;
+    sb->range_cap = 0;
+}
+
+/* Makes the runner at the first query; false (logged) when it cannot. */
+static bool need_runner(struct searchbar *sb)
+{
+    if (!sb->runner)
+        sb->runner = search_runner_create(sb->store,
+                                          sb->threaded ? SEARCH_RUNNER_THREAD
+                                                       : SEARCH_RUNNER_INLINE,
+                                          sb->wake, sb->wake_user);
+    return sb->runner != NULL;
 }
 
 bool searchbar_restart(struct searchbar *sb)
 {
+    if (sb->runner)
+        search_runner_start(sb->runner, NULL); /* the old matches go at once */
     search_destroy(sb->search);
     sb->search = NULL;
     sb->has_current = false;
     sb->seek = true;
-    sb->extending = false;
     sb->nscreen = 0;
     sb->error[0] = '\0';
     if (sb->len == 0 || !sb->store)
@@ -75,6 +103,15 @@ bool searchbar_restart(struct searchbar *sb)
         snprintf(sb->error, sizeof sb->error, "%s", why && why[1] ? why + 2 : err);
         return false;
     }
+    /* The same query again for the runner: the screen's search stays on this thread. */
+    struct search *s = need_runner(sb) ? search_create(sb->store, &o, err, sizeof err) : NULL;
+    if (!s) {
+        snprintf(sb->error, sizeof sb->error, "out of memory");
+        search_destroy(sb->search);
+        sb->search = NULL;
+        return false;
+    }
+    search_runner_start(sb->runner, s);
     return true;
 }
 
@@ -181,14 +218,15 @@ void searchbar_toggle_regex(struct searchbar *sb)
 
 bool searchbar_step(struct searchbar *sb, uint64_t max_ns)
 {
-    if (!sb->search)
+    if (!sb->search || !sb->runner)
         return false;
-    enum search_state st = search_step(sb->search, 0, max_ns);
-    if (st == SEARCH_DONE && search_extend(sb->search))
-        sb->extending = true; /* new output: scanned from the next step on */
-    else if (st != SEARCH_RUNNING)
-        sb->extending = false;
-    return st == SEARCH_RUNNING || sb->extending;
+    if (!sb->threaded)
+        return search_runner_step(sb->runner, max_ns);
+    struct search_runner_status st;
+    search_runner_status(sb->runner, &st);
+    if (st.state == SEARCH_DONE) /* new output is taken in by the thread; it finds out */
+        search_runner_poke(sb->runner);
+    return st.state == SEARCH_RUNNING;
 }
 
 /* Appends a row's text to buf at *len (an empty cell as a space, a wide char's right half none). */
@@ -364,11 +402,26 @@ static size_t lower_bound(const struct search_match *m, size_t n, uint64_t row, 
     return lo;
 }
 
-/* The store's matches (search_matches), none without a search. */
-static size_t store_matches(struct searchbar *sb, const struct search_match **m)
+/* Whether the store search has published anything to read. */
+static bool have_store(const struct searchbar *sb)
 {
-    *m = NULL;
-    return sb->search ? search_matches(sb->search, m) : 0;
+    return sb->search && sb->runner;
+}
+
+/* The first screen match strictly after (forward) or the last strictly before (row, byte). */
+static bool screen_near(const struct searchbar *sb, uint64_t row, uint32_t byte,
+                        enum search_dir dir, struct search_match *out)
+{
+    size_t i = lower_bound(sb->screen, sb->nscreen, row, byte);
+    if (dir == SEARCH_FORWARD) {
+        while (i < sb->nscreen && cmp_pos(sb->screen[i].row, sb->screen[i].byte, row, byte) == 0)
+            i++;
+        if (i < sb->nscreen)
+            return *out = sb->screen[i], true;
+    } else if (i > 0) {
+        return *out = sb->screen[i - 1], true;
+    }
+    return false;
 }
 
 /*
@@ -378,48 +431,36 @@ static size_t store_matches(struct searchbar *sb, const struct search_match **m)
 static bool nearest(struct searchbar *sb, uint64_t row, uint32_t byte, enum search_dir dir,
                     struct search_match *out)
 {
-    const struct search_match *lists[2];
-    size_t n[2] = {store_matches(sb, &lists[0]), sb->nscreen};
-    lists[1] = sb->screen;
-    for (int k = 0; k < 2; k++) {
-        int l = dir == SEARCH_FORWARD ? k : 1 - k;
-        size_t i = lower_bound(lists[l], n[l], row, byte);
-        if (dir == SEARCH_FORWARD) {
-            while (i < n[l] && cmp_pos(lists[l][i].row, lists[l][i].byte, row, byte) == 0)
-                i++;
-            if (i < n[l])
-                return *out = lists[l][i], true;
-        } else if (i > 0) {
-            return *out = lists[l][i - 1], true;
-        }
-    }
-    return false;
+    bool store = have_store(sb);
+    if (dir == SEARCH_FORWARD)
+        return (store && search_runner_near(sb->runner, row, byte, dir, out)) ||
+               screen_near(sb, row, byte, dir, out);
+    return screen_near(sb, row, byte, dir, out) ||
+           (store && search_runner_near(sb->runner, row, byte, dir, out));
 }
 
 /* The first (forward) or last match of all; false when there are none. */
 static bool extreme(struct searchbar *sb, enum search_dir dir, struct search_match *out)
 {
-    const struct search_match *m;
-    size_t n = store_matches(sb, &m);
-    if (dir == SEARCH_FORWARD && (n > 0 || sb->nscreen > 0))
-        return *out = n > 0 ? m[0] : sb->screen[0], true;
-    if (dir == SEARCH_BACKWARD && (n > 0 || sb->nscreen > 0))
-        return *out = sb->nscreen > 0 ? sb->screen[sb->nscreen - 1] : m[n - 1], true;
-    return false;
+    bool store = have_store(sb);
+    if (dir == SEARCH_FORWARD)
+        return (store && search_runner_extreme(sb->runner, dir, out)) ||
+               (sb->nscreen > 0 && (*out = sb->screen[0], true));
+    return (sb->nscreen > 0 && (*out = sb->screen[sb->nscreen - 1], true)) ||
+           (store && search_runner_extreme(sb->runner, dir, out));
+}
+
+/* The place of m on the screen's list (1-based), or 0. */
+static size_t screen_place(const struct searchbar *sb, const struct search_match *m)
+{
+    size_t j = lower_bound(sb->screen, sb->nscreen, m->row, m->byte);
+    return j < sb->nscreen && same_match(&sb->screen[j], m) ? j + 1 : 0;
 }
 
 /* Whether m is still a match the lists hold. */
 static bool listed(struct searchbar *sb, const struct search_match *m)
 {
-    const struct search_match *lists[2];
-    size_t n[2] = {store_matches(sb, &lists[0]), sb->nscreen};
-    lists[1] = sb->screen;
-    for (int l = 0; l < 2; l++) {
-        size_t i = lower_bound(lists[l], n[l], m->row, m->byte);
-        if (i < n[l] && same_match(&lists[l][i], m))
-            return true;
-    }
-    return false;
+    return screen_place(sb, m) > 0 || (have_store(sb) && search_runner_place(sb->runner, m) > 0);
 }
 
 bool searchbar_settle(struct searchbar *sb)
@@ -464,9 +505,12 @@ void searchbar_each(struct searchbar *sb, uint64_t lo, uint64_t hi,
                     void (*fn)(void *user, const struct search_match *m, bool current),
                     void *user)
 {
-    const struct search_match *lists[2];
-    size_t n[2] = {store_matches(sb, &lists[0]), sb->nscreen};
-    lists[1] = sb->screen;
+    const struct search_match *lists[2] = {sb->range, sb->screen};
+    /* Copied out, so that fn may read the store without the runner's mutex held. */
+    size_t n[2] = {have_store(sb) ? search_runner_range(sb->runner, lo > 256 ? lo - 256 : 0, hi,
+                                                        &sb->range, &sb->range_cap) : 0,
+                   sb->nscreen};
+    lists[0] = sb->range;
     for (int l = 0; l < 2; l++) {
         /* A match starting above lo may reach into it: look a line's worth back. */
         for (size_t i = lower_bound(lists[l], n[l], lo > 256 ? lo - 256 : 0, 0);
@@ -479,16 +523,14 @@ void searchbar_each(struct searchbar *sb, uint64_t lo, uint64_t hi,
 
 size_t searchbar_count(struct searchbar *sb, size_t *place)
 {
-    const struct search_match *m;
-    size_t ns = store_matches(sb, &m);
+    bool store = have_store(sb);
+    size_t ns = store ? search_runner_count(sb->runner) : 0, i = 0;
     *place = 0;
     if (sb->has_current) {
-        size_t i = lower_bound(m, ns, sb->current.row, sb->current.byte);
-        size_t j = lower_bound(sb->screen, sb->nscreen, sb->current.row, sb->current.byte);
-        if (i < ns && same_match(&m[i], &sb->current))
-            *place = i + 1;
-        else if (j < sb->nscreen && same_match(&sb->screen[j], &sb->current))
-            *place = ns + j + 1;
+        if (store && (i = search_runner_place(sb->runner, &sb->current)) > 0)
+            *place = i;
+        else if ((i = screen_place(sb, &sb->current)) > 0)
+            *place = ns + i;
     }
     return ns + sb->nscreen;
 }
@@ -496,11 +538,11 @@ size_t searchbar_count(struct searchbar *sb, size_t *place)
 bool searchbar_progress(struct searchbar *sb, int *percent)
 {
     *percent = 100;
-    if (!sb->search)
+    if (!have_store(sb))
         return false;
-    struct search_progress p;
-    search_progress(sb->search, &p);
-    if (p.state != SEARCH_RUNNING || sb->extending) /* new output is not worth a percentage */
+    struct search_runner_status p;
+    search_runner_status(sb->runner, &p);
+    if (p.state != SEARCH_RUNNING || p.extending) /* new output is not worth a percentage */
         return false;
     uint64_t total = p.rows_total ? p.rows_total : 1;
     uint64_t done = p.rows_scanned < total ? p.rows_scanned : total;

@@ -13,6 +13,12 @@
  *
  * Navigation: SEARCH_BACKWARD goes to older matches (up: Enter), SEARCH_FORWARD
  * to newer ones (down: Shift+Enter), wrapping around at either end.
+ *
+ * The store search runs on a search_runner (search/runner.h): on the caller's
+ * thread in slices by default (the tests), or on a thread of its own after
+ * searchbar_use_thread() (the window), which then only reads what the thread
+ * published. The screen's rows are matched on the caller's thread, with a
+ * second struct search for the same query that is never stepped.
  */
 #ifndef BT_UI_SEARCHBAR_H
 #define BT_UI_SEARCHBAR_H
@@ -22,6 +28,7 @@
 #include <stdint.h>
 
 #include "boundterm/scrollback.h"
+#include "search/runner.h"
 #include "search/search.h"
 #include "term.h"
 
@@ -34,7 +41,13 @@ struct searchbar {
     enum search_case case_mode;
     bool regex;
     struct sb_store *store;       /* borrowed */
-    struct search *search;        /* owned; NULL for an empty or bad query */
+    struct search *search;        /* owned, for the screen rows; NULL for an empty or bad query */
+    struct search_runner *runner; /* owned: the store search; made at the first query */
+    bool threaded;                /* the runner gets a thread of its own */
+    void (*wake)(void *user);     /* called from the runner's thread on progress */
+    void *wake_user;
+    struct search_match *range;   /* owned: store matches copied out for searchbar_each */
+    size_t range_cap;
     char error[192];              /* why the regex is refused, or "" */
     uint64_t origin;              /* the absolute row the user was at: scans start there */
     struct search_match *screen;  /* owned: matches on the screen rows, in order */
@@ -43,14 +56,19 @@ struct searchbar {
     struct search_match current;
     bool has_current;
     bool seek;                    /* no current match since the last edit: take the nearest */
-    bool extending;               /* scanning rows pushed after the search began */
 };
+
+/*
+ * Runs the store search on a thread of its own from the next query on; wake
+ * (may be NULL) is called from that thread when there is progress to show.
+ */
+void searchbar_use_thread(struct searchbar *sb, void (*wake)(void *user), void *user);
 
 /* Opens the bar over store (borrowed) with the last query kept; origin as above. */
 void searchbar_open(struct searchbar *sb, struct sb_store *store, uint64_t origin);
-/* Closes the bar and ends its search (the query is kept for the next open). */
+/* Closes the bar and ends its search without waiting for it (the query is kept). */
 void searchbar_close(struct searchbar *sb);
-/* Frees what the bar owns; the struct may be opened again afterwards. */
+/* Frees what the bar owns, joining the search thread; the struct may be opened again. */
 void searchbar_fini(struct searchbar *sb);
 
 /* Inserts UTF-8 text at the caret (control characters become spaces); true if it changed. */
@@ -77,8 +95,9 @@ void searchbar_toggle_regex(struct searchbar *sb);
 bool searchbar_restart(struct searchbar *sb);
 
 /*
- * Scans for up to max_ns nanoseconds, and takes in rows pushed since. Returns
- * true while there is more to scan.
+ * Scans for up to max_ns nanoseconds (0: to the end), and takes in rows pushed
+ * since; with a thread, only tells it about new rows. Returns true while there
+ * is more to scan.
  */
 bool searchbar_step(struct searchbar *sb, uint64_t max_ns);
 

@@ -14,6 +14,10 @@
  * pushes an SDL event when either is ready (SDL wakes itself through the
  * display server, too slow for every pty read, so X11 does not use it).
  *
+ * The search bar's store search runs on a thread of its own (search/runner.h);
+ * the loop only reads what it published, never waiting for a store read. Its
+ * progress wakes the loop through a pipe (wake_pipe) polled with the others.
+ *
  * Environment: BOUNDTERM_FRAME_LOG=FILE appends one line per frame, "total layout
  * draw start" in microseconds, start on CLOCK_MONOTONIC (tests/gui/bench_window.sh and
  * bench_search.sh read it); SDL_RENDER_DRIVER picks
@@ -22,6 +26,7 @@
 #include "window.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
@@ -57,7 +62,7 @@
 #define WHEEL_ROWS 3
 #define BELL_NS 120000000ull /* the visual bell's flash */
 #define IDLE_MAX_MS 250 /* input methods talk to SDL on sockets the loop does not poll */
-#define SLICE_NS 4000000ull /* a search or a save runs this long at most between frames */
+#define SLICE_NS 4000000ull /* a save runs this long at most between frames */
 #define MESSAGE_NS 6000000000ull /* how long "saved N rows to PATH" stays */
 
 struct waker {
@@ -66,6 +71,7 @@ struct waker {
     int stop[2]; /* a pipe: written to stop the thread */
     SDL_atomic_t pty_fd; /* -1 once the pty reached its end */
     SDL_atomic_t sig_fd;
+    int wake_fd; /* the search's wake-ups (read end of wake_pipe) */
     Uint32 event;
     bool armed;
 };
@@ -80,6 +86,7 @@ struct win {
     struct select sel;
     struct overlay ov;
     struct waker wk;
+    int wake_pipe[2]; /* the search thread writes a byte when there is progress to show */
     int xfd; /* the X connection, or -1: use the waker */
     struct events_bindings keys;
     int rows, cols, font_px;
@@ -117,10 +124,11 @@ static int waker_main(void *arg)
     struct waker *wk = arg;
     for (;;) {
         SDL_SemWait(wk->arm);
-        struct pollfd fds[3] = {{.fd = SDL_AtomicGet(&wk->pty_fd), .events = POLLIN},
+        struct pollfd fds[4] = {{.fd = SDL_AtomicGet(&wk->pty_fd), .events = POLLIN},
                                 {.fd = SDL_AtomicGet(&wk->sig_fd), .events = POLLIN},
-                                {.fd = wk->stop[0], .events = POLLIN}};
-        while (poll(fds, 3, -1) < 0 && errno == EINTR)
+                                {.fd = wk->stop[0], .events = POLLIN},
+                                {.fd = wk->wake_fd, .events = POLLIN}};
+        while (poll(fds, 4, -1) < 0 && errno == EINTR)
             ;
         if (fds[2].revents)
             return 0;
@@ -130,8 +138,9 @@ static int waker_main(void *arg)
 }
 
 /* Starts the waker; false (logged) on failure. */
-static bool waker_start(struct waker *wk, int pty_fd, int sig_fd)
+static bool waker_start(struct waker *wk, int pty_fd, int sig_fd, int wake_fd)
 {
+    wk->wake_fd = wake_fd;
     wk->stop[0] = wk->stop[1] = -1;
     wk->event = SDL_RegisterEvents(1);
     wk->arm = SDL_CreateSemaphore(0);
@@ -370,12 +379,29 @@ static void bar_text(struct win *w, const char *utf8)
         search_edited(w);
 }
 
-/* One slice of the search between frames; true while it has more to do. */
-static bool search_tick(struct win *w)
+/* The search thread's wake-up (runner.h): called on that thread, so it only writes a byte. */
+static void search_woke(void *user)
 {
+    struct win *w = user;
+    if (write(w->wake_pipe[1], "", 1) < 0 && errno != EAGAIN)
+        perror("boundterm: search wake-up");
+}
+
+/* Empties the wake-up pipe before the loop reads what the search published. */
+static void search_drain(struct win *w)
+{
+    char buf[64];
+    while (read(w->wake_pipe[0], buf, sizeof buf) > 0)
+        ;
+}
+
+/* Takes the search's news between frames (it runs on its own thread, so nothing to wait for). */
+static void search_tick(struct win *w)
+{
+    search_drain(w);
     if (!w->bar.open)
-        return false;
-    bool more = searchbar_step(&w->bar, SLICE_NS);
+        return;
+    searchbar_step(&w->bar, 0); /* only tells the thread about new rows */
     uint64_t gen = term_generation(w->s.term);
     if (w->bar_gen != gen) { /* the screen changed: match its rows again */
         searchbar_scan_screen(&w->bar, w->s.term, view_screen_abs(w->view));
@@ -388,7 +414,6 @@ static bool search_tick(struct win *w)
     searchbar_status(&w->bar, status, sizeof status);
     if (strcmp(status, w->bar_status) != 0)
         w->dirty = true;
-    return more;
 }
 
 struct marking {
@@ -1091,10 +1116,11 @@ static void wait_events(struct win *w)
     ms = ms > IDLE_MAX_MS ? IDLE_MAX_MS : ms;
     if (w->xfd >= 0) {
         short out = pty_pending(w->s.pty) ? POLLOUT : 0;
-        struct pollfd fds[3] = {{.fd = w->eof ? -1 : pty_fd(w->s.pty), .events = POLLIN | out},
+        struct pollfd fds[4] = {{.fd = w->eof ? -1 : pty_fd(w->s.pty), .events = POLLIN | out},
                                 {.fd = w->s.sigfd, .events = POLLIN},
-                                {.fd = w->xfd, .events = POLLIN}};
-        if (poll(fds, 3, ms) < 0 && errno != EINTR)
+                                {.fd = w->xfd, .events = POLLIN},
+                                {.fd = w->wake_pipe[0], .events = POLLIN}};
+        if (poll(fds, 4, ms) < 0 && errno != EINTR)
             fprintf(stderr, "boundterm: poll: %s\n", strerror(errno));
         return;
     }
@@ -1126,9 +1152,10 @@ static void run(struct win *w)
                 export_cut(w->exp, 0);
             w->dirty = true;
         }
-        /* A search and a save each take a bounded slice, so a frame is never late by more. */
-        bool working = search_tick(w);
-        working |= save_tick(w);
+        /* A save takes a bounded slice, so a frame is never late by more; the search is
+         * on its own thread. */
+        search_tick(w);
+        bool working = save_tick(w);
         /* Drawing may read X events ahead (XSync): take them all after it, then sleep. */
         maybe_draw(w, busy);
         SDL_Event e;
@@ -1301,8 +1328,14 @@ static bool start(struct win *w, const struct bt_config *cfg, bool *opened)
     w->s.old_mask = orig;
     cursor_default(w->s.term, cfg);
     w->xfd = x11_fd(w->window);
+    if (pipe2(w->wake_pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
+        w->wake_pipe[0] = w->wake_pipe[1] = -1;
+        perror("boundterm: window: pipe");
+        return false;
+    }
+    searchbar_use_thread(&w->bar, search_woke, w);
     if (!term_input_init(w->s.term) || !(w->view = view_create(w->s.store, w->s.term)) ||
-        (w->xfd < 0 && !waker_start(&w->wk, pty_fd(w->s.pty), w->s.sigfd)))
+        (w->xfd < 0 && !waker_start(&w->wk, pty_fd(w->s.pty), w->s.sigfd, w->wake_pipe[0])))
         return false;
     const char *log = getenv("BOUNDTERM_FRAME_LOG");
     w->frame_log = log && *log ? fopen(log, "a") : NULL;
@@ -1324,6 +1357,7 @@ int window_run(const struct bt_config *cfg)
         return status;
     }
     w->wk.stop[0] = w->wk.stop[1] = -1;
+    w->wake_pipe[0] = w->wake_pipe[1] = -1;
     if (start(w, cfg, &opened)) {
         run(w);
         waker_stop(&w->wk);
@@ -1336,7 +1370,10 @@ int window_run(const struct bt_config *cfg)
     waker_stop(&w->wk);
     if (w->s.term)
         term_input_fini(w->s.term);
-    close_window(w);
+    close_window(w); /* joins the search thread before the store goes */
+    for (int i = 0; i < 2; i++)
+        if (w->wake_pipe[i] >= 0)
+            close(w->wake_pipe[i]);
     if (opened)
         session_close(&w->s);
     free(w);

@@ -11,6 +11,8 @@
 # Each runs RUNS times interleaved; prints every run and the medians in MB/s of wall time
 # (od's output bytes before the pty's ONLCR adds a CR per line, over the command's wall time).
 # Usage: bench/pty.sh [BUILD_DIR [MB [RUNS]]]   (default: build, 100 MB, 5 runs)
+# With BT_OTHER=/path/to/another/boundterm, that binary runs too (bt2), e.g. a build of main
+# before a change, interleaved with the rest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build} mb=${2:-100} runs=${3:-5}
@@ -35,12 +37,14 @@ one() {
     od) sh -c "$gen" > /dev/null ;;
     pty) "$drain" sh -c "$gen" > /dev/null ;;
     bt) "$bt" --headless --spill-dir "$tmp" -e sh -c "$gen" > /dev/null ;;
+    bt2) "$BT_OTHER" --headless --spill-dir "$tmp" -e sh -c "$gen" > /dev/null ;;
     esac
     t1=$(now)
     rate "$t0" "$t1"
 }
 
 kinds=(od pty bt)
+[ -n "${BT_OTHER:-}" ] && kinds+=(bt2)
 echo "# bench/pty.sh: $(uname -m), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)," \
      "$(date -u '+%Y-%m-%d %H:%M UTC'), $mb MB per run, $runs runs interleaved"
 declare -A all

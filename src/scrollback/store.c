@@ -14,6 +14,12 @@
  * when the disk is over budget. A page whose spill or read fails becomes
  * LOST: its rows keep their numbers but read back marked lost.
  *
+ * Cold pages (the cold tier's, at idle) are stored in page format 2: rows
+ * regrouped by the period that compressed smallest in a trial, meta first
+ * (page.h). Reads turn them back into format 1 for the cache; a random read
+ * that misses the cache decodes a cold page only as far as its row (struct
+ * partial).
+ *
  * One mutex guards everything. The worker thread takes it only to pick a job
  * and to install the result; compression itself runs unlocked on buffers the
  * worker owns. Operations that remove or rewrite an entry the worker is
@@ -1276,7 +1282,6 @@ static int inflate_entry(struct sb_store *s, struct entry *e, uint8_t *dst)
         rc = page_unpermute(s->read_perm.p, permuted, dst, e->raw_len, &n);
     return rc == 0 && n != e->raw_len ? SB_ERR_CORRUPT : rc;
 }
-
 
 /*
  * A view of entry i's rows through the cache. NULL when the page is lost

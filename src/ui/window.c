@@ -106,6 +106,8 @@ struct win {
     struct view_pos bar_from; /* where the view was when the bar opened: Escape goes back */
     uint64_t bar_gen;         /* term generation of the screen matches; 0 = take them again */
     char bar_status[192];     /* the status last drawn, to redraw only when it changes */
+    uint64_t search_t0;       /* when the query was last edited */
+    int64_t search_ms;        /* how long its scan of the store took, -1 until done */
     struct render_mark *marks;
     int nmarks, marks_cap;
     struct export *exp;       /* a Ctrl+Shift+S save in progress, or NULL */
@@ -289,6 +291,8 @@ static void search_open(struct win *w)
         return;
     view_get_pos(w->view, &w->bar_from);
     searchbar_open(&w->bar, w->s.store, view_bottom(w));
+    w->search_t0 = session_now_ns();
+    w->search_ms = -1;
     w->bar_gen = 0;
     w->dirty = true;
 }
@@ -307,6 +311,8 @@ static void search_close(struct win *w, bool stay)
 static void search_edited(struct win *w)
 {
     searchbar_restart(&w->bar);
+    w->search_t0 = session_now_ns();
+    w->search_ms = -1;
     w->bar_gen = 0;
     w->dirty = true;
 }
@@ -401,7 +407,9 @@ static void search_tick(struct win *w)
     search_drain(w);
     if (!w->bar.open)
         return;
-    searchbar_step(&w->bar, 0); /* only tells the thread about new rows */
+    bool more = searchbar_step(&w->bar, 0); /* only tells the thread about new rows */
+    if (!more && w->search_ms < 0 && w->bar.search)
+        w->search_ms = (int64_t)((session_now_ns() - w->search_t0) / 1000000);
     uint64_t gen = term_generation(w->s.term);
     if (w->bar_gen != gen) { /* the screen changed: match its rows again */
         searchbar_scan_screen(&w->bar, w->s.term, view_screen_abs(w->view));
@@ -661,8 +669,9 @@ static int stats_members(void *user, char *buf, size_t cap)
                         : running ? "running" : "done";
     return snprintf(buf, cap, ",\"search_state\":\"%s\",\"search_matches\":%zu,"
                     "\"search_current\":%zu,\"search_current_row\":%" PRId64
-                    ",\"view_following\":%s,\"saves\":%" PRIu64,
+                    ",\"search_ms\":%" PRId64 ",\"view_following\":%s,\"saves\":%" PRIu64,
                     state, n, place, w->bar.has_current ? (int64_t)w->bar.current.row : -1,
+                    w->bar.open ? w->search_ms : -1,
                     view_following(w->view) ? "true" : "false", w->saves);
 }
 

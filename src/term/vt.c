@@ -585,7 +585,7 @@ static enum scan_event str_byte(struct scan *s, unsigned char c)
 
 /* One term_feed call: bytes from start to p are scanned and not yet given to libvterm. */
 struct feed {
-    const unsigned char *start, *p, *end;
+    const unsigned char *begin, *start, *p, *end;
     const unsigned char *c2; /* the next 0xC2 at or after p, or end; NULL until searched */
     bool seg; /* libvterm starts a new piece of text at p (a new write, or after a sequence) */
 };
@@ -698,9 +698,23 @@ static void fast_run(struct term *t, struct feed *f, const unsigned char *r, siz
 }
 
 /*
+ * Whether a byte >= 0x80 lies within 6 bytes before p in this feed: libvterm's decoder looks
+ * ahead for the rest of a sequence up to the end of the write, and the fast path ends a write
+ * right after p.
+ */
+static bool utf8_just_before(const struct feed *f, const unsigned char *p)
+{
+    for (const unsigned char *q = p - (p - f->begin < 6 ? p - f->begin : 6); q < p; q++)
+        if (*q >= 0x80)
+            return true;
+    return false;
+}
+
+/*
  * Looks at ground text [f->p, lim) (no ESC, no 0xC2 in it): follows SO and SI, ends a
- * pending single shift at the first text, and hands runs of printable ASCII that start a
- * piece of text (after a C0 control, a sequence or a write boundary) to fast_run.
+ * pending single shift at the first text, and hands runs of printable ASCII that are a whole
+ * piece of text (from a C0 control, a sequence or a write boundary to a C0 control, ESC or
+ * the end of the feed) to fast_run.
  */
 static void fast_text(struct term *t, struct feed *f, const unsigned char *lim)
 {
@@ -712,7 +726,10 @@ static void fast_text(struct term *t, struct feed *f, const unsigned char *lim)
             const unsigned char *r = p + 1;
             while (r < lim && *r >= 0x20 && *r < 0x7f)
                 r++;
-            if (seg && ok && !t->scan.single_shift && r - p >= FAST_MIN)
+            /* ... and ends one: libvterm decodes invalid or cut UTF-8 differently when a
+             * write starts elsewhere, so text that goes on past the run is left to it */
+            if (seg && ok && !t->scan.single_shift && r - p >= FAST_MIN &&
+                (r == f->end || *r < 0x20) && !utf8_just_before(f, p))
                 fast_run(t, f, p, (size_t)(r - p));
             t->scan.single_shift = false;
             seg = false;
@@ -904,8 +921,8 @@ void term_destroy(struct term *t)
 
 void term_feed(struct term *t, const char *bytes, size_t len)
 {
-    struct feed f = {(const unsigned char *)bytes, (const unsigned char *)bytes,
-                     (const unsigned char *)bytes + len, NULL, true};
+    const unsigned char *b = (const unsigned char *)bytes;
+    struct feed f = {b, b, b, b + len, NULL, true};
     if (t->nheld && len)
         release_held(t, &f);
     while (f.p < f.end) {

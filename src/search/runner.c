@@ -440,19 +440,17 @@ void search_runner_status(struct search_runner *r, struct search_runner_status *
     *out = r->cached;
 }
 
-size_t search_runner_count(struct search_runner *r)
+size_t search_runner_count(struct search_runner *r, uint64_t floor)
 {
-    uint64_t floor = sb_store_rows_dropped(r->store);
     pthread_mutex_lock(&r->lock);
     size_t n = total(r) - index_of(r, floor, 0);
     pthread_mutex_unlock(&r->lock);
     return n;
 }
 
-bool search_runner_near(struct search_runner *r, uint64_t row, uint32_t byte,
+bool search_runner_near(struct search_runner *r, uint64_t floor, uint64_t row, uint32_t byte,
                         enum search_dir dir, struct search_match *out)
 {
-    uint64_t floor = sb_store_rows_dropped(r->store);
     bool found = false;
     pthread_mutex_lock(&r->lock);
     size_t f = index_of(r, floor, 0), n = total(r), i = index_of(r, row, byte);
@@ -469,10 +467,9 @@ bool search_runner_near(struct search_runner *r, uint64_t row, uint32_t byte,
     return found;
 }
 
-bool search_runner_extreme(struct search_runner *r, enum search_dir dir,
+bool search_runner_extreme(struct search_runner *r, uint64_t floor, enum search_dir dir,
                            struct search_match *out)
 {
-    uint64_t floor = sb_store_rows_dropped(r->store);
     pthread_mutex_lock(&r->lock);
     size_t f = index_of(r, floor, 0), n = total(r);
     bool found = f < n;
@@ -482,9 +479,8 @@ bool search_runner_extreme(struct search_runner *r, enum search_dir dir,
     return found;
 }
 
-size_t search_runner_place(struct search_runner *r, const struct search_match *m)
+size_t search_runner_place(struct search_runner *r, uint64_t floor, const struct search_match *m)
 {
-    uint64_t floor = sb_store_rows_dropped(r->store);
     if (m->row < floor)
         return 0;
     pthread_mutex_lock(&r->lock);
@@ -510,10 +506,9 @@ static bool reserve(struct search_match **buf, size_t *cap, size_t need)
     return true;
 }
 
-size_t search_runner_range(struct search_runner *r, uint64_t lo, uint64_t hi,
+size_t search_runner_range(struct search_runner *r, uint64_t floor, uint64_t lo, uint64_t hi,
                            struct search_match **buf, size_t *cap)
 {
-    uint64_t floor = sb_store_rows_dropped(r->store);
     size_t got = 0;
     lo = lo < floor ? floor : lo;
     pthread_mutex_lock(&r->lock);

@@ -19,8 +19,10 @@
  * the old search is cancelled, readers see no matches at once, and the worker
  * frees the old search when its chunk in progress ends.
  *
- * Positions are absolute rows (search.h). Readers skip matches in dropped rows
- * (below sb_store_rows_dropped), so no reader ever sees one.
+ * Positions are absolute rows (search.h). Readers pass the first retained row
+ * (sb_store_rows_dropped) as floor and never see a match below it; they take
+ * it from the caller so that a frame does not wait for the store's lock, which
+ * the worker holds while it decodes a page.
  */
 #ifndef BT_SEARCH_RUNNER_H
 #define BT_SEARCH_RUNNER_H
@@ -59,7 +61,7 @@ struct search_runner;
 struct search_runner *search_runner_create(struct sb_store *store, enum search_runner_mode mode,
                                            void (*wake)(void *user), void *user);
 
-/* Cancels the search, joins the thread (waits for at most one chunk) and frees all; NULL is a no-op. */
+/* Cancels the search, joins the thread (after at most one chunk), frees all; NULL is a no-op. */
 void search_runner_destroy(struct search_runner *r);
 
 /*
@@ -85,29 +87,29 @@ bool search_runner_step(struct search_runner *r, uint64_t max_ns);
  */
 void search_runner_status(struct search_runner *r, struct search_runner_status *out);
 
-/* Matches published so far in retained rows. */
-size_t search_runner_count(struct search_runner *r);
+/* Matches published so far in rows from floor on (the first retained row, as above). */
+size_t search_runner_count(struct search_runner *r, uint64_t floor);
 
 /*
  * The first match strictly after (forward) or the last strictly before
  * (row, byte), without wrapping; false when there is none.
  */
-bool search_runner_near(struct search_runner *r, uint64_t row, uint32_t byte,
+bool search_runner_near(struct search_runner *r, uint64_t floor, uint64_t row, uint32_t byte,
                         enum search_dir dir, struct search_match *out);
 
 /* The oldest (SEARCH_FORWARD) or newest match; false when there are none. */
-bool search_runner_extreme(struct search_runner *r, enum search_dir dir,
+bool search_runner_extreme(struct search_runner *r, uint64_t floor, enum search_dir dir,
                            struct search_match *out);
 
-/* The 1-based place of m among the retained matches, or 0 when it is not one of them. */
-size_t search_runner_place(struct search_runner *r, const struct search_match *m);
+/* The 1-based place of m among the matches from floor on, or 0 when it is not one of them. */
+size_t search_runner_place(struct search_runner *r, uint64_t floor, const struct search_match *m);
 
 /*
- * Copies the matches with a first row in [lo, hi], oldest first, into *buf
+ * Copies the matches with a first row in [lo, hi] and from floor on, oldest first, into *buf
  * (grown with realloc as needed, *cap its capacity in matches; the caller
  * frees it). Returns how many; 0 also when out of memory.
  */
-size_t search_runner_range(struct search_runner *r, uint64_t lo, uint64_t hi,
+size_t search_runner_range(struct search_runner *r, uint64_t floor, uint64_t lo, uint64_t hi,
                            struct search_match **buf, size_t *cap);
 
 #endif

@@ -94,6 +94,7 @@ bool searchbar_restart(struct searchbar *sb)
     sb->error[0] = '\0';
     if (sb->len == 0 || !sb->store)
         return true;
+    sb->floor = sb_store_rows_dropped(sb->store);
     struct search_opts o = {.query = sb->query, .regex = sb->regex, .case_mode = sb->case_mode,
                             .dir = SEARCH_BACKWARD, .from_row = sb->origin + 1};
     char err[sizeof sb->error];
@@ -220,6 +221,7 @@ bool searchbar_step(struct searchbar *sb, uint64_t max_ns)
 {
     if (!sb->search || !sb->runner)
         return false;
+    sb->floor = sb_store_rows_dropped(sb->store);
     if (!sb->threaded)
         return search_runner_step(sb->runner, max_ns);
     struct search_runner_status st;
@@ -433,10 +435,10 @@ static bool nearest(struct searchbar *sb, uint64_t row, uint32_t byte, enum sear
 {
     bool store = have_store(sb);
     if (dir == SEARCH_FORWARD)
-        return (store && search_runner_near(sb->runner, row, byte, dir, out)) ||
+        return (store && search_runner_near(sb->runner, sb->floor, row, byte, dir, out)) ||
                screen_near(sb, row, byte, dir, out);
     return screen_near(sb, row, byte, dir, out) ||
-           (store && search_runner_near(sb->runner, row, byte, dir, out));
+           (store && search_runner_near(sb->runner, sb->floor, row, byte, dir, out));
 }
 
 /* The first (forward) or last match of all; false when there are none. */
@@ -444,10 +446,10 @@ static bool extreme(struct searchbar *sb, enum search_dir dir, struct search_mat
 {
     bool store = have_store(sb);
     if (dir == SEARCH_FORWARD)
-        return (store && search_runner_extreme(sb->runner, dir, out)) ||
+        return (store && search_runner_extreme(sb->runner, sb->floor, dir, out)) ||
                (sb->nscreen > 0 && (*out = sb->screen[0], true));
     return (sb->nscreen > 0 && (*out = sb->screen[sb->nscreen - 1], true)) ||
-           (store && search_runner_extreme(sb->runner, dir, out));
+           (store && search_runner_extreme(sb->runner, sb->floor, dir, out));
 }
 
 /* The place of m on the screen's list (1-based), or 0. */
@@ -460,15 +462,17 @@ static size_t screen_place(const struct searchbar *sb, const struct search_match
 /* Whether m is still a match the lists hold. */
 static bool listed(struct searchbar *sb, const struct search_match *m)
 {
-    return screen_place(sb, m) > 0 || (have_store(sb) && search_runner_place(sb->runner, m) > 0);
+    return screen_place(sb, m) > 0 ||
+           (have_store(sb) && search_runner_place(sb->runner, sb->floor, m) > 0);
 }
 
 bool searchbar_settle(struct searchbar *sb)
 {
+    sb->floor = sb->store ? sb_store_rows_dropped(sb->store) : 0;
     if (sb->has_current) {
         /* A match still on the screen must still be there; one that scrolled into the
          * store stays current (the store search takes those rows in again). */
-        if (sb->current.row < sb_store_rows_dropped(sb->store) ||
+        if (sb->current.row < sb->floor ||
             (sb->current.end_row >= sb->screen_abs && !listed(sb, &sb->current)))
             sb->has_current = false;
         return false;
@@ -507,7 +511,8 @@ void searchbar_each(struct searchbar *sb, uint64_t lo, uint64_t hi,
 {
     const struct search_match *lists[2] = {sb->range, sb->screen};
     /* Copied out, so that fn may read the store without the runner's mutex held. */
-    size_t n[2] = {have_store(sb) ? search_runner_range(sb->runner, lo > 256 ? lo - 256 : 0, hi,
+    size_t n[2] = {have_store(sb) ? search_runner_range(sb->runner, sb->floor,
+                                                        lo > 256 ? lo - 256 : 0, hi,
                                                         &sb->range, &sb->range_cap) : 0,
                    sb->nscreen};
     lists[0] = sb->range;
@@ -524,10 +529,10 @@ void searchbar_each(struct searchbar *sb, uint64_t lo, uint64_t hi,
 size_t searchbar_count(struct searchbar *sb, size_t *place)
 {
     bool store = have_store(sb);
-    size_t ns = store ? search_runner_count(sb->runner) : 0, i = 0;
+    size_t ns = store ? search_runner_count(sb->runner, sb->floor) : 0, i = 0;
     *place = 0;
     if (sb->has_current) {
-        if (store && (i = search_runner_place(sb->runner, &sb->current)) > 0)
+        if (store && (i = search_runner_place(sb->runner, sb->floor, &sb->current)) > 0)
             *place = i;
         else if ((i = screen_place(sb, &sb->current)) > 0)
             *place = ns + i;

@@ -19,6 +19,10 @@
  * searchbar_use_thread() (the window), which then only reads what the thread
  * published. The screen's rows are matched on the caller's thread, with a
  * second struct search for the same query that is never stepped.
+ *
+ * Reading the matches (count, next, each, status) does not touch the store:
+ * rows dropped since the last searchbar_step() or searchbar_settle() are
+ * noticed at the next one (the window calls both before each frame).
  */
 #ifndef BT_UI_SEARCHBAR_H
 #define BT_UI_SEARCHBAR_H
@@ -46,6 +50,7 @@ struct searchbar {
     bool threaded;                /* the runner gets a thread of its own */
     void (*wake)(void *user);     /* called from the runner's thread on progress */
     void *wake_user;
+    uint64_t floor;               /* the first retained row at the last step or settle */
     struct search_match *range;   /* owned: store matches copied out for searchbar_each */
     size_t range_cap;
     char error[192];              /* why the regex is refused, or "" */

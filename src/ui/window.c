@@ -19,7 +19,8 @@
  * progress wakes the loop through a pipe (wake_pipe) polled with the others.
  *
  * Environment: BOUNDTERM_FRAME_LOG=FILE appends one line per frame, "total layout
- * draw start" in microseconds, start on CLOCK_MONOTONIC (tests/gui/bench_window.sh and
+ * draw start search" in microseconds, start on CLOCK_MONOTONIC, search the part of draw
+ * spent on the search bar's marks and label (tests/gui/bench_window.sh and
  * bench_search.sh read it); SDL_RENDER_DRIVER picks
  * another SDL renderer than the software one (render.c then uses SDL_RenderGeometry).
  */
@@ -741,7 +742,10 @@ static void draw(struct win *w, uint64_t now)
         sc.sel_from = w->sel_from;
         sc.sel_to = w->sel_to;
     }
-    if (search_marks(w, lines)) {
+    uint64_t marks0 = session_now_ns();
+    bool marked = search_marks(w, lines);
+    uint64_t search_ns = session_now_ns() - marks0;
+    if (marked) {
         sc.marks = w->marks;
         sc.nmarks = w->nmarks;
     }
@@ -752,8 +756,11 @@ static void draw(struct win *w, uint64_t now)
     w->blinking |= render_grid(w->rd, &sc);
     overlay_draw(&w->ov, w->rd, font_metrics(w->font), w->cols * font_metrics(w->font)->cell_w,
                  ph);
-    if (w->bar.open)
+    if (w->bar.open) {
+        uint64_t bar0 = session_now_ns();
         draw_bar(w, pw);
+        search_ns += session_now_ns() - bar0;
+    }
     draw_message(w, pw, now);
     if (now < w->flash_until)
         render_rect(w->rd, 0, 0, pw, ph, 0x40ffffffu);
@@ -764,10 +771,10 @@ static void draw(struct win *w, uint64_t now)
     w->gen = term_generation(w->s.term);
     w->dirty = false;
     if (w->frame_log)
-        fprintf(w->frame_log, "%llu %llu %llu %llu\n",
+        fprintf(w->frame_log, "%llu %llu %llu %llu %llu\n",
                 (unsigned long long)(session_now_ns() - now) / 1000,
                 (unsigned long long)(laid - now) / 1000, (unsigned long long)(drawn - laid) / 1000,
-                (unsigned long long)now / 1000);
+                (unsigned long long)now / 1000, (unsigned long long)search_ns / 1000);
 }
 
 /* Draws when something changed and the frame interval has passed. */

@@ -82,6 +82,12 @@ sed -n "$((start + 1)),${end}p" "$tmp/frames" >"$tmp/during"
 awk '{print $1}' "$tmp/during" | sort -n |
     awk '{a[NR] = $1} END {printf "  %d frames during the search: draw p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
                            NR, a[int(NR * 0.5)] / 1000, a[int(NR * 0.99)] / 1000, a[NR] / 1000}'
+awk 'NF >= 5 {print $5}' "$tmp/during" | sort -n |
+    awk 'NR {a[NR] = $1} END {if (NR) printf "  of which the search bar (marks, label): p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+                              a[int(NR * 0.5)] / 1000, a[int(NR * 0.99)] / 1000, a[NR] / 1000}'
+awk '{print $2}' "$tmp/during" | sort -n |
+    awk '{a[NR] = $1} END {printf "  layout (view rows from the store): p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+                           a[int(NR * 0.5)] / 1000, a[int(NR * 0.99)] / 1000, a[NR] / 1000}'
 awk 'NR > 1 {print $4 - prev} {prev = $4}' "$tmp/during" | sort -n |
     awk '{a[NR] = $1} END {printf "  gap between frames: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
                            a[int(NR * 0.5)] / 1000, a[int(NR * 0.99)] / 1000, a[NR] / 1000}'

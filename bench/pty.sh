@@ -8,6 +8,13 @@
 #          processing (ONLCR) on od's side. On a tty od writes one line per write(), so
 #          this is far below od's own rate
 #   bt     the same through `boundterm --headless -e sh -c '...'` (default store, 80x24)
+#   pty|   `od ... | cat` into the drained pty: cat writes 128 KiB blocks, as a pipeline, a
+#          pager or a build tool with buffered output would, so the pty is no longer
+#          throttled by one write per line
+#   bt|    the same `od ... | cat` through boundterm
+#   bt<    `cat FILE` through boundterm, FILE holding the same amount of od -cx output made
+#          beforehand: the producer costs next to nothing, so this is how fast boundterm
+#          takes od's text through a pty, against how fast od makes it (bt< / od)
 # Each runs RUNS times interleaved; prints every run and the medians in MB/s of wall time
 # (od's output bytes before the pty's ONLCR adds a CR per line, over the command's wall time).
 # Usage: bench/pty.sh [BUILD_DIR [MB [RUNS]]]   (default: build, 100 MB, 5 runs)
@@ -38,12 +45,16 @@ one() {
     pty) "$drain" sh -c "$gen" > /dev/null ;;
     bt) "$bt" --headless --spill-dir "$tmp" -e sh -c "$gen" > /dev/null ;;
     bt2) "$BT_OTHER" --headless --spill-dir "$tmp" -e sh -c "$gen" > /dev/null ;;
+    'pty|') "$drain" sh -c "$gen | cat" > /dev/null ;;
+    'bt|') "$bt" --headless --spill-dir "$tmp" -e sh -c "$gen | cat" > /dev/null ;;
+    'bt<') "$bt" --headless --spill-dir "$tmp" -e cat "$tmp/od.out" > /dev/null ;;
     esac
     t1=$(now)
     rate "$t0" "$t1"
 }
 
-kinds=(od pty bt)
+$gen > "$tmp/od.out"
+kinds=(od pty bt 'pty|' 'bt|' 'bt<')
 [ -n "${BT_OTHER:-}" ] && kinds+=(bt2)
 echo "# bench/pty.sh: $(uname -m), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)," \
      "$(date -u '+%Y-%m-%d %H:%M UTC'), $mb MB per run, $runs runs interleaved"
@@ -65,3 +76,7 @@ done
 printf '  pty / od %.2fx   bt / pty %.2fx   bt / od %.2fx\n' \
     "$(echo "${med[pty]} / ${med[od]}" | bc -l)" "$(echo "${med[bt]} / ${med[pty]}" | bc -l)" \
     "$(echo "${med[bt]} / ${med[od]}" | bc -l)"
+printf '  with | cat: pty| / od %.2fx   bt| / pty| %.2fx   bt| / od %.2fx\n' \
+    "$(echo "${med[pty|]} / ${med[od]}" | bc -l)" "$(echo "${med[bt|]} / ${med[pty|]}" | bc -l)" \
+    "$(echo "${med[bt|]} / ${med[od]}" | bc -l)"
+printf '  od text from a file: bt< / od %.2fx\n' "$(echo "${med[bt<]} / ${med[od]}" | bc -l)"

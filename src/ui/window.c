@@ -528,7 +528,7 @@ static void draw_bar(struct win *w, int pw)
     size_t a = cp_offset(w->bar.query, first);
     size_t b = a + cp_offset(w->bar.query + a, avail);
     snprintf(shown, sizeof shown, "%.*s", (int)(b - a), w->bar.query + a);
-    render_rect(w->rd, 0, y, pw, m->cell_h, 0xf0202830u);
+    render_rect(w->rd, 0, y, pw, m->cell_h, 0xff202830u); /* opaque: the row under it must not show through */
     render_rect(w->rd, 0, y, pw, 1, 0xff5f87afu);
     render_text(w->rd, 0, y, "Find: ", 0x87afd7);
     render_text(w->rd, prompt * cw, y, shown, 0xffffff);
@@ -548,7 +548,7 @@ static void draw_message(struct win *w, int pw, uint64_t now)
         return;
     const struct font_metrics *m = font_metrics(w->font);
     int row = w->rows - 1 - (w->bar.open && w->rows > 1);
-    render_rect(w->rd, 0, row * m->cell_h, pw, m->cell_h, 0xf0303020u);
+    render_rect(w->rd, 0, row * m->cell_h, pw, m->cell_h, 0xff303020u);
     render_text(w->rd, 0, row * m->cell_h, w->msg, 0xffd75f);
 }
 

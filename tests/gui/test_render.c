@@ -43,6 +43,8 @@ struct scene {
     int scroll;         /* rows to scroll the view back */
     int sel[4];         /* row0, col0, row1, col1 of a drag; all 0 = none */
     int view_cols;      /* a narrower width for the view (reflow); 0 = same */
+    struct render_mark marks[4]; /* search matches to highlight, ordered by row */
+    int nmarks;
 };
 
 static const struct scene scenes[] = {
@@ -78,6 +80,13 @@ static const struct scene scenes[] = {
     {"scrolled", 20, 5,
      "1 one\r\n2 two\r\n3 a long line that wraps around twice\r\n4 four\r\n5 five\r\n"
      "6 six\r\n7 seven\r\n8 eight\r\n9 nine", false, false, 4, {0}, 12},
+    /* search highlights: plain matches, the current one (on bold red text), one on a row of
+     * wide characters, and a selection between two of them; the text under each stays readable */
+    {"search_marks", 24, 4,
+     "find the cat here\r\n\x1b[1;31mcat\x1b[m and \x1b[4mcat\x1b[m\r\n"
+     "\xe6\x97\xa5\xe6\x9c\xac cat",
+     false, false, 0, {1, 4, 1, 7}, 0,
+     {{0, 9, 12, false}, {1, 0, 3, true}, {1, 8, 11, false}, {2, 5, 8, false}}, 4},
 };
 
 /* The engine side of a scene: rows leaving the screen go into the store. */
@@ -177,6 +186,8 @@ static bool draw_scene(const struct scene *sc, struct canvas *cv, struct term *t
         s.sel_from = from;
         s.sel_to = to;
     }
+    s.marks = sc->marks;
+    s.nmarks = sc->nmarks;
     view_position(v, &s.above, &s.total);
     if (sc->overlay)
         fake_overlay(&ov);

@@ -10,49 +10,12 @@
 #include <unistd.h>
 
 #include "../unit/check.h"
+#include "../unit/store_fixture.h"
+#include "term_fixture.h"
 #include "export.h"
 #include "term.h"
 
 static char spill_dir[64];
-
-/* A store of 4 KiB pages; disk 0 drops past the (minimum) RAM budget. */
-static struct sb_store *open_store(uint64_t disk)
-{
-    struct sb_config cfg;
-    sb_config_defaults(&cfg);
-    cfg.page_bytes = 4096;
-    cfg.cold_codec = SB_CODEC_NONE;
-    cfg.background = false;
-    cfg.spill_dir = spill_dir;
-    cfg.disk_budget = disk;
-    cfg.ram_budget = sb_config_min_ram(&cfg);
-    struct sb_store *st = NULL;
-    char err[256];
-    if (sb_store_create(&cfg, &st, err, sizeof err) != 0) {
-        fprintf(stderr, "create: %s\n", err);
-        exit(1);
-    }
-    return st;
-}
-
-static void on_scrollout(void *user, const struct sb_cell *cells, uint32_t ncols, uint32_t flags)
-{
-    sb_store_push_row(user, cells, ncols, flags);
-}
-
-static struct term *open_term(struct sb_store *st, int rows, int cols)
-{
-    static const struct term_callbacks cb = {.scrollout = on_scrollout};
-    struct term *t = term_create(rows, cols, &cb, st);
-    if (!t)
-        exit(1);
-    return t;
-}
-
-static void feed(struct term *t, const char *s)
-{
-    term_feed(t, s, strlen(s));
-}
 
 /* Pushes rows "r NNNNNNN filler". */
 static void push(struct sb_store *st, uint64_t first, uint64_t n)
@@ -89,8 +52,8 @@ static char *run(struct sb_store *st, struct term *t, bool ansi, uint64_t max_ro
 
 static void test_forms(void)
 {
-    struct sb_store *st = open_store(1u << 30);
-    struct term *t = open_term(st, 4, 20);
+    struct sb_store *st = fixture_store(spill_dir, 0, 1u << 30);
+    struct term *t = fixture_term(st, 4, 20);
     feed(t, "\x1b[1;31mred\x1b[m x  \r\nplain\r\n\xe5\xae\xbd wide\r\n\r\n\r\n");
     feed(t, "screen \x1b[4mu\x1b[m\r\n\r\nlast");
     /* History: "red x", "plain", "<wide> wide", ""; screen: "", "screen u", "", "last". */
@@ -117,8 +80,8 @@ static void test_forms(void)
 
 static void test_slices(void)
 {
-    struct sb_store *st = open_store(1u << 30);
-    struct term *t = open_term(st, 3, 30);
+    struct sb_store *st = fixture_store(spill_dir, 0, 1u << 30);
+    struct term *t = fixture_term(st, 3, 30);
     push(st, 0, 5000);
     feed(t, "on \x1b[32mthe\x1b[m screen");
     struct export_progress p1, p2;
@@ -157,8 +120,8 @@ static void check_order(const char *text, uint64_t last, uint64_t *count)
 
 static void test_drops(void)
 {
-    struct sb_store *st = open_store(0);
-    struct term *t = open_term(st, 3, 30);
+    struct sb_store *st = fixture_store(spill_dir, 0, 0);
+    struct term *t = fixture_term(st, 3, 30);
     push(st, 0, 200000);
     uint64_t d0 = sb_store_rows_dropped(st), end0 = d0 + sb_store_rows(st);
     CHECK(d0 > 0); /* the budget holds fewer rows than that */
@@ -189,8 +152,8 @@ static void test_drops(void)
 
 static void test_clear_and_errors(void)
 {
-    struct sb_store *st = open_store(1u << 30);
-    struct term *t = open_term(st, 3, 30);
+    struct sb_store *st = fixture_store(spill_dir, 0, 1u << 30);
+    struct term *t = fixture_term(st, 3, 30);
     push(st, 0, 20000);
     feed(t, "kept");
     char *buf = NULL, err[160];

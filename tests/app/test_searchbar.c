@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "../unit/check.h"
+#include "../unit/store_fixture.h"
+#include "term_fixture.h"
 #include "searchbar.h"
 #include "term.h"
 
@@ -33,45 +35,6 @@ static void bar_init(struct searchbar *sb)
 static void sleep_ms(int ms)
 {
     nanosleep(&(struct timespec){0, ms * 1000000L}, NULL);
-}
-
-/* A store of 4 KiB pages; disk 0 drops past the (minimum) RAM budget. */
-static struct sb_store *open_store(uint64_t disk)
-{
-    struct sb_config cfg;
-    sb_config_defaults(&cfg);
-    cfg.page_bytes = 4096;
-    cfg.cold_codec = SB_CODEC_NONE;
-    cfg.background = false;
-    cfg.spill_dir = spill_dir;
-    cfg.disk_budget = disk;
-    cfg.ram_budget = sb_config_min_ram(&cfg);
-    struct sb_store *st = NULL;
-    char err[256];
-    if (sb_store_create(&cfg, &st, err, sizeof err) != 0) {
-        fprintf(stderr, "create: %s\n", err);
-        exit(1);
-    }
-    return st;
-}
-
-static void on_scrollout(void *user, const struct sb_cell *cells, uint32_t ncols, uint32_t flags)
-{
-    sb_store_push_row(user, cells, ncols, flags);
-}
-
-static struct term *open_term(struct sb_store *st, int rows, int cols)
-{
-    static const struct term_callbacks cb = {.scrollout = on_scrollout};
-    struct term *t = term_create(rows, cols, &cb, st);
-    if (!t)
-        exit(1);
-    return t;
-}
-
-static void feed(struct term *t, const char *s)
-{
-    term_feed(t, s, strlen(s));
 }
 
 /* Runs the bar's search to its end and takes the screen's matches. */
@@ -139,7 +102,7 @@ static void test_editing(void)
 
 static void test_toggles(void)
 {
-    struct sb_store *st = open_store(1u << 30);
+    struct sb_store *st = fixture_store(spill_dir, 0, 1u << 30);
     struct searchbar sb = {0};
     char buf[256];
     searchbar_open(&sb, st, 0);
@@ -190,8 +153,8 @@ static void match_text(struct sb_store *st, struct term *t, const struct search_
 /* 8 columns: "needle" in history, one wrapped across the store/screen edge, two on screen. */
 static void test_store_and_screen(void)
 {
-    struct sb_store *st = open_store(1u << 30);
-    struct term *t = open_term(st, 4, 8);
+    struct sb_store *st = fixture_store(spill_dir, 0, 1u << 30);
+    struct term *t = fixture_term(st, 4, 8);
     feed(t, "needle\r\nabc\r\nNEEDLE\r\nx\r\ny\r\n"); /* 5 rows: the first 2 scroll off */
     feed(t, "zzzzznee");                              /* wraps: "nee" | "dle" */
     feed(t, "dle\r\n\r\n\r\nneedle!");
@@ -314,8 +277,8 @@ static void check_matches(struct searchbar *sb, struct term *t, const char *q)
 /* Output that drops rows while the search runs (and after it found the current match). */
 static void test_racing_drops(void)
 {
-    struct sb_store *st = open_store(0);
-    struct term *t = open_term(st, 4, 80);
+    struct sb_store *st = fixture_store(spill_dir, 0, 0);
+    struct term *t = fixture_term(st, 4, 80);
     push(st, 0, 200000);
     uint64_t d0 = sb_store_rows_dropped(st), end0 = d0 + sb_store_rows(st);
     struct searchbar sb;
@@ -358,8 +321,8 @@ static void test_racing_drops(void)
 /* Rows pushed after the search finished are scanned too, and a line cut at the old end whole. */
 static void test_new_output(void)
 {
-    struct sb_store *st = open_store(1u << 30);
-    struct term *t = open_term(st, 2, 10);
+    struct sb_store *st = fixture_store(spill_dir, 0, 1u << 30);
+    struct term *t = fixture_term(st, 2, 10);
     push(st, 0, 100);
     sb_store_push_plain(st, "abc nee", 7, 7, SB_ROW_WRAPPED); /* "needle" wraps at the end */
     struct searchbar sb;
@@ -385,8 +348,8 @@ static void test_new_output(void)
 /* A restart mid-scan (typing) or closing (Escape) ends the running search cleanly. */
 static void test_cancel(void)
 {
-    struct sb_store *st = open_store(1u << 30);
-    struct term *t = open_term(st, 2, 10);
+    struct sb_store *st = fixture_store(spill_dir, 0, 1u << 30);
+    struct term *t = fixture_term(st, 2, 10);
     push(st, 0, 50000);
     struct searchbar sb;
     bar_init(&sb);

@@ -15,32 +15,13 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "store_fixture.h"
 #include "search/search.h"
 
 static char spill_dir[64];
 
 /* Rows that overflow the smallest RAM budget (about 6.5 MiB) several times over. */
 #define BIG 300000u
-
-/* A store with 4 KiB pages, inline compression and the given budgets (0 ram = the minimum). */
-static struct sb_store *open_store(uint64_t ram, uint64_t disk)
-{
-    struct sb_config cfg;
-    sb_config_defaults(&cfg);
-    cfg.page_bytes = 4096;
-    cfg.cold_codec = SB_CODEC_NONE;
-    cfg.background = false;
-    cfg.spill_dir = spill_dir;
-    cfg.disk_budget = disk;
-    cfg.ram_budget = ram ? ram : sb_config_min_ram(&cfg);
-    struct sb_store *st = NULL;
-    char err[256];
-    int rc = sb_store_create(&cfg, &st, err, sizeof err);
-    if (rc)
-        fprintf(stderr, "create: %s\n", err);
-    REQUIRE(rc == 0);
-    return st;
-}
 
 /* Row n's text: a number, "needle" on every 97th row, and filler that compresses poorly. */
 static size_t row_text(uint64_t n, char *buf, size_t cap)
@@ -145,7 +126,7 @@ static size_t check_matches(struct sb_store *st, struct search *s, const char *w
 /* Literal matches over many 4 KiB pages, RAM only; both directions and every start row. */
 static void test_pages(void)
 {
-    struct sb_store *st = open_store(64u << 20, 0);
+    struct sb_store *st = fixture_store(spill_dir, 64u << 20, 0);
     push_rows(st, 0, 5000); /* about 80 pages */
     size_t want = (5000 + 96) / 97;
     uint64_t starts[] = {0, 1, 2500, 4999, 5000, 99999};
@@ -180,7 +161,7 @@ static void test_pages(void)
 /* Matches in spilled pages and RAM pages alike, at the smallest RAM budget. */
 static void test_spilled(void)
 {
-    struct sb_store *st = open_store(0, 64u << 20);
+    struct sb_store *st = fixture_store(spill_dir, 0, 64u << 20);
     push_rows(st, 0, BIG);
     struct sb_stats stats;
     sb_store_stats(st, &stats);
@@ -202,7 +183,7 @@ static void test_spilled(void)
 /* A match across a soft wrap; a hard line end is not joined. */
 static void test_wrap(void)
 {
-    struct sb_store *st = open_store(64u << 20, 0);
+    struct sb_store *st = fixture_store(spill_dir, 64u << 20, 0);
     push_rows(st, 0, 10);
     REQUIRE(sb_store_push_plain(st, "abc nee", 7, 7, SB_ROW_WRAPPED) == 0);
     REQUIRE(sb_store_push_plain(st, "dle xyz", 7, 7, SB_ROW_WRAPPED) == 0);
@@ -237,7 +218,7 @@ static void test_wrap(void)
 /* Smart case, and both toggles. */
 static void test_case(void)
 {
-    struct sb_store *st = open_store(64u << 20, 0);
+    struct sb_store *st = fixture_store(spill_dir, 64u << 20, 0);
     const char *rows[] = {"Needle here", "needle there", "NEEDLE everywhere"};
     for (int i = 0; i < 3; i++)
         REQUIRE(sb_store_push_plain(st, rows[i], strlen(rows[i]), 80, 0) == 0);
@@ -260,7 +241,7 @@ static void test_case(void)
 /* POSIX extended regular expressions, anchors per logical line, a bad pattern. */
 static void test_regex(void)
 {
-    struct sb_store *st = open_store(64u << 20, 0);
+    struct sb_store *st = fixture_store(spill_dir, 64u << 20, 0);
     push_rows(st, 0, 1000);
     char err[256];
     struct search_opts o = {.query = "^row 0+97[0-9] n(ee|o)", .regex = true};
@@ -297,7 +278,7 @@ static void test_regex(void)
 /* A search stops when cancelled, keeps what it found, and stays stopped. */
 static void test_cancel(void)
 {
-    struct sb_store *st = open_store(0, 64u << 20);
+    struct sb_store *st = fixture_store(spill_dir, 0, 64u << 20);
     push_rows(st, 0, BIG);
     struct search *s = literal(st, "needle", SEARCH_CASE_SMART, SEARCH_FORWARD, 0);
     CHECK_EQ(search_step(s, 100, 0), SEARCH_RUNNING);
@@ -322,7 +303,7 @@ static void test_cancel(void)
 /* Pushes that drop rows between slices: stale matches go, no match points at the wrong row. */
 static void test_race_interleaved(void)
 {
-    struct sb_store *st = open_store(0, 256u << 10);
+    struct sb_store *st = fixture_store(spill_dir, 0, 256u << 10);
     push_rows(st, 0, BIG);
     uint64_t next = BIG;
     for (int dir = 0; dir < 2; dir++) {
@@ -374,7 +355,7 @@ static void *push_loop(void *arg)
 /* A pushing thread drops rows while searches run: every match still reads back right. */
 static void test_race_thread(void)
 {
-    struct sb_store *st = open_store(0, 256u << 10);
+    struct sb_store *st = fixture_store(spill_dir, 0, 256u << 10);
     push_rows(st, 0, BIG);
     struct pusher p = {.st = st};
     atomic_init(&p.stop, false);

@@ -16,32 +16,13 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "store_fixture.h"
 #include "search/runner.h"
 
 static char spill_dir[64];
 static atomic_int wakes;
 
 #define ROWS 120000u /* past the smallest RAM budget: some pages spill */
-
-/* A store of 4 KiB pages; disk 0 drops rows past the (minimum) RAM budget. */
-static struct sb_store *open_store(uint64_t disk)
-{
-    struct sb_config cfg;
-    sb_config_defaults(&cfg);
-    cfg.page_bytes = 4096;
-    cfg.cold_codec = SB_CODEC_NONE;
-    cfg.background = false;
-    cfg.spill_dir = spill_dir;
-    cfg.disk_budget = disk;
-    cfg.ram_budget = sb_config_min_ram(&cfg);
-    struct sb_store *st = NULL;
-    char err[256];
-    int rc = sb_store_create(&cfg, &st, err, sizeof err);
-    if (rc)
-        fprintf(stderr, "create: %s\n", err);
-    REQUIRE(rc == 0);
-    return st;
-}
 
 /* Pushes rows first.. : "needle" on every 10th, "haystack" on every 7th, poorly compressible. */
 static void push(struct sb_store *st, uint64_t first, uint64_t n)
@@ -225,7 +206,7 @@ static void test_destroy_mid_scan(struct sb_store *st)
 /* Rows pushed (and the oldest dropped) while the thread scans, then after it is done. */
 static void test_racing_drops(void)
 {
-    struct sb_store *st = open_store(0);
+    struct sb_store *st = fixture_store(spill_dir, 0, 0);
     push(st, 0, ROWS);
     uint64_t pushed = ROWS, d0 = sb_store_rows_dropped(st);
     struct search_runner *r = search_runner_create(st, SEARCH_RUNNER_THREAD, on_wake, NULL);
@@ -257,7 +238,7 @@ int main(void)
     snprintf(spill_dir, sizeof spill_dir, "/tmp/bt-test-runner-XXXXXX");
     if (!mkdtemp(spill_dir))
         return 1;
-    struct sb_store *st = open_store(1u << 30);
+    struct sb_store *st = fixture_store(spill_dir, 0, 1u << 30);
     push(st, 0, ROWS);
     test_thread_to_end(st);
     test_restart_and_stop(st);

@@ -15,6 +15,7 @@
 
 #include "boundterm/scrollback.h"
 #include "check.h"
+#include "store_fixture.h"
 #include "memcheck.h"
 #include "rowgen.h"
 
@@ -50,15 +51,7 @@ static int scaled(int n)
 
 static struct sb_config small_config(void)
 {
-    struct sb_config cfg;
-    sb_config_defaults(&cfg);
-    cfg.page_bytes = 4096;
-    cfg.cold_codec = SB_CODEC_NONE;
-    cfg.background = false;
-    cfg.spill_dir = spill_dir;
-    cfg.disk_budget = 0;
-    cfg.ram_budget = sb_config_min_ram(&cfg);
-    return cfg;
+    return fixture_config(spill_dir, 0, 0);
 }
 
 static void model_open(struct model *m, const struct sb_config *cfg)

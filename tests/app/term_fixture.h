@@ -1,0 +1,34 @@
+/*
+ * An engine whose scrolled-off rows go into a store, for the tests of what reads the store
+ * and the screen together (the search bar, the history export).
+ */
+#ifndef BT_TERM_FIXTURE_H
+#define BT_TERM_FIXTURE_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "term.h"
+
+static void fixture_scrollout(void *user, const struct sb_cell *cells, uint32_t ncols,
+                              uint32_t flags)
+{
+    sb_store_push_row(user, cells, ncols, flags);
+}
+
+/* A rows x cols engine feeding st; the test stops when it cannot be made. */
+static inline struct term *fixture_term(struct sb_store *st, int rows, int cols)
+{
+    static const struct term_callbacks cb = {.scrollout = fixture_scrollout};
+    struct term *t = term_create(rows, cols, &cb, st);
+    if (!t)
+        exit(1);
+    return t;
+}
+
+static inline void feed(struct term *t, const char *s)
+{
+    term_feed(t, s, strlen(s));
+}
+
+#endif

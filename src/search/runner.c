@@ -67,20 +67,6 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Orders positions (row, byte). */
-static int cmp_pos(uint64_t ra, uint32_t ba, uint64_t rb, uint32_t bb)
-{
-    if (ra != rb)
-        return ra < rb ? -1 : 1;
-    return (ba > bb) - (ba < bb);
-}
-
-static bool same_match(const struct search_match *a, const struct search_match *b)
-{
-    return a->row == b->row && a->byte == b->byte && a->end_row == b->end_row &&
-           a->end_byte == b->end_byte;
-}
-
 /* ---- The list of runs ---------------------------------------------------- */
 
 /* Runs readers may see (none while a new search has not been taken up yet). */
@@ -102,7 +88,7 @@ static size_t lower_bound(const struct search_match *m, size_t n, uint64_t row, 
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (cmp_pos(m[mid].row, m[mid].byte, row, byte) < 0)
+        if (search_pos_cmp(m[mid].row, m[mid].byte, row, byte) < 0)
             lo = mid + 1;
         else
             hi = mid;
@@ -117,7 +103,7 @@ static size_t run_from(const struct search_runner *r, uint64_t row, uint32_t byt
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         const struct search_match *last = &r->runs[mid].m[r->runs[mid].n - 1];
-        if (cmp_pos(last->row, last->byte, row, byte) < 0)
+        if (search_pos_cmp(last->row, last->byte, row, byte) < 0)
             lo = mid + 1;
         else
             hi = mid;
@@ -467,7 +453,7 @@ bool search_runner_near(struct search_runner *r, uint64_t floor, uint64_t row, u
     pthread_mutex_lock(&r->lock);
     size_t f = index_of(r, floor, 0), n = total(r), i = index_of(r, row, byte);
     if (dir == SEARCH_FORWARD) {
-        if (i < n && cmp_pos(at(r, i)->row, at(r, i)->byte, row, byte) == 0)
+        if (i < n && search_pos_cmp(at(r, i)->row, at(r, i)->byte, row, byte) == 0)
             i++;
         i = i < f ? f : i;
         if ((found = i < n))
@@ -497,7 +483,7 @@ size_t search_runner_place(struct search_runner *r, uint64_t floor, const struct
         return 0;
     pthread_mutex_lock(&r->lock);
     size_t f = index_of(r, floor, 0), i = index_of(r, m->row, m->byte);
-    size_t place = i < total(r) && same_match(at(r, i), m) ? i - f + 1 : 0;
+    size_t place = i < total(r) && search_match_same(at(r, i), m) ? i - f + 1 : 0;
     pthread_mutex_unlock(&r->lock);
     return place;
 }

@@ -54,6 +54,21 @@ struct search_match {
     uint32_t col, end_col;   /* codepoints before the offsets (see above) */
 };
 
+/* Orders positions (row, byte): negative, 0 or positive like strcmp. */
+static inline int search_pos_cmp(uint64_t ra, uint32_t ba, uint64_t rb, uint32_t bb)
+{
+    if (ra != rb)
+        return ra < rb ? -1 : 1;
+    return (ba > bb) - (ba < bb);
+}
+
+/* Whether a and b are the same stretch of text. */
+static inline bool search_match_same(const struct search_match *a, const struct search_match *b)
+{
+    return a->row == b->row && a->byte == b->byte && a->end_row == b->end_row &&
+           a->end_byte == b->end_byte;
+}
+
 enum search_state {
     SEARCH_RUNNING = 0,
     SEARCH_DONE,      /* every retained row was scanned */

@@ -17,20 +17,6 @@
 
 #define TRAIL_ROWS 16 /* store rows of a line wrapping onto the screen that are scanned with it */
 
-/* Orders positions (row, byte). */
-static int cmp_pos(uint64_t ra, uint32_t ba, uint64_t rb, uint32_t bb)
-{
-    if (ra != rb)
-        return ra < rb ? -1 : 1;
-    return (ba > bb) - (ba < bb);
-}
-
-static bool same_match(const struct search_match *a, const struct search_match *b)
-{
-    return a->row == b->row && a->byte == b->byte && a->end_row == b->end_row &&
-           a->end_byte == b->end_byte;
-}
-
 void searchbar_use_thread(struct searchbar *sb, void (*wake)(void *user), void *user)
 {
     sb->threaded = true;
@@ -396,7 +382,7 @@ static size_t lower_bound(const struct search_match *m, size_t n, uint64_t row, 
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (cmp_pos(m[mid].row, m[mid].byte, row, byte) < 0)
+        if (search_pos_cmp(m[mid].row, m[mid].byte, row, byte) < 0)
             lo = mid + 1;
         else
             hi = mid;
@@ -416,7 +402,7 @@ static bool screen_near(const struct searchbar *sb, uint64_t row, uint32_t byte,
 {
     size_t i = lower_bound(sb->screen, sb->nscreen, row, byte);
     if (dir == SEARCH_FORWARD) {
-        while (i < sb->nscreen && cmp_pos(sb->screen[i].row, sb->screen[i].byte, row, byte) == 0)
+        while (i < sb->nscreen && search_pos_cmp(sb->screen[i].row, sb->screen[i].byte, row, byte) == 0)
             i++;
         if (i < sb->nscreen)
             return *out = sb->screen[i], true;
@@ -456,7 +442,7 @@ static bool extreme(struct searchbar *sb, enum search_dir dir, struct search_mat
 static size_t screen_place(const struct searchbar *sb, const struct search_match *m)
 {
     size_t j = lower_bound(sb->screen, sb->nscreen, m->row, m->byte);
-    return j < sb->nscreen && same_match(&sb->screen[j], m) ? j + 1 : 0;
+    return j < sb->nscreen && search_match_same(&sb->screen[j], m) ? j + 1 : 0;
 }
 
 /* Whether m is still a match the lists hold. */
@@ -522,7 +508,7 @@ void searchbar_each(struct searchbar *sb, uint64_t lo, uint64_t hi,
              i < n[l] && lists[l][i].row <= hi; i++)
             if (lists[l][i].end_row >= lo)
                 fn(user, &lists[l][i],
-                   sb->has_current && same_match(&lists[l][i], &sb->current));
+                   sb->has_current && search_match_same(&lists[l][i], &sb->current));
     }
 }
 

@@ -21,12 +21,8 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-n=90
-while [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ]; do n=$((n + 1)); done
-Xvfb ":$n" -screen 0 1024x768x24 -nolisten tcp >/dev/null 2>&1 &
-xpid=$!
-for i in $(seq 50); do [ -e "/tmp/.X11-unix/X$n" ] && break; sleep 0.1; done
-export DISPLAY=":$n"
+. "$(dirname "$(readlink -f "$0")")/xvfb.sh"
+xvfb_start /dev/null || exit 77
 
 # One timed run: prints "wall cpu".
 timed() { /usr/bin/time -f "%e %U %S" "$@" 2>&1 >/dev/null | tail -n 1 | awk '{print $1, $2 + $3}'; }

@@ -19,17 +19,8 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; echo "--- last stats:"; tail -n 1 "$tmp/stats"; exit 1; }
-n=90
-while [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ]; do n=$((n + 1)); done
-Xvfb ":$n" -screen 0 1024x768x24 -nolisten tcp >"$tmp/xvfb.log" 2>&1 &
-xpid=$!
-i=0
-until [ -e "/tmp/.X11-unix/X$n" ]; do
-    i=$((i + 1)); [ $i -gt 50 ] && { echo "skip: Xvfb did not start"; exit 77; }
-    sleep 0.1
-done
-export DISPLAY=":$n"
-unset WAYLAND_DISPLAY
+. "$(dirname "$(readlink -f "$0")")/xvfb.sh"
+xvfb_start "$tmp/xvfb.log" || exit 77
 
 # Waits (up to 8 s) for a --stats line that has every one of the given members.
 stats_has() {

@@ -22,18 +22,8 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*"; echo "--- dump:"; cat "$tmp/dump" 2>/dev/null; exit 1; }
 typeln() { xdotool type --delay 15 "$1"; xdotool key Return; sleep 0.3; }
 
-# A display number nobody uses.
-n=90
-while [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ]; do n=$((n + 1)); done
-Xvfb ":$n" -screen 0 1024x768x24 -nolisten tcp >"$tmp/xvfb.log" 2>&1 &
-xpid=$!
-i=0
-until [ -e "/tmp/.X11-unix/X$n" ]; do
-    i=$((i + 1)); [ $i -gt 50 ] && { echo "skip: Xvfb did not start"; exit 77; }
-    sleep 0.1
-done
-export DISPLAY=":$n"
-unset WAYLAND_DISPLAY
+. "$(dirname "$(readlink -f "$0")")/xvfb.sh"
+xvfb_start "$tmp/xvfb.log" || exit 77
 
 PS1='$ ' ENV= "$bt" --dump-scrollback "$tmp/dump" --stats "$tmp/stats" -e sh &
 bpid=$!

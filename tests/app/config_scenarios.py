@@ -11,7 +11,6 @@ usage: config_scenarios.py BOUNDTERM CASE
            budget); a bad file then keeps the budgets and is reported on stderr
 Standard library only; exit 0 on success, 1 with the reasons on stderr.
 """
-import json
 import os
 import re
 import signal
@@ -20,18 +19,13 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from btcheck import check, failures, read_stats  # noqa: E402
+
 MIB = 1 << 20
 CONF = "~/.config/boundterm/boundterm.conf"
 NOT_A_SIZE = "is not a size (expected bytes with an optional K, M or G suffix)"
-failures = []
 
-
-def check(cond, what):
-    """Records a failed expectation and goes on."""
-    if not cond:
-        failures.append(what)
-        print("FAIL: " + what, file=sys.stderr)
-    return cond
 
 
 def environ(home):
@@ -177,15 +171,6 @@ def case_errors(bt, home):
     status, _, err = run(bt, ["--headless", "-e", "true"], home)
     check(status == 0 and err == "", "no config file: %d %r" % (status, err))
 
-
-def read_stats(path):
-    """The complete JSON lines of a stats file written while we read it."""
-    try:
-        with open(path) as f:
-            text = f.read()
-    except FileNotFoundError:
-        return []
-    return [json.loads(l) for l in text.split("\n")[:-1] if l]
 
 
 def wait_stats(path, cond, timeout, after=0):

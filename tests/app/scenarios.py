@@ -30,19 +30,14 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from btcheck import check, failures, read_lines, read_stats  # noqa: E402
+
 MIB = 1 << 20
 STATS_KEYS = ["elapsed_s", "bytes_in", "rss_bytes", "ram_budget", "ram_used", "disk_budget",
               "disk_used", "rows_retained", "rows_dropped", "pages_ram", "pages_disk",
               "last_error"]
-failures = []
 
-
-def check(cond, what):
-    """Records a failed expectation and goes on."""
-    if not cond:
-        failures.append(what)
-        print("FAIL: " + what, file=sys.stderr)
-    return cond
 
 
 def run(bt, args, tmp, timeout=120, **kw):
@@ -63,23 +58,6 @@ def headless(bt, tmp, prog, extra=(), timeout=120):
     return status, lines, read_stats(stats), err
 
 
-def read_lines(path):
-    with open(path, "rb") as f:
-        return f.read().decode("utf-8", "replace").split("\n")[:-1]
-
-
-def read_stats(path):
-    """The stats file's lines as dicts ([] when absent); a line that is not JSON fails."""
-    if not os.path.exists(path):
-        return []
-    out = []
-    with open(path) as f:
-        for n, line in enumerate(f, 1):
-            try:
-                out.append(json.loads(line))
-            except ValueError:
-                check(False, "stats line %d is not JSON: %r" % (n, line[:200]))
-    return out
 
 
 def case_basic(bt, tmp):

@@ -29,7 +29,6 @@ Cases (suite scenario unless noted; exit 77 = skipped, with the reason on stdout
                2.5 s of the main child), a missing program (127 and a clear message)
 Standard library only; exit 0 on success, 1 with the reasons on stderr.
 """
-import json
 import os
 import random
 import re
@@ -40,35 +39,14 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from btcheck import check, failures, read_lines, read_stats  # noqa: E402
+
 MIB = 1 << 20
 SKIP = 77
-failures = []
 
 
-def check(cond, what):
-    """Records a failed expectation and goes on."""
-    if not cond:
-        failures.append(what)
-        print("FAIL: " + what, file=sys.stderr)
-    return cond
 
-
-def read_lines(path):
-    with open(path, "rb") as f:
-        return f.read().decode("utf-8", "replace").split("\n")[:-1]
-
-
-def read_stats(path):
-    if not os.path.exists(path):
-        return []
-    out = []
-    with open(path) as f:
-        for line in f:
-            try:
-                out.append(json.loads(line))
-            except ValueError:
-                pass  # a line being written as we read
-    return out
 
 
 def vm_rss(pid):

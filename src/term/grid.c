@@ -804,10 +804,6 @@ static int cb_settermprop(VTermProp prop, VTermValue *val, void *user)
         g->cursor_shape = val->number;
         g->gen++;
         break;
-    case VTERM_PROP_TITLE:
-        if (g->hooks.title && val->string)
-            g->hooks.title(g->hooks.user, val->string);
-        break;
     default:
         break;
     }

@@ -37,7 +37,6 @@ struct grid_hooks {
     /* The screen grew taller: fill row with the newest scrollback row, false when none. */
     bool (*popline)(void *user, struct sb_row *row);
     void (*bell)(void *user);
-    void (*title)(void *user, const char *utf8);
     void *user;
 };
 

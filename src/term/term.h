@@ -100,25 +100,20 @@ enum term_key {
 /* What mouse reporting the program asked for (DECSET 1000/1002/1003), 0 = none. */
 enum { TERM_MOUSE_NONE = 0, TERM_MOUSE_CLICK = 1, TERM_MOUSE_DRAG = 2, TERM_MOUSE_MOVE = 3 };
 
-/*
- * Starts watching the modes input depends on (mouse reporting); call once after
- * term_create(). false (one log line) when out of memory. The watch is freed by
- * term_input_fini(), which must come before term_destroy().
- */
-bool term_input_init(struct term *t);
-void term_input_fini(struct term *t);
-
 /* A key press with TERM_MOD_* bits; the bytes go out through the output callback. */
 void term_keyboard_key(struct term *t, enum term_key key, unsigned mods);
 /* A typed character (Unicode scalar value) with TERM_MOD_* bits (Alt prefixes ESC). */
 void term_keyboard_unichar(struct term *t, uint32_t c, unsigned mods);
 
-/* The program's mouse mode (TERM_MOUSE_*); 0 until term_input_init(). */
+/* The program's mouse mode (TERM_MOUSE_*). */
 int term_mouse_mode(const struct term *t);
 /* Pointer moved to a cell; reported only when the mode asks for it. */
 void term_mouse_move(struct term *t, int row, int col, unsigned mods);
 /* Button 1-3 (left, middle, right), 4/5 wheel up/down, pressed or released. */
 void term_mouse_button(struct term *t, int button, bool pressed, unsigned mods);
+
+/* True while the program asks for bracketed paste (DECSET 2004). */
+bool term_bracketed_paste(const struct term *t);
 
 /* Brackets pasted text (ESC [200~ ... ESC [201~) when the program enabled it. */
 void term_paste_start(struct term *t);

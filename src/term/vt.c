@@ -1,125 +1,61 @@
 /*
- * The terminal engine (term.h): libvterm's parser and VTermState drive the grid (grid.c).
+ * The terminal engine (term.h): bytes from the pty in, libvterm's VTermState driving the grid.
  *
- * libvterm 0.1.4 answers DA1 (CSI c), DA2 (CSI > c), DSR (CSI 5n, 6n, ? 6n), DECRQM for
- * DEC private modes (CSI ? Ps $ p) and DECRQSS itself through the output callback. What it
- * leaves out is done here:
- *   - unrecognised CSIs reach csi_fallback(): XTWINOPS 14/16/18/19 t, and DECRQM for ANSI
- *     modes (CSI Ps $ p), whose two modes libvterm supports (IRM 4, LNM 20) we track;
- *   - some sequences libvterm swallows without a fallback: ESC [3J (its erase-display has no
- *     case 3) and DECRQCRA (CSI ... * y: it drops intermediates other than space " $ ').
+ * Text goes to libvterm as it came, with one shortcut (the fast path below). Escape sequences
+ * never do: from an ESC on, bytes go to the scanner (scan.c), and seq.c acts on each complete
+ * sequence, writing libvterm a rebuilt one when libvterm should act on it. So libvterm's parser
+ * is always between sequences when text arrives, and the engine sees every sequence whole,
+ * however the pty split it.
  *
- * For those, and to keep libvterm 0.1.4 out of its own bugs, a small scanner (struct scan)
- * follows the raw bytes: memchr finds ESC (and 0xC2) in plain text, so it costs next to nothing
- * on od -cx output, and its state survives sequences split across term_feed calls. When a
- * sequence it cares about completes, term_feed hands libvterm the bytes up to there and acts,
- * so an answer or a clear lands exactly between the bytes before and after it. The guards:
- *   - CSI with more than 16 arguments: libvterm writes past its argument array and crashes;
- *     parameter bytes from the 16th separator on are cut out (csi_byte);
- *   - REP (CSI b) after a glyph of width <= 0, or before any glyph: libvterm loops forever;
- *     the CSI is cancelled with CAN instead (feed_event);
+ * Guards against libvterm 0.1.4 that live with the text (seq.c has those for sequences):
  *   - C1 controls in UTF-8 form (C2 80..C2 9F): libvterm places them as glyphs of width -1
  *     and walks its cursor to column -1; they are dropped (scan_ground). Raw 0x9B is not a
  *     CSI in UTF-8 mode, for libvterm or for us: "\xC2\x9B" "3J" never clears scrollback;
  *   - UTF-8 split across writes after other text: libvterm garbles it; an incomplete tail is
  *     held back to the next feed (hold_partial);
+ *   - one write of several MiB overflows libvterm's stack: text goes in slices (slice_len);
  *   - a resize to no more rows than the scroll region's top: libvterm keeps the region
  *     inverted and corrupts its heap on the next scroll; the region is reset first, as xterm
- *     resets it on resize anyway (reset_region_for);
- *   - a saved cursor restored (ESC 8, CSI u, CSI ? 1048/1049 l) after the screen shrank:
- *     libvterm puts it off the screen; relative moves bring it back (fix_cursor).
+ *     resets it on resize anyway (reset_region_for).
  */
-#include "term.h"
+#include "vt_internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <vterm.h>
-
-#include "grid.h"
-
-#define SCAN_MAX_PARAMS 16
-
-/* Where the scanner is in the byte stream. */
-enum scan_state {
-    SCAN_GROUND,
-    SCAN_ESC,     /* after ESC */
-    SCAN_ESC_INT, /* after ESC and an intermediate byte */
-    SCAN_CSI,     /* inside CSI: parameters, intermediates */
-    SCAN_STR,     /* inside OSC, DCS, SOS, PM or APC */
-    SCAN_STR_ESC, /* ESC inside a string: ST or the start of a new sequence */
-};
-
-/* Where a CSI is, as libvterm 0.1.4's parser sees it: a byte out of order ends it unfinished. */
-enum csi_phase { CSI_LEADER, CSI_ARGS, CSI_INTER };
-
 /*
- * The scanner: just enough of a VT parser to recognise the sequences libvterm ignores, and to
- * know where libvterm's own parser is (its states and transitions are mirrored, down to how
- * it drops a malformed CSI), plus the character-set state plain text depends on.
+ * Every write to libvterm goes through here. The ESC that starts a sequence went to libvterm
+ * with the text before it (see scan_ground), so libvterm sits in its escape state: the first
+ * sequence written after it drops its own ESC, anything else cancels the state first (CAN).
  */
-struct scan {
-    enum scan_state state;
-    enum csi_phase phase;
-    char leader;        /* '?', '>', '=', '<' or 0 */
-    char inter;         /* the one intermediate byte, or 0 (CSI and ESC) */
-    char final;         /* a CSI's final byte */
-    bool junk;          /* more than we track (several intermediates, ':', late leader) */
-    bool cutting;       /* past libvterm's 16 arguments: parameter bytes are cut out */
-    int seps;           /* ';' and ':' seen */
-    int nparams;        /* parameters seen so far (a started one counts) */
-    long params[SCAN_MAX_PARAMS]; /* -1 when empty */
-    /* Character sets (VTermState's gl_set, G0, gsingle_set): ASCII maps to itself only when
-     * gl is 0, G0 is ASCII (or libvterm's default UTF-8) and no single shift is pending. */
-    uint8_t gl;         /* 0..3: SO, SI, ESC n, ESC o */
-    bool g0_other;      /* ESC ( F with F not 'B' */
-    bool single_shift;  /* ESC N or ESC O, until the next text */
-};
-
-/* What a completed sequence asks term_feed to do after libvterm has seen it. */
-enum scan_event {
-    EV_NONE,
-    EV_CLEAR_SCROLLBACK, /* CSI 3 J */
-    EV_CHECKSUM,         /* DECRQCRA: CSI Pid;Pp;Pt;Pl;Pb;Pr * y */
-    EV_SET_MODE,         /* CSI Ps h */
-    EV_RESET_MODE,       /* CSI Ps l */
-    EV_RESET,            /* RIS (ESC c): modes back to their defaults (libvterm 0.1.4 ignores
-                          * DECSTR, CSI ! p, so it changes nothing here either) */
-    EV_REGION,           /* DECSTBM: CSI Pt;Pb r */
-    EV_REPEAT,           /* REP: CSI Ps b, handled before libvterm sees its final byte */
-    EV_CUT,              /* a parameter byte libvterm must not see (see csi_byte) */
-    EV_RESTORE,          /* DECRC (ESC 8), SCORC (CSI u), CSI ? 1048/1049 l: see fix_cursor */
-    EV_SGR,              /* CSI ... m: libvterm 0.1.4 has no conceal (SGR 8/28); see track_conceal */
-    EV_DEC_MODE,         /* CSI ? ... h or l: origin mode (DECOM) for the fast path, DECRC */
-    EV_MODE_UNSURE,      /* CSI ... h we could not read (sub-parameters): IRM may be on */
-};
-
-struct term {
-    VTerm *vt;
-    VTermState *state;
-    struct grid *grid;
-    struct term_callbacks cb;
-    void *user;
-    struct scan scan;
-    bool mode_insert;  /* IRM, ANSI mode 4 */
-    bool mode_newline; /* LNM, ANSI mode 20 */
-    bool mode_origin;  /* DECOM, DEC mode 6 */
-    bool mode_unsure;  /* a mode set we could not read: IRM or DECOM may be on (until a reset) */
-    int region_top;    /* top of the DECSTBM scroll region as VTermState holds it, 0-based */
-    unsigned char held[8]; /* an incomplete UTF-8 sequence that ended the last feed */
-    size_t nheld;
-    int cell_w, cell_h;
-};
-
-/* ---- Replies ----------------------------------------------------------- */
-
-/* Writes a reply to the pty through the output callback. */
-static void reply(struct term *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void reply(struct term *t, const char *fmt, ...)
+void vt_write(struct term *t, const char *bytes, size_t len)
 {
-    char buf[128];
+    if (t->esc_pending) {
+        t->esc_pending = false;
+        if (len > 0 && bytes[0] == '\x1b') {
+            bytes++;
+            len--;
+        } else {
+            vterm_input_write(t->vt, "\x18", 1);
+        }
+    }
+    vterm_input_write(t->vt, bytes, len);
+}
+
+/* After a sequence: libvterm leaves the escape state if nothing was written for it. */
+static void vt_end_sequence(struct term *t)
+{
+    if (t->esc_pending) {
+        t->esc_pending = false;
+        vterm_input_write(t->vt, "\x18", 1);
+    }
+}
+
+void vt_reply(struct term *t, const char *fmt, ...)
+{
+    char buf[256];
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(buf, sizeof buf, fmt, ap);
@@ -128,460 +64,7 @@ static void reply(struct term *t, const char *fmt, ...)
         t->cb.output(t->user, buf, (size_t)n);
 }
 
-/* XTWINOPS reports: 14 text area and 16 cell size in pixels, 18/19 size in characters. */
-static bool answer_winops(struct term *t, long op)
-{
-    int rows, cols;
-    grid_size(t->grid, &rows, &cols);
-    switch (op) {
-    case 14:
-        if (!t->cell_w || !t->cell_h)
-            return false;
-        reply(t, "\x1b[4;%d;%dt", rows * t->cell_h, cols * t->cell_w);
-        return true;
-    case 16:
-        if (!t->cell_w || !t->cell_h)
-            return false;
-        reply(t, "\x1b[6;%d;%dt", t->cell_h, t->cell_w);
-        return true;
-    case 18:
-        reply(t, "\x1b[8;%d;%dt", rows, cols);
-        return true;
-    case 19:
-        reply(t, "\x1b[9;%d;%dt", rows, cols);
-        return true;
-    default:
-        return false;
-    }
-}
-
-/* DECRPM for an ANSI mode: 1 set, 2 reset, 0 not recognised (as xterm). */
-static void answer_ansi_mode(struct term *t, long mode)
-{
-    int state = 0;
-    if (mode == 4)
-        state = t->mode_insert ? 1 : 2;
-    else if (mode == 20)
-        state = t->mode_newline ? 1 : 2;
-    reply(t, "\x1b[%ld;%d$y", mode, state);
-}
-
-/* CSIs VTermState did not recognise. */
-static int csi_fallback(const char *leader, const long args[], int argcount, const char *intermed,
-                        char command, void *user)
-{
-    struct term *t = user;
-    bool plain = !leader || !leader[0];
-    long a0 = argcount > 0 ? CSI_ARG(args[0]) : (long)CSI_ARG_MISSING;
-    if (plain && (!intermed || !intermed[0]) && command == 't' && argcount >= 1)
-        return answer_winops(t, a0);
-    if (plain && intermed && !strcmp(intermed, "$") && command == 'p' && argcount == 1 &&
-        a0 != (long)CSI_ARG_MISSING) {
-        answer_ansi_mode(t, a0);
-        return 1;
-    }
-    return 0;
-}
-
-static const VTermParserCallbacks fallbacks = {
-    .csi = csi_fallback,
-};
-
-/* The value of parameter i with a default for absent or empty ones. */
-static long param_or(const struct scan *s, int i, long dflt)
-{
-    return i < s->nparams && s->params[i] >= 0 ? s->params[i] : dflt;
-}
-
-/* xterm's rectangle parameter: absent takes the default, present is clamped to 1..max. */
-static int rect_param(const long *p, int n, int i, int dflt, int max)
-{
-    if (i >= n)
-        return dflt;
-    long v = p[i] < 0 ? 0 : p[i];
-    return v < 1 ? 1 : v > max ? max : (int)v;
-}
-
-/*
- * DECRQCRA, answered as xterm does (xtermCheckRect with its default checksum mode): the
- * first two parameters are Pid and the page (ignored) when more than two are given.
- */
-static void answer_checksum(struct term *t)
-{
-    const struct scan *s = &t->scan;
-    int rows, cols;
-    grid_size(t->grid, &rows, &cols);
-    int n = s->nparams, off = n > 2 ? 2 : 0;
-    long p[SCAN_MAX_PARAMS];
-    for (int i = 0; i < n; i++)
-        p[i] = s->params[i];
-    int top = rect_param(p + off, n - off, 0, 1, rows);
-    int left = rect_param(p + off, n - off, 1, 1, cols);
-    int bottom = rect_param(p + off, n - off, 2, rows, rows);
-    int right = rect_param(p + off, n - off, 3, cols, cols);
-    int sum = 0;
-    if (top <= bottom && left <= right)
-        sum = grid_checksum(t->grid, top - 1, left - 1, bottom - 1, right - 1);
-    reply(t, "\x1bP%ld!~%04X\x1b\\", param_or(s, 0, 0), (unsigned)(-sum & 0xffff));
-}
-
-/* Applies SM/RM parameters to the ANSI modes we report. */
-static void set_modes(struct term *t, bool on)
-{
-    for (int i = 0; i < t->scan.nparams; i++) {
-        if (t->scan.params[i] == 4)
-            t->mode_insert = on;
-        else if (t->scan.params[i] == 20)
-            t->mode_newline = on;
-    }
-}
-
-/*
- * Follows DECSTBM as VTermState 0.1.4 applies it: the top clamped to the screen, and an empty
- * or inverted region reset to the whole screen.
- */
-static void track_region(struct term *t)
-{
-    const struct scan *s = &t->scan;
-    int rows;
-    grid_size(t->grid, &rows, NULL);
-    long top = param_or(s, 0, 1) - 1, bottom = param_or(s, 1, rows);
-    if (top < 0)
-        top = 0;
-    if (top > rows)
-        top = rows;
-    if (bottom > rows)
-        bottom = rows;
-    t->region_top = bottom <= top ? 0 : (int)top;
-}
-
-/*
- * libvterm 0.1.4 restores a saved cursor without fitting it to a screen that has shrunk
- * since, and then indexes its line table past the end. Relative moves bring it back: every
- * CSI ends by clamping the cursor to the screen (or the region in origin mode).
- */
-static void fix_cursor(struct term *t)
-{
-    int rows, cols;
-    grid_size(t->grid, &rows, &cols);
-    VTermPos pos;
-    vterm_state_get_cursorpos(t->state, &pos);
-    char buf[32];
-    int n = 0;
-    if (pos.row >= rows)
-        n = snprintf(buf, sizeof buf, "\x1b[%dA", pos.row - (rows - 1));
-    else if (pos.col >= cols)
-        n = snprintf(buf, sizeof buf, "\x1b[%dD", pos.col - (cols - 1));
-    if (n > 0)
-        vterm_input_write(t->vt, buf, (size_t)n);
-}
-
-/*
- * Follows SGR 8 (conceal) and 28 (reveal), which libvterm 0.1.4 does not know, so the grid
- * can mark concealed cells. A reset (SGR 0 or empty) reveals; the arguments of extended
- * colours (38/48/58;5;n and ;2;r;g;b) are skipped so a colour index 8 is not taken for
- * conceal. Sequences the scanner could not follow (sub-parameters, more than it tracks)
- * leave the state as it was.
- */
-static void track_conceal(struct term *t)
-{
-    const struct scan *s = &t->scan;
-    if (s->nparams == 0) {
-        grid_set_conceal(t->grid, false);
-        return;
-    }
-    for (int i = 0; i < s->nparams; i++) {
-        long p = s->params[i];
-        if (p <= 0 || p == 28)
-            grid_set_conceal(t->grid, false);
-        else if (p == 8)
-            grid_set_conceal(t->grid, true);
-        else if ((p == 38 || p == 48 || p == 58) && i + 1 < s->nparams)
-            i += s->params[i + 1] == 5 ? 2 : s->params[i + 1] == 2 ? 4 : 1;
-    }
-}
-
-/*
- * CSI ? ... h/l: follows DECOM (mode 6) for the fast path, and fixes the cursor after a
- * restore (1048/1049 l). Sub-parameters (junk) still reach libvterm's set_dec_mode, so an
- * unreadable set leaves the modes unsure.
- */
-static void track_dec_modes(struct term *t)
-{
-    const struct scan *s = &t->scan;
-    bool on = s->final == 'h', restore = false;
-    for (int i = 0; i < s->nparams; i++) {
-        if (s->params[i] == 6 && !s->junk)
-            t->mode_origin = on;
-        restore |= !on && (s->params[i] == 1048 || s->params[i] == 1049);
-    }
-    if (s->junk && on)
-        t->mode_unsure = true;
-    if (restore)
-        fix_cursor(t);
-}
-
-/* RIS: vterm_state_reset puts modes, charsets and the pen back to their defaults. */
-static void track_reset(struct term *t)
-{
-    t->mode_insert = t->mode_newline = t->mode_origin = t->mode_unsure = false;
-    t->region_top = 0;
-    t->scan.gl = 0;
-    t->scan.g0_other = t->scan.single_shift = false;
-    grid_set_conceal(t->grid, false);
-}
-
-/* Acts on a completed sequence; libvterm has already processed it. */
-static void handle_event(struct term *t, enum scan_event ev)
-{
-    switch (ev) {
-    case EV_CLEAR_SCROLLBACK:
-        if (t->cb.clear_scrollback)
-            t->cb.clear_scrollback(t->user);
-        break;
-    case EV_CHECKSUM:
-        answer_checksum(t);
-        break;
-    case EV_SET_MODE:
-    case EV_RESET_MODE:
-        set_modes(t, ev == EV_SET_MODE);
-        break;
-    case EV_RESET:
-        track_reset(t);
-        break;
-    case EV_DEC_MODE:
-        track_dec_modes(t);
-        break;
-    case EV_MODE_UNSURE:
-        t->mode_unsure = true;
-        break;
-    case EV_SGR:
-        track_conceal(t);
-        break;
-    case EV_REGION:
-        track_region(t);
-        break;
-    case EV_RESTORE:
-        fix_cursor(t);
-        break;
-    case EV_REPEAT:
-    case EV_CUT:
-    case EV_NONE:
-        break;
-    }
-}
-
-/* ---- The byte scanner -------------------------------------------------- */
-
-/* Starts collecting a new CSI. */
-static void csi_begin(struct scan *s)
-{
-    s->state = SCAN_CSI;
-    s->phase = CSI_LEADER;
-    s->leader = 0;
-    s->inter = 0;
-    s->junk = false;
-    s->cutting = false;
-    s->seps = 0;
-    s->nparams = 0;
-}
-
-/* Which of our sequences, if any, a CSI final byte completes. */
-static enum scan_event csi_final(const struct scan *s, unsigned char c)
-{
-    if (s->leader == '?' && !s->inter && (c == 'l' || c == 'h'))
-        return EV_DEC_MODE;
-    if (s->junk && !s->leader && !s->inter && c == 'h')
-        return EV_MODE_UNSURE;
-    if (s->junk || s->leader)
-        return EV_NONE;
-    if (!s->inter) {
-        if (c == 'J')
-            return s->nparams == 1 && s->params[0] == 3 ? EV_CLEAR_SCROLLBACK : EV_NONE;
-        if (c == 'h')
-            return EV_SET_MODE;
-        if (c == 'l')
-            return EV_RESET_MODE;
-        if (c == 'r')
-            return EV_REGION;
-        if (c == 'b')
-            return EV_REPEAT;
-        if (c == 'u')
-            return EV_RESTORE;
-        if (c == 'm')
-            return EV_SGR;
-        return EV_NONE;
-    }
-    if (s->inter == '*' && c == 'y')
-        return EV_CHECKSUM;
-    return EV_NONE;
-}
-
-/* One parameter byte (0x30-0x3F) of a CSI. */
-static void csi_param(struct scan *s, unsigned char c)
-{
-    if (c >= '0' && c <= '9') {
-        if (s->nparams == 0)
-            s->params[s->nparams++] = -1;
-        long *p = &s->params[s->nparams - 1];
-        if (s->inter)
-            s->junk = true;
-        else if (*p < 100000)
-            *p = (*p < 0 ? 0 : *p * 10) + (c - '0');
-    } else if (c == ';') {
-        if (s->nparams == 0)
-            s->params[s->nparams++] = -1;
-        if (s->nparams < SCAN_MAX_PARAMS)
-            s->params[s->nparams++] = -1;
-        else
-            s->junk = true;
-    } else if (c >= '<' && c <= '?' && s->nparams == 0 && !s->leader) {
-        s->leader = (char)c;
-    } else {
-        s->junk = true; /* ':' sub-parameters, or a leader after parameters */
-    }
-}
-
-/* A C0 control, which libvterm 0.1.4 executes in every parser state: SO and SI shift GL. */
-static void track_c0(struct scan *s, unsigned char c)
-{
-    if (c == 0x0e)
-        s->gl = 1;
-    else if (c == 0x0f)
-        s->gl = 0;
-}
-
-/* Whether a parameter byte (0x30-0x3F) is out of order where the CSI is: libvterm drops it. */
-static bool csi_out_of_order(const struct scan *s, unsigned char c)
-{
-    return s->phase == CSI_INTER || (c >= 0x3c && s->phase == CSI_ARGS);
-}
-
-/*
- * Feeds one byte of a CSI; returns the event when it is the final byte. libvterm 0.1.4 stores
- * arguments with no bound check (16 slots): a 17th overwrites its parser state and crashes
- * it (a NULL call), so parameter bytes from the 16th separator on are cut from the stream
- * and libvterm acts on the first 16 arguments. A byte out of order (a leader after
- * arguments, a parameter after an intermediate, a byte >= 0x80) ends the CSI unfinished, as
- * in libvterm's parser.
- */
-static enum scan_event csi_byte(struct scan *s, unsigned char c)
-{
-    if (c >= 0x40 && c <= 0x7e) {
-        s->state = SCAN_GROUND;
-        s->final = (char)c;
-        return csi_final(s, c);
-    }
-    if (c >= 0x30 && c <= 0x3f) {
-        if (!s->cutting && csi_out_of_order(s, c)) {
-            s->state = SCAN_GROUND;
-            return EV_NONE;
-        }
-        if (s->cutting || ((c == ';' || c == ':') && ++s->seps >= 16)) {
-            s->cutting = s->junk = true;
-            return EV_CUT;
-        }
-        if (c < 0x3c)
-            s->phase = CSI_ARGS;
-        csi_param(s, c);
-    } else if (c >= 0x20 && c <= 0x2f) {
-        if (s->inter)
-            s->junk = true;
-        s->inter = (char)c;
-        s->phase = CSI_INTER;
-    } else if (c == 0x1b) {
-        s->state = SCAN_ESC;
-    } else if (c == 0x18 || c == 0x1a || c >= 0x80) {
-        s->state = SCAN_GROUND;
-    } else {
-        track_c0(s, c); /* other C0 controls are executed inside a CSI without ending it */
-    }
-    return EV_NONE;
-}
-
-/* Feeds the byte after ESC (no intermediate yet). */
-static enum scan_event esc_byte(struct scan *s, unsigned char c)
-{
-    if (c == '[') {
-        csi_begin(s);
-        return EV_NONE;
-    }
-    if (c == ']' || c == 'P') { /* libvterm 0.1.4 knows only OSC and DCS as strings */
-        s->state = SCAN_STR;
-        return EV_NONE;
-    }
-    if (c >= 0x20 && c <= 0x2f) {
-        s->state = SCAN_ESC_INT;
-        s->inter = (char)c;
-        s->junk = false;
-        return EV_NONE;
-    }
-    if (c == 0x18 || c == 0x1a || (c >= 0x30 && c <= 0x7e))
-        s->state = SCAN_GROUND;
-    else
-        track_c0(s, c); /* a C0 control is executed; ESC and bytes >= 0x7F leave us here */
-    switch (c) {
-    case 'c':
-        return EV_RESET;
-    case '8':
-        return EV_RESTORE;
-    case 'n': /* LS2, LS3 */
-    case 'o':
-        s->gl = (uint8_t)(c == 'n' ? 2 : 3);
-        break;
-    case 'N': /* SS2, SS3: the next character from G2 or G3 */
-    case 'O':
-        s->single_shift = true;
-        break;
-    }
-    return EV_NONE;
-}
-
-/*
- * Feeds a byte after ESC and an intermediate: as in libvterm 0.1.4, '[', ']' and 'P' still
- * start a sequence; a final byte ends it (ESC ( F designates G0); bytes >= 0x7F are ignored.
- */
-static void esc_int_byte(struct scan *s, unsigned char c)
-{
-    if (c == '[' || c == ']' || c == 'P') {
-        esc_byte(s, c);
-    } else if (c >= 0x20 && c <= 0x2f) {
-        s->junk = true;
-    } else if (c == 0x1b) {
-        s->state = SCAN_ESC;
-    } else if (c == 0x18 || c == 0x1a) {
-        s->state = SCAN_GROUND;
-    } else if (c >= 0x30 && c <= 0x7e) {
-        if (s->inter == '(' && !s->junk)
-            s->g0_other = c != 'B';
-        s->state = SCAN_GROUND;
-    } else {
-        track_c0(s, c);
-    }
-}
-
-/*
- * Feeds one byte of a string (OSC or DCS): BEL, ST, CAN or SUB end it; other C0 controls are
- * executed. After ESC, anything but '\' is the byte after ESC, as in libvterm 0.1.4.
- */
-static enum scan_event str_byte(struct scan *s, unsigned char c)
-{
-    if (s->state == SCAN_STR_ESC) {
-        if (c == '\\') {
-            s->state = SCAN_GROUND;
-            return EV_NONE;
-        }
-        s->state = SCAN_ESC;
-        return esc_byte(s, c);
-    }
-    if (c == 0x07 || c == 0x18 || c == 0x1a)
-        s->state = SCAN_GROUND;
-    else if (c == 0x1b)
-        s->state = SCAN_STR_ESC;
-    else
-        track_c0(s, c);
-    return EV_NONE;
-}
+/* ---- Text ---------------------------------------------------------------- */
 
 /* One term_feed call: bytes from start to p are scanned and not yet given to libvterm. */
 struct feed {
@@ -618,7 +101,7 @@ static void flush_to(struct term *t, struct feed *f, const unsigned char *upto)
 {
     while (upto > f->start) {
         size_t n = slice_len(f->start, (size_t)(upto - f->start));
-        vterm_input_write(t->vt, (const char *)f->start, n);
+        vt_write(t, (const char *)f->start, n);
         f->start += n;
     }
 }
@@ -636,7 +119,7 @@ static bool is_c1_tail(unsigned char c)
 static void lone_c2(struct term *t, struct feed *f)
 {
     flush_to(t, f, f->c2);
-    vterm_input_write(t->vt, "\xef\xbf\xbd", 3);
+    vt_write(t, "\xef\xbf\xbd", 3);
     f->start = f->p = f->c2 + 1;
 }
 
@@ -651,14 +134,13 @@ static void lone_c2(struct term *t, struct feed *f)
  * the last character (so REP and a combining mark that follows see the glyph they expect).
  * Not taken while the result could differ: another character set in GL (SO, ESC n/o, a G0
  * other than ASCII), insert mode (text shifts cells), origin mode (CUF is clamped to the
- * margins), or a mode set the scanner could not read.
+ * margins).
  */
 #define FAST_MIN 8 /* shorter runs are not worth the CUF */
 
 static bool fast_allowed(const struct term *t)
 {
-    return t->scan.gl == 0 && !t->scan.g0_other && !t->mode_insert && !t->mode_origin &&
-           !t->mode_unsure;
+    return t->cs.gl == 0 && !t->cs.g0_other && !t->modes.insert && !t->modes.origin;
 }
 
 /* Moves VTermState's cursor k columns right: CSI k C, formatted by hand (snprintf would cost
@@ -671,7 +153,7 @@ static void write_cuf(struct term *t, int k)
         *--q = (char)('0' + v % 10);
     *--q = '[';
     *--q = '\x1b';
-    vterm_input_write(t->vt, q, (size_t)(e - q));
+    vt_write(t, q, (size_t)(e - q));
 }
 
 /*
@@ -728,27 +210,27 @@ static void fast_text(struct term *t, struct feed *f, const unsigned char *lim)
                 r++;
             /* ... and ends one: libvterm decodes invalid or cut UTF-8 differently when a
              * write starts elsewhere, so text that goes on past the run is left to it */
-            if (seg && ok && !t->scan.single_shift && r - p >= FAST_MIN &&
+            if (seg && ok && !t->cs.single_shift && r - p >= FAST_MIN &&
                 (r == f->end || *r < 0x20) && !utf8_just_before(f, p))
                 fast_run(t, f, p, (size_t)(r - p));
-            t->scan.single_shift = false;
+            t->cs.single_shift = false;
             seg = false;
             p = r;
             continue;
         }
         if (c == 0x0e || c == 0x0f) {
-            track_c0(&t->scan, c);
+            seq_track_c0(t, c);
             ok = fast_allowed(t);
         }
         if (c >= 0x80)
-            t->scan.single_shift = false;
+            t->cs.single_shift = false;
         seg = c < 0x20; /* DEL and bytes >= 0x80 do not start a new piece of text */
         p++;
     }
 }
 
 /*
- * Plain text: skips to the next ESC (entering the escape state) or drops a C1 control in its
+ * Plain text: skips to the next ESC (where the scanner takes over) or drops a C1 control in its
  * UTF-8 form (C2 80..C2 9F). libvterm 0.1.4 places U+0080..U+009F as glyphs of width -1,
  * which walks its cursor to column -1 and then indexes its tab stops and lines there. memchr
  * does the walking.
@@ -764,9 +246,17 @@ static void scan_ground(struct term *t, struct feed *f)
         esc = f->end;
     fast_text(t, f, esc < f->c2 ? esc : f->c2);
     if (esc < f->c2) {
-        f->p = esc < f->end ? esc + 1 : f->end;
-        if (esc < f->end)
-            t->scan.state = SCAN_ESC;
+        /*
+         * The text goes with the ESC after it, as libvterm would get it from the pty: its text
+         * handler sizes a buffer by the bytes of the write, and a cut UTF-8 sequence decodes
+         * differently when that buffer is exactly as long as the text.
+         */
+        flush_to(t, f, esc < f->end ? esc + 1 : f->end);
+        f->p = f->start;
+        if (esc < f->end) {
+            t->esc_pending = true;
+            scan_begin(&t->scan);
+        }
     } else if (f->c2 + 1 < f->end && is_c1_tail(f->c2[1])) {
         flush_to(t, f, f->c2);
         f->start = f->p = f->c2 + 2;
@@ -820,45 +310,24 @@ static void release_held(struct term *t, struct feed *f)
         return;
     }
     if (n == 1 && t->held[0] == 0xc2 && f->p < f->end && *f->p < 0x80) {
-        vterm_input_write(t->vt, "\xef\xbf\xbd", 3); /* as lone_c2() */
+        vt_write(t, "\xef\xbf\xbd", 3); /* as lone_c2() */
         return;
     }
-    vterm_input_write(t->vt, (const char *)t->held, n);
+    vt_write(t, (const char *)t->held, n);
 }
 
-/* One byte inside an escape sequence or string; returns the event it completes. */
-static enum scan_event scan_escape_byte(struct scan *s, unsigned char c)
+/* One byte of a sequence: to the scanner, never to libvterm; a C0 control inside is run. */
+static void sequence_byte(struct term *t, unsigned char c)
 {
-    switch (s->state) {
-    case SCAN_ESC:
-        return esc_byte(s, c);
-    case SCAN_ESC_INT:
-        esc_int_byte(s, c);
-        return EV_NONE;
-    case SCAN_CSI:
-        return csi_byte(s, c);
-    default:
-        return str_byte(s, c);
+    enum scan_step step = scan_byte(&t->scan, c);
+    if (step == SCAN_EXEC) {
+        vterm_input_write(t->vt, (const char *)&c, 1); /* executed in the escape state too */
+        seq_track_c0(t, c);
+    } else if (step != SCAN_MORE) {
+        if (step != SCAN_ABORT)
+            seq_dispatch(t, step);
+        vt_end_sequence(t);
     }
-}
-
-/* Acts on an event at f->p (just after its final byte), feeding libvterm what comes before. */
-static void feed_event(struct term *t, struct feed *f, enum scan_event ev)
-{
-    if (ev == EV_CUT) {
-        flush_to(t, f, f->p - 1);
-        f->start = f->p;
-        return;
-    }
-    if (ev == EV_REPEAT) {
-        flush_to(t, f, f->p - 1);
-        /* libvterm 0.1.4 repeats a glyph of width <= 0 forever: cancel the CSI instead */
-        vterm_input_write(t->vt, grid_last_glyph_width(t->grid) > 0 ? "b" : "\x18", 1);
-        f->start = f->p;
-        return;
-    }
-    flush_to(t, f, f->p);
-    handle_event(t, ev);
 }
 
 /* ---- Callbacks from libvterm and the grid ------------------------------ */
@@ -882,6 +351,8 @@ struct term *term_create(int rows, int cols, const struct term_callbacks *cb, vo
     if (cb)
         t->cb = *cb;
     t->user = user;
+    scan_init(&t->scan);
+    modes_reset(&t->modes);
     t->vt = vterm_new(rows, cols);
     if (!t->vt)
         goto fail;
@@ -892,14 +363,12 @@ struct term *term_create(int rows, int cols, const struct term_callbacks *cb, vo
         .scrollout_plain = t->cb.scrollout_plain,
         .popline = t->cb.popline,
         .bell = t->cb.bell,
-        .title = t->cb.title,
         .user = user,
     };
     t->grid = grid_create(t->state, rows, cols, &hooks);
     if (!t->state || !t->grid)
         goto fail;
     vterm_state_set_callbacks(t->state, grid_state_callbacks(), t->grid);
-    vterm_state_set_unrecognised_fallbacks(t->state, &fallbacks, t);
     vterm_output_set_callback(t->vt, on_output, t);
     vterm_state_reset(t->state, 1);
     return t;
@@ -916,6 +385,7 @@ void term_destroy(struct term *t)
     if (t->vt)
         vterm_free(t->vt);
     grid_destroy(t->grid);
+    scan_fini(&t->scan);
     free(t);
 }
 
@@ -930,9 +400,8 @@ void term_feed(struct term *t, const char *bytes, size_t len)
             scan_ground(t, &f);
             continue;
         }
-        enum scan_event ev = scan_escape_byte(&t->scan, *f.p++);
-        if (ev != EV_NONE)
-            feed_event(t, &f, ev);
+        sequence_byte(t, *f.p++);
+        f.start = f.p;
         f.seg = true; /* read only once the scanner is back in the ground state */
     }
     hold_partial(t, &f);
@@ -948,14 +417,10 @@ static void reset_region_for(struct term *t, int rows)
 {
     if (t->region_top < rows)
         return;
-    if (t->scan.state != SCAN_GROUND) {
-        /* a sequence is half-way through libvterm's parser: CAN ends it before ours */
-        vterm_input_write(t->vt, "\x18", 1);
-        t->scan.state = SCAN_GROUND;
-    }
     VTermPos before, after;
     vterm_state_get_cursorpos(t->state, &before);
-    vterm_input_write(t->vt, "\x1b[r", 3);
+    vt_end_sequence(t); /* a sequence still coming starts again with its ESC */
+    vt_write(t, "\x1b[r", 3);
     vterm_state_get_cursorpos(t->state, &after);
     grid_bias_next_resize(t->grid, before.row - after.row, before.col - after.col);
     t->region_top = 0;

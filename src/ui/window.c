@@ -1350,7 +1350,7 @@ static bool start(struct win *w, const struct bt_config *cfg, bool *opened)
         return false;
     }
     searchbar_use_thread(&w->bar, search_woke, w);
-    if (!term_input_init(w->s.term) || !(w->view = view_create(w->s.store, w->s.term)) ||
+    if (!(w->view = view_create(w->s.store, w->s.term)) ||
         (w->xfd < 0 && !waker_start(&w->wk, pty_fd(w->s.pty), w->s.sigfd, w->wake_pipe[0])))
         return false;
     const char *log = getenv("BOUNDTERM_FRAME_LOG");
@@ -1384,8 +1384,6 @@ int window_run(const struct bt_config *cfg)
             status = hung;
     }
     waker_stop(&w->wk);
-    if (w->s.term)
-        term_input_fini(w->s.term);
     close_window(w); /* joins the search thread before the store goes */
     for (int i = 0; i < 2; i++)
         if (w->wake_pipe[i] >= 0)

@@ -238,7 +238,7 @@ int main(void)
     struct capture cap = {0};
     struct term_callbacks cb = {.output = on_output};
     struct term *t = term_create(24, 80, &cb, &cap);
-    if (!t || !term_input_init(t)) {
+    if (!t) {
         fprintf(stderr, "test_keys: no terminal\n");
         return 1;
     }
@@ -248,7 +248,6 @@ int main(void)
     bt_config_defaults(&cfg, &env);
     events_bind(&eb, cfg.keys);
     int failed = run_keys(t, &cap) + run_text_and_shortcuts(t, &cap, &eb) + run_modes(t, &cap);
-    term_input_fini(t);
     term_destroy(t);
     printf("%s: %d failed\n", failed ? "FAIL" : "ok", failed);
     return failed ? 1 : 0;

@@ -1,0 +1,493 @@
+/*
+ * What each complete escape sequence does in the engine (vt_internal.h).
+ *
+ * libvterm's parser never sees a sequence's own bytes: the scanner (scan.c) collected it, and
+ * this file decides. Most sequences are written to libvterm again, rebuilt from their parsed
+ * form (at most 16 arguments, which is all libvterm 0.1.4 can hold). The rest are libvterm
+ * 0.1.4's gaps and bugs, each answered here:
+ *   - SM/RM and DECSET/DECRST apply only their first parameter in libvterm: every parameter
+ *     is applied in order, one sequence each (ncurses and htop send CSI ? 1006 ; 1000 h);
+ *   - the modes input depends on (cursor keys, keypad, mouse, focus, bracketed paste, LNM)
+ *     are kept here, and DECRQM is answered from them;
+ *   - CSI s is DECSLRM even without DECLRMM in libvterm (it homes the cursor): without it,
+ *     CSI s saves the cursor and CSI u restores it (SCOSC/SCORC), as in xterm;
+ *   - ESC [3J is swallowed by libvterm (its erase has no case 3): it clears the scrollback;
+ *   - SGR with more than 16 parameters is written in several pieces (libvterm crashes past 16),
+ *     and conceal (8/28), which libvterm does not track, reaches the grid;
+ *   - REP after a glyph of width <= 0 (or none) loops forever in libvterm: dropped;
+ *   - a saved cursor restored after the screen shrank lands off the screen: moved back;
+ *   - OSC strings longer than 64 bytes are cut by libvterm: titles are taken here, and SOS,
+ *     PM and APC strings, which libvterm prints as text, are ignored as xterm does;
+ *   - DECRQCRA and XTWINOPS 14/16/18/19 are answered here.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "utf8.h"
+#include "vt_internal.h"
+
+#define VT_ARGS_MAX 16 /* libvterm 0.1.4's CSI_ARGS_MAX */
+
+/* ---- Rebuilding sequences for libvterm ----------------------------------- */
+
+/* Appends parameters [from, from + n) of c to buf at *len (room: 16 params of 11 bytes). */
+static void put_params(char *buf, size_t *len, const struct scan_csi *c, int from, int n)
+{
+    for (int i = from; i < from + n; i++) {
+        const struct scan_param *p = &c->params[i];
+        if (p->value != SCAN_PARAM_MISSING)
+            *len += (size_t)snprintf(buf + *len, 16, "%ld", p->value);
+        if (i + 1 < from + n)
+            buf[(*len)++] = p->more ? ':' : ';';
+    }
+}
+
+/* Writes CSI with parameters [from, from + n) of c (n <= VT_ARGS_MAX) to libvterm. */
+static void write_csi_params(struct term *t, const struct scan_csi *c, int from, int n)
+{
+    char buf[16 + VT_ARGS_MAX * 12];
+    size_t len = 0;
+    buf[len++] = '\x1b';
+    buf[len++] = '[';
+    if (c->leader)
+        buf[len++] = c->leader;
+    put_params(buf, &len, c, from, n);
+    if (c->inter)
+        buf[len++] = c->inter;
+    buf[len++] = c->final;
+    vt_write(t, buf, len);
+}
+
+/* Passes a CSI on to libvterm as it came (its first 16 parameters). */
+static void pass_csi(struct term *t, const struct scan_csi *c)
+{
+    write_csi_params(t, c, 0, c->nparams < VT_ARGS_MAX ? c->nparams : VT_ARGS_MAX);
+}
+
+/* Writes one mode switch: CSI [?] mode h/l. */
+static void write_mode(struct term *t, bool dec, long mode, bool on)
+{
+    char buf[32];
+    int n = snprintf(buf, sizeof buf, "\x1b[%s%ld%c", dec ? "?" : "", mode, on ? 'h' : 'l');
+    vt_write(t, buf, (size_t)n);
+}
+
+/*
+ * VTermState ends every CSI it knows by fitting the cursor to its row (a DECDWL row is half as
+ * wide); TBC 1, which does nothing else in libvterm 0.1.4, does just that for a CSI the engine
+ * takes instead.
+ */
+static void clamp_cursor(struct term *t)
+{
+    vt_write(t, "\x1b[1g", 4);
+}
+
+/* ---- Modes -------------------------------------------------------------- */
+
+void modes_reset(struct term_modes *m)
+{
+    *m = (struct term_modes){.autowrap = true};
+}
+
+/* Mouse tracking (9, 1000, 1002, 1003): one at a time; resetting any turns tracking off. */
+static void set_mouse(struct term_modes *m, long mode, bool on)
+{
+    m->mouse = on ? (int)mode : 0;
+}
+
+/* A DEC private mode (DECSET/DECRST), applied alone. */
+static void dec_mode(struct term *t, long mode, bool on)
+{
+    struct term_modes *m = &t->modes;
+    switch (mode) {
+    case 1: m->cursor_keys = on; break;
+    case 6: m->origin = on; break;
+    case 7: m->autowrap = on; break;
+    case 66: m->keypad = on; break;
+    case 69: m->lr_margins = on; break;
+    case 9: case 1000: case 1002: case 1003: set_mouse(m, mode, on); break;
+    case 1004: m->focus = on; break;
+    case 1005: case 1006: case 1015: m->mouse_enc = on ? (int)mode : 0; break;
+    case 2004: m->bracketed_paste = on; break;
+    default: break;
+    }
+    write_mode(t, true, mode, on);
+    if (!on && (mode == 1048 || mode == 1049))
+        seq_fix_cursor(t);
+}
+
+/* An ANSI mode (SM/RM): libvterm knows IRM and LNM; the others are not implemented. */
+static void ansi_mode(struct term *t, long mode, bool on)
+{
+    if (mode == 4)
+        t->modes.insert = on;
+    else if (mode == 20)
+        t->modes.newline = on;
+    if (mode == 4 || mode == 20)
+        write_mode(t, false, mode, on);
+    else
+        clamp_cursor(t);
+}
+
+/* SM/RM or DECSET/DECRST: every parameter in order (a sub-parameter's pieces are skipped). */
+static void set_modes(struct term *t, const struct scan_csi *c, bool dec)
+{
+    bool on = c->final == 'h', sub = false;
+    for (int i = 0; i < c->nparams; i++) {
+        long mode = c->params[i].value;
+        if (!sub && mode != SCAN_PARAM_MISSING) {
+            if (dec)
+                dec_mode(t, mode, on);
+            else
+                ansi_mode(t, mode, on);
+        }
+        sub = c->params[i].more;
+    }
+}
+
+/* DECRPM for a DEC private mode: 1 set, 2 reset, 0 not recognised. */
+static int dec_mode_state(struct term *t, long mode)
+{
+    const struct term_modes *m = &t->modes;
+    bool visible, blink;
+    int shape;
+    grid_cursor_props(t->grid, &visible, &blink, &shape);
+    switch (mode) {
+    case 1: return m->cursor_keys ? 1 : 2;
+    case 5: return grid_reverse(t->grid) ? 1 : 2;
+    case 6: return m->origin ? 1 : 2;
+    case 7: return m->autowrap ? 1 : 2;
+    case 12: return blink ? 1 : 2;
+    case 25: return visible ? 1 : 2;
+    case 66: return m->keypad ? 1 : 2;
+    case 69: return m->lr_margins ? 1 : 2;
+    case 9: case 1000: case 1002: case 1003: return m->mouse == mode ? 1 : 2;
+    case 1004: return m->focus ? 1 : 2;
+    case 1005: case 1006: case 1015: return m->mouse_enc == mode ? 1 : 2;
+    case 1047: case 1049: return grid_altscreen(t->grid) ? 1 : 2;
+    case 2004: return m->bracketed_paste ? 1 : 2;
+    default: return 0;
+    }
+}
+
+/* DECRQM (CSI [?] Ps $ p): the answer xterm gives, from the modes the engine keeps. */
+static void answer_mode(struct term *t, const struct scan_csi *c)
+{
+    long mode = scan_param(c, 0, 0);
+    if (c->leader == '?') {
+        vt_reply(t, "\x1b[?%ld;%d$y", mode, dec_mode_state(t, mode));
+        clamp_cursor(t);
+        return;
+    }
+    int state = 0;
+    if (mode == 4)
+        state = t->modes.insert ? 1 : 2;
+    else if (mode == 20)
+        state = t->modes.newline ? 1 : 2;
+    vt_reply(t, "\x1b[%ld;%d$y", mode, state);
+}
+
+/* ---- Answers ------------------------------------------------------------ */
+
+/* XTWINOPS reports: 14 text area and 16 cell size in pixels, 18/19 size in characters. */
+static void answer_winops(struct term *t, long op)
+{
+    int rows, cols;
+    grid_size(t->grid, &rows, &cols);
+    bool px = t->cell_w > 0 && t->cell_h > 0;
+    if (op == 14 && px)
+        vt_reply(t, "\x1b[4;%d;%dt", rows * t->cell_h, cols * t->cell_w);
+    else if (op == 16 && px)
+        vt_reply(t, "\x1b[6;%d;%dt", t->cell_h, t->cell_w);
+    else if (op == 18)
+        vt_reply(t, "\x1b[8;%d;%dt", rows, cols);
+    else if (op == 19)
+        vt_reply(t, "\x1b[9;%d;%dt", rows, cols);
+}
+
+/* xterm's rectangle parameter: absent takes the default, present is clamped to 1..max. */
+static int rect_param(const struct scan_csi *c, int i, int dflt, int max)
+{
+    if (i >= c->nparams)
+        return dflt;
+    long v = c->params[i].value < 0 ? 0 : c->params[i].value;
+    return v < 1 ? 1 : v > max ? max : (int)v;
+}
+
+/*
+ * DECRQCRA, answered as xterm does (xtermCheckRect with its default checksum mode): the
+ * first two parameters are Pid and the page (ignored) when more than two are given.
+ */
+static void answer_checksum(struct term *t, const struct scan_csi *c)
+{
+    int rows, cols;
+    grid_size(t->grid, &rows, &cols);
+    int off = c->nparams > 2 ? 2 : 0;
+    int top = rect_param(c, off, 1, rows), left = rect_param(c, off + 1, 1, cols);
+    int bottom = rect_param(c, off + 2, rows, rows), right = rect_param(c, off + 3, cols, cols);
+    int sum = 0;
+    if (top <= bottom && left <= right)
+        sum = grid_checksum(t->grid, top - 1, left - 1, bottom - 1, right - 1);
+    vt_reply(t, "\x1bP%ld!~%04X\x1b\\", scan_param(c, 0, 0), (unsigned)(-sum & 0xffff));
+}
+
+/* ---- Tracking what libvterm does with a sequence --------------------------- */
+
+/*
+ * Follows DECSTBM as VTermState 0.1.4 applies it: the top clamped to the screen, and an empty
+ * or inverted region reset to the whole screen.
+ */
+static void track_region(struct term *t, const struct scan_csi *c)
+{
+    int rows;
+    grid_size(t->grid, &rows, NULL);
+    long top = scan_param(c, 0, 1) - 1, bottom = c->nparams > 1 ? scan_param(c, 1, rows) : rows;
+    top = top < 0 ? 0 : top > rows ? rows : top;
+    bottom = bottom > rows ? rows : bottom;
+    t->region_top = bottom <= top ? 0 : (int)top;
+}
+
+void seq_fix_cursor(struct term *t)
+{
+    int rows, cols;
+    grid_size(t->grid, &rows, &cols);
+    VTermPos pos;
+    vterm_state_get_cursorpos(t->state, &pos);
+    char buf[32];
+    int n = 0;
+    if (pos.row >= rows)
+        n = snprintf(buf, sizeof buf, "\x1b[%dA", pos.row - (rows - 1));
+    else if (pos.col >= cols)
+        n = snprintf(buf, sizeof buf, "\x1b[%dD", pos.col - (cols - 1));
+    if (n > 0)
+        vt_write(t, buf, (size_t)n);
+}
+
+/* How many parameters SGR parameter i takes with it (an extended colour's arguments). */
+static int sgr_unit(const struct scan_csi *c, int i)
+{
+    int n = 1;
+    while (i + n - 1 < c->nparams - 1 && c->params[i + n - 1].more)
+        n++; /* colon sub-parameters belong together */
+    if (n > 1)
+        return n;
+    long p = c->params[i].value;
+    if ((p == 38 || p == 48 || p == 58) && i + 1 < c->nparams) {
+        long kind = c->params[i + 1].value;
+        n = kind == 5 ? 3 : kind == 2 ? 5 : 2;
+    }
+    return n > c->nparams - i ? c->nparams - i : n;
+}
+
+/*
+ * Conceal (SGR 8, 28), which libvterm 0.1.4 does not know: a reset (0 or empty) reveals, and
+ * the arguments of extended colours are skipped so that colour index 8 is not taken for it.
+ */
+static void track_conceal(struct term *t, const struct scan_csi *c, int from, int n)
+{
+    for (int i = from; i < from + n; i += sgr_unit(c, i)) {
+        long p = c->params[i].value;
+        if (p <= 0 || p == 28)
+            grid_set_conceal(t->grid, false);
+        else if (p == 8)
+            grid_set_conceal(t->grid, true);
+    }
+}
+
+/* SGR: written in pieces of at most 16 parameters, never splitting a colour's arguments. */
+static void pass_sgr(struct term *t, const struct scan_csi *c)
+{
+    int from = 0;
+    while (from < c->nparams) {
+        int n = 0;
+        while (from + n < c->nparams) {
+            int u = sgr_unit(c, from + n);
+            if (n + u > VT_ARGS_MAX && n > 0)
+                break;
+            n += u;
+        }
+        n = n > VT_ARGS_MAX ? VT_ARGS_MAX : n;
+        write_csi_params(t, c, from, n);
+        track_conceal(t, c, from, n);
+        from += n;
+    }
+}
+
+/* ---- CSI ---------------------------------------------------------------- */
+
+/* A CSI without leader or intermediate. */
+static void plain_csi(struct term *t, const struct scan_csi *c)
+{
+    switch (c->final) {
+    case 'h':
+    case 'l':
+        set_modes(t, c, false);
+        return;
+    case 'm':
+        pass_sgr(t, c);
+        return;
+    case 'J':
+        if (c->nparams == 1 && c->params[0].value == 3 && t->cb.clear_scrollback)
+            t->cb.clear_scrollback(t->user);
+        break; /* ED 3 is nothing else in libvterm, but it still fits the cursor */
+    case 'r':
+        pass_csi(t, c);
+        track_region(t, c);
+        return;
+    case 'b': /* REP: libvterm repeats a glyph of width <= 0 forever */
+        if (grid_last_glyph_width(t->grid) <= 0)
+            return;
+        break;
+    case 's':
+        if (!t->modes.lr_margins) {
+            vt_write(t, "\x1b" "7", 2); /* SCOSC */
+            return;
+        }
+        break;
+    case 'u':
+        vt_write(t, "\x1b" "8", 2); /* SCORC */
+        seq_fix_cursor(t);
+        return;
+    case 't':
+        answer_winops(t, scan_param(c, 0, 0));
+        return;
+    default:
+        break;
+    }
+    pass_csi(t, c);
+}
+
+static void on_csi(struct term *t, const struct scan_csi *c)
+{
+    if (c->junk)
+        return; /* several leaders or intermediates: libvterm ignores them too */
+    if (!c->leader && !c->inter) {
+        plain_csi(t, c);
+    } else if (c->leader == '?' && !c->inter && (c->final == 'h' || c->final == 'l')) {
+        set_modes(t, c, true);
+    } else if (c->inter == '$' && c->final == 'p' && (!c->leader || c->leader == '?')) {
+        answer_mode(t, c);
+    } else if (c->inter == '*' && c->final == 'y' && !c->leader) {
+        answer_checksum(t, c);
+    } else {
+        pass_csi(t, c);
+    }
+}
+
+/* ---- ESC ---------------------------------------------------------------- */
+
+/* RIS: libvterm resets its modes, charsets and pen; so do the engine's copies. */
+static void track_reset(struct term *t)
+{
+    modes_reset(&t->modes);
+    t->region_top = 0;
+    t->cs = (struct term_charsets){0};
+    grid_set_conceal(t->grid, false);
+}
+
+static void on_esc(struct term *t, const struct scan_esc *e)
+{
+    if (e->junk || e->final == '\\')
+        return; /* libvterm ignores both; a lone ST ends nothing */
+    char buf[3] = {'\x1b'};
+    size_t n = 1;
+    if (e->inter)
+        buf[n++] = e->inter;
+    buf[n++] = e->final;
+    vt_write(t, buf, n);
+    if (e->inter) {
+        if (e->inter == '(')
+            t->cs.g0_other = e->final != 'B';
+        return;
+    }
+    switch (e->final) {
+    case 'c': track_reset(t); break;
+    case '8': seq_fix_cursor(t); break;
+    case '=': t->modes.keypad = true; break;
+    case '>': t->modes.keypad = false; break;
+    case 'n': t->cs.gl = 2; break;
+    case 'o': t->cs.gl = 3; break;
+    case 'N': case 'O': t->cs.single_shift = true; break;
+    default: break;
+    }
+}
+
+void seq_track_c0(struct term *t, unsigned char c)
+{
+    if (c == 0x0e)
+        t->cs.gl = 1;
+    else if (c == 0x0f)
+        t->cs.gl = 0;
+}
+
+/* ---- Strings ------------------------------------------------------------ */
+
+/* The window title from OSC 0 or 2: valid UTF-8 without controls, as the window needs it. */
+static void set_title(struct term *t, const char *text, size_t len)
+{
+    char title[1024];
+    size_t n = 0;
+    while (len > 0 && n + UTF8_MAX < sizeof title) {
+        uint32_t cp;
+        size_t k = utf8_decode(text, len, &cp);
+        text += k;
+        len -= k;
+        if (!utf8_is_control(cp))
+            n += utf8_encode(cp, title + n);
+    }
+    title[n] = '\0';
+    if (t->cb.title)
+        t->cb.title(t->user, title);
+}
+
+/* OSC Ps ; Pt. */
+static void on_osc(struct term *t, const struct scan_str *s)
+{
+    char *semi = memchr(s->data, ';', s->len);
+    if (!semi || s->overflow)
+        return;
+    size_t plen = (size_t)(semi - s->data);
+    const char *text = semi + 1;
+    size_t len = s->len - plen - 1;
+    if ((plen == 1 && (s->data[0] == '0' || s->data[0] == '2')))
+        set_title(t, text, len);
+}
+
+/*
+ * DCS: DECRQSS (DCS $ q Pt ST) goes on to libvterm, which answers it for SGR, DECSTBM,
+ * DECSLRM, DECSCUSR and DECSCA and never echoes other requests; short printable requests
+ * only, since libvterm's string buffer holds 64 bytes.
+ */
+static void on_dcs(struct term *t, const struct scan_str *s)
+{
+    if (s->overflow || s->len < 2 || s->len > 32 || memcmp(s->data, "$q", 2) != 0)
+        return;
+    for (size_t i = 0; i < s->len; i++)
+        if ((unsigned char)s->data[i] < 0x20 || (unsigned char)s->data[i] > 0x7e)
+            return;
+    char buf[48];
+    int n = snprintf(buf, sizeof buf, "\x1bP%s\x1b\\", s->data);
+    vt_write(t, buf, (size_t)n);
+}
+
+void seq_dispatch(struct term *t, enum scan_step step)
+{
+    switch (step) {
+    case SCAN_CSI:
+        on_csi(t, &t->scan.csi);
+        break;
+    case SCAN_ESC:
+        on_esc(t, &t->scan.esc);
+        break;
+    case SCAN_STR:
+        if (t->scan.str.kind == ']')
+            on_osc(t, &t->scan.str);
+        else if (t->scan.str.kind == 'P')
+            on_dcs(t, &t->scan.str);
+        scan_trim(&t->scan);
+        break;
+    default:
+        break;
+    }
+}

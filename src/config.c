@@ -593,7 +593,14 @@ static void print_cursor_shape(const struct bt_config *cfg, const struct key *k,
     snprintf(buf, cap, "%s", names[cfg->cursor_shape]);
 }
 
-/* Setter for cursor_blink. */
+/* The boolean a key sets (k->arg: 0 cursor_blink, 1 paste_confirm_multiline, 2 title_shows_res). */
+static bool *bool_field(struct bt_config *cfg, const struct key *k)
+{
+    bool *fields[] = {&cfg->cursor_blink, &cfg->paste_confirm_multiline, &cfg->title_shows_res};
+    return fields[k->arg];
+}
+
+/* Setter for a boolean key. */
 static const char *set_bool(struct bt_config *cfg, const struct key *k, const char *value,
                             char *why, size_t whylen)
 {
@@ -601,17 +608,55 @@ static const char *set_bool(struct bt_config *cfg, const struct key *k, const ch
                                                                                 "off", "0"};
     for (int i = 0; i < 4; i++) {
         if (strcasecmp(value, yes[i]) == 0 || strcasecmp(value, no[i]) == 0) {
-            cfg->cursor_blink = strcasecmp(value, yes[i]) == 0;
+            *bool_field(cfg, k) = strcasecmp(value, yes[i]) == 0;
             return NULL;
         }
     }
     return "is not a boolean (expected true or false)";
 }
 
-/* Printer for cursor_blink. */
+/* Printer for a boolean key. */
 static void print_bool(const struct bt_config *cfg, const struct key *k, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "%s", cfg->cursor_blink ? "true" : "false");
+    snprintf(buf, cap, "%s", *bool_field((struct bt_config *)cfg, k) ? "true" : "false");
+}
+
+/* The words a choice key takes (k->arg: 0 paste_filter, 1 bell), in enum order. */
+static const char *const *choice_words(const struct key *k, int *n)
+{
+    static const char *const paste[] = {"safe", "raw"}, *const bell[] = {"flash", "urgent",
+                                                                          "none"};
+    *n = k->arg == 0 ? 2 : 3;
+    return k->arg == 0 ? paste : bell;
+}
+
+/* The enum a choice key sets. */
+static int *choice_field(struct bt_config *cfg, const struct key *k)
+{
+    return k->arg == 0 ? (int *)&cfg->paste_filter : (int *)&cfg->bell;
+}
+
+/* Setter for a key that takes one of a few words. */
+static const char *set_choice(struct bt_config *cfg, const struct key *k, const char *value,
+                              char *why, size_t whylen)
+{
+    int n;
+    const char *const *words = choice_words(k, &n);
+    for (int i = 0; i < n; i++)
+        if (strcasecmp(value, words[i]) == 0) {
+            *choice_field(cfg, k) = i;
+            return NULL;
+        }
+    snprintf(why, whylen, "is not one of %s%s%s%s%s", words[0], n > 2 ? ", " : " or ", words[1],
+             n > 2 ? " or " : "", n > 2 ? words[2] : "");
+    return why;
+}
+
+/* Printer for a choice key. */
+static void print_choice(const struct bt_config *cfg, const struct key *k, char *buf, size_t cap)
+{
+    int n;
+    snprintf(buf, cap, "%s", choice_words(k, &n)[*choice_field((struct bt_config *)cfg, k)]);
 }
 
 /* Setter for a key binding. */
@@ -657,6 +702,11 @@ static const struct key keys[] = {
     {"term", "terminal", "term", NULL, set_term, print_string, 0, false},
     {"size", "terminal", "size", "--size", set_size, print_size, 0, false},
     {"save_path", "terminal", "save_path", NULL, set_save_path, print_string, 0, true},
+    {"paste_filter", "terminal", "paste_filter", NULL, set_choice, print_choice, 0, false},
+    {"paste_confirm_multiline", "terminal", "paste_confirm_multiline", NULL, set_bool,
+     print_bool, 1, false},
+    {"title_shows_res", "terminal", "title_shows_res", NULL, set_bool, print_bool, 2, false},
+    {"bell", "terminal", "bell", NULL, set_choice, print_choice, 1, false},
     BIND("scroll_page_up", BT_ACTION_SCROLL_PAGE_UP),
     BIND("scroll_page_down", BT_ACTION_SCROLL_PAGE_DOWN),
     BIND("scroll_top", BT_ACTION_SCROLL_TOP),

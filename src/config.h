@@ -36,6 +36,15 @@ enum bt_mode {
 
 enum bt_cursor_shape { BT_CURSOR_BLOCK, BT_CURSOR_UNDERLINE, BT_CURSOR_BAR };
 
+/* What a paste may carry (docs/CONFIG.md has the exact rule; term_paste_filter applies it). */
+enum bt_paste_filter {
+    BT_PASTE_SAFE, /* controls that could end the bracket or drive a line editor are dropped */
+    BT_PASTE_RAW,  /* every byte as it is, but line ends become CR */
+};
+
+/* What the bell (BEL) does in the window. */
+enum bt_bell { BT_BELL_FLASH, BT_BELL_URGENT, BT_BELL_NONE };
+
 /* The window's actions that have a key binding, in the order of the [keys] section. */
 enum bt_action {
     BT_ACTION_SCROLL_PAGE_UP,
@@ -77,7 +86,7 @@ struct bt_origin {
     uint32_t line; /* BT_FROM_FILE: the line in cfg->config_path */
 };
 
-#define BT_CONFIG_KEYS 48 /* entries of the key table in config.c (checked there) */
+#define BT_CONFIG_KEYS 52 /* entries of the key table in config.c (checked there) */
 #define BT_PATH_BYTES 1024
 #define BT_TERM_BYTES 64
 
@@ -105,6 +114,10 @@ struct bt_config {
     /* Where Ctrl+Shift+S saves the history: a strftime(3) pattern, "~/" expanded; "" means
      * ~/boundterm-%Y%m%d-%H%M%S.txt (/tmp without $HOME). */
     char save_path[BT_PATH_BYTES];
+    enum bt_paste_filter paste_filter;
+    bool paste_confirm_multiline; /* ask before a paste with newlines runs line by line */
+    bool title_shows_res;         /* the window title ends with " - RES x MiB" */
+    enum bt_bell bell;            /* flash, the urgency hint when unfocused, or nothing */
     struct bt_key keys[BT_ACTION_COUNT];
     const char *stats_path;   /* --stats FILE ("-" = stdout), or NULL */
     const char *dump_path;    /* --dump-scrollback FILE ("-" = stdout), or NULL */

@@ -265,6 +265,16 @@ void session_signals(struct session *s)
     }
 }
 
+bool session_paste(struct session *s, const char *text, size_t len,
+                   enum term_paste_filter filter)
+{
+    size_t n;
+    char *bytes = term_paste_encode(s->term, text, len, filter, &n);
+    bool ok = bytes && pty_write_input(s->pty, bytes, n);
+    free(bytes);
+    return ok;
+}
+
 void session_clear(struct session *s)
 {
     sb_store_clear(s->store);

@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "memstat.h"
+#include "term.h"
 
 #define SESSION_STATS_NS 1000000000ull
 #define SESSION_DRAIN_NS 1000000000ull /* after the child's exit, for grandchildren */
@@ -88,6 +89,13 @@ long session_pump(struct session *s, size_t max);
  * apply at once), SIGINT/SIGTERM/SIGHUP set s->signal.
  */
 void session_signals(struct session *s);
+
+/*
+ * Sends pasted text to the program, filtered and bracketed as term_paste_encode() does. false
+ * when it could not be queued (out of memory, or more than the pty's 64 MiB queue).
+ */
+bool session_paste(struct session *s, const char *text, size_t len,
+                   enum term_paste_filter filter);
 
 /* Clears the scrollback (the store gives its memory back). */
 void session_clear(struct session *s);

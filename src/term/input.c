@@ -4,9 +4,12 @@
  * protocol, paste brackets), which seq.c keeps. The bytes leave through the
  * engine's output callback, like answers to queries.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "utf8.h"
 #include "vt_internal.h"
 
 _Static_assert(TERM_KEY_PAGEDOWN == (int)VTERM_KEY_PAGEDOWN, "term_key mirrors VTermKey");
@@ -50,14 +53,60 @@ bool term_bracketed_paste(const struct term *t)
     return t->modes.bracketed_paste;
 }
 
-void term_paste_start(struct term *t)
+/* ---- Paste -------------------------------------------------------------- */
+
+/* Writes a line end (CR) unless the last thing written was the CR of a CR LF pair. */
+static size_t line_end(const char *text, size_t at, char *out)
 {
-    vterm_keyboard_start_paste(term_vterm(t));
+    if (text[at] == '\n' && at > 0 && text[at - 1] == '\r')
+        return 0;
+    out[0] = '\r';
+    return 1;
 }
 
-void term_paste_end(struct term *t)
+size_t term_paste_filter(const char *text, size_t len, enum term_paste_filter filter, char *out)
 {
-    vterm_keyboard_end_paste(term_vterm(t));
+    size_t n = 0;
+    for (size_t at = 0; at < len;) {
+        if (text[at] == '\n' || text[at] == '\r') {
+            n += line_end(text, at, out + n);
+            at++;
+            continue;
+        }
+        if (filter == TERM_PASTE_RAW) {
+            out[n++] = text[at++];
+            continue;
+        }
+        uint32_t cp;
+        at += utf8_decode(text + at, len - at, &cp);
+        if (cp == '\t' || !utf8_is_control(cp))
+            n += utf8_encode(cp, out + n);
+    }
+    return n;
+}
+
+char *term_paste_encode(const struct term *t, const char *text, size_t len,
+                        enum term_paste_filter filter, size_t *len_out)
+{
+    static const char start[] = "\x1b[200~", end[] = "\x1b[201~";
+    bool bracket = t->modes.bracketed_paste;
+    if (len > (SIZE_MAX - 16) / 3)
+        return NULL;
+    char *out = malloc(len * 3 + 16);
+    if (!out)
+        return NULL;
+    size_t n = 0;
+    if (bracket) {
+        memcpy(out, start, sizeof start - 1);
+        n = sizeof start - 1;
+    }
+    n += term_paste_filter(text, len, filter, out + n);
+    if (bracket) {
+        memcpy(out + n, end, sizeof end - 1);
+        n += sizeof end - 1;
+    }
+    *len_out = n;
+    return out;
 }
 
 void term_focus(struct term *t, bool focused)

@@ -24,6 +24,7 @@
 #include <utmp.h>
 
 #define PENDING_MAX (1u << 20) /* bytes queued for a child that stopped reading */
+#define PENDING_INPUT_MAX (64u << 20) /* the same for what the user sends (a paste) */
 #define REAP_GRACE_MS 500      /* how long pty_destroy waits after SIGHUP before SIGKILL */
 
 extern char **environ;
@@ -33,8 +34,8 @@ struct pty {
     pid_t pid;
     int status; /* -1 until reaped */
     bool eof;
-    char *pending;
-    size_t pending_len, pending_cap;
+    char *pending;      /* bytes not written yet: pending[pending_off .. pending_len) */
+    size_t pending_off, pending_len, pending_cap;
     bool drop_logged; /* one line about dropped writes is enough */
 };
 
@@ -250,14 +251,25 @@ ssize_t pty_read(struct pty *p, char *buf, size_t cap)
     return (ssize_t)got;
 }
 
-/* Appends len bytes to the queue; false (logged) past PENDING_MAX or out of memory. */
-static bool pending_add(struct pty *p, const char *buf, size_t len)
+/* Bytes waiting in the queue. */
+static size_t pending_bytes(const struct pty *p)
 {
-    if (p->pending_len + len > PENDING_MAX) {
+    return p->pending_len - p->pending_off;
+}
+
+/* Appends len bytes to the queue; false (logged) past max queued bytes or out of memory. */
+static bool pending_add(struct pty *p, const char *buf, size_t len, size_t max)
+{
+    if (pending_bytes(p) + len > max) {
         if (!p->drop_logged)
             fprintf(stderr, "boundterm: pty: the child is not reading; input dropped\n");
         p->drop_logged = true;
         return false;
+    }
+    if (p->pending_off > 0) { /* the written part goes before the queue grows */
+        memmove(p->pending, p->pending + p->pending_off, pending_bytes(p));
+        p->pending_len -= p->pending_off;
+        p->pending_off = 0;
     }
     if (p->pending_len + len > p->pending_cap) {
         size_t cap = p->pending_cap ? p->pending_cap : 256;
@@ -296,33 +308,52 @@ static ssize_t write_some(struct pty *p, const char *buf, size_t len)
 
 bool pty_flush(struct pty *p)
 {
-    if (p->pending_len == 0)
+    if (pending_bytes(p) == 0)
         return true;
     if (p->fd < 0)
         return false;
-    ssize_t n = write_some(p, p->pending, p->pending_len);
+    /* the kernel takes a few KiB at a time: the queue's head moves, nothing is copied */
+    ssize_t n = write_some(p, p->pending + p->pending_off, pending_bytes(p));
     if (n < 0)
         return false;
-    memmove(p->pending, p->pending + n, p->pending_len - (size_t)n);
-    p->pending_len -= (size_t)n;
+    p->pending_off += (size_t)n;
+    if (p->pending_off == p->pending_len) {
+        p->pending_off = p->pending_len = 0;
+        if (p->pending_cap > PENDING_MAX) { /* a big paste went out: give its memory back */
+            free(p->pending);
+            p->pending = NULL;
+            p->pending_cap = 0;
+        }
+    }
     return true;
+}
+
+/* Writes now what the kernel takes and queues the rest, behind what already waits. */
+static bool write_or_queue(struct pty *p, const void *buf, size_t len, size_t max)
+{
+    if (p->fd < 0)
+        return false;
+    if (pending_bytes(p) > 0) /* keep the order: queue behind what waits */
+        return pending_add(p, buf, len, max) && pty_flush(p);
+    ssize_t n = write_some(p, buf, len);
+    if (n < 0)
+        return false;
+    return (size_t)n == len || pending_add(p, (const char *)buf + n, len - (size_t)n, max);
 }
 
 bool pty_write(struct pty *p, const void *buf, size_t len)
 {
-    if (p->fd < 0)
-        return false;
-    if (p->pending_len > 0) /* keep the order: queue behind what waits */
-        return pending_add(p, buf, len) && pty_flush(p);
-    ssize_t n = write_some(p, buf, len);
-    if (n < 0)
-        return false;
-    return (size_t)n == len || pending_add(p, (const char *)buf + n, len - (size_t)n);
+    return write_or_queue(p, buf, len, PENDING_MAX);
+}
+
+bool pty_write_input(struct pty *p, const void *buf, size_t len)
+{
+    return write_or_queue(p, buf, len, PENDING_INPUT_MAX);
 }
 
 bool pty_pending(const struct pty *p)
 {
-    return p->pending_len > 0 && p->fd >= 0;
+    return pending_bytes(p) > 0 && p->fd >= 0;
 }
 
 bool pty_resize(struct pty *p, int cols, int rows)

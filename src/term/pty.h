@@ -54,6 +54,12 @@ ssize_t pty_read(struct pty *p, char *buf, size_t cap);
  */
 bool pty_write(struct pty *p, const void *buf, size_t len);
 
+/*
+ * pty_write for what the user sends (a paste): the queue may hold up to 64 MiB, written as
+ * fast as the child reads.
+ */
+bool pty_write_input(struct pty *p, const void *buf, size_t len);
+
 /* Sends queued bytes; false (one log line) on a write error. */
 bool pty_flush(struct pty *p);
 

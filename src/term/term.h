@@ -115,9 +115,28 @@ void term_mouse_button(struct term *t, int button, bool pressed, unsigned mods);
 /* True while the program asks for bracketed paste (DECSET 2004). */
 bool term_bracketed_paste(const struct term *t);
 
-/* Brackets pasted text (ESC [200~ ... ESC [201~) when the program enabled it. */
-void term_paste_start(struct term *t);
-void term_paste_end(struct term *t);
+/* How pasted text is filtered (the configuration's paste_filter; docs/CONFIG.md). */
+enum term_paste_filter {
+    TERM_PASTE_SAFE, /* TAB and line ends kept; every other control dropped; UTF-8 checked */
+    TERM_PASTE_RAW,  /* every byte kept, but line ends */
+};
+
+/*
+ * Filters pasted text. Both modes turn each line end (LF, CR or CR LF) into one CR, which is
+ * Enter. SAFE also decodes the text as UTF-8 (a bad byte becomes U+FFFD) and drops every
+ * control but TAB: the C0 controls (ESC, which could end a bracketed paste early, and ^C, ^U,
+ * ^W... which the line discipline and line editors act on), DEL and the C1 controls. out needs
+ * room for 3 * len bytes; returns the bytes written.
+ */
+size_t term_paste_filter(const char *text, size_t len, enum term_paste_filter filter, char *out);
+
+/*
+ * The bytes a paste sends the program: the filtered text, between ESC [200~ and ESC [201~ when
+ * the program asked for bracketed paste. malloc'd (the caller frees it), its length in *len_out;
+ * NULL when out of memory.
+ */
+char *term_paste_encode(const struct term *t, const char *text, size_t len,
+                        enum term_paste_filter filter, size_t *len_out);
 
 /* Window focus changed; reported (ESC [I / ESC [O) when the program enabled it. */
 void term_focus(struct term *t, bool focused);

@@ -68,6 +68,18 @@ enum ui_action events_shortcut(const struct events_bindings *eb, const SDL_Keysy
     return UI_NONE;
 }
 
+bool events_is_modifier(const SDL_Keysym *key)
+{
+    switch (key->sym) {
+    case SDLK_LSHIFT: case SDLK_RSHIFT: case SDLK_LCTRL: case SDLK_RCTRL: case SDLK_LALT:
+    case SDLK_RALT: case SDLK_LGUI: case SDLK_RGUI: case SDLK_MODE: case SDLK_CAPSLOCK:
+    case SDLK_NUMLOCKCLEAR:
+        return true;
+    default:
+        return false;
+    }
+}
+
 unsigned events_mods(Uint16 kmod)
 {
     unsigned m = 0;

@@ -54,6 +54,9 @@ void events_bind(struct events_bindings *eb, const struct bt_key *keys);
 /* The window's shortcut for a key press, or UI_NONE to pass the key on. */
 enum ui_action events_shortcut(const struct events_bindings *eb, const SDL_Keysym *key);
 
+/* True for a key that is only a modifier (Shift, Ctrl, Alt, Super...). */
+bool events_is_modifier(const SDL_Keysym *key);
+
 /* TERM_MOD_* bits of SDL modifier state. */
 unsigned events_mods(Uint16 kmod);
 

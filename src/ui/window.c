@@ -117,6 +117,8 @@ struct win {
     uint64_t saves;           /* saves completed, for --stats */
     char msg[BT_PATH_BYTES + 96]; /* a transient message line ("saved N rows to PATH") */
     uint64_t msg_until;
+    char *paste_held;         /* a paste waiting for paste_confirm_multiline's answer */
+    char paste_prompt[128];
 };
 
 /* ---- The waker --------------------------------------------------------- */
@@ -552,6 +554,17 @@ static void draw_message(struct win *w, int pw, uint64_t now)
     render_text(w->rd, 0, row * m->cell_h, w->msg, 0xffd75f);
 }
 
+/* Queues the confirmation's line at the bottom of the window. */
+static void draw_paste_prompt(struct win *w, int pw)
+{
+    if (!w->paste_held)
+        return;
+    const struct font_metrics *m = font_metrics(w->font);
+    int y = (w->rows - 1) * m->cell_h;
+    render_rect(w->rd, 0, y, pw, m->cell_h, 0xff402020u);
+    render_text(w->rd, 0, y, w->paste_prompt, 0xffd75f);
+}
+
 /* The file name a save goes to now: the save_path pattern through strftime(3). */
 static bool save_name(struct win *w, char *out, size_t cap)
 {
@@ -762,6 +775,7 @@ static void draw(struct win *w, uint64_t now)
         search_ns += session_now_ns() - bar0;
     }
     draw_message(w, pw, now);
+    draw_paste_prompt(w, pw);
     if (now < w->flash_until)
         render_rect(w->rd, 0, 0, pw, ph, 0x40ffffffu);
     render_end(w->rd);
@@ -803,24 +817,61 @@ static void maybe_draw(struct win *w, bool busy)
 
 /* ---- Input -------------------------------------------------------------- */
 
-/* Sends clipboard (or primary selection) text as a bracketed paste. */
+_Static_assert((int)TERM_PASTE_RAW == (int)BT_PASTE_RAW, "paste filters match");
+
+/* Sends text to the program as a paste (filtered; bracketed when the program asked). */
+static void paste_send(struct win *w, const char *text)
+{
+    view_follow(w->view);
+    if (!session_paste(&w->s, text, strlen(text), (enum term_paste_filter)w->cfg->paste_filter))
+        message(w, "paste: too large for the program to take now (64 MiB at most)");
+}
+
+/* Lines a paste holds: its line ends, plus one for text after the last. */
+static int paste_lines(const char *text)
+{
+    int n = 0;
+    for (const char *p = text; *p; p++)
+        n += *p == '\n' || (*p == '\r' && p[1] != '\n');
+    return n + (text[0] && text[strlen(text) - 1] != '\n' && text[strlen(text) - 1] != '\r');
+}
+
+/*
+ * Without bracketed paste each line of a paste runs as it arrives; paste_confirm_multiline
+ * asks first, on the bottom row, until Enter (paste) or any other key (cancel).
+ */
 static void paste(struct win *w, bool primary)
 {
     char *text = primary ? SDL_GetPrimarySelectionText() : SDL_GetClipboardText();
     if (text && *text && w->bar.open) { /* into the query, newlines as spaces */
         if (searchbar_insert(&w->bar, text))
             search_edited(w);
+    } else if (text && *text && w->cfg->paste_confirm_multiline &&
+               !term_bracketed_paste(w->s.term) && strpbrk(text, "\r\n")) {
+        free(w->paste_held);
+        w->paste_held = strdup(text);
+        if (w->paste_held)
+            snprintf(w->paste_prompt, sizeof w->paste_prompt, "Paste %d lines? They run as "
+                     "they arrive. Enter pastes, any other key cancels.", paste_lines(text));
+        w->dirty = true;
     } else if (text && *text) {
-        view_follow(w->view);
-        term_paste_start(w->s.term);
-        for (char *p = text; *p; p++)
-            if (*p == '\n') /* a pasted newline is Enter, as typed */
-                *p = '\r';
-        events_text(w->s.term, text, 0);
-        term_paste_end(w->s.term);
+        paste_send(w, text);
     }
     SDL_free(text);
 }
+
+/* A key while a paste waits for its confirmation: Enter sends it, anything else drops it. */
+static void paste_answer(struct win *w, const SDL_Keysym *key)
+{
+    if (key->sym == SDLK_RETURN || key->sym == SDLK_KP_ENTER)
+        paste_send(w, w->paste_held);
+    else
+        message(w, "paste cancelled");
+    free(w->paste_held);
+    w->paste_held = NULL;
+    w->dirty = true;
+}
+
 
 /* Copies the selection to the clipboard (or the primary selection). */
 static void copy(struct win *w, bool primary)
@@ -873,6 +924,11 @@ static void action(struct win *w, enum ui_action a)
 /* A key press: shortcut, or on to the program (which brings the view back down). */
 static void on_key(struct win *w, const SDL_Keysym *key)
 {
+    if (w->paste_held) {
+        if (!events_is_modifier(key))
+            paste_answer(w, key);
+        return;
+    }
     enum ui_action a = events_shortcut(&w->keys, key);
     if (a != UI_NONE) {
         action(w, a);
@@ -1047,6 +1103,8 @@ static void on_event(struct win *w, const SDL_Event *e)
     case SDL_QUIT: w->quit = true; break;
     case SDL_KEYDOWN: on_key(w, &e->key.keysym); break;
     case SDL_TEXTINPUT:
+        if (w->paste_held)
+            break; /* the key press answered the confirmation */
         if (w->bar.open) {
             bar_text(w, e->text.text);
             break;
@@ -1276,6 +1334,7 @@ static void close_window(struct win *w)
 {
     searchbar_fini(&w->bar);
     free(w->marks);
+    free(w->paste_held);
     if (w->exp) { /* a save cut short by the end leaves no half file behind */
         export_destroy(w->exp);
         fclose(w->exp_file);

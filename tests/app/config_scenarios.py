@@ -63,7 +63,7 @@ def case_print(bt, home):
     pattern = re.compile(r"^[a-z0-9_]+ = .*  # from (default|--[a-z-]+|%s:\d+)$" % re.escape(CONF))
     for line in body:
         check(pattern.match(line), "print: malformed line %r" % line)
-    check(len(body) == 47, "print: %d keys" % len(body))  # 45 + save_path, key_save_history
+    check(len(body) == 51, "print: %d keys" % len(body))  # 47 + paste_filter, paste_confirm_multiline, title_shows_res, bell
     for want in ["scrollback_ram = 32M  # from %s:2" % CONF,
                  "font_size = 12  # from --font-size",
                  "codec = lz4  # from --codec",

@@ -115,6 +115,13 @@ static void test_good_lines(void)
         {"cursor_blink = off", "cursor_blink", "false  # from t.conf:1"},
         {"cursor_blink = 0", "cursor_blink", "false  # from t.conf:1"},
         {"[cursor]\nblink = Yes", "cursor_blink", "true  # from t.conf:2"},
+        {"paste_filter = RAW", "paste_filter", "raw  # from t.conf:1"},
+        {"[terminal]\npaste_filter = safe", "paste_filter", "safe  # from t.conf:2"},
+        {"paste_confirm_multiline = yes", "paste_confirm_multiline", "true  # from t.conf:1"},
+        {"title_shows_res = on", "title_shows_res", "true  # from t.conf:1"},
+        {"cursor_blink = off\ntitle_shows_res = on", "cursor_blink", "false  # from t.conf:1"},
+        {"bell = urgent", "bell", "urgent  # from t.conf:1"},
+        {"[terminal]\nbell = None", "bell", "none  # from t.conf:2"},
         {"shell = /bin/zsh", "shell", "/bin/zsh  # from t.conf:1"},
         {"shell = \"/opt/my shell/zsh\"", "shell", "/opt/my shell/zsh  # from t.conf:1"},
         {"shell = \"/opt/a # b\"", "shell", "\"/opt/a # b\"  # from t.conf:1"},
@@ -231,6 +238,11 @@ static void test_bad_lines(void)
          "(expected true or false)"},
         {"cursor_shape = beam", "boundterm: t.conf:1: cursor_shape: 'beam' is not a cursor "
          "shape (expected block, underline or bar)"},
+        {"paste_filter = none", "boundterm: t.conf:1: paste_filter: 'none' is not one of safe "
+         "or raw"},
+        {"bell = loud", "boundterm: t.conf:1: bell: 'loud' is not one of flash, urgent or none"},
+        {"paste_confirm_multiline = 2", "boundterm: t.conf:1: paste_confirm_multiline: '2' is "
+         "not a boolean (expected true or false)"},
         {"key_copy = Ctrl+Shift+Foo", "boundterm: t.conf:1: key_copy: 'Ctrl+Shift+Foo' is not "
          "a key binding (unknown key name; expected e.g. Ctrl+Shift+C, Shift+PageUp, Ctrl+= or "
          "none)"},

@@ -233,10 +233,15 @@ static void event(struct fuzz *f, uint8_t a, uint8_t b)
     case 3:
         term_mouse_button(f->term, 1 + b % 5, a & 0x40, (unsigned)(a >> 7));
         break;
-    case 4:
-        term_paste_start(f->term);
-        term_paste_end(f->term);
+    case 4: {
+        char text[2] = {(char)a, (char)b}, out[6];
+        size_t n;
+        char *enc = term_paste_encode(f->term, text, 2, (enum term_paste_filter)(a & 1), &n);
+        expect(enc != NULL && n <= 2 * 3 + 12, "term_paste_encode");
+        free(enc);
+        expect(term_paste_filter(text, 2, TERM_PASTE_SAFE, out) <= 6, "term_paste_filter");
         break;
+    }
     default:
         term_focus(f->term, b & 1);
         break;

@@ -105,6 +105,7 @@ static void dec_mode(struct term *t, long mode, bool on)
     case 6: m->origin = on; break;
     case 7: m->autowrap = on; break;
     case 66: m->keypad = on; break;
+    case 67: m->backarrow_bs = on; break;
     case 69: m->lr_margins = on; break;
     case 9: case 1000: case 1002: case 1003: set_mouse(m, mode, on); break;
     case 1004: m->focus = on; break;
@@ -161,6 +162,7 @@ static int dec_mode_state(struct term *t, long mode)
     case 12: return blink ? 1 : 2;
     case 25: return visible ? 1 : 2;
     case 66: return m->keypad ? 1 : 2;
+    case 67: return m->backarrow_bs ? 1 : 2;
     case 69: return m->lr_margins ? 1 : 2;
     case 9: case 1000: case 1002: case 1003: return m->mouse == mode ? 1 : 2;
     case 1004: return m->focus ? 1 : 2;
@@ -370,6 +372,11 @@ static void on_csi(struct term *t, const struct scan_csi *c)
         answer_mode(t, c);
     } else if (c->inter == '*' && c->final == 'y' && !c->leader) {
         answer_checksum(t, c);
+    } else if (c->final == 'u' && !c->inter) { /* ? > < = : the kitty keyboard protocol */
+        input_kitty_csi(t, c);
+    } else if (!c->inter && ((c->leader == '>' && (c->final == 'm' || c->final == 'n')) ||
+                             (c->leader == '?' && c->final == 'm'))) {
+        input_modkeys_csi(t, c); /* XTMODKEYS, XTQMODKEYS: modifyOtherKeys */
     } else {
         pass_csi(t, c);
     }

@@ -85,25 +85,45 @@ size_t term_sizeof(const struct term *t);
 
 /* ---- Input: keys, mouse, paste and focus (input.c) ---------------------- */
 
-/* Modifier bits, the same values as libvterm's VTermModifier. */
-enum { TERM_MOD_SHIFT = 1, TERM_MOD_ALT = 2, TERM_MOD_CTRL = 4 };
+/* Modifier bits, as the kitty keyboard protocol numbers them (xterm's parameter is 1 + these). */
+enum { TERM_MOD_SHIFT = 1, TERM_MOD_ALT = 2, TERM_MOD_CTRL = 4, TERM_MOD_SUPER = 8 };
 
-/* Keys that are not text, the same values as libvterm's VTermKey. */
+/* Keys that do not type text. */
 enum term_key {
     TERM_KEY_NONE, TERM_KEY_ENTER, TERM_KEY_TAB, TERM_KEY_BACKSPACE, TERM_KEY_ESCAPE,
     TERM_KEY_UP, TERM_KEY_DOWN, TERM_KEY_LEFT, TERM_KEY_RIGHT,
     TERM_KEY_INS, TERM_KEY_DEL, TERM_KEY_HOME, TERM_KEY_END, TERM_KEY_PAGEUP, TERM_KEY_PAGEDOWN,
-    TERM_KEY_FUNCTION_0 = 256, /* F1 is TERM_KEY_FUNCTION_0 + 1 */
-    TERM_KEY_KP_0 = 512, /* keypad 0-9 then * + , - . / Enter = */
+    /* the modifier keys themselves: only the kitty protocol's "all keys" mode reports them */
+    TERM_KEY_LEFT_SHIFT, TERM_KEY_LEFT_CTRL, TERM_KEY_LEFT_ALT, TERM_KEY_LEFT_SUPER,
+    TERM_KEY_RIGHT_SHIFT, TERM_KEY_RIGHT_CTRL, TERM_KEY_RIGHT_ALT, TERM_KEY_RIGHT_SUPER,
+    TERM_KEY_CAPS_LOCK, TERM_KEY_NUM_LOCK,
+    TERM_KEY_FUNCTION_0 = 256, /* F1 is TERM_KEY_FUNCTION_0 + 1, up to F24 */
+    TERM_KEY_KP_0 = 512, /* keypad 0-9 then * + , - . / Enter = (TERM_KEY_KP_0 + 10 .. + 17) */
 };
+#define TERM_KEY_KP_ENTER (TERM_KEY_KP_0 + 16)
 
-/* What mouse reporting the program asked for (DECSET 1000/1002/1003), 0 = none. */
+/* Key event types; the kitty protocol reports repeats and releases when a program asks. */
+enum term_key_event { TERM_KEY_PRESS = 1, TERM_KEY_REPEAT = 2, TERM_KEY_RELEASE = 3 };
+
+/*
+ * A key that does not type text, with TERM_MOD_* bits held. What is sent follows the modes the
+ * program set: legacy xterm bytes by default (Enter is CR whatever the modifiers, Shift+Tab is
+ * CSI Z, Ctrl+Backspace is ^H), xterm's modifyOtherKeys when asked (CSI > 4 ; 1|2 m), the
+ * kitty keyboard protocol when asked (CSI > flags u). Returns true when bytes went out.
+ */
+bool term_key(struct term *t, enum term_key key, unsigned mods, enum term_key_event ev);
+
+/*
+ * A key that types text (a letter, digit or symbol): base is the key's own, unshifted character
+ * ('a' for A, '1' for !; 0 when the text came from an input method rather than one key), text
+ * what it typed with the modifiers held (UTF-8; "" when nothing, as for Ctrl+A). Returns true
+ * when bytes went out.
+ */
+bool term_key_text(struct term *t, uint32_t base, const char *text, unsigned mods,
+                   enum term_key_event ev);
+
+/* What mouse reporting the program asked for (DECSET 9/1000/1002/1003), 0 = none. */
 enum { TERM_MOUSE_NONE = 0, TERM_MOUSE_CLICK = 1, TERM_MOUSE_DRAG = 2, TERM_MOUSE_MOVE = 3 };
-
-/* A key press with TERM_MOD_* bits; the bytes go out through the output callback. */
-void term_keyboard_key(struct term *t, enum term_key key, unsigned mods);
-/* A typed character (Unicode scalar value) with TERM_MOD_* bits (Alt prefixes ESC). */
-void term_keyboard_unichar(struct term *t, uint32_t c, unsigned mods);
 
 /* The program's mouse mode (TERM_MOUSE_*). */
 int term_mouse_mode(const struct term *t);
@@ -140,9 +160,5 @@ char *term_paste_encode(const struct term *t, const char *text, size_t len,
 
 /* Window focus changed; reported (ESC [I / ESC [O) when the program enabled it. */
 void term_focus(struct term *t, bool focused);
-
-/* The libvterm handle behind t, for input.c only (vt.c owns it). */
-struct VTerm;
-struct VTerm *term_vterm(struct term *t);
 
 #endif

@@ -353,6 +353,7 @@ struct term *term_create(int rows, int cols, const struct term_callbacks *cb, vo
     t->user = user;
     scan_init(&t->scan);
     modes_reset(&t->modes);
+    t->mouse = (struct term_mouse){.row = -1, .col = -1};
     t->vt = vterm_new(rows, cols);
     if (!t->vt)
         goto fail;
@@ -488,8 +489,4 @@ size_t term_sizeof(const struct term *t)
     return sizeof *t + grid_sizeof(t->grid);
 }
 
-/* The libvterm handle, for input.c's keyboard and mouse encoding. */
-struct VTerm *term_vterm(struct term *t)
-{
-    return t->vt;
-}
+

@@ -17,6 +17,14 @@
 #include "scan.h"
 #include "term.h"
 
+#define KITTY_STACK 16 /* entries of a kitty keyboard flags stack (the oldest go first) */
+
+/* The kitty keyboard protocol's flags: a stack per screen, the current flags on top. */
+struct kitty_keys {
+    uint8_t flags[KITTY_STACK]; /* flags[top] is in effect; flags[0] the base entry */
+    int top;
+};
+
 /* The modes programs set that the engine itself acts on (seq.c keeps them, input.c reads). */
 struct term_modes {
     bool cursor_keys;     /* DECCKM (?1): arrows send SS3 */
@@ -28,8 +36,17 @@ struct term_modes {
     bool bracketed_paste; /* ?2004 */
     bool insert;          /* IRM (4) */
     bool newline;         /* LNM (20): Enter sends CR LF */
+    bool backarrow_bs;    /* DECBKM (?67): Backspace sends BS instead of DEL */
     int mouse;            /* 0 or the tracking mode: 9, 1000, 1002, 1003 */
     int mouse_enc;        /* 0 (X10 bytes) or the encoding: 1005, 1006, 1015 */
+    int modify_other_keys; /* xterm's modifyOtherKeys: 0, 1 or 2 (CSI > 4 ; Pv m) */
+    struct kitty_keys kitty[2]; /* the primary screen's and the alternate screen's */
+};
+
+/* Where the pointer was last reported and which buttons are down, for motion reports. */
+struct term_mouse {
+    int row, col;     /* -1 before any report */
+    unsigned buttons; /* bit b-1 for button b (1-3) held */
 };
 
 /* Character sets as VTermState holds them: ASCII maps to itself only when gl is 0, G0 is
@@ -48,6 +65,7 @@ struct term {
     void *user;
     struct scan scan;
     struct term_modes modes;
+    struct term_mouse mouse;
     struct term_charsets cs;
     bool esc_pending; /* libvterm got a sequence's ESC and waits for the rest (vt_write) */
     int region_top; /* top of the DECSTBM scroll region as VTermState holds it, 0-based */
@@ -64,6 +82,15 @@ void vt_reply(struct term *t, const char *fmt, ...) __attribute__((format(printf
 
 /* The program set a mode: seq.c's modes back to their power-on values. */
 void modes_reset(struct term_modes *m);
+
+/* The kitty keyboard flags in effect on the screen shown. */
+uint8_t input_kitty_flags(const struct term *t);
+
+/* CSI ? u, CSI > flags u, CSI < n u, CSI = flags ; mode u: the kitty keyboard stack (input.c). */
+void input_kitty_csi(struct term *t, const struct scan_csi *c);
+
+/* CSI > Pp ; Pv m and CSI ? Pp m: xterm's key modifier options (modifyOtherKeys). */
+void input_modkeys_csi(struct term *t, const struct scan_csi *c);
 
 /* Acts on the sequence the scanner just completed (step: SCAN_CSI, SCAN_ESC, SCAN_STR). */
 void seq_dispatch(struct term *t, enum scan_step step);

@@ -89,6 +89,8 @@ unsigned events_mods(Uint16 kmod)
         m |= TERM_MOD_ALT;
     if (kmod & KMOD_CTRL)
         m |= TERM_MOD_CTRL;
+    if (kmod & KMOD_GUI)
+        m |= TERM_MOD_SUPER;
     return m;
 }
 
@@ -98,14 +100,19 @@ struct keymap {
 };
 
 static const struct keymap keys[] = {
-    {SDLK_RETURN, TERM_KEY_ENTER},     {SDLK_KP_ENTER, TERM_KEY_ENTER},
-    {SDLK_TAB, TERM_KEY_TAB},          {SDLK_BACKSPACE, TERM_KEY_BACKSPACE},
-    {SDLK_ESCAPE, TERM_KEY_ESCAPE},    {SDLK_UP, TERM_KEY_UP},
-    {SDLK_DOWN, TERM_KEY_DOWN},        {SDLK_LEFT, TERM_KEY_LEFT},
-    {SDLK_RIGHT, TERM_KEY_RIGHT},      {SDLK_INSERT, TERM_KEY_INS},
-    {SDLK_DELETE, TERM_KEY_DEL},       {SDLK_HOME, TERM_KEY_HOME},
-    {SDLK_END, TERM_KEY_END},          {SDLK_PAGEUP, TERM_KEY_PAGEUP},
-    {SDLK_PAGEDOWN, TERM_KEY_PAGEDOWN},
+    {SDLK_RETURN, TERM_KEY_ENTER},     {SDLK_TAB, TERM_KEY_TAB},
+    {SDLK_BACKSPACE, TERM_KEY_BACKSPACE}, {SDLK_ESCAPE, TERM_KEY_ESCAPE},
+    {SDLK_UP, TERM_KEY_UP},            {SDLK_DOWN, TERM_KEY_DOWN},
+    {SDLK_LEFT, TERM_KEY_LEFT},        {SDLK_RIGHT, TERM_KEY_RIGHT},
+    {SDLK_INSERT, TERM_KEY_INS},       {SDLK_DELETE, TERM_KEY_DEL},
+    {SDLK_HOME, TERM_KEY_HOME},        {SDLK_END, TERM_KEY_END},
+    {SDLK_PAGEUP, TERM_KEY_PAGEUP},    {SDLK_PAGEDOWN, TERM_KEY_PAGEDOWN},
+    {SDLK_LSHIFT, TERM_KEY_LEFT_SHIFT}, {SDLK_RSHIFT, TERM_KEY_RIGHT_SHIFT},
+    {SDLK_LCTRL, TERM_KEY_LEFT_CTRL},  {SDLK_RCTRL, TERM_KEY_RIGHT_CTRL},
+    {SDLK_LALT, TERM_KEY_LEFT_ALT},    {SDLK_RALT, TERM_KEY_RIGHT_ALT},
+    {SDLK_LGUI, TERM_KEY_LEFT_SUPER},  {SDLK_RGUI, TERM_KEY_RIGHT_SUPER},
+    {SDLK_CAPSLOCK, TERM_KEY_CAPS_LOCK}, {SDLK_NUMLOCKCLEAR, TERM_KEY_NUM_LOCK},
+    {SDLK_KP_ENTER, TERM_KEY_KP_ENTER},
 };
 
 /* The keypad without Num Lock: its keys move the cursor (SDL sends no text for them). */
@@ -116,7 +123,14 @@ static const struct keymap keypad_nav[] = {
     {SDLK_KP_PERIOD, TERM_KEY_DEL},
 };
 
-/* The engine key for a non-text SDL key, or TERM_KEY_NONE. */
+/* The keypad with Num Lock, in the engine's order: 0-9 * + , - . / Enter =. */
+static const SDL_Keycode keypad[] = {
+    SDLK_KP_0, SDLK_KP_1, SDLK_KP_2, SDLK_KP_3, SDLK_KP_4, SDLK_KP_5, SDLK_KP_6, SDLK_KP_7,
+    SDLK_KP_8, SDLK_KP_9, SDLK_KP_MULTIPLY, SDLK_KP_PLUS, SDLK_KP_COMMA, SDLK_KP_MINUS,
+    SDLK_KP_PERIOD, SDLK_KP_DIVIDE, SDLK_KP_ENTER, SDLK_KP_EQUALS,
+};
+
+/* The engine key for an SDL key that types no text of its own, or TERM_KEY_NONE. */
 static enum term_key key_of(SDL_Keycode sym, Uint16 mod)
 {
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
@@ -125,76 +139,89 @@ static enum term_key key_of(SDL_Keycode sym, Uint16 mod)
     for (size_t i = 0; !(mod & KMOD_NUM) && i < sizeof keypad_nav / sizeof *keypad_nav; i++)
         if (keypad_nav[i].sym == sym)
             return keypad_nav[i].key;
+    for (size_t i = 0; i < sizeof keypad / sizeof *keypad; i++)
+        if (keypad[i] == sym)
+            return (enum term_key)(TERM_KEY_KP_0 + (int)i);
     if (sym >= SDLK_F1 && sym <= SDLK_F12)
         return (enum term_key)(TERM_KEY_FUNCTION_0 + 1 + (int)(sym - SDLK_F1));
+    if (sym >= SDLK_F13 && sym <= SDLK_F24)
+        return (enum term_key)(TERM_KEY_FUNCTION_0 + 13 + (int)(sym - SDLK_F13));
     return TERM_KEY_NONE;
 }
 
-/* The traditional control byte for Ctrl+sym where libvterm would send CSI u instead, or 0. */
-static uint32_t classic_ctrl(SDL_Keycode sym)
+/* True for an SDL keycode that is a character (a key that types text). */
+static bool is_text_key(SDL_Keycode sym)
 {
-    switch (sym) {
-    case SDLK_i: return 0x09;
-    case SDLK_j: return 0x0a;
-    case SDLK_m: return 0x0d;
-    case SDLK_LEFTBRACKET: return 0x1b;
-    case SDLK_2: case SDLK_SPACE: return 0x00 + 0x100; /* NUL, marked to tell it from "none" */
-    case SDLK_SLASH: return 0x1f;
-    default: return 0;
-    }
+    return sym >= 0x20 && sym != 0x7f && !(sym & SDLK_SCANCODE_MASK);
 }
 
-bool events_key(struct term *t, const SDL_Keysym *key)
+/* Remembers that a key's press went to the program (so that its release may follow). */
+static void note_down(struct events_keys *ek, SDL_Scancode sc, bool down)
 {
-    unsigned mods = events_mods(key->mod);
-    enum term_key k = key_of(key->sym, key->mod);
+    int i = 0;
+    while (i < ek->ndown && ek->down[i] != sc)
+        i++;
+    if (down && i == ek->ndown && ek->ndown < (int)(sizeof ek->down / sizeof *ek->down))
+        ek->down[ek->ndown++] = sc;
+    else if (!down && i < ek->ndown)
+        ek->down[i] = ek->down[--ek->ndown];
+}
+
+/* True when a release belongs to a press that went to the program. */
+static bool was_down(const struct events_keys *ek, SDL_Scancode sc)
+{
+    for (int i = 0; i < ek->ndown; i++)
+        if (ek->down[i] == sc)
+            return true;
+    return false;
+}
+
+bool events_flush(struct events_keys *ek, struct term *t)
+{
+    if (!ek->pending)
+        return false;
+    ek->pending = false;
+    /* a plain key that typed nothing may yet type through the input method: leave it to that */
+    if (!(ek->mods & (TERM_MOD_CTRL | TERM_MOD_ALT | TERM_MOD_SUPER)))
+        return false;
+    return term_key_text(t, ek->base, "", ek->mods, ek->ev);
+}
+
+bool events_key(struct events_keys *ek, struct term *t, const SDL_KeyboardEvent *e)
+{
+    bool press = e->type == SDL_KEYDOWN;
+    enum term_key_event ev = !press ? TERM_KEY_RELEASE : e->repeat ? TERM_KEY_REPEAT
+                                                                   : TERM_KEY_PRESS;
+    unsigned mods = events_mods(e->keysym.mod);
+    events_flush(ek, t);
+    ek->swallow_text = false;
+    if (!press && !was_down(ek, e->keysym.scancode))
+        return false; /* a shortcut's release, or a key pressed before the window had focus */
+    note_down(ek, e->keysym.scancode, press);
+    enum term_key k = key_of(e->keysym.sym, e->keysym.mod);
     if (k != TERM_KEY_NONE) {
-        term_keyboard_key(t, k, mods);
-        return true;
+        ek->swallow_text = press; /* the keypad's digits come as text too */
+        return term_key(t, k, mods, ev);
     }
-    if (!(mods & TERM_MOD_CTRL) || key->sym < 0x20 || key->sym > 0x7e)
-        return false; /* text: SDL_TEXTINPUT brings it */
-    uint32_t classic = classic_ctrl(key->sym);
-    if (classic)
-        term_keyboard_unichar(t, classic & 0xff, mods & TERM_MOD_ALT);
-    else
-        term_keyboard_unichar(t, (uint32_t)key->sym, mods);
+    if (!is_text_key(e->keysym.sym))
+        return false;
+    if (!press)
+        return term_key_text(t, (uint32_t)e->keysym.sym, "", mods, ev);
+    ek->pending = true;
+    ek->base = (uint32_t)e->keysym.sym;
+    ek->mods = mods;
+    ek->ev = ev;
     return true;
 }
 
-/* Decodes one UTF-8 codepoint at *s (advancing it); 0xFFFD for bad bytes. */
-static uint32_t utf8_next(const char **s)
+bool events_text(struct events_keys *ek, struct term *t, const char *utf8)
 {
-    const unsigned char *p = (const unsigned char *)*s;
-    int n = p[0] < 0x80 ? 0 : p[0] >= 0xf0 ? 3 : p[0] >= 0xe0 ? 2 : p[0] >= 0xc0 ? 1 : -1;
-    uint32_t c = n <= 0 ? p[0] : p[0] & (0x3fu >> n);
-    if (n < 0) {
-        (*s)++;
-        return 0xfffd;
+    if (ek->swallow_text) {
+        ek->swallow_text = false;
+        return false;
     }
-    for (int i = 1; i <= n; i++) {
-        if ((p[i] & 0xc0) != 0x80) {
-            *s += i;
-            return 0xfffd;
-        }
-        c = c << 6 | (p[i] & 0x3f);
-    }
-    *s += n + 1;
-    return c;
-}
-
-void events_text(struct term *t, const char *utf8, Uint16 kmod)
-{
-    if (kmod & KMOD_CTRL)
-        return; /* Ctrl combinations were sent from the key press */
-    bool alt = (kmod & KMOD_ALT) != 0;
-    while (*utf8) {
-        uint32_t c = utf8_next(&utf8);
-        if (alt && c >= 0x80) { /* libvterm's Alt prefix truncates c to a byte */
-            term_keyboard_key(t, TERM_KEY_ESCAPE, 0);
-            term_keyboard_unichar(t, c, 0);
-        } else {
-            term_keyboard_unichar(t, c, alt ? TERM_MOD_ALT : 0);
-        }
-    }
+    if (!ek->pending) /* composed by the input method: no key of its own */
+        return term_key_text(t, 0, utf8, 0, TERM_KEY_PRESS);
+    ek->pending = false;
+    return term_key_text(t, ek->base, utf8, ek->mods, ek->ev);
 }

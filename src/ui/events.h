@@ -1,9 +1,8 @@
 /*
- * SDL keyboard events -> the engine's input (term_keyboard_*), and the
- * window's own shortcuts. Text keys are left to SDL_TEXTINPUT (composed text,
- * IME, keyboard layouts); key presses that are not text (Enter, arrows, F-keys)
- * and Ctrl combinations are sent from SDL_KEYDOWN. Alt prefixes ESC.
- * (src/term/input.c is the engine side; this file is named apart from it.)
+ * SDL keyboard events -> the engine's input (term_key, term_key_text), and the window's own
+ * shortcuts. Which bytes a key sends is the engine's business (src/term/input.c: legacy
+ * xterm, modifyOtherKeys, the kitty protocol); this file only says which key it was, with
+ * which modifiers, and what text it typed.
  */
 #ifndef BT_UI_EVENTS_H
 #define BT_UI_EVENTS_H
@@ -60,10 +59,32 @@ bool events_is_modifier(const SDL_Keysym *key);
 /* TERM_MOD_* bits of SDL modifier state. */
 unsigned events_mods(Uint16 kmod);
 
-/* Sends a key press to the engine; false when it is left to SDL_TEXTINPUT. */
-bool events_key(struct term *t, const SDL_Keysym *key);
+/*
+ * SDL reports a key that types text twice: SDL_KEYDOWN (which key, which modifiers) and then
+ * SDL_TEXTINPUT (what it typed, after the layout and the input method). The engine wants both
+ * at once (kitty's protocol reports the key, xterm's Ctrl+key the control, Alt+key the text),
+ * so the key waits here until its text arrives or the events run out (events_flush).
+ */
+struct events_keys {
+    bool pending;          /* a text key waits for its SDL_TEXTINPUT */
+    uint32_t base;
+    unsigned mods;
+    enum term_key_event ev;
+    bool swallow_text;     /* the last key went out whole: drop the text SDL makes of it */
+    SDL_Scancode down[16]; /* keys whose press went to the program (their release may too) */
+    int ndown;
+};
 
-/* Sends SDL_TEXTINPUT text, with ESC before it while Alt is held (kmod: SDL_GetModState()). */
-void events_text(struct term *t, const char *utf8, Uint16 kmod);
+/*
+ * A key press or release that is not a shortcut, for the engine (or held until its text
+ * comes). True when it went to the program, or will with its text.
+ */
+bool events_key(struct events_keys *ek, struct term *t, const SDL_KeyboardEvent *e);
+
+/* SDL_TEXTINPUT: the held key's text, or text from the input method; true when it was sent. */
+bool events_text(struct events_keys *ek, struct term *t, const char *utf8);
+
+/* Sends a held key without text (Ctrl+A types none); call when an event batch ends. */
+bool events_flush(struct events_keys *ek, struct term *t);
 
 #endif

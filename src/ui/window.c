@@ -90,6 +90,7 @@ struct win {
     int wake_pipe[2]; /* the search thread writes a byte when there is progress to show */
     int xfd; /* the X connection, or -1: use the waker */
     struct events_bindings keys;
+    struct events_keys ek; /* a key waiting for its text */
     int rows, cols, font_px;
     bool focused, dirty, quit, eof;
     uint64_t gen, clears, frame_ns, next_frame, next_stats, blink_epoch, reaped_at;
@@ -921,27 +922,36 @@ static void action(struct win *w, enum ui_action a)
     w->dirty = true;
 }
 
-/* A key press: shortcut, or on to the program (which brings the view back down). */
-static void on_key(struct win *w, const SDL_Keysym *key)
+/* Input reached the program: the view follows the screen again and the cursor shows. */
+static void typed(struct win *w)
 {
-    if (w->paste_held) {
+    view_follow(w->view);
+    w->blink_epoch = session_now_ns();
+    w->dirty = true;
+}
+
+/* A key press or release: shortcut, search bar, confirmation, or on to the program. */
+static void on_key(struct win *w, const SDL_KeyboardEvent *e)
+{
+    const SDL_Keysym *key = &e->keysym;
+    bool press = e->type == SDL_KEYDOWN;
+    if (press && w->paste_held) {
         if (!events_is_modifier(key))
             paste_answer(w, key);
         return;
     }
-    enum ui_action a = events_shortcut(&w->keys, key);
+    enum ui_action a = press ? events_shortcut(&w->keys, key) : UI_NONE;
     if (a != UI_NONE) {
         action(w, a);
         return;
     }
-    if (w->bar.open) {
-        bar_key(w, key);
+    if (w->bar.open || w->paste_held) {
+        if (press && w->bar.open)
+            bar_key(w, key);
         return;
     }
-    if (events_key(w->s.term, key)) {
-        view_follow(w->view);
-        w->blink_epoch = session_now_ns();
-    }
+    if (events_key(&w->ek, w->s.term, e) && press)
+        typed(w);
 }
 
 /* The grid cell under a pixel, clamped to the grid. */
@@ -1067,7 +1077,7 @@ static void on_wheel(struct win *w, const SDL_MouseWheelEvent *e)
         }
     } else if (term_altscreen(w->s.term) && view_following(w->view)) {
         for (int i = 0; i < abs(n) * WHEEL_ROWS; i++)
-            term_keyboard_key(w->s.term, n > 0 ? TERM_KEY_UP : TERM_KEY_DOWN, 0);
+            term_key(w->s.term, n > 0 ? TERM_KEY_UP : TERM_KEY_DOWN, 0, TERM_KEY_PRESS);
     } else {
         view_scroll(w->view, n * WHEEL_ROWS);
         w->dirty = true;
@@ -1099,9 +1109,13 @@ static void on_window(struct win *w, const SDL_WindowEvent *e)
 /* One SDL event. */
 static void on_event(struct win *w, const SDL_Event *e)
 {
+    if (e->type != SDL_TEXTINPUT && e->type != SDL_KEYDOWN && e->type != SDL_KEYUP &&
+        events_flush(&w->ek, w->s.term))
+        typed(w); /* a key with no text of its own (Ctrl+A) goes out before anything else */
     switch (e->type) {
     case SDL_QUIT: w->quit = true; break;
-    case SDL_KEYDOWN: on_key(w, &e->key.keysym); break;
+    case SDL_KEYDOWN:
+    case SDL_KEYUP: on_key(w, &e->key); break;
     case SDL_TEXTINPUT:
         if (w->paste_held)
             break; /* the key press answered the confirmation */
@@ -1109,9 +1123,8 @@ static void on_event(struct win *w, const SDL_Event *e)
             bar_text(w, e->text.text);
             break;
         }
-        events_text(w->s.term, e->text.text, SDL_GetModState());
-        view_follow(w->view);
-        w->blink_epoch = session_now_ns();
+        if (events_text(&w->ek, w->s.term, e->text.text))
+            typed(w);
         break;
     case SDL_MOUSEBUTTONDOWN: on_button(w, &e->button, true); break;
     case SDL_MOUSEBUTTONUP: on_button(w, &e->button, false); break;
@@ -1235,6 +1248,8 @@ static void run(struct win *w)
         SDL_Event e;
         while (SDL_PollEvent(&e))
             on_event(w, &e);
+        if (events_flush(&w->ek, w->s.term))
+            typed(w);
         if (!busy && !working && !w->quit)
             wait_events(w);
     }

@@ -222,11 +222,15 @@ static void event(struct fuzz *f, uint8_t a, uint8_t b)
 {
     switch (a % 6) {
     case 0:
-        term_keyboard_key(f->term, (enum term_key)(b % 15), (unsigned)(a >> 5));
+        term_key(f->term, (enum term_key)(b % 25 + (a & 1 ? TERM_KEY_FUNCTION_0 : 0)),
+                 (unsigned)(a >> 4), (enum term_key_event)(1 + b % 3));
         break;
-    case 1:
-        term_keyboard_unichar(f->term, (uint32_t)b << (a >> 5), (unsigned)(a >> 6));
+    case 1: {
+        char text[2] = {(char)(a | 0x20), 0};
+        term_key_text(f->term, (uint32_t)b << (a >> 5), text, (unsigned)(a >> 4),
+                      (enum term_key_event)(1 + a % 3));
         break;
+    }
     case 2:
         term_mouse_move(f->term, b % 64, (b * 7) % 200, 0);
         break;

@@ -19,7 +19,8 @@
  *                         reverse strike conceal underline dim overline (comma-separated)
  *   SCROLLBACK 3          rows scrolled into the history so far
  *   RESIZE 10 40          the screen to 10 rows x 40 columns
- *   KEY Enter Shift       a key with modifiers (term_keyboard_key); UNICHAR 0x61 Ctrl
+ *   KEY Enter Shift       a key with modifiers (term_key), "release" or "repeat" after them
+ *   TEXTKEY 0x61 "A" Shift  a text key: the key's character, what it typed, the modifiers
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -290,7 +291,14 @@ static unsigned parse_mods(const char *p)
     m |= strstr(p, "Shift") ? TERM_MOD_SHIFT : 0;
     m |= strstr(p, "Alt") ? TERM_MOD_ALT : 0;
     m |= strstr(p, "Ctrl") ? TERM_MOD_CTRL : 0;
+    m |= strstr(p, "Super") ? TERM_MOD_SUPER : 0;
     return m;
+}
+
+static enum term_key_event parse_event(const char *p)
+{
+    return strstr(p, "release") ? TERM_KEY_RELEASE : strstr(p, "repeat") ? TERM_KEY_REPEAT
+                                                                         : TERM_KEY_PRESS;
 }
 
 static const struct {
@@ -303,8 +311,10 @@ static const struct {
     {"Delete", TERM_KEY_DEL}, {"Home", TERM_KEY_HOME}, {"End", TERM_KEY_END},
     {"PageUp", TERM_KEY_PAGEUP}, {"PageDown", TERM_KEY_PAGEDOWN},
     {"F1", TERM_KEY_FUNCTION_0 + 1}, {"F5", TERM_KEY_FUNCTION_0 + 5},
-    {"F12", TERM_KEY_FUNCTION_0 + 12}, {"KP5", TERM_KEY_KP_0 + 5},
-    {"KPEnter", TERM_KEY_KP_0 + 16},
+    {"F12", TERM_KEY_FUNCTION_0 + 12}, {"F13", TERM_KEY_FUNCTION_0 + 13},
+    {"KP5", TERM_KEY_KP_0 + 5}, {"KPPlus", TERM_KEY_KP_0 + 11}, {"KPEnter", TERM_KEY_KP_ENTER},
+    {"LeftShift", TERM_KEY_LEFT_SHIFT}, {"LeftSuper", TERM_KEY_LEFT_SUPER},
+    {"RightCtrl", TERM_KEY_RIGHT_CTRL},
 };
 
 static void do_key(struct engines *e, const char *p)
@@ -314,7 +324,8 @@ static void do_key(struct engines *e, const char *p)
     for (size_t i = 0; i < sizeof key_names / sizeof *key_names; i++)
         if (!strcmp(name, key_names[i].name)) {
             for (int k = 0; k < ENGINES; k++)
-                term_keyboard_key(e->t[k], key_names[i].key, parse_mods(p + strlen(name)));
+                term_key(e->t[k], key_names[i].key, parse_mods(p + strlen(name)),
+                         parse_event(p + strlen(name)));
             return;
         }
     fprintf(stderr, "%s: no key named %s\n", e->where, name);
@@ -399,10 +410,14 @@ static void run_line(struct engines *e, const char *p)
         expect_int(e, "rows scrolled out", num, strtol(p + 10, NULL, 10));
     } else if (!strncmp(p, "KEY", 3)) {
         do_key(e, p + 4);
-    } else if (!strncmp(p, "UNICHAR", 7)) {
+    } else if (!strncmp(p, "TEXTKEY", 7)) {
         unsigned long c = strtoul(p + 7, (char **)&p, 0);
+        size_t n = unquote(p, buf, sizeof buf - 1);
+        buf[n] = 0;
+        const char *rest = strchr(p + strspn(p, " ") + 1, '"');
+        rest = rest ? rest + 1 : p;
         for (int i = 0; i < ENGINES; i++)
-            term_keyboard_unichar(e->t[i], (uint32_t)c, parse_mods(p));
+            term_key_text(e->t[i], (uint32_t)c, buf, parse_mods(rest), parse_event(rest));
     } else {
         fprintf(stderr, "%s: unknown line\n", e->where);
         check_failed_++;

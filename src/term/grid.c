@@ -28,97 +28,12 @@
  * glyph reached the last column (or left too little room for this one), marks the previous
  * row SB_ROW_WRAPPED.
  */
-#include "grid.h"
+#include "grid_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-struct gcell {
-    uint32_t ch;
-    uint32_t fg;
-    uint32_t bg;
-};
-
-#define CH_PROT (1u << 31)  /* DECSCA-protected: selective erase keeps it */
-#define CH_COMB (1u << 30)  /* the low 30 bits index the combining side table */
-#define CH_CONT 0x3fffffffu /* right half of a wide glyph */
-#define CH_VALUE (~CH_PROT)
-#define COLOR_BITS 0x03ffffffu
-#define ATTR_SHIFT 26
-#define ATTR_LO 0x3fu
-
-/* A row: flags that travel with it through scrolls, then its cells. */
-struct grow {
-    uint32_t flags; /* SB_ROW_WRAPPED */
-    uint32_t pad_;
-    struct gcell cells[];
-};
-
-/* One screen: primary or alternate. */
-struct gbuf {
-    struct grow **row;              /* by screen row */
-    unsigned char *slab;            /* every row, stride bytes apart */
-    uint32_t (*comb)[SB_MAX_CHARS]; /* sequences referenced by CH_COMB cells */
-    uint32_t ncomb, capcomb;
-};
-
-struct grid {
-    VTermState *state;
-    struct grid_hooks hooks;
-    int rows, cols;
-    size_t stride;
-    struct gbuf buf[2];
-    int cur;           /* index of the screen shown: 0 primary, 1 alternate */
-    struct grow **rowp; /* buf[cur].row, for the hot path */
-
-    sb_color pen_color[2]; /* fg, bg */
-    uint16_t pen_attrs;
-    uint32_t pen_fg, pen_bg; /* packed as in a cell */
-
-    bool reverse, cursor_visible, cursor_blink;
-    int cursor_shape;
-
-    int wrap_row, wrap_col; /* the last glyph placed; wrap_row -1 when the cursor moved since */
-    int last_width;         /* of the last glyph placed (also for REP) */
-    VTermPos bias;                    /* cursor adjustment owed to the next resize */
-
-    uint64_t gen;
-    uint8_t *dirty;         /* by screen row */
-    struct sb_cell *sbuf;   /* one row, for scrollout */
-    struct gcell *tmpl;     /* one blank row for the pen tmpl[0] holds (tmpl_ok), to copy */
-    bool tmpl_ok;
-    struct sb_row pop;      /* one row, for popline */
-};
-
-static const struct sb_cell blank_sb = {.width = 1};
-
 /* ---- Small helpers ----------------------------------------------------- */
-
-/* Row `row` of the screen shown. */
-static inline struct grow *row_at(const struct grid *g, int row)
-{
-    return g->rowp[row];
-}
-
-/* Packs a colour and six attribute bits into a cell word. */
-static inline uint32_t pack(sb_color c, unsigned attr6)
-{
-    return (c & COLOR_BITS) | (uint32_t)(attr6 & ATTR_LO) << ATTR_SHIFT;
-}
-
-/* The 12 attribute bits of a cell. */
-static inline uint16_t cell_attrs(const struct gcell *c)
-{
-    return (uint16_t)((c->fg >> ATTR_SHIFT) | (c->bg >> ATTR_SHIFT) << 6);
-}
-
-/* Codepoints the store refuses (libvterm decodes 5- and 6-byte UTF-8 past U+10FFFF). */
-static inline uint32_t sanitize(uint32_t cp)
-{
-    if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0xfffd;
-    return cp;
-}
 
 static sb_color color_from_vterm(const VTermColor *c)
 {
@@ -137,7 +52,7 @@ static void pen_repack(struct grid *g)
 }
 
 /* Marks rows [top, bottom) dirty and bumps the generation. */
-static void damage_rows(struct grid *g, int top, int bottom)
+void grid_damage_rows(struct grid *g, int top, int bottom)
 {
     if (top < 0)
         top = 0;
@@ -149,7 +64,7 @@ static void damage_rows(struct grid *g, int top, int bottom)
 }
 
 /* Sets n cells to the erased state VTermScreen gives them: no glyph, the whole pen. */
-static void blank_cells(const struct grid *g, struct gcell *c, int n)
+void grid_blank_cells(const struct grid *g, struct gcell *c, int n)
 {
     const struct gcell blank = {0, g->pen_fg, g->pen_bg};
     for (int i = 0; i < n; i++)
@@ -160,7 +75,7 @@ static void blank_cells(const struct grid *g, struct gcell *c, int n)
 static void blank_row(struct grid *g, struct grow *gr)
 {
     if (!g->tmpl_ok || g->tmpl[0].fg != g->pen_fg || g->tmpl[0].bg != g->pen_bg) {
-        blank_cells(g, g->tmpl, g->cols);
+        grid_blank_cells(g, g->tmpl, g->cols);
         g->tmpl_ok = true;
     }
     memcpy(gr->cells, g->tmpl, (size_t)g->cols * sizeof *g->tmpl);
@@ -207,7 +122,7 @@ static bool comb_reserve(struct grid *g, struct gbuf *b)
     if (b->ncomb < b->capcomb)
         return true;
     uint64_t cells = (uint64_t)g->rows * (uint64_t)g->cols;
-    if (b->capcomb >= cells) {
+    if (b->capcomb >= cells && !g->reflowing) { /* a reflow holds cells outside the screen */
         comb_collect(g, b);
         if (b->ncomb <= b->capcomb / 2)
             return true;
@@ -224,9 +139,8 @@ static bool comb_reserve(struct grid *g, struct gbuf *b)
 }
 
 /* The ch value for a glyph of several codepoints; the base alone when out of memory. */
-static uint32_t comb_ch(struct grid *g, const uint32_t *chars)
+static uint32_t comb_ch(struct grid *g, struct gbuf *b, const uint32_t *chars)
 {
-    struct gbuf *b = &g->buf[g->cur];
     uint32_t seq[SB_MAX_CHARS] = {0};
     for (int i = 0; i < SB_MAX_CHARS && chars[i]; i++)
         seq[i] = sanitize(chars[i]);
@@ -239,19 +153,24 @@ static uint32_t comb_ch(struct grid *g, const uint32_t *chars)
     return CH_COMB | b->ncomb++;
 }
 
-/* The ch value (without CH_PROT) for a glyph's codepoints, as VTermScreen keeps them. */
-static uint32_t glyph_ch(struct grid *g, const uint32_t *chars)
+uint32_t grid_glyph_ch(struct grid *g, struct gbuf *b, const uint32_t *chars)
 {
     if (!chars[0])
         return 0;
     if (!chars[1])
         return sanitize(chars[0]);
-    return comb_ch(g, chars);
+    return comb_ch(g, b, chars);
+}
+
+/* The ch value for a glyph on the screen shown. */
+static uint32_t glyph_ch(struct grid *g, const uint32_t *chars)
+{
+    return grid_glyph_ch(g, &g->buf[g->cur], chars);
 }
 
 /* ---- Screens ----------------------------------------------------------- */
 
-static void buf_free(struct gbuf *b)
+void grid_buf_free(struct gbuf *b)
 {
     free(b->row);
     free(b->slab);
@@ -260,47 +179,29 @@ static void buf_free(struct gbuf *b)
 }
 
 /* Allocates rows x cols blank cells (with the current pen) in b; false when out of memory. */
-static bool buf_alloc(const struct grid *g, struct gbuf *b, int rows, int cols, size_t stride)
+bool grid_buf_alloc(const struct grid *g, struct gbuf *b, int rows, int cols, size_t stride)
 {
     memset(b, 0, sizeof *b);
     b->row = malloc((size_t)rows * sizeof *b->row);
     b->slab = malloc((size_t)rows * stride);
     if (!b->row || !b->slab) {
-        buf_free(b);
+        grid_buf_free(b);
         return false;
     }
     for (int r = 0; r < rows; r++) {
         b->row[r] = (struct grow *)(b->slab + (size_t)r * stride);
         b->row[r]->flags = 0;
         b->row[r]->pad_ = 0;
-        blank_cells(g, b->row[r]->cells, cols);
+        grid_blank_cells(g, b->row[r]->cells, cols);
     }
     return true;
 }
 
 /* Bytes per row for cols columns, rounded to 8 so row headers stay aligned. */
-static size_t row_stride(int cols)
+size_t grid_row_stride(int cols)
 {
     size_t s = sizeof(struct grow) + (size_t)cols * sizeof(struct gcell);
     return (s + 7) & ~(size_t)7;
-}
-
-/* Copies the top-left of old (g's current size) into a fresh screen of rows x cols. */
-static bool buf_resized(const struct grid *g, const struct gbuf *old, struct gbuf *nb, int rows,
-                        int cols)
-{
-    if (!buf_alloc(g, nb, rows, cols, row_stride(cols)))
-        return false;
-    int keep_rows = rows < g->rows ? rows : g->rows;
-    int keep_cols = cols < g->cols ? cols : g->cols;
-    for (int r = 0; r < keep_rows; r++) {
-        memcpy(nb->row[r]->cells, old->row[r]->cells, (size_t)keep_cols * sizeof(struct gcell));
-        nb->row[r]->flags = old->row[r]->flags;
-    }
-    nb->comb = old->comb;
-    nb->ncomb = old->ncomb;
-    nb->capcomb = old->capcomb;
-    return true;
 }
 
 /* ---- Export to the store's cells --------------------------------------- */
@@ -439,7 +340,7 @@ static long export_plain(const struct grid *g, const struct grow *gr, char *out)
 }
 
 /* Hands row gr (leaving the top of the primary screen) to the scrollout hooks. */
-static void push_row(struct grid *g, const struct grow *gr)
+void grid_push_row(struct grid *g, const struct grow *gr)
 {
     if (g->hooks.scrollout_plain && !g->reverse) {
         char *text = (char *)g->sbuf; /* 36 bytes a column; plain text needs at most 4 */
@@ -486,18 +387,18 @@ static void erase_rect(struct grid *g, VTermRect rect, bool selective)
         struct gcell *c = gr->cells + rect.start_col;
         int n = rect.end_col - rect.start_col;
         if (!selective) {
-            blank_cells(g, c, n);
+            grid_blank_cells(g, c, n);
         } else {
             for (int i = 0; i < n; i++)
                 if (!(c[i].ch & CH_PROT))
-                    blank_cells(g, &c[i], 1);
+                    grid_blank_cells(g, &c[i], 1);
         }
         if (to_end)
             gr->flags &= ~(uint32_t)SB_ROW_WRAPPED;
     }
     if (to_end && g->wrap_row >= rect.start_row && g->wrap_row < rect.end_row)
         g->wrap_row = -1;
-    damage_rows(g, rect.start_row, rect.end_row);
+    grid_damage_rows(g, rect.start_row, rect.end_row);
 }
 
 /* Reverses the row pointers p[0..n). */
@@ -537,7 +438,7 @@ static void scroll_rows(struct grid *g, int top, int bottom, int n)
     int k = n > 0 ? n : -n;
     if (n > 0 && top == 0 && g->cur == 0)
         for (int i = 0; i < n; i++)
-            push_row(g, b->row[i]);
+            grid_push_row(g, b->row[i]);
     rotate_rows(b->row + top, height, n);
     int first = n > 0 ? bottom - k : top;
     for (int r = first; r < first + k; r++)
@@ -547,7 +448,7 @@ static void scroll_rows(struct grid *g, int top, int bottom, int n)
         if (g->wrap_row < top || g->wrap_row >= bottom)
             g->wrap_row = -1;
     }
-    damage_rows(g, top, bottom);
+    grid_damage_rows(g, top, bottom);
 }
 
 /* Copies the cells of src onto dest (same size), in an order safe for overlap. */
@@ -698,7 +599,14 @@ static int cb_scrollrect(VTermRect rect, int down, int right, void *user)
         return 1;
     int height = rect.end_row - rect.start_row, width = rect.end_col - rect.start_col;
     if (abs(down) >= height || abs(right) >= width) {
-        /* vterm_scroll_rect: scrolling by the whole area erases it, saving nothing */
+        /*
+         * vterm_scroll_rect erases an area scrolled by its whole height, and VTermScreen saves
+         * nothing of it. A one-row screen scrolls by its whole height on every line feed:
+         * there the row leaves the top of the primary screen for the history, as on any
+         * other screen (VTermScreen keeps nothing of a one-row screen).
+         */
+        if (g->rows == 1 && down > 0 && right == 0 && width == g->cols && g->cur == 0)
+            grid_push_row(g, row_at(g, 0));
         erase_rect(g, rect, false);
     } else if (right == 0 && rect.start_col == 0 && rect.end_col == g->cols) {
         scroll_rows(g, rect.start_row, rect.end_row, down);
@@ -769,16 +677,23 @@ static int cb_setpenattr(VTermAttr attr, VTermValue *val, void *user)
     return 1;
 }
 
-/* Switches between the primary and the alternate screen, allocating the latter on first use. */
+/*
+ * Switches between the primary and the alternate screen, allocating the latter on first use.
+ * The primary screen's cursor is kept, for a resize that reflows it meanwhile (resize.c).
+ */
 static int set_altscreen(struct grid *g, bool on)
 {
     struct gbuf *alt = &g->buf[1];
-    if (on && !alt->row && !buf_alloc(g, alt, g->rows, g->cols, g->stride))
+    if (on && !alt->row && !grid_buf_alloc(g, alt, g->rows, g->cols, g->stride))
         return 0; /* VTermState then stays on the primary screen */
+    if (on && g->cur == 0) {
+        vterm_state_get_cursorpos(g->state, &g->pcur);
+        g->pcur_moved = false;
+    }
     g->cur = on ? 1 : 0;
     g->rowp = g->buf[g->cur].row;
     g->wrap_row = -1;
-    damage_rows(g, 0, g->rows);
+    grid_damage_rows(g, 0, g->rows);
     return 1;
 }
 
@@ -790,7 +705,7 @@ static int cb_settermprop(VTermProp prop, VTermValue *val, void *user)
         return set_altscreen(g, val->boolean != 0);
     case VTERM_PROP_REVERSE:
         g->reverse = val->boolean != 0;
-        damage_rows(g, 0, g->rows);
+        grid_damage_rows(g, 0, g->rows);
         break;
     case VTERM_PROP_CURSORVISIBLE:
         g->cursor_visible = val->boolean != 0;
@@ -832,136 +747,6 @@ static int cb_setlineinfo(int row, const VTermLineInfo *newinfo, const VTermLine
     return 1;
 }
 
-/* ---- Resizing ---------------------------------------------------------- */
-
-/* True when row holds no glyph (continuations count as glyphs, as in vterm_screen_is_eol). */
-static bool row_blank(const struct grid *g, int row)
-{
-    const struct gcell *c = row_at(g, row)->cells;
-    for (int i = 0; i < g->cols; i++)
-        if (c[i].ch & CH_VALUE)
-            return false;
-    return true;
-}
-
-/*
- * Before the primary screen loses rows: scroll its content up into scrollback so that the
- * cursor row and every non-blank row stay visible (VTermScreen's rule), but never push the
- * cursor itself off the top: VTermScreen 0.1.4 does when non-blank rows lie below the cursor,
- * leaving VTermState with a negative cursor row. Rows below the cursor give way instead.
- */
-static void shrink_push(struct grid *g, int new_rows, VTermPos *delta)
-{
-    VTermPos cursor;
-    vterm_state_get_cursorpos(g->state, &cursor);
-    cursor.row += g->bias.row;
-    int row = g->rows - 1;
-    for (; row >= new_rows; row--)
-        if (!row_blank(g, row) || cursor.row == row)
-            break;
-    int n = row + 1 - new_rows;
-    if (n > cursor.row)
-        n = cursor.row;
-    if (n > 0) {
-        scroll_rows(g, 0, g->rows, n);
-        delta->row -= n;
-    }
-}
-
-/* Writes a row popped from scrollback into screen row gr, as vterm_screen_set_cell does. */
-static void load_row(struct grid *g, struct grow *gr, const struct sb_row *src)
-{
-    uint16_t rev = g->reverse ? SB_ATTR_REVERSE : 0;
-    int col = 0;
-    while (col < g->cols) {
-        const struct sb_cell *s = (uint32_t)col < src->ncols ? &src->cells[col] : &blank_sb;
-        struct gcell *c = &gr->cells[col];
-        uint16_t attrs = (uint16_t)((s->attrs ^ rev) & SB_ATTR_VALID_MASK);
-        c->ch = (c->ch & CH_PROT) | glyph_ch(g, s->chars);
-        c->fg = pack(s->fg, attrs);
-        c->bg = pack(s->bg, attrs >> 6);
-        int w = s->width == 2 ? 2 : 1;
-        if (w == 2 && col + 1 < g->cols)
-            c[1].ch = CH_CONT | (c[1].ch & CH_PROT);
-        col += w;
-    }
-    gr->flags = src->flags & SB_ROW_WRAPPED;
-}
-
-/* After the primary screen gained rows: pull up to n rows back from scrollback, newest last. */
-static void grow_pop(struct grid *g, int n, VTermPos *delta)
-{
-    for (; n > 0; n--) {
-        g->pop.ncols = 0;
-        g->pop.flags = 0;
-        if (!g->hooks.popline(g->hooks.user, &g->pop))
-            break;
-        scroll_rows(g, 0, g->rows, -1);
-        load_row(g, row_at(g, 0), &g->pop);
-        delta->row++;
-    }
-}
-
-/* Replaces both screens and the per-row arrays with ones of rows x cols; false on no memory. */
-static bool realloc_all(struct grid *g, int rows, int cols)
-{
-    struct gbuf nb[2] = {{0}};
-    uint8_t *dirty = calloc((size_t)rows, 1);
-    struct sb_cell *sbuf = malloc((size_t)cols * sizeof *sbuf);
-    struct gcell *tmpl = malloc((size_t)cols * sizeof *tmpl);
-    bool ok = dirty && sbuf && tmpl && buf_resized(g, &g->buf[0], &nb[0], rows, cols);
-    if (ok && g->buf[1].row)
-        ok = buf_resized(g, &g->buf[1], &nb[1], rows, cols);
-    if (!ok) {
-        for (int i = 0; i < 2; i++) {
-            free(nb[i].row);
-            free(nb[i].slab);
-        }
-        free(dirty);
-        free(sbuf);
-        free(tmpl);
-        return false;
-    }
-    for (int i = 0; i < 2; i++) {
-        free(g->buf[i].row);
-        free(g->buf[i].slab);
-        g->buf[i] = nb[i];
-    }
-    g->rowp = g->buf[g->cur].row;
-    free(g->dirty);
-    free(g->sbuf);
-    free(g->tmpl);
-    g->dirty = dirty;
-    g->sbuf = sbuf;
-    g->tmpl = tmpl;
-    g->tmpl_ok = false;
-    g->rows = rows;
-    g->cols = cols;
-    g->stride = row_stride(cols);
-    return true;
-}
-
-static int cb_resize(int rows, int cols, VTermPos *delta, void *user)
-{
-    struct grid *g = user;
-    if (rows < 1 || cols < 1)
-        return 0;
-    bool alt = g->cur == 1;
-    int old_rows = g->rows;
-    delta->row += g->bias.row;
-    delta->col += g->bias.col;
-    if (!alt && rows < old_rows)
-        shrink_push(g, rows, delta);
-    g->bias = (VTermPos){0, 0};
-    if (!realloc_all(g, rows, cols))
-        return 0; /* keep the old screen: every callback clips to it */
-    if (!alt && rows > old_rows && g->hooks.popline)
-        grow_pop(g, rows - old_rows, delta);
-    g->wrap_row = -1;
-    damage_rows(g, 0, g->rows);
-    return 1;
-}
-
 static const VTermStateCallbacks state_callbacks = {
     .putglyph = cb_putglyph,
     .movecursor = cb_movecursor,
@@ -972,7 +757,7 @@ static const VTermStateCallbacks state_callbacks = {
     .setpenattr = cb_setpenattr,
     .settermprop = cb_settermprop,
     .bell = cb_bell,
-    .resize = cb_resize,
+    .resize = grid_cb_resize,
     .setlineinfo = cb_setlineinfo,
 };
 
@@ -995,16 +780,17 @@ struct grid *grid_create(VTermState *state, int rows, int cols, const struct gri
         g->hooks = *hooks;
     g->rows = rows;
     g->cols = cols;
-    g->stride = row_stride(cols);
+    g->stride = grid_row_stride(cols);
     g->cursor_visible = true;
     g->cursor_shape = VTERM_PROP_CURSORSHAPE_BLOCK;
     g->wrap_row = -1;
+    g->autowrap = true;
     pen_repack(g);
     sb_row_init(&g->pop);
     g->dirty = malloc((size_t)rows);
     g->sbuf = malloc((size_t)cols * sizeof *g->sbuf);
     g->tmpl = malloc((size_t)cols * sizeof *g->tmpl);
-    if (!g->dirty || !g->sbuf || !g->tmpl || !buf_alloc(g, &g->buf[0], rows, cols, g->stride)) {
+    if (!g->dirty || !g->sbuf || !g->tmpl || !grid_buf_alloc(g, &g->buf[0], rows, cols, g->stride)) {
         grid_destroy(g);
         return NULL;
     }
@@ -1017,13 +803,28 @@ void grid_destroy(struct grid *g)
 {
     if (!g)
         return;
-    buf_free(&g->buf[0]);
-    buf_free(&g->buf[1]);
+    grid_buf_free(&g->buf[0]);
+    grid_buf_free(&g->buf[1]);
     free(g->dirty);
     free(g->sbuf);
     free(g->tmpl);
     sb_row_fini(&g->pop);
     free(g);
+}
+
+void grid_set_autowrap(struct grid *g, bool on)
+{
+    g->autowrap = on;
+}
+
+bool grid_primary_cursor_moved(struct grid *g, int *row, int *col)
+{
+    if (!g->pcur_moved || g->cur != 0)
+        return false;
+    g->pcur_moved = false;
+    *row = g->pcur.row;
+    *col = g->pcur.col;
+    return true;
 }
 
 void grid_size(const struct grid *g, int *rows, int *cols)
@@ -1082,7 +883,7 @@ void grid_clear_damage(struct grid *g)
 
 void grid_touch(struct grid *g)
 {
-    damage_rows(g, 0, g->rows);
+    grid_damage_rows(g, 0, g->rows);
 }
 
 /* The byte xterm sums for one cell: the character's low byte plus attribute weights. */

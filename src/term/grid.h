@@ -104,6 +104,15 @@ void grid_bias_next_resize(struct grid *g, int drow, int dcol);
  */
 int grid_put_ascii(struct grid *g, const char *text, int n);
 
+/* DECAWM as the program set it: a cursor past a full row waits there only with it on. */
+void grid_set_autowrap(struct grid *g, bool on);
+
+/*
+ * After the alternate screen ended: true (once) when a resize meanwhile reflowed the primary
+ * screen, with where its cursor went (VTermState restores the one it saved before the reflow).
+ */
+bool grid_primary_cursor_moved(struct grid *g, int *row, int *col);
+
 /* Bytes the grid holds (cells, row pointers, side tables), for honest memory reports. */
 size_t grid_sizeof(const struct grid *g);
 

@@ -103,7 +103,10 @@ static void dec_mode(struct term *t, long mode, bool on)
     switch (mode) {
     case 1: m->cursor_keys = on; break;
     case 6: m->origin = on; break;
-    case 7: m->autowrap = on; break;
+    case 7:
+        m->autowrap = on;
+        grid_set_autowrap(t->grid, on);
+        break;
     case 66: m->keypad = on; break;
     case 67: m->backarrow_bs = on; break;
     case 69: m->lr_margins = on; break;
@@ -116,6 +119,13 @@ static void dec_mode(struct term *t, long mode, bool on)
     write_mode(t, true, mode, on);
     if (!on && (mode == 1048 || mode == 1049))
         seq_fix_cursor(t);
+    int row, col;
+    bool leaves_alt = !on && (mode == 47 || mode == 1047 || mode == 1049);
+    if (leaves_alt && grid_primary_cursor_moved(t->grid, &row, &col) && mode == 1049) {
+        char buf[32]; /* the cursor libvterm saved went elsewhere with the reflowed text */
+        int n = snprintf(buf, sizeof buf, "\x1b[%d;%dH", row + 1, col + 1);
+        vt_write(t, buf, (size_t)n);
+    }
 }
 
 /* An ANSI mode (SM/RM): libvterm knows IRM and LNM; the others are not implemented. */
@@ -388,6 +398,7 @@ static void on_csi(struct term *t, const struct scan_csi *c)
 static void track_reset(struct term *t)
 {
     modes_reset(&t->modes);
+    grid_set_autowrap(t->grid, true);
     t->region_top = 0;
     t->cs = (struct term_charsets){0};
     grid_set_conceal(t->grid, false);

@@ -96,12 +96,37 @@ static size_t slice_len(const unsigned char *p, size_t n)
     return VT_WRITE_MAX;
 }
 
+/*
+ * On a one-column screen every glyph leaves VTermState waiting at the edge (at_phantom), and
+ * only a cursor move ends the wait; CR cannot move there, nor LF on the last row, so libvterm
+ * 0.1.4 wraps again on the next glyph and leaves a blank row between lines. After each such
+ * control, CUF (which clears the wait and cannot move either) does what xterm's CR and LF do.
+ */
+static void write_narrow(struct term *t, const unsigned char *p, size_t n)
+{
+    const unsigned char *end = p + n;
+    while (p < end) {
+        const unsigned char *q = p;
+        while (q < end && *q != '\r' && *q != '\n' && *q != '\v' && *q != '\f')
+            q++;
+        if (q < end)
+            q++;
+        vt_write(t, (const char *)p, (size_t)(q - p));
+        if (q[-1] == '\r' || q[-1] == '\n' || q[-1] == '\v' || q[-1] == '\f')
+            vt_write(t, "\x1b[C", 3);
+        p = q;
+    }
+}
+
 /* Hands libvterm the scanned bytes up to (not including) upto. */
 static void flush_to(struct term *t, struct feed *f, const unsigned char *upto)
 {
     while (upto > f->start) {
         size_t n = slice_len(f->start, (size_t)(upto - f->start));
-        vt_write(t, (const char *)f->start, n);
+        if (t->narrow)
+            write_narrow(t, f->start, n);
+        else
+            vt_write(t, (const char *)f->start, n);
         f->start += n;
     }
 }
@@ -354,6 +379,7 @@ struct term *term_create(int rows, int cols, const struct term_callbacks *cb, vo
     scan_init(&t->scan);
     modes_reset(&t->modes);
     t->mouse = (struct term_mouse){.row = -1, .col = -1};
+    t->narrow = cols == 1;
     t->vt = vterm_new(rows, cols);
     if (!t->vt)
         goto fail;
@@ -437,6 +463,7 @@ void term_resize(struct term *t, int rows, int cols)
         return;
     reset_region_for(t, rows);
     vterm_set_size(t->vt, rows, cols);
+    t->narrow = cols == 1;
 }
 
 void term_size(const struct term *t, int *rows, int *cols)

@@ -68,6 +68,7 @@ struct term {
     struct term_mouse mouse;
     struct term_charsets cs;
     bool esc_pending; /* libvterm got a sequence's ESC and waits for the rest (vt_write) */
+    bool narrow;      /* a one-column screen (see vt.c's write_narrow) */
     int region_top; /* top of the DECSTBM scroll region as VTermState holds it, 0-based */
     unsigned char held[8]; /* an incomplete UTF-8 sequence that ended the last feed */
     size_t nheld;

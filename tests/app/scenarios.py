@@ -95,6 +95,21 @@ def case_basic(bt, tmp):
     check(status == 0 and out == "auto\n", "no display, no --headless: %d %r" % (status, out))
 
 
+def case_tiny(bt, tmp):
+    """Any size from 1x1 keeps every line: a one-row screen scrolled nothing into the history
+    (libvterm erases a row scrolled by its whole height), a one-column one left blank rows."""
+    want = [str(i) for i in range(1, 31)]
+    for size in ("80x1", "1x3", "1x1", "2x2", "3x1"):
+        status, lines, stats, err = headless(bt, tmp, ["seq", "1", "30"], ["--size", size])
+        check(status == 0, "%s: status %d, stderr %r" % (size, status, err))
+        if size.startswith("1x"): # one column: each number is one digit per row, wrapped
+            joined = "".join(lines or []) if lines else ""
+            check(joined == "".join(want), "%s: dump %r" % (size, (lines or [])[:8]))
+        else:
+            check(lines == want, "%s: dump %r" % (size, (lines or [])[:8]))
+        check(stats and stats[-1]["rows_dropped"] == 0, "%s: rows dropped" % size)
+
+
 def case_ansi(bt, tmp):
     """--dump-format ansi writes each row's style as SGR sequences; text stays the default."""
     red = r"\e[31mred\e[0m plain\n"
@@ -341,7 +356,7 @@ def main():
     bt, case, args = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3:]
     fn = {"basic": case_basic, "badflags": case_badflags, "stats": case_stats,
           "signal": case_signal, "od": case_od, "od-drop": case_od_drop, "rss": case_rss,
-          "ansi": case_ansi}[case]
+          "ansi": case_ansi, "tiny": case_tiny}[case]
     with tempfile.TemporaryDirectory(prefix="bt-scenario-") as tmp:
         fn(bt, tmp, *args)
     print("%s %s: %s" % (case, " ".join(args), "FAILED (%d)" % len(failures) if failures

@@ -36,9 +36,10 @@ void pair_destroy(struct pair *p);
 void pair_feed(struct pair *p, const char *bytes, size_t len);
 /*
  * Resizes both (rows pop back from each side's own recorded scrollback). Returns false when
- * VTermScreen put its cursor off the screen: 0.1.4 pushes rows off the top past the cursor
- * when non-blank rows lie below it, leaving a negative cursor row (the grid keeps the cursor
- * on screen instead); the two sides are not comparable from there on.
+ * the two sides are not comparable from there on: VTermScreen put its cursor off the screen
+ * (0.1.4 pushes rows off the top past the cursor when non-blank rows lie below it, leaving a
+ * negative cursor row; the grid keeps the cursor on screen instead), or the alternate screen
+ * was shown (VTermScreen cuts the primary screen under it, the grid reflows it).
  */
 bool pair_resize(struct pair *p, int rows, int cols);
 

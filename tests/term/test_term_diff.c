@@ -32,6 +32,7 @@ struct gen {
     size_t len, cap;
     int top, left; /* the highest scroll-region top and left margin asked for (0-based) */
     bool lrmm;     /* DECLRMM is on: CSI s sets margins (off, it saves the cursor; see below) */
+    bool alt;      /* the alternate screen is shown (a resize leaves it first; see run_stream) */
 };
 
 /* splitmix64: good enough spread from consecutive seeds. */
@@ -278,6 +279,7 @@ static void gen_mode(struct gen *g)
         int mode = dec[rnd(g, sizeof dec / sizeof dec[0])];
         emit(g, "\x1b[?%d%c", mode, hl);
         g->lrmm = mode == 69 ? hl == 'h' : g->lrmm;
+        g->alt = mode == 1047 || mode == 1049 ? hl == 'h' : g->alt;
     }
     else if (k < 8)
         emit(g, "\x1b[%d%c", rnd(g, 2) ? 4 : 20, hl);
@@ -301,6 +303,7 @@ static void gen_misc(struct gen *g)
         i = 0;
     emit(g, "%s", m[i]);
     g->lrmm = i == n - 1 ? false : g->lrmm;
+    g->alt = i == n - 1 ? false : g->alt;
 }
 
 /* A run of printable ASCII up to twice the width, as a line or not (the engine's fast path). */
@@ -428,13 +431,20 @@ static bool run_stream(uint64_t seed, int max_ops, bool verbose)
     for (int i = 0; ok && i < ops; i++) {
         if (rnd(&g, 40) == 0) {
             int old_rows = rows;
-            rows = between(&g, 2, 40);
-            cols = between(&g, 4, 100);
+            rows = between(&g, 2, 40); /* the width stays: the engine reflows on a new width,
+                                        * VTermScreen 0.1.4 cannot (reflow.test covers it) */
+            if (rows == old_rows) /* VTermState moves a waiting cursor even then: a quirk */
+                rows = rows == 40 ? 39 : rows + 1;
             /*
              * libvterm 0.1.4 keeps a scroll region's top (or left margin) past a shrunk
              * screen, inverting the region, and then corrupts memory: reset them first.
              * term_resize does that by itself (test_term_unit), VTermScreen does not.
              */
+            /* VTermScreen cuts the primary screen under the alternate one; the engine reflows
+             * it (reflow.test): leave the alternate screen first, to keep comparing */
+            if (g.alt)
+                emit(&g, "\x1b[?1049l");
+            g.alt = false;
             if (rows <= g.top)
                 emit(&g, "\x1b[r");
             if (cols <= g.left) {

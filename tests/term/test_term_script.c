@@ -17,7 +17,8 @@
  *   PASTE 1               term_bracketed_paste()
  *   ATTR 0 3 bold         cell (0,3)'s attributes: none or a list of bold italic blink
  *                         reverse strike conceal underline dim overline (comma-separated)
- *   SCROLLBACK 3          rows scrolled into the history so far
+ *   SCROLLBACK 3          rows scrolled into the history so far (kept, minus those taken back)
+ *   HISTROW 0 "ab" wrapped  history row 0 (the oldest) as ROW writes it, and its soft wrap
  *   RESIZE 10 40          the screen to 10 rows x 40 columns
  *   KEY Enter Shift       a key with modifiers (term_key), "release" or "repeat" after them
  *   TEXTKEY 0x61 "A" Shift  a text key: the key's character, what it typed, the modifiers
@@ -187,6 +188,31 @@ static const struct {
     {"overline", SB_ATTR_OVERLINE, SB_ATTR_OVERLINE},
 #endif
 };
+
+/* Row `i` of engine k's history (0 = oldest) in the script's notation; "" when there is none. */
+static void hist_text(const struct rec *r, long i, char *out, size_t cap)
+{
+    size_t n = 0, keep = 0;
+    if (i >= 0 && (size_t)i < r->nhist) {
+        const struct sb_row *row = &r->hist[i];
+        for (uint32_t c = 0; c < row->ncols && n + 32 < cap; c++) {
+            const struct sb_cell *cell = &row->cells[c];
+            if (cell->width == 0) {
+                out[n++] = '~';
+            } else if (!cell->chars[0]) {
+                out[n++] = '.';
+                continue;
+            } else {
+                for (int k = 0; k < SB_MAX_CHARS && cell->chars[k]; k++)
+                    n += utf8_encode(cell->chars[k], out + n);
+            }
+            keep = n;
+        }
+        if (row->flags & SB_ROW_WRAPPED)
+            keep += (size_t)snprintf(out + keep, cap - keep, " (wrapped)");
+    }
+    out[keep] = 0;
+}
 
 /* A cell's attributes as the script names them. */
 static void attr_text(struct term *t, int row, int col, char *out, size_t cap)
@@ -404,6 +430,16 @@ static void run_line(struct engines *e, const char *p)
         for (int i = 0; i < ENGINES; i++)
             attr_text(e->t[i], a, b, text[i], sizeof text[i]);
         expect_str(e, "attributes", got, want);
+    } else if (!strncmp(p, "HISTROW", 7)) {
+        a = (int)strtol(p + 7, (char **)&p, 10);
+        size_t n = unquote(p, buf, sizeof buf);
+        buf[n] = 0;
+        const char *close = strrchr(p, '"');
+        if (close && strstr(close, "wrapped"))
+            strcat(buf, " (wrapped)");
+        for (int i = 0; i < ENGINES; i++)
+            hist_text(&e->r[i], a, text[i], sizeof text[i]);
+        expect_str(e, "history row", got, buf);
     } else if (!strncmp(p, "SCROLLBACK", 10)) {
         for (int i = 0; i < ENGINES; i++)
             num[i] = (long)e->r[i].pushed;

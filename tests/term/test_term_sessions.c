@@ -62,7 +62,9 @@ static bool same(struct pair *p, const char *path, const char *pass, size_t off)
 /* Feeds buf in random chunks (resizing now and then if asked), comparing after each. */
 static bool replay(const char *path, const char *buf, size_t len, uint64_t seed, bool resizes)
 {
-    static const int sizes[][2] = {{30, 100}, {12, 50}, {24, 80}, {40, 132}, {24, 80}};
+    /* heights only: a new width reflows the screen, which VTermScreen 0.1.4 cannot (the
+     * reflow has tests of its own, tests/term/scripts/reflow.test) */
+    static const int sizes[][2] = {{30, 80}, {12, 80}, {24, 80}, {40, 80}, {24, 80}};
     struct pair *p = pair_create(24, 80);
     bool ok = true;
     size_t off = 0, step = 0;

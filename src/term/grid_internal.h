@@ -1,0 +1,129 @@
+/*
+ * Inside the grid: its cells, rows and screens, for grid.c (what VTermState draws) and
+ * resize.c (resizing, with the reflow of the primary screen). Nothing else includes this.
+ *
+ * A cell (struct gcell) is:
+ *   ch  the codepoint; or CH_CONT for the right half of a wide glyph (VTermScreen's
+ *       (uint32_t)-1); or CH_COMB | i for a glyph with combining marks, i indexing the
+ *       screen's side table of SB_MAX_CHARS-codepoint sequences; CH_PROT on top (DECSCA).
+ *   fg  an sb_color in the low 26 bits and attribute bits 0-5 in the top 6;
+ *   bg  an sb_color in the low 26 bits and attribute bits 6-11 in the top 6.
+ */
+#ifndef BT_GRID_INTERNAL_H
+#define BT_GRID_INTERNAL_H
+
+#include "grid.h"
+
+struct gcell {
+    uint32_t ch;
+    uint32_t fg;
+    uint32_t bg;
+};
+
+#define CH_PROT (1u << 31)  /* DECSCA-protected: selective erase keeps it */
+#define CH_COMB (1u << 30)  /* the low 30 bits index the combining side table */
+#define CH_CONT 0x3fffffffu /* right half of a wide glyph */
+#define CH_VALUE (~CH_PROT)
+#define COLOR_BITS 0x03ffffffu
+#define ATTR_SHIFT 26
+#define ATTR_LO 0x3fu
+
+/* A row: flags that travel with it through scrolls, then its cells. */
+struct grow {
+    uint32_t flags; /* SB_ROW_WRAPPED */
+    uint32_t pad_;
+    struct gcell cells[];
+};
+
+/* One screen: primary or alternate. */
+struct gbuf {
+    struct grow **row;              /* by screen row */
+    unsigned char *slab;            /* every row, stride bytes apart */
+    uint32_t (*comb)[SB_MAX_CHARS]; /* sequences referenced by CH_COMB cells */
+    uint32_t ncomb, capcomb;
+};
+
+struct grid {
+    VTermState *state;
+    struct grid_hooks hooks;
+    int rows, cols;
+    size_t stride;
+    struct gbuf buf[2];
+    int cur;           /* index of the screen shown: 0 primary, 1 alternate */
+    struct grow **rowp; /* buf[cur].row, for the hot path */
+
+    sb_color pen_color[2]; /* fg, bg */
+    uint16_t pen_attrs;
+    uint32_t pen_fg, pen_bg; /* packed as in a cell */
+
+    bool reverse, cursor_visible, cursor_blink;
+    int cursor_shape;
+
+    int wrap_row, wrap_col; /* the last glyph placed; wrap_row -1 when the cursor moved since */
+    int last_width;         /* of the last glyph placed (also for REP) */
+    VTermPos bias;                    /* cursor adjustment owed to the next resize */
+    VTermPos pcur;          /* the primary screen's cursor while the alternate one is shown */
+    bool pcur_moved;        /* a resize reflowed the primary screen under the alternate */
+    bool autowrap;          /* DECAWM, as seq.c tells it (for the cursor waiting at the edge) */
+    bool reflowing;         /* resize.c holds cells elsewhere: the side table must not shrink */
+
+    uint64_t gen;
+    uint8_t *dirty;         /* by screen row */
+    struct sb_cell *sbuf;   /* one row, for scrollout */
+    struct gcell *tmpl;     /* one blank row for the pen tmpl[0] holds (tmpl_ok), to copy */
+    bool tmpl_ok;
+    struct sb_row pop;      /* one row, for popline */
+};
+
+
+/* ---- Shared helpers (grid.c) ---------------------------------------------- */
+
+/* Row `row` of the screen shown. */
+static inline struct grow *row_at(const struct grid *g, int row)
+{
+    return g->rowp[row];
+}
+
+/* Packs a colour and six attribute bits into a cell word. */
+static inline uint32_t pack(sb_color c, unsigned attr6)
+{
+    return (c & COLOR_BITS) | (uint32_t)(attr6 & ATTR_LO) << ATTR_SHIFT;
+}
+
+/* The 12 attribute bits of a cell. */
+static inline uint16_t cell_attrs(const struct gcell *c)
+{
+    return (uint16_t)((c->fg >> ATTR_SHIFT) | (c->bg >> ATTR_SHIFT) << 6);
+}
+
+/* Codepoints the store refuses (libvterm decodes 5- and 6-byte UTF-8 past U+10FFFF). */
+static inline uint32_t sanitize(uint32_t cp)
+{
+    if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0xfffd;
+    return cp;
+}
+
+/* Marks rows [top, bottom) dirty and bumps the generation. */
+void grid_damage_rows(struct grid *g, int top, int bottom);
+
+/* Sets n cells to the erased state VTermScreen gives them: no glyph, the whole pen. */
+void grid_blank_cells(const struct grid *g, struct gcell *c, int n);
+
+/* The ch value (without CH_PROT) for a glyph's codepoints, kept in screen b's side table. */
+uint32_t grid_glyph_ch(struct grid *g, struct gbuf *b, const uint32_t *chars);
+
+/* Bytes per row for cols columns, rounded to 8 so row headers stay aligned. */
+size_t grid_row_stride(int cols);
+
+/* Allocates rows x cols blank cells (with the current pen) in b; false when out of memory. */
+bool grid_buf_alloc(const struct grid *g, struct gbuf *b, int rows, int cols, size_t stride);
+void grid_buf_free(struct gbuf *b);
+
+/* Hands row gr (g->cols cells of the primary screen) to the scrollout hooks. */
+void grid_push_row(struct grid *g, const struct grow *gr);
+
+/* The VTermState resize callback (resize.c). */
+int grid_cb_resize(int rows, int cols, VTermPos *delta, void *user);
+
+#endif

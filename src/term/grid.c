@@ -812,6 +812,39 @@ void grid_destroy(struct grid *g)
     free(g);
 }
 
+bool grid_join_marks(struct grid *g, const uint32_t *marks, int n)
+{
+    VTermPos pos;
+    vterm_state_get_cursorpos(g->state, &pos);
+    if (g->wrap_row < 0 || pos.row != g->wrap_row || pos.col != g->wrap_col ||
+        (unsigned)pos.row >= (unsigned)g->rows || (unsigned)pos.col >= (unsigned)g->cols)
+        return false; /* the cursor went on past the glyph: libvterm joins the marks itself */
+    struct gbuf *b = &g->buf[g->cur];
+    struct gcell *c = &row_at(g, pos.row)->cells[pos.col];
+    uint32_t ch = c->ch & CH_VALUE, chars[SB_MAX_CHARS + 1] = {0};
+    if (!ch || ch == CH_CONT)
+        return false;
+    int k = 1;
+    if ((ch & CH_COMB) && (ch & ~CH_COMB) < b->ncomb) {
+        memcpy(chars, b->comb[ch & ~CH_COMB], sizeof b->comb[0]);
+        while (k < SB_MAX_CHARS && chars[k])
+            k++;
+    } else {
+        chars[0] = ch;
+    }
+    for (int i = 0; i < n && k < SB_MAX_CHARS; i++) /* VTermScreen keeps six, as the store */
+        chars[k++] = sanitize(marks[i]);
+    c->ch = (c->ch & CH_PROT) | grid_glyph_ch(g, b, chars);
+    g->dirty[pos.row] = 1;
+    g->gen++;
+    return true;
+}
+
+void grid_cursor_moved(struct grid *g)
+{
+    g->wrap_row = -1;
+}
+
 void grid_set_autowrap(struct grid *g, bool on)
 {
     g->autowrap = on;

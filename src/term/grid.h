@@ -104,6 +104,21 @@ void grid_bias_next_resize(struct grid *g, int drow, int dcol);
  */
 int grid_put_ascii(struct grid *g, const char *text, int n);
 
+/*
+ * Joins combining marks to the glyph the cursor stayed on after placing it (in the last
+ * column, where it waits to wrap), as they would have joined it in the same write: libvterm
+ * 0.1.4 joins a mark from a later write only when the cursor moved right of its glyph. false
+ * (nothing done) when the cursor is not on the last glyph placed.
+ */
+bool grid_join_marks(struct grid *g, const uint32_t *marks, int n);
+
+/*
+ * A cursor movement sequence ran (CUF, CUP...): VTermState stopped waiting at the row's end
+ * even if the cursor did not move (no movecursor callback then), so no soft wrap and no join
+ * of later marks follows from the last glyph.
+ */
+void grid_cursor_moved(struct grid *g);
+
 /* DECAWM as the program set it: a cursor past a full row waits there only with it on. */
 void grid_set_autowrap(struct grid *g, bool on);
 

@@ -63,6 +63,9 @@ static void write_csi_params(struct term *t, const struct scan_csi *c, int from,
 static void pass_csi(struct term *t, const struct scan_csi *c)
 {
     write_csi_params(t, c, 0, c->nparams < VT_ARGS_MAX ? c->nparams : VT_ARGS_MAX);
+    /* libvterm's cursor movements end its wait at the row's end even when nothing moves */
+    if (!c->leader && !c->inter && strchr("ABCDEFGHIZ`adefjk", c->final))
+        grid_cursor_moved(t->grid);
 }
 
 /* Writes one mode switch: CSI [?] mode h/l. */

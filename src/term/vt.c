@@ -25,6 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "marks.h"
+#include "utf8.h"
+
 /*
  * Every write to libvterm goes through here. The ESC that starts a sequence went to libvterm
  * with the text before it (see scan_ground), so libvterm sits in its escape state: the first
@@ -118,9 +121,40 @@ static void write_narrow(struct term *t, const unsigned char *p, size_t n)
     }
 }
 
+/*
+ * Combining marks that start a write, when the glyph before them waits at the row's end: the
+ * grid joins them to it (libvterm 0.1.4 would start a new cell on the next row with them).
+ * Returns the bytes taken, 0 when there are none (U+0300 is the first mark: lead byte 0xCC).
+ */
+static size_t join_leading_marks(struct term *t, const unsigned char *p, size_t n)
+{
+    if (n == 0 || *p < 0xcc || *p >= 0xf8)
+        return 0;
+    uint32_t marks[SB_MAX_CHARS];
+    int k = 0;
+    size_t at = 0;
+    while (at < n && k < SB_MAX_CHARS) {
+        uint32_t cp;
+        size_t len = utf8_decode((const char *)p + at, n - at, &cp);
+        if (cp == UTF8_REPLACEMENT || !marks_is_combining(cp))
+            break;
+        marks[k++] = cp;
+        at += len;
+    }
+    while (at < n && k == SB_MAX_CHARS) { /* more than a cell holds: dropped, as libvterm does */
+        uint32_t cp;
+        size_t len = utf8_decode((const char *)p + at, n - at, &cp);
+        if (cp == UTF8_REPLACEMENT || !marks_is_combining(cp))
+            break;
+        at += len;
+    }
+    return k && grid_join_marks(t->grid, marks, k) ? at : 0;
+}
+
 /* Hands libvterm the scanned bytes up to (not including) upto. */
 static void flush_to(struct term *t, struct feed *f, const unsigned char *upto)
 {
+    f->start += join_leading_marks(t, f->start, (size_t)(upto - f->start));
     while (upto > f->start) {
         size_t n = slice_len(f->start, (size_t)(upto - f->start));
         if (t->narrow)
@@ -330,6 +364,15 @@ static void release_held(struct term *t, struct feed *f)
 {
     size_t n = t->nheld;
     t->nheld = 0;
+    unsigned char seq[8];
+    size_t more = (size_t)(f->end - f->p) < 4 ? (size_t)(f->end - f->p) : 4;
+    memcpy(seq, t->held, n);
+    memcpy(seq + n, f->p, more);
+    size_t joined = join_leading_marks(t, seq, n + more); /* a mark cut between two reads */
+    if (joined > n) {
+        f->start = f->p += joined - n;
+        return;
+    }
     if (n == 1 && t->held[0] == 0xc2 && f->p < f->end && is_c1_tail(*f->p)) {
         f->start = ++f->p;
         return;

@@ -415,13 +415,22 @@ def case_combining(bt, tmp):
             lines.append("".join(cells))
             want.append("".join(x[:1 + kept] for x in cells))
         name = "combining%d" % nmarks
-        # 101 columns for 100 cells: marks split by a read from a base in the last column
-        # are a known engine bug with a test of its own (test_split_marks.c).
-        r, got, st = round_trip(bt, tmp, name, "\r\n".join(lines) + "\r\n", size="101x24",
+        # 100 columns for 100 cells: reads split marks from a base in the last column too
+        r, got, st = round_trip(bt, tmp, name, "\r\n".join(lines) + "\r\n", size="100x24",
                                 disk="1G")
         compare(got, want, st.get("rows_dropped", 0), name)
         print("%s: %d rows of 100 cells with %d marks each, %d dropped, %d pages on disk" % (
             name, len(want), nmarks, st.get("rows_dropped", 0), st.get("pages_disk", 0)))
+
+
+    # One long line of a + U+0301 + U+0302 (issue 12: marks in column 80 were lost on about
+    # one row in a thousand, where a read ended after the a): every row whole.
+    cell, cells = "a\u0301\u0302", 400000
+    r, got, st = round_trip(bt, tmp, "combining_line", cell * cells + "\r\n", size="80x24",
+                            disk="1G")
+    want = [cell * 80] * (cells // 80)
+    compare(got, want, st.get("rows_dropped", 0), "combining_line")
+    print("combining_line: %d rows of 80 cells with 2 marks each" % len(want))
 
 
 def case_wide(bt, tmp):

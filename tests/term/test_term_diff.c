@@ -130,6 +130,8 @@ static void gen_text(struct gen *g)
     int n = between(g, 1, 40);
     for (int i = 0; i < n; i++) {
         uint32_t k = rnd(g, 100);
+        if (i == 0 && ((k >= 80 && k < 85) || (k >= 90 && k < 92)))
+            k = 0; /* no mark (nor ZWJ...) right after a sequence: see gen_combining */
         if (k < 70)
             put_utf8(g, (uint32_t)between(g, 0x20, 0x7e));
         else if (k < 80)
@@ -156,10 +158,14 @@ static void gen_text(struct gen *g)
 }
 
 /* A run of combining marks long enough to overflow a cell's six codepoints. */
+/*
+ * Always after a base of its own: libvterm 0.1.4 puts a mark that follows an escape sequence
+ * after a glyph in the last column onto the next row; the engine joins it to that glyph
+ * (test_split_marks, reflow.test), as xterm does.
+ */
 static void gen_combining(struct gen *g)
 {
-    if (rnd(g, 2))
-        put_utf8(g, rnd(g, 2) ? 'e' : 0x4e00);
+    put_utf8(g, rnd(g, 2) ? 'e' : 0x4e00);
     int n = between(g, 1, 8);
     for (int i = 0; i < n; i++)
         put_utf8(g, 0x300 + rnd(g, 0x70));

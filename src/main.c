@@ -4,6 +4,7 @@
  * before anything starts.
  */
 #include <stdio.h>
+#include <sys/prctl.h>
 
 #include "config.h"
 #include "headless.h"
@@ -17,6 +18,13 @@ int main(int argc, char **argv)
     struct bt_config_env env;
     struct bt_config cfg;
     char err[512];
+    /*
+     * The spill key lives only in this process's memory: no other process of the same user
+     * may read it through /proc/PID/mem or ptrace, and no core dump may hold it. (The child
+     * is dumpable again after its execve, as any program.)
+     */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        perror("boundterm: prctl(PR_SET_DUMPABLE)");
     if (stress_requested(argc, argv)) /* takes its own flags, then parses the rest as usual */
         return stress_main(argc, argv);
     bt_config_env_from_process(&env, headless_min_ram);

@@ -396,12 +396,12 @@ int session_finish(struct session *s)
         pty_hangup(s->pty);
     /* A second Ctrl-C during a long dump should stop us at once. */
     pthread_sigmask(SIG_SETMASK, &s->old_mask, NULL);
-    /* Pages still being compressed may move pages out; the last line and the dump must
-     * describe the same rows. */
+    /* Pages still being compressed may move pages out; the dump reads them all (finding any
+     * that cannot be read), and the last stats line comes after it, so it tells all of it. */
     sb_store_settle(s->store);
-    session_stats_write(s, true);
     if (s->dump)
         dump_write(s);
+    session_stats_write(s, true);
     int status = s->signal ? 128 + s->signal : pty_exit_status(s->pty);
     return status < 0 ? SESSION_EXIT_FAILED : status; /* < 0: the loop failed early */
 }

@@ -105,7 +105,7 @@ void session_stats_write(struct session *s, bool final);
 
 /*
  * Ends the session: hangs up the child when a signal ended it, unblocks
- * signals, writes the last stats line and the dump. Returns the exit status:
+ * signals, writes the dump and then the last stats line. Returns the exit status:
  * the child's, 128+N for signal N, or SESSION_EXIT_FAILED.
  */
 int session_finish(struct session *s);

@@ -274,6 +274,11 @@ def case_flip(bt, tmp):
     empty = [i for i, (g, w) in enumerate(zip(got, want)) if g != w and g == ""]
     check(not bad, "flip: lines that are neither od's nor empty: %r" % bad[:5])
     check(len(empty) == lost, "flip: %d empty lines for %d lost rows" % (len(empty), lost))
+    # the last stats line comes after the dump, so it knows what the dump found
+    check(st.get("rows_lost") == lost, "flip: final stats rows_lost %r, the dump lost %d" % (
+        st.get("rows_lost"), lost))
+    check(st.get("final") and st.get("last_error"), "flip: final stats last_error %r" % (
+        st.get("last_error"),))
     if empty:
         check(empty[-1] - empty[0] + 1 == len(empty), "flip: the lost rows are not one run")
     print("flip: byte %r; %d rows lost as one run of empty lines, %d lines intact" % (
@@ -589,12 +594,85 @@ def case_lifecycle(bt, tmp):
           "not executable: status %r, %r" % (status, text))
 
 
+def first_mapping(pid):
+    """The start address of pid's first mapping (read by a process that may)."""
+    with open("/proc/%d/maps" % pid) as f:
+        return int(f.readline().split("-")[0], 16)
+
+
+def read_mem(pid, addr):
+    """Reads a few bytes at addr through /proc/PID/mem; the error, or None."""
+    try:
+        with open("/proc/%d/mem" % pid, "rb") as f:
+            f.seek(addr)
+            f.read(16)
+        return None
+    except OSError as e:
+        return e
+
+
+def case_dumpable(bt, tmp):
+    """The process holding the spill key is not dumpable: another process of the same user
+    cannot read its memory through /proc/PID/mem (as root, both run as nobody: root may read
+    any process's memory)."""
+    user = os.getuid()
+    if user == 0:
+        user = 65534
+        os.chmod(tmp, 0o777)
+    spill = os.path.join(tmp, "spill")
+    os.mkdir(spill)
+    os.chmod(spill, 0o777)
+    drop = ["setpriv", "--reuid=%d" % user, "--regid=%d" % user, "--clear-groups"]
+    env = dict(os.environ, HOME=tmp, XDG_CONFIG_HOME=tmp)
+    p = subprocess.Popen(drop + [bt, "--headless", "--spill-dir", spill, "-e", "sleep", "30"],
+                         cwd=tmp, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        time.sleep(1.0)
+        child = children_pids(p.pid)
+        probe = drop + [sys.executable, os.path.abspath(__file__), bt, "readmem"]
+        out = subprocess.run(probe + [str(p.pid), str(first_mapping(p.pid))],
+                             capture_output=True, text=True, timeout=30)
+        check(out.stdout.startswith("denied"),
+              "dumpable: a process of the same user read boundterm's memory (%r %r)" % (
+                  out.stdout[-80:], out.stderr[-200:]))
+        if child: # the program it runs is an ordinary one again
+            out = subprocess.run(probe + [str(child[0]), str(first_mapping(child[0]))],
+                                 capture_output=True, text=True, timeout=30)
+            check(out.stdout.startswith("read"),
+                  "dumpable: the child is not readable by its own user (%r)" % out.stdout[-80:])
+    finally:
+        p.kill()
+        p.wait()
+    print("dumpable: /proc/%d/mem as another process of uid %d: %s" % (p.pid, user,
+                                                                       out.stdout.strip()))
+
+
+def case_readmem(bt, tmp, pid, addr):
+    """Run by case_dumpable as another user: prints whether pid's memory could be read."""
+    err = read_mem(int(pid), int(addr))
+    print("denied (%s)" % err if err else "read")
+
+
+def children_pids(pid):
+    """The pids whose parent is pid."""
+    out = []
+    for d in os.listdir("/proc"):
+        try:
+            if d.isdigit() and open("/proc/%s/stat" % d).read().split(")")[1].split()[1] == \
+                    str(pid):
+                out.append(int(d))
+        except OSError:
+            pass
+    return out
+
+
 def main():
     bt, case, args = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3:]
     fn = {"tmpfs": case_tmpfs, "rmdir": case_rmdir, "flip": case_flip,
           "secrets": case_secrets, "sgr": case_sgr, "combining": case_combining,
           "wide": case_wide, "invalid": case_invalid, "maxcols": case_maxcols,
-          "urandom": case_urandom, "lifecycle": case_lifecycle}[case]
+          "urandom": case_urandom, "lifecycle": case_lifecycle,
+          "dumpable": case_dumpable, "readmem": case_readmem}[case]
     with tempfile.TemporaryDirectory(prefix="bt-hostile-") as tmp:
         rc = fn(bt, tmp, *args)
     if rc == SKIP:

@@ -37,6 +37,7 @@ struct pty {
     char *pending;      /* bytes not written yet: pending[pending_off .. pending_len) */
     size_t pending_off, pending_len, pending_cap;
     bool drop_logged; /* one line about dropped writes is enough */
+    int exec_error;   /* why the program could not be run (an errno), or 0 */
 };
 
 /* Variables the child must not inherit from our own terminal. */
@@ -104,7 +105,7 @@ static void report_exec_failure(const char *prog, int err)
     char msg[512];
     size_t at = 0;
     const char *why = strerrordesc_np(err);
-    buf_put(msg, sizeof(msg), &at, "boundterm: cannot execute '");
+    buf_put(msg, sizeof(msg), &at, "boundterm: cannot run '");
     buf_put(msg, sizeof(msg), &at, prog);
     buf_put(msg, sizeof(msg), &at, "': ");
     buf_put(msg, sizeof(msg), &at, why ? why : "unknown error");
@@ -126,16 +127,35 @@ static void reset_signals(void)
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* In the child: becomes the session on the slave and execs; never returns. */
-static void child_exec(int slave, char *const *argv, char *const *envp)
+/*
+ * In the child: becomes the session on the slave and execs; never returns. A failed exec
+ * writes its errno to report (close-on-exec: the parent reads nothing when exec works).
+ */
+static void child_exec(int slave, int report, char *const *argv, char *const *envp)
 {
     reset_signals();
     if (login_tty(slave) < 0)
         _exit(127);
-    close_range(3, ~0u, 0); /* the master and whatever the parent had open */
+    if (report != 3 && dup3(report, 3, O_CLOEXEC) < 0)
+        _exit(127);
+    close_range(4, ~0u, 0); /* the master and whatever the parent had open */
     execvpe(argv[0], argv, envp);
-    report_exec_failure(argv[0], errno);
+    int err = errno;
+    report_exec_failure(argv[0], err);
+    ssize_t unused = write(3, &err, sizeof err);
+    (void)unused;
     _exit(127);
+}
+
+/* After the fork: the child's exec errno from the report pipe, 0 when the exec worked. */
+static int exec_result(int report)
+{
+    int err = 0;
+    ssize_t n;
+    while ((n = read(report, &err, sizeof err)) < 0 && errno == EINTR)
+        ;
+    close(report);
+    return n == (ssize_t)sizeof err ? err : 0;
 }
 
 /* Opens the slave side of master with UTF-8 input processing and the size cols x rows. */
@@ -190,18 +210,28 @@ struct pty *pty_spawn(const char *const *argv, int cols, int rows, const char *c
         fprintf(stderr, "boundterm: pty: out of memory\n");
         goto fail;
     }
+    int report[2] = {-1, -1};
     if (!open_pair(&master, &slave, cols, rows))
         goto fail;
+    if (pipe2(report, O_CLOEXEC) != 0) {
+        fprintf(stderr, "boundterm: pipe: %s\n", strerror(errno));
+        goto fail;
+    }
     pid_t pid = fork();
     if (pid < 0) {
         fprintf(stderr, "boundterm: fork: %s\n", strerror(errno));
+        close(report[0]);
+        close(report[1]);
         goto fail;
     }
     if (pid == 0)
-        child_exec(slave, (char *const *)argv, envp);
+        child_exec(slave, report[1], (char *const *)argv, envp);
     close(slave);
+    close(report[1]);
+    *p = (struct pty){.fd = master, .pid = pid, .status = -1, .exec_error = exec_result(report[0])};
+    if (p->exec_error)
+        fprintf(stderr, "boundterm: cannot run '%s': %s\n", argv[0], strerror(p->exec_error));
     free(envp);
-    *p = (struct pty){.fd = master, .pid = pid, .status = -1};
     return p;
 fail:
     if (master >= 0) {
@@ -221,6 +251,11 @@ int pty_fd(const struct pty *p)
 pid_t pty_pid(const struct pty *p)
 {
     return p->pid;
+}
+
+int pty_exec_error(const struct pty *p)
+{
+    return p->exec_error;
 }
 
 ssize_t pty_read(struct pty *p, char *buf, size_t cap)

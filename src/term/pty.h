@@ -8,7 +8,8 @@
  * pty_flush() when the master becomes writable), and learns the child's exit
  * status with pty_reap(). Exit status: the child's exit code, or 128 + n when
  * signal n killed it, like a shell's $?; 127 when the program could not be
- * executed (the child then writes a one-line reason to the terminal).
+ * run (the child then writes a one-line reason to the terminal, and pty_spawn
+ * the same line to stderr: "boundterm: cannot run 'PROG': REASON").
  */
 #ifndef BT_PTY_H
 #define BT_PTY_H
@@ -29,6 +30,9 @@ struct pty;
  * log line) when the pty or the fork fails. Free with pty_destroy().
  */
 struct pty *pty_spawn(const char *const *argv, int cols, int rows, const char *const *env);
+
+/* Why the program could not be run (an errno), or 0 when it runs. */
+int pty_exec_error(const struct pty *p);
 
 /* Waits (briefly) for the child, killing it if it lingers, and frees p. NULL is a no-op. */
 void pty_destroy(struct pty *p);

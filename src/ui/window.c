@@ -119,7 +119,8 @@ struct win {
     char msg[BT_PATH_BYTES + 96]; /* a transient message line ("saved N rows to PATH") */
     uint64_t msg_until;
     char *paste_held;         /* a paste waiting for paste_confirm_multiline's answer */
-    char paste_prompt[128];
+    char prompt[160];         /* the question on the bottom row while it waits (or "") */
+    bool exec_failed;         /* the program could not run: its message stays until a key */
 };
 
 /* ---- The waker --------------------------------------------------------- */
@@ -555,15 +556,15 @@ static void draw_message(struct win *w, int pw, uint64_t now)
     render_text(w->rd, 0, row * m->cell_h, w->msg, 0xffd75f);
 }
 
-/* Queues the confirmation's line at the bottom of the window. */
-static void draw_paste_prompt(struct win *w, int pw)
+/* Queues the question the window waits on (a paste's confirmation) on the bottom row. */
+static void draw_prompt(struct win *w, int pw)
 {
-    if (!w->paste_held)
+    if (!w->prompt[0])
         return;
     const struct font_metrics *m = font_metrics(w->font);
     int y = (w->rows - 1) * m->cell_h;
     render_rect(w->rd, 0, y, pw, m->cell_h, 0xff402020u);
-    render_text(w->rd, 0, y, w->paste_prompt, 0xffd75f);
+    render_text(w->rd, 0, y, w->prompt, 0xffd75f);
 }
 
 /* The file name a save goes to now: the save_path pattern through strftime(3). */
@@ -776,7 +777,7 @@ static void draw(struct win *w, uint64_t now)
         search_ns += session_now_ns() - bar0;
     }
     draw_message(w, pw, now);
-    draw_paste_prompt(w, pw);
+    draw_prompt(w, pw);
     if (now < w->flash_until)
         render_rect(w->rd, 0, 0, pw, ph, 0x40ffffffu);
     render_end(w->rd);
@@ -852,7 +853,7 @@ static void paste(struct win *w, bool primary)
         free(w->paste_held);
         w->paste_held = strdup(text);
         if (w->paste_held)
-            snprintf(w->paste_prompt, sizeof w->paste_prompt, "Paste %d lines? They run as "
+            snprintf(w->prompt, sizeof w->prompt, "Paste %d lines? They run as "
                      "they arrive. Enter pastes, any other key cancels.", paste_lines(text));
         w->dirty = true;
     } else if (text && *text) {
@@ -870,6 +871,7 @@ static void paste_answer(struct win *w, const SDL_Keysym *key)
         message(w, "paste cancelled");
     free(w->paste_held);
     w->paste_held = NULL;
+    w->prompt[0] = '\0';
     w->dirty = true;
 }
 
@@ -935,6 +937,10 @@ static void on_key(struct win *w, const SDL_KeyboardEvent *e)
 {
     const SDL_Keysym *key = &e->keysym;
     bool press = e->type == SDL_KEYDOWN;
+    if (w->exec_failed) { /* the program never ran: a key closes the window */
+        w->quit |= press && !events_is_modifier(key);
+        return;
+    }
     if (press && w->paste_held) {
         if (!events_is_modifier(key))
             paste_answer(w, key);
@@ -1192,8 +1198,8 @@ static bool finished(struct win *w, uint64_t now)
 {
     if (pty_exit_status(w->s.pty) >= 0 && !w->reaped_at)
         w->reaped_at = now;
-    return w->s.signal || w->quit ||
-           (w->reaped_at && (w->eof || now >= w->reaped_at + SESSION_DRAIN_NS));
+    bool gone = w->reaped_at && (w->eof || now >= w->reaped_at + SESSION_DRAIN_NS);
+    return w->s.signal || w->quit || (gone && !w->exec_failed); /* the message stays */
 }
 
 /* Sleeps until the pty, a signal, the display or the next deadline wants attention. */
@@ -1433,6 +1439,11 @@ static bool start(struct win *w, const struct bt_config *cfg, bool *opened)
         setvbuf(w->frame_log, NULL, _IOLBF, 0);
     w->focused = true;
     w->blink_epoch = session_now_ns();
+    if (pty_exec_error(w->s.pty)) {
+        w->exec_failed = true;
+        snprintf(w->prompt, sizeof w->prompt, "The program could not be run. Press a key to "
+                 "close the window.");
+    }
     fit_grid(w);
     return true;
 }

@@ -69,10 +69,11 @@ def case_basic(bt, tmp):
         check(status == code, "exit %d: status %d" % (code, status))
     status, _, _, _ = headless(bt, tmp, ["sh", "-c", "kill -KILL $$"])
     check(status == 128 + 9, "killed child: status %d" % status)
-    status, lines, _, _ = headless(bt, tmp, ["boundterm-no-such-program", "--x"])
+    status, lines, _, err = headless(bt, tmp, ["boundterm-no-such-program", "--x"])
     check(status == 127, "unexecutable: status %d" % status)
-    want = "boundterm: cannot execute 'boundterm-no-such-program': No such file or directory"
+    want = "boundterm: cannot run 'boundterm-no-such-program': No such file or directory"
     check(lines == [want], "unexecutable: dump %r" % (lines,))
+    check(want in err, "unexecutable: stderr %r" % err)
     status, lines, _, _ = headless(bt, tmp, ["printf", r"a\nb\n\n\nc\n\n\n"])
     check(lines == ["a", "b", "", "", "c"], "blank rows: dump %r" % (lines,))
     status, lines, _, _ = headless(bt, tmp, ["sh", "-c", "seq 1 100"], ["--size", "20x5"])

@@ -60,6 +60,29 @@ first=$(sed -n 1p "$tmp/sizes") second=$(sed -n 2p "$tmp/sizes")
 [ -n "$second" ] && [ "$second" != "$first" ] || fail "the child did not see the resize"
 tail -n 1 "$tmp/stats" | grep -q '"final":true' || fail "no final stats line"
 echo "ok: typed, cleared, resized to $second, dumped, exit status 3"
+
+# A program that cannot run (here a $SHELL that is not there): its reason on stderr, and the
+# window stays until a key.
+SHELL=/nonexistent/boundterm-no-such-program HOME=$tmp "$bt" 2>"$tmp/err" &
+bpid=$!
+wid=$(timeout 10 xdotool search --sync --onlyvisible --name boundterm | head -n 1)
+[ -n "$wid" ] || fail "no window for a program that cannot run"
+sleep 1
+kill -0 "$bpid" 2>/dev/null || fail "the window closed before a key was pressed"
+xdotool windowfocus --sync "$wid"
+xdotool mousemove --window "$wid" 50 50 key x
+i=0
+while kill -0 "$bpid" 2>/dev/null; do
+    i=$((i + 1)); [ $i -gt 50 ] && fail "a key did not close the window"
+    sleep 0.1
+done
+wait "$bpid"
+rc=$?
+bpid=
+[ "$rc" -eq 127 ] || fail "a program that cannot run: status $rc, expected 127"
+grep -q "boundterm: cannot run '/nonexistent/boundterm-no-such-program': No such file" \
+    "$tmp/err" || fail "no reason on stderr: $(cat "$tmp/err")"
+echo "ok: a program that cannot run: its reason on stderr and in the window until a key, 127"
 [ -n "$wm_close" ] || exit 0
 
 # Closing the window hangs up the program: its HUP trap exits 5, and that is our status.

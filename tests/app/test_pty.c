@@ -3,6 +3,7 @@
  * queued writes and hang-up, against real children (sh, stty, od).
  */
 #include <poll.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <time.h>
@@ -115,15 +116,25 @@ static void test_not_executable(void)
 {
     struct out o = {0};
     const char *argv[] = {"boundterm-no-such-program", "x", NULL};
-    CHECK_EQ(run(argv, &o), 127);
-    CHECK(o.buf && strstr(o.buf, "boundterm: cannot execute 'boundterm-no-such-program': "
+    struct pty *p = pty_spawn(argv, 80, 24, NULL);
+    REQUIRE(p);
+    CHECK_EQ(pty_exec_error(p), ENOENT); /* known at once, for the window's message */
+    CHECK(pump_until(p, &o, NULL, true, 10));
+    CHECK_EQ(wait_status(p, 5), 127);
+    pty_destroy(p);
+    CHECK(o.buf && strstr(o.buf, "boundterm: cannot run 'boundterm-no-such-program': "
                                  "No such file or directory\r\n"));
     free(o.buf);
     o = (struct out){0};
     const char *dir[] = {"/", NULL};
     CHECK_EQ(run(dir, &o), 127);
-    CHECK(o.buf && strstr(o.buf, "cannot execute '/': Permission denied"));
+    CHECK(o.buf && strstr(o.buf, "cannot run '/': Permission denied"));
     free(o.buf);
+    const char *sh[] = {"sh", "-c", "exit 0", NULL};
+    p = pty_spawn(sh, 80, 24, NULL);
+    REQUIRE(p);
+    CHECK_EQ(pty_exec_error(p), 0);
+    pty_destroy(p);
 }
 
 static void test_resize(void)

@@ -582,7 +582,7 @@ def case_lifecycle(bt, tmp):
     status = r.wait(30)
     text = "\n".join(r.lines()) + r.err
     check(status == 127, "missing: status %r" % status)
-    check("cannot execute 'boundterm-no-such-program'" in text and "No such file" in text,
+    check("cannot run 'boundterm-no-such-program'" in text and "No such file" in text,
           "missing: message %r" % text)
     # A file that is not executable: 126 or 127, with the reason.
     noexec = os.path.join(tmp, "noexec")

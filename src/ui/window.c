@@ -29,6 +29,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -98,8 +100,10 @@ struct win {
     SDL_Rect ime_rect;    /* last cursor cell given to the input method */
     bool blinking; /* the last frame held blinking text or cursor */
     bool blink_on;
-    char title[256];
+    char title[256];          /* the program's (OSC 0/2), "" until it sets one */
     bool title_dirty;
+    uint64_t title_res;       /* the RES the title shows (title_shows_res) */
+    uint64_t bells;           /* for --stats */
     int *sel_from, *sel_to;
     bool thumb_drag; /* the position indicator is being dragged */
     FILE *frame_log; /* BOUNDTERM_FRAME_LOG: one line per frame, microseconds */
@@ -223,20 +227,42 @@ static void on_title(void *user, const char *utf8)
     w->title_dirty = true;
 }
 
-/* Engine hook: the bell (BEL), shown as a short flash of the window. */
+/*
+ * Engine hook: the bell (BEL). bell = flash: a short flash of the window; flash or urgent: the
+ * urgency hint (the window manager's attention) while the window is not focused.
+ */
 static void on_bell(void *user)
 {
     struct win *w = user;
-    w->flash_until = session_now_ns() + BELL_NS;
-    w->dirty = true;
+    w->bells++;
+    if (w->cfg->bell == BT_BELL_NONE)
+        return;
+    if (w->cfg->bell == BT_BELL_FLASH) {
+        w->flash_until = session_now_ns() + BELL_NS;
+        w->dirty = true;
+    }
+    if (!w->focused)
+        SDL_FlashWindow(w->window, SDL_FLASH_UNTIL_FOCUSED);
 }
 
-/* Sets the window title: the program's title and our RES. */
+/*
+ * Sets the window title: the program's as it is ("boundterm" while it sets none, or an empty
+ * one), with " - RES x MiB" after it when title_shows_res asks, redone when RES moved by a MiB.
+ */
 static void update_title(struct win *w)
 {
-    char res[32], t[320];
-    snprintf(t, sizeof t, "%s - boundterm - RES %s", w->title,
-             overlay_bytes(w->ov.res_now, res, sizeof res));
+    char res[32], t[sizeof w->title + 48];
+    const char *title = w->title[0] ? w->title : "boundterm";
+    uint64_t res_now = w->ov.res_now;
+    bool res_moved = res_now >= w->title_res + (1u << 20) || res_now + (1u << 20) <= w->title_res;
+    if (!w->title_dirty && !(w->cfg->title_shows_res && res_moved))
+        return;
+    if (w->cfg->title_shows_res) {
+        snprintf(t, sizeof t, "%s - RES %s", title, overlay_bytes(res_now, res, sizeof res));
+        w->title_res = res_now;
+    } else {
+        snprintf(t, sizeof t, "%s", title);
+    }
     SDL_SetWindowTitle(w->window, t);
     w->title_dirty = false;
 }
@@ -685,10 +711,12 @@ static int stats_members(void *user, char *buf, size_t cap)
                         : running ? "running" : "done";
     return snprintf(buf, cap, ",\"search_state\":\"%s\",\"search_matches\":%zu,"
                     "\"search_current\":%zu,\"search_current_row\":%" PRId64
-                    ",\"search_ms\":%" PRId64 ",\"view_following\":%s,\"saves\":%" PRIu64,
+                    ",\"search_ms\":%" PRId64 ",\"view_following\":%s,\"saves\":%" PRIu64
+                    ",\"bells\":%" PRIu64 ",\"focused\":%s",
                     state, n, place, w->bar.has_current ? (int64_t)w->bar.current.row : -1,
                     w->bar.open ? w->search_ms : -1,
-                    view_following(w->view) ? "true" : "false", w->saves);
+                    view_following(w->view) ? "true" : "false", w->saves, w->bells,
+                    w->focused ? "true" : "false");
 }
 
 /* ---- Drawing ------------------------------------------------------------ */
@@ -1299,9 +1327,22 @@ static bool real_display(void)
     return true;
 }
 
+/*
+ * Xlib turns a UTF-8 title into _NET_WM_NAME, and the input method composes non-ASCII text,
+ * only under a UTF-8 LC_CTYPE: the user's when it is one, else C.UTF-8. Nothing else in
+ * boundterm reads the locale (config parsing's ctype calls see only ASCII meaningfully).
+ */
+static void use_utf8_ctype(void)
+{
+    if (setlocale(LC_CTYPE, "") && strcmp(nl_langinfo(CODESET), "UTF-8") == 0)
+        return;
+    setlocale(LC_CTYPE, "C.UTF-8");
+}
+
 /* Opens the window and renderer sized for the configured grid. */
 static bool open_window(struct win *w, const struct bt_config *cfg)
 {
+    use_utf8_ctype();
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1"); /* signals are the session's */
     /*
      * A text grid needs no GPU: the software renderer presents through XShm and keeps
@@ -1411,7 +1452,7 @@ static bool start(struct win *w, const struct bt_config *cfg, bool *opened)
     sigset_t orig;
     hooks.user = w;
     w->cfg = cfg;
-    snprintf(w->title, sizeof w->title, "%s", cfg->argv && cfg->argv[0] ? cfg->argv[0] : "shell");
+    w->title_dirty = true; /* "boundterm" until the program sets its own */
     if (!block_signals(&orig))
         return false;
     if (!open_window(w, cfg)) {

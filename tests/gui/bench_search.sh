@@ -35,7 +35,7 @@ feed="i=0; while [ \$i -lt $reps ]; do cat '$corpus'; i=\$((i + 1)); done | head
 BOUNDTERM_FRAME_LOG="$tmp/frames" "$bt" --scrollback-ram 16M --scrollback-disk 4G \
     --stats "$tmp/stats" -e sh -c "$feed" &
 bpid=$!
-wid=$(timeout 10 xdotool search --sync --onlyvisible --name boundterm | head -n 1)
+wid=$(timeout 10 xdotool search --sync --onlyvisible --class boundterm | head -n 1)
 t0=$(date +%s)
 prev=
 while sleep 2; do   # until bytes_in stops growing: the flood is in

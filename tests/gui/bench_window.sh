@@ -43,7 +43,7 @@ echo "scrolling spilled history:"
 BOUNDTERM_FRAME_LOG="$tmp/frames" "$bt" --scrollback-ram 12M --stats "$tmp/stats" \
     -e sh -c "head -c 60000000 '$corpus'; sleep 120" &
 bpid=$!
-wid=$(timeout 10 xdotool search --sync --onlyvisible --name boundterm | head -n 1)
+wid=$(timeout 10 xdotool search --sync --onlyvisible --class boundterm | head -n 1)
 prev=
 for i in $(seq 120); do   # until bytes_in stops growing: the flood is in
     sleep 1

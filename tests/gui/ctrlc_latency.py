@@ -112,7 +112,7 @@ class Run:
         self.bt = subprocess.Popen([bt, "--stats", self.stats, "-e", sys.executable,
                                     os.path.abspath(__file__), "--child", self.log], env=env)
         wid = subprocess.run(["timeout", "10", "xdotool", "search", "--sync", "--onlyvisible",
-                              "--name", "boundterm"], capture_output=True, text=True).stdout
+                              "--class", "boundterm"], capture_output=True, text=True).stdout
         if not wid.split():
             fail("no boundterm window appeared")
         subprocess.run(["xdotool", "windowfocus", "--sync", wid.split()[0]], check=True)

@@ -29,7 +29,7 @@ sleep 600 & a=$!
 sleep 600 & b=$!
 HOME=$tmp "$bt" --size 80x24 -e htop -p "$a,$b" &
 bpid=$!
-wid=$(timeout 10 xdotool search --sync --onlyvisible --name boundterm | head -n 1)
+wid=$(timeout 10 xdotool search --sync --onlyvisible --class boundterm | head -n 1)
 [ -n "$wid" ] || fail "no boundterm window appeared"
 xdotool windowfocus --sync "$wid"
 xdotool mousemove --window "$wid" 10 10

@@ -32,7 +32,7 @@ wait_exit() {
 }
 # window: the boundterm window (waits for it), focused with the pointer over it
 window() {
-    wid=$(timeout 10 xdotool search --sync --onlyvisible --name boundterm | head -n 1)
+    wid=$(timeout 10 xdotool search --sync --onlyvisible --class boundterm | head -n 1)
     [ -n "$wid" ] || fail "no boundterm window appeared"
     xdotool windowfocus --sync "$wid"
     xdotool mousemove --window "$wid" 200 150

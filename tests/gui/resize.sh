@@ -32,7 +32,7 @@ sh "$tmp/lines.sh" > "$tmp/expected"
 
 PS1='$ ' HOME=$tmp "$bt" --dump-scrollback "$tmp/dump" -e bash --norc --noprofile &
 bpid=$!
-wid=$(timeout 10 xdotool search --sync --onlyvisible --name boundterm | head -n 1)
+wid=$(timeout 10 xdotool search --sync --onlyvisible --class boundterm | head -n 1)
 [ -n "$wid" ] || fail "no boundterm window appeared"
 xdotool windowfocus --sync "$wid"
 xdotool mousemove --window "$wid" 100 100

@@ -39,7 +39,7 @@ stats_has() {
 
 HOME="$tmp" PS1='$ ' ENV= "$bt" --stats "$tmp/stats" -e sh &
 bpid=$!
-wid=$(timeout 10 xdotool search --sync --onlyvisible --name boundterm | head -n 1)
+wid=$(timeout 10 xdotool search --sync --onlyvisible --class boundterm | head -n 1)
 [ -n "$wid" ] || fail "no boundterm window appeared"
 xdotool windowfocus --sync "$wid"
 sleep 0.3

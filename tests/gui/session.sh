@@ -27,7 +27,7 @@ xvfb_start "$tmp/xvfb.log" || exit 77
 
 PS1='$ ' ENV= "$bt" --dump-scrollback "$tmp/dump" --stats "$tmp/stats" -e sh &
 bpid=$!
-wid=$(timeout 10 xdotool search --sync --onlyvisible --name boundterm | head -n 1)
+wid=$(timeout 10 xdotool search --sync --onlyvisible --class boundterm | head -n 1)
 [ -n "$wid" ] || fail "no boundterm window appeared"
 xdotool windowfocus --sync "$wid"
 sleep 0.3
@@ -65,7 +65,7 @@ echo "ok: typed, cleared, resized to $second, dumped, exit status 3"
 # window stays until a key.
 SHELL=/nonexistent/boundterm-no-such-program HOME=$tmp "$bt" 2>"$tmp/err" &
 bpid=$!
-wid=$(timeout 10 xdotool search --sync --onlyvisible --name boundterm | head -n 1)
+wid=$(timeout 10 xdotool search --sync --onlyvisible --class boundterm | head -n 1)
 [ -n "$wid" ] || fail "no window for a program that cannot run"
 sleep 1
 kill -0 "$bpid" 2>/dev/null || fail "the window closed before a key was pressed"
@@ -88,7 +88,7 @@ echo "ok: a program that cannot run: its reason on stderr and in the window unti
 # Closing the window hangs up the program: its HUP trap exits 5, and that is our status.
 "$bt" -e sh -c 'trap "exit 5" HUP; echo ready; while :; do sleep 0.1; done' &
 bpid=$!
-wid=$(timeout 10 xdotool search --sync --onlyvisible --name boundterm | head -n 1)
+wid=$(timeout 10 xdotool search --sync --onlyvisible --class boundterm | head -n 1)
 [ -n "$wid" ] || fail "no second window appeared"
 sleep 0.5
 "$wm_close" "$wid" || fail "could not ask the window to close"

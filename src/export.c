@@ -108,8 +108,9 @@ static size_t sgr_style(char *out, const struct sb_cell *cell, const struct sb_c
 {
     static const char *const underline[] = {"", ";4", ";21", ";4:3"};
     static const struct { uint16_t attr; const char *code; } flags[] = {
-        {SB_ATTR_BOLD, ";1"},    {SB_ATTR_ITALIC, ";3"},  {SB_ATTR_BLINK, ";5"},
-        {SB_ATTR_REVERSE, ";7"}, {SB_ATTR_CONCEAL, ";8"}, {SB_ATTR_STRIKE, ";9"},
+        {SB_ATTR_BOLD, ";1"},    {SB_ATTR_DIM, ";2"},     {SB_ATTR_ITALIC, ";3"},
+        {SB_ATTR_BLINK, ";5"},   {SB_ATTR_REVERSE, ";7"}, {SB_ATTR_CONCEAL, ";8"},
+        {SB_ATTR_STRIKE, ";9"},  {SB_ATTR_OVERLINE, ";53"},
     };
     bool plain = cell->attrs == 0 && cell->fg == 0 && cell->bg == 0;
     bool was_plain = from->attrs == 0 && from->fg == 0 && from->bg == 0;

@@ -75,7 +75,9 @@ enum {
     SB_ATTR_UNDERLINE_MASK = 3u << 6,
     SB_ATTR_FONT_SHIFT = 8, /* 4 bits: alternative font 0..9 */
     SB_ATTR_FONT_MASK = 15u << 8,
-    SB_ATTR_VALID_MASK = (1u << 12) - 1,
+    SB_ATTR_DIM = 1u << 12,      /* faint (SGR 2) */
+    SB_ATTR_OVERLINE = 1u << 13, /* SGR 53 */
+    SB_ATTR_VALID_MASK = (1u << 14) - 1,
 };
 enum { SB_UNDERLINE_NONE = 0, SB_UNDERLINE_SINGLE = 1, SB_UNDERLINE_DOUBLE = 2, SB_UNDERLINE_CURLY = 3 };
 

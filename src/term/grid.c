@@ -44,13 +44,6 @@ static sb_color color_from_vterm(const VTermColor *c)
     return SB_COLOR_RGB(c->rgb.red, c->rgb.green, c->rgb.blue);
 }
 
-/* Recomputes the packed pen after one of its parts changed. */
-static void pen_repack(struct grid *g)
-{
-    g->pen_fg = pack(g->pen_color[0], g->pen_attrs);
-    g->pen_bg = pack(g->pen_color[1], g->pen_attrs >> 6);
-}
-
 /* Marks rows [top, bottom) dirty and bumps the generation. */
 void grid_damage_rows(struct grid *g, int top, int bottom)
 {
@@ -66,7 +59,7 @@ void grid_damage_rows(struct grid *g, int top, int bottom)
 /* Sets n cells to the erased state VTermScreen gives them: no glyph, the whole pen. */
 void grid_blank_cells(const struct grid *g, struct gcell *c, int n)
 {
-    const struct gcell blank = {0, g->pen_fg, g->pen_bg};
+    const struct gcell blank = {0, g->pen_fg, g->pen_bg, g->pen_attrs};
     for (int i = 0; i < n; i++)
         c[i] = blank;
 }
@@ -74,7 +67,8 @@ void grid_blank_cells(const struct grid *g, struct gcell *c, int n)
 /* Blanks a whole row by copying a blank row kept for the current pen: one memcpy per line. */
 static void blank_row(struct grid *g, struct grow *gr)
 {
-    if (!g->tmpl_ok || g->tmpl[0].fg != g->pen_fg || g->tmpl[0].bg != g->pen_bg) {
+    if (!g->tmpl_ok || g->tmpl[0].fg != g->pen_fg || g->tmpl[0].bg != g->pen_bg ||
+        g->tmpl[0].attrs != g->pen_attrs) {
         grid_blank_cells(g, g->tmpl, g->cols);
         g->tmpl_ok = true;
     }
@@ -236,25 +230,24 @@ static int trailing_blanks(const struct gcell *c, int cols)
         return cols;
     int start = cols - 1;
     while (start > 0 && c[start - 1].ch == last->ch && c[start - 1].fg == last->fg &&
-           c[start - 1].bg == last->bg)
+           c[start - 1].bg == last->bg && c[start - 1].attrs == last->attrs)
         start--;
     return start;
 }
 
 /* A cell's colours and attributes in the store's form, with reverse video applied. */
 struct export_pen {
-    uint32_t fg, bg; /* the cell words they came from */
-    sb_color fgc, bgc;
-    uint16_t attrs;
+    sb_color fg, bg;
+    uint32_t cell_attrs; /* as the cell has them */
+    uint16_t attrs;      /* as the store gets them */
 };
 
 static inline void export_pen_set(struct export_pen *p, const struct gcell *c, uint16_t rev)
 {
     p->fg = c->fg;
     p->bg = c->bg;
-    p->fgc = c->fg & COLOR_BITS;
-    p->bgc = c->bg & COLOR_BITS;
-    p->attrs = (uint16_t)(cell_attrs(c) ^ rev);
+    p->cell_attrs = c->attrs;
+    p->attrs = (uint16_t)((c->attrs ^ rev) & SB_ATTR_VALID_MASK);
 }
 
 /*
@@ -274,20 +267,20 @@ static void export_row(const struct grid *g, const struct gbuf *b, const struct 
     struct export_pen p;
     export_pen_set(&p, &c[0], rev);
     for (int col = 0; col < end; col++) {
-        if (c[col].fg != p.fg || c[col].bg != p.bg)
+        if (c[col].fg != p.fg || c[col].bg != p.bg || c[col].attrs != p.cell_attrs)
             export_pen_set(&p, &c[col], rev);
         uint32_t ch = c[col].ch & CH_VALUE;
         bool wide = ch != CH_CONT && col + 1 < cols && (c[col + 1].ch & CH_VALUE) == CH_CONT;
-        export_cell(&out[col], ch <= 0x10ffff ? ch : 0, p.fgc, p.bgc, p.attrs, wide ? 2 : 1);
+        export_cell(&out[col], ch <= 0x10ffff ? ch : 0, p.fg, p.bg, p.attrs, wide ? 2 : 1);
         if (ch > 0x10ffff && ch != CH_CONT)
             export_comb(b, ch, &out[col]);
         if (wide) /* the continuation: no codepoints, the wide cell's attributes */
-            export_cell(&out[++col], 0, p.fgc, p.bgc, p.attrs, 0);
+            export_cell(&out[++col], 0, p.fg, p.bg, p.attrs, 0);
     }
     if (end == cols)
         return;
     export_pen_set(&p, &c[end], rev);
-    export_cell(&out[end], 0, p.fgc, p.bgc, p.attrs, 1);
+    export_cell(&out[end], 0, p.fg, p.bg, p.attrs, 1);
     for (int have = 1; end + have < cols; have *= 2) {
         int n = cols - end - have < have ? cols - end - have : have;
         memcpy(&out[end + have], &out[end], (size_t)n * sizeof *out);
@@ -320,12 +313,13 @@ static long export_plain(const struct grid *g, const struct grow *gr, char *out)
 {
     const struct gcell *c = gr->cells;
     int end = g->cols;
-    while (end > 0 && (c[end - 1].ch & CH_VALUE) == 0 && (c[end - 1].fg | c[end - 1].bg) == 0)
+    while (end > 0 && (c[end - 1].ch & CH_VALUE) == 0 &&
+           (c[end - 1].fg | c[end - 1].bg | c[end - 1].attrs) == 0)
         end--;
     char *p = out;
     for (int col = 0; col < end; col++) {
         uint32_t ch = c[col].ch & CH_VALUE;
-        if (c[col].fg | c[col].bg)
+        if (c[col].fg | c[col].bg | c[col].attrs)
             return -1;
         if (ch < 0x80) {
             *p++ = (char)ch;
@@ -517,6 +511,7 @@ static void __attribute__((noinline)) put_other(struct grid *g, const VTermGlyph
     if (info->chars[0]) { /* VTermScreen leaves the pen of a glyph with no codepoint alone */
         c->fg = g->pen_fg;
         c->bg = g->pen_bg;
+        c->attrs = g->pen_attrs;
     }
     for (int i = 1; i < info->width && pos.col + i < g->cols; i++)
         row[pos.col + i].ch = CH_CONT | (row[pos.col + i].ch & CH_PROT);
@@ -543,6 +538,7 @@ static int cb_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
         c->ch = c0;
         c->fg = g->pen_fg;
         c->bg = g->pen_bg;
+        c->attrs = g->pen_attrs;
     } else {
         put_other(g, info, pos);
     }
@@ -564,11 +560,12 @@ int grid_put_ascii(struct grid *g, const char *text, int n)
     if (k <= 0)
         return 0;
     struct gcell *c = &row_at(g, pos.row)->cells[pos.col];
-    uint32_t prot = c[-1].ch & CH_PROT, fg = g->pen_fg, bg = g->pen_bg;
+    uint32_t prot = c[-1].ch & CH_PROT, fg = g->pen_fg, bg = g->pen_bg, attrs = g->pen_attrs;
     for (int i = 0; i < k; i++) {
         c[i].ch = (uint32_t)(unsigned char)text[i] | prot;
         c[i].fg = fg;
         c[i].bg = bg;
+        c[i].attrs = attrs;
     }
     g->wrap_col = pos.col + k - 1;
     g->dirty[pos.row] = 1;
@@ -628,15 +625,27 @@ static int cb_initpen(void *user)
 }
 
 /* Sets or clears attribute bits under mask to value. */
-static void set_attr(struct grid *g, uint16_t mask, unsigned value)
+static void set_attr(struct grid *g, uint32_t mask, unsigned value)
 {
-    g->pen_attrs = (uint16_t)((g->pen_attrs & ~mask) | (value & mask));
+    g->pen_attrs = (g->pen_attrs & ~mask) | (value & mask);
 }
 
-void grid_set_conceal(struct grid *g, bool on)
+#define PEN_EXTRA (SB_ATTR_DIM | SB_ATTR_OVERLINE | SB_ATTR_CONCEAL)
+
+void grid_set_pen_extra(struct grid *g, uint32_t attr, bool on)
 {
-    set_attr(g, SB_ATTR_CONCEAL, on ? SB_ATTR_CONCEAL : 0);
-    pen_repack(g);
+    attr &= PEN_EXTRA;
+    set_attr(g, attr, on ? attr : 0);
+}
+
+void grid_save_pen_extra(struct grid *g)
+{
+    g->saved_extra = g->pen_attrs & PEN_EXTRA;
+}
+
+void grid_restore_pen_extra(struct grid *g)
+{
+    set_attr(g, PEN_EXTRA, g->saved_extra);
 }
 
 static int cb_setpenattr(VTermAttr attr, VTermValue *val, void *user)
@@ -665,15 +674,14 @@ static int cb_setpenattr(VTermAttr attr, VTermValue *val, void *user)
         set_attr(g, SB_ATTR_FONT_MASK, (unsigned)val->number << SB_ATTR_FONT_SHIFT);
         break;
     case VTERM_ATTR_FOREGROUND:
-        g->pen_color[0] = color_from_vterm(&val->color);
+        g->pen_fg = color_from_vterm(&val->color);
         break;
     case VTERM_ATTR_BACKGROUND:
-        g->pen_color[1] = color_from_vterm(&val->color);
+        g->pen_bg = color_from_vterm(&val->color);
         break;
     default:
         return 0;
     }
-    pen_repack(g);
     return 1;
 }
 
@@ -785,7 +793,6 @@ struct grid *grid_create(VTermState *state, int rows, int cols, const struct gri
     g->cursor_shape = VTERM_PROP_CURSORSHAPE_BLOCK;
     g->wrap_row = -1;
     g->autowrap = true;
-    pen_repack(g);
     sb_row_init(&g->pop);
     g->dirty = malloc((size_t)rows);
     g->sbuf = malloc((size_t)cols * sizeof *g->sbuf);
@@ -932,7 +939,7 @@ static int checksum_cell(const struct gbuf *b, const struct gcell *c)
         v = (int)(b->comb[ch & ~CH_COMB][0] & 0xff);
     else
         v = (int)(ch & 0xff);
-    uint16_t a = cell_attrs(c);
+    uint32_t a = c->attrs;
     if (a & SB_ATTR_UNDERLINE_MASK)
         v += 0x10;
     if (a & SB_ATTR_REVERSE)

@@ -54,8 +54,14 @@ const VTermStateCallbacks *grid_state_callbacks(void);
 
 void grid_size(const struct grid *g, int *rows, int *cols);
 
-/* Sets the pen's conceal attribute (SGR 8/28, which libvterm 0.1.4 does not track). */
-void grid_set_conceal(struct grid *g, bool on);
+/*
+ * The pen attributes libvterm 0.1.4 does not track (dim, overline, conceal), which seq.c reads
+ * from SGR: set or clear attr (SB_ATTR_* bits) in the pen. Saving and restoring them goes with
+ * DECSC and DECRC, in one slot like libvterm's own saved pen.
+ */
+void grid_set_pen_extra(struct grid *g, uint32_t attr, bool on);
+void grid_save_pen_extra(struct grid *g);
+void grid_restore_pen_extra(struct grid *g);
 
 /*
  * Copies visible row `row` of the shown screen into out, in the store's canonical form

@@ -6,8 +6,8 @@
  *   ch  the codepoint; or CH_CONT for the right half of a wide glyph (VTermScreen's
  *       (uint32_t)-1); or CH_COMB | i for a glyph with combining marks, i indexing the
  *       screen's side table of SB_MAX_CHARS-codepoint sequences; CH_PROT on top (DECSCA).
- *   fg  an sb_color in the low 26 bits and attribute bits 0-5 in the top 6;
- *   bg  an sb_color in the low 26 bits and attribute bits 6-11 in the top 6.
+ *   fg, bg  sb_colors;
+ *   attrs   SB_ATTR_* bits (libvterm's pen, and what seq.c tracks that libvterm does not).
  */
 #ifndef BT_GRID_INTERNAL_H
 #define BT_GRID_INTERNAL_H
@@ -16,17 +16,15 @@
 
 struct gcell {
     uint32_t ch;
-    uint32_t fg;
-    uint32_t bg;
+    sb_color fg;
+    sb_color bg;
+    uint32_t attrs;
 };
 
 #define CH_PROT (1u << 31)  /* DECSCA-protected: selective erase keeps it */
 #define CH_COMB (1u << 30)  /* the low 30 bits index the combining side table */
 #define CH_CONT 0x3fffffffu /* right half of a wide glyph */
 #define CH_VALUE (~CH_PROT)
-#define COLOR_BITS 0x03ffffffu
-#define ATTR_SHIFT 26
-#define ATTR_LO 0x3fu
 
 /* A row: flags that travel with it through scrolls, then its cells. */
 struct grow {
@@ -52,9 +50,9 @@ struct grid {
     int cur;           /* index of the screen shown: 0 primary, 1 alternate */
     struct grow **rowp; /* buf[cur].row, for the hot path */
 
-    sb_color pen_color[2]; /* fg, bg */
-    uint16_t pen_attrs;
-    uint32_t pen_fg, pen_bg; /* packed as in a cell */
+    sb_color pen_fg, pen_bg;
+    uint32_t pen_attrs;
+    uint32_t saved_extra; /* the pen attributes libvterm does not save (grid_save_pen_extra) */
 
     bool reverse, cursor_visible, cursor_blink;
     int cursor_shape;
@@ -82,18 +80,6 @@ struct grid {
 static inline struct grow *row_at(const struct grid *g, int row)
 {
     return g->rowp[row];
-}
-
-/* Packs a colour and six attribute bits into a cell word. */
-static inline uint32_t pack(sb_color c, unsigned attr6)
-{
-    return (c & COLOR_BITS) | (uint32_t)(attr6 & ATTR_LO) << ATTR_SHIFT;
-}
-
-/* The 12 attribute bits of a cell. */
-static inline uint16_t cell_attrs(const struct gcell *c)
-{
-    return (uint16_t)((c->fg >> ATTR_SHIFT) | (c->bg >> ATTR_SHIFT) << 6);
 }
 
 /* Codepoints the store refuses (libvterm decodes 5- and 6-byte UTF-8 past U+10FFFF). */

@@ -148,7 +148,7 @@ static void new_line(struct reflow *r)
 /* True for a cell with no glyph and nothing to show: default colours, no attributes. */
 static bool cell_empty(const struct gcell *c)
 {
-    return (c->ch & CH_VALUE) == 0 && (c->fg | c->bg) == 0;
+    return (c->ch & CH_VALUE) == 0 && (c->fg | c->bg | c->attrs) == 0;
 }
 
 /*
@@ -186,10 +186,10 @@ static void cells_from_row(struct grid *g, struct gbuf *b, const struct sb_row *
             out[col].ch = CH_CONT;
             continue;
         }
-        uint16_t attrs = (uint16_t)((s->attrs ^ rev) & SB_ATTR_VALID_MASK);
         out[col].ch = grid_glyph_ch(g, b, s->chars);
-        out[col].fg = pack(s->fg, attrs);
-        out[col].bg = pack(s->bg, attrs >> 6);
+        out[col].fg = s->fg;
+        out[col].bg = s->bg;
+        out[col].attrs = (s->attrs ^ rev) & SB_ATTR_VALID_MASK;
     }
 }
 

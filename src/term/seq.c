@@ -13,7 +13,8 @@
  *     CSI s saves the cursor and CSI u restores it (SCOSC/SCORC), as in xterm;
  *   - ESC [3J is swallowed by libvterm (its erase has no case 3): it clears the scrollback;
  *   - SGR with more than 16 parameters is written in several pieces (libvterm crashes past 16),
- *     and conceal (8/28), which libvterm does not track, reaches the grid;
+ *     and dim (2/22), conceal (8/28) and overline (53/55), which libvterm does not track, reach
+ *     the grid, which saves and restores them with the cursor (DECSC/DECRC, 1048, 1049);
  *   - REP after a glyph of width <= 0 (or none) loops forever in libvterm: dropped;
  *   - a saved cursor restored after the screen shrank lands off the screen: moved back;
  *   - OSC strings longer than 64 bytes are cut by libvterm: titles are taken here, and SOS,
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "decimal.h"
 #include "utf8.h"
 #include "vt_internal.h"
 
@@ -31,13 +33,13 @@
 
 /* ---- Rebuilding sequences for libvterm ----------------------------------- */
 
-/* Appends parameters [from, from + n) of c to buf at *len (room: 16 params of 11 bytes). */
+/* Appends parameters [from, from + n) of c to buf at *len (room: n of DECIMAL_MAX + 1). */
 static void put_params(char *buf, size_t *len, const struct scan_csi *c, int from, int n)
 {
     for (int i = from; i < from + n; i++) {
         const struct scan_param *p = &c->params[i];
-        if (p->value != SCAN_PARAM_MISSING)
-            *len += (size_t)snprintf(buf + *len, 16, "%ld", p->value);
+        if (p->value >= 0)
+            *len += decimal_put(buf + *len, (unsigned long)p->value);
         if (i + 1 < from + n)
             buf[(*len)++] = p->more ? ':' : ';';
     }
@@ -46,7 +48,7 @@ static void put_params(char *buf, size_t *len, const struct scan_csi *c, int fro
 /* Writes CSI with parameters [from, from + n) of c (n <= VT_ARGS_MAX) to libvterm. */
 static void write_csi_params(struct term *t, const struct scan_csi *c, int from, int n)
 {
-    char buf[16 + VT_ARGS_MAX * 12];
+    char buf[16 + VT_ARGS_MAX * (DECIMAL_MAX + 1)];
     size_t len = 0;
     buf[len++] = '\x1b';
     buf[len++] = '[';
@@ -120,6 +122,12 @@ static void dec_mode(struct term *t, long mode, bool on)
     default: break;
     }
     write_mode(t, true, mode, on);
+    if (mode == 1048 || mode == 1049) { /* libvterm saved or restored the cursor */
+        if (on)
+            grid_save_pen_extra(t->grid);
+        else
+            grid_restore_pen_extra(t->grid);
+    }
     if (!on && (mode == 1048 || mode == 1049))
         seq_fix_cursor(t);
     int row, col;
@@ -296,17 +304,24 @@ static int sgr_unit(const struct scan_csi *c, int i)
 }
 
 /*
- * Conceal (SGR 8, 28), which libvterm 0.1.4 does not know: a reset (0 or empty) reveals, and
- * the arguments of extended colours are skipped so that colour index 8 is not taken for it.
+ * The SGR attributes libvterm 0.1.4 does not know: dim (2, and 22 "normal intensity" clears it
+ * with bold), conceal (8, 28) and overline (53, 55); a reset (0 or empty) clears them all. The
+ * arguments of extended colours are skipped, so that colour index 8 is not taken for conceal.
  */
-static void track_conceal(struct term *t, const struct scan_csi *c, int from, int n)
+static void track_pen_extras(struct term *t, const struct scan_csi *c, int from, int n)
 {
+    static const struct { long code; uint32_t attr; bool on; } extras[] = {
+        {2, SB_ATTR_DIM, true},       {22, SB_ATTR_DIM, false},
+        {8, SB_ATTR_CONCEAL, true},   {28, SB_ATTR_CONCEAL, false},
+        {53, SB_ATTR_OVERLINE, true}, {55, SB_ATTR_OVERLINE, false},
+    };
     for (int i = from; i < from + n; i += sgr_unit(c, i)) {
         long p = c->params[i].value;
-        if (p <= 0 || p == 28)
-            grid_set_conceal(t->grid, false);
-        else if (p == 8)
-            grid_set_conceal(t->grid, true);
+        if (p <= 0)
+            grid_set_pen_extra(t->grid, SB_ATTR_DIM | SB_ATTR_CONCEAL | SB_ATTR_OVERLINE, false);
+        for (size_t k = 0; k < sizeof extras / sizeof extras[0]; k++)
+            if (p == extras[k].code)
+                grid_set_pen_extra(t->grid, extras[k].attr, extras[k].on);
     }
 }
 
@@ -324,7 +339,7 @@ static void pass_sgr(struct term *t, const struct scan_csi *c)
         }
         n = n > VT_ARGS_MAX ? VT_ARGS_MAX : n;
         write_csi_params(t, c, from, n);
-        track_conceal(t, c, from, n);
+        track_pen_extras(t, c, from, n);
         from += n;
     }
 }
@@ -357,11 +372,13 @@ static void plain_csi(struct term *t, const struct scan_csi *c)
     case 's':
         if (!t->modes.lr_margins) {
             vt_write(t, "\x1b" "7", 2); /* SCOSC */
+            grid_save_pen_extra(t->grid);
             return;
         }
         break;
     case 'u':
         vt_write(t, "\x1b" "8", 2); /* SCORC */
+        grid_restore_pen_extra(t->grid);
         seq_fix_cursor(t);
         return;
     case 't':
@@ -404,7 +421,8 @@ static void track_reset(struct term *t)
     grid_set_autowrap(t->grid, true);
     t->region_top = 0;
     t->cs = (struct term_charsets){0};
-    grid_set_conceal(t->grid, false);
+    grid_set_pen_extra(t->grid, SB_ATTR_DIM | SB_ATTR_CONCEAL | SB_ATTR_OVERLINE, false);
+    grid_save_pen_extra(t->grid);
 }
 
 static void on_esc(struct term *t, const struct scan_esc *e)
@@ -424,7 +442,11 @@ static void on_esc(struct term *t, const struct scan_esc *e)
     }
     switch (e->final) {
     case 'c': track_reset(t); break;
-    case '8': seq_fix_cursor(t); break;
+    case '7': grid_save_pen_extra(t->grid); break;
+    case '8':
+        grid_restore_pen_extra(t->grid);
+        seq_fix_cursor(t);
+        break;
     case '=': t->modes.keypad = true; break;
     case '>': t->modes.keypad = false; break;
     case 'n': t->cs.gl = 2; break;

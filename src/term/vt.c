@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decimal.h"
 #include "marks.h"
 #include "utf8.h"
 
@@ -202,17 +203,13 @@ static bool fast_allowed(const struct term *t)
     return t->cs.gl == 0 && !t->cs.g0_other && !t->modes.insert && !t->modes.origin;
 }
 
-/* Moves VTermState's cursor k columns right: CSI k C, formatted by hand (snprintf would cost
- * as much as the glyphs it replaces). */
+/* Moves VTermState's cursor k columns right: CSI k C. */
 static void write_cuf(struct term *t, int k)
 {
-    char cuf[16], *e = cuf + sizeof cuf, *q = e;
-    *--q = 'C';
-    for (int v = k; v > 0; v /= 10)
-        *--q = (char)('0' + v % 10);
-    *--q = '[';
-    *--q = '\x1b';
-    vt_write(t, q, (size_t)(e - q));
+    char cuf[4 + DECIMAL_MAX] = "\x1b[";
+    size_t n = 2 + decimal_put(cuf + 2, (unsigned long)k);
+    cuf[n++] = 'C';
+    vt_write(t, cuf, n);
 }
 
 /*

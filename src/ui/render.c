@@ -347,7 +347,21 @@ int render_text(struct render *rd, int x, int y, const char *utf8, uint32_t rgb)
     return x - x0;
 }
 
-/* The colours a cell is drawn in, after bold brightening, reverse, conceal, blink, selection. */
+/* Dim (faint) text: halfway from the background to its colour, as readable on dark and light. */
+static uint32_t dimmed(uint32_t fg, uint32_t bg)
+{
+    uint32_t out = 0;
+    for (int shift = 0; shift < 24; shift += 8) {
+        uint32_t f = fg >> shift & 0xff, b = bg >> shift & 0xff;
+        out |= ((f + b) / 2) << shift;
+    }
+    return out;
+}
+
+/*
+ * The colours a cell is drawn in, after bold brightening, reverse, dim, conceal, blink and
+ * selection (which shows at full strength).
+ */
 struct ink {
     uint32_t fg, bg;
     bool text; /* draw the glyph */
@@ -366,6 +380,8 @@ static struct ink cell_ink(const struct render *rd, const struct sb_cell *cell, 
         k.fg = k.bg;
         k.bg = t;
     }
+    if (cell->attrs & SB_ATTR_DIM)
+        k.fg = dimmed(k.fg, k.bg);
     if ((cell->attrs & SB_ATTR_CONCEAL) || ((cell->attrs & SB_ATTR_BLINK) && !blink_on))
         k.text = false;
     if (selected == 1) {
@@ -386,7 +402,7 @@ static void curly(struct render *rd, int x, int y, int w, int t, uint32_t argb)
         render_rect(rd, x + i, y + ((i / step) % 2 ? t : 0) - t / 2, step, t, argb);
 }
 
-/* Queues underline and strike of a cell span of width w at pixel (x, y). */
+/* Queues underline, strike and overline of a cell span of width w at pixel (x, y). */
 static void decorations(struct render *rd, const struct sb_cell *cell, int x, int y, int w,
                         uint32_t fg)
 {
@@ -403,6 +419,8 @@ static void decorations(struct render *rd, const struct sb_cell *cell, int x, in
         curly(rd, x, y + m->underline, w, m->thickness, argb);
     if (cell->attrs & SB_ATTR_STRIKE)
         render_rect(rd, x, y + m->ascent * 2 / 3, w, m->thickness, argb);
+    if (cell->attrs & SB_ATTR_OVERLINE)
+        render_rect(rd, x, y, w, m->thickness, argb);
 }
 
 /* Queues a cell's glyph (both halves of a wide one). */

@@ -55,18 +55,18 @@ static void test_forms(void)
     struct sb_store *st = fixture_store(spill_dir, 0, 1u << 30);
     struct term *t = fixture_term(st, 4, 20);
     feed(t, "\x1b[1;31mred\x1b[m x  \r\nplain\r\n\xe5\xae\xbd wide\r\n\r\n\r\n");
-    feed(t, "screen \x1b[4mu\x1b[m\r\n\r\nlast");
-    /* History: "red x", "plain", "<wide> wide", ""; screen: "", "screen u", "", "last". */
+    feed(t, "screen \x1b[4mu\x1b[m \x1b[2;53md\x1b[m\r\n\r\nlast");
+    /* History: "red x", "plain", "<wide> wide", ""; screen: "", "screen u d", "", "last". */
     struct export_progress p;
     char *text = run(st, t, false, 0, &p);
-    CHECK_STR(text, "red x\nplain\n\xe5\xae\xbd wide\n\n\nscreen u\n\nlast\n");
+    CHECK_STR(text, "red x\nplain\n\xe5\xae\xbd wide\n\n\nscreen u d\n\nlast\n");
     CHECK_EQ(p.state, EXPORT_DONE);
     CHECK_EQ(p.rows_total, 4);
     CHECK_EQ(p.rows_written, 4);
     CHECK_EQ(p.screen_rows, 2);
     char *ansi = run(st, t, true, 0, &p);
     CHECK_STR(ansi, "\x1b[1;31mred\x1b[0m x\nplain\n\xe5\xae\xbd wide\n\n\n"
-                    "screen \x1b[4mu\x1b[0m\n\nlast\n");
+                    "screen \x1b[4mu\x1b[0m \x1b[2;53md\x1b[0m\n\nlast\n");
     free(text);
     free(ansi);
     /* Trailing empty screen rows are left out. */

@@ -65,6 +65,14 @@ static const struct scene scenes[] = {
      "\x1b[9mstrike\x1b[m \x1b[5mblink\x1b[m \x1b[8mconceal\x1b[m!\r\n"
      "\x1b[1;4;9;38;5;45mall of them\x1b[m",
      false, false, 0, {0}, 0},
+    /* dim (SGR 2) halfway to the background, on its own, bold, red, reversed and truecolour;
+     * overline (SGR 53) alone, with an underline, and in a dim orange */
+    {"dim_overline", 30, 4,
+     "\x1b[2mdim\x1b[m plain \x1b[1;2mbold dim\x1b[m\r\n"
+     "\x1b[2;31mdim red\x1b[m \x1b[31mred\x1b[m \x1b[2;7mdim rev\x1b[m\r\n"
+     "\x1b[53moverline\x1b[m \x1b[4;53mover+under\x1b[m\r\n"
+     "\x1b[2;53;38;2;255;128;0mdim over orange\x1b[m",
+     false, false, 0, {0}, 0},
     {"wide", 24, 4,
      "\xe6\x97\xa5\xe6\x9c\xac|ab\r\n"       /* two wide characters (tofu), then narrow */
      "e\xcc\x81 a\xcc\x88\xcc\x81 o\xcc\xa3\r\n" /* combining marks stacked */

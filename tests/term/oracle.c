@@ -396,8 +396,8 @@ static bool rows_equal(const struct sb_cell *want, const struct sb_cell *got, in
 {
     for (int c = 0; c < cols; c++) {
         const struct sb_cell *a = &want[c], *b = &got[c];
-        /* VTermScreen 0.1.4 has no conceal; the engine tracks SGR 8 itself. */
-        uint16_t mask = (uint16_t)~SB_ATTR_CONCEAL;
+        /* VTermScreen 0.1.4 has no dim, conceal or overline; the engine tracks them itself. */
+        uint16_t mask = (uint16_t) ~(SB_ATTR_DIM | SB_ATTR_CONCEAL | SB_ATTR_OVERLINE);
         if (!memcmp(a->chars, b->chars, sizeof a->chars) && a->width == b->width &&
             (a->attrs & mask) == (b->attrs & mask) && a->fg == b->fg && a->bg == b->bg)
             continue;

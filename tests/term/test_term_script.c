@@ -181,12 +181,8 @@ static const struct {
     {"underline", SB_UNDERLINE_SINGLE << SB_ATTR_UNDERLINE_SHIFT, SB_ATTR_UNDERLINE_MASK},
     {"double", SB_UNDERLINE_DOUBLE << SB_ATTR_UNDERLINE_SHIFT, SB_ATTR_UNDERLINE_MASK},
     {"curly", SB_UNDERLINE_CURLY << SB_ATTR_UNDERLINE_SHIFT, SB_ATTR_UNDERLINE_MASK},
-#ifdef SB_ATTR_DIM
     {"dim", SB_ATTR_DIM, SB_ATTR_DIM},
-#endif
-#ifdef SB_ATTR_OVERLINE
     {"overline", SB_ATTR_OVERLINE, SB_ATTR_OVERLINE},
-#endif
 };
 
 /* Row `i` of engine k's history (0 = oldest) in the script's notation; "" when there is none. */

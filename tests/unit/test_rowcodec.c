@@ -259,8 +259,12 @@ static void test_attrs(void)
         cells[3].attrs = (uint16_t)(f << SB_ATTR_FONT_SHIFT | SB_ATTR_BOLD);
         CHECK(round_trip(cells, 20, 0));
     }
+    cells[3].attrs = SB_ATTR_DIM;
+    CHECK(round_trip(cells, 20, 0));
+    cells[3].attrs = SB_ATTR_OVERLINE;
+    CHECK(round_trip(cells, 20, 0));
     for (uint32_t i = 0; i < 20; i++)
-        cells[i].attrs = (uint16_t)(0x3f | 3u << 6 | 9u << 8);
+        cells[i].attrs = (uint16_t)(0x3f | 3u << 6 | 9u << 8 | SB_ATTR_DIM | SB_ATTR_OVERLINE);
     CHECK(round_trip(cells, 20, 0));
     free(cells);
 }
@@ -454,7 +458,7 @@ static void cont_attrs(struct sb_cell *c) { put_wide(c, 1, 0x4e00); c[2].attrs =
 static void cont_fg(struct sb_cell *c) { put_wide(c, 1, 0x4e00); c[2].fg = SB_COLOR_PALETTE(1); }
 static void cont_bg(struct sb_cell *c) { put_wide(c, 1, 0x4e00); c[1].bg = SB_COLOR_PALETTE(1); }
 static void cont_after_cont(struct sb_cell *c) { put_wide(c, 0, 0x4e00); c[2].width = 0; }
-static void bad_attrs(struct sb_cell *c) { c[0].attrs = 1u << 12; }
+static void bad_attrs(struct sb_cell *c) { c[0].attrs = 1u << 14; }
 static void font10(struct sb_cell *c) { c[0].attrs = 10u << SB_ATTR_FONT_SHIFT; }
 static void font15(struct sb_cell *c) { c[0].attrs = 15u << SB_ATTR_FONT_SHIFT; }
 static void default_junk(struct sb_cell *c) { c[0].fg = 0x00000001; }
@@ -556,7 +560,7 @@ static void test_corrupt(void)
     CHECK_EQ(RAW("ab", 2, 13, 2, 0, 0, 0, 2, 1, 1, 0, 0, 1, 1, 0, 0), bad); /* equal runs */
     CHECK_EQ(RAW("ab", 2, 9, 2, 0, 0, 0, 1, 1, 0, 0, 0), bad); /* last run default */
     CHECK_EQ(RAW("ab", 2, 13, 2, 0, 0, 0, 2, 1, 1, 0, 0, 1, 0, 0, 0), bad); /* same, later */
-    CHECK_EQ(RAW("ab", 2, 10, 2, 0, 0, 0, 1, 1, 0x80, 0x20, 0, 0), bad); /* attrs bit 12 */
+    CHECK_EQ(RAW("ab", 2, 11, 2, 0, 0, 0, 1, 1, 0x80, 0x80, 1, 0, 0), bad); /* attrs bit 14 */
     CHECK_EQ(RAW("ab", 2, 10, 2, 0, 0, 0, 1, 1, 0x80, 0x14, 0, 0), bad); /* font 10 */
     CHECK_EQ(RAW("ab", 2, 9, 2, 0, 0, 0, 1, 1, 0, 3, 0), bad); /* colour kind 3 */
     CHECK_EQ(RAW("ab", 2, 9, 2, 0, 0, 0, 1, 1, 0, 2, 1), bad); /* truncated RGB */

@@ -124,6 +124,15 @@ static bool grow_array(void **p, size_t *cap, size_t need, size_t size)
     return true;
 }
 
+/* Starts a reflow with its arrays allocated, so that no pointer is NULL even with no cells. */
+static void reflow_init(struct reflow *r, struct grid *g, int cols, bool trim)
+{
+    *r = (struct reflow){.g = g, .cols = cols, .trim = trim, .cur_line = SIZE_MAX};
+    if (!grow_array((void **)&r->cells, &r->capcells, 1, sizeof *r->cells) ||
+        !grow_array((void **)&r->lines, &r->caplines, 1, sizeof *r->lines))
+        r->failed = true;
+}
+
 /* Appends n cells to the last line. */
 static void add_cells(struct reflow *r, const struct gcell *c, uint32_t n)
 {
@@ -482,7 +491,8 @@ static long layout_rows(const struct reflow *r, long *cursor_row)
 /* Puts line rows[0..n) from the store in front of the lines in hand. */
 static void prepend_popped(struct reflow *r, struct popped *rows, size_t n)
 {
-    struct reflow one = {.g = r->g, .cols = r->cols, .trim = r->trim, .cur_line = SIZE_MAX};
+    struct reflow one;
+    reflow_init(&one, r->g, r->cols, r->trim);
     add_popped_line(&one, rows, n);
     if (one.failed || !grow_array((void **)&r->cells, &r->capcells, r->ncells + one.ncells,
                                   sizeof *r->cells) ||
@@ -532,12 +542,13 @@ static long pull_history(struct reflow *r, long need, struct popped *rows)
 /* The whole reflow of the primary screen at rows x cols; false (nothing changed) on no memory. */
 static bool reflow_primary(struct grid *g, int rows, int cols, VTermPos *cursor_out)
 {
-    struct reflow r = {.g = g, .cols = cols, .trim = cols != g->cols, .cur_line = SIZE_MAX};
+    struct reflow r;
+    reflow_init(&r, g, cols, cols != g->cols);
     VTermPos cur = primary_cursor(g);
     bool phantom = at_phantom(g, cur);
     struct popped *rows_in = calloc(PULL_MAX, sizeof *rows_in);
     struct grow *out = malloc(grid_row_stride(cols));
-    bool ok = rows_in && out;
+    bool ok = rows_in && out && !r.failed;
     for (size_t i = 0; ok && i < PULL_MAX; i++)
         sb_row_init(&rows_in[i].row);
     if (ok && cols != g->cols) { /* the start of the first line, from the history */

@@ -89,8 +89,8 @@ static char *generate(size_t *len)
         "plain text line\r\n", "\x1b[31mred\x1b[m and plain\r\n", "wide \xe4\xb8\xad\xe6\x96\x87\r\n",
         "e\xcc\x81 combining\r\n", "tab\there\r\n", "\x1b[5Xerased\r\n", "\x1b[44m\x1b[K\x1b[m\r\n",
         "\xc3\xa9t\xc3\xa9 \xf0\x9f\x98\x80\r\n", "\x1b[?5hreverse\x1b[?5l\r\n", "\r\n",
-        "a line long enough to wrap past the eightieth column of this terminal, "
-        "and then some more text\r\n",
+        ("a line long enough to wrap past the eightieth column of this terminal, "
+         "and then some more text\r\n"),
         "\x1b[1mbold\x1b[22m\r\n", "x\x1b[10Cy\r\n",
     };
     size_t n = sizeof pieces / sizeof *pieces, cap = 1 << 20, used = 0;

@@ -1339,6 +1339,24 @@ static void use_utf8_ctype(void)
     setlocale(LC_CTYPE, "C.UTF-8");
 }
 
+/*
+ * SDL_Init(SDL_INIT_VIDEO), with the window's class (X11 WM_CLASS, Wayland app_id) "boundterm"
+ * whatever the executable is called, unless the user's environment names one; the variables are
+ * SDL's only way in, and are taken away again so that the program in the terminal never sees them.
+ */
+static bool init_video_named(void)
+{
+    static const char *const vars[] = {"SDL_VIDEO_X11_WMCLASS", "SDL_VIDEO_WAYLAND_WMCLASS"};
+    bool set[2] = {false, false};
+    for (int i = 0; i < 2; i++)
+        set[i] = !getenv(vars[i]) && setenv(vars[i], "boundterm", 0) == 0;
+    bool ok = SDL_Init(SDL_INIT_VIDEO) == 0;
+    for (int i = 0; i < 2; i++)
+        if (set[i])
+            unsetenv(vars[i]);
+    return ok;
+}
+
 /* Opens the window and renderer sized for the configured grid. */
 static bool open_window(struct win *w, const struct bt_config *cfg)
 {
@@ -1353,7 +1371,7 @@ static bool open_window(struct win *w, const struct bt_config *cfg)
     SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
     SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "1");
     SDL_SetHint(SDL_HINT_IME_SHOW_UI, "1"); /* the input method draws its own preedit text */
-    if (SDL_Init(SDL_INIT_VIDEO) != 0)
+    if (!init_video_named())
         goto fail;
     if (!real_display())
         return false;

@@ -6,7 +6,9 @@
 #   an empty OSC 2 gives "boundterm" back; control characters (C0, C1) in it never reach the window;
 # - a bell while unfocused sets the urgency hint (WM_HINTS), focusing the window clears it, and
 #   --stats counts the bells; with bell = none the count goes up and no hint is set;
-# - title_shows_res = true appends " - RES x MiB" to the program's title.
+# - title_shows_res = true appends " - RES x MiB" to the program's title;
+# - the window's class is "boundterm" even when the executable has another name, and the
+#   variables that tell SDL so never reach the program.
 # Exit 77 (skip) when Xvfb, xdotool, xprop or xwininfo is missing or the X server does not come up.
 set -u
 bt=$1
@@ -36,7 +38,7 @@ start() {
     printf '%s\n' "$1" >"$tmp/conf"
     rm -f "$tmp/cmds" "$tmp/stats"
     mkfifo "$tmp/cmds"
-    "$bt" --config "$tmp/conf" --stats "$tmp/stats" -e sh -c \
+    "${exe:-$bt}" --config "$tmp/conf" --stats "$tmp/stats" -e sh -c \
         'exec 3<"$1"; while read -r l <&3; do eval "$l"; done' sh "$tmp/cmds" &
     bpid=$!
     exec 4<>"$tmp/cmds" # read-write: never blocks, even when boundterm did not start
@@ -91,13 +93,17 @@ urgent && fail "a bell in the focused window set the urgency hint"
 run 'exit 0'
 stop
 
+cp "$bt" "$tmp/renamed-term" && exe=$tmp/renamed-term
 start 'bell = none
 title_shows_res = true'
+run "env >$tmp/env"
 away
 run "printf '\\033]2;top\\007\\007'"
 wait_for "title with RES" name_matches 'top - RES [0-9.]+ [KMG]iB'
 wait_for "bell = none: the bell is not counted" stat_is bells 1
 urgent && fail "bell = none set the urgency hint"
+grep -q '^HOME=' "$tmp/env" || fail "the program's environment was not written"
+grep -q '^SDL_VIDEO' "$tmp/env" && fail "SDL's class variables reached the program"
 run 'exit 0'
 stop
-echo "ok: titles, bell urgency and counts, title_shows_res"
+echo "ok: titles, bell urgency and counts, title_shows_res, the window's class"

@@ -104,6 +104,7 @@ struct win {
     bool title_dirty;
     uint64_t title_res;       /* the RES the title shows (title_shows_res) */
     uint64_t bells;           /* for --stats */
+    uint64_t flash_frames;    /* frames drawn with the visual bell, for --stats */
     int *sel_from, *sel_to;
     bool thumb_drag; /* the position indicator is being dragged */
     FILE *frame_log; /* BOUNDTERM_FRAME_LOG: one line per frame, microseconds */
@@ -712,10 +713,10 @@ static int stats_members(void *user, char *buf, size_t cap)
     return snprintf(buf, cap, ",\"search_state\":\"%s\",\"search_matches\":%zu,"
                     "\"search_current\":%zu,\"search_current_row\":%" PRId64
                     ",\"search_ms\":%" PRId64 ",\"view_following\":%s,\"saves\":%" PRIu64
-                    ",\"bells\":%" PRIu64 ",\"focused\":%s",
+                    ",\"bells\":%" PRIu64 ",\"flash_frames\":%" PRIu64 ",\"focused\":%s",
                     state, n, place, w->bar.has_current ? (int64_t)w->bar.current.row : -1,
                     w->bar.open ? w->search_ms : -1,
-                    view_following(w->view) ? "true" : "false", w->saves, w->bells,
+                    view_following(w->view) ? "true" : "false", w->saves, w->bells, w->flash_frames,
                     w->focused ? "true" : "false");
 }
 
@@ -806,8 +807,10 @@ static void draw(struct win *w, uint64_t now)
     }
     draw_message(w, pw, now);
     draw_prompt(w, pw);
-    if (now < w->flash_until)
+    if (now < w->flash_until) {
         render_rect(w->rd, 0, 0, pw, ph, 0x40ffffffu);
+        w->flash_frames++;
+    }
     render_end(w->rd);
     uint64_t drawn = session_now_ns();
     SDL_RenderPresent(w->ren);

@@ -5,7 +5,8 @@
 # - the title is "boundterm" until the program sets one; OSC 2 sets it exactly, UTF-8 kept;
 #   an empty OSC 2 gives "boundterm" back; control characters (C0, C1) in it never reach the window;
 # - a bell while unfocused sets the urgency hint (WM_HINTS), focusing the window clears it, and
-#   --stats counts the bells; with bell = none the count goes up and no hint is set;
+#   --stats counts the bells and the frames drawn with the flash; with bell = none the count
+#   goes up, no hint is set and nothing flashes;
 # - title_shows_res = true appends " - RES x MiB" to the program's title;
 # - the window's class is "boundterm" even when the executable has another name, and the
 #   variables that tell SDL so never reach the program.
@@ -90,6 +91,7 @@ wait_for "focus did not clear the urgency hint" not_urgent
 run "printf '\\007\\007'"
 wait_for "the focused bells are not counted" stat_is bells 3
 urgent && fail "a bell in the focused window set the urgency hint"
+[ "$(stat flash_frames)" -gt 0 ] || fail "bell = flash drew no frame with the flash"
 run 'exit 0'
 stop
 
@@ -102,6 +104,7 @@ run "printf '\\033]2;top\\007\\007'"
 wait_for "title with RES" name_matches 'top - RES [0-9.]+ [KMG]iB'
 wait_for "bell = none: the bell is not counted" stat_is bells 1
 urgent && fail "bell = none set the urgency hint"
+[ "$(stat flash_frames)" = 0 ] || fail "bell = none flashed the window"
 grep -q '^HOME=' "$tmp/env" || fail "the program's environment was not written"
 grep -q '^SDL_VIDEO' "$tmp/env" && fail "SDL's class variables reached the program"
 run 'exit 0'

@@ -30,6 +30,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "term.h"
+
 #ifndef BT_VERSION
 #define BT_VERSION "unknown"
 #endif
@@ -1215,11 +1217,6 @@ static bool config_check(const struct bt_config *cfg, char *err, size_t errlen)
 
 /* ---- Defaults ----------------------------------------------------------- */
 
-static const uint32_t xterm_palette[16] = {
-    0x000000, 0xcd0000, 0x00cd00, 0xcdcd00, 0x0000ee, 0xcd00cd, 0x00cdcd, 0xe5e5e5,
-    0x7f7f7f, 0xff0000, 0x00ff00, 0xffff00, 0x5c5cff, 0xff00ff, 0x00ffff, 0xffffff,
-};
-
 static const struct bt_key default_keys[BT_ACTION_COUNT] = {
     [BT_ACTION_SCROLL_PAGE_UP] = {BT_MOD_SHIFT, "PageUp"},
     [BT_ACTION_SCROLL_PAGE_DOWN] = {BT_MOD_SHIFT, "PageDown"},
@@ -1270,9 +1267,11 @@ void bt_config_defaults(struct bt_config *cfg, const struct bt_config_env *env)
     cfg->codec = SB_CODEC_ZSTD;
     cfg->cold_codec = SB_CODEC_XZ;
     cfg->font_size = DEFAULT_FONT_PX;
-    cfg->foreground = 0xd0d0d0;
-    cfg->background = 0x181818;
-    memcpy(cfg->palette, xterm_palette, sizeof(cfg->palette));
+    struct term_colors colors; /* the engine's: xterm's palette, light on dark */
+    term_colors_default(&colors);
+    cfg->foreground = colors.rgb[TERM_COLOR_FG];
+    cfg->background = colors.rgb[TERM_COLOR_BG];
+    memcpy(cfg->palette, colors.rgb, sizeof(cfg->palette));
     cfg->cursor_blink = true;
     if (!copy_str(cfg->shell, sizeof(cfg->shell), shell))
         copy_str(cfg->shell, sizeof(cfg->shell), "/bin/sh");

@@ -336,6 +336,18 @@ static bool dump_write(struct session *s)
 }
 
 /* Starts the program after -e, else the configured shell, with the configured $TERM. */
+/* The configuration's colours, which the program may query (OSC 4, 10, 11...) and change. */
+static void set_term_colors(struct term *t, const struct bt_config *cfg)
+{
+    struct term_colors colors;
+    term_colors_default(&colors);
+    memcpy(colors.rgb, cfg->palette, sizeof cfg->palette);
+    colors.rgb[TERM_COLOR_FG] = cfg->foreground;
+    colors.rgb[TERM_COLOR_BG] = cfg->background;
+    colors.rgb[TERM_COLOR_CURSOR] = cfg->foreground;
+    term_set_colors(t, &colors);
+}
+
 static struct pty *spawn(const struct bt_config *cfg)
 {
     char term[BT_TERM_BYTES + 8];
@@ -364,6 +376,8 @@ bool session_open(struct session *s, const struct bt_config *cfg,
         !dump_open(s))
         return false;
     s->term = term_create(cfg->rows, cfg->cols, &cb, s);
+    if (s->term)
+        set_term_colors(s->term, cfg);
     s->buf = malloc(READ_CHUNK);
     s->buf_cap = READ_CHUNK;
     if (!s->term || !s->buf) {

@@ -484,17 +484,27 @@ static void set_title(struct term *t, const char *text, size_t len)
         t->cb.title(t->user, title);
 }
 
-/* OSC Ps ; Pt. */
+/* OSC Ps [; Pt]: Ps is 1 to 4 decimal digits; anything else is no command. */
 static void on_osc(struct term *t, const struct scan_str *s)
 {
-    char *semi = memchr(s->data, ';', s->len);
-    if (!semi || s->overflow)
+    if (s->overflow)
         return;
-    size_t plen = (size_t)(semi - s->data);
-    const char *text = semi + 1;
-    size_t len = s->len - plen - 1;
-    if ((plen == 1 && (s->data[0] == '0' || s->data[0] == '2')))
+    const char *semi = memchr(s->data, ';', s->len);
+    size_t plen = semi ? (size_t)(semi - s->data) : s->len;
+    long ps = 0;
+    if (plen < 1 || plen > 4)
+        return;
+    for (size_t i = 0; i < plen; i++) {
+        if (s->data[i] < '0' || s->data[i] > '9')
+            return;
+        ps = ps * 10 + (s->data[i] - '0');
+    }
+    const char *text = semi ? semi + 1 : s->data + s->len;
+    size_t len = s->len - (size_t)(text - s->data);
+    if ((ps == 0 || ps == 2) && semi)
         set_title(t, text, len);
+    else
+        colors_osc(t, ps, text, len, semi != NULL, s->bel);
 }
 
 /*

@@ -83,6 +83,31 @@ void term_clear_damage(struct term *t);
  */
 size_t term_sizeof(const struct term *t);
 
+/* ---- Colours (colors.c) --------------------------------------------------- */
+
+/* The colours a program may query and set: the 256 palette entries, then these. */
+enum term_color_slot {
+    TERM_COLOR_FG = 256,  /* default foreground, OSC 10 */
+    TERM_COLOR_BG,        /* default background, OSC 11 */
+    TERM_COLOR_CURSOR,    /* OSC 12 */
+    TERM_COLOR_SELECT_BG, /* selection background, OSC 17 */
+    TERM_COLOR_SELECT_FG, /* selection foreground, OSC 19 */
+    TERM_COLOR_SLOTS
+};
+
+struct term_colors {
+    uint32_t rgb[TERM_COLOR_SLOTS]; /* 0xRRGGBB */
+};
+
+/* boundterm's defaults: xterm's palette (16 colours, 6x6x6 cube, 24 greys), light on dark. */
+void term_colors_default(struct term_colors *c);
+
+/* Sets the colours the program starts with and goes back to on a reset (the configuration's). */
+void term_set_colors(struct term *t, const struct term_colors *c);
+
+/* The colours in effect; a change bumps term_generation() and dirties every row. */
+const struct term_colors *term_colors(const struct term *t);
+
 /* ---- Input: keys, mouse, paste and focus (input.c) ---------------------- */
 
 /* Modifier bits, as the kitty keyboard protocol numbers them (xterm's parameter is 1 + these). */

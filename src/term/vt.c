@@ -420,6 +420,8 @@ struct term *term_create(int rows, int cols, const struct term_callbacks *cb, vo
     modes_reset(&t->modes);
     t->mouse = (struct term_mouse){.row = -1, .col = -1};
     t->narrow = cols == 1;
+    term_colors_default(&t->default_colors);
+    t->colors = t->default_colors;
     t->vt = vterm_new(rows, cols);
     if (!t->vt)
         goto fail;

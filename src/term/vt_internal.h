@@ -73,6 +73,8 @@ struct term {
     unsigned char held[8]; /* an incomplete UTF-8 sequence that ended the last feed */
     size_t nheld;
     int cell_w, cell_h;
+    struct term_colors colors;         /* in effect: OSC 4, 10-19 change them */
+    struct term_colors default_colors; /* the configuration's: OSC 104-119 go back to them */
 };
 
 /* Writes bytes to libvterm's parser (its state machine and the grid act on them). */
@@ -92,6 +94,15 @@ void input_kitty_csi(struct term *t, const struct scan_csi *c);
 
 /* CSI > Pp ; Pv m and CSI ? Pp m: xterm's key modifier options (modifyOtherKeys). */
 void input_modkeys_csi(struct term *t, const struct scan_csi *c);
+
+/* A colour spec (rgb:R/G/B or #RGB...) as 0xRRGGBB; false when it is none (colors.c). */
+bool colors_parse(const char *spec, size_t len, uint32_t *rgb);
+
+/*
+ * OSC ps ; text (has_args: there was a ';') when ps is a colour command: 4, 10-19, 104,
+ * 110-119. Replies end with BEL when bel, else ST. False when ps is no colour command.
+ */
+bool colors_osc(struct term *t, long ps, const char *text, size_t len, bool has_args, bool bel);
 
 /* Acts on the sequence the scanner just completed (step: SCAN_CSI, SCAN_ESC, SCAN_STR). */
 void seq_dispatch(struct term *t, enum scan_step step);

@@ -21,10 +21,6 @@
 #include "atlas.h"
 
 #define QUADS_MAX 8192
-#define DEFAULT_FG 0xd0d0d0u
-#define DEFAULT_BG 0x181818u
-#define SELECT_BG 0x3b5b8cu
-#define SELECT_FG 0xffffffu
 #define MATCH_BG 0xd7af5fu         /* search matches */
 #define MATCH_CURRENT_BG 0xff8700u /* the match Enter went to */
 #define MATCH_FG 0x000000u
@@ -45,34 +41,15 @@ struct render {
     int fb_w, fb_h;
     uint32_t *px;       /* soft: the locked frame's pixels during a frame */
     int pitch;          /* in pixels */
-    uint32_t fg, bg, cursor; /* default colours, 0xRRGGBB */
-    uint32_t base16[16];
+    struct term_colors colors; /* what the program set (OSC 4, 10-19), 0xRRGGBB */
+    uint32_t fg, bg, cursor;   /* colors' default foreground, background, cursor */
 };
-
-static const uint32_t xterm16[16] = {
-    0x000000, 0xcd0000, 0x00cd00, 0xcdcd00, 0x0000ee, 0xcd00cd, 0x00cdcd, 0xe5e5e5,
-    0x7f7f7f, 0xff0000, 0x00ff00, 0xffff00, 0x5c5cff, 0xff00ff, 0x00ffff, 0xffffff,
-};
-
-/* The 256-colour palette: 16 base colours (configurable), a 6x6x6 cube, 24 greys. */
-static uint32_t palette(const struct render *rd, unsigned i)
-{
-    static const uint8_t level[6] = {0, 95, 135, 175, 215, 255};
-    if (i < 16)
-        return rd->base16[i];
-    if (i < 232) {
-        i -= 16;
-        return (uint32_t)level[i / 36] << 16 | (uint32_t)level[i / 6 % 6] << 8 | level[i % 6];
-    }
-    uint32_t g = 8 + 10 * (i - 232);
-    return g << 16 | g << 8 | g;
-}
 
 uint32_t render_color(const struct render *rd, sb_color c, bool fg)
 {
     switch (SB_COLOR_KIND(c)) {
     case SB_COLOR_KIND_PALETTE:
-        return palette(rd, c & 0xff);
+        return rd->colors.rgb[c & 0xff];
     case SB_COLOR_KIND_RGB:
         return c & 0xffffff;
     default:
@@ -80,11 +57,12 @@ uint32_t render_color(const struct render *rd, sb_color c, bool fg)
     }
 }
 
-void render_set_colors(struct render *rd, uint32_t fg, uint32_t bg, const uint32_t base16[16])
+void render_set_colors(struct render *rd, const struct term_colors *c)
 {
-    rd->fg = rd->cursor = fg & 0xffffff;
-    rd->bg = bg & 0xffffff;
-    memcpy(rd->base16, base16 ? base16 : xterm16, sizeof rd->base16);
+    rd->colors = *c;
+    rd->fg = c->rgb[TERM_COLOR_FG];
+    rd->bg = c->rgb[TERM_COLOR_BG];
+    rd->cursor = c->rgb[TERM_COLOR_CURSOR];
 }
 
 struct render *render_create(SDL_Renderer *r, struct font *font)
@@ -94,7 +72,9 @@ struct render *render_create(SDL_Renderer *r, struct font *font)
         goto fail;
     rd->r = r;
     rd->font = font;
-    render_set_colors(rd, DEFAULT_FG, DEFAULT_BG, NULL);
+    struct term_colors dflt;
+    term_colors_default(&dflt);
+    render_set_colors(rd, &dflt);
     SDL_RendererInfo info;
     const char *env = getenv("BOUNDTERM_GEOMETRY");
     rd->soft = SDL_GetRendererInfo(r, &info) == 0 && (info.flags & SDL_RENDERER_SOFTWARE) &&
@@ -385,8 +365,8 @@ static struct ink cell_ink(const struct render *rd, const struct sb_cell *cell, 
     if ((cell->attrs & SB_ATTR_CONCEAL) || ((cell->attrs & SB_ATTR_BLINK) && !blink_on))
         k.text = false;
     if (selected == 1) {
-        k.fg = SELECT_FG;
-        k.bg = SELECT_BG;
+        k.fg = rd->colors.rgb[TERM_COLOR_SELECT_FG];
+        k.bg = rd->colors.rgb[TERM_COLOR_SELECT_BG];
     } else if (selected > 1) { /* a search match: dark text on amber, the current on orange */
         k.fg = MATCH_FG;
         k.bg = selected == 3 ? MATCH_CURRENT_BG : MATCH_BG;

@@ -18,6 +18,7 @@
 
 #include "boundterm/scrollback.h"
 #include "font.h"
+#include "term.h"
 
 struct render_cursor {
     int row, col; /* in the grid shown; outside it = not drawn */
@@ -66,8 +67,8 @@ int render_text(struct render *rd, int x, int y, const char *utf8, uint32_t rgb)
 /* Sends what is queued; false (one log line) when SDL refused it. Presenting is the caller's. */
 bool render_end(struct render *rd);
 
-/* Sets the default foreground and background and the 16 base colours (NULL: xterm's). */
-void render_set_colors(struct render *rd, uint32_t fg, uint32_t bg, const uint32_t base16[16]);
+/* Sets the colours cells are drawn in: the palette, defaults, cursor and selection. */
+void render_set_colors(struct render *rd, const struct term_colors *c);
 
 /* 0xRRGGBB of a cell colour as foreground (fg = true) or background. */
 uint32_t render_color(const struct render *rd, sb_color c, bool fg);

@@ -796,6 +796,7 @@ static void draw(struct win *w, uint64_t now)
     view_position(w->view, &sc.above, &sc.total);
     int pw, ph;
     SDL_GetRendererOutputSize(w->ren, &pw, &ph);
+    render_set_colors(w->rd, term_colors(w->s.term)); /* the program may have changed them */
     render_begin(w->rd);
     w->blinking |= render_grid(w->rd, &sc);
     overlay_draw(&w->ov, w->rd, font_metrics(w->font), w->cols * font_metrics(w->font)->cell_w,
@@ -1393,8 +1394,6 @@ static bool open_window(struct win *w, const struct bt_config *cfg)
     if (!w->ren)
         goto fail;
     w->rd = render_create(w->ren, w->font);
-    if (w->rd)
-        render_set_colors(w->rd, cfg->foreground, cfg->background, cfg->palette);
     w->frame_ns = refresh_ns(w->window);
     return w->rd != NULL;
 fail:

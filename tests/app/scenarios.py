@@ -18,6 +18,8 @@ Cases:
                    and each stats line's rss_bytes matches the kernel's VmRSS
   ansi             --dump-format ansi: colours and attributes kept as SGR sequences, on the
                    screen and in the scrollback; a bad format is refused
+  replies          queries answered through the real binary, headless (tests/lib/ask.py runs
+                   inside): colours from the configuration, and what xterm documents
 Standard library only; exit 0 on success, 1 with the reasons on stderr.
 """
 import json
@@ -361,11 +363,41 @@ def case_rss(bt, tmp, mib):
     check(last.get("ram_used", 1 << 40) <= 32 * MIB, "rss: ram_used %r" % last.get("ram_used"))
 
 
+# (query, the answer xterm documents) for the replies case; its config sets these colours.
+REPLIES_CONFIG = "foreground = #112233\nbackground = #fefdfc\npalette1 = #a0b0c0\n"
+REPLIES = [
+    (r"\x1b]10;?\x07", "\x1b]10;rgb:1111/2222/3333\x07"),
+    (r"\x1b]11;?\x1b\\", "\x1b]11;rgb:fefe/fdfd/fcfc\x1b\\"),
+    (r"\x1b]4;1;?\x07", "\x1b]4;1;rgb:a0a0/b0b0/c0c0\x07"),
+    (r"\x1b]11;#000000\x07\x1b]11;?\x07", "\x1b]11;rgb:0000/0000/0000\x07"),
+    (r"\x1b]111\x07\x1b]11;?\x07", "\x1b]11;rgb:fefe/fdfd/fcfc\x07"),
+]
+
+
+def case_replies(bt, tmp):
+    """Each query through boundterm, headless: the answers are what xterm documents."""
+    conf, out = os.path.join(tmp, "replies.conf"), os.path.join(tmp, "answers.json")
+    with open(conf, "w") as f:
+        f.write(REPLIES_CONFIG)
+    ask = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib", "ask.py")
+    status, _, _, err = headless(bt, tmp, [sys.executable, ask, out] + [q for q, _ in REPLIES],
+                                 ["--config", conf])
+    check(status == 0, "replies: status %d, stderr %r" % (status, err))
+    try:
+        with open(out) as f:
+            answers = json.load(f)
+    except (OSError, ValueError) as e:
+        check(False, "replies: no answers (%s)" % e)
+        return
+    for (query, want), got in zip(REPLIES, answers):
+        check(got == want, "replies: %s answered %r, not %r" % (query, got, want))
+
+
 def main():
     bt, case, args = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3:]
     fn = {"basic": case_basic, "badflags": case_badflags, "stats": case_stats,
           "signal": case_signal, "od": case_od, "od-drop": case_od_drop, "rss": case_rss,
-          "ansi": case_ansi, "tiny": case_tiny}[case]
+          "ansi": case_ansi, "tiny": case_tiny, "replies": case_replies}[case]
     with tempfile.TemporaryDirectory(prefix="bt-scenario-") as tmp:
         fn(bt, tmp, *args)
     print("%s %s: %s" % (case, " ".join(args), "FAILED (%d)" % len(failures) if failures

@@ -73,6 +73,13 @@ static const struct scene scenes[] = {
      "\x1b[53moverline\x1b[m \x1b[4;53mover+under\x1b[m\r\n"
      "\x1b[2;53;38;2;255;128;0mdim over orange\x1b[m",
      false, false, 0, {0}, 0},
+    /* colours the program set: background, foreground, palette entry 1, cursor (OSC 11, 10,
+     * 4, 12), selection background and foreground (OSC 17, 19) */
+    {"osc_colors", 24, 3,
+     "\x1b]11;#f5f5dc\x07\x1b]10;rgb:20/20/20\x07\x1b]4;1;#0080ff\x1b\\\x1b]12;#ff0000\x07"
+     "\x1b]17;#ffff00\x07\x1b]19;#000000\x07"
+     "plain \x1b[31mpalette 1\x1b[m\r\nselected text\r\ncursor",
+     false, false, 0, {1, 0, 1, 8}, 0},
     {"wide", 24, 4,
      "\xe6\x97\xa5\xe6\x9c\xac|ab\r\n"       /* two wide characters (tofu), then narrow */
      "e\xcc\x81 a\xcc\x88\xcc\x81 o\xcc\xa3\r\n" /* combining marks stacked */
@@ -199,6 +206,7 @@ static bool draw_scene(const struct scene *sc, struct canvas *cv, struct term *t
     view_position(v, &s.above, &s.total);
     if (sc->overlay)
         fake_overlay(&ov);
+    render_set_colors(cv->rd, term_colors(t)); /* as the window: what the program set */
     render_begin(cv->rd);
     render_grid(cv->rd, &s);
     overlay_draw(&ov, cv->rd, font_metrics(cv->font), cv->surf->w, cv->surf->h);

@@ -88,46 +88,16 @@ static size_t utf8_put(char *out, uint32_t c)
     return 4;
 }
 
-/* Appends the SGR parameters of colour c (base 30 for fg, 40 for bg) at out; their length. */
-static int sgr_color(char *out, sb_color c, int base)
-{
-    uint32_t v = c & 0xffffffu;
-    if (SB_COLOR_KIND(c) == SB_COLOR_KIND_RGB)
-        return sprintf(out, ";%d;2;%u;%u;%u", base + 8, v >> 16, v >> 8 & 0xff, v & 0xff);
-    if (SB_COLOR_KIND(c) != SB_COLOR_KIND_PALETTE)
-        return 0;
-    if (v < 8)
-        return sprintf(out, ";%u", base + v);
-    if (v < 16) /* the bright colours' own codes, as most programs write them */
-        return sprintf(out, ";%u", base + 60 + v - 8);
-    return sprintf(out, ";%d;5;%u", base + 8, v);
-}
-
 /* Writes the SGR sequence that sets cell's style at out (from style `from`); its length. */
 static size_t sgr_style(char *out, const struct sb_cell *cell, const struct sb_cell *from)
 {
-    static const char *const underline[] = {"", ";4", ";21", ";4:3"};
-    static const struct { uint16_t attr; const char *code; } flags[] = {
-        {SB_ATTR_BOLD, ";1"},    {SB_ATTR_DIM, ";2"},     {SB_ATTR_ITALIC, ";3"},
-        {SB_ATTR_BLINK, ";5"},   {SB_ATTR_REVERSE, ";7"}, {SB_ATTR_CONCEAL, ";8"},
-        {SB_ATTR_STRIKE, ";9"},  {SB_ATTR_OVERLINE, ";53"},
-    };
     bool plain = cell->attrs == 0 && cell->fg == 0 && cell->bg == 0;
     bool was_plain = from->attrs == 0 && from->fg == 0 && from->bg == 0;
     if (plain)
         return (size_t)sprintf(out, "\x1b[0m");
-    /* Parameters are written with a leading ';', dropped below when no reset precedes them. */
+    /* The parameters come with a leading ';', dropped when no reset precedes them. */
     int n = sprintf(out, "\x1b[%s", was_plain ? "" : "0");
-    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
-        if (cell->attrs & flags[i].attr)
-            n += sprintf(out + n, "%s", flags[i].code);
-    n += sprintf(out + n, "%s", underline[(cell->attrs & SB_ATTR_UNDERLINE_MASK) >>
-                                          SB_ATTR_UNDERLINE_SHIFT]);
-    int font = (cell->attrs & SB_ATTR_FONT_MASK) >> SB_ATTR_FONT_SHIFT;
-    if (font)
-        n += sprintf(out + n, ";%d", 10 + font);
-    n += sgr_color(out + n, cell->fg, 30);
-    n += sgr_color(out + n, cell->bg, 40);
+    n += (int)term_sgr_params(out + n, cell->fg, cell->bg, cell->attrs, TERM_SGR_PLAIN);
     if (was_plain) /* "\x1b[;1m" -> "\x1b[1m" */
         memmove(out + 2, out + 3, (size_t)n - 3), n--;
     out[n++] = 'm';

@@ -638,6 +638,13 @@ void grid_set_pen_extra(struct grid *g, uint32_t attr, bool on)
     set_attr(g, attr, on ? attr : 0);
 }
 
+void grid_pen(const struct grid *g, sb_color *fg, sb_color *bg, uint32_t *attrs)
+{
+    *fg = g->pen_fg;
+    *bg = g->pen_bg;
+    *attrs = g->pen_attrs;
+}
+
 void grid_save_pen_extra(struct grid *g)
 {
     g->saved_extra = g->pen_attrs & PEN_EXTRA;

@@ -60,6 +60,8 @@ void grid_size(const struct grid *g, int *rows, int *cols);
  * DECSC and DECRC, in one slot like libvterm's own saved pen.
  */
 void grid_set_pen_extra(struct grid *g, uint32_t attr, bool on);
+/* The pen: what the next glyph is written with (reverse video not applied). */
+void grid_pen(const struct grid *g, sb_color *fg, sb_color *bg, uint32_t *attrs);
 void grid_save_pen_extra(struct grid *g);
 void grid_restore_pen_extra(struct grid *g);
 

@@ -19,7 +19,9 @@
  *   - a saved cursor restored after the screen shrank lands off the screen: moved back;
  *   - OSC strings longer than 64 bytes are cut by libvterm: titles are taken here, and SOS,
  *     PM and APC strings, which libvterm prints as text, are ignored as xterm does;
- *   - DECRQCRA and XTWINOPS 14/16/18/19 are answered here.
+ *   - queries libvterm lacks or answers wrongly are answered by reply.c: DECRQM, DECRQSS,
+ *     DECRQCRA and XTWINOPS 14/16/18/19; colour commands (OSC 4, 10-19, 104-119) go to
+ *     colors.c.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -168,107 +170,32 @@ static void set_modes(struct term *t, const struct scan_csi *c, bool dec)
     }
 }
 
-/* DECRPM for a DEC private mode: 1 set, 2 reset, 0 not recognised. */
-static int dec_mode_state(struct term *t, long mode)
-{
-    const struct term_modes *m = &t->modes;
-    bool visible, blink;
-    int shape;
-    grid_cursor_props(t->grid, &visible, &blink, &shape);
-    switch (mode) {
-    case 1: return m->cursor_keys ? 1 : 2;
-    case 5: return grid_reverse(t->grid) ? 1 : 2;
-    case 6: return m->origin ? 1 : 2;
-    case 7: return m->autowrap ? 1 : 2;
-    case 12: return blink ? 1 : 2;
-    case 25: return visible ? 1 : 2;
-    case 66: return m->keypad ? 1 : 2;
-    case 67: return m->backarrow_bs ? 1 : 2;
-    case 69: return m->lr_margins ? 1 : 2;
-    case 9: case 1000: case 1002: case 1003: return m->mouse == mode ? 1 : 2;
-    case 1004: return m->focus ? 1 : 2;
-    case 1005: case 1006: case 1015: return m->mouse_enc == mode ? 1 : 2;
-    case 1047: case 1049: return grid_altscreen(t->grid) ? 1 : 2;
-    case 2004: return m->bracketed_paste ? 1 : 2;
-    default: return 0;
-    }
-}
-
-/* DECRQM (CSI [?] Ps $ p): the answer xterm gives, from the modes the engine keeps. */
-static void answer_mode(struct term *t, const struct scan_csi *c)
-{
-    long mode = scan_param(c, 0, 0);
-    if (c->leader == '?') {
-        vt_reply(t, "\x1b[?%ld;%d$y", mode, dec_mode_state(t, mode));
-        clamp_cursor(t);
-        return;
-    }
-    int state = 0;
-    if (mode == 4)
-        state = t->modes.insert ? 1 : 2;
-    else if (mode == 20)
-        state = t->modes.newline ? 1 : 2;
-    vt_reply(t, "\x1b[%ld;%d$y", mode, state);
-}
-
-/* ---- Answers ------------------------------------------------------------ */
-
-/* XTWINOPS reports: 14 text area and 16 cell size in pixels, 18/19 size in characters. */
-static void answer_winops(struct term *t, long op)
-{
-    int rows, cols;
-    grid_size(t->grid, &rows, &cols);
-    bool px = t->cell_w > 0 && t->cell_h > 0;
-    if (op == 14 && px)
-        vt_reply(t, "\x1b[4;%d;%dt", rows * t->cell_h, cols * t->cell_w);
-    else if (op == 16 && px)
-        vt_reply(t, "\x1b[6;%d;%dt", t->cell_h, t->cell_w);
-    else if (op == 18)
-        vt_reply(t, "\x1b[8;%d;%dt", rows, cols);
-    else if (op == 19)
-        vt_reply(t, "\x1b[9;%d;%dt", rows, cols);
-}
-
-/* xterm's rectangle parameter: absent takes the default, present is clamped to 1..max. */
-static int rect_param(const struct scan_csi *c, int i, int dflt, int max)
-{
-    if (i >= c->nparams)
-        return dflt;
-    long v = c->params[i].value < 0 ? 0 : c->params[i].value;
-    return v < 1 ? 1 : v > max ? max : (int)v;
-}
-
-/*
- * DECRQCRA, answered as xterm does (xtermCheckRect with its default checksum mode): the
- * first two parameters are Pid and the page (ignored) when more than two are given.
- */
-static void answer_checksum(struct term *t, const struct scan_csi *c)
-{
-    int rows, cols;
-    grid_size(t->grid, &rows, &cols);
-    int off = c->nparams > 2 ? 2 : 0;
-    int top = rect_param(c, off, 1, rows), left = rect_param(c, off + 1, 1, cols);
-    int bottom = rect_param(c, off + 2, rows, rows), right = rect_param(c, off + 3, cols, cols);
-    int sum = 0;
-    if (top <= bottom && left <= right)
-        sum = grid_checksum(t->grid, top - 1, left - 1, bottom - 1, right - 1);
-    vt_reply(t, "\x1bP%ld!~%04X\x1b\\", scan_param(c, 0, 0), (unsigned)(-sum & 0xffff));
-}
-
 /* ---- Tracking what libvterm does with a sequence --------------------------- */
 
 /*
- * Follows DECSTBM as VTermState 0.1.4 applies it: the top clamped to the screen, and an empty
- * or inverted region reset to the whole screen.
+ * Follows DECSTBM (or DECSLRM) as VTermState 0.1.4 applies it to n rows (columns): the start
+ * clamped to the screen, an end of n or none is -1, and an empty or inverted range is reset.
  */
+static void track_range(const struct scan_csi *c, int n, int *start, int *end)
+{
+    long a = scan_param(c, 0, 1) - 1;
+    long b = c->nparams > 1 && c->params[1].value != SCAN_PARAM_MISSING ? c->params[1].value : -1;
+    a = a < 0 ? 0 : a > n ? n : a;
+    b = b == n && a == 0 ? -1 : b > n ? n : b;
+    if ((b < 0 ? n : b) <= a)
+        a = 0, b = -1;
+    *start = (int)a;
+    *end = (int)b;
+}
+
 static void track_region(struct term *t, const struct scan_csi *c)
 {
-    int rows;
-    grid_size(t->grid, &rows, NULL);
-    long top = scan_param(c, 0, 1) - 1, bottom = c->nparams > 1 ? scan_param(c, 1, rows) : rows;
-    top = top < 0 ? 0 : top > rows ? rows : top;
-    bottom = bottom > rows ? rows : bottom;
-    t->region_top = bottom <= top ? 0 : (int)top;
+    int rows, cols;
+    grid_size(t->grid, &rows, &cols);
+    if (c->final == 'r')
+        track_range(c, rows, &t->margins.top, &t->margins.bottom);
+    else
+        track_range(c, cols, &t->margins.left, &t->margins.right);
 }
 
 void seq_fix_cursor(struct term *t)
@@ -375,14 +302,16 @@ static void plain_csi(struct term *t, const struct scan_csi *c)
             grid_save_pen_extra(t->grid);
             return;
         }
-        break;
+        pass_csi(t, c); /* DECSLRM */
+        track_region(t, c);
+        return;
     case 'u':
         vt_write(t, "\x1b" "8", 2); /* SCORC */
         grid_restore_pen_extra(t->grid);
         seq_fix_cursor(t);
         return;
     case 't':
-        answer_winops(t, scan_param(c, 0, 0));
+        reply_winops(t, scan_param(c, 0, 0));
         return;
     default:
         break;
@@ -399,9 +328,15 @@ static void on_csi(struct term *t, const struct scan_csi *c)
     } else if (c->leader == '?' && !c->inter && (c->final == 'h' || c->final == 'l')) {
         set_modes(t, c, true);
     } else if (c->inter == '$' && c->final == 'p' && (!c->leader || c->leader == '?')) {
-        answer_mode(t, c);
+        reply_decrqm(t, c);
+        if (c->leader == '?')
+            clamp_cursor(t);
+    } else if (c->inter == '"' && c->final == 'q' && !c->leader) {
+        pass_csi(t, c); /* DECSCA; tracked for DECRQSS */
+        long p = scan_param(c, 0, 0);
+        t->protect = p == 1 ? true : p == 0 || p == 2 ? false : t->protect;
     } else if (c->inter == '*' && c->final == 'y' && !c->leader) {
-        answer_checksum(t, c);
+        reply_checksum(t, c);
     } else if (c->final == 'u' && !c->inter) { /* ? > < = : the kitty keyboard protocol */
         input_kitty_csi(t, c);
     } else if (!c->inter && ((c->leader == '>' && (c->final == 'm' || c->final == 'n')) ||
@@ -419,7 +354,8 @@ static void track_reset(struct term *t)
 {
     modes_reset(&t->modes);
     grid_set_autowrap(t->grid, true);
-    t->region_top = 0;
+    t->margins = (struct term_margins){0, -1, 0, -1};
+    t->protect = false;
     t->cs = (struct term_charsets){0};
     grid_set_pen_extra(t->grid, SB_ATTR_DIM | SB_ATTR_CONCEAL | SB_ATTR_OVERLINE, false);
     grid_save_pen_extra(t->grid);
@@ -507,21 +443,11 @@ static void on_osc(struct term *t, const struct scan_str *s)
         colors_osc(t, ps, text, len, semi != NULL, s->bel);
 }
 
-/*
- * DCS: DECRQSS (DCS $ q Pt ST) goes on to libvterm, which answers it for SGR, DECSTBM,
- * DECSLRM, DECSCUSR and DECSCA and never echoes other requests; short printable requests
- * only, since libvterm's string buffer holds 64 bytes.
- */
+/* DCS: DECRQSS (DCS $ q Pt ST); other device control strings are ignored, as by libvterm. */
 static void on_dcs(struct term *t, const struct scan_str *s)
 {
-    if (s->overflow || s->len < 2 || s->len > 32 || memcmp(s->data, "$q", 2) != 0)
-        return;
-    for (size_t i = 0; i < s->len; i++)
-        if ((unsigned char)s->data[i] < 0x20 || (unsigned char)s->data[i] > 0x7e)
-            return;
-    char buf[48];
-    int n = snprintf(buf, sizeof buf, "\x1bP%s\x1b\\", s->data);
-    vt_write(t, buf, (size_t)n);
+    if (s->len >= 2 && !memcmp(s->data, "$q", 2))
+        reply_decrqss(t, s->overflow ? "" : s->data + 2, s->overflow ? 0 : s->len - 2);
 }
 
 void seq_dispatch(struct term *t, enum scan_step step)

@@ -108,6 +108,22 @@ void term_set_colors(struct term *t, const struct term_colors *c);
 /* The colours in effect; a change bumps term_generation() and dirties every row. */
 const struct term_colors *term_colors(const struct term *t);
 
+/* ---- Styles as SGR (sgr.c) ------------------------------------------------ */
+
+enum term_sgr_form {
+    TERM_SGR_PLAIN, /* extended colours as 38;5;n and 38;2;r;g;b: what every terminal reads */
+    TERM_SGR_XTERM, /* 38:5:n and 38:2::r:g:b, as xterm answers DECRQSS */
+};
+
+#define TERM_SGR_MAX 96 /* the most term_sgr_params() writes, with its terminating NUL */
+
+/*
+ * Writes the SGR parameters that set a style on top of SGR 0, each with a ';' before it
+ * (";1;4;38;5;200"; nothing for the default style) at out; returns their length.
+ */
+size_t term_sgr_params(char *out, sb_color fg, sb_color bg, uint32_t attrs,
+                       enum term_sgr_form form);
+
 /* ---- Input: keys, mouse, paste and focus (input.c) ---------------------- */
 
 /* Modifier bits, as the kitty keyboard protocol numbers them (xterm's parameter is 1 + these). */

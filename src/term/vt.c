@@ -14,9 +14,9 @@
  *   - UTF-8 split across writes after other text: libvterm garbles it; an incomplete tail is
  *     held back to the next feed (hold_partial);
  *   - one write of several MiB overflows libvterm's stack: text goes in slices (slice_len);
- *   - a resize to no more rows than the scroll region's top: libvterm keeps the region
- *     inverted and corrupts its heap on the next scroll; the region is reset first, as xterm
- *     resets it on resize anyway (reset_region_for).
+ *   - a resize to no more rows than the scroll region's top (or columns than the left
+ *     margin): libvterm keeps the region inverted and corrupts its heap on the next scroll;
+ *     the region is reset first, as xterm resets it on resize anyway (reset_region_for).
  */
 #include "vt_internal.h"
 
@@ -418,6 +418,7 @@ struct term *term_create(int rows, int cols, const struct term_callbacks *cb, vo
     t->user = user;
     scan_init(&t->scan);
     modes_reset(&t->modes);
+    t->margins = (struct term_margins){0, -1, 0, -1};
     t->mouse = (struct term_mouse){.row = -1, .col = -1};
     t->narrow = cols == 1;
     term_colors_default(&t->default_colors);
@@ -479,20 +480,37 @@ void term_feed(struct term *t, const char *bytes, size_t len)
 /*
  * VTermState 0.1.4 clamps the bottom of the scroll region on resize but not its top: a screen
  * shrunk to or above the top of the region leaves it inverted, and the next scroll memmoves a
- * negative size inside libvterm (heap corruption). Reset the region first, as xterm does on
- * resize anyway; DECSTBM homes the cursor, so the resize puts it back where it was.
+ * negative size inside libvterm (heap corruption); the same goes for the left margin. Reset
+ * them first, as xterm does on resize anyway. DECSTBM (DECSLRM) homes the cursor, so the
+ * resize puts it back where it was.
  */
-static void reset_region_for(struct term *t, int rows)
+static void reset_region_for(struct term *t, int rows, int cols)
 {
-    if (t->region_top < rows)
+    bool region = t->margins.top >= rows, sides = t->margins.left >= cols;
+    if (!region && !sides)
         return;
     VTermPos before, after;
     vterm_state_get_cursorpos(t->state, &before);
     vt_end_sequence(t); /* a sequence still coming starts again with its ESC */
-    vt_write(t, "\x1b[r", 3);
+    if (region)
+        vt_write(t, "\x1b[r", 3);
+    if (sides) /* the same with the left margin; libvterm takes CSI s for DECSLRM always */
+        vt_write(t, "\x1b[s", 3);
     vterm_state_get_cursorpos(t->state, &after);
     grid_bias_next_resize(t->grid, before.row - after.row, before.col - after.col);
-    t->region_top = 0;
+    if (region)
+        t->margins.top = 0, t->margins.bottom = -1;
+    if (sides)
+        t->margins.left = 0, t->margins.right = -1;
+}
+
+/* VTermState's own clamping of the margins' far ends on resize, followed. */
+static void clamp_margins(struct term *t, int rows, int cols)
+{
+    if (t->margins.bottom > rows)
+        t->margins.bottom = rows;
+    if (t->margins.right > cols)
+        t->margins.right = cols;
 }
 
 void term_resize(struct term *t, int rows, int cols)
@@ -503,8 +521,9 @@ void term_resize(struct term *t, int rows, int cols)
     grid_size(t->grid, &r, &c);
     if (r == rows && c == cols)
         return;
-    reset_region_for(t, rows);
+    reset_region_for(t, rows, cols);
     vterm_set_size(t->vt, rows, cols);
+    clamp_margins(t, rows, cols);
     t->narrow = cols == 1;
 }
 

@@ -43,6 +43,15 @@ struct term_modes {
     struct kitty_keys kitty[2]; /* the primary screen's and the alternate screen's */
 };
 
+/*
+ * The scroll region and the left and right margins as VTermState 0.1.4 holds them: 0-based
+ * top and left; bottom and right one past the last row or column, -1 for the screen's edge.
+ */
+struct term_margins {
+    int top, bottom;
+    int left, right;
+};
+
 /* Where the pointer was last reported and which buttons are down, for motion reports. */
 struct term_mouse {
     int row, col;     /* -1 before any report */
@@ -69,7 +78,8 @@ struct term {
     struct term_charsets cs;
     bool esc_pending; /* libvterm got a sequence's ESC and waits for the rest (vt_write) */
     bool narrow;      /* a one-column screen (see vt.c's write_narrow) */
-    int region_top; /* top of the DECSTBM scroll region as VTermState holds it, 0-based */
+    struct term_margins margins; /* as VTermState holds them (DECSTBM, DECSLRM) */
+    bool protect;     /* DECSCA: the glyphs written next are protected from selective erase */
     unsigned char held[8]; /* an incomplete UTF-8 sequence that ended the last feed */
     size_t nheld;
     int cell_w, cell_h;
@@ -103,6 +113,17 @@ bool colors_parse(const char *spec, size_t len, uint32_t *rgb);
  * 110-119. Replies end with BEL when bel, else ST. False when ps is no colour command.
  */
 bool colors_osc(struct term *t, long ps, const char *text, size_t len, bool has_args, bool bel);
+
+/* ---- Answers to queries (reply.c) ---- */
+
+/* DECRQM: CSI ? Ps $ p or CSI Ps $ p. */
+void reply_decrqm(struct term *t, const struct scan_csi *c);
+/* DECRQSS: req is Pt of DCS $ q Pt ST. */
+void reply_decrqss(struct term *t, const char *req, size_t n);
+/* XTWINOPS reports (CSI op t). */
+void reply_winops(struct term *t, long op);
+/* DECRQCRA (CSI Pid ; Pp ; top ; left ; bottom ; right * y). */
+void reply_checksum(struct term *t, const struct scan_csi *c);
 
 /* Acts on the sequence the scanner just completed (step: SCAN_CSI, SCAN_ESC, SCAN_STR). */
 void seq_dispatch(struct term *t, enum scan_step step);

@@ -371,6 +371,12 @@ REPLIES = [
     (r"\x1b]4;1;?\x07", "\x1b]4;1;rgb:a0a0/b0b0/c0c0\x07"),
     (r"\x1b]11;#000000\x07\x1b]11;?\x07", "\x1b]11;rgb:0000/0000/0000\x07"),
     (r"\x1b]111\x07\x1b]11;?\x07", "\x1b]11;rgb:fefe/fdfd/fcfc\x07"),
+    (r"\x1b[1;38;5;100m\x1bP$qm\x1b\\\x1b[m", "\x1bP1$r0;1;38:5:100m\x1b\\"),
+    (r"\x1b[3;10r\x1bP$qr\x1b\\\x1b[r", "\x1bP1$r3;10r\x1b\\"),
+    (r"\x1b[6 q\x1bP$q q\x1b\\", "\x1bP1$r6 q\x1b\\"),
+    (r"\x1bP$qpwned\x1b\\", "\x1bP0$r\x1b\\"),
+    (r"\x1b[?2004h\x1b[?2004$p\x1b[?2004l", "\x1b[?2004;1$y"),
+    (r"\x1b[12$p", "\x1b[12;3$y"),
 ]
 
 

@@ -282,7 +282,8 @@ static void test_queries(void)
     /* libvterm 0.1.4 ignores DECSTR: LNM stays on, and the answer says what the engine does */
     CHECK_STR(answer(t, &r, "\x1b[!p\x1b[20$p"), "\x1b[20;1$y");
     CHECK_STR(answer(t, &r, "\x1b[20l\x1b[20$p"), "\x1b[20;2$y");
-    CHECK_STR(answer(t, &r, "\x1b[12$p"), "\x1b[12;0$y");
+    CHECK_STR(answer(t, &r, "\x1b[12$p"), "\x1b[12;3$y"); /* SRM: never a local echo */
+    CHECK_STR(answer(t, &r, "\x1b[13$p"), "\x1b[13;0$y");
     CHECK_STR(answer(t, &r, "\x1b[14t"), ""); /* no cell size known yet */
     term_set_cell_pixels(t, 9, 18);
     CHECK_STR(answer(t, &r, "\x1b[14t"), "\x1b[4;432;720t");

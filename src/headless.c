@@ -74,11 +74,12 @@ static void session_loop(struct session *s)
     }
 }
 
-int headless_run(const struct bt_config *cfg)
+int headless_run(const struct bt_config *cfg, int cell_w, int cell_h)
 {
     struct session s;
     int status = SESSION_EXIT_FAILED;
     if (session_open(&s, cfg, NULL)) {
+        session_set_cell_pixels(&s, cell_w, cell_h);
         session_loop(&s);
         status = session_finish(&s);
     }

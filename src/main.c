@@ -54,5 +54,10 @@ int main(int argc, char **argv)
     case BT_MODE_HEADLESS:
         break;
     }
-    return headless_run(&cfg);
+    int cell_w = 0, cell_h = 0; /* what a window would have, for queries in pixels */
+#ifdef BT_HAVE_WINDOW
+    if (!window_cell_pixels(&cfg, &cell_w, &cell_h))
+        cell_w = cell_h = 0;
+#endif
+    return headless_run(&cfg, cell_w, cell_h);
 }

@@ -388,6 +388,11 @@ bool session_open(struct session *s, const struct bt_config *cfg,
     return s->pty != NULL;
 }
 
+void session_set_cell_pixels(struct session *s, int width, int height)
+{
+    term_set_cell_pixels(s->term, width, height);
+}
+
 void session_close(struct session *s)
 {
     pty_destroy(s->pty);

@@ -75,6 +75,9 @@ bool session_open(struct session *s, const struct bt_config *cfg,
 /* Frees what session_open made, in reverse; safe on a partly opened session. */
 void session_close(struct session *s);
 
+/* The size of a cell in pixels, for the program's queries in pixels (0 x 0: none known). */
+void session_set_cell_pixels(struct session *s, int width, int height);
+
 /* The signals a session takes from its signalfd (and so must be blocked in every thread). */
 void session_signal_set(sigset_t *set);
 

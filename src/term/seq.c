@@ -271,6 +271,53 @@ static void pass_sgr(struct term *t, const struct scan_csi *c)
     }
 }
 
+/* ---- Titles ------------------------------------------------------------ */
+
+/* Makes title (clean UTF-8) the window's. */
+static void show_title(struct term *t, const char *title)
+{
+    snprintf(t->title, sizeof t->title, "%s", title);
+    if (t->cb.title)
+        t->cb.title(t->user, t->title);
+}
+
+/*
+ * XTWINOPS 22 (push) and 23 (pop) with Ps2 0 (icon and window title) or 2 (window title):
+ * the engine keeps no icon title, so Ps2 1 does nothing. A full stack forgets its oldest.
+ */
+static void title_stack(struct term *t, long op, long which)
+{
+    if (which == 1)
+        return;
+    if (op == 22) {
+        if (t->ntitles == TERM_TITLES) {
+            memmove(t->title_stack[0], t->title_stack[1],
+                    sizeof t->title_stack[0] * (TERM_TITLES - 1));
+            t->ntitles--;
+        }
+        memcpy(t->title_stack[t->ntitles++], t->title, sizeof t->title);
+    } else if (t->ntitles > 0) {
+        show_title(t, t->title_stack[--t->ntitles]);
+    }
+}
+
+/* The window title from OSC 0 or 2: valid UTF-8 without controls, as the window needs it. */
+static void set_title(struct term *t, const char *text, size_t len)
+{
+    char title[TERM_TITLE_MAX];
+    size_t n = 0;
+    while (len > 0 && n + UTF8_MAX < sizeof title) {
+        uint32_t cp;
+        size_t k = utf8_decode(text, len, &cp);
+        text += k;
+        len -= k;
+        if (!utf8_is_control(cp))
+            n += utf8_encode(cp, title + n);
+    }
+    title[n] = '\0';
+    show_title(t, title);
+}
+
 /* ---- CSI ---------------------------------------------------------------- */
 
 /* A CSI without leader or intermediate. */
@@ -311,7 +358,10 @@ static void plain_csi(struct term *t, const struct scan_csi *c)
         seq_fix_cursor(t);
         return;
     case 't':
-        reply_winops(t, scan_param(c, 0, 0));
+        if (scan_param(c, 0, 0) == 22 || scan_param(c, 0, 0) == 23)
+            title_stack(t, scan_param(c, 0, 0), scan_param(c, 1, 0));
+        else
+            reply_winops(t, scan_param(c, 0, 0));
         return;
     default:
         break;
@@ -401,24 +451,6 @@ void seq_track_c0(struct term *t, unsigned char c)
 }
 
 /* ---- Strings ------------------------------------------------------------ */
-
-/* The window title from OSC 0 or 2: valid UTF-8 without controls, as the window needs it. */
-static void set_title(struct term *t, const char *text, size_t len)
-{
-    char title[1024];
-    size_t n = 0;
-    while (len > 0 && n + UTF8_MAX < sizeof title) {
-        uint32_t cp;
-        size_t k = utf8_decode(text, len, &cp);
-        text += k;
-        len -= k;
-        if (!utf8_is_control(cp))
-            n += utf8_encode(cp, title + n);
-    }
-    title[n] = '\0';
-    if (t->cb.title)
-        t->cb.title(t->user, title);
-}
 
 /* OSC Ps [; Pt]: Ps is 1 to 4 decimal digits; anything else is no command. */
 static void on_osc(struct term *t, const struct scan_str *s)

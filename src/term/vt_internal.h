@@ -43,6 +43,9 @@ struct term_modes {
     struct kitty_keys kitty[2]; /* the primary screen's and the alternate screen's */
 };
 
+#define TERM_TITLE_MAX 1024 /* bytes of a title, with its NUL */
+#define TERM_TITLES 10      /* titles XTWINOPS 22 keeps, as xterm */
+
 /*
  * The scroll region and the left and right margins as VTermState 0.1.4 holds them: 0-based
  * top and left; bottom and right one past the last row or column, -1 for the screen's edge.
@@ -83,6 +86,9 @@ struct term {
     unsigned char held[8]; /* an incomplete UTF-8 sequence that ended the last feed */
     size_t nheld;
     int cell_w, cell_h;
+    char title[TERM_TITLE_MAX];        /* the window title, as last set (OSC 0/2) */
+    char title_stack[TERM_TITLES][TERM_TITLE_MAX]; /* XTWINOPS 22 pushes, 23 pops */
+    int ntitles;
     struct term_colors colors;         /* in effect: OSC 4, 10-19 change them */
     struct term_colors default_colors; /* the configuration's: OSC 104-119 go back to them */
 };

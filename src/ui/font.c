@@ -202,6 +202,23 @@ fail:
     return NULL;
 }
 
+bool font_cell_size(const char *file, int px_size, int *w, int *h)
+{
+    struct font *f = calloc(1, sizeof *f);
+    bool ok = f && FT_Init_FreeType(&f->ft) == 0;
+    if (ok) {
+        f->px = px_size;
+        ok = load_faces(f, file);
+    }
+    if (ok) {
+        compute_metrics(f);
+        *w = f->m.cell_w;
+        *h = f->m.cell_h;
+    }
+    font_destroy(f);
+    return ok;
+}
+
 void font_destroy(struct font *f)
 {
     if (!f)

@@ -31,6 +31,12 @@ struct font *font_create(const char *file, int px_size);
 /* Frees the faces and fallbacks; NULL is a no-op. */
 void font_destroy(struct font *f);
 
+/*
+ * The cell size font_create(file, px_size) would give, without keeping the font (headless
+ * mode answers size queries in pixels with it). false when no font loads.
+ */
+bool font_cell_size(const char *file, int px_size, int *w, int *h);
+
 /* Changes the pixel size (zoom); false (logged) when FreeType refuses it. */
 bool font_set_size(struct font *f, int px_size);
 int font_size(const struct font *f);

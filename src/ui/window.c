@@ -209,7 +209,7 @@ static void fit_grid(struct win *w)
     int cols = pw / m->cell_w, rows = ph / m->cell_h;
     cols = cols < 2 ? 2 : cols;
     rows = rows < 1 ? 1 : rows;
-    term_set_cell_pixels(w->s.term, m->cell_w, m->cell_h);
+    session_set_cell_pixels(&w->s, m->cell_w, m->cell_h);
     if (cols != w->cols || rows != w->rows) {
         term_resize(w->s.term, rows, cols);
         pty_resize(w->s.pty, cols, rows);
@@ -1359,6 +1359,11 @@ static bool init_video_named(void)
         if (set[i])
             unsetenv(vars[i]);
     return ok;
+}
+
+bool window_cell_pixels(const struct bt_config *cfg, int *width, int *height)
+{
+    return font_cell_size(cfg->font, cfg->font_size, width, height);
 }
 
 /* Opens the window and renderer sized for the configured grid. */

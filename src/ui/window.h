@@ -15,4 +15,8 @@
  */
 int window_run(const struct bt_config *cfg);
 
+/* The cell size in pixels a window would have (the configured font and size); false without
+ * a usable font. */
+bool window_cell_pixels(const struct bt_config *cfg, int *width, int *height);
+
 #endif

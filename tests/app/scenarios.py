@@ -377,6 +377,8 @@ REPLIES = [
     (r"\x1bP$qpwned\x1b\\", "\x1bP0$r\x1b\\"),
     (r"\x1b[?2004h\x1b[?2004$p\x1b[?2004l", "\x1b[?2004;1$y"),
     (r"\x1b[12$p", "\x1b[12;3$y"),
+    (r"\x1b[18t", "\x1b[8;24;80t"),
+    (r"\x1b]2;x\x07\x1b[21t", ""),
 ]
 
 
@@ -386,7 +388,8 @@ def case_replies(bt, tmp):
     with open(conf, "w") as f:
         f.write(REPLIES_CONFIG)
     ask = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib", "ask.py")
-    status, _, _, err = headless(bt, tmp, [sys.executable, ask, out] + [q for q, _ in REPLIES],
+    queries = [q for q, _ in REPLIES] + [r"\x1b[16t", r"\x1b[14t"]
+    status, _, _, err = headless(bt, tmp, [sys.executable, ask, out] + queries,
                                  ["--config", conf])
     check(status == 0, "replies: status %d, stderr %r" % (status, err))
     try:
@@ -397,6 +400,12 @@ def case_replies(bt, tmp):
         return
     for (query, want), got in zip(REPLIES, answers):
         check(got == want, "replies: %s answered %r, not %r" % (query, got, want))
+    # Sizes in pixels: the configured font's cell, and the screen as 24 x 80 of them.
+    cell = re.fullmatch(r"\x1b\[6;(\d+);(\d+)t", answers[-2] if len(answers) > 1 else "")
+    check(cell and int(cell[1]) > 0 and int(cell[2]) > 0, "replies: 16t %r" % answers[-2:])
+    if cell:
+        want = "\x1b[4;%d;%dt" % (24 * int(cell[1]), 80 * int(cell[2]))
+        check(answers[-1] == want, "replies: 14t %r, not %r" % (answers[-1], want))
 
 
 def main():

@@ -4,7 +4,7 @@
 usage: ask.py OUT QUERY...
 
 Each QUERY is written with Python escapes (\\x1b, \\a, \\\\) to the controlling terminal in raw
-mode; what the terminal answers within a moment (until 0.3 s pass with no byte, at most 2 s
+mode; what the terminal answers within a moment (until 0.3 s pass with no byte, at most 1 s
 after the query) is written to OUT as one JSON list of strings, in the order of the queries,
 "" for no answer. The scenarios compare it with what xterm documents."""
 import json
@@ -21,8 +21,8 @@ def answer(fd, query):
     got, start, last = b"", time.monotonic(), None
     while True:
         now = time.monotonic()
-        wait = 0.3 if last else 2.0 - (now - start)
-        if last and now - last >= 0.3 or now - start >= 2.0:
+        wait = 0.3 if last else 1.0 - (now - start)
+        if last and now - last >= 0.3 or now - start >= 1.0:
             break
         r, _, _ = select.select([fd], [], [], max(0.0, min(wait, 0.3)))
         if r:

@@ -49,6 +49,7 @@ static int dec_mode_state(struct term *t, long mode)
     case 1005: case 1006: case 1015: return set_or_reset(m->mouse_enc == mode);
     case 1047: case 1049: return set_or_reset(grid_altscreen(t->grid));
     case 2004: return set_or_reset(m->bracketed_paste);
+    case 2026: return set_or_reset(m->synchronized);
     default: return MODE_UNKNOWN;
     }
 }

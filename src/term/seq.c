@@ -121,6 +121,10 @@ static void dec_mode(struct term *t, long mode, bool on)
     case 1004: m->focus = on; break;
     case 1005: case 1006: case 1015: m->mouse_enc = on ? (int)mode : 0; break;
     case 2004: m->bracketed_paste = on; break;
+    case 2026:
+        m->synchronized = on;
+        grid_touch(t->grid); /* the end of an update is a change the window must draw */
+        return;
     default: break;
     }
     write_mode(t, true, mode, on);

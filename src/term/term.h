@@ -69,6 +69,12 @@ void term_cursor(const struct term *t, struct term_cursor *out);
 bool term_altscreen(const struct term *t);
 
 /*
+ * True between the program's begin and end of a synchronized update (DECSET/DECRST 2026):
+ * a front end should not draw the screen half-updated meanwhile (it bounds the wait itself).
+ */
+bool term_synchronized(const struct term *t);
+
+/*
  * A monotonically increasing counter bumped whenever any visible cell, the
  * cursor or the screen size changes, so a renderer can skip unchanged frames;
  * term_row_dirty() tells which rows changed since term_clear_damage().

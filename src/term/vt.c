@@ -557,6 +557,11 @@ bool term_altscreen(const struct term *t)
     return grid_altscreen(t->grid);
 }
 
+bool term_synchronized(const struct term *t)
+{
+    return t->modes.synchronized;
+}
+
 uint64_t term_generation(const struct term *t)
 {
     return grid_generation(t->grid);

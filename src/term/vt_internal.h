@@ -37,6 +37,7 @@ struct term_modes {
     bool insert;          /* IRM (4) */
     bool newline;         /* LNM (20): Enter sends CR LF */
     bool backarrow_bs;    /* DECBKM (?67): Backspace sends BS instead of DEL */
+    bool synchronized;    /* ?2026: the program is updating the screen; do not draw yet */
     int mouse;            /* 0 or the tracking mode: 9, 1000, 1002, 1003 */
     int mouse_enc;        /* 0 (X10 bytes) or the encoding: 1005, 1006, 1015 */
     int modify_other_keys; /* xterm's modifyOtherKeys: 0, 1 or 2 (CSI > 4 ; Pv m) */

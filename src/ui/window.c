@@ -64,6 +64,7 @@
 #define FONT_PX_MAX 72
 #define WHEEL_ROWS 3
 #define BELL_NS 120000000ull /* the visual bell's flash */
+#define SYNC_MAX_NS 150000000ull /* the longest a synchronized update holds frames back */
 #define IDLE_MAX_MS 250 /* input methods talk to SDL on sockets the loop does not poll */
 #define SLICE_NS 4000000ull /* a save runs this long at most between frames */
 #define MESSAGE_NS 6000000000ull /* how long "saved N rows to PATH" stays */
@@ -97,6 +98,7 @@ struct win {
     bool focused, dirty, quit, eof;
     uint64_t gen, clears, frame_ns, next_frame, next_stats, blink_epoch, reaped_at;
     uint64_t flash_until; /* the visual bell is shown until then */
+    uint64_t sync_since;  /* when the program's synchronized update began (0: none) */
     SDL_Rect ime_rect;    /* last cursor cell given to the input method */
     bool blinking; /* the last frame held blinking text or cursor */
     bool blink_on;
@@ -825,6 +827,21 @@ static void draw(struct win *w, uint64_t now)
                 (unsigned long long)now / 1000, (unsigned long long)search_ns / 1000);
 }
 
+/*
+ * True while the program's synchronized update (DECSET 2026) holds frames back, so that a
+ * screen half-redrawn is never shown; at most SYNC_MAX_NS, as a program may never end it.
+ */
+static bool sync_holds(struct win *w, uint64_t now)
+{
+    if (!term_synchronized(w->s.term)) {
+        w->sync_since = 0;
+        return false;
+    }
+    if (!w->sync_since)
+        w->sync_since = now;
+    return now - w->sync_since < SYNC_MAX_NS;
+}
+
 /* Draws when something changed and the frame interval has passed. */
 static void maybe_draw(struct win *w, bool busy)
 {
@@ -843,7 +860,7 @@ static void maybe_draw(struct win *w, bool busy)
     }
     if (w->title_dirty)
         update_title(w);
-    if (!w->dirty || now < w->next_frame)
+    if (!w->dirty || now < w->next_frame || sync_holds(w, now))
         return;
     draw(w, now);
     w->next_frame = now + (busy ? FLOOD_FRAME_NS : w->frame_ns);
@@ -1208,7 +1225,11 @@ static bool ingest(struct win *w)
 static int sleep_ms(struct win *w, uint64_t now)
 {
     uint64_t until = w->next_stats;
-    if (w->dirty && w->next_frame < until)
+    bool held = term_synchronized(w->s.term) && w->sync_since &&
+                now - w->sync_since < SYNC_MAX_NS;
+    if (held && w->sync_since + SYNC_MAX_NS < until)
+        until = w->sync_since + SYNC_MAX_NS; /* the frame the update holds back */
+    else if (w->dirty && !held && w->next_frame < until)
         until = w->next_frame;
     if (w->blinking) {
         uint64_t flip = w->blink_epoch + ((now - w->blink_epoch) / BLINK_NS + 1) * BLINK_NS;

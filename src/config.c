@@ -623,19 +623,44 @@ static void print_bool(const struct bt_config *cfg, const struct key *k, char *b
     snprintf(buf, cap, "%s", *bool_field((struct bt_config *)cfg, k) ? "true" : "false");
 }
 
-/* The words a choice key takes (k->arg: 0 paste_filter, 1 bell), in enum order. */
+/* The words a choice key takes (k->arg: 0 paste_filter, 1 bell, 2 osc52_read), in enum order. */
 static const char *const *choice_words(const struct key *k, int *n)
 {
     static const char *const paste[] = {"safe", "raw"}, *const bell[] = {"flash", "urgent",
                                                                           "none"};
-    *n = k->arg == 0 ? 2 : 3;
-    return k->arg == 0 ? paste : bell;
+    static const char *const osc52_read[] = {"deny", "ask", "allow"};
+    static const char *const *const words[] = {paste, bell, osc52_read};
+    static const int count[] = {2, 3, 3};
+    *n = count[k->arg];
+    return words[k->arg];
 }
 
 /* The enum a choice key sets. */
 static int *choice_field(struct bt_config *cfg, const struct key *k)
 {
-    return k->arg == 0 ? (int *)&cfg->paste_filter : (int *)&cfg->bell;
+    int *fields[] = {(int *)&cfg->paste_filter, (int *)&cfg->bell, (int *)&cfg->osc52_read};
+    return fields[k->arg];
+}
+
+/* Setter for osc52_max: a size up to BT_OSC52_MAX_LIMIT, 0 to refuse every copy. */
+static const char *set_osc52_max(struct bt_config *cfg, const struct key *k, const char *value,
+                                 char *why, size_t whylen)
+{
+    uint64_t v;
+    const char *bad = bt_parse_size(value, &v);
+    if (bad)
+        return bad;
+    if (v > BT_OSC52_MAX_LIMIT)
+        return "is too large (expected at most 64M; 0 turns copying off)";
+    cfg->osc52_max = v;
+    return NULL;
+}
+
+/* Printer for osc52_max. */
+static void print_osc52_max(const struct bt_config *cfg, const struct key *k, char *buf,
+                            size_t cap)
+{
+    format_size(buf, cap, cfg->osc52_max);
 }
 
 /* Setter for a key that takes one of a few words. */
@@ -709,6 +734,8 @@ static const struct key keys[] = {
      print_bool, 1, false},
     {"title_shows_res", "terminal", "title_shows_res", NULL, set_bool, print_bool, 2, false},
     {"bell", "terminal", "bell", NULL, set_choice, print_choice, 1, false},
+    {"osc52_max", "terminal", "osc52_max", NULL, set_osc52_max, print_osc52_max, 0, false},
+    {"osc52_read", "terminal", "osc52_read", NULL, set_choice, print_choice, 2, false},
     BIND("scroll_page_up", BT_ACTION_SCROLL_PAGE_UP),
     BIND("scroll_page_down", BT_ACTION_SCROLL_PAGE_DOWN),
     BIND("scroll_top", BT_ACTION_SCROLL_TOP),
@@ -1273,6 +1300,8 @@ void bt_config_defaults(struct bt_config *cfg, const struct bt_config_env *env)
     cfg->background = colors.rgb[TERM_COLOR_BG];
     memcpy(cfg->palette, colors.rgb, sizeof(cfg->palette));
     cfg->cursor_blink = true;
+    cfg->osc52_max = 1u << 20;
+    cfg->osc52_read = BT_OSC52_DENY;
     if (!copy_str(cfg->shell, sizeof(cfg->shell), shell))
         copy_str(cfg->shell, sizeof(cfg->shell), "/bin/sh");
     copy_str(cfg->term, sizeof(cfg->term), "xterm-256color");

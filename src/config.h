@@ -45,6 +45,11 @@ enum bt_paste_filter {
 /* What the bell (BEL) does in the window. */
 enum bt_bell { BT_BELL_FLASH, BT_BELL_URGENT, BT_BELL_NONE };
 
+/* Whether a program may read the clipboard (OSC 52 ; c ; ?). */
+enum bt_osc52_read { BT_OSC52_DENY, BT_OSC52_ASK, BT_OSC52_ALLOW };
+
+#define BT_OSC52_MAX_LIMIT (64ull << 20) /* the largest osc52_max (the paste queue's size) */
+
 /* The window's actions that have a key binding, in the order of the [keys] section. */
 enum bt_action {
     BT_ACTION_SCROLL_PAGE_UP,
@@ -86,7 +91,7 @@ struct bt_origin {
     uint32_t line; /* BT_FROM_FILE: the line in cfg->config_path */
 };
 
-#define BT_CONFIG_KEYS 52 /* entries of the key table in config.c (checked there) */
+#define BT_CONFIG_KEYS 54 /* entries of the key table in config.c (checked there) */
 #define BT_PATH_BYTES 1024
 #define BT_TERM_BYTES 64
 
@@ -118,6 +123,8 @@ struct bt_config {
     bool paste_confirm_multiline; /* ask before a paste with newlines runs line by line */
     bool title_shows_res;         /* the window title ends with " - RES x MiB" */
     enum bt_bell bell;            /* flash, the urgency hint when unfocused, or nothing */
+    uint64_t osc52_max;           /* the most bytes a program may copy (OSC 52); 0: none */
+    enum bt_osc52_read osc52_read;
     struct bt_key keys[BT_ACTION_COUNT];
     const char *stats_path;   /* --stats FILE ("-" = stdout), or NULL */
     const char *dump_path;    /* --dump-scrollback FILE ("-" = stdout), or NULL */

@@ -95,6 +95,27 @@ static void on_title(void *user, const char *utf8)
         s->hooks.title(s->hooks.user, utf8);
 }
 
+/* Engine callback: the program copies text (OSC 52), for the window if there is one. */
+static void on_clipboard_set(void *user, unsigned which, const char *utf8, size_t len)
+{
+    struct session *s = user;
+    if (s->hooks.clipboard_set)
+        s->hooks.clipboard_set(s->hooks.user, which, utf8, len);
+}
+
+/* Engine callback: the program asks for a selection; without a window it gets no answer. */
+static void on_clipboard_get(void *user, unsigned which)
+{
+    struct session *s = user;
+    if (s->hooks.clipboard_get)
+        s->hooks.clipboard_get(s->hooks.user, which);
+}
+
+void session_clipboard_answer(struct session *s, unsigned which, const char *text, size_t len)
+{
+    term_clipboard_answer(s->term, which, text, len);
+}
+
 /* Sets up signal handling: SIGPIPE ignored, the session's signals blocked and read from a fd. */
 void session_signal_set(sigset_t *set)
 {
@@ -366,6 +387,7 @@ bool session_open(struct session *s, const struct bt_config *cfg,
         .scrollout = on_scrollout, .scrollout_plain = on_scrollout_plain,
         .popline = on_popline, .clear_scrollback = on_clear_scrollback,
         .output = on_output, .bell = on_bell, .title = on_title,
+        .clipboard_set = on_clipboard_set, .clipboard_get = on_clipboard_get,
     };
     *s = (struct session){.cfg = cfg, .sigfd = -1, .stats_fd = -1,
                           .start_ns = session_now_ns()};
@@ -376,8 +398,10 @@ bool session_open(struct session *s, const struct bt_config *cfg,
         !dump_open(s))
         return false;
     s->term = term_create(cfg->rows, cfg->cols, &cb, s);
-    if (s->term)
+    if (s->term) {
         set_term_colors(s->term, cfg);
+        term_set_clipboard_limit(s->term, (size_t)cfg->osc52_max);
+    }
     s->buf = malloc(READ_CHUNK);
     s->buf_cap = READ_CHUNK;
     if (!s->term || !s->buf) {

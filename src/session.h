@@ -31,6 +31,10 @@
 struct session_hooks {
     void (*title)(void *user, const char *utf8);
     void (*bell)(void *user);
+    /* OSC 52: the program copies (see term_callbacks), or asks for a selection's text; the
+     * answer, when the front end's policy allows one, goes to session_clipboard_answer(). */
+    void (*clipboard_set)(void *user, unsigned which, const char *utf8, size_t len);
+    void (*clipboard_get)(void *user, unsigned which);
     /* Extra --stats members: writes ",\"name\":value..." into buf, returns its length. */
     int (*stats)(void *user, char *buf, size_t cap);
     void *user;
@@ -74,6 +78,9 @@ bool session_open(struct session *s, const struct bt_config *cfg,
 
 /* Frees what session_open made, in reverse; safe on a partly opened session. */
 void session_close(struct session *s);
+
+/* Answers the program's last question about selection which (OSC 52 ; Pc ; ?) with text. */
+void session_clipboard_answer(struct session *s, unsigned which, const char *text, size_t len);
 
 /* The size of a cell in pixels, for the program's queries in pixels (0 x 0: none known). */
 void session_set_cell_pixels(struct session *s, int width, int height);

@@ -475,6 +475,8 @@ static void on_osc(struct term *t, const struct scan_str *s)
     size_t len = s->len - (size_t)(text - s->data);
     if ((ps == 0 || ps == 2) && semi)
         set_title(t, text, len);
+    else if (ps == 52 && semi)
+        clip_osc(t, text, len, s->bel);
     else
         colors_osc(t, ps, text, len, semi != NULL, s->bel);
 }

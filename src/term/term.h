@@ -38,7 +38,15 @@ struct term_callbacks {
     void (*bell)(void *user);
     /* Window title (OSC 0/2), UTF-8. */
     void (*title)(void *user, const char *utf8);
+    /* OSC 52: the program copies text (UTF-8, no NUL, len bytes) to selections (TERM_CLIP_*). */
+    void (*clipboard_set)(void *user, unsigned which, const char *utf8, size_t len);
+    /* OSC 52 ; Pc ; ?: the program asks for a selection; answer with term_clipboard_answer()
+     * when the policy allows, else not at all. */
+    void (*clipboard_get)(void *user, unsigned which);
 };
+
+/* The selections of OSC 52. */
+enum { TERM_CLIP_CLIPBOARD = 1, TERM_CLIP_PRIMARY = 2 };
 
 /* A new engine of rows x cols; NULL when out of memory. cb is copied. */
 struct term *term_create(int rows, int cols, const struct term_callbacks *cb, void *user);
@@ -88,6 +96,19 @@ void term_clear_damage(struct term *t);
  * combining-mark tables, conversion buffers); libvterm's parser and state are not counted.
  */
 size_t term_sizeof(const struct term *t);
+
+/* ---- The clipboard (clipboard.c) ------------------------------------------ */
+
+#define TERM_CLIP_DEFAULT_MAX (1u << 20)
+
+/* The most bytes a program may copy with OSC 52 (0: none); larger copies are refused whole. */
+void term_set_clipboard_limit(struct term *t, size_t max);
+
+/*
+ * Answers the program's last OSC 52 question about selection which with text (len bytes),
+ * as OSC 52 ; c|p ; base64 ended as the question was; more than the copy limit answers "".
+ */
+void term_clipboard_answer(struct term *t, unsigned which, const char *text, size_t len);
 
 /* ---- Colours (colors.c) --------------------------------------------------- */
 

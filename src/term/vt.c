@@ -421,6 +421,7 @@ struct term *term_create(int rows, int cols, const struct term_callbacks *cb, vo
     t->margins = (struct term_margins){0, -1, 0, -1};
     t->mouse = (struct term_mouse){.row = -1, .col = -1};
     t->narrow = cols == 1;
+    term_set_clipboard_limit(t, TERM_CLIP_DEFAULT_MAX);
     term_colors_default(&t->default_colors);
     t->colors = t->default_colors;
     t->vt = vterm_new(rows, cols);

@@ -90,6 +90,8 @@ struct term {
     char title[TERM_TITLE_MAX];        /* the window title, as last set (OSC 0/2) */
     char title_stack[TERM_TITLES][TERM_TITLE_MAX]; /* XTWINOPS 22 pushes, 23 pops */
     int ntitles;
+    size_t clip_max;                   /* the largest OSC 52 copy (term_set_clipboard_limit) */
+    bool clip_bel;                     /* the last OSC 52 question ended with BEL */
     struct term_colors colors;         /* in effect: OSC 4, 10-19 change them */
     struct term_colors default_colors; /* the configuration's: OSC 104-119 go back to them */
 };
@@ -120,6 +122,9 @@ bool colors_parse(const char *spec, size_t len, uint32_t *rgb);
  * 110-119. Replies end with BEL when bel, else ST. False when ps is no colour command.
  */
 bool colors_osc(struct term *t, long ps, const char *text, size_t len, bool has_args, bool bel);
+
+/* OSC 52 ; text (clipboard.c); bel: it ended with BEL. */
+void clip_osc(struct term *t, const char *text, size_t len, bool bel);
 
 /* ---- Answers to queries (reply.c) ---- */
 

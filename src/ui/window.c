@@ -107,6 +107,8 @@ struct win {
     uint64_t title_res;       /* the RES the title shows (title_shows_res) */
     uint64_t bells;           /* for --stats */
     uint64_t flash_frames;    /* frames drawn with the visual bell, for --stats */
+    unsigned clip_asked;      /* osc52_read = ask: the selection a program waits for, or 0 */
+    uint64_t osc52_copies, osc52_reads, osc52_denied; /* for --stats */
     int *sel_from, *sel_to;
     bool thumb_drag; /* the position indicator is being dragged */
     FILE *frame_log; /* BOUNDTERM_FRAME_LOG: one line per frame, microseconds */
@@ -126,6 +128,7 @@ struct win {
     char msg[BT_PATH_BYTES + 96]; /* a transient message line ("saved N rows to PATH") */
     uint64_t msg_until;
     char *paste_held;         /* a paste waiting for paste_confirm_multiline's answer */
+    bool swallow_text;        /* a key answered a question: its text is not the program's */
     char prompt[160];         /* the question on the bottom row while it waits (or "") */
     bool exec_failed;         /* the program could not run: its message stays until a key */
 };
@@ -294,6 +297,70 @@ static void message(struct win *w, const char *text)
     memcpy(w->msg, text, n);
     w->msg[n] = '\0';
     w->msg_until = session_now_ns() + MESSAGE_NS;
+    w->dirty = true;
+}
+
+/* ---- The clipboard, for programs (OSC 52) ------------------------------------ */
+
+/* Engine hook: the program copies text to the clipboard or the primary selection. */
+static void on_clipboard_set(void *user, unsigned which, const char *utf8, size_t len)
+{
+    struct win *w = user;
+    (void)len; /* utf8 holds no NUL: SDL takes it as a string */
+    if (which & TERM_CLIP_CLIPBOARD)
+        SDL_SetClipboardText(utf8);
+    if (which & TERM_CLIP_PRIMARY)
+        SDL_SetPrimarySelectionText(utf8);
+    w->osc52_copies++;
+}
+
+/* Gives the program the text of selection which. */
+static void clipboard_answer(struct win *w, unsigned which)
+{
+    char *text = which == TERM_CLIP_PRIMARY ? SDL_GetPrimarySelectionText()
+                                            : SDL_GetClipboardText();
+    session_clipboard_answer(&w->s, which, text ? text : "", text ? strlen(text) : 0);
+    SDL_free(text);
+    w->osc52_reads++;
+}
+
+static void clipboard_deny(struct win *w)
+{
+    w->osc52_denied++;
+    message(w, "a program asked to read the clipboard: denied (osc52_read)");
+}
+
+/*
+ * Engine hook: the program asks for a selection's text. Whatever a program prints could ask,
+ * and the clipboard may hold a password: osc52_read decides (deny by default); ask puts the
+ * question on the bottom row, and only 'y' allows. A question while another one (or a paste
+ * confirmation) waits is denied.
+ */
+static void on_clipboard_get(void *user, unsigned which)
+{
+    struct win *w = user;
+    if (w->cfg->osc52_read == BT_OSC52_ALLOW) {
+        clipboard_answer(w, which);
+    } else if (w->cfg->osc52_read == BT_OSC52_ASK && !w->prompt[0]) {
+        w->clip_asked = which;
+        snprintf(w->prompt, sizeof w->prompt, "The program asks to read the %s. y lets it, any "
+                 "other key refuses.", which == TERM_CLIP_PRIMARY ? "primary selection"
+                                                                  : "clipboard");
+        w->dirty = true;
+    } else {
+        clipboard_deny(w);
+    }
+}
+
+/* A key while a program waits to read a selection: y answers, anything else refuses. */
+static void clipboard_key(struct win *w, const SDL_Keysym *key)
+{
+    if (key->sym == SDLK_y && !(key->mod & (KMOD_CTRL | KMOD_ALT | KMOD_GUI)))
+        clipboard_answer(w, w->clip_asked);
+    else
+        clipboard_deny(w);
+    w->clip_asked = 0;
+    w->prompt[0] = '\0';
     w->dirty = true;
 }
 
@@ -715,11 +782,14 @@ static int stats_members(void *user, char *buf, size_t cap)
     return snprintf(buf, cap, ",\"search_state\":\"%s\",\"search_matches\":%zu,"
                     "\"search_current\":%zu,\"search_current_row\":%" PRId64
                     ",\"search_ms\":%" PRId64 ",\"view_following\":%s,\"saves\":%" PRIu64
-                    ",\"bells\":%" PRIu64 ",\"flash_frames\":%" PRIu64 ",\"focused\":%s",
+                    ",\"bells\":%" PRIu64 ",\"flash_frames\":%" PRIu64 ",\"focused\":%s"
+                    ",\"osc52_copies\":%" PRIu64 ",\"osc52_reads\":%" PRIu64
+                    ",\"osc52_denied\":%" PRIu64,
                     state, n, place, w->bar.has_current ? (int64_t)w->bar.current.row : -1,
                     w->bar.open ? w->search_ms : -1,
                     view_following(w->view) ? "true" : "false", w->saves, w->bells, w->flash_frames,
-                    w->focused ? "true" : "false");
+                    w->focused ? "true" : "false", w->osc52_copies, w->osc52_reads,
+                    w->osc52_denied);
 }
 
 /* ---- Drawing ------------------------------------------------------------ */
@@ -990,9 +1060,16 @@ static void on_key(struct win *w, const SDL_KeyboardEvent *e)
         w->quit |= press && !events_is_modifier(key);
         return;
     }
-    if (press && w->paste_held) {
-        if (!events_is_modifier(key))
+    if (press)
+        w->swallow_text = false; /* a text event follows its own key press, if any */
+    if (press && (w->paste_held || w->clip_asked)) {
+        if (events_is_modifier(key))
+            return;
+        if (w->paste_held)
             paste_answer(w, key);
+        else
+            clipboard_key(w, key);
+        w->swallow_text = true;
         return;
     }
     enum ui_action a = press ? events_shortcut(&w->keys, key) : UI_NONE;
@@ -1172,8 +1249,10 @@ static void on_event(struct win *w, const SDL_Event *e)
     case SDL_KEYDOWN:
     case SDL_KEYUP: on_key(w, &e->key); break;
     case SDL_TEXTINPUT:
-        if (w->paste_held)
-            break; /* the key press answered the confirmation */
+        if (w->swallow_text || w->paste_held || w->clip_asked) {
+            w->swallow_text = false; /* the key press answered a question */
+            break;
+        }
         if (w->bar.open) {
             bar_text(w, e->text.text);
             break;
@@ -1492,8 +1571,9 @@ static bool block_signals(sigset_t *orig)
  */
 static bool start(struct win *w, const struct bt_config *cfg, bool *opened)
 {
-    static const struct session_hooks hooks_proto = {.title = on_title, .bell = on_bell,
-                                                     .stats = stats_members};
+    static const struct session_hooks hooks_proto = {
+        .title = on_title, .bell = on_bell, .stats = stats_members,
+        .clipboard_set = on_clipboard_set, .clipboard_get = on_clipboard_get};
     struct session_hooks hooks = hooks_proto;
     sigset_t orig;
     hooks.user = w;

@@ -63,7 +63,7 @@ def case_print(bt, home):
     pattern = re.compile(r"^[a-z0-9_]+ = .*  # from (default|--[a-z-]+|%s:\d+)$" % re.escape(CONF))
     for line in body:
         check(pattern.match(line), "print: malformed line %r" % line)
-    check(len(body) == 51, "print: %d keys" % len(body))  # 47 + paste_filter, paste_confirm_multiline, title_shows_res, bell
+    check(len(body) == 53, "print: %d keys" % len(body))  # 47 + paste, bell, title, osc52 keys
     for want in ["scrollback_ram = 32M  # from %s:2" % CONF,
                  "font_size = 12  # from --font-size",
                  "codec = lz4  # from --codec",
@@ -72,7 +72,9 @@ def case_print(bt, home):
                  "key_paste = Ctrl+Shift+V  # from default",
                  "scrollback_disk = 1G  # from default",
                  "size = 80x24  # from default",
-                 "palette1 = #cd0000  # from default"]:
+                 "palette1 = #cd0000  # from default",
+                 "osc52_max = 1M  # from default",
+                 "osc52_read = deny  # from default"]:
         check(want in body, "print: no line %r" % want)
     # $XDG_CONFIG_HOME wins over ~/.config; --config over both.
     xdg = os.path.join(home, "xdg")

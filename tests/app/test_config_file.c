@@ -122,6 +122,10 @@ static void test_good_lines(void)
         {"cursor_blink = off\ntitle_shows_res = on", "cursor_blink", "false  # from t.conf:1"},
         {"bell = urgent", "bell", "urgent  # from t.conf:1"},
         {"[terminal]\nbell = None", "bell", "none  # from t.conf:2"},
+        {"osc52_max = 64M", "osc52_max", "64M  # from t.conf:1"},
+        {"osc52_max = 0", "osc52_max", "0  # from t.conf:1"},
+        {"osc52_read = ASK", "osc52_read", "ask  # from t.conf:1"},
+        {"osc52_read = allow", "osc52_read", "allow  # from t.conf:1"},
         {"shell = /bin/zsh", "shell", "/bin/zsh  # from t.conf:1"},
         {"shell = \"/opt/my shell/zsh\"", "shell", "/opt/my shell/zsh  # from t.conf:1"},
         {"shell = \"/opt/a # b\"", "shell", "\"/opt/a # b\"  # from t.conf:1"},
@@ -241,6 +245,11 @@ static void test_bad_lines(void)
         {"paste_filter = none", "boundterm: t.conf:1: paste_filter: 'none' is not one of safe "
          "or raw"},
         {"bell = loud", "boundterm: t.conf:1: bell: 'loud' is not one of flash, urgent or none"},
+        {"osc52_max = 65M",
+         "boundterm: t.conf:1: osc52_max: '65M' is too large (expected at most 64M; 0 turns "
+         "copying off)"},
+        {"osc52_read = yes", "boundterm: t.conf:1: osc52_read: 'yes' is not one of deny, ask or "
+                             "allow"},
         {"paste_confirm_multiline = 2", "boundterm: t.conf:1: paste_confirm_multiline: '2' is "
          "not a boolean (expected true or false)"},
         {"key_copy = Ctrl+Shift+Foo", "boundterm: t.conf:1: key_copy: 'Ctrl+Shift+Foo' is not "

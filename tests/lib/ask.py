@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Runs inside a terminal: sends queries and records the terminal's answers.
 
-usage: ask.py OUT QUERY...
+usage: ask.py [--wait S] OUT QUERY...
 
 Each QUERY is written with Python escapes (\\x1b, \\a, \\\\) to the controlling terminal in raw
-mode; what the terminal answers within a moment (until 0.3 s pass with no byte, at most 1 s
-after the query) is written to OUT as one JSON list of strings, in the order of the queries,
+mode; what the terminal answers within a moment (until 0.3 s pass with no byte, at most S
+seconds, default 1, after the query) is written to OUT as one JSON list of strings, in the order of the queries,
 "" for no answer. The scenarios compare it with what xterm documents."""
 import json
 import os
@@ -16,13 +16,13 @@ import time
 import tty
 
 
-def answer(fd, query):
+def answer(fd, query, limit):
     os.write(fd, query.encode("latin-1"))
     got, start, last = b"", time.monotonic(), None
     while True:
         now = time.monotonic()
-        wait = 0.3 if last else 1.0 - (now - start)
-        if last and now - last >= 0.3 or now - start >= 1.0:
+        wait = 0.3 if last else limit - (now - start)
+        if last and now - last >= 0.3 or now - start >= limit:
             break
         r, _, _ = select.select([fd], [], [], max(0.0, min(wait, 0.3)))
         if r:
@@ -34,12 +34,15 @@ def answer(fd, query):
 
 
 def main():
-    out, queries = sys.argv[1], sys.argv[2:]
+    args, limit = sys.argv[1:], 1.0
+    if args[:1] == ["--wait"]:
+        limit, args = float(args[1]), args[2:]
+    out, queries = args[0], args[1:]
     fd = os.open("/dev/tty", os.O_RDWR)
     saved = termios.tcgetattr(fd)
     tty.setraw(fd)
     try:
-        answers = [answer(fd, q.encode("latin-1").decode("unicode_escape")) for q in queries]
+        answers = [answer(fd, q.encode("latin-1").decode("unicode_escape"), limit) for q in queries]
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
     with open(out, "w") as f:

@@ -22,6 +22,11 @@
  *   RESIZE 10 40          the screen to 10 rows x 40 columns
  *   KEY Enter Shift       a key with modifiers (term_key), "release" or "repeat" after them
  *   TEXTKEY 0x61 "A" Shift  a text key: the key's character, what it typed, the modifiers
+ *   CLIPBOARD "c:text"    OSC 52 copies since the last CLIPBOARD or RESET, each as the
+ *                         selections (c, p, cp) ':' the text, separated by '|'
+ *   ASKED "c"             the selections OSC 52 asked for since the last ASKED or RESET
+ *   ANSWER c "text"       answers the last question (term_clipboard_answer)
+ *   CLIPLIMIT 16          the largest copy (term_set_clipboard_limit)
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,6 +44,8 @@ struct rec {
     char out[8192];
     size_t outlen;
     char title[1024];
+    char clip[4096]; /* the CLIPBOARD notation of the copies so far */
+    char asked[64];
     struct sb_row hist[HIST_MAX]; /* rows scrolled out, for popline */
     size_t nhist, pushed;
 };
@@ -87,11 +94,35 @@ static void r_title(void *user, const char *utf8)
     snprintf(r->title, sizeof r->title, "%s", utf8);
 }
 
+/* "c", "p" or "cp" for TERM_CLIP_* bits. */
+static const char *clip_letters(unsigned which)
+{
+    return which == (TERM_CLIP_CLIPBOARD | TERM_CLIP_PRIMARY) ? "cp"
+           : which == TERM_CLIP_PRIMARY                     ? "p" : "c";
+}
+
+static void r_clipboard_set(void *user, unsigned which, const char *utf8, size_t len)
+{
+    struct rec *r = user;
+    size_t n = strlen(r->clip);
+    REQUIRE(strlen(utf8) == len); /* no NUL inside */
+    snprintf(r->clip + n, sizeof r->clip - n, "%s%s:%s", n ? "|" : "", clip_letters(which), utf8);
+}
+
+static void r_clipboard_get(void *user, unsigned which)
+{
+    struct rec *r = user;
+    size_t n = strlen(r->asked);
+    snprintf(r->asked + n, sizeof r->asked - n, "%s", clip_letters(which));
+}
+
 static const struct term_callbacks callbacks = {
     .scrollout = r_scrollout,
     .popline = r_popline,
     .output = r_output,
     .title = r_title,
+    .clipboard_set = r_clipboard_set,
+    .clipboard_get = r_clipboard_get,
 };
 
 struct engines {
@@ -412,6 +443,31 @@ static void run_line(struct engines *e, const char *p)
         for (int i = 0; i < ENGINES; i++)
             got[i] = e->r[i].title;
         expect_str(e, "title", got, buf);
+    } else if (!strncmp(p, "CLIPBOARD", 9)) {
+        size_t n = unquote(p + 9, buf, sizeof buf);
+        buf[n] = 0;
+        for (int i = 0; i < ENGINES; i++) {
+            snprintf(text[i], sizeof text[i], "%s", e->r[i].clip);
+            e->r[i].clip[0] = 0;
+        }
+        expect_str(e, "clipboard", got, buf);
+    } else if (!strncmp(p, "ASKED", 5)) {
+        size_t n = unquote(p + 5, buf, sizeof buf);
+        buf[n] = 0;
+        for (int i = 0; i < ENGINES; i++) {
+            snprintf(text[i], sizeof text[i], "%s", e->r[i].asked);
+            e->r[i].asked[0] = 0;
+        }
+        expect_str(e, "asked", got, buf);
+    } else if (!strncmp(p, "ANSWER", 6)) {
+        p += 6 + strspn(p + 6, " ");
+        unsigned which = *p == 'p' ? TERM_CLIP_PRIMARY : TERM_CLIP_CLIPBOARD;
+        size_t n = unquote(p + 1, buf, sizeof buf);
+        for (int i = 0; i < ENGINES; i++)
+            term_clipboard_answer(e->t[i], which, buf, n);
+    } else if (!strncmp(p, "CLIPLIMIT", 9)) {
+        for (int i = 0; i < ENGINES; i++)
+            term_set_clipboard_limit(e->t[i], strtoul(p + 9, NULL, 10));
     } else if (!strncmp(p, "MOUSE", 5)) {
         for (int i = 0; i < ENGINES; i++)
             num[i] = term_mouse_mode(e->t[i]);

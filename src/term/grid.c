@@ -638,6 +638,19 @@ void grid_set_pen_extra(struct grid *g, uint32_t attr, bool on)
     set_attr(g, attr, on ? attr : 0);
 }
 
+uint32_t grid_last_glyph(const struct grid *g)
+{
+    if (g->wrap_row < 0 || g->wrap_row >= g->rows || g->wrap_col < 0 || g->wrap_col >= g->cols)
+        return 0;
+    const struct gbuf *b = &g->buf[g->cur];
+    uint32_t ch = b->row[g->wrap_row]->cells[g->wrap_col].ch & CH_VALUE;
+    if (ch == CH_CONT)
+        return 0;
+    if (ch & CH_COMB)
+        return (ch & ~CH_COMB) < b->ncomb ? b->comb[ch & ~CH_COMB][0] : 0;
+    return ch <= 0x10ffff ? ch : 0;
+}
+
 void grid_pen(const struct grid *g, sb_color *fg, sb_color *bg, uint32_t *attrs)
 {
     *fg = g->pen_fg;
@@ -972,11 +985,6 @@ int grid_checksum(const struct grid *g, int top, int left, int bottom, int right
             first = false;
         }
     return sum;
-}
-
-int grid_last_glyph_width(const struct grid *g)
-{
-    return g->last_width;
 }
 
 void grid_bias_next_resize(struct grid *g, int drow, int dcol)

@@ -60,6 +60,9 @@ void grid_size(const struct grid *g, int *rows, int *cols);
  * DECSC and DECRC, in one slot like libvterm's own saved pen.
  */
 void grid_set_pen_extra(struct grid *g, uint32_t attr, bool on);
+/* The base codepoint of the last glyph placed, 0 when the cursor moved since or there is none. */
+uint32_t grid_last_glyph(const struct grid *g);
+
 /* The pen: what the next glyph is written with (reverse video not applied). */
 void grid_pen(const struct grid *g, sb_color *fg, sb_color *bg, uint32_t *attrs);
 void grid_save_pen_extra(struct grid *g);
@@ -89,12 +92,6 @@ void grid_touch(struct grid *g);
  * inclusive, already clipped to the screen), before xterm's final negation and 16-bit mask.
  */
 int grid_checksum(const struct grid *g, int top, int left, int bottom, int right);
-
-/*
- * Width of the last glyph VTermState placed (0 before any): what its REP (CSI b) would repeat.
- * libvterm 0.1.4 loops forever on REP when that width is 0 or negative; vt.c drops those.
- */
-int grid_last_glyph_width(const struct grid *g);
 
 /*
  * Adds (drow, dcol) to the cursor adjustment of the next resize, and counts the cursor as

@@ -324,6 +324,31 @@ static void set_title(struct term *t, const char *text, size_t len)
 
 /* ---- CSI ---------------------------------------------------------------- */
 
+#define REP_MAX 65535 /* xterm's largest parameter */
+
+/*
+ * REP, as xterm does it: the character written right before (its base, without marks), n more
+ * times (0 is 1), through the text path, so that it wraps and scrolls like typed text.
+ * libvterm 0.1.4 stopped at the row's end, counted columns rather than glyphs, repeated after
+ * any sequence, and looped forever on a glyph of width 0.
+ */
+static void repeat_char(struct term *t, long n)
+{
+    char unit[UTF8_MAX], buf[256];
+    uint32_t cp = t->rep_ok ? grid_last_glyph(t->grid) : 0;
+    if (!cp)
+        return;
+    size_t len = utf8_encode(cp, unit), per = sizeof buf / len;
+    n = n < 1 ? 1 : n > REP_MAX ? REP_MAX : n;
+    for (size_t i = 0; i < per; i++)
+        memcpy(buf + i * len, unit, len);
+    while (n > 0) {
+        size_t k = (size_t)n < per ? (size_t)n : per;
+        vt_text(t, buf, k * len);
+        n -= (long)k;
+    }
+}
+
 /* A CSI without leader or intermediate. */
 static void plain_csi(struct term *t, const struct scan_csi *c)
 {
@@ -343,10 +368,9 @@ static void plain_csi(struct term *t, const struct scan_csi *c)
         pass_csi(t, c);
         track_region(t, c);
         return;
-    case 'b': /* REP: libvterm repeats a glyph of width <= 0 forever */
-        if (grid_last_glyph_width(t->grid) <= 0)
-            return;
-        break;
+    case 'b':
+        repeat_char(t, scan_param(c, 0, 1));
+        return;
     case 's':
         if (!t->modes.lr_margins) {
             vt_write(t, "\x1b" "7", 2); /* SCOSC */

@@ -152,16 +152,35 @@ static size_t join_leading_marks(struct term *t, const unsigned char *p, size_t 
     return k && grid_join_marks(t->grid, marks, k) ? at : 0;
 }
 
+/*
+ * Whether REP may repeat (xterm's rule): only right after a graphic character, with nothing
+ * between, not even a control. Follows text [p, end) on its way to libvterm (an ESC at its end
+ * starts a sequence and is not text); the grid knows the glyph itself.
+ */
+static void note_last_char(struct term *t, const unsigned char *p, const unsigned char *end)
+{
+    if (end > p && end[-1] == 0x1b)
+        end--;
+    if (end > p)
+        t->rep_ok = end[-1] >= 0x20 && end[-1] != 0x7f;
+}
+
+void vt_text(struct term *t, const char *bytes, size_t n)
+{
+    if (t->narrow)
+        write_narrow(t, (const unsigned char *)bytes, n);
+    else
+        vt_write(t, bytes, n);
+}
+
 /* Hands libvterm the scanned bytes up to (not including) upto. */
 static void flush_to(struct term *t, struct feed *f, const unsigned char *upto)
 {
     f->start += join_leading_marks(t, f->start, (size_t)(upto - f->start));
+    note_last_char(t, f->start, upto);
     while (upto > f->start) {
         size_t n = slice_len(f->start, (size_t)(upto - f->start));
-        if (t->narrow)
-            write_narrow(t, f->start, n);
-        else
-            vt_write(t, (const char *)f->start, n);
+        vt_text(t, (const char *)f->start, n);
         f->start += n;
     }
 }
@@ -388,10 +407,12 @@ static void sequence_byte(struct term *t, unsigned char c)
     if (step == SCAN_EXEC) {
         vterm_input_write(t->vt, (const char *)&c, 1); /* executed in the escape state too */
         seq_track_c0(t, c);
+        t->rep_ok = false;
     } else if (step != SCAN_MORE) {
         if (step != SCAN_ABORT)
             seq_dispatch(t, step);
         vt_end_sequence(t);
+        t->rep_ok = false; /* REP repeats only what came right before it */
     }
 }
 

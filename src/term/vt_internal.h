@@ -84,6 +84,7 @@ struct term {
     bool narrow;      /* a one-column screen (see vt.c's write_narrow) */
     struct term_margins margins; /* as VTermState holds them (DECSTBM, DECSLRM) */
     bool protect;     /* DECSCA: the glyphs written next are protected from selective erase */
+    bool rep_ok;      /* text came last: REP repeats its last glyph (false after anything else) */
     unsigned char held[8]; /* an incomplete UTF-8 sequence that ended the last feed */
     size_t nheld;
     int cell_w, cell_h;
@@ -98,6 +99,9 @@ struct term {
 
 /* Writes bytes to libvterm's parser (its state machine and the grid act on them). */
 void vt_write(struct term *t, const char *bytes, size_t len);
+
+/* Writes text to libvterm as text from the pty goes (a one-column screen needs help). */
+void vt_text(struct term *t, const char *bytes, size_t n);
 
 /* Writes a reply to the program through the output callback (printf-style, bounded). */
 void vt_reply(struct term *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

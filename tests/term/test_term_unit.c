@@ -329,8 +329,11 @@ static void test_repeat(void)
     feed(t, "\x1b[2;1Ha\x1b[3bz");  /* an ordinary repeat still works */
     CHECK_STR(text(t, 1, NULL), "aaaaz.....");
     feed(t, "\x1b[3;1H\x1b[");
-    feed(t, "2b!");                 /* split before the final byte: repeats the last glyph */
-    CHECK_STR(text(t, 2, NULL), "zz!.......");
+    feed(t, "2b!");                 /* after a sequence (CUP): nothing, as in xterm */
+    CHECK_STR(text(t, 2, NULL), "!.........");
+    feed(t, "\x1b[3;1Hy\x1b[");
+    feed(t, "2b!");                 /* split before the final byte: repeats the y */
+    CHECK_STR(text(t, 2, NULL), "yyy!......");
     done(t, &r);
 }
 

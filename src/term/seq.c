@@ -104,7 +104,7 @@ static void set_mouse(struct term_modes *m, long mode, bool on)
 }
 
 /* A DEC private mode (DECSET/DECRST), applied alone. */
-static void dec_mode(struct term *t, long mode, bool on)
+void seq_dec_mode(struct term *t, long mode, bool on)
 {
     struct term_modes *m = &t->modes;
     switch (mode) {
@@ -146,7 +146,7 @@ static void dec_mode(struct term *t, long mode, bool on)
 }
 
 /* An ANSI mode (SM/RM): libvterm knows IRM and LNM; the others are not implemented. */
-static void ansi_mode(struct term *t, long mode, bool on)
+void seq_ansi_mode(struct term *t, long mode, bool on)
 {
     if (mode == 4)
         t->modes.insert = on;
@@ -166,9 +166,9 @@ static void set_modes(struct term *t, const struct scan_csi *c, bool dec)
         long mode = c->params[i].value;
         if (!sub && mode != SCAN_PARAM_MISSING) {
             if (dec)
-                dec_mode(t, mode, on);
+                seq_dec_mode(t, mode, on);
             else
-                ansi_mode(t, mode, on);
+                seq_ansi_mode(t, mode, on);
         }
         sub = c->params[i].more;
     }
@@ -409,6 +409,8 @@ static void on_csi(struct term *t, const struct scan_csi *c)
         reply_decrqm(t, c);
         if (c->leader == '?')
             clamp_cursor(t);
+    } else if (c->inter == '!' && c->final == 'p' && !c->leader) {
+        soft_reset(t); /* DECSTR, which libvterm 0.1.4 never parses */
     } else if (c->inter == '"' && c->final == 'q' && !c->leader) {
         pass_csi(t, c); /* DECSCA; tracked for DECRQSS */
         long p = scan_param(c, 0, 0);
@@ -427,22 +429,14 @@ static void on_csi(struct term *t, const struct scan_csi *c)
 
 /* ---- ESC ---------------------------------------------------------------- */
 
-/* RIS: libvterm resets its modes, charsets and pen; so do the engine's copies. */
-static void track_reset(struct term *t)
-{
-    modes_reset(&t->modes);
-    grid_set_autowrap(t->grid, true);
-    t->margins = (struct term_margins){0, -1, 0, -1};
-    t->protect = false;
-    t->cs = (struct term_charsets){0};
-    grid_set_pen_extra(t->grid, SB_ATTR_DIM | SB_ATTR_CONCEAL | SB_ATTR_OVERLINE, false);
-    grid_save_pen_extra(t->grid);
-}
-
 static void on_esc(struct term *t, const struct scan_esc *e)
 {
     if (e->junk || e->final == '\\')
         return; /* libvterm ignores both; a lone ST ends nothing */
+    if (e->inter == '#' && e->final == '8') {
+        screen_alignment(t); /* DECALN */
+        return;
+    }
     char buf[3] = {'\x1b'};
     size_t n = 1;
     if (e->inter)
@@ -455,7 +449,7 @@ static void on_esc(struct term *t, const struct scan_esc *e)
         return;
     }
     switch (e->final) {
-    case 'c': track_reset(t); break;
+    case 'c': reset_tracked(t); break;
     case '7': grid_save_pen_extra(t->grid); break;
     case '8':
         grid_restore_pen_extra(t->grid);

@@ -141,6 +141,19 @@ void reply_winops(struct term *t, long op);
 /* DECRQCRA (CSI Pid ; Pp ; top ; left ; bottom ; right * y). */
 void reply_checksum(struct term *t, const struct scan_csi *c);
 
+/* A DEC private mode (DECSET/DECRST) or an ANSI mode (SM/RM), applied alone (seq.c). */
+void seq_dec_mode(struct term *t, long mode, bool on);
+void seq_ansi_mode(struct term *t, long mode, bool on);
+
+/* ---- Resets (reset.c) ---- */
+
+/* RIS went to libvterm: the engine's own state follows it. */
+void reset_tracked(struct term *t);
+/* DECSTR (CSI ! p), xterm's soft reset. */
+void soft_reset(struct term *t);
+/* DECALN (ESC # 8). */
+void screen_alignment(struct term *t);
+
 /* Acts on the sequence the scanner just completed (step: SCAN_CSI, SCAN_ESC, SCAN_STR). */
 void seq_dispatch(struct term *t, enum scan_step step);
 

@@ -295,14 +295,17 @@ static void gen_mode(struct gen *g)
         emit(g, "\x1b[%d q", between(g, 0, 6)); /* DECSCUSR */
 }
 
-/* Less common things: charsets, line attributes, titles, queries, resets. */
+/*
+ * Less common things: charsets, line attributes, titles, queries, resets. DECSTR and DECALN
+ * are left out: the engine does what xterm does, not what VTermScreen does (editing.test).
+ */
 static void gen_misc(struct gen *g)
 {
     static const char *m[] = {
-        "\x1b(0", "\x1b(B", "\x1b)0", "\x1b#3", "\x1b#4", "\x1b#5", "\x1b#6", "\x1b#8",
+        "\x1b(0", "\x1b(B", "\x1b)0", "\x1b#3", "\x1b#4", "\x1b#5", "\x1b#6",
         "\x1b]2;title\x07", "\x1b]0;t\x1b\\", "\x1bP$qm\x1b\\", "\x1b[c", "\x1b[>c", "\x1b[6n",
         "\x1b[5n", "\x1b[?25$p", "\x1b[4$p", "\x1b[14t", "\x1b[18t", "\x1b[1;1;1;1;3;3*y",
-        "\x1b[3J", "\x1b[!p", "\x1b[3g", "\x1b[g", ("\x1b" "c") /* RIS */};
+        "\x1b[3J", "\x1b[3g", "\x1b[g", ("\x1b" "c") /* RIS */};
     size_t n = sizeof m / sizeof m[0];
     size_t i = rnd(g, n);
     if (i == n - 1 && rnd(g, 4)) /* a full reset is rare */

@@ -761,11 +761,16 @@ static int cb_bell(void *user)
     return 1;
 }
 
-/* A DECDWL line shows half the columns: VTermScreen erases the right half. */
+/*
+ * A DECDWL line shows half the columns: VTermScreen erases the right half. A one-column screen
+ * has no half to show: refused, as libvterm would put the cursor in column -1 of such a line.
+ */
 static int cb_setlineinfo(int row, const VTermLineInfo *newinfo, const VTermLineInfo *oldinfo,
                           void *user)
 {
     struct grid *g = user;
+    if (newinfo->doublewidth && g->cols < 2)
+        return 0;
     bool changed = newinfo->doublewidth != oldinfo->doublewidth ||
                    newinfo->doubleheight != oldinfo->doubleheight;
     if (changed && newinfo->doublewidth) {

@@ -131,6 +131,22 @@ void reply_decrqss(struct term *t, const char *req, size_t n)
         vt_reply(t, "\x1bP0$r\x1b\\");
 }
 
+/* ---- CPR, DECXCPR ------------------------------------------------------------ */
+
+void reply_cursor(struct term *t, bool dec)
+{
+    VTermPos pos;
+    vterm_state_get_cursorpos(t->state, &pos);
+    if (t->modes.origin) { /* xterm counts from the margins' corner */
+        pos.row -= t->margins.top;
+        pos.col -= t->modes.lr_margins ? t->margins.left : 0;
+    }
+    if (dec)
+        vt_reply(t, "\x1b[?%d;%d;1R", pos.row + 1, pos.col + 1); /* page 1, as xterm */
+    else
+        vt_reply(t, "\x1b[%d;%dR", pos.row + 1, pos.col + 1);
+}
+
 /* ---- XTWINOPS, DECRQCRA ----------------------------------------------------- */
 
 /* XTWINOPS reports: 14 text area and 16 cell size in pixels, 18/19 size in characters. */

@@ -352,6 +352,8 @@ static void repeat_char(struct term *t, long n)
 /* A CSI without leader or intermediate. */
 static void plain_csi(struct term *t, const struct scan_csi *c)
 {
+    if (margins_active(t) && margins_csi(t, c))
+        return;
     switch (c->final) {
     case 'h':
     case 'l':
@@ -401,7 +403,13 @@ static void on_csi(struct term *t, const struct scan_csi *c)
 {
     if (c->junk)
         return; /* several leaders or intermediates: libvterm ignores them too */
-    if (!c->leader && !c->inter) {
+    if (!c->leader && !c->inter && strchr("@ABCDEFGHIJKLMPSTXZ`abdefrs", c->final))
+        t->margin_wrap = false; /* a move or an edit ends a wrap pending at the right margin */
+    if (c->final == 'n' && !c->inter && scan_param(c, 0, 0) == 6 &&
+        (!c->leader || c->leader == '?')) {
+        reply_cursor(t, c->leader == '?');
+        clamp_cursor(t); /* as VTermState ends every CSI it knows */
+    } else if (!c->leader && !c->inter) {
         plain_csi(t, c);
     } else if (c->leader == '?' && !c->inter && (c->final == 'h' || c->final == 'l')) {
         set_modes(t, c, true);
@@ -433,8 +441,13 @@ static void on_esc(struct term *t, const struct scan_esc *e)
 {
     if (e->junk || e->final == '\\')
         return; /* libvterm ignores both; a lone ST ends nothing */
+    t->margin_wrap = false;
     if (e->inter == '#' && e->final == '8') {
         screen_alignment(t); /* DECALN */
+        return;
+    }
+    if (!e->inter && e->final == 'E' && margins_active(t)) {
+        margins_nel(t);
         return;
     }
     char buf[3] = {'\x1b'};

@@ -167,7 +167,9 @@ static void note_last_char(struct term *t, const unsigned char *p, const unsigne
 
 void vt_text(struct term *t, const char *bytes, size_t n)
 {
-    if (t->narrow)
+    if (margins_active(t))
+        margins_text(t, bytes, n);
+    else if (t->narrow)
         write_narrow(t, (const unsigned char *)bytes, n);
     else
         vt_write(t, bytes, n);
@@ -213,13 +215,14 @@ static void lone_c2(struct term *t, struct feed *f)
  * the last character (so REP and a combining mark that follows see the glyph they expect).
  * Not taken while the result could differ: another character set in GL (SO, ESC n/o, a G0
  * other than ASCII), insert mode (text shifts cells), origin mode (CUF is clamped to the
- * margins).
+ * margins), DECLRMM (text wraps at the right margin: margins.c).
  */
 #define FAST_MIN 8 /* shorter runs are not worth the CUF */
 
 static bool fast_allowed(const struct term *t)
 {
-    return t->cs.gl == 0 && !t->cs.g0_other && !t->modes.insert && !t->modes.origin;
+    return t->cs.gl == 0 && !t->cs.g0_other && !t->modes.insert && !t->modes.origin &&
+           !t->modes.lr_margins;
 }
 
 /* Moves VTermState's cursor k columns right: CSI k C. */
@@ -397,7 +400,7 @@ static void release_held(struct term *t, struct feed *f)
         vt_write(t, "\xef\xbf\xbd", 3); /* as lone_c2() */
         return;
     }
-    vt_write(t, (const char *)t->held, n);
+    vt_text(t, (const char *)t->held, n);
 }
 
 /* One byte of a sequence: to the scanner, never to libvterm; a C0 control inside is run. */
@@ -535,6 +538,31 @@ static void clamp_margins(struct term *t, int rows, int cols)
         t->margins.right = cols;
 }
 
+/*
+ * Narrowed to one column: double-width lines become single again (libvterm keeps them through a
+ * resize and would clamp the cursor to column -1 of one). ESC # 5 on each, with origin mode off
+ * so the rows are addressed from the screen's top; the cursor goes back where it was.
+ */
+static void single_width_lines(struct term *t, int rows)
+{
+    VTermPos pos;
+    vterm_state_get_cursorpos(t->state, &pos);
+    vt_write(t, "\x1b[?6l", 5);
+    char buf[48];
+    for (int row = 0; row < rows; row++) {
+        if (!vterm_state_get_lineinfo(t->state, row)->doublewidth)
+            continue;
+        int n = snprintf(buf, sizeof buf, "\x1b[%dH\x1b#5", row + 1);
+        vt_write(t, buf, (size_t)n);
+    }
+    if (t->modes.origin) { /* setting it homes the cursor; CUP then counts from the region */
+        vt_write(t, "\x1b[?6h", 5);
+        pos.row -= t->margins.top;
+    }
+    int n = snprintf(buf, sizeof buf, "\x1b[%dH", pos.row + 1);
+    vt_write(t, buf, (size_t)n);
+}
+
 void term_resize(struct term *t, int rows, int cols)
 {
     if (rows < 1 || cols < 1)
@@ -547,6 +575,8 @@ void term_resize(struct term *t, int rows, int cols)
     vterm_set_size(t->vt, rows, cols);
     clamp_margins(t, rows, cols);
     t->narrow = cols == 1;
+    if (t->narrow)
+        single_width_lines(t, rows);
 }
 
 void term_size(const struct term *t, int *rows, int *cols)

@@ -85,6 +85,9 @@ struct term {
     struct term_margins margins; /* as VTermState holds them (DECSTBM, DECSLRM) */
     bool protect;     /* DECSCA: the glyphs written next are protected from selective erase */
     bool rep_ok;      /* text came last: REP repeats its last glyph (false after anything else) */
+    bool margin_wrap; /* a glyph filled the right margin's column: the next one wraps first */
+    char mpart[4];    /* margins.c: a character the last write cut, held until it is whole */
+    size_t nmpart;
     unsigned char held[8]; /* an incomplete UTF-8 sequence that ended the last feed */
     size_t nheld;
     int cell_w, cell_h;
@@ -138,12 +141,25 @@ void reply_decrqm(struct term *t, const struct scan_csi *c);
 void reply_decrqss(struct term *t, const char *req, size_t n);
 /* XTWINOPS reports (CSI op t). */
 void reply_winops(struct term *t, long op);
+/* CPR (CSI 6 n) and DECXCPR (CSI ? 6 n), relative to the margins in origin mode. */
+void reply_cursor(struct term *t, bool dec);
 /* DECRQCRA (CSI Pid ; Pp ; top ; left ; bottom ; right * y). */
 void reply_checksum(struct term *t, const struct scan_csi *c);
 
 /* A DEC private mode (DECSET/DECRST) or an ANSI mode (SM/RM), applied alone (seq.c). */
 void seq_dec_mode(struct term *t, long mode, bool on);
 void seq_ansi_mode(struct term *t, long mode, bool on);
+
+/* ---- Left and right margins (margins.c) ---- */
+
+/* True while DECLRMM is on and the margins are inside the screen's edges. */
+bool margins_active(const struct term *t);
+/* Text (glyphs and C0 controls) written with the margins honoured. */
+void margins_text(struct term *t, const char *bytes, size_t n);
+/* A CSI libvterm gets wrong with margins (CUF, CUB, CHT, CHA, HPA); false for the others. */
+bool margins_csi(struct term *t, const struct scan_csi *c);
+/* NEL (ESC E): a line down, to the left margin. */
+void margins_nel(struct term *t);
 
 /* ---- Resets (reset.c) ---- */
 

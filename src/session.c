@@ -356,7 +356,6 @@ static bool dump_write(struct session *s)
     return ok;
 }
 
-/* Starts the program after -e, else the configured shell, with the configured $TERM. */
 /* The configuration's colours, which the program may query (OSC 4, 10, 11...) and change. */
 static void set_term_colors(struct term *t, const struct bt_config *cfg)
 {
@@ -369,6 +368,7 @@ static void set_term_colors(struct term *t, const struct bt_config *cfg)
     term_set_colors(t, &colors);
 }
 
+/* Starts the program after -e, else the configured shell, with the configured $TERM. */
 static struct pty *spawn(const struct bt_config *cfg)
 {
     char term[BT_TERM_BYTES + 8];
@@ -400,6 +400,7 @@ bool session_open(struct session *s, const struct bt_config *cfg,
     s->term = term_create(cfg->rows, cfg->cols, &cb, s);
     if (s->term) {
         set_term_colors(s->term, cfg);
+        term_set_name(s->term, cfg->term);
         term_set_clipboard_limit(s->term, (size_t)cfg->osc52_max);
     }
     s->buf = malloc(READ_CHUNK);

@@ -32,11 +32,24 @@ enum {
     KITTY_TEXT = 16,
 };
 
-/* Sends bytes to the program. */
+/* Where input_key_bytes() collects what a key would send. */
+struct term_capture {
+    char *out;
+    size_t cap, len;
+};
+
+/* Sends bytes to the program (or into the capture XTGETTCAP asked for). */
 static void send(struct term *t, const char *bytes, size_t len)
 {
-    if (len && t->cb.output)
+    struct term_capture *c = t->capture;
+    if (c) {
+        size_t n = len < c->cap - 1 - c->len ? len : c->cap - 1 - c->len;
+        memcpy(c->out + c->len, bytes, n);
+        c->len += n;
+        c->out[c->len] = 0;
+    } else if (len && t->cb.output) {
         t->cb.output(t->user, bytes, len);
+    }
 }
 
 static void send_str(struct term *t, const char *s)
@@ -369,6 +382,18 @@ bool term_key(struct term *t, enum term_key key, unsigned mods, enum term_key_ev
     else
         return false;
     return true;
+}
+
+size_t input_key_bytes(struct term *t, enum term_key key, unsigned mods, char *out, size_t cap)
+{
+    struct term_capture c = {out, cap, 0};
+    if (cap == 0)
+        return 0;
+    out[0] = 0;
+    t->capture = &c;
+    term_key(t, key, mods, TERM_KEY_PRESS);
+    t->capture = NULL;
+    return c.len;
 }
 
 /* ---- Keys that type text --------------------------------------------------- */

@@ -512,11 +512,20 @@ static void on_osc(struct term *t, const struct scan_str *s)
         colors_osc(t, ps, text, len, semi != NULL, s->bel);
 }
 
-/* DCS: DECRQSS (DCS $ q Pt ST); other device control strings are ignored, as by libvterm. */
+/*
+ * DCS: DECRQSS (DCS $ q Pt ST) and XTGETTCAP (DCS + q Pt ST); other device control strings are
+ * ignored, as by libvterm. A string cut by its limit is answered as unknown.
+ */
 static void on_dcs(struct term *t, const struct scan_str *s)
 {
-    if (s->len >= 2 && !memcmp(s->data, "$q", 2))
-        reply_decrqss(t, s->overflow ? "" : s->data + 2, s->overflow ? 0 : s->len - 2);
+    if (s->len < 2)
+        return;
+    const char *req = s->overflow ? "" : s->data + 2;
+    size_t n = s->overflow ? 0 : s->len - 2;
+    if (!memcmp(s->data, "$q", 2))
+        reply_decrqss(t, req, n);
+    else if (!memcmp(s->data, "+q", 2))
+        reply_tcap(t, req, n);
 }
 
 void seq_dispatch(struct term *t, enum scan_step step)

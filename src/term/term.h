@@ -97,6 +97,9 @@ void term_clear_damage(struct term *t);
  */
 size_t term_sizeof(const struct term *t);
 
+/* The $TERM the program runs with, as XTGETTCAP's TN answers it ("" keeps xterm-256color). */
+void term_set_name(struct term *t, const char *name);
+
 /* ---- The clipboard (clipboard.c) ------------------------------------------ */
 
 #define TERM_CLIP_DEFAULT_MAX (1u << 20)

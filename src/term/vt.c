@@ -440,6 +440,7 @@ struct term *term_create(int rows, int cols, const struct term_callbacks *cb, vo
     if (cb)
         t->cb = *cb;
     t->user = user;
+    snprintf(t->term_name, sizeof t->term_name, "xterm-256color");
     scan_init(&t->scan);
     modes_reset(&t->modes);
     t->margins = (struct term_margins){0, -1, 0, -1};
@@ -582,6 +583,12 @@ void term_resize(struct term *t, int rows, int cols)
 void term_size(const struct term *t, int *rows, int *cols)
 {
     grid_size(t->grid, rows, cols);
+}
+
+void term_set_name(struct term *t, const char *name)
+{
+    if (name && name[0])
+        snprintf(t->term_name, sizeof t->term_name, "%s", name);
 }
 
 void term_set_cell_pixels(struct term *t, int width, int height)

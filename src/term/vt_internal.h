@@ -98,6 +98,8 @@ struct term {
     bool clip_bel;                     /* the last OSC 52 question ended with BEL */
     struct term_colors colors;         /* in effect: OSC 4, 10-19 change them */
     struct term_colors default_colors; /* the configuration's: OSC 104-119 go back to them */
+    char term_name[64];                /* TERM, as XTGETTCAP's TN answers it */
+    struct term_capture *capture;      /* input.c: keys encoded into a buffer, not sent */
 };
 
 /* Writes bytes to libvterm's parser (its state machine and the grid act on them). */
@@ -117,6 +119,8 @@ uint8_t input_kitty_flags(const struct term *t);
 
 /* CSI ? u, CSI > flags u, CSI < n u, CSI = flags ; mode u: the kitty keyboard stack (input.c). */
 void input_kitty_csi(struct term *t, const struct scan_csi *c);
+/* The bytes a key with TERM_MOD_* bits would send now, into out (NUL-terminated); 0 if none. */
+size_t input_key_bytes(struct term *t, enum term_key key, unsigned mods, char *out, size_t cap);
 
 /* CSI > Pp ; Pv m and CSI ? Pp m: xterm's key modifier options (modifyOtherKeys). */
 void input_modkeys_csi(struct term *t, const struct scan_csi *c);
@@ -141,6 +145,8 @@ void reply_decrqm(struct term *t, const struct scan_csi *c);
 void reply_decrqss(struct term *t, const char *req, size_t n);
 /* XTWINOPS reports (CSI op t). */
 void reply_winops(struct term *t, long op);
+/* XTGETTCAP (DCS + q Pt ST): req is Pt, the hex names (tcap.c). */
+void reply_tcap(struct term *t, const char *req, size_t n);
 /* CPR (CSI 6 n) and DECXCPR (CSI ? 6 n), relative to the margins in origin mode. */
 void reply_cursor(struct term *t, bool dec);
 /* DECRQCRA (CSI Pid ; Pp ; top ; left ; bottom ; right * y). */

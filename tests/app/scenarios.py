@@ -364,7 +364,8 @@ def case_rss(bt, tmp, mib):
 
 
 # (query, the answer xterm documents) for the replies case; its config sets these colours.
-REPLIES_CONFIG = "foreground = #112233\nbackground = #fefdfc\npalette1 = #a0b0c0\n"
+REPLIES_CONFIG = ("foreground = #112233\nbackground = #fefdfc\npalette1 = #a0b0c0\n"
+                  "term = xterm-direct\n")
 REPLIES = [
     (r"\x1b]10;?\x07", "\x1b]10;rgb:1111/2222/3333\x07"),
     (r"\x1b]11;?\x1b\\", "\x1b]11;rgb:fefe/fdfd/fcfc\x1b\\"),
@@ -379,6 +380,11 @@ REPLIES = [
     (r"\x1b[12$p", "\x1b[12;3$y"),
     (r"\x1b[18t", "\x1b[8;24;80t"),
     (r"\x1b]2;x\x07\x1b[21t", ""),
+    (r"\x1bP+q544e;436f\x1b\\", "\x1bP1+r544e=787465726D2D646972656374;436f=323536\x1b\\"),
+    (r"\x1bP+q6b63757531\x1b\\", "\x1bP1+r6b63757531=1B5B41\x1b\\"),
+    (r"\x1bP+q1b5d323b70776e6564\x1b\\", "\x1bP0+r\x1b\\"),
+    (r"\x1b[?69h\x1b[5;15s\x1b[2;7r\x1b[?6h\x1b[3;4H\x1b[6n", "\x1b[3;4R"),
+    (r"\x1b[?6n\x1b[?6l\x1b[r\x1b[?69l", "\x1b[?3;4;1R"),
 ]
 
 

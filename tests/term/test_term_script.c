@@ -27,6 +27,7 @@
  *   ASKED "c"             the selections OSC 52 asked for since the last ASKED or RESET
  *   ANSWER c "text"       answers the last question (term_clipboard_answer)
  *   CLIPLIMIT 16          the largest copy (term_set_clipboard_limit)
+ *   NAME "xterm-direct"   the $TERM XTGETTCAP reports (term_set_name)
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -465,6 +466,11 @@ static void run_line(struct engines *e, const char *p)
         size_t n = unquote(p + 1, buf, sizeof buf);
         for (int i = 0; i < ENGINES; i++)
             term_clipboard_answer(e->t[i], which, buf, n);
+    } else if (!strncmp(p, "NAME", 4)) {
+        size_t n = unquote(p + 4, buf, sizeof buf);
+        buf[n] = 0;
+        for (int i = 0; i < ENGINES; i++)
+            term_set_name(e->t[i], buf);
     } else if (!strncmp(p, "CLIPLIMIT", 9)) {
         for (int i = 0; i < ENGINES; i++)
             term_set_clipboard_limit(e->t[i], strtoul(p + 9, NULL, 10));

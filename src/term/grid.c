@@ -615,6 +615,11 @@ static int cb_scrollrect(VTermRect rect, int down, int right, void *user)
 
 static int cb_erase(VTermRect rect, int selective, void *user)
 {
+    struct grid *g = user;
+    if (g->skip_erase) {
+        g->skip_erase = false;
+        return 1;
+    }
     erase_rect(user, rect, selective != 0);
     return 1;
 }
@@ -712,8 +717,11 @@ static int cb_setpenattr(VTermAttr attr, VTermValue *val, void *user)
 static int set_altscreen(struct grid *g, bool on)
 {
     struct gbuf *alt = &g->buf[1];
+    bool keep = g->keep_alternate && alt->row; /* a new one is blanked by that erase */
+    g->keep_alternate = false;
     if (on && !alt->row && !grid_buf_alloc(g, alt, g->rows, g->cols, g->stride))
         return 0; /* VTermState then stays on the primary screen */
+    g->skip_erase = on && keep && g->cur == 0; /* the erase VTermState sends next */
     if (on && g->cur == 0) {
         vterm_state_get_cursorpos(g->state, &g->pcur);
         g->pcur_moved = false;
@@ -921,6 +929,11 @@ void grid_cursor_props(const struct grid *g, bool *visible, bool *blink, int *sh
     *shape = g->cursor_shape;
 }
 
+void grid_keep_alternate(struct grid *g)
+{
+    g->keep_alternate = true;
+}
+
 bool grid_altscreen(const struct grid *g)
 {
     return g->cur == 1;
@@ -958,8 +971,8 @@ static int checksum_cell(const struct gbuf *b, const struct gcell *c)
     int v;
     if (ch == CH_CONT)
         v = 0xff; /* xterm stores HIDDEN_CHAR (0xffff) right of a wide glyph */
-    else if (ch == 0)
-        v = ' ';
+    else if (ch == 0 || (c->attrs & SB_ATTR_CONCEAL))
+        v = ' '; /* xterm sums an invisible glyph as a blank */
     else if ((ch & CH_COMB) && (ch & ~CH_COMB) < b->ncomb)
         v = (int)(b->comb[ch & ~CH_COMB][0] & 0xff);
     else
@@ -983,9 +996,11 @@ int grid_checksum(const struct grid *g, int top, int left, int bottom, int right
     bool first = true;
     for (int r = top; r <= bottom && r < g->rows; r++)
         for (int col = left; col <= right && col < g->cols; col++) {
-            int v = checksum_cell(b, &row_at(g, r)->cells[col]);
-            /* xterm's default trims plain blanks, except the rectangle's very first cell */
-            if (first || v != ' ')
+            const struct gcell *c = &row_at(g, r)->cells[col];
+            /* xterm's default skips cells nothing was drawn in (spaces written count) unless
+             * they are bold, underlined, blinking or reversed, except the rectangle's first */
+            int v = checksum_cell(b, c);
+            if (first || (c->ch & CH_VALUE) != 0 || v != ' ')
                 sum += v;
             first = false;
         }

@@ -77,6 +77,8 @@ int grid_read_row(const struct grid *g, int row, struct sb_row *out);
 /* Cursor properties last set by the program (VTERM_PROP_CURSOR*). */
 void grid_cursor_props(const struct grid *g, bool *visible, bool *blink, int *shape);
 bool grid_altscreen(const struct grid *g);
+/* The next switch to the alternate screen keeps the text it had (modes 47 and 1047). */
+void grid_keep_alternate(struct grid *g);
 /* True while reverse video (DECSCNM) is on; read_row already applies it to the cells. */
 bool grid_reverse(const struct grid *g);
 
@@ -92,6 +94,26 @@ void grid_touch(struct grid *g);
  * inclusive, already clipped to the screen), before xterm's final negation and 16-bit mask.
  */
 int grid_checksum(const struct grid *g, int top, int left, int bottom, int right);
+
+/* ---- Rectangles (grid_rect.c): inclusive, 0-based, inside the screen ---- */
+
+struct grid_rect {
+    int top, left, bottom, right;
+};
+
+/* DECFRA: every cell ch in the pen (protected from selective erase when protect). */
+void grid_rect_fill(struct grid *g, struct grid_rect r, uint32_t ch, bool protect);
+/* DECERA, DECSERA (selective: protected cells stay): drawn blanks in the pen's colours. */
+void grid_rect_erase(struct grid *g, struct grid_rect r, bool selective);
+/* DECCRA: src's cells to (top, left), clipped to the screen; false if memory ran out. */
+bool grid_rect_copy(struct grid *g, struct grid_rect src, int top, int left);
+/*
+ * DECCARA (toggle false: 0 clears, 1 4 5 7 set, 22 24 25 27 clear) and DECRARA (toggle: 0 or
+ * 1 4 5 7 reverse) over r, or from its start to its end as text runs when stream. As xterm,
+ * only bold, underline, blink and reverse: the VT420's set.
+ */
+void grid_rect_attrs(struct grid *g, struct grid_rect r, bool stream, const long *params, int n,
+                     bool toggle);
 
 /*
  * Adds (drow, dcol) to the cursor adjustment of the next resize, and counts the cursor as

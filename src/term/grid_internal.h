@@ -63,6 +63,8 @@ struct grid {
     VTermPos pcur;          /* the primary screen's cursor while the alternate one is shown */
     bool pcur_moved;        /* a resize reflowed the primary screen under the alternate */
     bool autowrap;          /* DECAWM, as seq.c tells it (for the cursor waiting at the edge) */
+    bool keep_alternate;    /* the next switch to the alternate screen keeps its text */
+    bool skip_erase;        /* ... so the erase VTermState sends with it is not done */
     bool reflowing;         /* resize.c holds cells elsewhere: the side table must not shrink */
 
     uint64_t gen;

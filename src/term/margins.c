@@ -232,3 +232,35 @@ void margins_nel(struct term *t)
     vt_write(t, "\x1b" "D", 2);
     carriage_return(t);
 }
+
+/*
+ * DECBI and DECFI, as xterm: a column left (right), or at the left (right) margin, the
+ * scrolling region's columns between the margins move right (left) by one instead, a blank
+ * column coming in; nothing when the cursor is at the margin but outside the region's rows.
+ * Outside the margins the cursor moves up to the screen's edge.
+ */
+void margins_index_column(struct term *t, bool forward)
+{
+    t->margin_wrap = false;
+    int rows, cols;
+    grid_size(t->grid, &rows, &cols);
+    VTermPos pos = cursor(t);
+    int left = t->modes.lr_margins ? t->margins.left : 0;
+    int right = t->modes.lr_margins ? right_end(t) : cols; /* one past */
+    int bottom = t->margins.bottom < 0 ? rows : t->margins.bottom;
+    bool in_rows = pos.row >= t->margins.top && pos.row < bottom;
+    if (!forward && pos.col == left) {
+        if (in_rows)
+            vt_write(t, "\x1b[1'}", 5); /* DECIC at the left margin */
+    } else if (forward && pos.col == right - 1) {
+        if (in_rows) { /* DECDC at the left margin */
+            cursor_to(t, pos.row, left);
+            vt_write(t, "\x1b[1'~", 5);
+            cursor_to(t, pos.row, pos.col);
+        }
+    } else if (!forward && pos.col > 0) {
+        cursor_to(t, pos.row, pos.col - 1);
+    } else if (forward && pos.col < cols - 1) {
+        cursor_to(t, pos.row, pos.col + 1);
+    }
+}

@@ -15,16 +15,12 @@
 
 /* ---- DECRQM ---------------------------------------------------------------- */
 
-/* DECRPM values: the mode is set, reset, always set or never set, or not known (0). */
-enum { MODE_UNKNOWN = 0, MODE_SET = 1, MODE_RESET = 2, MODE_ALWAYS = 3, MODE_NEVER = 4 };
-
 static int set_or_reset(bool on)
 {
     return on ? MODE_SET : MODE_RESET;
 }
 
-/* DECRPM for a DEC private mode. */
-static int dec_mode_state(struct term *t, long mode)
+int dec_mode_state(struct term *t, long mode)
 {
     const struct term_modes *m = &t->modes;
     bool visible, blink;
@@ -47,7 +43,8 @@ static int dec_mode_state(struct term *t, long mode)
     case 9: case 1000: case 1002: case 1003: return set_or_reset(m->mouse == mode);
     case 1004: return set_or_reset(m->focus);
     case 1005: case 1006: case 1015: return set_or_reset(m->mouse_enc == mode);
-    case 1047: case 1049: return set_or_reset(grid_altscreen(t->grid));
+    case 47: case 1047: case 1049: return set_or_reset(grid_altscreen(t->grid));
+    case 1048: return MODE_SET; /* as xterm answers it */
     case 2004: return set_or_reset(m->bracketed_paste);
     case 2026: return set_or_reset(m->synchronized);
     default: return MODE_UNKNOWN;

@@ -103,6 +103,20 @@ static void set_mouse(struct term_modes *m, long mode, bool on)
     m->mouse = on ? (int)mode : 0;
 }
 
+/*
+ * 47 and 1047, as xterm: the alternate screen keeps its text between visits (libvterm 0.1.4
+ * clears it on every entry and knows no 47); leaving with 1047 clears it first.
+ */
+static void alternate_screen(struct term *t, bool on, bool clear_on_leaving)
+{
+    bool alt = grid_altscreen(t->grid);
+    if (on && !alt)
+        grid_keep_alternate(t->grid);
+    if (!on && alt && clear_on_leaving)
+        vt_write(t, "\x1b[2J", 4);
+    write_mode(t, true, 1047, on);
+}
+
 /* A DEC private mode (DECSET/DECRST), applied alone. */
 void seq_dec_mode(struct term *t, long mode, bool on)
 {
@@ -124,6 +138,9 @@ void seq_dec_mode(struct term *t, long mode, bool on)
     case 2026:
         m->synchronized = on;
         grid_touch(t->grid); /* the end of an update is a change the window must draw */
+        return;
+    case 47: case 1047:
+        alternate_screen(t, on, mode == 1047);
         return;
     default: break;
     }
@@ -172,6 +189,37 @@ static void set_modes(struct term *t, const struct scan_csi *c, bool dec)
         }
         sub = c->params[i].more;
     }
+}
+
+/* XTSAVE (CSI ? Pm s): each mode's state now, for XTRESTORE; modes that cannot change are not. */
+static void save_modes(struct term *t, const struct scan_csi *c)
+{
+    for (int i = 0; i < c->nparams; i++) {
+        long mode = c->params[i].value;
+        int state = dec_mode_state(t, mode);
+        if (state != MODE_SET && state != MODE_RESET)
+            continue;
+        int k = 0;
+        while (k < t->nsaved_modes && t->saved_modes[k].mode != mode)
+            k++;
+        if (k == TERM_SAVED_MODES)
+            continue; /* full: every mode the engine knows fits, so this is not one */
+        t->saved_modes[k] = (struct saved_mode){mode, state == MODE_SET};
+        if (k == t->nsaved_modes)
+            t->nsaved_modes++;
+    }
+}
+
+/* XTRESTORE (CSI ? Pm r): the saved state of each mode given that XTSAVE saved. */
+static void restore_modes(struct term *t, const struct scan_csi *c)
+{
+    for (int i = 0; i < c->nparams; i++)
+        for (int k = 0; k < t->nsaved_modes; k++) {
+            const struct saved_mode *s = &t->saved_modes[k];
+            if (s->mode == c->params[i].value &&
+                (dec_mode_state(t, s->mode) == MODE_SET) != s->on)
+                seq_dec_mode(t, s->mode, s->on);
+        }
 }
 
 /* ---- Tracking what libvterm does with a sequence --------------------------- */
@@ -373,6 +421,11 @@ static void plain_csi(struct term *t, const struct scan_csi *c)
     case 'b':
         repeat_char(t, scan_param(c, 0, 1));
         return;
+    case 'c':
+        if (scan_param(c, 0, 0) == 0) /* DA1: a VT420 with selective erase, colour, rectangles */
+            vt_reply(t, "\x1b[?64;6;22;28c");
+        clamp_cursor(t);
+        return;
     case 's':
         if (!t->modes.lr_margins) {
             vt_write(t, "\x1b" "7", 2); /* SCOSC */
@@ -409,10 +462,18 @@ static void on_csi(struct term *t, const struct scan_csi *c)
         (!c->leader || c->leader == '?')) {
         reply_cursor(t, c->leader == '?');
         clamp_cursor(t); /* as VTermState ends every CSI it knows */
+    } else if (rect_csi(t, c)) {
+        return;
     } else if (!c->leader && !c->inter) {
         plain_csi(t, c);
     } else if (c->leader == '?' && !c->inter && (c->final == 'h' || c->final == 'l')) {
         set_modes(t, c, true);
+    } else if (c->leader == '?' && !c->inter && (c->final == 's' || c->final == 'r')) {
+        if (c->final == 's')
+            save_modes(t, c);
+        else
+            restore_modes(t, c);
+        clamp_cursor(t);
     } else if (c->inter == '$' && c->final == 'p' && (!c->leader || c->leader == '?')) {
         reply_decrqm(t, c);
         if (c->leader == '?')
@@ -444,6 +505,10 @@ static void on_esc(struct term *t, const struct scan_esc *e)
     t->margin_wrap = false;
     if (e->inter == '#' && e->final == '8') {
         screen_alignment(t); /* DECALN */
+        return;
+    }
+    if (!e->inter && (e->final == '6' || e->final == '9')) {
+        margins_index_column(t, e->final == '9');
         return;
     }
     if (!e->inter && e->final == 'E' && margins_active(t)) {

@@ -41,8 +41,16 @@ struct term_modes {
     int mouse;            /* 0 or the tracking mode: 9, 1000, 1002, 1003 */
     int mouse_enc;        /* 0 (X10 bytes) or the encoding: 1005, 1006, 1015 */
     int modify_other_keys; /* xterm's modifyOtherKeys: 0, 1 or 2 (CSI > 4 ; Pv m) */
+    bool rect_extent;     /* DECSACE 2: DECCARA and DECRARA take a rectangle, not a stream */
     struct kitty_keys kitty[2]; /* the primary screen's and the alternate screen's */
 };
+
+/* A DEC private mode XTSAVE saved, for XTRESTORE. */
+struct saved_mode {
+    long mode;
+    bool on;
+};
+#define TERM_SAVED_MODES 64
 
 #define TERM_TITLE_MAX 1024 /* bytes of a title, with its NUL */
 #define TERM_TITLES 10      /* titles XTWINOPS 22 keeps, as xterm */
@@ -98,6 +106,8 @@ struct term {
     bool clip_bel;                     /* the last OSC 52 question ended with BEL */
     struct term_colors colors;         /* in effect: OSC 4, 10-19 change them */
     struct term_colors default_colors; /* the configuration's: OSC 104-119 go back to them */
+    struct saved_mode saved_modes[TERM_SAVED_MODES]; /* XTSAVE (CSI ? Pm s) */
+    int nsaved_modes;
     char term_name[64];                /* TERM, as XTGETTCAP's TN answers it */
     struct term_capture *capture;      /* input.c: keys encoded into a buffer, not sent */
 };
@@ -141,6 +151,10 @@ void clip_osc(struct term *t, const char *text, size_t len, bool bel);
 
 /* DECRQM: CSI ? Ps $ p or CSI Ps $ p. */
 void reply_decrqm(struct term *t, const struct scan_csi *c);
+/* DECRPM values: the mode is set, reset, always set or never set, or not known (0). */
+enum { MODE_UNKNOWN = 0, MODE_SET = 1, MODE_RESET = 2, MODE_ALWAYS = 3, MODE_NEVER = 4 };
+/* A DEC private mode's state (MODE_*), as DECRQM reports it and XTSAVE saves it. */
+int dec_mode_state(struct term *t, long mode);
 /* DECRQSS: req is Pt of DCS $ q Pt ST. */
 void reply_decrqss(struct term *t, const char *req, size_t n);
 /* XTWINOPS reports (CSI op t). */
@@ -166,6 +180,13 @@ void margins_text(struct term *t, const char *bytes, size_t n);
 bool margins_csi(struct term *t, const struct scan_csi *c);
 /* NEL (ESC E): a line down, to the left margin. */
 void margins_nel(struct term *t);
+/* DECBI (ESC 6) and DECFI (ESC 9, forward): a column left or right, scrolling at a margin. */
+void margins_index_column(struct term *t, bool forward);
+
+/* ---- Rectangle operations (rect.c) ---- */
+
+/* DECCRA, DECERA, DECSERA, DECFRA, DECCARA, DECRARA, DECSACE; false for other sequences. */
+bool rect_csi(struct term *t, const struct scan_csi *c);
 
 /* ---- Resets (reset.c) ---- */
 

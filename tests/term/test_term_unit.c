@@ -270,7 +270,7 @@ static void test_queries(void)
 {
     struct rec r;
     struct term *t = make(&r, 24, 80);
-    CHECK_STR(answer(t, &r, "\x1b[c"), "\x1b[?1;2c");
+    CHECK_STR(answer(t, &r, "\x1b[c"), "\x1b[?64;6;22;28c"); /* a VT420: rectangles, DECSED */
     CHECK_STR(answer(t, &r, "\x1b[>c"), "\x1b[>0;100;0c");
     CHECK_STR(answer(t, &r, "\x1b[5n"), "\x1b[0n");
     CHECK_STR(answer(t, &r, "\x1b[3;5H\x1b[6n"), "\x1b[3;5R");

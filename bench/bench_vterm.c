@@ -153,9 +153,10 @@ static void term_feed_cb(void *ctx, const char *b, size_t n)
     term_feed(ctx, b, n);
 }
 
-static void noop_scrollout(void *user, const struct sb_cell *cells, uint32_t ncols,
-                           uint32_t flags)
+static void noop_scrollout(void *user, const struct sb_row *row)
 {
+    const struct sb_cell *cells = row->cells;
+    uint32_t ncols = row->ncols, flags = row->flags;
     (void)user, (void)cells, (void)ncols, (void)flags;
 }
 
@@ -164,8 +165,10 @@ static void noop_plain(void *user, const char *text, size_t len, uint32_t ncols,
     (void)user, (void)text, (void)len, (void)ncols, (void)flags;
 }
 
-static void store_cells(void *user, const struct sb_cell *cells, uint32_t ncols, uint32_t flags)
+static void store_cells(void *user, const struct sb_row *row)
 {
+    const struct sb_cell *cells = row->cells;
+    uint32_t ncols = row->ncols, flags = row->flags;
     sb_store_push_row(user, cells, ncols, flags);
 }
 

@@ -40,10 +40,10 @@ uint64_t session_now_ns(void)
 }
 
 /* Engine callback: a row left the screen; into the store it goes. */
-static void on_scrollout(void *user, const struct sb_cell *cells, uint32_t ncols, uint32_t flags)
+static void on_scrollout(void *user, const struct sb_row *row)
 {
     struct session *s = user;
-    int rc = sb_store_push_row(s->store, cells, ncols, flags);
+    int rc = sb_store_push(s->store, row);
     if (rc != 0 && s->push_errors++ == 0) /* once: a flood of one error helps nobody */
         fprintf(stderr, "boundterm: scrollback: %s\n", sb_strerror(rc));
 }

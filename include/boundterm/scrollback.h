@@ -89,6 +89,8 @@ enum { SB_UNDERLINE_NONE = 0, SB_UNDERLINE_SINGLE = 1, SB_UNDERLINE_DOUBLE = 2, 
  * - width: 1, or 2 for a wide character. The column right of a wide cell is
  *   its continuation: width 0, chars all 0, and the same attrs and colours as
  *   the wide cell (the store returns it in exactly that form).
+ * - link: 0, or k >= 1 for the row's k-th hyperlink (sb_row_link); a continuation
+ *   has its wide cell's.
  * Codepoints are Unicode scalar values (no surrogates, at most 0x10FFFF).
  */
 struct sb_cell {
@@ -96,8 +98,18 @@ struct sb_cell {
     sb_color fg;
     sb_color bg;
     uint16_t attrs;
+    uint16_t link;
     uint8_t width;
 };
+
+/*
+ * Hyperlinks (OSC 8) travel with their row: its cells name them by number, the row holds
+ * their URIs. A URI is 1..SB_MAX_LINK_BYTES bytes of printable ASCII (0x21-0x7E, as RFC 3986
+ * writes every URI); a row holds at most SB_MAX_ROW_LINKS of them, SB_MAX_ROW_LINK_BYTES in all.
+ */
+#define SB_MAX_LINK_BYTES 2048u
+#define SB_MAX_ROW_LINKS 255u
+#define SB_MAX_ROW_LINK_BYTES 8192u
 
 /* Row flags. */
 enum {
@@ -113,13 +125,27 @@ struct sb_row {
     struct sb_cell *cells;
     uint32_t ncols;
     uint32_t flags;
-    uint32_t cap; /* cells allocated */
+    uint32_t cap;    /* cells allocated */
+    char *links;     /* the row's URIs, each ended by a NUL; the row owns them */
+    uint32_t nlinks; /* how many */
+    uint32_t links_len, links_cap; /* bytes used and allocated */
 };
 
 void sb_row_init(struct sb_row *row);
 void sb_row_fini(struct sb_row *row);
 /* Makes room for ncols cells; 0 or SB_ERR_NOMEM. */
 int sb_row_reserve(struct sb_row *row, uint32_t ncols);
+/* The row's k-th URI (k >= 1, as a cell's link names it), NUL-terminated; NULL if none. */
+const char *sb_row_link(const struct sb_row *row, uint32_t k);
+/*
+ * Adds a URI of len bytes to the row's links, or finds it there: returns its number (>= 1), or
+ * SB_ERR_INVAL (not a URI as above, or the row's limits would be passed), or SB_ERR_NOMEM.
+ */
+int sb_row_add_link(struct sb_row *row, const char *uri, size_t len);
+/* Forgets the row's links (the cells' numbers must be cleared too). */
+void sb_row_clear_links(struct sb_row *row);
+/* Makes dst a copy of src (cells, flags, links); 0 or SB_ERR_NOMEM. */
+int sb_row_copy(struct sb_row *dst, const struct sb_row *src);
 
 /* ---- Configuration ----------------------------------------------------- */
 
@@ -190,6 +216,8 @@ void sb_store_destroy(struct sb_store *store);
  */
 int sb_store_push_row(struct sb_store *store, const struct sb_cell *cells, uint32_t ncols,
                       uint32_t flags);
+/* Appends row (its cells, flags and hyperlinks) as sb_store_push_row does. */
+int sb_store_push(struct sb_store *store, const struct sb_row *row);
 
 /*
  * Appends a plain row, given as UTF-8: every cell holds one codepoint, has

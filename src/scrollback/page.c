@@ -333,7 +333,10 @@ size_t hot_row_bound(uint32_t ncols)
 /* Bounds of one row in the text and the meta stream. */
 static void row_bounds(const struct row_in *r, size_t *text, size_t *meta)
 {
-    if (r->cells || !r->text) {
+    if (r->row) {
+        *text = rowcodec_text_bound(r->row->ncols) + 1;
+        *meta = rowcodec_row_meta_bound(r->row);
+    } else if (r->cells || !r->text) {
         *text = rowcodec_text_bound(r->ncols) + 1;
         *meta = rowcodec_meta_bound(r->ncols);
     } else {
@@ -375,7 +378,9 @@ int hot_append(struct hot_page *h, const struct row_in *r, size_t *raw_added)
         return SB_ERR_NOMEM;
     size_t tlen, mlen;
     uint8_t *text = h->buf + PAGE_HEADER_BYTES + h->text_len, *meta = h->meta + h->meta_len;
-    if (r->cells || !r->text)
+    if (r->row)
+        rowcodec_encode_row(r->row, text, &tlen, meta, &mlen);
+    else if (r->cells || !r->text)
         rowcodec_encode(r->cells, r->ncols, r->flags, text, &tlen, meta, &mlen);
     else
         rowcodec_encode_plain(r->text, r->text_len, r->ncols, r->flags, text, &tlen, meta, &mlen);

@@ -157,6 +157,7 @@ size_t hot_bytes(const struct hot_page *h);
 size_t hot_raw_len(const struct hot_page *h);
 /* A validated row to append: cells, or (cells NULL) a plain row's text stream. */
 struct row_in {
+    const struct sb_row *row; /* a row with hyperlinks; else cells or text */
     const struct sb_cell *cells;
     const char *text;
     size_t text_len;

@@ -35,10 +35,11 @@ void sb_row_init(struct sb_row *row)
     memset(row, 0, sizeof *row);
 }
 
-/* Frees the row's cells; the row may be reused after sb_row_init(). */
+/* Frees the row's cells and links; the row may be reused after sb_row_init(). */
 void sb_row_fini(struct sb_row *row)
 {
     free(row->cells);
+    free(row->links);
     sb_row_init(row);
 }
 
@@ -59,6 +60,102 @@ int sb_row_reserve(struct sb_row *row, uint32_t ncols)
         return SB_ERR_NOMEM;
     row->cells = cells;
     row->cap = (uint32_t)cap;
+    return 0;
+}
+
+/* ---- Hyperlinks ------------------------------------------------------------ */
+
+#define ROW_HAS_LINKS 0x80u /* in a stored row's flags byte: the links section follows the runs */
+
+/* A URI as rows keep them: 1..SB_MAX_LINK_BYTES bytes of printable ASCII. */
+static bool uri_ok(const char *p, size_t n)
+{
+    if (n == 0 || n > SB_MAX_LINK_BYTES)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)p[i] < 0x21 || (unsigned char)p[i] > 0x7e)
+            return false;
+    return true;
+}
+
+const char *sb_row_link(const struct sb_row *row, uint32_t k)
+{
+    const char *p = row->links;
+    if (k == 0 || k > row->nlinks)
+        return NULL;
+    while (--k > 0)
+        p += strlen(p) + 1;
+    return p;
+}
+
+void sb_row_clear_links(struct sb_row *row)
+{
+    row->nlinks = 0;
+    row->links_len = 0;
+}
+
+/* Appends a URI already checked; 0 or SB_ERR_NOMEM. */
+static int append_link(struct sb_row *row, const char *uri, size_t len)
+{
+    if (row->links_len + len + 1 > row->links_cap) {
+        char *p = realloc(row->links, SB_MAX_ROW_LINK_BYTES);
+        if (!p)
+            return SB_ERR_NOMEM;
+        row->links = p;
+        row->links_cap = SB_MAX_ROW_LINK_BYTES;
+    }
+    memcpy(row->links + row->links_len, uri, len);
+    row->links[row->links_len + len] = 0;
+    row->links_len += (uint32_t)len + 1;
+    return (int)++row->nlinks;
+}
+
+int sb_row_add_link(struct sb_row *row, const char *uri, size_t len)
+{
+    if (!uri_ok(uri, len))
+        return SB_ERR_INVAL;
+    const char *p = row->links;
+    for (uint32_t k = 1; k <= row->nlinks; k++) {
+        size_t n = strlen(p);
+        if (n == len && !memcmp(p, uri, len))
+            return (int)k;
+        p += n + 1;
+    }
+    if (row->nlinks >= SB_MAX_ROW_LINKS || row->links_len + len + 1 > SB_MAX_ROW_LINK_BYTES)
+        return SB_ERR_INVAL;
+    return append_link(row, uri, len);
+}
+
+/* The offsets of a row's URIs into off[] (SB_MAX_ROW_LINKS), checking them; false if bad. */
+static bool link_offsets(const char *links, uint32_t nlinks, uint32_t len, uint32_t *off)
+{
+    if (nlinks > SB_MAX_ROW_LINKS || len > SB_MAX_ROW_LINK_BYTES || (nlinks && !links))
+        return false;
+    uint32_t at = 0;
+    for (uint32_t k = 0; k < nlinks; k++) {
+        const char *nul = at < len ? memchr(links + at, 0, len - at) : NULL;
+        if (!nul || !uri_ok(links + at, (size_t)(nul - links) - at))
+            return false;
+        off[k] = at;
+        at = (uint32_t)(nul - links) + 1;
+    }
+    return at == len;
+}
+
+int sb_row_copy(struct sb_row *dst, const struct sb_row *src)
+{
+    int err = sb_row_reserve(dst, src->ncols);
+    if (err)
+        return err;
+    if (src->ncols)
+        memcpy(dst->cells, src->cells, (size_t)src->ncols * sizeof *src->cells);
+    dst->ncols = src->ncols;
+    dst->flags = src->flags;
+    sb_row_clear_links(dst);
+    const char *p = src->links;
+    for (uint32_t k = 0; k < src->nlinks; k++, p += strlen(p) + 1)
+        if (append_link(dst, p, strlen(p)) < 0)
+            return SB_ERR_NOMEM;
     return 0;
 }
 
@@ -84,6 +181,17 @@ static size_t body_bound(uint32_t ncols)
 size_t rowcodec_meta_bound(uint32_t ncols)
 {
     return MAX_HDR + body_bound(ncols);
+}
+
+/* The links section's worst case: the count, each URI's length and bytes, a span per column. */
+static size_t links_bound(uint32_t ncols)
+{
+    return 2 + 2 * SB_MAX_ROW_LINKS + SB_MAX_ROW_LINK_BYTES + 3 + (size_t)ncols * 8;
+}
+
+size_t rowcodec_row_meta_bound(const struct sb_row *row)
+{
+    return rowcodec_meta_bound(row->ncols) + (row->nlinks ? links_bound(row->ncols) : 0);
 }
 
 /* ---- Validation -------------------------------------------------------- */
@@ -134,14 +242,15 @@ static bool cell_plain(const struct sb_cell *c)
 {
     uint32_t rest = c->chars[1] | c->chars[2] | c->chars[3] | c->chars[4] | c->chars[5];
     return (c->chars[0] < 0xd800) & (rest == 0) & (c->width == 1)
-         & ((c->attrs | c->fg | c->bg) == 0);
+         & ((c->attrs | c->fg | c->bg | c->link) == 0);
 }
 
-/* Checks cell i in its row: contents, width against its neighbours, style. */
-static bool cell_ok(const struct sb_cell *cells, uint32_t i, uint32_t ncols)
+/* Checks cell i in its row: contents, width against its neighbours, style, link. */
+static bool cell_ok(const struct sb_cell *cells, uint32_t i, uint32_t ncols, uint32_t nlinks)
 {
     const struct sb_cell *c = &cells[i];
-    if (!chars_ok(c) || !attrs_ok(c->attrs) || !color_ok(c->fg) || !color_ok(c->bg))
+    if (!chars_ok(c) || !attrs_ok(c->attrs) || !color_ok(c->fg) || !color_ok(c->bg) ||
+        c->link > nlinks)
         return false;
     switch (c->width) {
     case 1:
@@ -151,22 +260,36 @@ static bool cell_ok(const struct sb_cell *cells, uint32_t i, uint32_t ncols)
     case 0:
         /* A continuation is wholly determined by its wide cell, so it carries nothing else. */
         return i > 0 && cells[i - 1].width == 2 && c->chars[0] == 0
-            && same_style(c, &cells[i - 1]);
+            && same_style(c, &cells[i - 1]) && c->link == cells[i - 1].link;
     default:
         return false;
     }
 }
 
 /* Checks every cell, plain ones with a single branch and the rest in full. */
-int rowcodec_validate(const struct sb_cell *cells, uint32_t ncols, uint32_t flags)
+static int validate_cells(const struct sb_cell *cells, uint32_t ncols, uint32_t flags,
+                          uint32_t nlinks)
 {
     if (ncols > SB_MAX_COLS || (flags & ~(uint32_t)SB_ROW_WRAPPED) != 0)
         return SB_ERR_INVAL;
     for (uint32_t i = 0; i < ncols; i++) {
-        if (!cell_plain(&cells[i]) && !cell_ok(cells, i, ncols))
+        if (!cell_plain(&cells[i]) && !cell_ok(cells, i, ncols, nlinks))
             return SB_ERR_INVAL;
     }
     return 0;
+}
+
+int rowcodec_validate(const struct sb_cell *cells, uint32_t ncols, uint32_t flags)
+{
+    return validate_cells(cells, ncols, flags, 0);
+}
+
+int rowcodec_validate_row(const struct sb_row *row)
+{
+    uint32_t off[SB_MAX_ROW_LINKS];
+    if (!link_offsets(row->links, row->nlinks, row->links_len, off))
+        return SB_ERR_INVAL;
+    return validate_cells(row->cells, row->ncols, row->flags, row->nlinks);
 }
 
 /* ---- Encoding ---------------------------------------------------------- */
@@ -206,7 +329,7 @@ static uint8_t *put_utf8(uint8_t *p, uint32_t cp)
 /* True for a cell the encoder may leave off the end of a row. */
 static bool cell_blank(const struct sb_cell *c)
 {
-    return (c->chars[0] | c->attrs | c->fg | c->bg | (uint32_t)(c->width ^ 1)) == 0;
+    return (c->chars[0] | c->attrs | c->fg | c->bg | c->link | (uint32_t)(c->width ^ 1)) == 0;
 }
 
 /* True for default attrs and colours. */
@@ -229,16 +352,18 @@ struct scan {
     uint32_t nmulti;
     uint32_t nwide;
     uint32_t style; /* every attrs and colour ORed: 0 when the row has no style */
+    uint32_t links; /* every link ORed: 0 when the row has none */
 };
 
 /* Writes the text of columns [0, end) and counts the exceptions on the way. */
 static uint8_t *encode_text(const struct sb_cell *cells, uint32_t end, uint8_t *t,
                             struct scan *s)
 {
-    uint32_t style = 0;
+    uint32_t style = 0, links = 0;
     for (uint32_t i = 0; i < end; i++) {
         const struct sb_cell *c = &cells[i];
         style |= c->attrs | c->fg | c->bg;
+        links |= c->link;
         if ((c->chars[1] == 0) & (c->width == 1)) {
             t = put_utf8(t, c->chars[0]);
             continue;
@@ -252,6 +377,7 @@ static uint8_t *encode_text(const struct sb_cell *cells, uint32_t end, uint8_t *
             t = put_utf8(t, c->chars[k]);
     }
     s->style = style;
+    s->links = links;
     return t;
 }
 
@@ -340,29 +466,112 @@ static uint8_t *encode_runs(const struct sb_cell *cells, uint32_t end, bool styl
     return p + (q - runs);
 }
 
+/* A row's links as the encoder sees them: the pushed table and its offsets. */
+struct links_in {
+    const char *uris;
+    const uint32_t *off;
+};
+
+/* Numbers the URIs the cells use in the order of their first use, each URI once. */
+static uint32_t number_links(const struct sb_cell *cells, uint32_t end, const struct links_in *in,
+                             uint8_t *renum, const char **used)
+{
+    uint32_t nused = 0;
+    for (uint32_t i = 0; i < end; i++) {
+        uint32_t k = cells[i].link;
+        if (k == 0 || renum[k])
+            continue;
+        const char *uri = in->uris + in->off[k - 1];
+        uint32_t j = 0;
+        while (j < nused && strcmp(used[j], uri) != 0)
+            j++;
+        if (j == nused)
+            used[nused++] = uri;
+        renum[k] = (uint8_t)(j + 1);
+    }
+    return nused;
+}
+
+/*
+ * Writes the links section: the URIs the cells use (count, then each as its length and
+ * bytes), then the spans of cells with the same link (count, then each as the gap from the
+ * last span's end, its length and the link's number).
+ */
+static uint8_t *encode_links(const struct sb_cell *cells, uint32_t end, const struct links_in *in,
+                             uint8_t *p)
+{
+    uint8_t renum[SB_MAX_ROW_LINKS + 1] = {0}; /* pushed number -> stored number */
+    const char *used[SB_MAX_ROW_LINKS];
+    uint32_t nused = number_links(cells, end, in, renum, used);
+    p = put_varint(p, nused);
+    for (uint32_t j = 0; j < nused; j++) {
+        size_t n = strlen(used[j]);
+        p = put_varint(p, (uint32_t)n);
+        memcpy(p, used[j], n);
+        p += n;
+    }
+    uint8_t *spans = p + 3, *q = spans; /* the count goes first once known, as in runs */
+    uint32_t count = 0, last_end = 0;
+    for (uint32_t i = 0; i < end;) {
+        uint32_t k = renum[cells[i].link], j = i + 1;
+        if (k == 0) {
+            i++;
+            continue;
+        }
+        while (j < end && renum[cells[j].link] == k)
+            j++;
+        q = put_varint(put_varint(put_varint(q, i - last_end), j - i), k);
+        count++;
+        last_end = i = j;
+    }
+    p = put_varint(p, count);
+    memmove(p, spans, (size_t)(q - spans));
+    return p + (q - spans);
+}
+
 /* Trims trailing blanks, writes the text, then the body, then the header in front of it. */
-void rowcodec_encode(const struct sb_cell *cells, uint32_t ncols, uint32_t flags, uint8_t *text,
-                     size_t *text_len, uint8_t *meta, size_t *meta_len)
+static void encode_row(const struct sb_cell *cells, uint32_t ncols, uint32_t flags,
+                       const struct links_in *links, uint8_t *text, size_t *text_len,
+                       uint8_t *meta, size_t *meta_len)
 {
     uint32_t end = ncols;
     while (end > 0 && cell_blank(&cells[end - 1]))
         end--;
-    struct scan s = {0, 0, 0};
+    struct scan s = {0, 0, 0, 0};
     size_t tlen = (size_t)(encode_text(cells, end, text, &s) - text);
 
     /* The header's size depends on the body's, so the body goes past the largest header. */
     uint8_t *body = meta + MAX_HDR;
+    bool linked = s.links != 0 && links;
     uint8_t *p = put_varint(body, ncols);
-    *p++ = (uint8_t)flags;
+    *p++ = (uint8_t)(flags | (linked ? ROW_HAS_LINKS : 0));
     p = encode_multi(cells, end, s.nmulti, p);
     p = encode_wide(cells, end, s.nwide, p);
     p = encode_runs(cells, end, s.style != 0, p);
+    if (linked)
+        p = encode_links(cells, end, links, p);
     size_t blen = (size_t)(p - body);
 
     uint8_t *h = put_varint(put_varint(meta, (uint32_t)tlen), (uint32_t)blen);
     memmove(h, body, blen);
     *text_len = tlen;
     *meta_len = (size_t)(h - meta) + blen;
+}
+
+void rowcodec_encode(const struct sb_cell *cells, uint32_t ncols, uint32_t flags, uint8_t *text,
+                     size_t *text_len, uint8_t *meta, size_t *meta_len)
+{
+    encode_row(cells, ncols, flags, NULL, text, text_len, meta, meta_len);
+}
+
+void rowcodec_encode_row(const struct sb_row *row, uint8_t *text, size_t *text_len,
+                         uint8_t *meta, size_t *meta_len)
+{
+    uint32_t off[SB_MAX_ROW_LINKS];
+    struct links_in in = {row->links, off};
+    bool ok = row->nlinks && link_offsets(row->links, row->nlinks, row->links_len, off);
+    encode_row(row->cells, row->ncols, row->flags, ok ? &in : NULL, text, text_len, meta,
+               meta_len);
 }
 
 /* ---- Plain rows ---------------------------------------------------------- */
@@ -688,14 +897,69 @@ static int decode_runs(struct rd *r, struct sb_cell *cells, uint32_t end, uint32
     return col < ncols && cells[col].width == 0 ? SB_ERR_CORRUPT : 0;
 }
 
+/* Reads the links section's URIs into out; false when corrupt (or out of memory: *nomem). */
+static bool decode_uris(struct rd *r, struct sb_row *out, bool *nomem)
+{
+    uint32_t n, len;
+    if (!get_varint(r, &n) || n == 0 || n > SB_MAX_ROW_LINKS)
+        return false;
+    for (uint32_t k = 0; k < n; k++) {
+        if (!get_varint(r, &len) || len > (size_t)(r->end - r->p) ||
+            !uri_ok((const char *)r->p, len) ||
+            out->links_len + len + 1 > SB_MAX_ROW_LINK_BYTES)
+            return false;
+        /* each URI once: an encoder numbers a URI the second time by its first number */
+        const char *p = out->links;
+        for (uint32_t j = 0; j < out->nlinks; p += strlen(p) + 1, j++)
+            if (strlen(p) == len && !memcmp(p, r->p, len))
+                return false;
+        if (append_link(out, (const char *)r->p, len) < 0)
+            return !(*nomem = true);
+        r->p += len;
+    }
+    return true;
+}
+
+/*
+ * Reads the links section into the cells of [0, end) and checks that it is canonical: spans
+ * of at least one column, not splitting a wide character, neighbours with different links,
+ * links numbered in the order of first use and each one used.
+ */
+static int decode_links(struct rd *r, struct sb_row *out, uint32_t end, uint32_t ncols)
+{
+    bool nomem = false;
+    if (!decode_uris(r, out, &nomem))
+        return nomem ? SB_ERR_NOMEM : SB_ERR_CORRUPT;
+    struct sb_cell *cells = out->cells;
+    uint32_t count, gap, len, k, col = 0, prev = 0, top = 0;
+    if (!get_varint(r, &count) || count == 0 || count > end)
+        return SB_ERR_CORRUPT;
+    for (uint32_t n = 0; n < count; n++) {
+        if (!get_varint(r, &gap) || !get_varint(r, &len) || !get_varint(r, &k) || len == 0 ||
+            gap > end - col || len > end - col - gap || k == 0 || k > top + 1 ||
+            (n > 0 && gap == 0 && k == prev))
+            return SB_ERR_CORRUPT;
+        col += gap;
+        if (cells[col].width == 0 || (col + len < ncols && cells[col + len].width == 0))
+            return SB_ERR_CORRUPT;
+        for (uint32_t i = col; i < col + len; i++)
+            cells[i].link = (uint16_t)k;
+        col += len;
+        prev = k;
+        top = k > top ? k : top;
+    }
+    return top == out->nlinks ? 0 : SB_ERR_CORRUPT;
+}
+
 /* Decodes a body (its bytes exactly) and the row's text into out. */
 static int decode_body(struct rd *r, const uint8_t *text, size_t tlen, struct sb_row *out)
 {
     uint32_t ncols, end;
     uint8_t flags;
     struct list multi, wide;
+    sb_row_clear_links(out);
     if (!get_varint(r, &ncols) || ncols > SB_MAX_COLS || !get_byte(r, &flags)
-        || (flags & ~SB_ROW_WRAPPED) != 0)
+        || (flags & ~(SB_ROW_WRAPPED | ROW_HAS_LINKS)) != 0)
         return SB_ERR_CORRUPT;
     if (!list_open(&multi, r, ncols, false) || !list_open(&wide, r, ncols, true))
         return SB_ERR_CORRUPT;
@@ -707,12 +971,16 @@ static int decode_body(struct rd *r, const uint8_t *text, size_t tlen, struct sb
     for (uint32_t i = end; i < ncols; i++)
         memcpy(&out->cells[i], &blank_cell, sizeof blank_cell);
     err = decode_runs(r, out->cells, end, ncols);
+    if (err == 0 && (flags & ROW_HAS_LINKS))
+        err = decode_links(r, out, end, ncols);
     /* A blank last column would have been trimmed; leftover bytes were never written. */
     if (err == 0 && ((end > 0 && cell_blank(&out->cells[end - 1])) || r->p != r->end))
         err = SB_ERR_CORRUPT;
     if (err == 0) {
         out->ncols = ncols;
-        out->flags = flags;
+        out->flags = flags & SB_ROW_WRAPPED;
+    } else {
+        sb_row_clear_links(out);
     }
     return err;
 }
@@ -724,7 +992,8 @@ static bool get_header(const uint8_t *meta, size_t meta_avail, struct rd *body, 
     uint32_t t, b;
     if (!get_varint(&r, &t) || !get_varint(&r, &b))
         return false;
-    if (t > rowcodec_text_bound(SB_MAX_COLS) || b < MIN_BODY || b > body_bound(SB_MAX_COLS)
+    if (t > rowcodec_text_bound(SB_MAX_COLS) || b < MIN_BODY ||
+        b > body_bound(SB_MAX_COLS) + links_bound(SB_MAX_COLS)
         || b > (size_t)(r.end - r.p))
         return false;
     body->p = r.p;

@@ -25,6 +25,12 @@
  *            a colour being a kind byte (0 default, 1 palette, 2 RGB) then 0, 1
  *            (index) or 3 (r, g, b) bytes. Columns after the last run have the
  *            default style.
+ *     links: only when flags has 0x80 (the row has hyperlinks): varint count of
+ *            URIs (1..255), each a varint length and its bytes (printable ASCII,
+ *            each URI once, numbered 1.. in the order the cells first use them);
+ *            then varint count of spans, each varint gap (from the previous
+ *            span's end, or 0), varint length (>= 1), varint number. Spans do
+ *            not split a wide character and neighbours have different numbers.
  * Every multi-byte number is an unsigned LEB128 varint of at most 32 bits.
  *
  * A plain row of default-style text has the body "ncols 00 00 00 00": seven
@@ -47,12 +53,16 @@
 /* Upper bounds of the bytes one row of ncols cells can take in each stream. */
 size_t rowcodec_text_bound(uint32_t ncols);
 size_t rowcodec_meta_bound(uint32_t ncols);
+/* The meta bound of a row with its hyperlinks. */
+size_t rowcodec_row_meta_bound(const struct sb_row *row);
 
 /*
  * Checks a row as pushed by a caller: returns 0, or SB_ERR_INVAL for a
  * malformed cell (codepoint, width, attrs, colour) or ncols > SB_MAX_COLS.
  */
 int rowcodec_validate(const struct sb_cell *cells, uint32_t ncols, uint32_t flags);
+/* The same for a row with hyperlinks: its URIs and the cells' numbers of them checked too. */
+int rowcodec_validate_row(const struct sb_row *row);
 
 /*
  * Encodes a validated row, appending to text and meta, which must have room
@@ -60,6 +70,9 @@ int rowcodec_validate(const struct sb_cell *cells, uint32_t ncols, uint32_t flag
  */
 void rowcodec_encode(const struct sb_cell *cells, uint32_t ncols, uint32_t flags, uint8_t *text,
                      size_t *text_len, uint8_t *meta, size_t *meta_len);
+/* The same for a validated row with hyperlinks (meta room: rowcodec_row_meta_bound). */
+void rowcodec_encode_row(const struct sb_row *row, uint8_t *text, size_t *text_len,
+                         uint8_t *meta, size_t *meta_len);
 
 /*
  * A plain row given as its text stream: cells of one codepoint each, width

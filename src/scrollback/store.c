@@ -1183,6 +1183,19 @@ int sb_store_push_row(struct sb_store *s, const struct sb_cell *cells, uint32_t 
     return push(s, &row);
 }
 
+int sb_store_push(struct sb_store *s, const struct sb_row *r)
+{
+    int rc = rowcodec_validate_row(r);
+    if (rc < 0)
+        return rc;
+    struct row_in row = {.ncols = r->ncols, .flags = r->flags};
+    if (r->nlinks)
+        row.row = r;
+    else
+        row.cells = r->cells;
+    return push(s, &row);
+}
+
 int sb_store_push_plain(struct sb_store *s, const char *text, size_t len, uint32_t ncols,
                         uint32_t flags)
 {

@@ -59,7 +59,7 @@ void grid_damage_rows(struct grid *g, int top, int bottom)
 /* Sets n cells to the erased state VTermScreen gives them: no glyph, the whole pen. */
 void grid_blank_cells(const struct grid *g, struct gcell *c, int n)
 {
-    const struct gcell blank = {0, g->pen_fg, g->pen_bg, g->pen_attrs};
+    const struct gcell blank = {0, g->pen_fg, g->pen_bg, g->pen_attrs & GCELL_ATTR_MASK};
     for (int i = 0; i < n; i++)
         c[i] = blank;
 }
@@ -68,7 +68,7 @@ void grid_blank_cells(const struct grid *g, struct gcell *c, int n)
 static void blank_row(struct grid *g, struct grow *gr)
 {
     if (!g->tmpl_ok || g->tmpl[0].fg != g->pen_fg || g->tmpl[0].bg != g->pen_bg ||
-        g->tmpl[0].attrs != g->pen_attrs) {
+        g->tmpl[0].attrs != (g->pen_attrs & GCELL_ATTR_MASK)) {
         grid_blank_cells(g, g->tmpl, g->cols);
         g->tmpl_ok = true;
     }
@@ -211,7 +211,7 @@ static void export_comb(const struct gbuf *b, uint32_t ch, struct sb_cell *o)
 
 /* Writes one canonical cell field by field, straight into the output. */
 static inline void export_cell(struct sb_cell *o, uint32_t ch, uint32_t fg, uint32_t bg,
-                               uint16_t attrs, uint8_t width)
+                               uint16_t attrs, uint16_t link, uint8_t width)
 {
     o->chars[0] = ch;
     for (int i = 1; i < SB_MAX_CHARS; i++)
@@ -219,6 +219,7 @@ static inline void export_cell(struct sb_cell *o, uint32_t ch, uint32_t fg, uint
     o->fg = fg;
     o->bg = bg;
     o->attrs = attrs;
+    o->link = link;
     o->width = width;
 }
 
@@ -240,14 +241,25 @@ struct export_pen {
     sb_color fg, bg;
     uint32_t cell_attrs; /* as the cell has them */
     uint16_t attrs;      /* as the store gets them */
+    uint16_t link;       /* the row's number of the cell's link */
 };
 
-static inline void export_pen_set(struct export_pen *p, const struct gcell *c, uint16_t rev)
+/* The row's number for the screen's link k (0 when the row cannot take it: text without). */
+static uint16_t row_link(const struct grid *g, struct sb_row *out, uint32_t k)
+{
+    const char *uri = grid_link_uri(g, k);
+    int n = uri ? sb_row_add_link(out, uri, strlen(uri)) : 0;
+    return n > 0 ? (uint16_t)n : 0;
+}
+
+static inline void export_pen_set(const struct grid *g, struct export_pen *p, const struct gcell *c,
+                                  uint16_t rev, struct sb_row *out)
 {
     p->fg = c->fg;
     p->bg = c->bg;
     p->cell_attrs = c->attrs;
     p->attrs = (uint16_t)((c->attrs ^ rev) & SB_ATTR_VALID_MASK);
+    p->link = c->attrs >> GCELL_LINK_SHIFT ? row_link(g, out, c->attrs >> GCELL_LINK_SHIFT) : 0;
 }
 
 /*
@@ -257,30 +269,33 @@ static inline void export_pen_set(struct export_pen *p, const struct gcell *c, u
  * and copied.
  */
 static void export_row(const struct grid *g, const struct gbuf *b, const struct grow *gr,
-                       struct sb_cell *out)
+                       struct sb_row *row)
 {
     uint16_t rev = g->reverse ? SB_ATTR_REVERSE : 0;
     const struct gcell *c = gr->cells;
+    struct sb_cell *out = row->cells;
     int cols = g->cols, end = trailing_blanks(c, cols);
     if (end == cols - 1)
         end = cols; /* one blank: not worth the copying */
+    sb_row_clear_links(row);
     struct export_pen p;
-    export_pen_set(&p, &c[0], rev);
+    export_pen_set(g, &p, &c[0], rev, row);
     for (int col = 0; col < end; col++) {
         if (c[col].fg != p.fg || c[col].bg != p.bg || c[col].attrs != p.cell_attrs)
-            export_pen_set(&p, &c[col], rev);
+            export_pen_set(g, &p, &c[col], rev, row);
         uint32_t ch = c[col].ch & CH_VALUE;
         bool wide = ch != CH_CONT && col + 1 < cols && (c[col + 1].ch & CH_VALUE) == CH_CONT;
-        export_cell(&out[col], ch <= 0x10ffff ? ch : 0, p.fg, p.bg, p.attrs, wide ? 2 : 1);
+        export_cell(&out[col], ch <= 0x10ffff ? ch : 0, p.fg, p.bg, p.attrs, p.link,
+                    wide ? 2 : 1);
         if (ch > 0x10ffff && ch != CH_CONT)
             export_comb(b, ch, &out[col]);
         if (wide) /* the continuation: no codepoints, the wide cell's attributes */
-            export_cell(&out[++col], 0, p.fg, p.bg, p.attrs, 0);
+            export_cell(&out[++col], 0, p.fg, p.bg, p.attrs, p.link, 0);
     }
     if (end == cols)
         return;
-    export_pen_set(&p, &c[end], rev);
-    export_cell(&out[end], 0, p.fg, p.bg, p.attrs, 1);
+    export_pen_set(g, &p, &c[end], rev, row);
+    export_cell(&out[end], 0, p.fg, p.bg, p.attrs, p.link, 1);
     for (int have = 1; end + have < cols; have *= 2) {
         int n = cols - end - have < have ? cols - end - have : have;
         memcpy(&out[end + have], &out[end], (size_t)n * sizeof *out);
@@ -347,8 +362,12 @@ void grid_push_row(struct grid *g, const struct grow *gr)
     }
     if (!g->hooks.scrollout)
         return;
-    export_row(g, &g->buf[0], gr, g->sbuf);
-    g->hooks.scrollout(g->hooks.user, g->sbuf, (uint32_t)g->cols, gr->flags & SB_ROW_WRAPPED);
+    struct sb_row *row = &g->srow; /* the links are its own; the cells are sbuf */
+    row->cells = g->sbuf;
+    row->cap = row->ncols = (uint32_t)g->cols;
+    row->flags = gr->flags & SB_ROW_WRAPPED;
+    export_row(g, &g->buf[0], gr, row);
+    g->hooks.scrollout(g->hooks.user, row);
 }
 
 /* ---- Erasing and scrolling --------------------------------------------- */
@@ -660,7 +679,7 @@ void grid_pen(const struct grid *g, sb_color *fg, sb_color *bg, uint32_t *attrs)
 {
     *fg = g->pen_fg;
     *bg = g->pen_bg;
-    *attrs = g->pen_attrs;
+    *attrs = g->pen_attrs & GCELL_ATTR_MASK;
 }
 
 void grid_save_pen_extra(struct grid *g)
@@ -847,6 +866,8 @@ void grid_destroy(struct grid *g)
     grid_buf_free(&g->buf[1]);
     free(g->dirty);
     free(g->sbuf);
+    free(g->srow.links);
+    grid_links_free(&g->links);
     free(g->tmpl);
     sb_row_fini(&g->pop);
     free(g);
@@ -916,7 +937,7 @@ int grid_read_row(const struct grid *g, int row, struct sb_row *out)
     if (err)
         return err;
     const struct grow *gr = row_at(g, row);
-    export_row(g, &g->buf[g->cur], gr, out->cells);
+    export_row(g, &g->buf[g->cur], gr, out);
     out->ncols = (uint32_t)g->cols;
     out->flags = gr->flags & SB_ROW_WRAPPED;
     return 0;
@@ -1018,6 +1039,7 @@ size_t grid_sizeof(const struct grid *g)
     size_t n = sizeof *g + (size_t)g->rows + (size_t)g->cols * sizeof *g->sbuf;
     n += (size_t)g->cols * sizeof *g->tmpl;
     n += (size_t)g->pop.cap * sizeof(struct sb_cell);
+    n += grid_links_sizeof(&g->links) + g->srow.links_cap;
     for (int i = 0; i < 2; i++) {
         const struct gbuf *b = &g->buf[i];
         if (b->row)

@@ -26,7 +26,7 @@ struct grid;
 /* What the grid tells its owner; any member may be NULL. */
 struct grid_hooks {
     /* A row left the top of the primary screen; cells are borrowed for the call. */
-    void (*scrollout)(void *user, const struct sb_cell *cells, uint32_t ncols, uint32_t flags);
+    void (*scrollout)(void *user, const struct sb_row *row);
     /*
      * Optional fast path for a plain row (one codepoint per cell, width 1, default style):
      * its UTF-8 with NUL for an empty cell and trailing empty cells left out, as
@@ -94,6 +94,15 @@ void grid_touch(struct grid *g);
  * inclusive, already clipped to the screen), before xterm's final negation and 16-bit mask.
  */
 int grid_checksum(const struct grid *g, int top, int left, int bottom, int right);
+
+/* ---- Hyperlinks (grid_links.c) ---- */
+
+/* The number cells name URI uri[0..len) by (interned); 0 when the table cannot take it. */
+uint32_t grid_link_intern(struct grid *g, const char *uri, size_t len);
+/* The URI of number k, or NULL. */
+const char *grid_link_uri(const struct grid *g, uint32_t k);
+/* Glyphs written from now on carry link k (0: none). */
+void grid_set_link(struct grid *g, uint32_t k);
 
 /* ---- Rectangles (grid_rect.c): inclusive, 0-based, inside the screen ---- */
 

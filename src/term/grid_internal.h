@@ -21,6 +21,16 @@ struct gcell {
     uint32_t attrs;
 };
 
+#define GCELL_LINK_SHIFT 16 /* attrs: SB_ATTR_* below, the hyperlink's number above */
+#define GCELL_ATTR_MASK 0xffffu
+
+/* The URIs cells name by number (grid_links.c); uri[0] is unused: 0 is no link. */
+struct grid_links {
+    char **uri;
+    uint32_t n, cap;
+    size_t bytes;
+};
+
 #define CH_PROT (1u << 31)  /* DECSCA-protected: selective erase keeps it */
 #define CH_COMB (1u << 30)  /* the low 30 bits index the combining side table */
 #define CH_CONT 0x3fffffffu /* right half of a wide glyph */
@@ -52,7 +62,8 @@ struct grid {
 
     sb_color pen_fg, pen_bg;
     uint32_t pen_attrs;
-    uint32_t saved_extra; /* the pen attributes libvterm does not save (grid_save_pen_extra) */
+    uint32_t saved_extra;
+    struct grid_links links; /* the pen attributes libvterm does not save (grid_save_pen_extra) */
 
     bool reverse, cursor_visible, cursor_blink;
     int cursor_shape;
@@ -70,11 +81,17 @@ struct grid {
     uint64_t gen;
     uint8_t *dirty;         /* by screen row */
     struct sb_cell *sbuf;   /* one row, for scrollout */
+    struct sb_row srow;     /* what scrollout gets: sbuf's cells, its own links */
     struct gcell *tmpl;     /* one blank row for the pen tmpl[0] holds (tmpl_ok), to copy */
     bool tmpl_ok;
     struct sb_row pop;      /* one row, for popline */
 };
 
+
+/* ---- Hyperlinks (grid_links.c) -------------------------------------------- */
+
+void grid_links_free(struct grid_links *l);
+size_t grid_links_sizeof(const struct grid_links *l);
 
 /* ---- Shared helpers (grid.c) ---------------------------------------------- */
 

@@ -28,7 +28,8 @@ static void unsplit(struct grid *g, struct grow *gr, int left, int right)
 
 void grid_rect_fill(struct grid *g, struct grid_rect r, uint32_t ch, bool protect)
 {
-    const struct gcell fill = {ch | (protect ? CH_PROT : 0), g->pen_fg, g->pen_bg, g->pen_attrs};
+    const struct gcell fill = {ch | (protect ? CH_PROT : 0), g->pen_fg, g->pen_bg,
+                               g->pen_attrs & GCELL_ATTR_MASK};
     for (int row = r.top; row <= r.bottom; row++) {
         struct grow *gr = row_at(g, row);
         unsplit(g, gr, r.left, r.right);

@@ -27,6 +27,7 @@ void reset_tracked(struct term *t)
     t->protect = false;
     t->cs = (struct term_charsets){0};
     t->nsaved_modes = 0;
+    grid_set_link(t->grid, 0);
     grid_set_pen_extra(t->grid, PEN_EXTRAS, false);
     grid_save_pen_extra(t->grid);
     t->colors = t->default_colors;

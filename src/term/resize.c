@@ -199,6 +199,9 @@ static void cells_from_row(struct grid *g, struct gbuf *b, const struct sb_row *
         out[col].fg = s->fg;
         out[col].bg = s->bg;
         out[col].attrs = (s->attrs ^ rev) & SB_ATTR_VALID_MASK;
+        const char *uri = s->link ? sb_row_link(src, s->link) : NULL;
+        if (uri) /* the link back under the screen's number for it (none if the table is full) */
+            out[col].attrs |= grid_link_intern(g, uri, strlen(uri)) << GCELL_LINK_SHIFT;
     }
 }
 
@@ -210,8 +213,10 @@ struct popped {
 /* Gives a popped row back to the store (it was the newest; it is again). */
 static void push_back(struct grid *g, const struct sb_row *row)
 {
+    struct sb_row back = *row;
+    back.flags &= SB_ROW_WRAPPED;
     if (g->hooks.scrollout)
-        g->hooks.scrollout(g->hooks.user, row->cells, row->ncols, row->flags & SB_ROW_WRAPPED);
+        g->hooks.scrollout(g->hooks.user, &back);
 }
 
 /*

@@ -552,6 +552,22 @@ void seq_track_c0(struct term *t, unsigned char c)
 
 /* ---- Strings ------------------------------------------------------------ */
 
+/*
+ * OSC 8 ; params ; URI: the text written next links to URI, until OSC 8 ; ; ends it. The
+ * params (id=...) are not kept: cells with the same URI are one link. A URI that is not
+ * printable ASCII of at most SB_MAX_LINK_BYTES (what a URI is) links nothing.
+ */
+static void hyperlink(struct term *t, const char *text, size_t len)
+{
+    const char *semi = memchr(text, ';', len);
+    const char *uri = semi ? semi + 1 : text + len;
+    size_t n = (size_t)(text + len - uri);
+    bool ok = semi && n > 0 && n <= SB_MAX_LINK_BYTES;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (unsigned char)uri[i] >= 0x21 && (unsigned char)uri[i] <= 0x7e;
+    grid_set_link(t->grid, ok ? grid_link_intern(t->grid, uri, n) : 0);
+}
+
 /* OSC Ps [; Pt]: Ps is 1 to 4 decimal digits; anything else is no command. */
 static void on_osc(struct term *t, const struct scan_str *s)
 {
@@ -571,6 +587,8 @@ static void on_osc(struct term *t, const struct scan_str *s)
     size_t len = s->len - (size_t)(text - s->data);
     if ((ps == 0 || ps == 2) && semi)
         set_title(t, text, len);
+    else if (ps == 8 && semi)
+        hyperlink(t, text, len);
     else if (ps == 52 && semi)
         clip_osc(t, text, len, s->bel);
     else

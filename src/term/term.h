@@ -20,8 +20,8 @@
 struct term;
 
 struct term_callbacks {
-    /* A row left the top of the primary screen; cells are borrowed for the call. */
-    void (*scrollout)(void *user, const struct sb_cell *cells, uint32_t ncols, uint32_t flags);
+    /* A row left the top of the primary screen (cells and hyperlinks), borrowed for the call. */
+    void (*scrollout)(void *user, const struct sb_row *row);
     /*
      * Optional: a plain row (one codepoint per cell, width 1, default style) as UTF-8, NUL for
      * an empty cell, trailing empty cells left out (what sb_store_push_plain takes). When

@@ -10,10 +10,9 @@
 
 #include "term.h"
 
-static void fixture_scrollout(void *user, const struct sb_cell *cells, uint32_t ncols,
-                              uint32_t flags)
+static void fixture_scrollout(void *user, const struct sb_row *row)
 {
-    sb_store_push_row(user, cells, ncols, flags);
+    sb_store_push(user, row);
 }
 
 /* A rows x cols engine feeding st; the test stops when it cannot be made. */

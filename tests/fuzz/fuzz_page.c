@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (uint32_t i = 0; i < v.nrows; i++) {
             if (page_view_row(&v, i, &row) != 0)
                 continue;
-            if (rowcodec_validate(row.cells, row.ncols, row.flags) != 0)
+            if (rowcodec_validate_row(&row) != 0)
                 abort(); /* the decoder produced a row no caller could push */
         }
     }

@@ -62,8 +62,10 @@ static void expect(int cond, const char *what)
     }
 }
 
-static void on_scrollout(void *user, const struct sb_cell *cells, uint32_t ncols, uint32_t flags)
+static void on_scrollout(void *user, const struct sb_row *row)
 {
+    const struct sb_cell *cells = row->cells;
+    uint32_t ncols = row->ncols, flags = row->flags;
     struct fuzz *f = user;
     int rc = sb_store_push_row(f->store, cells, ncols, flags);
     expect(rc == 0 || rc == SB_ERR_NOMEM, "the store refused a row the engine scrolled out");
@@ -165,8 +167,8 @@ static void check_state(struct fuzz *f)
     for (int r = 0; r < rows; r++) {
         expect(term_read_row(f->term, r, &f->row) == 0, "a screen row does not read");
         expect(f->row.ncols == (uint32_t)cols, "a screen row of the wrong width");
-        expect(rowcodec_validate(f->row.cells, f->row.ncols, f->row.flags & SB_ROW_WRAPPED) ==
-                   0, "a screen row the store would refuse");
+        f->row.flags &= SB_ROW_WRAPPED;
+        expect(rowcodec_validate_row(&f->row) == 0, "a screen row the store would refuse");
     }
 }
 
@@ -187,8 +189,7 @@ static void check_rows(struct fuzz *f)
     for (uint64_t i = 0; i < n; i += i < 1024 || i + 1024 >= n ? 1 : 16) {
         expect(sb_store_read_row(f->store, i, &f->row) == 0, "a retained row does not read");
         expect(!(f->row.flags & SB_ROW_LOST), "a retained row came back lost");
-        expect(rowcodec_validate(f->row.cells, f->row.ncols, f->row.flags) == 0,
-               "a stored row does not validate");
+        expect(rowcodec_validate_row(&f->row) == 0, "a stored row does not validate");
     }
 }
 

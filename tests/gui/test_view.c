@@ -26,8 +26,10 @@ static int failed;
         }                                                                                  \
     } while (0)
 
-static void on_scrollout(void *user, const struct sb_cell *cells, uint32_t ncols, uint32_t flags)
+static void on_scrollout(void *user, const struct sb_row *row)
 {
+    const struct sb_cell *cells = row->cells;
+    uint32_t ncols = row->ncols, flags = row->flags;
     sb_store_push_row(user, cells, ncols, flags);
 }
 

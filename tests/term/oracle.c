@@ -184,8 +184,10 @@ static const VTermScreenCallbacks oracle_callbacks = {
 
 /* ---- Our side's callbacks ---------------------------------------------- */
 
-static void t_scrollout(void *user, const struct sb_cell *cells, uint32_t ncols, uint32_t flags)
+static void t_scrollout(void *user, const struct sb_row *row)
 {
+    const struct sb_cell *cells = row->cells;
+    uint32_t ncols = row->ncols, flags = row->flags;
     struct pair *p = user;
     if (p->n == p->cap) {
         p->cap = p->cap ? p->cap * 2 : 64;

@@ -19,8 +19,10 @@ struct sink {
     unsigned plain, cells;
 };
 
-static void on_cells(void *user, const struct sb_cell *cells, uint32_t ncols, uint32_t flags)
+static void on_cells(void *user, const struct sb_row *row)
 {
+    const struct sb_cell *cells = row->cells;
+    uint32_t ncols = row->ncols, flags = row->flags;
     struct sink *k = user;
     k->cells++;
     CHECK_EQ(sb_store_push_row(k->store, cells, ncols, flags), 0);

@@ -28,6 +28,7 @@
  *   ANSWER c "text"       answers the last question (term_clipboard_answer)
  *   CLIPLIMIT 16          the largest copy (term_set_clipboard_limit)
  *   NAME "xterm-direct"   the $TERM XTGETTCAP reports (term_set_name)
+ *   LINK 0 3 "uri"        the hyperlink of cell (0,3), "" for none
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -51,7 +52,7 @@ struct rec {
     size_t nhist, pushed;
 };
 
-static void r_scrollout(void *user, const struct sb_cell *cells, uint32_t ncols, uint32_t flags)
+static void r_scrollout(void *user, const struct sb_row *in)
 {
     struct rec *r = user;
     r->pushed++;
@@ -59,10 +60,7 @@ static void r_scrollout(void *user, const struct sb_cell *cells, uint32_t ncols,
         return;
     struct sb_row *row = &r->hist[r->nhist++];
     sb_row_init(row);
-    REQUIRE(sb_row_reserve(row, ncols) == 0);
-    memcpy(row->cells, cells, ncols * sizeof *cells);
-    row->ncols = ncols;
-    row->flags = flags;
+    REQUIRE(sb_row_copy(row, in) == 0);
 }
 
 static bool r_popline(void *user, struct sb_row *out)
@@ -71,10 +69,7 @@ static bool r_popline(void *user, struct sb_row *out)
     if (!r->nhist)
         return false;
     struct sb_row *row = &r->hist[--r->nhist];
-    REQUIRE(sb_row_reserve(out, row->ncols) == 0);
-    memcpy(out->cells, row->cells, row->ncols * sizeof *row->cells);
-    out->ncols = row->ncols;
-    out->flags = row->flags;
+    REQUIRE(sb_row_copy(out, row) == 0);
     sb_row_fini(row);
     r->pushed--;
     return true;
@@ -466,6 +461,21 @@ static void run_line(struct engines *e, const char *p)
         size_t n = unquote(p + 1, buf, sizeof buf);
         for (int i = 0; i < ENGINES; i++)
             term_clipboard_answer(e->t[i], which, buf, n);
+    } else if (!strncmp(p, "LINK", 4)) {
+        char *end;
+        int row = (int)strtol(p + 4, &end, 10), col = (int)strtol(end, &end, 10);
+        size_t n = unquote(end, buf, sizeof buf);
+        buf[n] = 0;
+        for (int i = 0; i < ENGINES; i++) {
+            struct sb_row r;
+            sb_row_init(&r);
+            const char *uri = NULL;
+            if (term_read_row(e->t[i], row, &r) == 0 && col >= 0 && (uint32_t)col < r.ncols)
+                uri = sb_row_link(&r, r.cells[col].link);
+            snprintf(text[i], sizeof text[i], "%s", uri ? uri : "");
+            sb_row_fini(&r);
+        }
+        expect_str(e, "link", got, buf);
     } else if (!strncmp(p, "NAME", 4)) {
         size_t n = unquote(p + 4, buf, sizeof buf);
         buf[n] = 0;

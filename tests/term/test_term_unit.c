@@ -23,8 +23,10 @@ struct rec {
     unsigned pops;
 };
 
-static void r_scrollout(void *user, const struct sb_cell *cells, uint32_t ncols, uint32_t flags)
+static void r_scrollout(void *user, const struct sb_row *in)
 {
+    const struct sb_cell *cells = in->cells;
+    uint32_t ncols = in->ncols, flags = in->flags;
     struct rec *r = user;
     if (r->nevents < sizeof r->events)
         r->events[r->nevents++] = 'S';

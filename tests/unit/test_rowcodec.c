@@ -796,6 +796,99 @@ static void test_row_helpers(void)
     free(cells);
 }
 
+/* Encodes row (with its links) into exact-size buffers and decodes it into out. */
+static int link_trip(const struct sb_row *row, struct sb_row *out, struct enc *e)
+{
+    e->text = malloc(rowcodec_text_bound(row->ncols) + 1);
+    e->meta = malloc(rowcodec_row_meta_bound(row));
+    REQUIRE(e->text && e->meta);
+    rowcodec_encode_row(row, e->text, &e->text_len, e->meta, &e->meta_len);
+    return rowcodec_decode(e->meta, e->meta_len, e->text, e->text_len, out);
+}
+
+/* A row "ab日c  " whose cells 1-3 link to the same URI under two numbers, 5 to another. */
+static void linked_row(struct sb_row *row)
+{
+    sb_row_init(row);
+    REQUIRE(sb_row_reserve(row, 8) == 0);
+    static const uint32_t text[8] = {'a', 'b', 0x65e5, 0, 'c', 0, 0, 0};
+    for (int i = 0; i < 8; i++)
+        row->cells[i] = (struct sb_cell){.chars = {text[i]}, .width = i == 2 ? 2 : i == 3 ? 0 : 1};
+    row->ncols = 8;
+    CHECK_EQ(sb_row_add_link(row, "file:///z", 9), 1); /* unused: the encoder drops it */
+    CHECK_EQ(sb_row_add_link(row, "https://a/", 10), 2);
+    CHECK_EQ(sb_row_add_link(row, "https://a/", 10), 2);
+    row->cells[1].link = row->cells[2].link = row->cells[3].link = 2;
+    row->cells[5].link = 2;
+    CHECK_EQ(sb_row_add_link(row, "http://b/?q=1", 13), 3);
+    row->cells[4].link = 3;
+}
+
+/* Hyperlinks: round trip, renumbered by first use, unused ones dropped, canonical bytes. */
+static void test_links(void)
+{
+    struct sb_row row, out, again;
+    struct enc e, e2;
+    linked_row(&row);
+    sb_row_init(&out);
+    sb_row_init(&again);
+    CHECK_EQ(rowcodec_validate_row(&row), 0);
+    CHECK_EQ(rowcodec_validate(row.cells, row.ncols, row.flags), SB_ERR_INVAL); /* no links */
+    CHECK_EQ(link_trip(&row, &out, &e), 0);
+    CHECK_EQ(out.ncols, 8u);
+    CHECK_EQ(out.nlinks, 2u);
+    CHECK_STR(sb_row_link(&out, 1), "https://a/");
+    CHECK_STR(sb_row_link(&out, 2), "http://b/?q=1");
+    CHECK(sb_row_link(&out, 3) == NULL && sb_row_link(&out, 0) == NULL);
+    static const uint16_t want[8] = {0, 1, 1, 1, 2, 1, 0, 0};
+    for (int i = 0; i < 8; i++)
+        CHECK_EQ(out.cells[i].link, want[i]);
+    CHECK_EQ(link_trip(&out, &again, &e2), 0); /* the decoded row encodes to the same bytes */
+    CHECK(e.meta_len == e2.meta_len && !memcmp(e.meta, e2.meta, e.meta_len));
+    enc_free(&e2);
+    /* every mutation of the links section decodes as corrupt or re-encodes the same */
+    for (size_t i = 0; i < e.meta_len; i++)
+        for (int bit = 0; bit < 8; bit++) {
+            e.meta[i] ^= (uint8_t)(1u << bit);
+            if (rowcodec_decode(e.meta, e.meta_len, e.text, e.text_len, &again) == 0) {
+                struct sb_row back;
+                sb_row_init(&back);
+                CHECK_EQ(rowcodec_validate_row(&again), 0);
+                CHECK_EQ(link_trip(&again, &back, &e2), 0);
+                CHECK(e2.meta_len == e.meta_len && !memcmp(e2.meta, e.meta, e.meta_len));
+                enc_free(&e2);
+                sb_row_fini(&back);
+            }
+            e.meta[i] ^= (uint8_t)(1u << bit);
+        }
+    enc_free(&e);
+    /* what validation refuses: a number past the table, a continuation with another link,
+     * a URI with a space or a control, too long, or past the row's limits */
+    row.cells[6].link = 4;
+    CHECK_EQ(rowcodec_validate_row(&row), SB_ERR_INVAL);
+    row.cells[6].link = 0;
+    row.cells[3].link = 3;
+    CHECK_EQ(rowcodec_validate_row(&row), SB_ERR_INVAL);
+    row.cells[3].link = 2;
+    CHECK_EQ(sb_row_add_link(&row, "http://a b/", 11), SB_ERR_INVAL);
+    CHECK_EQ(sb_row_add_link(&row, "http://\x01/", 9), SB_ERR_INVAL);
+    CHECK_EQ(sb_row_add_link(&row, "", 0), SB_ERR_INVAL);
+    static char big[SB_MAX_LINK_BYTES + 2];
+    memset(big, 'x', sizeof big - 1);
+    CHECK_EQ(sb_row_add_link(&row, big, SB_MAX_LINK_BYTES + 1), SB_ERR_INVAL);
+    int added = 0;
+    for (int k = 0; k < 400; k++) {
+        char uri[32];
+        int n = snprintf(uri, sizeof uri, "http://h/%d", k);
+        added += sb_row_add_link(&row, uri, (size_t)n) > 0;
+    }
+    CHECK_EQ(added + 3, (int)SB_MAX_ROW_LINKS);
+    CHECK_EQ(rowcodec_validate_row(&row), 0);
+    sb_row_fini(&row);
+    sb_row_fini(&out);
+    sb_row_fini(&again);
+}
+
 int main(void)
 {
     test_plain_bytes();
@@ -816,5 +909,6 @@ int main(void)
     test_skip_stream();
     test_bounds();
     test_row_helpers();
+    test_links();
     return check_done();
 }

@@ -732,6 +732,77 @@ static void test_stats_json(void)
     CHECK_EQ(strlen(small), sizeof small - 1);
 }
 
+/* Row i: "row <i> link", its last word linking to https://h/<i>, the first to a shared URI. */
+static void linked_row(struct sb_row *row, int i)
+{
+    char text[40], uri[40];
+    int n = snprintf(text, sizeof text, "row %d link", i), m = snprintf(uri, sizeof uri, "https://h/%d", i);
+    REQUIRE(sb_row_reserve(row, 80) == 0);
+    sb_row_clear_links(row);
+    uint32_t h = (uint32_t)i * 2654435761u; /* the rest of the row: noise, so pages spill */
+    for (int c = 0; c < 80; c++) {
+        h = h * 1103515245u + 12345u;
+        uint32_t ch = c < n ? (uint32_t)text[c] : c == n ? ' ' : 33 + (h >> 16) % 94;
+        row->cells[c] = (struct sb_cell){.chars = {ch}, .width = 1};
+    }
+    row->ncols = 80;
+    row->flags = 0;
+    int shared = sb_row_add_link(row, "file:///shared", 14), own = sb_row_add_link(row, uri, (size_t)m);
+    REQUIRE(shared == 1 && own == 2);
+    for (int c = 0; c < 3; c++)
+        row->cells[c].link = 1;
+    for (int c = n - 4; c < n; c++)
+        row->cells[c].link = 2;
+}
+
+/* Hyperlinks travel with their rows through compression, the cold tier and the spill files. */
+static void test_links(void)
+{
+    struct sb_config cfg = small_config();
+    cfg.disk_budget = 64u << 20;
+    cfg.cold_codec = SB_CODEC_XZ;
+    cfg.cold_level = 1;
+    cfg.cold_bytes = 64u << 10;
+    cfg.ram_budget = 8u << 20;
+    struct sb_store *st;
+    char err[256];
+    int rc = sb_store_create(&cfg, &st, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "create: %s\n", err);
+    REQUIRE(rc == 0);
+    struct sb_row row, got;
+    sb_row_init(&row);
+    sb_row_init(&got);
+    int n = scaled(120000);
+    for (int i = 0; i < n; i++) {
+        linked_row(&row, i);
+        CHECK_EQ(sb_store_push(st, &row), 0);
+    }
+    CHECK_EQ(sb_store_compact(st), 0);
+    struct sb_stats stats;
+    sb_store_stats(st, &stats);
+    CHECK_FULL(stats.pages_disk > 0);
+    uint64_t rows = sb_store_rows(st), bad = 0;
+    for (uint64_t k = 0; k < rows; k += 97) {
+        REQUIRE(sb_store_read_row(st, k, &got) == 0);
+        int i = (int)(k + stats.rows_dropped);
+        linked_row(&row, i);
+        bool same = got.ncols == 80 && got.nlinks == 2 &&
+                    !strcmp(sb_row_link(&got, 1), "file:///shared") &&
+                    !strcmp(sb_row_link(&got, 2), sb_row_link(&row, 2));
+        for (int c = 0; same && c < 80; c++)
+            same = got.cells[c].link == row.cells[c].link;
+        bad += !same;
+    }
+    CHECK_EQ(bad, 0);
+    /* a row with links the store cannot take is refused whole */
+    row.cells[5].link = 9;
+    CHECK_EQ(sb_store_push(st, &row), SB_ERR_INVAL);
+    sb_row_fini(&row);
+    sb_row_fini(&got);
+    sb_store_destroy(st);
+}
+
 int main(void)
 {
     const char *env = getenv("BT_TEST_SCALE");
@@ -741,6 +812,7 @@ int main(void)
     REQUIRE(mkdtemp(spill_dir) != NULL);
     test_errors();
     test_stats_json();
+    test_links();
     test_ram_only();
     test_spill();
     test_pop();

@@ -449,6 +449,22 @@ static const char *set_shell(struct bt_config *cfg, const struct key *k, const c
     return copy_str(cfg->shell, sizeof(cfg->shell), path) ? NULL : "is too long";
 }
 
+/* Setter for url_launcher: the program links open with (none: no link opens), run without a
+ * shell. */
+static const char *set_url_launcher(struct bt_config *cfg, const struct key *k,
+                                    const char *value, char *why, size_t whylen)
+{
+    if (!strcmp(value, "none")) {
+        cfg->url_launcher[0] = 0;
+        return NULL;
+    }
+    char buf[BT_PATH_BYTES];
+    const char *path = expand_home(cfg, value, buf, sizeof(buf));
+    if (strpbrk(path, " \t"))
+        return "is one program, without arguments or spaces (the link is its one argument)";
+    return copy_str(cfg->url_launcher, sizeof(cfg->url_launcher), path) ? NULL : "is too long";
+}
+
 /* Setter for save_path: a file name pattern; its directory is checked when saving. */
 static const char *set_save_path(struct bt_config *cfg, const struct key *k, const char *value,
                                  char *why, size_t whylen)
@@ -463,8 +479,8 @@ static void print_string(const struct bt_config *cfg, const struct key *k, char 
 {
     const char *s = k->set == set_spill_dir ? cfg->spill_dir : k->set == set_font ? cfg->font
                     : k->set == set_shell ? cfg->shell : k->set == set_save_path ? cfg->save_path
-                    : cfg->term;
-    snprintf(buf, cap, "%s", s);
+                    : k->set == set_url_launcher ? cfg->url_launcher : cfg->term;
+    snprintf(buf, cap, "%s", k->set == set_url_launcher && !s[0] ? "none" : s);
 }
 
 /* Setter for term: a terminfo name. */
@@ -736,6 +752,7 @@ static const struct key keys[] = {
     {"bell", "terminal", "bell", NULL, set_choice, print_choice, 1, false},
     {"osc52_max", "terminal", "osc52_max", NULL, set_osc52_max, print_osc52_max, 0, false},
     {"osc52_read", "terminal", "osc52_read", NULL, set_choice, print_choice, 2, false},
+    {"url_launcher", "terminal", "url_launcher", NULL, set_url_launcher, print_string, 0, false},
     BIND("scroll_page_up", BT_ACTION_SCROLL_PAGE_UP),
     BIND("scroll_page_down", BT_ACTION_SCROLL_PAGE_DOWN),
     BIND("scroll_top", BT_ACTION_SCROLL_TOP),
@@ -1302,6 +1319,7 @@ void bt_config_defaults(struct bt_config *cfg, const struct bt_config_env *env)
     cfg->cursor_blink = true;
     cfg->osc52_max = 1u << 20;
     cfg->osc52_read = BT_OSC52_DENY;
+    copy_str(cfg->url_launcher, sizeof(cfg->url_launcher), "xdg-open");
     if (!copy_str(cfg->shell, sizeof(cfg->shell), shell))
         copy_str(cfg->shell, sizeof(cfg->shell), "/bin/sh");
     copy_str(cfg->term, sizeof(cfg->term), "xterm-256color");

@@ -91,7 +91,7 @@ struct bt_origin {
     uint32_t line; /* BT_FROM_FILE: the line in cfg->config_path */
 };
 
-#define BT_CONFIG_KEYS 54 /* entries of the key table in config.c (checked there) */
+#define BT_CONFIG_KEYS 55 /* entries of the key table in config.c (checked there) */
 #define BT_PATH_BYTES 1024
 #define BT_TERM_BYTES 64
 
@@ -119,6 +119,7 @@ struct bt_config {
     /* Where Ctrl+Shift+S saves the history: a strftime(3) pattern, "~/" expanded; "" means
      * ~/boundterm-%Y%m%d-%H%M%S.txt (/tmp without $HOME). */
     char save_path[BT_PATH_BYTES];
+    char url_launcher[BT_PATH_BYTES]; /* opens a link's URL (its one argument); "" = none */
     enum bt_paste_filter paste_filter;
     bool paste_confirm_multiline; /* ask before a paste with newlines runs line by line */
     bool title_shows_res;         /* the window title ends with " - RES x MiB" */

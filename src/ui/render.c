@@ -382,13 +382,16 @@ static void curly(struct render *rd, int x, int y, int w, int t, uint32_t argb)
         render_rect(rd, x + i, y + ((i / step) % 2 ? t : 0) - t / 2, step, t, argb);
 }
 
-/* Queues underline, strike and overline of a cell span of width w at pixel (x, y). */
+/* Queues underline, strike and overline of a cell span of width w at pixel (x, y); a cell of
+ * the link under the pointer is underlined. */
 static void decorations(struct render *rd, const struct sb_cell *cell, int x, int y, int w,
-                        uint32_t fg)
+                        uint32_t fg, bool link)
 {
     const struct font_metrics *m = rd->m;
     uint32_t argb = 0xff000000u | fg;
     int kind = (cell->attrs & SB_ATTR_UNDERLINE_MASK) >> SB_ATTR_UNDERLINE_SHIFT;
+    if (link && kind == SB_UNDERLINE_NONE)
+        kind = SB_UNDERLINE_SINGLE;
     if (kind == SB_UNDERLINE_SINGLE)
         render_rect(rd, x, y + m->underline, w, m->thickness, argb);
     else if (kind == SB_UNDERLINE_DOUBLE) {
@@ -441,6 +444,13 @@ static int selected(const struct render_scene *s, int r, int c, int lo, int hi)
     return mark;
 }
 
+/* True when (r, c) is a cell of the link under the pointer. */
+static bool hovered(const struct render_scene *s, int r, int c, const struct sb_cell *cell)
+{
+    return s->link_from && ((c >= s->link_from[r] && c < s->link_to[r]) ||
+                            (s->link_num[r] && cell->link == s->link_num[r]));
+}
+
 /* True when the block cursor covers (r, c) and inverts it. */
 static bool block_cursor_at(const struct render_scene *s, int r, int c)
 {
@@ -486,7 +496,8 @@ static bool draw_row(struct render *rd, const struct render_scene *s, int r)
             k.fg = k.bg == rd->cursor ? rd->bg : k.bg; /* the cell's colours, inverted */
         if (k.text)
             cell_glyph(rd, cell, c * cw, y, k.fg);
-        decorations(rd, cell, c * cw, y, cw * (cell->width ? cell->width : 1), k.fg);
+        decorations(rd, cell, c * cw, y, cw * (cell->width ? cell->width : 1), k.fg,
+                    hovered(s, r, c, cell));
     }
     return blink;
 }

@@ -37,6 +37,8 @@ struct render_scene {
     int rows, cols;
     const struct sb_row *const *lines; /* rows entries; NULL draws an empty row */
     const int *sel_from, *sel_to;      /* per row selected columns [from, to); NULL = none */
+    const int *link_from, *link_to;    /* per row, the link under the pointer: underlined */
+    const uint16_t *link_num;          /* ... and every cell of the row with this link (0) */
     const struct render_mark *marks;   /* search matches, ordered by row; drawn under a selection */
     int nmarks;
     struct render_cursor cursor;

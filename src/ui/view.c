@@ -38,6 +38,7 @@ struct view {
     size_t ncache; /* a power of two */
     struct sb_cell *joined; /* the logical line being reflowed */
     uint32_t njoined, joined_cap;
+    struct sb_row jlinks; /* the URIs joined's cells name (its cells are unused) */
     uint64_t joined_line; /* which line joined holds, UINT64_MAX = none */
     uint64_t joined_gen;  /* bumped whenever joined changes */
     uint32_t *cuts;       /* display row starts in joined (make_cuts) */
@@ -87,6 +88,7 @@ void view_destroy(struct view *v)
     free(v->disp);
     free(v->lines);
     free(v->joined);
+    sb_row_fini(&v->jlinks);
     free(v->cuts);
     sb_row_fini(&v->scratch);
     free(v);
@@ -129,11 +131,8 @@ static int cache_fill(void *user, uint64_t index, const struct sb_row *row)
     uint64_t abs = v->seen_dropped + index;
     struct cache_ent *e = &v->cache[abs & (v->ncache - 1)];
     e->valid = false;
-    if (sb_row_reserve(&e->row, row->ncols) != 0)
+    if (sb_row_copy(&e->row, row) != 0)
         return 0; /* left out: read again on demand */
-    memcpy(e->row.cells, row->cells, row->ncols * sizeof *row->cells);
-    e->row.ncols = row->ncols;
-    e->row.flags = row->flags;
     e->abs = abs;
     e->valid = true;
     return 0;
@@ -185,8 +184,20 @@ static bool join_append(struct view *v, const struct sb_row *row, uint32_t n)
         v->joined = grown;
         v->joined_cap = cap;
     }
-    memcpy(v->joined + v->njoined, row->cells, n * sizeof *row->cells);
+    struct sb_cell *to = v->joined + v->njoined;
+    memcpy(to, row->cells, n * sizeof *row->cells);
     v->njoined += n;
+    /* the row's link numbers become the joined line's */
+    uint16_t renum[SB_MAX_ROW_LINKS + 1] = {0};
+    for (uint32_t i = 0; i < n && row->nlinks; i++) {
+        uint16_t k = to[i].link;
+        if (k && !renum[k]) {
+            const char *uri = sb_row_link(row, k);
+            int j = uri ? sb_row_add_link(&v->jlinks, uri, strlen(uri)) : 0;
+            renum[k] = j > 0 ? (uint16_t)j : UINT16_MAX; /* the line is full: no link */
+        }
+        to[i].link = k && renum[k] != UINT16_MAX ? renum[k] : 0;
+    }
     return true;
 }
 
@@ -198,6 +209,7 @@ static bool join_line(struct view *v, uint64_t abs, uint64_t end)
     v->njoined = 0;
     v->joined_rows = 0;
     v->joined_line = UINT64_MAX;
+    sb_row_clear_links(&v->jlinks);
     v->joined_gen++;
     for (uint64_t a = abs; a < end && v->joined_rows < MAX_JOIN; a++) {
         const struct sb_row *row = hist_row(v, a);
@@ -392,6 +404,11 @@ static bool cut_into(struct view *v, uint32_t k, struct sb_row *out)
     memcpy(out->cells, v->joined + pos, len * sizeof *out->cells);
     out->ncols = len;
     out->flags = 0;
+    sb_row_clear_links(out);
+    const char *uri = v->jlinks.links;
+    for (uint32_t i = 0; i < v->jlinks.nlinks; i++, uri += strlen(uri) + 1)
+        if (sb_row_add_link(out, uri, strlen(uri)) < 0)
+            return false; /* the same URIs, so the same numbers: only memory can fail */
     return true;
 }
 

@@ -51,6 +51,7 @@
 #include "pty.h"
 #include "render.h"
 #include "searchbar.h"
+#include "links.h"
 #include "select.h"
 #include "session.h"
 #include "term.h"
@@ -110,6 +111,13 @@ struct win {
     unsigned clip_asked;      /* osc52_read = ask: the selection a program waits for, or 0 */
     uint64_t osc52_copies, osc52_reads, osc52_denied; /* for --stats */
     int *sel_from, *sel_to;
+    int ptr_row, ptr_col;     /* the pointer's cell, -1 when it is outside the window */
+    struct link_hit hover;    /* the link under the pointer, when hover_on */
+    bool hover_on;
+    int *link_from, *link_to; /* its cells, per display row (render_scene) */
+    uint16_t *link_num;
+    SDL_Cursor *hand;         /* the pointer over a link */
+    uint64_t links_opened, links_refused; /* for --stats */
     bool thumb_drag; /* the position indicator is being dragged */
     FILE *frame_log; /* BOUNDTERM_FRAME_LOG: one line per frame, microseconds */
     const struct bt_config *cfg;
@@ -784,12 +792,13 @@ static int stats_members(void *user, char *buf, size_t cap)
                     ",\"search_ms\":%" PRId64 ",\"view_following\":%s,\"saves\":%" PRIu64
                     ",\"bells\":%" PRIu64 ",\"flash_frames\":%" PRIu64 ",\"focused\":%s"
                     ",\"osc52_copies\":%" PRIu64 ",\"osc52_reads\":%" PRIu64
-                    ",\"osc52_denied\":%" PRIu64,
+                    ",\"osc52_denied\":%" PRIu64 ",\"links_opened\":%" PRIu64
+                    ",\"links_refused\":%" PRIu64,
                     state, n, place, w->bar.has_current ? (int64_t)w->bar.current.row : -1,
                     w->bar.open ? w->search_ms : -1,
                     view_following(w->view) ? "true" : "false", w->saves, w->bells, w->flash_frames,
                     w->focused ? "true" : "false", w->osc52_copies, w->osc52_reads,
-                    w->osc52_denied);
+                    w->osc52_denied, w->links_opened, w->links_refused);
 }
 
 /* ---- Drawing ------------------------------------------------------------ */
@@ -833,6 +842,52 @@ static bool selection_spans(struct win *w, const struct view_line *lines)
     return true;
 }
 
+/* ---- Links ---------------------------------------------------------------- */
+
+static bool mouse_to_program(struct win *w);
+
+/* Finds the link under the pointer and the cells to underline for it; false when none. */
+static bool link_spans(struct win *w, const struct view_line *lines)
+{
+    size_t n = (size_t)w->rows;
+    int *from = realloc(w->link_from, n * sizeof *from);
+    int *to = from ? realloc(w->link_to, n * sizeof *to) : NULL;
+    uint16_t *num = to ? realloc(w->link_num, n * sizeof *num) : NULL;
+    w->link_from = from ? from : w->link_from;
+    w->link_to = to ? to : w->link_to;
+    w->link_num = num ? num : w->link_num;
+    bool pointer = w->ptr_row >= 0 && w->ptr_row < w->rows && !mouse_to_program(w);
+    bool was = w->hover_on;
+    w->hover_on = num && pointer &&
+                  link_find(lines, w->rows, w->cols, w->ptr_row, w->ptr_col, &w->hover);
+    if (w->hover_on != was && w->hand)
+        SDL_SetCursor(w->hover_on ? w->hand : SDL_GetDefaultCursor());
+    for (int r = 0; w->hover_on && r < w->rows; r++)
+        link_row_span(&w->hover, lines, r, &w->link_from[r], &w->link_to[r], &w->link_num[r]);
+    return w->hover_on;
+}
+
+/* Ctrl+click on a link: the launcher opens it, unless it may not be opened. */
+static void open_link(struct win *w)
+{
+    char host[256] = "", text[SB_MAX_LINK_BYTES + 64];
+    gethostname(host, sizeof host - 1);
+    if (!link_openable(w->hover.uri, host)) {
+        w->links_refused++;
+        snprintf(text, sizeof text, "not opened (no scheme, or a file on another host): %s",
+                 w->hover.uri);
+    } else if (!w->cfg->url_launcher[0]) {
+        w->links_refused++;
+        snprintf(text, sizeof text, "not opened: url_launcher is none");
+    } else if (link_open(w->cfg->url_launcher, w->hover.uri)) {
+        w->links_opened++;
+        snprintf(text, sizeof text, "opening %s", w->hover.uri);
+    } else {
+        snprintf(text, sizeof text, "%s could not start", w->cfg->url_launcher);
+    }
+    message(w, text);
+}
+
 /* Lays out, draws and presents one frame; logs its time when asked to. */
 static void draw(struct win *w, uint64_t now)
 {
@@ -857,6 +912,11 @@ static void draw(struct win *w, uint64_t now)
     if (selection_spans(w, lines)) {
         sc.sel_from = w->sel_from;
         sc.sel_to = w->sel_to;
+    }
+    if (link_spans(w, lines)) {
+        sc.link_from = w->link_from;
+        sc.link_to = w->link_to;
+        sc.link_num = w->link_num;
     }
     uint64_t marks0 = session_now_ns();
     bool marked = search_marks(w, lines);
@@ -1149,6 +1209,14 @@ static void on_button(struct win *w, const SDL_MouseButtonEvent *b, bool down)
         return;
     if (!view_layout(w->view, w->rows, w->cols))
         return;
+    w->ptr_row = row;
+    w->ptr_col = col;
+    if (b->button == SDL_BUTTON_LEFT && (SDL_GetModState() & KMOD_CTRL) &&
+        link_spans(w, view_lines(w->view))) {
+        if (down)
+            open_link(w);
+        return; /* a link's click selects nothing */
+    }
     struct select_point p = select_point_at(&view_lines(w->view)[row], col);
     if (b->button == SDL_BUTTON_MIDDLE && down) {
         paste(w, true);
@@ -1174,6 +1242,10 @@ static void on_motion(struct win *w, const SDL_MouseMotionEvent *m)
 {
     int row, col;
     cell_at(w, m->x, m->y, &row, &col);
+    if (row != w->ptr_row || col != w->ptr_col)
+        w->dirty |= w->hover_on || !mouse_to_program(w); /* the link under it may change */
+    w->ptr_row = row;
+    w->ptr_col = col;
     if (mouse_to_program(w)) {
         term_mouse_move(w->s.term, row, col, events_mods(SDL_GetModState()));
         return;
@@ -1231,6 +1303,10 @@ static void on_window(struct win *w, const SDL_WindowEvent *e)
         break;
     case SDL_WINDOWEVENT_CLOSE:
         w->quit = true;
+        break;
+    case SDL_WINDOWEVENT_LEAVE:
+        w->ptr_row = w->ptr_col = -1;
+        w->dirty = true;
         break;
     default:
         w->dirty = true; /* exposed, shown, restored: draw again */
@@ -1499,6 +1575,7 @@ static bool open_window(struct win *w, const struct bt_config *cfg)
     if (!w->ren)
         goto fail;
     w->rd = render_create(w->ren, w->font);
+    w->hand = SDL_CreateSystemCursor(SDL_SYSTEM_CURSOR_HAND); /* NULL: the arrow stays */
     w->frame_ns = refresh_ns(w->window);
     return w->rd != NULL;
 fail:
@@ -1535,6 +1612,11 @@ static void close_window(struct win *w)
     if (w->window)
         SDL_DestroyWindow(w->window);
     free(w->sel_from);
+    free(w->link_from);
+    free(w->link_to);
+    free(w->link_num);
+    if (w->hand)
+        SDL_FreeCursor(w->hand);
     free(w->sel_to);
     if (w->frame_log)
         fclose(w->frame_log);
@@ -1626,6 +1708,7 @@ int window_run(const struct bt_config *cfg)
     }
     w->wk.stop[0] = w->wk.stop[1] = -1;
     w->wake_pipe[0] = w->wake_pipe[1] = -1;
+    w->ptr_row = w->ptr_col = -1;
     if (start(w, cfg, &opened)) {
         run(w);
         waker_stop(&w->wk);

@@ -63,7 +63,7 @@ def case_print(bt, home):
     pattern = re.compile(r"^[a-z0-9_]+ = .*  # from (default|--[a-z-]+|%s:\d+)$" % re.escape(CONF))
     for line in body:
         check(pattern.match(line), "print: malformed line %r" % line)
-    check(len(body) == 53, "print: %d keys" % len(body))  # 47 + paste, bell, title, osc52 keys
+    check(len(body) == 54, "print: %d keys" % len(body))  # 47 + paste, bell, title, osc52, url
     for want in ["scrollback_ram = 32M  # from %s:2" % CONF,
                  "font_size = 12  # from --font-size",
                  "codec = lz4  # from --codec",
@@ -74,7 +74,8 @@ def case_print(bt, home):
                  "size = 80x24  # from default",
                  "palette1 = #cd0000  # from default",
                  "osc52_max = 1M  # from default",
-                 "osc52_read = deny  # from default"]:
+                 "osc52_read = deny  # from default",
+                 "url_launcher = xdg-open  # from default"]:
         check(want in body, "print: no line %r" % want)
     # $XDG_CONFIG_HOME wins over ~/.config; --config over both.
     xdg = os.path.join(home, "xdg")

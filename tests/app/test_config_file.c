@@ -126,6 +126,8 @@ static void test_good_lines(void)
         {"osc52_max = 0", "osc52_max", "0  # from t.conf:1"},
         {"osc52_read = ASK", "osc52_read", "ask  # from t.conf:1"},
         {"osc52_read = allow", "osc52_read", "allow  # from t.conf:1"},
+        {"url_launcher = firefox", "url_launcher", "firefox  # from t.conf:1"},
+        {"url_launcher = none", "url_launcher", "none  # from t.conf:1"},
         {"shell = /bin/zsh", "shell", "/bin/zsh  # from t.conf:1"},
         {"shell = \"/opt/my shell/zsh\"", "shell", "/opt/my shell/zsh  # from t.conf:1"},
         {"shell = \"/opt/a # b\"", "shell", "\"/opt/a # b\"  # from t.conf:1"},
@@ -250,6 +252,8 @@ static void test_bad_lines(void)
          "copying off)"},
         {"osc52_read = yes", "boundterm: t.conf:1: osc52_read: 'yes' is not one of deny, ask or "
                              "allow"},
+        {"url_launcher = \"sh -c\"", "boundterm: t.conf:1: url_launcher: 'sh -c' is one "
+         "program, without arguments or spaces (the link is its one argument)"},
         {"paste_confirm_multiline = 2", "boundterm: t.conf:1: paste_confirm_multiline: '2' is "
          "not a boolean (expected true or false)"},
         {"key_copy = Ctrl+Shift+Foo", "boundterm: t.conf:1: key_copy: 'Ctrl+Shift+Foo' is not "

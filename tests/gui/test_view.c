@@ -28,9 +28,7 @@ static int failed;
 
 static void on_scrollout(void *user, const struct sb_row *row)
 {
-    const struct sb_cell *cells = row->cells;
-    uint32_t ncols = row->ncols, flags = row->flags;
-    sb_store_push_row(user, cells, ncols, flags);
+    sb_store_push(user, row);
 }
 
 static bool on_popline(void *user, struct sb_row *row)

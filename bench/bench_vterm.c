@@ -155,9 +155,7 @@ static void term_feed_cb(void *ctx, const char *b, size_t n)
 
 static void noop_scrollout(void *user, const struct sb_row *row)
 {
-    const struct sb_cell *cells = row->cells;
-    uint32_t ncols = row->ncols, flags = row->flags;
-    (void)user, (void)cells, (void)ncols, (void)flags;
+    (void)user, (void)row;
 }
 
 static void noop_plain(void *user, const char *text, size_t len, uint32_t ncols, uint32_t flags)
@@ -167,9 +165,7 @@ static void noop_plain(void *user, const char *text, size_t len, uint32_t ncols,
 
 static void store_cells(void *user, const struct sb_row *row)
 {
-    const struct sb_cell *cells = row->cells;
-    uint32_t ncols = row->ncols, flags = row->flags;
-    sb_store_push_row(user, cells, ncols, flags);
+    sb_store_push(user, row); /* as the session does */
 }
 
 static void store_plain(void *user, const char *text, size_t len, uint32_t ncols,

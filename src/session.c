@@ -3,7 +3,7 @@
  *
  * The hot path is read -> term_feed: pty_read() fills a buffer with as many
  * reads as the kernel has data for, and rows that scroll off go straight from
- * the engine's callback into sb_store_push_row(); nothing per row touches a
+ * the engine's callback into sb_store_push(); nothing per row touches a
  * syscall.
  *
  * The dump (--dump-scrollback) is written by export.c in one go after the

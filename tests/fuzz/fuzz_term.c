@@ -64,10 +64,8 @@ static void expect(int cond, const char *what)
 
 static void on_scrollout(void *user, const struct sb_row *row)
 {
-    const struct sb_cell *cells = row->cells;
-    uint32_t ncols = row->ncols, flags = row->flags;
     struct fuzz *f = user;
-    int rc = sb_store_push_row(f->store, cells, ncols, flags);
+    int rc = sb_store_push(f->store, row);
     expect(rc == 0 || rc == SB_ERR_NOMEM, "the store refused a row the engine scrolled out");
 }
 

@@ -21,11 +21,9 @@ struct sink {
 
 static void on_cells(void *user, const struct sb_row *row)
 {
-    const struct sb_cell *cells = row->cells;
-    uint32_t ncols = row->ncols, flags = row->flags;
     struct sink *k = user;
     k->cells++;
-    CHECK_EQ(sb_store_push_row(k->store, cells, ncols, flags), 0);
+    CHECK_EQ(sb_store_push(k->store, row), 0);
 }
 
 static void on_plain(void *user, const char *text, size_t len, uint32_t ncols, uint32_t flags)

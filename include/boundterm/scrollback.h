@@ -109,7 +109,7 @@ struct sb_cell {
  */
 #define SB_MAX_LINK_BYTES 2048u
 #define SB_MAX_ROW_LINKS 255u
-#define SB_MAX_ROW_LINK_BYTES 8192u
+#define SB_MAX_ROW_LINK_BYTES 32768u
 
 /* Row flags. */
 enum {

@@ -97,12 +97,15 @@ void sb_row_clear_links(struct sb_row *row)
 /* Appends a URI already checked; 0 or SB_ERR_NOMEM. */
 static int append_link(struct sb_row *row, const char *uri, size_t len)
 {
-    if (row->links_len + len + 1 > row->links_cap) {
-        char *p = realloc(row->links, SB_MAX_ROW_LINK_BYTES);
+    if (row->links_len + len + 1 > row->links_cap) { /* doubling: most rows have a link or two */
+        uint32_t cap = row->links_cap ? row->links_cap * 2 : 256;
+        while (cap < row->links_len + len + 1)
+            cap *= 2;
+        char *p = realloc(row->links, cap);
         if (!p)
             return SB_ERR_NOMEM;
         row->links = p;
-        row->links_cap = SB_MAX_ROW_LINK_BYTES;
+        row->links_cap = cap;
     }
     memcpy(row->links + row->links_len, uri, len);
     row->links[row->links_len + len] = 0;

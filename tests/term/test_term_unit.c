@@ -626,9 +626,59 @@ static void test_conceal(void)
     done(t, &r);
 }
 
+/* The link under cell (row, col), or "" */
+static const char *link_at(struct term *t, int row, int col)
+{
+    static char uri[SB_MAX_LINK_BYTES + 1];
+    struct sb_row r;
+    sb_row_init(&r);
+    uri[0] = 0;
+    if (term_read_row(t, row, &r) == 0 && (uint32_t)col < r.ncols && r.cells[col].link)
+        snprintf(uri, sizeof uri, "%s", sb_row_link(&r, r.cells[col].link));
+    sb_row_fini(&r);
+    return uri;
+}
+
+/* Feeds a link of a 2000-byte URI ending in number i around text. */
+static void feed_long_link(struct term *t, int i, const char *text)
+{
+    char buf[2100];
+    int n = snprintf(buf, sizeof buf, "\x1b]8;;http://h/%04d/", i);
+    memset(buf + n, 'a', 2000 - (size_t)n + 5);
+    n = 2000 + 5;
+    n += snprintf(buf + n, sizeof buf - (size_t)n, "\x1b\\%s\x1b]8;;\x1b\\", text);
+    feed(t, buf);
+}
+
+/* The screen's table of URIs is bounded (256 KiB): links no cell shows any more are freed for
+ * new ones; when every one is shown, a new link is refused and its text written without it. */
+static void test_link_table(void)
+{
+    struct rec r;
+    struct term *t = make(&r, 60, 80);
+    for (int i = 0; i < 400; i++) { /* 800 KB of URIs, one cell at a time */
+        feed(t, "\x1b[H");
+        feed_long_link(t, i, "X");
+    }
+    CHECK(!strncmp(link_at(t, 0, 0), "http://h/0399/", 14));
+    feed(t, "\x1b[H\x1b[2J");
+    char cup[32];
+    for (int i = 0; i < 150; i++) { /* each on a cell of its own, three a row: the table fills */
+        snprintf(cup, sizeof cup, "\x1b[%d;%dH", i / 3 + 1, i % 3 * 10 + 1);
+        feed(t, cup);
+        feed_long_link(t, 1000 + i, "Y");
+    }
+    CHECK(!strncmp(link_at(t, 0, 0), "http://h/1000/", 14));
+    CHECK(!strncmp(link_at(t, 33, 10), "http://h/1100/", 14));
+    CHECK_STR(link_at(t, 49, 20), ""); /* the 150th: refused, its text there all the same */
+    CHECK(link_at(t, 49, 20)[0] == 0 && term_sizeof(t) < (2u << 20));
+    term_destroy(t);
+}
+
 int main(void)
 {
     test_conceal();
+    test_link_table();
     test_wrap();
     test_wrap_scrollout();
     test_clear_scrollback();

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "headless.h"
 #include "stress.h"
+#include "term.h"
 #ifdef BT_HAVE_WINDOW
 #include "window.h"
 #endif
@@ -42,6 +43,12 @@ int main(int argc, char **argv)
         return 0;
     case BT_MODE_VERSION:
         printf("boundterm %s\n", bt_config_version());
+#ifdef BT_HAVE_WINDOW
+        printf("libvterm %s, %s, %s\n", term_vterm_version(), window_library_versions(),
+               sb_library_versions());
+#else
+        printf("libvterm %s, %s (no window)\n", term_vterm_version(), sb_library_versions());
+#endif
         return 0;
     case BT_MODE_WINDOW:
 #ifdef BT_HAVE_WINDOW

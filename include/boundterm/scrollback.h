@@ -43,6 +43,9 @@ enum {
 /* A static English description of an SB_ERR_* value. */
 const char *sb_strerror(int err);
 
+/* The compressors' and libsodium's versions as the process runs them ("zstd 1.5.4, ..."). */
+const char *sb_library_versions(void);
+
 /* ---- Row model --------------------------------------------------------- */
 
 #define SB_MAX_CHARS 6     /* codepoints per cell: base + up to 5 combining */

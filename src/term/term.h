@@ -97,6 +97,9 @@ void term_clear_damage(struct term *t);
  */
 size_t term_sizeof(const struct term *t);
 
+/* The libvterm boundterm was built with (its pkg-config version; 0.1.4 has no runtime query). */
+const char *term_vterm_version(void);
+
 /* The $TERM the program runs with, as XTGETTCAP's TN answers it ("" keeps xterm-256color). */
 void term_set_name(struct term *t, const char *name);
 

@@ -585,6 +585,11 @@ void term_size(const struct term *t, int *rows, int *cols)
     grid_size(t->grid, rows, cols);
 }
 
+const char *term_vterm_version(void)
+{
+    return BT_VTERM_VERSION;
+}
+
 void term_set_name(struct term *t, const char *name)
 {
     if (name && name[0])

@@ -430,3 +430,16 @@ bool font_draw(struct font *f, const uint32_t *chars, int n, unsigned style, int
         any |= draw_one(f, &cv, chars[i], style, i > 0, colour);
     return any;
 }
+
+const char *font_freetype_version(void)
+{
+    static char buf[32];
+    FT_Library ft;
+    FT_Int major, minor, patch;
+    if (FT_Init_FreeType(&ft) != 0)
+        return "?";
+    FT_Library_Version(ft, &major, &minor, &patch);
+    FT_Done_FreeType(ft);
+    snprintf(buf, sizeof buf, "%d.%d.%d", major, minor, patch);
+    return buf;
+}

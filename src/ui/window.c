@@ -1537,6 +1537,16 @@ static bool init_video_named(void)
     return ok;
 }
 
+const char *window_library_versions(void)
+{
+    static char buf[96];
+    SDL_version v;
+    SDL_GetVersion(&v);
+    snprintf(buf, sizeof buf, "SDL2 %u.%u.%u, FreeType %s", v.major, v.minor, v.patch,
+             font_freetype_version());
+    return buf;
+}
+
 bool window_cell_pixels(const struct bt_config *cfg, int *width, int *height)
 {
     return font_cell_size(cfg->font, cfg->font_size, width, height);

@@ -19,4 +19,7 @@ int window_run(const struct bt_config *cfg);
  * a usable font. */
 bool window_cell_pixels(const struct bt_config *cfg, int *width, int *height);
 
+/* "SDL2 2.26.5, FreeType 2.12.1": the window's libraries as the process runs them. */
+const char *window_library_versions(void);
+
 #endif

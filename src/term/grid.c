@@ -44,17 +44,6 @@ static sb_color color_from_vterm(const VTermColor *c)
     return SB_COLOR_RGB(c->rgb.red, c->rgb.green, c->rgb.blue);
 }
 
-/* Marks rows [top, bottom) dirty and bumps the generation. */
-void grid_damage_rows(struct grid *g, int top, int bottom)
-{
-    if (top < 0)
-        top = 0;
-    if (bottom > g->rows)
-        bottom = g->rows;
-    if (top < bottom)
-        memset(g->dirty + top, 1, (size_t)(bottom - top));
-    g->gen++;
-}
 
 /* Sets n cells to the erased state VTermScreen gives them: no glyph, the whole pen. */
 void grid_blank_cells(const struct grid *g, struct gcell *c, int n)
@@ -411,7 +400,7 @@ static void erase_rect(struct grid *g, VTermRect rect, bool selective)
     }
     if (to_end && g->wrap_row >= rect.start_row && g->wrap_row < rect.end_row)
         g->wrap_row = -1;
-    grid_damage_rows(g, rect.start_row, rect.end_row);
+    grid_touch(g);
 }
 
 /* Reverses the row pointers p[0..n). */
@@ -461,7 +450,7 @@ static void scroll_rows(struct grid *g, int top, int bottom, int n)
         if (g->wrap_row < top || g->wrap_row >= bottom)
             g->wrap_row = -1;
     }
-    grid_damage_rows(g, top, bottom);
+    grid_touch(g);
 }
 
 /* Copies the cells of src onto dest (same size), in an order safe for overlap. */
@@ -561,7 +550,6 @@ static int cb_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
     } else {
         put_other(g, info, pos);
     }
-    g->dirty[pos.row] = 1;
     g->gen++;
     return 1;
 }
@@ -587,7 +575,6 @@ int grid_put_ascii(struct grid *g, const char *text, int n)
         c[i].attrs = attrs;
     }
     g->wrap_col = pos.col + k - 1;
-    g->dirty[pos.row] = 1;
     g->gen++;
     return k;
 }
@@ -600,10 +587,6 @@ static int cb_movecursor(VTermPos pos, VTermPos oldpos, int visible, void *user)
         !(pos.row == g->wrap_row &&
           (pos.col == g->wrap_col || pos.col == g->wrap_col + g->last_width)))
         g->wrap_row = -1;
-    if ((unsigned)oldpos.row < (unsigned)g->rows)
-        g->dirty[oldpos.row] = 1;
-    if ((unsigned)pos.row < (unsigned)g->rows)
-        g->dirty[pos.row] = 1;
     g->gen++;
     return 1;
 }
@@ -748,7 +731,7 @@ static int set_altscreen(struct grid *g, bool on)
     g->cur = on ? 1 : 0;
     g->rowp = g->buf[g->cur].row;
     g->wrap_row = -1;
-    grid_damage_rows(g, 0, g->rows);
+    grid_touch(g);
     return 1;
 }
 
@@ -760,7 +743,7 @@ static int cb_settermprop(VTermProp prop, VTermValue *val, void *user)
         return set_altscreen(g, val->boolean != 0);
     case VTERM_PROP_REVERSE:
         g->reverse = val->boolean != 0;
-        grid_damage_rows(g, 0, g->rows);
+        grid_touch(g);
         break;
     case VTERM_PROP_CURSORVISIBLE:
         g->cursor_visible = val->boolean != 0;
@@ -846,15 +829,13 @@ struct grid *grid_create(VTermState *state, int rows, int cols, const struct gri
     g->wrap_row = -1;
     g->autowrap = true;
     sb_row_init(&g->pop);
-    g->dirty = malloc((size_t)rows);
     g->sbuf = malloc((size_t)cols * sizeof *g->sbuf);
     g->tmpl = malloc((size_t)cols * sizeof *g->tmpl);
-    if (!g->dirty || !g->sbuf || !g->tmpl || !grid_buf_alloc(g, &g->buf[0], rows, cols, g->stride)) {
+    if (!g->sbuf || !g->tmpl || !grid_buf_alloc(g, &g->buf[0], rows, cols, g->stride)) {
         grid_destroy(g);
         return NULL;
     }
     g->rowp = g->buf[0].row;
-    memset(g->dirty, 1, (size_t)rows);
     return g;
 }
 
@@ -864,7 +845,6 @@ void grid_destroy(struct grid *g)
         return;
     grid_buf_free(&g->buf[0]);
     grid_buf_free(&g->buf[1]);
-    free(g->dirty);
     free(g->sbuf);
     free(g->srow.links);
     grid_links_free(&g->links);
@@ -896,7 +876,6 @@ bool grid_join_marks(struct grid *g, const uint32_t *marks, int n)
     for (int i = 0; i < n && k < SB_MAX_CHARS; i++) /* VTermScreen keeps six, as the store */
         chars[k++] = sanitize(marks[i]);
     c->ch = (c->ch & CH_PROT) | grid_glyph_ch(g, b, chars);
-    g->dirty[pos.row] = 1;
     g->gen++;
     return true;
 }
@@ -970,19 +949,9 @@ uint64_t grid_generation(const struct grid *g)
     return g->gen;
 }
 
-bool grid_row_dirty(const struct grid *g, int row)
-{
-    return row >= 0 && row < g->rows && g->dirty[row];
-}
-
-void grid_clear_damage(struct grid *g)
-{
-    memset(g->dirty, 0, (size_t)g->rows);
-}
-
 void grid_touch(struct grid *g)
 {
-    grid_damage_rows(g, 0, g->rows);
+    g->gen++;
 }
 
 /* The byte xterm sums for one cell: the character's low byte plus attribute weights. */
@@ -1036,7 +1005,7 @@ void grid_bias_next_resize(struct grid *g, int drow, int dcol)
 
 size_t grid_sizeof(const struct grid *g)
 {
-    size_t n = sizeof *g + (size_t)g->rows + (size_t)g->cols * sizeof *g->sbuf;
+    size_t n = sizeof *g + (size_t)g->cols * sizeof *g->sbuf;
     n += (size_t)g->cols * sizeof *g->tmpl;
     n += (size_t)g->pop.cap * sizeof(struct sb_cell);
     n += grid_links_sizeof(&g->links) + g->srow.links_cap;

@@ -82,11 +82,9 @@ void grid_keep_alternate(struct grid *g);
 /* True while reverse video (DECSCNM) is on; read_row already applies it to the cells. */
 bool grid_reverse(const struct grid *g);
 
-/* Damage: a counter bumped on every visible change, and per-row dirty flags. */
+/* A counter bumped on every visible change (the window draws when it moved). */
 uint64_t grid_generation(const struct grid *g);
-bool grid_row_dirty(const struct grid *g, int row);
-void grid_clear_damage(struct grid *g);
-/* Marks every row dirty and bumps the generation (e.g. after a change of palette). */
+/* Something visible changed (cells, the cursor, the palette): bumps the generation. */
 void grid_touch(struct grid *g);
 
 /*

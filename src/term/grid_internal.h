@@ -79,7 +79,6 @@ struct grid {
     bool reflowing;         /* resize.c holds cells elsewhere: the side table must not shrink */
 
     uint64_t gen;
-    uint8_t *dirty;         /* by screen row */
     struct sb_cell *sbuf;   /* one row, for scrollout */
     struct sb_row srow;     /* what scrollout gets: sbuf's cells, its own links */
     struct gcell *tmpl;     /* one blank row for the pen tmpl[0] holds (tmpl_ok), to copy */
@@ -108,9 +107,6 @@ static inline uint32_t sanitize(uint32_t cp)
         return 0xfffd;
     return cp;
 }
-
-/* Marks rows [top, bottom) dirty and bumps the generation. */
-void grid_damage_rows(struct grid *g, int top, int bottom);
 
 /* Sets n cells to the erased state VTermScreen gives them: no glyph, the whole pen. */
 void grid_blank_cells(const struct grid *g, struct gcell *c, int n);

@@ -36,7 +36,7 @@ void grid_rect_fill(struct grid *g, struct grid_rect r, uint32_t ch, bool protec
         for (int col = r.left; col <= r.right; col++)
             gr->cells[col] = fill;
     }
-    grid_damage_rows(g, r.top, r.bottom + 1);
+    grid_touch(g);
 }
 
 void grid_rect_erase(struct grid *g, struct grid_rect r, bool selective)
@@ -53,7 +53,7 @@ void grid_rect_erase(struct grid *g, struct grid_rect r, bool selective)
             c->ch = ' ';
         }
     }
-    grid_damage_rows(g, r.top, r.bottom + 1);
+    grid_touch(g);
 }
 
 bool grid_rect_copy(struct grid *g, struct grid_rect src, int top, int left)
@@ -83,7 +83,7 @@ bool grid_rect_copy(struct grid *g, struct grid_rect src, int top, int left)
             grid_blank_cells(g, &gr->cells[left + w - 1], 1);
     }
     free(tmp);
-    grid_damage_rows(g, top, top + h);
+    grid_touch(g);
     return true;
 }
 
@@ -131,5 +131,5 @@ void grid_rect_attrs(struct grid *g, struct grid_rect r, bool stream, const long
             for (int i = 0; i < n; i++)
                 gr->cells[col].attrs = apply_attr(gr->cells[col].attrs, params[i], toggle);
     }
-    grid_damage_rows(g, r.top, r.bottom + 1);
+    grid_touch(g);
 }

@@ -248,11 +248,6 @@ int pty_fd(const struct pty *p)
     return p->fd;
 }
 
-pid_t pty_pid(const struct pty *p)
-{
-    return p->pid;
-}
-
 int pty_exec_error(const struct pty *p)
 {
     return p->exec_error;

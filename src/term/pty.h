@@ -40,9 +40,6 @@ void pty_destroy(struct pty *p);
 /* The master fd to poll (non-blocking, close-on-exec), or -1 after pty_hangup(). */
 int pty_fd(const struct pty *p);
 
-/* The child's pid, which is also its process group and session id. */
-pid_t pty_pid(const struct pty *p);
-
 /*
  * Reads the child's output into buf until it is full or nothing more is ready.
  * Returns the byte count, 0 when nothing is ready now, or -1 at the end: the

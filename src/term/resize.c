@@ -47,14 +47,13 @@ static bool buf_resized(const struct grid *g, const struct gbuf *old, struct gbu
     return true;
 }
 
-/* Replaces both screens and the per-row arrays with ones of rows x cols; false on no memory. */
+/* Replaces both screens and the row buffers with ones of rows x cols; false on no memory. */
 static bool realloc_all(struct grid *g, int rows, int cols)
 {
     struct gbuf nb[2] = {{0}};
-    uint8_t *dirty = calloc((size_t)rows, 1);
     struct sb_cell *sbuf = malloc((size_t)cols * sizeof *sbuf);
     struct gcell *tmpl = malloc((size_t)cols * sizeof *tmpl);
-    bool ok = dirty && sbuf && tmpl && buf_resized(g, &g->buf[0], &nb[0], rows, cols);
+    bool ok = sbuf && tmpl && buf_resized(g, &g->buf[0], &nb[0], rows, cols);
     if (ok && g->buf[1].row)
         ok = buf_resized(g, &g->buf[1], &nb[1], rows, cols);
     if (!ok) {
@@ -62,7 +61,6 @@ static bool realloc_all(struct grid *g, int rows, int cols)
             free(nb[i].row);
             free(nb[i].slab);
         }
-        free(dirty);
         free(sbuf);
         free(tmpl);
         return false;
@@ -73,10 +71,8 @@ static bool realloc_all(struct grid *g, int rows, int cols)
         g->buf[i] = nb[i];
     }
     g->rowp = g->buf[g->cur].row;
-    free(g->dirty);
     free(g->sbuf);
     free(g->tmpl);
-    g->dirty = dirty;
     g->sbuf = sbuf;
     g->tmpl = tmpl;
     g->tmpl_ok = false;
@@ -646,6 +642,6 @@ int grid_cb_resize(int rows, int cols, VTermPos *delta, void *user)
         delta->col = to.col - vt.col - (steps ? 1 : 0);
         g->wrap_row = -1;
     }
-    grid_damage_rows(g, 0, g->rows);
+    grid_touch(g);
     return 1;
 }

@@ -84,12 +84,9 @@ bool term_synchronized(const struct term *t);
 
 /*
  * A monotonically increasing counter bumped whenever any visible cell, the
- * cursor or the screen size changes, so a renderer can skip unchanged frames;
- * term_row_dirty() tells which rows changed since term_clear_damage().
+ * cursor, a colour or the screen size changes, so a renderer can skip unchanged frames.
  */
 uint64_t term_generation(const struct term *t);
-bool term_row_dirty(const struct term *t, int row);
-void term_clear_damage(struct term *t);
 
 /*
  * Bytes the engine's own screen state holds (both screens' cells and row tables, the

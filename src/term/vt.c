@@ -631,16 +631,6 @@ uint64_t term_generation(const struct term *t)
     return grid_generation(t->grid);
 }
 
-bool term_row_dirty(const struct term *t, int row)
-{
-    return grid_row_dirty(t->grid, row);
-}
-
-void term_clear_damage(struct term *t)
-{
-    grid_clear_damage(t->grid);
-}
-
 size_t term_sizeof(const struct term *t)
 {
     return sizeof *t + grid_sizeof(t->grid);

@@ -261,11 +261,6 @@ const struct font_metrics *font_metrics(const struct font *f)
     return &f->m;
 }
 
-const char *font_dir(const struct font *f)
-{
-    return f->have_dir ? f->dir : NULL;
-}
-
 /* A fallback face that has c, opening one through fontconfig if needed; NULL when none. */
 static struct fallback *fallback_for(struct font *f, uint32_t c)
 {

@@ -51,9 +51,6 @@ const struct font_metrics *font_metrics(const struct font *f);
 bool font_draw(struct font *f, const uint32_t *chars, int n, unsigned style, int cells,
                uint32_t *out, int pitch, bool *colour);
 
-/* The fonts directory found at start, for messages; NULL when fontconfig supplied the face. */
-const char *font_dir(const struct font *f);
-
 /* FreeType's version as the process runs it, "2.12.1"; "?" when it cannot start. */
 const char *font_freetype_version(void);
 

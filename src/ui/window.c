@@ -947,7 +947,6 @@ static void draw(struct win *w, uint64_t now)
     render_end(w->rd);
     uint64_t drawn = session_now_ns();
     SDL_RenderPresent(w->ren);
-    term_clear_damage(w->s.term);
     w->gen = term_generation(w->s.term);
     w->dirty = false;
     if (w->frame_log)

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "utf8.h"
+
 #define CHUNK_ROWS 1024u
 #define SLICE_BYTES (256u << 10) /* a chunk ends early past this: rows may be 64K columns wide */
 
@@ -61,31 +63,6 @@ static bool reserve(struct export *e, size_t need)
     e->out = grown;
     e->cap = cap;
     return true;
-}
-
-/* Encodes codepoint c as UTF-8 at out; the byte count (1-4). */
-static size_t utf8_put(char *out, uint32_t c)
-{
-    if (c < 0x80) {
-        out[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        out[0] = (char)(0xc0 | c >> 6);
-        out[1] = (char)(0x80 | (c & 0x3f));
-        return 2;
-    }
-    if (c < 0x10000) {
-        out[0] = (char)(0xe0 | c >> 12);
-        out[1] = (char)(0x80 | (c >> 6 & 0x3f));
-        out[2] = (char)(0x80 | (c & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | c >> 18);
-    out[1] = (char)(0x80 | (c >> 12 & 0x3f));
-    out[2] = (char)(0x80 | (c >> 6 & 0x3f));
-    out[3] = (char)(0x80 | (c & 0x3f));
-    return 4;
 }
 
 /* Writes the SGR sequence that sets cell's style at out (from style `from`); its length. */
@@ -146,7 +123,7 @@ static bool put_row_ansi(struct export *e, const struct sb_row *row)
         if (cell->chars[0] == 0)
             o[len++] = ' ';
         for (int k = 0; k < SB_MAX_CHARS && cell->chars[k]; k++)
-            len += utf8_put(o + len, cell->chars[k]);
+            len += utf8_encode(cell->chars[k], o + len);
     }
     if (style.attrs || style.fg || style.bg)
         len += (size_t)sprintf(o + len, "\x1b[0m");
@@ -264,7 +241,7 @@ static size_t screen_text(struct export *e, const struct sb_row *row)
         if (cell->chars[0] == 0)
             e->line[len++] = ' ';
         for (int k = 0; k < SB_MAX_CHARS && cell->chars[k]; k++)
-            len += utf8_put(e->line + len, cell->chars[k]);
+            len += utf8_encode(cell->chars[k], e->line + len);
     }
     while (len > 0 && e->line[len - 1] == ' ')
         len--;

@@ -14,6 +14,8 @@
  */
 #include "rowcodec.h"
 
+#include "utf8.h"
+
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,25 +310,16 @@ static uint8_t *put_varint(uint8_t *p, uint32_t v)
     return p;
 }
 
-/* Appends a scalar value (0 included, as a NUL byte) as UTF-8. */
-static uint8_t *put_utf8(uint8_t *p, uint32_t cp)
+/* Appends a scalar value (0 included, as a NUL byte) as UTF-8: ASCII here, the rest by the
+ * program's one encoder. (Decoding keeps its own strict reader below: bytes that are not the
+ * canonical encoding are corruption to refuse, where utf8_decode() would replace them.) */
+static inline uint8_t *put_utf8(uint8_t *p, uint32_t cp)
 {
     if (cp < 0x80) {
-        *p++ = (uint8_t)cp;
-    } else if (cp < 0x800) {
-        *p++ = (uint8_t)(0xc0 | cp >> 6);
-        *p++ = (uint8_t)(0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-        *p++ = (uint8_t)(0xe0 | cp >> 12);
-        *p++ = (uint8_t)(0x80 | (cp >> 6 & 0x3f));
-        *p++ = (uint8_t)(0x80 | (cp & 0x3f));
-    } else {
-        *p++ = (uint8_t)(0xf0 | cp >> 18);
-        *p++ = (uint8_t)(0x80 | (cp >> 12 & 0x3f));
-        *p++ = (uint8_t)(0x80 | (cp >> 6 & 0x3f));
-        *p++ = (uint8_t)(0x80 | (cp & 0x3f));
+        *p = (uint8_t)cp;
+        return p + 1;
     }
-    return p;
+    return p + utf8_encode(cp, (char *)p);
 }
 
 /* True for a cell the encoder may leave off the end of a row. */

@@ -29,6 +29,7 @@
  * row SB_ROW_WRAPPED.
  */
 #include "grid_internal.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -291,23 +292,6 @@ static void export_row(const struct grid *g, const struct gbuf *b, const struct 
     }
 }
 
-/* Writes cp as UTF-8 at p; returns the end. */
-static char *utf8_put(char *p, uint32_t cp)
-{
-    if (cp < 0x800) {
-        *p++ = (char)(0xc0 | cp >> 6);
-    } else if (cp < 0x10000) {
-        *p++ = (char)(0xe0 | cp >> 12);
-        *p++ = (char)(0x80 | ((cp >> 6) & 0x3f));
-    } else {
-        *p++ = (char)(0xf0 | cp >> 18);
-        *p++ = (char)(0x80 | ((cp >> 12) & 0x3f));
-        *p++ = (char)(0x80 | ((cp >> 6) & 0x3f));
-    }
-    *p++ = (char)(0x80 | (cp & 0x3f));
-    return p;
-}
-
 /*
  * Writes row gr as a plain row's UTF-8 into out (room: 4 bytes a column) when every cell is
  * plain: one codepoint, width 1, default colours and attributes, no reverse video. Returns
@@ -332,7 +316,7 @@ static long export_plain(const struct grid *g, const struct grow *gr, char *out)
         /* Combining indexes and continuations (wide glyphs) sit above U+10FFFF. */
         if (ch > 0x10ffff || (col + 1 < g->cols && (c[col + 1].ch & CH_VALUE) == CH_CONT))
             return -1;
-        p = utf8_put(p, sanitize(ch));
+        p += utf8_encode(sanitize(ch), p);
     }
     return p - out;
 }

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <wctype.h>
 
+#include "utf8.h"
+
 #define TEXT_MAX (32u << 20)
 
 struct select_point select_point_at(const struct view_line *line, int col)
@@ -145,24 +147,8 @@ static bool put(struct text *t, const char *bytes, size_t len)
 /* Appends codepoint c as UTF-8. */
 static void put_utf8(struct text *t, uint32_t c)
 {
-    char b[4];
-    size_t n = 0;
-    if (c < 0x80) {
-        b[n++] = (char)c;
-    } else if (c < 0x800) {
-        b[n++] = (char)(0xc0 | c >> 6);
-        b[n++] = (char)(0x80 | (c & 0x3f));
-    } else if (c < 0x10000) {
-        b[n++] = (char)(0xe0 | c >> 12);
-        b[n++] = (char)(0x80 | (c >> 6 & 0x3f));
-        b[n++] = (char)(0x80 | (c & 0x3f));
-    } else {
-        b[n++] = (char)(0xf0 | c >> 18);
-        b[n++] = (char)(0x80 | (c >> 12 & 0x3f));
-        b[n++] = (char)(0x80 | (c >> 6 & 0x3f));
-        b[n++] = (char)(0x80 | (c & 0x3f));
-    }
-    put(t, b, n);
+    char b[UTF8_MAX];
+    put(t, b, utf8_encode(c, b));
 }
 
 /* Appends cells [a, b) as text, trailing blanks left out. */

@@ -82,20 +82,6 @@ static size_t total(const struct search_runner *r)
     return n ? r->runs[n - 1].before + r->runs[n - 1].n : 0;
 }
 
-/* The index of the first match at or after (row, byte) in m[0..n). */
-static size_t lower_bound(const struct search_match *m, size_t n, uint64_t row, uint32_t byte)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (search_pos_cmp(m[mid].row, m[mid].byte, row, byte) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 /* The first live run whose last match is at or after (row, byte); live_runs() if none. */
 static size_t run_from(const struct search_runner *r, uint64_t row, uint32_t byte)
 {
@@ -117,7 +103,7 @@ static size_t index_of(const struct search_runner *r, uint64_t row, uint32_t byt
     size_t k = run_from(r, row, byte);
     if (k == live_runs(r))
         return total(r);
-    return r->runs[k].before + lower_bound(r->runs[k].m, r->runs[k].n, row, byte);
+    return r->runs[k].before + search_lower_bound(r->runs[k].m, r->runs[k].n, row, byte);
 }
 
 /* The run holding place i (< total). */
@@ -183,7 +169,7 @@ static void truncate_runs(struct search_runner *r, uint64_t cut)
     size_t k = run_from(r, cut, 0);
     if (k == r->nruns)
         return;
-    size_t keep = lower_bound(r->runs[k].m, r->runs[k].n, cut, 0);
+    size_t keep = search_lower_bound(r->runs[k].m, r->runs[k].n, cut, 0);
     if (keep > 0)
         r->runs[k++].n = keep;
     remove_runs(r, k, r->nruns);
@@ -511,10 +497,10 @@ size_t search_runner_range(struct search_runner *r, uint64_t floor, uint64_t lo,
     lo = lo < floor ? floor : lo;
     pthread_mutex_lock(&r->lock);
     size_t nr = live_runs(r), k = run_from(r, lo, 0);
-    size_t j = k < nr ? lower_bound(r->runs[k].m, r->runs[k].n, lo, 0) : 0;
+    size_t j = k < nr ? search_lower_bound(r->runs[k].m, r->runs[k].n, lo, 0) : 0;
     for (; k < nr && r->runs[k].m[j].row <= hi; j = 0, k++) {
         const struct run *run = &r->runs[k];
-        size_t e = j + lower_bound(run->m + j, run->n - j, hi + 1, 0);
+        size_t e = j + search_lower_bound(run->m + j, run->n - j, hi + 1, 0);
         if (hi == UINT64_MAX)
             e = run->n;
         if (!reserve(buf, cap, got + (e - j))) {

@@ -63,6 +63,21 @@ static inline int search_pos_cmp(uint64_t ra, uint32_t ba, uint64_t rb, uint32_t
 }
 
 /* Whether a and b are the same stretch of text. */
+/* The index of the first match at or after (row, byte) in m[0..n), which is in order. */
+static inline size_t search_lower_bound(const struct search_match *m, size_t n, uint64_t row,
+                                        uint32_t byte)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (search_pos_cmp(m[mid].row, m[mid].byte, row, byte) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static inline bool search_match_same(const struct search_match *a, const struct search_match *b)
 {
     return a->row == b->row && a->byte == b->byte && a->end_row == b->end_row &&

@@ -376,20 +376,6 @@ bool searchbar_scan_screen(struct searchbar *sb, struct term *t, uint64_t screen
 
 /* ---- Matches ------------------------------------------------------------ */
 
-/* The index of the first match at or after (row, byte) in m[0..n). */
-static size_t lower_bound(const struct search_match *m, size_t n, uint64_t row, uint32_t byte)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (search_pos_cmp(m[mid].row, m[mid].byte, row, byte) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 /* Whether the store search has published anything to read. */
 static bool have_store(const struct searchbar *sb)
 {
@@ -400,7 +386,7 @@ static bool have_store(const struct searchbar *sb)
 static bool screen_near(const struct searchbar *sb, uint64_t row, uint32_t byte,
                         enum search_dir dir, struct search_match *out)
 {
-    size_t i = lower_bound(sb->screen, sb->nscreen, row, byte);
+    size_t i = search_lower_bound(sb->screen, sb->nscreen, row, byte);
     if (dir == SEARCH_FORWARD) {
         while (i < sb->nscreen && search_pos_cmp(sb->screen[i].row, sb->screen[i].byte, row, byte) == 0)
             i++;
@@ -441,7 +427,7 @@ static bool extreme(struct searchbar *sb, enum search_dir dir, struct search_mat
 /* The place of m on the screen's list (1-based), or 0. */
 static size_t screen_place(const struct searchbar *sb, const struct search_match *m)
 {
-    size_t j = lower_bound(sb->screen, sb->nscreen, m->row, m->byte);
+    size_t j = search_lower_bound(sb->screen, sb->nscreen, m->row, m->byte);
     return j < sb->nscreen && search_match_same(&sb->screen[j], m) ? j + 1 : 0;
 }
 
@@ -504,7 +490,7 @@ void searchbar_each(struct searchbar *sb, uint64_t lo, uint64_t hi,
     lists[0] = sb->range;
     for (int l = 0; l < 2; l++) {
         /* A match starting above lo may reach into it: look a line's worth back. */
-        for (size_t i = lower_bound(lists[l], n[l], lo > 256 ? lo - 256 : 0, 0);
+        for (size_t i = search_lower_bound(lists[l], n[l], lo > 256 ? lo - 256 : 0, 0);
              i < n[l] && lists[l][i].row <= hi; i++)
             if (lists[l][i].end_row >= lo)
                 fn(user, &lists[l][i],

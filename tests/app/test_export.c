@@ -1,5 +1,5 @@
 /*
- * Unit tests of src/export.c (the dump and Ctrl+Shift+S): the text and ANSI
+ * Unit tests of src/session/export.c (the dump and Ctrl+Shift+S): the text and ANSI
  * forms, slices of any size giving the same bytes as one go, rows dropped
  * while an export runs (skipped and counted: no row twice, none out of order,
  * none from after the start), a clear under it, and a write error.

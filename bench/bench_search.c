@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "boundterm/scrollback.h"
+#include "seams.h" /* sb_store_compact: the store's seams for tests and benchmarks */
 #include "search/search.h"
 
 #define NEEDLE "boundterm-bench-needle"

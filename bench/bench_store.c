@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "boundterm/scrollback.h"
+#include "seams.h" /* sb_store_compact: the store's seams for tests and benchmarks */
 
 #define COLS 80
 

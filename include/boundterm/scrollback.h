@@ -163,18 +163,6 @@ enum sb_codec {
 int sb_codec_from_name(const char *name);
 const char *sb_codec_name(enum sb_codec codec);
 
-/*
- * A seam for fault injection in tests: replaces the syscalls of the disk
- * side. Any member left NULL uses the real call. open_spill must return a
- * new unlinked, owner-only, read-write file in dir, or -1 with errno set.
- */
-struct sb_io {
-    int (*open_spill)(void *user, const char *dir);
-    ssize_t (*pwrite)(void *user, int fd, const void *buf, size_t len, off_t off);
-    ssize_t (*pread)(void *user, int fd, void *buf, size_t len, off_t off);
-    void *user;
-};
-
 struct sb_config {
     uint64_t ram_budget;  /* bytes of RAM for everything the store holds */
     uint64_t disk_budget; /* bytes of spill files; 0 = never spill, drop instead */
@@ -188,7 +176,6 @@ struct sb_config {
     uint32_t cold_delay_ms;    /* idle time before cold recompression starts */
     uint32_t cache_pages;      /* decompressed pages kept for reading */
     bool background;           /* compress on a worker thread (false: inline) */
-    const struct sb_io *io;    /* NULL: real syscalls */
 };
 
 /* Fills cfg with the defaults (64 MiB RAM, 1 GiB disk, zstd 1 + xz cold). */
@@ -284,14 +271,11 @@ int sb_store_clear(struct sb_store *store);
  */
 int sb_store_set_budgets(struct sb_store *store, uint64_t ram_budget, uint64_t disk_budget);
 
-/* Waits until every sealed page has been compressed (tests and benchmarks). */
-void sb_store_settle(struct sb_store *store);
-
 /*
- * Recompresses every cold page with the cold codec now, on the calling
- * thread, as idle time would (tests and benchmarks). Returns 0 or an error.
+ * Waits until every sealed page has been compressed, so that what the store holds stops
+ * moving (before a final dump, say). Returns at once without a worker thread.
  */
-int sb_store_compact(struct sb_store *store);
+void sb_store_settle(struct sb_store *store);
 
 /* ---- Stats ------------------------------------------------------------- */
 

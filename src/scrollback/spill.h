@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "boundterm/scrollback.h"
+#include "seams.h"
 
 struct spill;
 

@@ -41,6 +41,7 @@
 #include "codec.h"
 #include "page.h"
 #include "rowcodec.h"
+#include "seams.h"
 #include "spill.h"
 
 #define MAX_PENDING 2            /* sealed pages waiting for the worker */
@@ -114,6 +115,7 @@ struct sb_store {
     bool worker_running, stopping;
 
     struct sb_config cfg;
+    const struct sb_io *io; /* the disk side's syscalls (seams.h); NULL: the real ones */
     char *spill_dir;
 
     struct hot_page hot;
@@ -456,7 +458,7 @@ static bool disk_usable(struct sb_store *s)
     if (s->spill)
         return true;
     char why[160];
-    int rc = spill_create(s->spill_dir, segment_bytes_for(s->cfg.disk_budget), s->cfg.io,
+    int rc = spill_create(s->spill_dir, segment_bytes_for(s->cfg.disk_budget), s->io,
                           &s->spill, why, sizeof why);
     if (rc < 0) {
         set_error(s, "%s", why);
@@ -1035,6 +1037,12 @@ static int store_init(struct sb_store *s, const struct sb_config *cfg, char *err
 
 int sb_store_create(const struct sb_config *cfg, struct sb_store **out, char *err, size_t errlen)
 {
+    return sb_store_create_io(cfg, NULL, out, err, errlen);
+}
+
+int sb_store_create_io(const struct sb_config *cfg, const struct sb_io *io,
+                       struct sb_store **out, char *err, size_t errlen)
+{
     char dummy[8];
     if (!err) {
         err = dummy;
@@ -1051,6 +1059,7 @@ int sb_store_create(const struct sb_config *cfg, struct sb_store **out, char *er
     }
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->cond, NULL);
+    s->io = io;
     rc = store_init(s, cfg, err, errlen);
     if (rc == 0 && cfg->background) {
         if (pthread_create(&s->worker, NULL, worker_main, s) == 0)

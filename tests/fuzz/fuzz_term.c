@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "boundterm/scrollback.h"
+#include "seams.h" /* sb_store_compact: the store's seams for tests and benchmarks */
 #include "rowcodec.h"
 #include "term.h"
 

@@ -15,6 +15,7 @@
 
 #include "boundterm/scrollback.h"
 #include "check.h"
+#include "seams.h"
 #include "store_fixture.h"
 #include "memcheck.h"
 #include "rowgen.h"
@@ -54,15 +55,21 @@ static struct sb_config small_config(void)
     return fixture_config(spill_dir, 0, 0);
 }
 
-static void model_open(struct model *m, const struct sb_config *cfg)
+/* A model over a store behind the fault seam io (NULL: real syscalls). */
+static void model_open_io(struct model *m, const struct sb_config *cfg, const struct sb_io *io)
 {
     memset(m, 0, sizeof *m);
     char err[256];
-    int rc = sb_store_create(cfg, &m->store, err, sizeof err);
+    int rc = sb_store_create_io(cfg, io, &m->store, err, sizeof err);
     if (rc)
         fprintf(stderr, "create: %s\n", err);
     REQUIRE(rc == 0);
     m->rng = 42;
+}
+
+static void model_open(struct model *m, const struct sb_config *cfg)
+{
+    model_open_io(m, cfg, NULL);
 }
 
 static void model_close(struct model *m)
@@ -395,8 +402,7 @@ static void open_spilled(struct model *m, const struct sb_io *io)
 {
     struct sb_config cfg = small_config();
     cfg.disk_budget = 64u << 20;
-    cfg.io = io;
-    model_open(m, &cfg);
+    model_open_io(m, &cfg, io);
     for (int i = 0; i < scaled(150000); i++)
         model_push(m, ROWGEN_PLAIN);
 }

@@ -163,6 +163,15 @@ enum sb_codec {
 int sb_codec_from_name(const char *name);
 const char *sb_codec_name(enum sb_codec codec);
 
+/* The levels a codec is offered at (lz4 0-12, zstd -7-22, xz 0-9); false for none. */
+bool sb_codec_levels(enum sb_codec codec, int *lo, int *hi);
+/* The usual level of a codec for fresh pages (fast) or for the cold tier (dense). */
+int sb_codec_default_level(enum sb_codec codec, bool cold);
+
+/* The page sizes (sb_config.page_bytes) the store takes. */
+#define SB_PAGE_BYTES_MIN (4u << 10)
+#define SB_PAGE_BYTES_MAX (16u << 20)
+
 struct sb_config {
     uint64_t ram_budget;  /* bytes of RAM for everything the store holds */
     uint64_t disk_budget; /* bytes of spill files; 0 = never spill, drop instead */

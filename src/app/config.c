@@ -38,17 +38,11 @@
 
 #define DEFAULT_COLS 80
 #define DEFAULT_ROWS 24
-#define DEFAULT_RAM (64ull << 20)
-#define DEFAULT_DISK (1ull << 30)
-#define DEFAULT_PAGE (64u << 10)
 #define DEFAULT_FONT_PX 15
 #define FONT_PX_MIN 6
 #define FONT_PX_MAX 72
 #define MAX_DIM 65535       /* what a struct winsize holds */
 #define MAX_CELLS (1 << 24) /* keeps a mistyped size from allocating gigabytes of grid */
-#define PAGE_MIN (4u << 10) /* the store's own limits on page_bytes */
-#define PAGE_MAX (16u << 20)
-#define COLD_BYTES (64u << 10)
 #define FILE_MAX (1u << 20) /* a config file past this is a mistake, not a config */
 
 #define SIZE_EXPECTED "is not a size (expected bytes with an optional K, M or G suffix)"
@@ -343,7 +337,7 @@ static const char *set_page_size(struct bt_config *cfg, const struct key *k, con
     const char *bad = bt_parse_size(value, &v);
     if (bad)
         return bad;
-    if (v < PAGE_MIN || v > PAGE_MAX)
+    if (v < SB_PAGE_BYTES_MIN || v > SB_PAGE_BYTES_MAX)
         return "is not a page size (expected 4K to 16M)";
     cfg->page_size = (uint32_t)v;
     return NULL;
@@ -1139,24 +1133,13 @@ static bool load_file(struct bt_config *cfg, char *err, size_t errlen)
 
 /* ---- Checks that span keys ---------------------------------------------- */
 
-/* The usual level of a codec for the hot (fast) or cold (dense) tier. */
-static int default_level(enum sb_codec c, bool cold)
-{
-    switch (c) {
-    case SB_CODEC_ZSTD: return cold ? 19 : 1;
-    case SB_CODEC_LZ4: return cold ? 12 : 1;
-    case SB_CODEC_XZ: return cold ? 6 : 1;
-    default: return 0;
-    }
-}
-
 /* A level left at its default follows its codec, wherever the codec was set. */
 static void settle_levels(struct bt_config *cfg)
 {
     if (cfg->origin[key_index(key_by_name("codec_level"))].kind == BT_FROM_DEFAULT)
-        cfg->codec_level = default_level(cfg->codec, false);
+        cfg->codec_level = sb_codec_default_level(cfg->codec, false);
     if (cfg->origin[key_index(key_by_name("cold_level"))].kind == BT_FROM_DEFAULT)
-        cfg->cold_level = default_level(cfg->cold_codec, true);
+        cfg->cold_level = sb_codec_default_level(cfg->cold_codec, true);
 }
 
 /* The prefix of a message about key k: "boundterm: FILE:LINE: key" or "boundterm: --flag". */
@@ -1178,16 +1161,15 @@ static void origin_prefix(const struct bt_config *cfg, const struct key *k, char
 /* Checks a level against its codec's range; false with the message. */
 static bool check_level(const struct bt_config *cfg, bool cold, char *err, size_t errlen)
 {
-    static const int lo[] = {0, 0, -7, 0}, hi[] = {0, 12, 22, 9};
     enum sb_codec c = cold ? cfg->cold_codec : cfg->codec;
-    int level = cold ? cfg->cold_level : cfg->codec_level;
-    if (c == SB_CODEC_NONE || (level >= lo[c] && level <= hi[c]))
+    int level = cold ? cfg->cold_level : cfg->codec_level, lo, hi;
+    if (!sb_codec_levels(c, &lo, &hi) || (level >= lo && level <= hi))
         return true;
     char prefix[BT_PATH_BYTES + 64];
     origin_prefix(cfg, key_by_name(cold ? "cold_level" : "codec_level"), prefix,
                   sizeof(prefix));
     return fail(err, errlen, "%s: '%d' is not a level of %s (expected %d to %d)", prefix, level,
-                sb_codec_name(c), lo[c], hi[c]);
+                sb_codec_name(c), lo, hi);
 }
 
 /* The store's minimum for a RAM budget b with cfg's page size and codecs. */
@@ -1303,13 +1285,15 @@ void bt_config_defaults(struct bt_config *cfg, const struct bt_config_env *env)
     cfg->mode = display ? BT_MODE_WINDOW : BT_MODE_HEADLESS;
     cfg->cols = DEFAULT_COLS;
     cfg->rows = DEFAULT_ROWS;
-    cfg->scrollback_ram = DEFAULT_RAM;
-    cfg->scrollback_disk = DEFAULT_DISK;
+    struct sb_config store; /* the store's defaults are the configuration's */
+    sb_config_defaults(&store);
+    cfg->scrollback_ram = store.ram_budget;
+    cfg->scrollback_disk = store.disk_budget;
     if (!copy_str(cfg->spill_dir, sizeof(cfg->spill_dir), runtime))
         copy_str(cfg->spill_dir, sizeof(cfg->spill_dir), "/tmp");
-    cfg->page_size = DEFAULT_PAGE;
-    cfg->codec = SB_CODEC_ZSTD;
-    cfg->cold_codec = SB_CODEC_XZ;
+    cfg->page_size = store.page_bytes;
+    cfg->codec = store.codec;
+    cfg->cold_codec = store.cold_codec;
     cfg->font_size = DEFAULT_FONT_PX;
     struct term_colors colors; /* the engine's: xterm's palette, light on dark */
     term_colors_default(&colors);
@@ -1341,7 +1325,7 @@ void bt_config_store(const struct bt_config *cfg, struct sb_config *sc)
     sc->cold_codec = cfg->cold_codec;
     sc->cold_level = cfg->cold_level;
     /* the store wants a cold block of at least a page */
-    sc->cold_bytes = cfg->page_size > COLD_BYTES ? cfg->page_size : COLD_BYTES;
+    sc->cold_bytes = cfg->page_size > sc->cold_bytes ? cfg->page_size : sc->cold_bytes;
     sc->background = true;
 }
 
@@ -1424,8 +1408,7 @@ const char *bt_config_version(void)
     return BT_VERSION;
 }
 
-void bt_config_env_from_process(struct bt_config_env *env,
-                                uint64_t (*min_ram)(uint64_t ram_budget))
+void bt_config_env_from_process(struct bt_config_env *env)
 {
     env->xdg_runtime_dir = getenv("XDG_RUNTIME_DIR");
     env->display = getenv("DISPLAY");
@@ -1433,7 +1416,7 @@ void bt_config_env_from_process(struct bt_config_env *env,
     env->xdg_config_home = getenv("XDG_CONFIG_HOME");
     env->home = getenv("HOME");
     env->shell = getenv("SHELL");
-    env->min_ram = min_ram;
+    env->min_ram = NULL;
     env->store_min_ram = sb_config_min_ram;
 }
 

@@ -151,13 +151,11 @@ struct bt_config_env {
     const char *shell;           /* $SHELL, the default shell ("/bin/sh" when unset) */
     /* The store's minimum RAM budget for the configured page size and codecs: */
     uint64_t (*store_min_ram)(const struct sb_config *sc); /* sb_config_min_ram; when NULL, */
-    uint64_t (*min_ram)(uint64_t ram_budget); /* this one, blind to them (tests) */
+    uint64_t (*min_ram)(uint64_t ram_budget); /* this one, blind to them (tests' stand-in) */
 };
 
-/* Fills env from the process environment; store_min_ram is sb_config_min_ram, so min_ram
- * is only a fallback. */
-void bt_config_env_from_process(struct bt_config_env *env,
-                                uint64_t (*min_ram)(uint64_t ram_budget));
+/* Fills env from the process environment, with the store's own minimum RAM budget. */
+void bt_config_env_from_process(struct bt_config_env *env);
 
 /* The smallest RAM budget the store accepts: the least b with b >= env->min_ram(b). */
 uint64_t bt_config_min_ram(const struct bt_config_env *env);

@@ -20,11 +20,6 @@
 
 #define READ_MAX (256u * 1024)
 
-uint64_t headless_min_ram(uint64_t ram_budget)
-{
-    return session_min_ram(ram_budget);
-}
-
 /* Milliseconds until deadline (0 when past), for poll(). */
 static int ms_until(uint64_t deadline, uint64_t now)
 {

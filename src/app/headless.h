@@ -10,9 +10,6 @@
 
 #include "config.h"
 
-/* The store's minimum RAM budget with the settings headless mode uses (for bt_config_env). */
-uint64_t headless_min_ram(uint64_t ram_budget);
-
 /*
  * Runs cfg->argv until it exits and its output is drained, then writes the
  * last stats line and the dump. Returns the exit status for main: the

@@ -28,7 +28,7 @@ int main(int argc, char **argv)
         perror("boundterm: prctl(PR_SET_DUMPABLE)");
     if (stress_requested(argc, argv)) /* takes its own flags, then parses the rest as usual */
         return stress_main(argc, argv);
-    bt_config_env_from_process(&env, headless_min_ram);
+    bt_config_env_from_process(&env);
     if (!bt_config_parse(&cfg, argc, argv, &env, err, sizeof(err))) {
         fprintf(stderr, "%s\n", err);
         return 2;

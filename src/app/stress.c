@@ -434,7 +434,7 @@ static int stress_parse(int argc, char **argv, struct bt_config *cfg, struct str
 {
     struct bt_config_env env;
     char err[512];
-    bt_config_env_from_process(&env, session_min_ram);
+    bt_config_env_from_process(&env);
     int n = stress_args(argc, argv, o, args, err, sizeof(err));
     if (n < 0 || !bt_config_parse(cfg, n, args, &env, err, sizeof(err))) {
         fprintf(stderr, "%s\n", err);

@@ -634,3 +634,23 @@ int codec_level(const struct codec *c)
 {
     return c->level;
 }
+
+bool sb_codec_levels(enum sb_codec codec, int *lo, int *hi)
+{
+    static const int low[] = {0, 0, -7, 0}, high[] = {0, 12, 22, 9}; /* by enum sb_codec */
+    if ((unsigned)codec > SB_CODEC_XZ || codec == SB_CODEC_NONE)
+        return false;
+    *lo = low[codec];
+    *hi = high[codec];
+    return true;
+}
+
+int sb_codec_default_level(enum sb_codec codec, bool cold)
+{
+    switch (codec) {
+    case SB_CODEC_ZSTD: return cold ? 19 : 1;
+    case SB_CODEC_LZ4: return cold ? 12 : 1;
+    case SB_CODEC_XZ: return cold ? 6 : 1;
+    default: return 0;
+    }
+}

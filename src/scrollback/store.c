@@ -904,9 +904,9 @@ void sb_config_defaults(struct sb_config *cfg)
     cfg->spill_dir = NULL;
     cfg->page_bytes = 64u << 10;
     cfg->codec = SB_CODEC_ZSTD;
-    cfg->codec_level = 1;
+    cfg->codec_level = sb_codec_default_level(SB_CODEC_ZSTD, false);
     cfg->cold_codec = SB_CODEC_XZ;
-    cfg->cold_level = 6;
+    cfg->cold_level = sb_codec_default_level(SB_CODEC_XZ, true);
     cfg->cold_bytes = 64u << 10;
     cfg->cold_delay_ms = 2000;
     cfg->cache_pages = 4;
@@ -976,7 +976,7 @@ uint64_t sb_config_min_ram(const struct sb_config *cfg)
 static int check_config(const struct sb_config *cfg, char *err, size_t errlen)
 {
     const char *why = NULL;
-    if (cfg->page_bytes < 4096 || cfg->page_bytes > (16u << 20))
+    if (cfg->page_bytes < SB_PAGE_BYTES_MIN || cfg->page_bytes > SB_PAGE_BYTES_MAX)
         why = "page_bytes must be between 4 KiB and 16 MiB";
     else if ((unsigned)cfg->codec > SB_CODEC_XZ || (unsigned)cfg->cold_codec > SB_CODEC_XZ)
         why = "unknown codec";

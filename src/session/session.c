@@ -144,21 +144,6 @@ static bool signals_open(struct session *s)
     return true;
 }
 
-/* The store settings of a session with this RAM budget. */
-static void store_config(struct sb_config *sc, uint64_t ram_budget)
-{
-    sb_config_defaults(sc);
-    sc->ram_budget = ram_budget;
-    sc->background = true;
-}
-
-uint64_t session_min_ram(uint64_t ram_budget)
-{
-    struct sb_config sc;
-    store_config(&sc, ram_budget);
-    return sb_config_min_ram(&sc);
-}
-
 /* Creates the store as configured (budgets, page size, codecs); false (logged) on failure. */
 static bool store_open(struct session *s)
 {

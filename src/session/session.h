@@ -65,9 +65,6 @@ struct session {
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t session_now_ns(void);
 
-/* The store's minimum RAM budget with the settings sessions use (for bt_config_env). */
-uint64_t session_min_ram(uint64_t ram_budget);
-
 /*
  * Starts everything: signals, store, engine (cfg->rows x cfg->cols), stats
  * file, dump file, then the child. false (logged) on failure; session_close()

@@ -175,7 +175,7 @@ int sb_codec_default_level(enum sb_codec codec, bool cold);
 struct sb_config {
     uint64_t ram_budget;  /* bytes of RAM for everything the store holds */
     uint64_t disk_budget; /* bytes of spill files; 0 = never spill, drop instead */
-    const char *spill_dir; /* copied; NULL = $XDG_RUNTIME_DIR or /tmp */
+    const char *spill_dir; /* copied; NULL = /tmp (the store reads no environment) */
     uint32_t page_bytes;  /* raw bytes at which the hot page is sealed */
     enum sb_codec codec;  /* codec for freshly sealed pages */
     int codec_level;

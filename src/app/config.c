@@ -1416,6 +1416,10 @@ void bt_config_env_from_process(struct bt_config_env *env)
     env->xdg_config_home = getenv("XDG_CONFIG_HOME");
     env->home = getenv("HOME");
     env->shell = getenv("SHELL");
+    env->font_dir = getenv("BOUNDTERM_FONT_DIR");
+    env->frame_log = getenv("BOUNDTERM_FRAME_LOG");
+    const char *geometry = getenv("BOUNDTERM_GEOMETRY");
+    env->render_geometry = geometry && geometry[0] == '1';
     env->min_ram = NULL;
     env->store_min_ram = sb_config_min_ram;
 }

@@ -149,6 +149,9 @@ struct bt_config_env {
     const char *xdg_config_home; /* where the config file is looked for, */
     const char *home;            /* else $HOME/.config; neither set: no file */
     const char *shell;           /* $SHELL, the default shell ("/bin/sh" when unset) */
+    const char *font_dir;        /* $BOUNDTERM_FONT_DIR: the shipped fonts' directory, first */
+    const char *frame_log;       /* $BOUNDTERM_FRAME_LOG: the window logs each frame's times */
+    bool render_geometry;        /* $BOUNDTERM_GEOMETRY=1: SDL's geometry path, always */
     /* The store's minimum RAM budget for the configured page size and codecs: */
     uint64_t (*store_min_ram)(const struct sb_config *sc); /* sb_config_min_ram; when NULL, */
     uint64_t (*min_ram)(uint64_t ram_budget); /* this one, blind to them (tests' stand-in) */

@@ -1005,11 +1005,7 @@ static int check_config(const struct sb_config *cfg, char *err, size_t errlen)
 static int store_init(struct sb_store *s, const struct sb_config *cfg, char *err, size_t errlen)
 {
     s->cfg = *cfg;
-    const char *dir = cfg->spill_dir;
-    if (!dir || !*dir)
-        dir = getenv("XDG_RUNTIME_DIR");
-    if (!dir || !*dir)
-        dir = "/tmp";
+    const char *dir = cfg->spill_dir && *cfg->spill_dir ? cfg->spill_dir : "/tmp";
     s->spill_dir = strdup(dir);
     s->cfg.spill_dir = s->spill_dir;
     hot_init(&s->hot, cfg->page_bytes);

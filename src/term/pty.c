@@ -199,8 +199,7 @@ struct pty *pty_spawn(const char *const *argv, int cols, int rows, const char *c
 {
     const char *shell_argv[2] = {NULL, NULL};
     if (!argv || !argv[0]) {
-        const char *shell = getenv("SHELL");
-        shell_argv[0] = shell && *shell ? shell : "/bin/sh";
+        shell_argv[0] = "/bin/sh"; /* the configuration resolved $SHELL already */
         argv = shell_argv;
     }
     int master = -1, slave = -1;

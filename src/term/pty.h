@@ -22,8 +22,8 @@ struct pty;
 
 /*
  * Starts argv[0] (searched in $PATH) with argv on a new pty of cols x rows, or
- * $SHELL (else /bin/sh) when argv is NULL or empty. The child's environment is
- * ours with TERM=xterm-256color and COLORTERM=truecolor, without LINES, COLUMNS
+ * /bin/sh when argv is NULL or empty (the configuration resolves $SHELL). The
+ * child's environment is ours with TERM=xterm-256color and COLORTERM=truecolor, without LINES, COLUMNS
  * and TERMCAP, then `env` applied in order: "NAME=value" sets, "NAME" unsets
  * (env may be NULL; it is NULL-terminated). A program that cannot be executed
  * is not an error here: the child reports it and exits 127. Returns NULL (one

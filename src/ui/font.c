@@ -45,6 +45,7 @@ struct font {
     int px;
     struct font_metrics m;
     char dir[PATH_MAX];
+    const char *first_dir; /* a fonts directory to try first (BOUNDTERM_FONT_DIR), or NULL */
     bool have_dir;
 };
 
@@ -61,9 +62,8 @@ static bool find_dir(struct font *f)
 {
     char exe[PATH_MAX], cand[4][PATH_MAX];
     int n = 0;
-    const char *env = getenv("BOUNDTERM_FONT_DIR");
-    if (env && *env)
-        snprintf(cand[n++], PATH_MAX, "%s", env);
+    if (f->first_dir && *f->first_dir)
+        snprintf(cand[n++], PATH_MAX, "%s", f->first_dir);
     ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (len > 0) {
         exe[len] = '\0';
@@ -183,12 +183,13 @@ static void compute_metrics(struct font *f)
     f->m.underline = under;
 }
 
-struct font *font_create(const char *file, int px_size)
+struct font *font_create(const char *file, const char *dir, int px_size)
 {
     struct font *f = calloc(1, sizeof *f);
     if (!f)
         goto fail;
     f->px = px_size;
+    f->first_dir = dir;
     if (FT_Init_FreeType(&f->ft) != 0 || !FcInit())
         goto fail;
     if (!load_faces(f, file))
@@ -202,12 +203,13 @@ fail:
     return NULL;
 }
 
-bool font_cell_size(const char *file, int px_size, int *w, int *h)
+bool font_cell_size(const char *file, const char *dir, int px_size, int *w, int *h)
 {
     struct font *f = calloc(1, sizeof *f);
     bool ok = f && FT_Init_FreeType(&f->ft) == 0;
     if (ok) {
         f->px = px_size;
+        f->first_dir = dir;
         ok = load_faces(f, file);
     }
     if (ok) {

@@ -24,18 +24,18 @@ struct font;
 
 /*
  * Loads file (when not NULL or empty: one face for every style), else the four
- * faces from the fonts directory (see font.c for where it is looked for), at
- * px_size pixels. NULL (one log line) when no face loads.
+ * faces from the fonts directory (dir when it has them, else see font.c for where it is
+ * looked for), at px_size pixels. NULL (one log line) when no face loads.
  */
-struct font *font_create(const char *file, int px_size);
+struct font *font_create(const char *file, const char *dir, int px_size);
 /* Frees the faces and fallbacks; NULL is a no-op. */
 void font_destroy(struct font *f);
 
 /*
- * The cell size font_create(file, px_size) would give, without keeping the font (headless
- * mode answers size queries in pixels with it). false when no font loads.
+ * The cell size font_create(file, dir, px_size) would give, without keeping the font
+ * (headless mode answers size queries in pixels with it). false when no font loads.
  */
-bool font_cell_size(const char *file, int px_size, int *w, int *h);
+bool font_cell_size(const char *file, const char *dir, int px_size, int *w, int *h);
 
 /* Changes the pixel size (zoom); false (logged) when FreeType refuses it. */
 bool font_set_size(struct font *f, int px_size);

@@ -65,7 +65,7 @@ void render_set_colors(struct render *rd, const struct term_colors *c)
     rd->cursor = c->rgb[TERM_COLOR_CURSOR];
 }
 
-struct render *render_create(SDL_Renderer *r, struct font *font)
+struct render *render_create(SDL_Renderer *r, struct font *font, bool geometry)
 {
     struct render *rd = calloc(1, sizeof *rd);
     if (!rd)
@@ -76,9 +76,8 @@ struct render *render_create(SDL_Renderer *r, struct font *font)
     term_colors_default(&dflt);
     render_set_colors(rd, &dflt);
     SDL_RendererInfo info;
-    const char *env = getenv("BOUNDTERM_GEOMETRY");
     rd->soft = SDL_GetRendererInfo(r, &info) == 0 && (info.flags & SDL_RENDERER_SOFTWARE) &&
-               !(env && *env == '1');
+               !geometry;
     rd->vert = malloc(QUADS_MAX * 4 * sizeof *rd->vert);
     rd->index = malloc(QUADS_MAX * 6 * sizeof *rd->index);
     if (!rd->vert || !rd->index)

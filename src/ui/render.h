@@ -50,8 +50,12 @@ struct render_scene {
 
 struct render;
 
-/* A renderer drawing with r and glyphs of font; NULL (one log line) on failure. */
-struct render *render_create(SDL_Renderer *r, struct font *font);
+/*
+ * A renderer drawing with r and glyphs of font; NULL (one log line) on failure. geometry:
+ * draw through SDL_RenderGeometry even on a software renderer (the path GPU renderers take;
+ * BOUNDTERM_GEOMETRY=1, for the golden images).
+ */
+struct render *render_create(SDL_Renderer *r, struct font *font, bool geometry);
 /* Frees the atlas; NULL is a no-op. The SDL renderer and font stay the caller's. */
 void render_destroy(struct render *rd);
 

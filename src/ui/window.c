@@ -674,7 +674,7 @@ static void draw_prompt(struct win *w, int pw)
 /* The file name a save goes to now: the save_path pattern through strftime(3). */
 static bool save_name(struct win *w, char *out, size_t cap)
 {
-    const char *home = getenv("HOME");
+    const char *home = w->cfg->env ? w->cfg->env->home : NULL;
     char pattern[BT_PATH_BYTES + 64];
     if (w->cfg->save_path[0])
         snprintf(pattern, sizeof pattern, "%s", w->cfg->save_path);
@@ -1492,12 +1492,12 @@ static uint64_t refresh_ns(SDL_Window *win)
 }
 
 /* False (logged) when SDL fell back to a driver nobody sees, unless it was asked for. */
-static bool real_display(void)
+static bool real_display(const struct bt_config_env *env)
 {
-    const char *drv = SDL_GetCurrentVideoDriver(), *asked = getenv("SDL_VIDEODRIVER");
+    const char *drv = SDL_GetCurrentVideoDriver(), *asked = getenv("SDL_VIDEODRIVER"); /* SDL's */
     if (!drv || ((!strcmp(drv, "offscreen") || !strcmp(drv, "dummy")) &&
                  !(asked && !strcmp(asked, drv)))) {
-        const char *d = getenv("DISPLAY"), *wd = getenv("WAYLAND_DISPLAY");
+        const char *d = env ? env->display : NULL, *wd = env ? env->wayland_display : NULL;
         fprintf(stderr, "boundterm: window: cannot open the display %s%s%s (run with "
                         "--headless to go without a window)\n", d && *d ? d : "",
                 d && *d && wd && *wd ? " or " : "", wd && *wd ? wd : "");
@@ -1548,7 +1548,8 @@ const char *window_library_versions(void)
 
 bool window_cell_pixels(const struct bt_config *cfg, int *width, int *height)
 {
-    return font_cell_size(cfg->font, cfg->font_size, width, height);
+    return font_cell_size(cfg->font, cfg->env ? cfg->env->font_dir : NULL, cfg->font_size,
+                          width, height);
 }
 
 /* Opens the window and renderer sized for the configured grid. */
@@ -1567,10 +1568,10 @@ static bool open_window(struct win *w, const struct bt_config *cfg)
     SDL_SetHint(SDL_HINT_IME_SHOW_UI, "1"); /* the input method draws its own preedit text */
     if (!init_video_named())
         goto fail;
-    if (!real_display())
+    if (!real_display(cfg->env))
         return false;
     w->font_px = cfg->font_size;
-    w->font = font_create(cfg->font, w->font_px);
+    w->font = font_create(cfg->font, cfg->env ? cfg->env->font_dir : NULL, w->font_px);
     if (!w->font)
         return false;
     events_bind(&w->keys, cfg->keys);
@@ -1583,7 +1584,7 @@ static bool open_window(struct win *w, const struct bt_config *cfg)
     w->ren = SDL_CreateRenderer(w->window, -1, 0);
     if (!w->ren)
         goto fail;
-    w->rd = render_create(w->ren, w->font);
+    w->rd = render_create(w->ren, w->font, cfg->env && cfg->env->render_geometry);
     w->hand = SDL_CreateSystemCursor(SDL_SYSTEM_CURSOR_HAND); /* NULL: the arrow stays */
     w->frame_ns = refresh_ns(w->window);
     return w->rd != NULL;
@@ -1691,7 +1692,7 @@ static bool start(struct win *w, const struct bt_config *cfg, bool *opened)
     if (!(w->view = view_create(w->s.store, w->s.term)) ||
         (w->xfd < 0 && !waker_start(&w->wk, pty_fd(w->s.pty), w->s.sigfd, w->wake_pipe[0])))
         return false;
-    const char *log = getenv("BOUNDTERM_FRAME_LOG");
+    const char *log = cfg->env ? cfg->env->frame_log : NULL;
     w->frame_log = log && *log ? fopen(log, "a") : NULL;
     if (w->frame_log)
         setvbuf(w->frame_log, NULL, _IOLBF, 0);

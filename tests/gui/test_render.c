@@ -147,14 +147,15 @@ struct canvas {
 /* A software renderer on a surface the size of cols x rows cells. */
 static bool canvas_open(struct canvas *c, int cols, int rows)
 {
-    c->font = font_create(NULL, FONT_PX);
+    c->font = font_create(NULL, getenv("BOUNDTERM_FONT_DIR"), FONT_PX);
     if (!c->font)
         return false;
     const struct font_metrics *m = font_metrics(c->font);
     c->surf = SDL_CreateRGBSurfaceWithFormat(0, cols * m->cell_w, rows * m->cell_h, 32,
                                              SDL_PIXELFORMAT_ARGB8888);
     c->ren = c->surf ? SDL_CreateSoftwareRenderer(c->surf) : NULL;
-    c->rd = c->ren ? render_create(c->ren, c->font) : NULL;
+    const char *geometry = getenv("BOUNDTERM_GEOMETRY");
+    c->rd = c->ren ? render_create(c->ren, c->font, geometry && *geometry == '1') : NULL;
     if (!c->rd)
         fprintf(stderr, "test_render: %s\n", SDL_GetError());
     return c->rd != NULL;

@@ -50,8 +50,10 @@ enum bt_osc52_read { BT_OSC52_DENY, BT_OSC52_ASK, BT_OSC52_ALLOW };
 
 #define BT_OSC52_MAX_LIMIT (64ull << 20) /* the largest osc52_max (the paste queue's size) */
 
-/* The window's actions that have a key binding, in the order of the [keys] section. */
+/* The window's actions that have a key binding, in the order of the [keys] section (the one
+ * list of them: the window dispatches on these too). */
 enum bt_action {
+    BT_ACTION_NONE = -1, /* a key that is no shortcut */
     BT_ACTION_SCROLL_PAGE_UP,
     BT_ACTION_SCROLL_PAGE_DOWN,
     BT_ACTION_SCROLL_TOP,

@@ -7,21 +7,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* The window action of each configurable one. */
-static const enum ui_action action_of[BT_ACTION_COUNT] = {
-    [BT_ACTION_SCROLL_PAGE_UP] = UI_PAGE_UP,   [BT_ACTION_SCROLL_PAGE_DOWN] = UI_PAGE_DOWN,
-    [BT_ACTION_SCROLL_TOP] = UI_TOP,           [BT_ACTION_SCROLL_BOTTOM] = UI_BOTTOM,
-    [BT_ACTION_COPY] = UI_COPY,                [BT_ACTION_PASTE] = UI_PASTE,
-    [BT_ACTION_ZOOM_IN] = UI_ZOOM_IN,          [BT_ACTION_ZOOM_OUT] = UI_ZOOM_OUT,
-    [BT_ACTION_ZOOM_RESET] = UI_ZOOM_RESET,    [BT_ACTION_OVERLAY] = UI_OVERLAY,
-    [BT_ACTION_CLEAR_SCROLLBACK] = UI_CLEAR,   [BT_ACTION_SEARCH] = UI_SEARCH,
-    [BT_ACTION_SAVE_HISTORY] = UI_SAVE,
-};
-
 /* Adds one binding. */
-static void bind(struct events_bindings *eb, SDL_Keycode sym, unsigned mods, enum ui_action a)
+static void bind(struct events_bindings *eb, SDL_Keycode sym, unsigned mods, enum bt_action a)
 {
-    if (eb->n < EVENTS_BINDINGS_MAX && sym != SDLK_UNKNOWN && a != UI_NONE)
+    if (eb->n < EVENTS_BINDINGS_MAX && sym != SDLK_UNKNOWN && a != BT_ACTION_NONE)
         eb->b[eb->n++] = (__typeof__(eb->b[0])){sym, mods, a};
 }
 
@@ -34,9 +23,9 @@ void events_bind(struct events_bindings *eb, const struct bt_key *keys)
         SDL_Keycode sym = SDL_GetKeyFromName(keys[i].name);
         if (sym == SDLK_UNKNOWN)
             fprintf(stderr, "boundterm: key binding: SDL knows no key '%s'\n", keys[i].name);
-        bind(eb, sym, keys[i].mods, action_of[i]);
+        bind(eb, sym, keys[i].mods, (enum bt_action)i);
     }
-    bind(eb, SDLK_INSERT, BT_MOD_SHIFT, UI_PASTE);
+    bind(eb, SDLK_INSERT, BT_MOD_SHIFT, BT_ACTION_PASTE);
 }
 
 /* BT_MOD_* bits of SDL modifier state. */
@@ -55,7 +44,7 @@ static bool same_key(SDL_Keycode bound, SDL_Keycode sym)
     return plus && (bound == SDLK_EQUALS || bound == SDLK_PLUS);
 }
 
-enum ui_action events_shortcut(const struct events_bindings *eb, const SDL_Keysym *key)
+enum bt_action events_shortcut(const struct events_bindings *eb, const SDL_Keysym *key)
 {
     unsigned held = bt_mods(key->mod);
     for (int i = 0; i < eb->n; i++) {
@@ -65,7 +54,7 @@ enum ui_action events_shortcut(const struct events_bindings *eb, const SDL_Keysy
         if (same_key(eb->b[i].sym, key->sym) && h == (plus ? want & ~BT_MOD_SHIFT : want))
             return eb->b[i].action;
     }
-    return UI_NONE;
+    return BT_ACTION_NONE;
 }
 
 bool events_is_modifier(const SDL_Keysym *key)

@@ -14,23 +14,6 @@
 #include "config.h"
 #include "term.h"
 
-enum ui_action {
-    UI_NONE,
-    UI_COPY,        /* Ctrl+Shift+C */
-    UI_PASTE,       /* Ctrl+Shift+V, Shift+Insert */
-    UI_OVERLAY,     /* Ctrl+Shift+M */
-    UI_CLEAR,       /* Ctrl+Shift+K: clear the scrollback */
-    UI_ZOOM_IN,     /* Ctrl+= (Ctrl++) */
-    UI_ZOOM_OUT,    /* Ctrl+- */
-    UI_ZOOM_RESET,  /* Ctrl+0 */
-    UI_PAGE_UP,     /* Shift+PageUp */
-    UI_PAGE_DOWN,   /* Shift+PageDown */
-    UI_TOP,         /* Shift+Home */
-    UI_BOTTOM,      /* Shift+End */
-    UI_SEARCH,      /* Ctrl+Shift+F: the search bar */
-    UI_SAVE,        /* Ctrl+Shift+S: save the history to a file */
-};
-
 #define EVENTS_BINDINGS_MAX (BT_ACTION_COUNT + 2)
 
 /* The window's shortcuts as keycodes: the configured ones plus Shift+Insert (paste). */
@@ -38,7 +21,7 @@ struct events_bindings {
     struct {
         SDL_Keycode sym;
         unsigned mods; /* BT_MOD_* */
-        enum ui_action action;
+        enum bt_action action;
     } b[EVENTS_BINDINGS_MAX];
     int n;
 };
@@ -50,8 +33,8 @@ struct events_bindings {
  */
 void events_bind(struct events_bindings *eb, const struct bt_key *keys);
 
-/* The window's shortcut for a key press, or UI_NONE to pass the key on. */
-enum ui_action events_shortcut(const struct events_bindings *eb, const SDL_Keysym *key);
+/* The window's shortcut for a key press, or BT_ACTION_NONE to pass the key on. */
+enum bt_action events_shortcut(const struct events_bindings *eb, const SDL_Keysym *key);
 
 /* True for a key that is only a modifier (Shift, Ctrl, Alt, Super...). */
 bool events_is_modifier(const SDL_Keysym *key);

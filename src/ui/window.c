@@ -1079,25 +1079,25 @@ static void zoom(struct win *w, int px)
 }
 
 /* Carries out a shortcut. */
-static void action(struct win *w, enum ui_action a)
+static void action(struct win *w, enum bt_action a)
 {
     switch (a) {
-    case UI_COPY: copy(w, false); break;
-    case UI_PASTE: paste(w, false); break;
-    case UI_OVERLAY: w->ov.shown = !w->ov.shown; break;
-    case UI_CLEAR:
+    case BT_ACTION_COPY: copy(w, false); break;
+    case BT_ACTION_PASTE: paste(w, false); break;
+    case BT_ACTION_OVERLAY: w->ov.shown = !w->ov.shown; break;
+    case BT_ACTION_CLEAR_SCROLLBACK:
         session_clear(&w->s);
         break;
-    case UI_ZOOM_IN: zoom(w, font_size(w->font) + 1 + font_size(w->font) / 8); break;
-    case UI_ZOOM_OUT: zoom(w, font_size(w->font) - 1 - font_size(w->font) / 9); break;
-    case UI_ZOOM_RESET: zoom(w, w->font_px); break;
-    case UI_PAGE_UP: view_scroll(w->view, w->rows - 1); break;
-    case UI_PAGE_DOWN: view_scroll(w->view, -(w->rows - 1)); break;
-    case UI_TOP: view_top(w->view); break;
-    case UI_BOTTOM: view_follow(w->view); break;
-    case UI_SEARCH: search_open(w); break;
-    case UI_SAVE: save_start(w); break;
-    case UI_NONE: break;
+    case BT_ACTION_ZOOM_IN: zoom(w, font_size(w->font) + 1 + font_size(w->font) / 8); break;
+    case BT_ACTION_ZOOM_OUT: zoom(w, font_size(w->font) - 1 - font_size(w->font) / 9); break;
+    case BT_ACTION_ZOOM_RESET: zoom(w, w->font_px); break;
+    case BT_ACTION_SCROLL_PAGE_UP: view_scroll(w->view, w->rows - 1); break;
+    case BT_ACTION_SCROLL_PAGE_DOWN: view_scroll(w->view, -(w->rows - 1)); break;
+    case BT_ACTION_SCROLL_TOP: view_top(w->view); break;
+    case BT_ACTION_SCROLL_BOTTOM: view_follow(w->view); break;
+    case BT_ACTION_SEARCH: search_open(w); break;
+    case BT_ACTION_SAVE_HISTORY: save_start(w); break;
+    case BT_ACTION_NONE: case BT_ACTION_COUNT: break;
     }
     w->dirty = true;
 }
@@ -1131,8 +1131,8 @@ static void on_key(struct win *w, const SDL_KeyboardEvent *e)
         w->swallow_text = true;
         return;
     }
-    enum ui_action a = press ? events_shortcut(&w->keys, key) : UI_NONE;
-    if (a != UI_NONE) {
+    enum bt_action a = press ? events_shortcut(&w->keys, key) : BT_ACTION_NONE;
+    if (a != BT_ACTION_NONE) {
         action(w, a);
         return;
     }

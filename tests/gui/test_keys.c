@@ -213,28 +213,28 @@ static const struct key_case keys[] = {
 struct shortcut_case {
     SDL_Keycode sym;
     Uint16 mod;
-    enum ui_action action;
+    enum bt_action action;
 };
 
 static const struct shortcut_case shortcuts[] = {
-    {SDLK_c, KMOD_LCTRL | KMOD_LSHIFT, UI_COPY},
-    {SDLK_v, KMOD_LCTRL | KMOD_LSHIFT, UI_PASTE},
-    {SDLK_m, KMOD_LCTRL | KMOD_LSHIFT, UI_OVERLAY},
-    {SDLK_k, KMOD_LCTRL | KMOD_LSHIFT, UI_CLEAR},
-    {SDLK_EQUALS, KMOD_LCTRL, UI_ZOOM_IN},
-    {SDLK_EQUALS, KMOD_LCTRL | KMOD_LSHIFT, UI_ZOOM_IN},
-    {SDLK_MINUS, KMOD_LCTRL, UI_ZOOM_OUT},
-    {SDLK_0, KMOD_LCTRL, UI_ZOOM_RESET},
-    {SDLK_PAGEUP, KMOD_LSHIFT, UI_PAGE_UP},
-    {SDLK_PAGEDOWN, KMOD_RSHIFT, UI_PAGE_DOWN},
-    {SDLK_HOME, KMOD_LSHIFT, UI_TOP},
-    {SDLK_END, KMOD_LSHIFT, UI_BOTTOM},
-    {SDLK_c, KMOD_LCTRL, UI_NONE},
-    {SDLK_PAGEUP, 0, UI_NONE},
-    {SDLK_PAGEUP, KMOD_LCTRL | KMOD_LSHIFT, UI_NONE},
-    {SDLK_m, KMOD_LCTRL | KMOD_LSHIFT | KMOD_LALT, UI_NONE},
-    {SDLK_INSERT, KMOD_LSHIFT, UI_PASTE},
-    {SDLK_KP_PLUS, KMOD_LCTRL, UI_ZOOM_IN},
+    {SDLK_c, KMOD_LCTRL | KMOD_LSHIFT, BT_ACTION_COPY},
+    {SDLK_v, KMOD_LCTRL | KMOD_LSHIFT, BT_ACTION_PASTE},
+    {SDLK_m, KMOD_LCTRL | KMOD_LSHIFT, BT_ACTION_OVERLAY},
+    {SDLK_k, KMOD_LCTRL | KMOD_LSHIFT, BT_ACTION_CLEAR_SCROLLBACK},
+    {SDLK_EQUALS, KMOD_LCTRL, BT_ACTION_ZOOM_IN},
+    {SDLK_EQUALS, KMOD_LCTRL | KMOD_LSHIFT, BT_ACTION_ZOOM_IN},
+    {SDLK_MINUS, KMOD_LCTRL, BT_ACTION_ZOOM_OUT},
+    {SDLK_0, KMOD_LCTRL, BT_ACTION_ZOOM_RESET},
+    {SDLK_PAGEUP, KMOD_LSHIFT, BT_ACTION_SCROLL_PAGE_UP},
+    {SDLK_PAGEDOWN, KMOD_RSHIFT, BT_ACTION_SCROLL_PAGE_DOWN},
+    {SDLK_HOME, KMOD_LSHIFT, BT_ACTION_SCROLL_TOP},
+    {SDLK_END, KMOD_LSHIFT, BT_ACTION_SCROLL_BOTTOM},
+    {SDLK_c, KMOD_LCTRL, BT_ACTION_NONE},
+    {SDLK_PAGEUP, 0, BT_ACTION_NONE},
+    {SDLK_PAGEUP, KMOD_LCTRL | KMOD_LSHIFT, BT_ACTION_NONE},
+    {SDLK_m, KMOD_LCTRL | KMOD_LSHIFT | KMOD_LALT, BT_ACTION_NONE},
+    {SDLK_INSERT, KMOD_LSHIFT, BT_ACTION_PASTE},
+    {SDLK_KP_PLUS, KMOD_LCTRL, BT_ACTION_ZOOM_IN},
 };
 
 /* Prints bytes with escapes, for failure messages. */
@@ -308,7 +308,7 @@ static int run_shortcuts(const struct events_bindings *eb)
     int failed = 0;
     for (size_t i = 0; i < sizeof shortcuts / sizeof *shortcuts; i++) {
         SDL_Keysym ks = {.sym = shortcuts[i].sym, .mod = shortcuts[i].mod};
-        enum ui_action a = events_shortcut(eb, &ks);
+        enum bt_action a = events_shortcut(eb, &ks);
         if (a != shortcuts[i].action) {
             fprintf(stderr, "FAIL shortcut %s mod 0x%x: action %d, want %d\n",
                     SDL_GetKeyName(ks.sym), ks.mod, a, shortcuts[i].action);

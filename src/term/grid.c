@@ -321,26 +321,26 @@ static long export_plain(const struct grid *g, const struct grow *gr, char *out)
     return p - out;
 }
 
-/* Hands row gr (leaving the top of the primary screen) to the scrollout hooks. */
+/* Hands row gr (leaving the top of the primary screen) to the scrollout callbacks. */
 void grid_push_row(struct grid *g, const struct grow *gr)
 {
-    if (g->hooks.scrollout_plain && !g->reverse) {
+    if (g->cb.scrollout_plain && !g->reverse) {
         char *text = (char *)g->sbuf; /* 36 bytes a column; plain text needs at most 4 */
         long len = export_plain(g, gr, text);
         if (len >= 0) {
-            g->hooks.scrollout_plain(g->hooks.user, text, (size_t)len, (uint32_t)g->cols,
+            g->cb.scrollout_plain(g->user, text, (size_t)len, (uint32_t)g->cols,
                                      gr->flags & SB_ROW_WRAPPED);
             return;
         }
     }
-    if (!g->hooks.scrollout)
+    if (!g->cb.scrollout)
         return;
     struct sb_row *row = &g->srow; /* the links are its own; the cells are sbuf */
     row->cells = g->sbuf;
     row->cap = row->ncols = (uint32_t)g->cols;
     row->flags = gr->flags & SB_ROW_WRAPPED;
     export_row(g, &g->buf[0], gr, row);
-    g->hooks.scrollout(g->hooks.user, row);
+    g->cb.scrollout(g->user, row);
 }
 
 /* ---- Erasing and scrolling --------------------------------------------- */
@@ -750,8 +750,8 @@ static int cb_settermprop(VTermProp prop, VTermValue *val, void *user)
 static int cb_bell(void *user)
 {
     struct grid *g = user;
-    if (g->hooks.bell)
-        g->hooks.bell(g->hooks.user);
+    if (g->cb.bell)
+        g->cb.bell(g->user);
     return 1;
 }
 
@@ -795,7 +795,8 @@ const VTermStateCallbacks *grid_state_callbacks(void)
     return &state_callbacks;
 }
 
-struct grid *grid_create(VTermState *state, int rows, int cols, const struct grid_hooks *hooks)
+struct grid *grid_create(VTermState *state, int rows, int cols, const struct term_callbacks *cb,
+                         void *user)
 {
     if (rows < 1 || cols < 1)
         return NULL;
@@ -803,8 +804,9 @@ struct grid *grid_create(VTermState *state, int rows, int cols, const struct gri
     if (!g)
         return NULL;
     g->state = state;
-    if (hooks)
-        g->hooks = *hooks;
+    if (cb)
+        g->cb = *cb;
+    g->user = user;
     g->rows = rows;
     g->cols = cols;
     g->stride = grid_row_stride(cols);

@@ -4,7 +4,7 @@
  * VTermState parses and keeps the cursor, modes and pen; it reports every change of the
  * screen through VTermStateCallbacks, and the grid applies them to its rows. Behaviour
  * follows libvterm 0.1.4's VTermScreen (the differential tests use it as the oracle), with
- * faster storage: 12-byte cells, rows held through an array of row pointers so that a
+ * faster storage: 16-byte cells, rows held through an array of row pointers so that a
  * full-width scroll rotates pointers instead of moving cells, and combining sequences kept in
  * a small per-screen side table. Rows that leave the top of the primary screen are converted
  * to the store's struct sb_cell and handed to a scrollout hook.
@@ -20,32 +20,17 @@
 #include <vterm.h>
 
 #include "boundterm/scrollback.h"
+#include "term.h" /* term_callbacks: the grid calls the row and bell callbacks itself */
 
 struct grid;
-
-/* What the grid tells its owner; any member may be NULL. */
-struct grid_hooks {
-    /* A row left the top of the primary screen; cells are borrowed for the call. */
-    void (*scrollout)(void *user, const struct sb_row *row);
-    /*
-     * Optional fast path for a plain row (one codepoint per cell, width 1, default style):
-     * its UTF-8 with NUL for an empty cell and trailing empty cells left out, as
-     * sb_store_push_plain takes it. When set, plain rows go here instead of scrollout.
-     */
-    void (*scrollout_plain)(void *user, const char *utf8, size_t len, uint32_t ncols,
-                            uint32_t flags);
-    /* The screen grew taller: fill row with the newest scrollback row, false when none. */
-    bool (*popline)(void *user, struct sb_row *row);
-    void (*bell)(void *user);
-    void *user;
-};
 
 /*
  * A grid of rows x cols driven by state (the grid reads the cursor from it on resize).
  * Install grid_state_callbacks() on state with the grid as user data. NULL when out of
  * memory; free with grid_destroy().
  */
-struct grid *grid_create(VTermState *state, int rows, int cols, const struct grid_hooks *hooks);
+struct grid *grid_create(VTermState *state, int rows, int cols, const struct term_callbacks *cb,
+                         void *user);
 /* Frees the grid; NULL is a no-op. */
 void grid_destroy(struct grid *g);
 

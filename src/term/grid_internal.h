@@ -53,7 +53,8 @@ struct gbuf {
 
 struct grid {
     VTermState *state;
-    struct grid_hooks hooks;
+    struct term_callbacks cb; /* the engine's: the grid calls scrollout, popline and bell */
+    void *user;
     int rows, cols;
     size_t stride;
     struct gbuf buf[2];
@@ -121,7 +122,7 @@ size_t grid_row_stride(int cols);
 bool grid_buf_alloc(const struct grid *g, struct gbuf *b, int rows, int cols, size_t stride);
 void grid_buf_free(struct gbuf *b);
 
-/* Hands row gr (g->cols cells of the primary screen) to the scrollout hooks. */
+/* Hands row gr (g->cols cells of the primary screen) to the scrollout callbacks. */
 void grid_push_row(struct grid *g, const struct grow *gr);
 
 /* The VTermState resize callback (resize.c). */

@@ -211,8 +211,8 @@ static void push_back(struct grid *g, const struct sb_row *row)
 {
     struct sb_row back = *row;
     back.flags &= SB_ROW_WRAPPED;
-    if (g->hooks.scrollout)
-        g->hooks.scrollout(g->hooks.user, &back);
+    if (g->cb.scrollout)
+        g->cb.scrollout(g->user, &back);
 }
 
 /*
@@ -223,14 +223,14 @@ static void push_back(struct grid *g, const struct sb_row *row)
  */
 static size_t pop_line(struct grid *g, struct popped *out, bool only_wrapped, int cols)
 {
-    if (!g->hooks.popline)
+    if (!g->cb.popline)
         return 0;
     size_t n = 0;
     while (n < PULL_MAX) {
         struct sb_row *row = &out[n].row;
         row->ncols = 0;
         row->flags = 0;
-        if (!g->hooks.popline(g->hooks.user, row))
+        if (!g->cb.popline(g->user, row))
             break;
         bool joins = n == 0 ? !only_wrapped || (row->flags & SB_ROW_WRAPPED)
                             : (row->flags & SB_ROW_WRAPPED) != 0;

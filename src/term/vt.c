@@ -454,14 +454,7 @@ struct term *term_create(int rows, int cols, const struct term_callbacks *cb, vo
         goto fail;
     vterm_set_utf8(t->vt, 1);
     t->state = vterm_obtain_state(t->vt);
-    struct grid_hooks hooks = {
-        .scrollout = t->cb.scrollout,
-        .scrollout_plain = t->cb.scrollout_plain,
-        .popline = t->cb.popline,
-        .bell = t->cb.bell,
-        .user = user,
-    };
-    t->grid = grid_create(t->state, rows, cols, &hooks);
+    t->grid = grid_create(t->state, rows, cols, &t->cb, user);
     if (!t->state || !t->grid)
         goto fail;
     vterm_state_set_callbacks(t->state, grid_state_callbacks(), t->grid);

@@ -1,0 +1,159 @@
+/*
+ * Inside the window (window.c and the files it is split into): struct win, shared by
+ *   window.c         the loop, opening and closing, the title, drawing frames
+ *   window_input.c   keys, mouse, paste and copy, the clipboard for programs, links
+ *   window_search.c  the search bar's glue and the bottom line (bar, message, prompt)
+ *   window_save.c    saving the history to a file (Ctrl+Shift+S)
+ * Nothing outside src/ui/window*.c includes this.
+ */
+#ifndef BT_WINDOW_INTERNAL_H
+#define BT_WINDOW_INTERNAL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <SDL.h>
+#include <SDL_syswm.h>
+
+#include "events.h"
+#include "export.h"
+#include "font.h"
+#include "memstat.h"
+#include "overlay.h"
+#include "pty.h"
+#include "render.h"
+#include "searchbar.h"
+#include "links.h"
+#include "select.h"
+#include "session.h"
+#include "term.h"
+#include "view.h"
+#include "window.h"
+
+#define INGEST_NS 8000000ull
+#define INGEST_BYTES (4u << 20)
+#define FLOOD_FRAME_NS 50000000ull
+#define BLINK_NS 500000000ull
+#define FONT_PX_MIN 6
+#define FONT_PX_MAX 72
+#define WHEEL_ROWS 3
+#define BELL_NS 120000000ull /* the visual bell's flash */
+#define SYNC_MAX_NS 150000000ull /* the longest a synchronized update holds frames back */
+#define IDLE_MAX_MS 250 /* input methods talk to SDL on sockets the loop does not poll */
+#define SLICE_NS 4000000ull /* a save runs this long at most between frames */
+#define MESSAGE_NS 6000000000ull /* how long "saved N rows to PATH" stays */
+
+struct waker {
+    SDL_Thread *thread;
+    SDL_sem *arm;
+    int stop[2]; /* a pipe: written to stop the thread */
+    SDL_atomic_t pty_fd; /* -1 once the pty reached its end */
+    SDL_atomic_t sig_fd;
+    int wake_fd; /* the search's wake-ups (read end of wake_pipe) */
+    Uint32 event;
+    bool armed;
+};
+
+struct win {
+    struct session s;
+    SDL_Window *window;
+    SDL_Renderer *ren;
+    struct font *font;
+    struct render *rd;
+    struct view *view;
+    struct select sel;
+    struct overlay ov;
+    struct waker wk;
+    int wake_pipe[2]; /* the search thread writes a byte when there is progress to show */
+    int xfd; /* the X connection, or -1: use the waker */
+    struct events_bindings keys;
+    struct events_keys ek; /* a key waiting for its text */
+    int rows, cols, font_px;
+    bool focused, dirty, quit, eof;
+    uint64_t gen, clears, frame_ns, next_frame, next_stats, blink_epoch, reaped_at;
+    uint64_t flash_until; /* the visual bell is shown until then */
+    uint64_t sync_since;  /* when the program's synchronized update began (0: none) */
+    SDL_Rect ime_rect;    /* last cursor cell given to the input method */
+    bool blinking; /* the last frame held blinking text or cursor */
+    bool blink_on;
+    char title[256];          /* the program's (OSC 0/2), "" until it sets one */
+    bool title_dirty;
+    uint64_t title_res;       /* the RES the title shows (title_shows_res) */
+    uint64_t bells;           /* for --stats */
+    uint64_t flash_frames;    /* frames drawn with the visual bell, for --stats */
+    unsigned clip_asked;      /* osc52_read = ask: the selection a program waits for, or 0 */
+    uint64_t osc52_copies, osc52_reads, osc52_denied; /* for --stats */
+    int *sel_from, *sel_to;
+    int ptr_row, ptr_col;     /* the pointer's cell, -1 when it is outside the window */
+    struct link_hit hover;    /* the link under the pointer, when hover_on */
+    bool hover_on;
+    int *link_from, *link_to; /* its cells, per display row (render_scene) */
+    uint16_t *link_num;
+    SDL_Cursor *hand;         /* the pointer over a link */
+    uint64_t links_opened, links_refused; /* for --stats */
+    bool thumb_drag; /* the position indicator is being dragged */
+    FILE *frame_log; /* BOUNDTERM_FRAME_LOG: one line per frame, microseconds */
+    const struct bt_config *cfg;
+    struct searchbar bar;
+    struct view_pos bar_from; /* where the view was when the bar opened: Escape goes back */
+    uint64_t bar_gen;         /* term generation of the screen matches; 0 = take them again */
+    char bar_status[192];     /* the status last drawn, to redraw only when it changes */
+    uint64_t search_t0;       /* when the query was last edited */
+    int64_t search_ms;        /* how long its scan of the store took, -1 until done */
+    struct render_mark *marks;
+    int nmarks, marks_cap;
+    struct export *exp;       /* a Ctrl+Shift+S save in progress, or NULL */
+    FILE *exp_file;
+    char exp_tmp[BT_PATH_BYTES + 16], exp_path[BT_PATH_BYTES];
+    uint64_t saves;           /* saves completed, for --stats */
+    char msg[BT_PATH_BYTES + 96]; /* a transient message line ("saved N rows to PATH") */
+    uint64_t msg_until;
+    char *paste_held;         /* a paste waiting for paste_confirm_multiline's answer */
+    bool swallow_text;        /* a key answered a question: its text is not the program's */
+    char prompt[160];         /* the question on the bottom row while it waits (or "") */
+    bool exec_failed;         /* the program could not run: its message stays until a key */
+};
+
+/* ---- window.c ---- */
+
+void fit_grid(struct win *w);
+void message(struct win *w, const char *text);
+
+/* ---- window_input.c ---- */
+
+void on_clipboard_set(void *user, unsigned which, const char *utf8, size_t len);
+void on_clipboard_get(void *user, unsigned which);
+bool link_spans(struct win *w, const struct view_line *lines);
+void typed(struct win *w);
+void on_event(struct win *w, const SDL_Event *e);
+
+/* ---- window_search.c ---- */
+
+void search_open(struct win *w);
+void search_edited(struct win *w);
+void bar_key(struct win *w, const SDL_Keysym *key);
+void bar_text(struct win *w, const char *utf8);
+void search_woke(void *user);
+void search_tick(struct win *w);
+bool search_marks(struct win *w, const struct view_line *lines);
+void draw_bar(struct win *w, int pw);
+void draw_message(struct win *w, int pw, uint64_t now);
+void draw_prompt(struct win *w, int pw);
+
+/* ---- window_save.c ---- */
+
+void save_start(struct win *w);
+bool save_tick(struct win *w);
+
+#endif

@@ -1,0 +1,169 @@
+/*
+ * Inside the store (store.c and the files it is split into): struct sb_store, its page index
+ * and its buffers, shared by
+ *   store.c       the index, the budgets (accounting, eviction, spilling), writing, pop,
+ *                 clear, stats
+ *   store_read.c  reading rows back and the read cache (whole and part-way decompression)
+ *   store_cold.c  compression: the worker thread, the sealed pages' jobs and the cold tier
+ * Nothing outside src/scrollback/store*.c includes this.
+ */
+#ifndef SB_STORE_INTERNAL_H
+#define SB_STORE_INTERNAL_H
+
+#include "boundterm/scrollback.h"
+#include <errno.h>
+#include <inttypes.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "arena.h"
+#include "codec.h"
+#include "page.h"
+#include "rowcodec.h"
+#include "seams.h"
+#include "spill.h"
+
+#define MAX_PENDING 2            /* sealed pages waiting for the worker */
+#define COLD_PROBE SB_CODEC_ZSTD /* the cold tier's trial compressor for choosing a period */
+#define COLD_PROBE_LEVEL 1
+#define SPILL_RETRY_NS 1000000000ull /* after a disk failure, drop for this long */
+
+enum { ENTRY_SEALED, ENTRY_RAM, ENTRY_DISK, ENTRY_LOST };
+
+struct entry {
+    uint64_t id;        /* unique, increasing along the deque */
+    uint64_t first_row; /* absolute number of the page's first row */
+    uint32_t nrows;
+    uint32_t raw_len;   /* bytes of the raw page */
+    uint32_t blob_len;  /* bytes compressed (RAM and DISK) */
+    uint8_t state;
+    uint8_t codec;
+    uint8_t cold;       /* done with the cold tier (recompressed or not worth it) */
+    uint8_t busy;       /* the worker is compressing it */
+    uint8_t in_cold;    /* its blob lives in the cold arena */
+    uint8_t period;     /* 0: the blob holds a format-1 page; else format 2 with this period */
+    union {
+        struct {
+            uint8_t *raw;
+            size_t cap;
+        } sealed;
+        uint8_t *blob;
+        struct spill_loc loc;
+    } u;
+};
+
+/* A ring of entries; cap is a power of two. */
+struct deque {
+    struct entry *e;
+    size_t cap, head, len;
+};
+
+struct cache_slot {
+    uint64_t page_id;
+    uint8_t *buf; /* mapped */
+    size_t cap;
+    struct page_view view;
+    uint64_t tick;
+    bool valid;
+};
+
+/* A growable mapped buffer. */
+struct scratch {
+    uint8_t *p;
+    size_t cap;
+};
+
+/*
+ * A cold page decompressed only as far as reads have needed: a random read
+ * of one row decodes the page's meta and text up to that row (half the page
+ * on average), and a later read of the same page goes on from there.
+ */
+struct partial {
+    uint64_t page_id;
+    bool live;           /* holds page_id's first `have` bytes, and can go on */
+    size_t len, have;    /* bytes of the format-2 page, and decoded so far */
+    struct scratch blob; /* a copy of the compressed page */
+    struct scratch raw;  /* the format-2 page as far as decoded */
+    struct codec *codec; /* its own xz decoder, which keeps the stream's state */
+};
+
+struct sb_store {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    pthread_t worker;
+    bool worker_running, stopping;
+
+    struct sb_config cfg;
+    const struct sb_io *io; /* the disk side's syscalls (seams.h); NULL: the real ones */
+    char *spill_dir;
+
+    struct hot_page hot;
+    struct deque pages;
+    uint64_t next_id;
+    uint64_t first_abs, next_abs, drop_base;
+    uint32_t sealed_pending;
+    size_t sealed_bytes;
+    uint64_t pushes;          /* bumped on every push, for idle detection */
+    uint64_t last_push_ns;
+    bool cold_candidates;     /* some RAM page may still go to the cold tier */
+    bool cold_busy;           /* a cold step runs (it owns the cold_* buffers) */
+
+    struct arena *hot_arena, *cold_arena;
+    struct spill *spill;
+    uint64_t spill_retry_ns;
+
+    struct codec *read_codec[4]; /* decompression for readers, by codec */
+    struct codec *work_codec;    /* the worker's: compress sealed, decompress for cold jobs */
+    struct codec *cold_codec;    /* the worker's cold-tier compressor */
+    struct codec *cold_probe;    /* the cold tier's fast trial compressor (choosing a period) */
+    struct scratch work_out, cold_in, cold_raw, cold_perm, cold_out, read_buf, read_perm;
+
+    struct cache_slot *cache;
+    struct partial part;
+    uint64_t cache_tick;
+    size_t cache_bytes;
+    size_t read_reserve;      /* RAM kept free for the reading side */
+    size_t cold_reserve;      /* RAM kept free for the cold tier's buffers and compressor */
+
+    uint64_t raw_bytes_in;
+    uint64_t rows_lost;
+    char last_error[192];
+};
+
+/* ---- store.c ---- */
+
+uint64_t store_coarse_ns(void);
+__attribute__((format(printf, 2, 3))) void store_set_error(struct sb_store *s,
+                                                            const char *fmt, ...);
+int store_scratch_reserve(struct scratch *b, size_t n);
+void store_scratch_free(struct scratch *b);
+struct entry *store_at(const struct deque *d, size_t i);
+void store_remove_after(struct deque *d, size_t i, size_t k);
+size_t store_find_row(const struct deque *d, uint64_t abs);
+size_t store_find_id(const struct deque *d, uint64_t id);
+uint64_t store_ram_used(const struct sb_store *s);
+void store_entry_release(struct sb_store *s, struct entry *e);
+void store_mark_lost(struct sb_store *s, size_t i, const char *why);
+bool store_evict_one(struct sb_store *s, bool can_wait);
+void store_enforce_ram(struct sb_store *s, bool can_wait);
+void store_trim_reading(struct sb_store *s);
+size_t store_max_src(const struct sb_config *cfg);
+
+/* ---- store_read.c ---- */
+
+void store_cache_forget(struct sb_store *s, uint64_t page_id);
+void store_cache_free_all(struct sb_store *s);
+struct cache_slot *store_cache_victim(struct sb_store *s, size_t len);
+int store_inflate_entry(struct sb_store *s, struct entry *e, uint8_t *dst);
+void store_lost_row(struct sb_row *out);
+
+/* ---- store_cold.c ---- */
+
+void store_compress_inline(struct sb_store *s);
+void *store_worker_main(void *arg);
+
+#endif

@@ -307,7 +307,8 @@ struct sb_stats {
     uint64_t compressed_bytes;   /* what those take compressed (RAM + disk payload) */
     uint64_t index_bytes;     /* part of ram_used: the page index */
     uint64_t cache_bytes;     /* part of ram_used: decompressed pages for reading */
-    uint64_t codec_bytes;     /* part of ram_used: compressor and decompressor state */
+    uint64_t work_bytes;      /* part of ram_used: codec state and the work buffers of
+                                 compression, cold merges, reads and spilling */
     uint64_t pages_permuted;  /* cold pages (RAM or disk) stored with their rows regrouped */
     char last_error[192];     /* empty when nothing went wrong */
 };

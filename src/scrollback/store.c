@@ -156,7 +156,9 @@ static size_t read_bytes(const struct sb_store *s)
     return n;
 }
 
-static size_t codec_bytes(const struct sb_store *s)
+/* The work side: every codec's state and the buffers compression, cold merges, reads and the
+ * spill files work in (all but the pages themselves, the index and the read cache). */
+static size_t work_bytes(const struct sb_store *s)
 {
     size_t n = codec_sizeof(s->work_codec) + (s->cold_codec ? codec_sizeof(s->cold_codec) : 0) +
                (s->cold_probe ? codec_sizeof(s->cold_probe) : 0);
@@ -180,7 +182,7 @@ uint64_t store_ram_used(const struct sb_store *s)
 {
     return hot_bytes(&s->hot) + s->sealed_bytes + arena_mapped_bytes(s->hot_arena) +
            arena_mapped_bytes(s->cold_arena) + index_bytes(s) + s->cache_bytes +
-           codec_bytes(s);
+           work_bytes(s);
 }
 
 /* ---- Page state changes ------------------------------------------------ */
@@ -873,7 +875,7 @@ void sb_store_stats(struct sb_store *s, struct sb_stats *o)
     o->raw_bytes_in = s->raw_bytes_in;
     o->index_bytes = index_bytes(s);
     o->cache_bytes = s->cache_bytes;
-    o->codec_bytes = codec_bytes(s);
+    o->work_bytes = work_bytes(s);
     snprintf(o->last_error, sizeof o->last_error, "%s", s->last_error);
     pthread_mutex_unlock(&s->lock);
 }
@@ -908,12 +910,12 @@ size_t sb_stats_json(const struct sb_stats *st, char *buf, size_t cap)
         ",\"pages_hot\":%" PRIu64 ",\"pages_ram\":%" PRIu64
         ",\"pages_cold\":%" PRIu64 ",\"pages_disk\":%" PRIu64 ",\"raw_bytes_in\":%" PRIu64
         ",\"raw_bytes_stored\":%" PRIu64 ",\"compressed_bytes\":%" PRIu64
-        ",\"index_bytes\":%" PRIu64 ",\"cache_bytes\":%" PRIu64 ",\"codec_bytes\":%" PRIu64
+        ",\"index_bytes\":%" PRIu64 ",\"cache_bytes\":%" PRIu64 ",\"work_bytes\":%" PRIu64
         ",\"pages_permuted\":%" PRIu64 ",\"last_error\":\"",
         st->ram_budget, st->ram_used, st->disk_budget, st->disk_used, st->rows_retained,
         st->rows_dropped, st->rows_lost, st->rows_ram, st->rows_disk, st->pages_hot, st->pages_ram, st->pages_cold,
         st->pages_disk, st->raw_bytes_in, st->raw_bytes_stored, st->compressed_bytes,
-        st->index_bytes, st->cache_bytes, st->codec_bytes, st->pages_permuted);
+        st->index_bytes, st->cache_bytes, st->work_bytes, st->pages_permuted);
     size_t len = n < 0 ? 0 : (size_t)n;
     len = json_escape(buf, cap, len, st->last_error);
     const char *tail = "\"}";

@@ -1378,7 +1378,7 @@ static const char help_text[] =
     "  --dump-scrollback FILE  at exit, write the scrollback then the screen as text,\n"
     "                          one row per line (- = standard output)\n"
     "  --dump-format FORMAT    text (default) or ansi: the dump keeps colours and\n"
-    "                          attributes as SGR sequences\n"
+    "                          attributes as SGR sequences, links as OSC 8\n"
     "  --stress                run od -cx /dev/urandom (or PROGRAM) headless under\n"
     "                          the budgets, sample RES, print a summary; exit 0 only\n"
     "                          when RES stayed within start + RAM budget + 8 MiB\n"

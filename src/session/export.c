@@ -101,21 +101,46 @@ static bool put_line(struct export *e, const char *text, size_t len)
     return true;
 }
 
-/* Appends row as one line with SGR sequences; false when out of memory. */
+/* The bytes the OSC 8 sequences of cells [0, end) take: one at each change of link. */
+static size_t link_bytes(const struct sb_row *row, uint32_t end)
+{
+    size_t n = 16; /* the last link's end */
+    for (uint32_t c = 0, prev = 0; c < end; prev = row->cells[c++].link)
+        if (row->cells[c].link != prev) {
+            const char *uri = sb_row_link(row, row->cells[c].link);
+            n += 16 + (uri ? strlen(uri) : 0);
+        }
+    return n;
+}
+
+/* Writes the OSC 8 that starts the row's link k (0: ends the one open) at out; its length. */
+static size_t put_link(char *out, const struct sb_row *row, uint16_t k)
+{
+    const char *uri = k ? sb_row_link(row, k) : NULL; /* printable ASCII: the store checks */
+    return (size_t)sprintf(out, "\x1b]8;;%s\x1b\\", uri ? uri : "");
+}
+
+/* Appends row as one line with SGR sequences (and OSC 8 for its links); false when out of
+ * memory. */
 static bool put_row_ansi(struct export *e, const struct sb_row *row)
 {
     uint32_t end = row->ncols;
     while (end > 0 && cell_blank(&row->cells[end - 1]))
         end--;
-    if (!reserve(e, (size_t)end * (SB_MAX_CHARS * 4 + 96) + 16))
+    if (!reserve(e, (size_t)end * (SB_MAX_CHARS * 4 + 96) + 16 + link_bytes(row, end)))
         return false;
     char *o = e->out;
     size_t len = e->len;
     struct sb_cell style = {0}; /* the style in force: the default at the line's start */
+    uint16_t link = 0;
     for (uint32_t c = 0; c < end; c++) {
         const struct sb_cell *cell = &row->cells[c];
         if (cell->width == 0) /* the right half of a wide character */
             continue;
+        if (cell->link != link) {
+            len += put_link(o + len, row, cell->link);
+            link = cell->link;
+        }
         if (cell->attrs != style.attrs || cell->fg != style.fg || cell->bg != style.bg) {
             len += sgr_style(o + len, cell, &style);
             style = *cell;
@@ -125,6 +150,8 @@ static bool put_row_ansi(struct export *e, const struct sb_row *row)
         for (int k = 0; k < SB_MAX_CHARS && cell->chars[k]; k++)
             len += utf8_encode(cell->chars[k], o + len);
     }
+    if (link)
+        len += put_link(o + len, row, 0);
     if (style.attrs || style.fg || style.bg)
         len += (size_t)sprintf(o + len, "\x1b[0m");
     o[len++] = '\n';

@@ -69,6 +69,16 @@ static void test_forms(void)
                     "screen \x1b[4mu\x1b[0m \x1b[2;53md\x1b[0m\n\nlast\n");
     free(text);
     free(ansi);
+    /* Hyperlinks (OSC 8) are kept in the ANSI form, from the history and the screen */
+    feed(t, "\x1b[2J\x1b[Hsee \x1b]8;;https://a.test/x\x1b\\\x1b[1mdocs\x1b[m\x1b]8;;\x1b\\ now\r\n"
+            "\x1b]8;;file:///t\x1b\\end\r\n\r\n\r\n\r\n\x1b]8;;\x1b\\");
+    ansi = run(st, t, true, 0, &p);
+    CHECK(strstr(ansi, "see \x1b]8;;https://a.test/x\x1b\\\x1b[1mdocs\x1b]8;;\x1b\\\x1b[0m now\n"
+                       "\x1b]8;;file:///t\x1b\\end\x1b]8;;\x1b\\\n") != NULL);
+    text = run(st, t, false, 0, &p);
+    CHECK(strstr(text, "see docs now\nend\n") != NULL); /* the text form: the text alone */
+    free(ansi);
+    free(text);
     /* Trailing empty screen rows are left out. */
     feed(t, "\x1b[2J\x1b[Htop");
     text = run(st, t, false, 0, &p);

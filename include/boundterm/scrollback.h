@@ -114,6 +114,9 @@ struct sb_cell {
 #define SB_MAX_ROW_LINKS 255u
 #define SB_MAX_ROW_LINK_BYTES 32768u
 
+/* Whether uri[0..len) is a URI a row can keep (the rule above). */
+bool sb_link_valid(const char *uri, size_t len);
+
 /* Row flags. */
 enum {
     SB_ROW_WRAPPED = 1u << 0, /* soft-wrapped: the row continues on the next one */

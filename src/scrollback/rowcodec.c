@@ -70,7 +70,7 @@ int sb_row_reserve(struct sb_row *row, uint32_t ncols)
 #define ROW_HAS_LINKS 0x80u /* in a stored row's flags byte: the links section follows the runs */
 
 /* A URI as rows keep them: 1..SB_MAX_LINK_BYTES bytes of printable ASCII. */
-static bool uri_ok(const char *p, size_t n)
+bool sb_link_valid(const char *p, size_t n)
 {
     if (n == 0 || n > SB_MAX_LINK_BYTES)
         return false;
@@ -117,7 +117,7 @@ static int append_link(struct sb_row *row, const char *uri, size_t len)
 
 int sb_row_add_link(struct sb_row *row, const char *uri, size_t len)
 {
-    if (!uri_ok(uri, len))
+    if (!sb_link_valid(uri, len))
         return SB_ERR_INVAL;
     const char *p = row->links;
     for (uint32_t k = 1; k <= row->nlinks; k++) {
@@ -139,7 +139,7 @@ static bool link_offsets(const char *links, uint32_t nlinks, uint32_t len, uint3
     uint32_t at = 0;
     for (uint32_t k = 0; k < nlinks; k++) {
         const char *nul = at < len ? memchr(links + at, 0, len - at) : NULL;
-        if (!nul || !uri_ok(links + at, (size_t)(nul - links) - at))
+        if (!nul || !sb_link_valid(links + at, (size_t)(nul - links) - at))
             return false;
         off[k] = at;
         at = (uint32_t)(nul - links) + 1;
@@ -901,7 +901,7 @@ static bool decode_uris(struct rd *r, struct sb_row *out, bool *nomem)
         return false;
     for (uint32_t k = 0; k < n; k++) {
         if (!get_varint(r, &len) || len > (size_t)(r->end - r->p) ||
-            !uri_ok((const char *)r->p, len) ||
+            !sb_link_valid((const char *)r->p, len) ||
             out->links_len + len + 1 > SB_MAX_ROW_LINK_BYTES)
             return false;
         /* each URI once: an encoder numbers a URI the second time by its first number */

@@ -562,9 +562,7 @@ static void hyperlink(struct term *t, const char *text, size_t len)
     const char *semi = memchr(text, ';', len);
     const char *uri = semi ? semi + 1 : text + len;
     size_t n = (size_t)(text + len - uri);
-    bool ok = semi && n > 0 && n <= SB_MAX_LINK_BYTES;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = (unsigned char)uri[i] >= 0x21 && (unsigned char)uri[i] <= 0x7e;
+    bool ok = semi && sb_link_valid(uri, n);
     grid_set_link(t->grid, ok ? grid_link_intern(t->grid, uri, n) : 0);
 }
 

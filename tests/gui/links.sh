@@ -39,16 +39,6 @@ exec 4<>"$tmp/cmds"
 wid=$(timeout 10 xdotool search --sync --onlyvisible --class boundterm | head -n 1)
 [ -n "$wid" ] || fail "no boundterm window appeared"
 run() { printf '%s\n' "$1" >&4; }
-stat() { tail -n 1 "$tmp/stats" 2>/dev/null | sed -n "s/.*\"$1\":\([a-z0-9]*\).*/\1/p"; }
-wait_for() {
-    local what=$1 i=0
-    shift
-    until "$@"; do
-        i=$((i + 1)); [ $i -gt 50 ] && fail "$what"
-        sleep 0.1
-    done
-}
-stat_is() { [ "$(stat "$1")" = "$2" ]; }
 opened_lines() { [ "$(cat "$tmp/opened" 2>/dev/null | wc -l)" -ge "$1" ]; }
 eval "$(xdotool getwindowgeometry --shell "$wid")"
 cw=$((WIDTH / 80)) ch=$((HEIGHT / 24))
@@ -103,7 +93,7 @@ xdotool keydown ctrl click 1 keyup ctrl
 wait_for "the link in spilled history did not open" opened_lines 3
 [ "$(sed -n 3p "$tmp/opened")" = "1|https://example.com/a?b=1|" ] ||
     fail "the launcher got $(sed -n 3p "$tmp/opened") from history"
-[ "$(stat links_opened)" = 3 ] || wait_for "opened links counted wrong" stat_is links_opened 3
+[ "$(stats_value links_opened)" = 3 ] || wait_for "opened links counted wrong" stat_is links_opened 3
 run "exit 0"
 wait "$bpid"
 bpid=

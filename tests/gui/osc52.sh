@@ -45,17 +45,7 @@ stop() {
     bpid=
 }
 run() { printf '%s\n' "$1" >&4; }
-stat() { tail -n 1 "$tmp/stats" 2>/dev/null | sed -n "s/.*\"$1\":\([a-z0-9]*\).*/\1/p"; }
-wait_for() {
-    local what=$1 i=0
-    shift
-    until "$@"; do
-        i=$((i + 1)); [ $i -gt 50 ] && fail "$what"
-        sleep 0.1
-    done
-}
 selection_is() { [ "$(timeout 2 xclip -o -selection "$1" 2>/dev/null)" = "$2" ]; }
-stat_is() { [ "$(stat "$1")" = "$2" ]; }
 have() { [ -s "$1" ]; }
 # copy SELECTIONS TEXT: the program copies TEXT with OSC 52
 copy() { run "printf '\\033]52;$1;%s\\007' $(printf '%s' "$2" | base64 -w0)"; }
@@ -72,7 +62,7 @@ copy c 'seventeen bytes!!'
 copy cp 'last'
 wait_for "the copy after a refused one did not arrive" selection_is primary 'last'
 selection_is clipboard 'last' || fail "a copy to cp missed the clipboard"
-[ "$(stat osc52_copies)" = 3 ] || wait_for "copies counted wrong" stat_is osc52_copies 3
+[ "$(stats_value osc52_copies)" = 3 ] || wait_for "copies counted wrong" stat_is osc52_copies 3
 run "python3 '$ask' '$tmp/a1' '\\x1b]52;c;?\\x07'"
 wait_for "ask.py did not finish" have "$tmp/a1"
 [ "$(answers "$tmp/a1")" = "" ] || fail "osc52_read = deny answered: $(answers "$tmp/a1")"

@@ -54,20 +54,8 @@ stop() {
 run() { printf '%s\n' "$1" >&4; }
 name() { xprop -id "$wid" -notype _NET_WM_NAME | sed -n 's/^_NET_WM_NAME = "\(.*\)"$/\1/p'; }
 urgent() { xprop -id "$wid" WM_HINTS | grep -q 'urgency hint bit is set'; }
-# stat KEY: the last --stats line's value of KEY
-stat() { tail -n 1 "$tmp/stats" 2>/dev/null | sed -n "s/.*\"$1\":\([a-z0-9]*\).*/\1/p"; }
-# wait_for WHAT COMMAND...: retries COMMAND for up to 3 s
-wait_for() {
-    local what=$1 i=0
-    shift
-    until "$@"; do
-        i=$((i + 1)); [ $i -gt 30 ] && fail "$what"
-        sleep 0.1
-    done
-}
 name_is() { [ "$(name)" = "$1" ]; }
 name_matches() { name | grep -Eqx "$1"; }
-stat_is() { [ "$(stat "$1")" = "$2" ]; }
 not_urgent() { ! urgent; }
 root=$(xwininfo -root | sed -n 's/.*Window id: \(0x[0-9a-f]*\).*/\1/p')
 away() { xdotool windowfocus "$root"; wait_for "the window kept the focus" stat_is focused false; }
@@ -91,7 +79,7 @@ wait_for "focus did not clear the urgency hint" not_urgent
 run "printf '\\007\\007'"
 wait_for "the focused bells are not counted" stat_is bells 3
 urgent && fail "a bell in the focused window set the urgency hint"
-[ "$(stat flash_frames)" -gt 0 ] || fail "bell = flash drew no frame with the flash"
+[ "$(stats_value flash_frames)" -gt 0 ] || fail "bell = flash drew no frame with the flash"
 run 'exit 0'
 stop
 
@@ -104,7 +92,7 @@ run "printf '\\033]2;top\\007\\007'"
 wait_for "title with RES" name_matches 'top - RES [0-9.]+ [KMG]iB'
 wait_for "bell = none: the bell is not counted" stat_is bells 1
 urgent && fail "bell = none set the urgency hint"
-[ "$(stat flash_frames)" = 0 ] || fail "bell = none flashed the window"
+[ "$(stats_value flash_frames)" = 0 ] || fail "bell = none flashed the window"
 grep -q '^HOME=' "$tmp/env" || fail "the program's environment was not written"
 grep -q '^SDL_VIDEO' "$tmp/env" && fail "SDL's class variables reached the program"
 run 'exit 0'

@@ -20,3 +20,18 @@ xvfb_start() {
     rm -f "$out"
     unset WAYLAND_DISPLAY
 }
+
+# Helpers the scenarios share (they define fail and $tmp before calling them):
+# stats_value NAME: NAME's value in the last --stats line written to $tmp/stats (not "stat":
+# that would hide stat(1) from the scripts that source this).
+stats_value() { tail -n 1 "$tmp/stats" 2>/dev/null | sed -n "s/.*\"$1\":\([a-z0-9]*\).*/\1/p"; }
+stat_is() { [ "$(stats_value "$1")" = "$2" ]; }
+# wait_for WHAT COMMAND...: retries COMMAND for up to 5 s, then fails with WHAT.
+wait_for() {
+    local what=$1 i=0
+    shift
+    until "$@"; do
+        i=$((i + 1)); [ $i -gt 50 ] && fail "$what"
+        sleep 0.1
+    done
+}

@@ -255,13 +255,17 @@ static void sweep(const struct corpus *c, int runs, double conv, bool quick)
     }
 }
 
-/* p50 and p99 of n random reads among rows [lo, hi), in milliseconds. */
+/* p50 and p99 of n random reads among the retained rows [lo, hi) (0 = the oldest), in ms. */
 static void read_latency(struct sb_store *s, uint64_t lo, uint64_t hi, double *p50, double *p99)
 {
     enum { N = 2000 };
     *p50 = *p99 = 0;
     if (hi <= lo)
         return;
+    struct sb_span span;
+    sb_store_span(s, &span);
+    lo += span.first;
+    hi += span.first;
     static double t[N];
     struct sb_row row;
     sb_row_init(&row);

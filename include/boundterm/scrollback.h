@@ -7,8 +7,10 @@
  * under a byte budget, spills the oldest ones to encrypted, unlinked files
  * under a disk byte budget, and drops (and counts) the oldest rows past that.
  *
- * Rows are addressed by index: 0 is the oldest row still retained, and
- * sb_store_rows() - 1 the newest. Dropping old rows shifts every index down.
+ * Rows are addressed by number: the first row ever pushed is 0 and every push
+ * takes the next one, so a row keeps its number while older rows are dropped.
+ * The rows retained are sb_span.first .. sb_span.end - 1; everything below
+ * first is gone for good (dropped by the budgets, or cleared).
  *
  * The store knows nothing of terminals, windows or ptys. All calls are
  * thread-safe (one internal lock); a background thread compresses sealed
@@ -232,34 +234,45 @@ int sb_store_push(struct sb_store *store, const struct sb_row *row);
 int sb_store_push_plain(struct sb_store *store, const char *text, size_t len, uint32_t ncols,
                         uint32_t flags);
 
-/* Number of rows retained. */
+/*
+ * Which rows the store holds. A number is never given to another row, with one
+ * exception: sb_store_pop_row() hands the newest row back and the next push
+ * takes its number again (a terminal's screen grew, then shrank or reflowed).
+ * taken_back counts those rows, so a reader that keeps copies of rows knows
+ * when its copies at or above end may no longer be what the store holds.
+ */
+struct sb_span {
+    uint64_t first;      /* the oldest row retained */
+    uint64_t end;        /* one past the newest: the number the next push takes */
+    uint64_t taken_back; /* rows ever popped */
+};
+void sb_store_span(struct sb_store *store, struct sb_span *out);
+
+/* Number of rows retained (end - first). */
 uint64_t sb_store_rows(struct sb_store *store);
 
-/* Rows dropped since creation (or since the last clear). */
-uint64_t sb_store_rows_dropped(struct sb_store *store);
-
 /*
- * Reads row index (0 = oldest retained) into out, growing out's cells.
- * A row whose page cannot be read comes back with SB_ROW_LOST and no cells;
- * the call still returns 0. SB_ERR_RANGE when index >= sb_store_rows().
+ * Reads row number row into out, growing out's cells. A row whose page
+ * cannot be read comes back with SB_ROW_LOST and no cells; the call still
+ * returns 0. SB_ERR_RANGE when the row is not retained (gone, or not pushed).
  */
-int sb_store_read_row(struct sb_store *store, uint64_t index, struct sb_row *out);
+int sb_store_read_row(struct sb_store *store, uint64_t row, struct sb_row *out);
 
 /*
- * Calls fn for rows first .. first+count-1 (clipped to what is retained), in
- * order. text is the row's UTF-8 text, one or more codepoints per cell with
+ * Calls fn for rows first .. first+count-1 that are retained, in order, with
+ * each row's number (rows dropped during the walk are skipped). text is the row's UTF-8 text, one or more codepoints per cell with
  * an empty cell as a NUL byte and trailing blank cells (empty, width 1,
  * default attributes and colours) left out; it is valid only during the call. A non-zero return from fn stops the walk and is
  * returned. flags is SB_ROW_WRAPPED for a soft-wrapped row (its text continues
  * on the next row), else 0; lost rows are passed with SB_ROW_LOST and empty text.
  */
-typedef int (*sb_text_fn)(void *user, uint64_t index, const char *text, size_t len,
+typedef int (*sb_text_fn)(void *user, uint64_t row, const char *text, size_t len,
                           uint32_t flags);
 int sb_store_visit_text(struct sb_store *store, uint64_t first, uint64_t count, sb_text_fn fn,
                         void *user);
 
 /* Like sb_store_visit_text with decoded rows; row is valid only during the call. */
-typedef int (*sb_row_fn)(void *user, uint64_t index, const struct sb_row *row);
+typedef int (*sb_row_fn)(void *user, uint64_t number, const struct sb_row *row);
 int sb_store_visit_rows(struct sb_store *store, uint64_t first, uint64_t count, sb_row_fn fn,
                         void *user);
 
@@ -271,8 +284,9 @@ int sb_store_pop_row(struct sb_store *store, struct sb_row *out);
 
 /*
  * Drops every row and gives the memory back to the OS (RES falls, not just
- * the counters); spill files are closed, which deletes them. rows_dropped
- * restarts at 0. Budgets and settings stay.
+ * the counters); spill files are closed, which deletes them. Numbering goes
+ * on (first becomes end); the stats' rows_dropped restarts at 0. Budgets and
+ * settings stay.
  */
 int sb_store_clear(struct sb_store *store);
 

@@ -719,12 +719,11 @@ uint64_t sb_store_rows(struct sb_store *s)
     return n;
 }
 
-uint64_t sb_store_rows_dropped(struct sb_store *s)
+void sb_store_span(struct sb_store *s, struct sb_span *out)
 {
     pthread_mutex_lock(&s->lock);
-    uint64_t n = s->first_abs - s->drop_base;
+    *out = (struct sb_span){s->first_abs, s->next_abs, s->taken_back};
     pthread_mutex_unlock(&s->lock);
-    return n;
 }
 
 /* ---- Pop, clear, budgets ------------------------------------------------ */
@@ -756,6 +755,7 @@ int sb_store_pop_row(struct sb_store *s, struct sb_row *out)
     if (s->next_abs == s->first_abs)
         goto out;
     rc = 0;
+    s->taken_back++;
     if (s->hot.view.nrows == 0 && !reload_newest(s)) {
         struct entry *e = store_at(&s->pages, s->pages.len - 1);
         if (--e->nrows == 0)

@@ -105,6 +105,7 @@ struct sb_store {
     struct deque pages;
     uint64_t next_id;
     uint64_t first_abs, next_abs, drop_base;
+    uint64_t taken_back; /* rows popped (sb_span) */
     uint32_t sealed_pending;
     size_t sealed_bytes;
     uint64_t pushes;          /* bumped on every push, for idle detection */

@@ -193,7 +193,7 @@ static const struct page_view *entry_view(struct sb_store *s, size_t i)
     if (rc < 0) {
         char why[512];
         snprintf(why, sizeof why, "page of rows %" PRIu64 "..%" PRIu64 " unreadable: %s",
-                 e->first_row - s->drop_base, e->first_row - s->drop_base + e->nrows - 1,
+                 e->first_row, e->first_row + e->nrows - 1,
                  s->last_error[0] && e->state == ENTRY_DISK ? s->last_error : sb_strerror(rc));
         store_mark_lost(s, i, why);
         return NULL;
@@ -259,13 +259,12 @@ static bool partial_read(struct sb_store *s, size_t i, uint32_t row, struct sb_r
     return true;
 }
 
-int sb_store_read_row(struct sb_store *s, uint64_t index, struct sb_row *out)
+int sb_store_read_row(struct sb_store *s, uint64_t abs, struct sb_row *out)
 {
     pthread_mutex_lock(&s->lock);
     int rc = SB_ERR_RANGE;
-    if (index < s->next_abs - s->first_abs) {
+    if (abs >= s->first_abs && abs < s->next_abs) {
         uint32_t row;
-        uint64_t abs = s->first_abs + index;
         if (abs < s->next_abs - s->hot.view.nrows) {
             size_t i = store_find_row(&s->pages, abs);
             row = (uint32_t)(abs - store_at(&s->pages, i)->first_row);
@@ -299,20 +298,19 @@ static int visit_page(struct sb_store *s, uint64_t *abs, uint64_t end, bool rows
         page_end = store_at(&s->pages, i)->first_row + store_at(&s->pages, i)->nrows;
     }
     for (; *abs < end && *abs < page_end; (*abs)++, r++) {
-        uint64_t index = *abs - s->first_abs;
         int rc;
         if (!v) {
             store_lost_row(tmp);
-            rc = rows ? rfn(user, index, tmp) : tfn(user, index, "", 0, SB_ROW_LOST);
+            rc = rows ? rfn(user, *abs, tmp) : tfn(user, *abs, "", 0, SB_ROW_LOST);
         } else if (rows) {
             if (page_view_row(v, r, tmp) < 0)
                 store_lost_row(tmp);
-            rc = rfn(user, index, tmp);
+            rc = rfn(user, *abs, tmp);
         } else {
             const uint8_t *text;
             size_t len;
             page_view_text(v, r, &text, &len);
-            rc = tfn(user, index, (const char *)text, len, page_view_flags(v, r));
+            rc = tfn(user, *abs, (const char *)text, len, page_view_flags(v, r));
         }
         if (rc)
             return rc;
@@ -327,14 +325,12 @@ static int visit(struct sb_store *s, uint64_t first, uint64_t count, bool rows, 
     sb_row_init(&tmp);
     int rc = 0;
     pthread_mutex_lock(&s->lock);
-    uint64_t abs = s->first_abs + first;
+    uint64_t abs = first, want_end = count > UINT64_MAX - first ? UINT64_MAX : first + count;
     for (;;) {
         /* Rows may be dropped between pages while the lock is free. */
         if (abs < s->first_abs)
             abs = s->first_abs;
-        uint64_t end = s->first_abs + first + count;
-        if (end > s->next_abs || count > s->next_abs)
-            end = s->next_abs;
+        uint64_t end = want_end < s->next_abs ? want_end : s->next_abs;
         if (abs >= end || rc)
             break;
         rc = visit_page(s, &abs, end, rows, tfn, rfn, user, &tmp);

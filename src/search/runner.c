@@ -251,16 +251,16 @@ static void maybe_wake(struct search_runner *r, const struct search_runner_statu
 static void publish(struct search_runner *r, struct run run, uint64_t cut,
                     const struct search_progress *p)
 {
-    uint64_t floor = sb_store_rows_dropped(r->store); /* the store's lock, not under ours */
+    struct sb_span span;
+    sb_store_span(r->store, &span); /* the store's lock, not under ours */
+    uint64_t floor = span.first;
     struct search_runner_status st;
     pthread_mutex_lock(&r->lock);
     bool mine = r->cur_gen == r->gen;
     if (mine) {
         if (cut != UINT64_MAX)
             truncate_runs(r, cut);
-        if (p->state == SEARCH_STALE)
-            remove_runs(r, 0, r->nruns);
-        if (run.n > 0 && p->state != SEARCH_STALE && insert_run(r, run))
+        if (run.n > 0 && insert_run(r, run))
             run.n = 0;
         prune_runs(r, floor);
         r->st = (struct search_runner_status){

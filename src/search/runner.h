@@ -19,8 +19,8 @@
  * the old search is cancelled, readers see no matches at once, and the worker
  * frees the old search when its chunk in progress ends.
  *
- * Positions are absolute rows (search.h). Readers pass the first retained row
- * (sb_store_rows_dropped) as floor and never see a match below it; they take
+ * Positions are row numbers (search.h). Readers pass the first retained row
+ * (sb_span.first) as floor and never see a match below it; they take
  * it from the caller so that a frame does not wait for the store's lock, which
  * the worker holds while it decodes a page.
  */

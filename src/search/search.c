@@ -11,9 +11,9 @@
  * logical line's boundary: the partial line at its far edge is left for the
  * next chunk (a line longer than a chunk is cut there).
  *
- * Rows are dropped only between pages, while the store's lock is free, so a
- * chunk is trusted only if rows_dropped is the same before and after the
- * visit; otherwise it is thrown away and loaded again from the new oldest row.
+ * Rows carry their numbers, so a row dropped while a chunk is read is simply
+ * missing from it; a match whose first row has gone is removed when matches are
+ * read, and a clear is no different: every row below the store's first is gone.
  */
 #include "search/search.h"
 
@@ -49,12 +49,11 @@ struct search {
     atomic_bool cancel;
     uint64_t lo, hi, start, cur; /* absolute rows */
     int phase;                   /* 0 or 1, -1 before the start row is snapped */
-    uint64_t dropped_seen;       /* to notice a clear */
+    uint64_t first;              /* the oldest row retained, as last seen */
     char *buf;                   /* the chunk's text */
     size_t len, cap;
     struct chunk_row *rows;
     size_t nrows, rows_cap;
-    uint64_t visit_base;         /* rows_dropped during the visit */
     bool oom;
     struct search_match *m;
     size_t nm, mcap;
@@ -168,10 +167,11 @@ struct search *search_create(struct sb_store *store, const struct search_opts *o
     atomic_init(&s->cancel, false);
     if (!prepare_query(s, opts, err, errlen))
         goto fail;
-    uint64_t dropped = sb_store_rows_dropped(store), rows = sb_store_rows(store);
-    s->dropped_seen = s->lo = dropped;
-    s->hi = dropped + rows;
-    s->rows_total = rows;
+    struct sb_span span;
+    sb_store_span(store, &span);
+    s->first = s->lo = span.first;
+    s->hi = span.end;
+    s->rows_total = span.end - span.first;
     s->start = opts->from_row < s->lo ? s->lo : opts->from_row > s->hi ? s->hi : opts->from_row;
     s->phase = -1;
     s->sorted = true;
@@ -223,7 +223,7 @@ static bool grow(void **p, size_t *cap, size_t need, size_t elem)
 }
 
 /* sb_store_visit_text callback: appends one row's text to the chunk. */
-static int on_row(void *user, uint64_t index, const char *text, size_t len, uint32_t flags)
+static int on_row(void *user, uint64_t n, const char *text, size_t len, uint32_t flags)
 {
     struct search *s = user;
     if ((s->nrows >= s->rows_cap &&
@@ -232,7 +232,7 @@ static int on_row(void *user, uint64_t index, const char *text, size_t len, uint
         s->oom = true;
         return 1;
     }
-    s->rows[s->nrows++] = (struct chunk_row){s->visit_base + index, s->len, flags};
+    s->rows[s->nrows++] = (struct chunk_row){n, s->len, flags};
     /* An empty cell looks like a space, and regexec would stop at a NUL. */
     copy_text(s->buf + s->len, text, len, s->fold);
     s->len += len;
@@ -241,31 +241,33 @@ static int on_row(void *user, uint64_t index, const char *text, size_t len, uint
     return 0;
 }
 
-enum load_result { LOAD_OK, LOAD_RACED, LOAD_STALE, LOAD_FAILED };
+/* The oldest row retained now (rows below it are gone: dropped, or cleared). */
+static uint64_t first_retained(struct search *s)
+{
+    struct sb_span span;
+    sb_store_span(s->store, &span);
+    return s->first = span.first;
+}
 
-/* Loads rows [a, b) (absolute, a clamped to the oldest retained) into the chunk. */
-static enum load_result load(struct search *s, uint64_t a, uint64_t b)
+/*
+ * Loads the rows of [a, b) still retained into the chunk, each with its number (a row
+ * dropped during the visit is simply missing). false when out of memory or on a store error.
+ */
+static bool load(struct search *s, uint64_t a, uint64_t b)
 {
     s->len = s->nrows = 0;
-    uint64_t d0 = sb_store_rows_dropped(s->store);
-    if (d0 < s->dropped_seen)
-        return LOAD_STALE;
-    s->dropped_seen = d0;
-    if (a < d0)
-        a = d0;
+    uint64_t first = first_retained(s);
+    if (a < first)
+        a = first;
     if (a >= b)
-        return LOAD_OK;
-    s->visit_base = d0;
-    int rc = sb_store_visit_text(s->store, a - d0, b - a, on_row, s);
+        return true;
+    int rc = sb_store_visit_text(s->store, a, b - a, on_row, s);
     if (s->oom || (rc != 0 && rc != 1)) {
         snprintf(s->err, sizeof s->err, "search: %s",
                  s->oom ? "out of memory" : sb_strerror(rc));
-        return LOAD_FAILED;
+        return false;
     }
-    uint64_t d1 = sb_store_rows_dropped(s->store);
-    if (d1 < d0)
-        return LOAD_STALE;
-    return d1 == d0 ? LOAD_OK : LOAD_RACED;
+    return true;
 }
 
 /* The chunk row holding buffer offset pos. */
@@ -390,7 +392,7 @@ static bool step_backward(struct search *s, struct range r, uint64_t a)
         return true;
     }
     size_t k = 0; /* rows [k, nrows) are whole lines */
-    if (s->rows[0].abs > r.a && s->rows[0].abs > s->dropped_seen) {
+    if (s->rows[0].abs > r.a && s->rows[0].abs > s->first) {
         while (k < s->nrows && (s->rows[k].flags & SB_ROW_WRAPPED))
             k++;
         k++; /* past the row that ends the partial line */
@@ -401,19 +403,20 @@ static bool step_backward(struct search *s, struct range r, uint64_t a)
     return scan(s, s->rows[k].off, s->len, k, s->nrows);
 }
 
-/* Moves the start row back to the start of its logical line (one visit). */
-static enum load_result snap_start(struct search *s)
+/* Moves the start row back to the start of its logical line (one visit); false on failure. */
+static bool snap_start(struct search *s)
 {
     uint64_t a = s->start - s->lo > SNAP_ROWS ? s->start - SNAP_ROWS : s->lo;
-    enum load_result lr = load(s, a, s->start);
-    if (lr != LOAD_OK || s->nrows == 0)
-        return lr;
+    if (!load(s, a, s->start))
+        return false;
+    if (s->nrows == 0)
+        return true;
     size_t k = s->nrows;
     while (k > 0 && (s->rows[k - 1].flags & SB_ROW_WRAPPED))
         k--;
-    if (k > 0 || s->rows[0].abs == s->dropped_seen)
+    if (k > 0 || s->rows[0].abs == s->first)
         s->start = s->rows[k > 0 ? k - 1 : 0].abs + (k > 0);
-    return LOAD_OK;
+    return true;
 }
 
 /* Enters phase p (or ends the search after phase 1). */
@@ -433,7 +436,7 @@ static void step_chunk(struct search *s)
 {
     struct range r = phase_range(s, s->phase);
     bool fwd = s->dir == SEARCH_FORWARD || s->phase == 2;
-    uint64_t floor = r.a > s->dropped_seen ? r.a : s->dropped_seen;
+    uint64_t floor = r.a > s->first ? r.a : s->first;
     if (fwd ? s->cur < floor : false)
         s->cur = floor;
     if (fwd ? s->cur >= r.b : s->cur <= floor) {
@@ -442,15 +445,7 @@ static void step_chunk(struct search *s)
     }
     uint64_t a = fwd ? s->cur : (s->cur - floor > CHUNK_ROWS ? s->cur - CHUNK_ROWS : floor);
     uint64_t b = fwd ? (r.b - s->cur > CHUNK_ROWS ? s->cur + CHUNK_ROWS : r.b) : s->cur;
-    size_t nm = s->nm;
-    enum load_result lr = load(s, a, b);
-    if (lr == LOAD_OK && !(fwd ? step_forward(s, r) : step_backward(s, r, a)))
-        lr = LOAD_FAILED;
-    if (lr == LOAD_RACED)
-        s->nm = nm; /* nothing from a chunk read across a drop is kept */
-    if (lr == LOAD_STALE)
-        s->state = SEARCH_STALE;
-    if (lr == LOAD_FAILED)
+    if (!load(s, a, b) || !(fwd ? step_forward(s, r) : step_backward(s, r, a)))
         s->state = SEARCH_FAILED;
 }
 
@@ -463,10 +458,9 @@ enum search_state search_step(struct search *s, uint64_t max_rows, uint64_t max_
             break;
         }
         if (s->phase < 0) {
-            enum load_result lr = s->start > s->lo ? snap_start(s) : LOAD_OK;
-            if (lr == LOAD_STALE || lr == LOAD_FAILED)
-                s->state = lr == LOAD_STALE ? SEARCH_STALE : SEARCH_FAILED;
-            else if (lr == LOAD_OK)
+            if (s->start > s->lo && !snap_start(s))
+                s->state = SEARCH_FAILED;
+            else
                 enter_phase(s, 0);
             continue;
         }
@@ -475,8 +469,6 @@ enum search_state search_step(struct search *s, uint64_t max_rows, uint64_t max_
             (max_ns && now_ns() - t0 >= max_ns))
             break;
     }
-    if (s->state == SEARCH_STALE)
-        s->nm = 0;
     return s->state;
 }
 
@@ -510,13 +502,7 @@ static void tidy(struct search *s)
         qsort(s->m, s->nm, sizeof *s->m, cmp_match);
         s->sorted = true;
     }
-    uint64_t d = sb_store_rows_dropped(s->store);
-    if (d < s->dropped_seen) { /* a clear: no position means what it meant */
-        s->nm = 0;
-        if (s->state == SEARCH_RUNNING || s->state == SEARCH_DONE)
-            s->state = SEARCH_STALE;
-        return;
-    }
+    uint64_t d = first_retained(s);
     size_t k = 0;
     while (k < s->nm && s->m[k].row < d)
         k++;
@@ -592,15 +578,17 @@ bool search_extend(struct search *s)
 {
     if (s->state != SEARCH_DONE)
         return false;
-    uint64_t d = sb_store_rows_dropped(s->store), hi = d + sb_store_rows(s->store);
-    if (d < s->dropped_seen || hi <= s->hi)
-        return false; /* a clear is noticed by tidy(); nothing new otherwise */
+    struct sb_span span;
+    sb_store_span(s->store, &span);
+    uint64_t d = s->first = span.first, hi = span.end;
+    if (hi <= s->hi)
+        return false; /* nothing new */
     uint64_t old = s->hi > d ? s->hi : d;
     s->rows_total += hi - s->hi;
     s->hi = hi;
     s->start = old;
     /* The line cut at the old end may go on in the new rows: scan it again, whole. */
-    if (s->start > d && snap_start(s) != LOAD_OK)
+    if (s->start > d && !snap_start(s))
         s->start = old;
     tidy(s);
     while (s->nm > 0 && s->m[s->nm - 1].row >= s->start)
@@ -619,9 +607,8 @@ size_t search_match_text(struct search *s, uint64_t first_abs, const struct sear
     /* The chunk buffer holds nothing between steps, so it can be borrowed here. */
     s->len = s->nrows = 0;
     s->oom = false;
-    s->visit_base = first_abs;
     for (size_t i = 0; i < n && !s->oom; i++)
-        on_row(s, i, rows[i].text, rows[i].len, rows[i].flags & SB_ROW_WRAPPED);
+        on_row(s, first_abs + i, rows[i].text, rows[i].len, rows[i].flags & SB_ROW_WRAPPED);
     if (!s->oom && s->qlen > 0 &&
         (s->regex ? match_regex(s, 0, s->len) : match_literal(s, 0, s->len))) {
         got = s->nm - nm0 < cap ? s->nm - nm0 : cap;

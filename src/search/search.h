@@ -6,10 +6,9 @@
  * Rows joined by soft wraps (SB_ROW_WRAPPED) form one logical line, so a
  * match may start on one row and end on the next.
  *
- * Positions are absolute rows: store index + sb_store_rows_dropped(). They do
- * not move when old rows are dropped; a match whose first row has been
- * dropped is removed the next time matches are read. A clear of the store
- * (rows_dropped goes back) ends the search with SEARCH_STALE.
+ * Positions are the store's row numbers (sb_span), the line space's too. They
+ * do not move when old rows are dropped; a match whose first row has gone
+ * (dropped, or cleared) is removed the next time matches are read.
  *
  * Columns: a match carries byte offsets into its rows' text (as
  * sb_store_visit_text gives it) and a column counted in codepoints, which is
@@ -88,7 +87,6 @@ enum search_state {
     SEARCH_RUNNING = 0,
     SEARCH_DONE,      /* every retained row was scanned */
     SEARCH_CANCELLED,
-    SEARCH_STALE,     /* the store was cleared under the search */
     SEARCH_FAILED,    /* out of memory or a store error; see search_error() */
 };
 

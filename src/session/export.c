@@ -25,7 +25,6 @@ struct export {
     bool ansi;
     enum export_state state;
     uint64_t next, hi;      /* absolute rows still to write: [next, hi) */
-    uint64_t dropped_seen;  /* to notice a clear */
     char *screen;           /* the screen when the export began, formatted */
     size_t screen_len;
     uint64_t screen_rows;
@@ -33,7 +32,6 @@ struct export {
     size_t len, cap;
     char *line;             /* a screen row as UTF-8 */
     size_t line_cap;
-    uint64_t chunk_rows, chunk_lost; /* rows and lost rows in the slice being formatted */
     bool oom;
     struct export_progress p;
     char err[160];
@@ -159,21 +157,28 @@ static bool put_row_ansi(struct export *e, const struct sb_row *row)
     return true;
 }
 
+/* Counts row n as written, and the rows before it that were dropped as skipped. */
+static void count_row(struct export *e, uint64_t n, uint32_t flags)
+{
+    e->p.rows_skipped += n - e->next;
+    e->next = n + 1;
+    e->p.rows_written++;
+    e->p.rows_lost += (flags & SB_ROW_LOST) != 0;
+}
+
 /* sb_store_visit_text callback: one scrollback row, plain. */
-static int on_text(void *user, uint64_t index, const char *text, size_t len, uint32_t flags)
+static int on_text(void *user, uint64_t n, const char *text, size_t len, uint32_t flags)
 {
     struct export *e = user;
-    e->chunk_rows++;
-    e->chunk_lost += (flags & SB_ROW_LOST) != 0;
+    count_row(e, n, flags);
     return put_line(e, text, len) && e->len < SLICE_BYTES ? 0 : 1;
 }
 
 /* sb_store_visit_rows callback: one scrollback row, with its style. */
-static int on_row(void *user, uint64_t index, const struct sb_row *row)
+static int on_row(void *user, uint64_t n, const struct sb_row *row)
 {
     struct export *e = user;
-    e->chunk_rows++;
-    e->chunk_lost += (row->flags & SB_ROW_LOST) != 0;
+    count_row(e, n, row->flags);
     return put_row_ansi(e, row) && e->len < SLICE_BYTES ? 0 : 1;
 }
 
@@ -192,22 +197,20 @@ static void flush_out(struct export *e)
     e->len = 0;
 }
 
-/* Skips rows that were dropped; false once the scrollback part is over. */
-static bool skip_dropped(struct export *e, uint64_t d)
+/* Skips the rows below first (dropped or cleared); false once the scrollback part is over. */
+static bool skip_gone(struct export *e, uint64_t first)
 {
-    if (d < e->dropped_seen) { /* a clear: the rest of the numbering means other rows */
-        e->p.rows_skipped += e->hi - e->next;
-        e->next = e->hi;
-    } else if (e->next < d) {
-        uint64_t upto = d < e->hi ? d : e->hi;
+    if (e->next < first) {
+        uint64_t upto = first < e->hi ? first : e->hi;
         e->p.rows_skipped += upto - e->next;
         e->next = upto;
     }
-    e->dropped_seen = d > e->dropped_seen ? d : e->dropped_seen;
     return e->next < e->hi;
 }
 
-void export_cut(struct export *e, uint64_t end)
+/* Writes no row from row number end on (counted as skipped): rows the terminal took back
+ * onto its screen are not history any more. */
+static void export_cut(struct export *e, uint64_t end)
 {
     if (end < e->next)
         end = e->next;
@@ -217,35 +220,27 @@ void export_cut(struct export *e, uint64_t end)
     }
 }
 
-/* Writes one chunk of scrollback rows, or throws it away when a drop raced with it. */
+/*
+ * Writes one chunk of scrollback rows. The rows carry their numbers, so a row dropped
+ * while the chunk is read is simply not there (counted when the next one arrives).
+ */
 static void step_chunk(struct export *e)
 {
-    uint64_t d0 = sb_store_rows_dropped(e->store), end = d0 + sb_store_rows(e->store);
-    if (end < e->hi) /* rows taken away (a clear, or the screen took some back): not written */
-        export_cut(e, end);
-    if (!skip_dropped(e, d0))
+    struct sb_span span;
+    sb_store_span(e->store, &span);
+    if (span.end < e->hi)
+        export_cut(e, span.end);
+    if (!skip_gone(e, span.first))
         return;
-    uint64_t n = e->hi - e->next < CHUNK_ROWS ? e->hi - e->next : CHUNK_ROWS;
-    e->len = e->chunk_rows = e->chunk_lost = 0;
-    int rc = e->ansi ? sb_store_visit_rows(e->store, e->next - d0, n, on_row, e)
-                     : sb_store_visit_text(e->store, e->next - d0, n, on_text, e);
+    uint64_t n = e->hi - e->next < CHUNK_ROWS ? e->hi - e->next : CHUNK_ROWS, from = e->next;
+    e->len = 0;
+    int rc = e->ansi ? sb_store_visit_rows(e->store, from, n, on_row, e)
+                     : sb_store_visit_text(e->store, from, n, on_text, e);
     if (e->oom || (rc != 0 && rc != 1)) {
         fail(e, e->oom ? "out of memory" : sb_strerror(rc));
         return;
     }
-    if (sb_store_rows_dropped(e->store) != d0) {
-        e->len = 0; /* read across a drop: read again from the oldest */
-        skip_dropped(e, sb_store_rows_dropped(e->store));
-        return;
-    }
-    if (e->chunk_rows == 0) { /* the rows are not where they were: nothing more to trust */
-        export_cut(e, e->next);
-        return;
-    }
-    flush_out(e);
-    e->next += e->chunk_rows;
-    e->p.rows_written += e->chunk_rows;
-    e->p.rows_lost += e->chunk_lost;
+    flush_out(e); /* rows that went while it was read are counted by the next chunk */
 }
 
 /* Converts a screen row to UTF-8 in e->line; its length with trailing spaces trimmed. */
@@ -339,8 +334,10 @@ struct export *export_create(struct sb_store *store, struct term *t, FILE *f, bo
         export_destroy(e);
         return NULL;
     }
-    e->dropped_seen = e->next = sb_store_rows_dropped(store);
-    e->hi = e->next + sb_store_rows(store);
+    struct sb_span span;
+    sb_store_span(store, &span);
+    e->next = span.first;
+    e->hi = span.end;
     e->p.rows_total = e->hi - e->next;
     return e;
 }
@@ -359,7 +356,7 @@ enum export_state export_step(struct export *e, uint64_t max_rows, uint64_t max_
 {
     uint64_t t0 = max_ns ? now_ns() : 0, rows0 = e->p.rows_written + e->p.rows_skipped;
     while (e->state == EXPORT_RUNNING) {
-        if (e->next >= e->hi || !skip_dropped(e, sb_store_rows_dropped(e->store))) {
+        if (e->next >= e->hi) {
             write_screen(e);
             break;
         }

@@ -13,7 +13,7 @@
  *
  * Rows the store drops while an export runs are skipped (counted): it goes on
  * from the oldest row still retained and never writes a row twice or out of
- * place. A clear of the store ends the scrollback part at once.
+ * place. A clear of the store drops every row, so it ends the scrollback part.
  */
 #ifndef BT_EXPORT_H
 #define BT_EXPORT_H
@@ -63,13 +63,6 @@ void export_destroy(struct export *e);
 enum export_state export_step(struct export *e, uint64_t max_rows, uint64_t max_ns);
 
 void export_progress(const struct export *e, struct export_progress *out);
-
-/*
- * Writes no scrollback row from absolute row end on (counted as skipped). The
- * window calls it with 0 when the store was cleared: the rows retained after a
- * clear are numbered again from 0, so a drop count alone cannot tell.
- */
-void export_cut(struct export *e, uint64_t end);
 
 /* Why the export failed ("" otherwise). */
 const char *export_error(const struct export *e);

@@ -284,7 +284,8 @@ bool session_paste(struct session *s, const char *text, size_t len,
 void session_clear(struct session *s)
 {
     sb_store_clear(s->store);
-    s->clears++;
+    if (s->hooks.cleared)
+        s->hooks.cleared(s->hooks.user);
 }
 
 long session_pump(struct session *s, size_t max)
@@ -388,9 +389,10 @@ bool session_open(struct session *s, const struct bt_config *cfg,
         term_set_name(s->term, cfg->term);
         term_set_clipboard_limit(s->term, (size_t)cfg->osc52_max);
     }
+    s->lines = s->term ? lines_create(s->store, s->term) : NULL;
     s->buf = malloc(READ_CHUNK);
     s->buf_cap = READ_CHUNK;
-    if (!s->term || !s->buf) {
+    if (!s->term || !s->lines || !s->buf) {
         fprintf(stderr, "boundterm: out of memory for a %dx%d terminal\n", cfg->cols, cfg->rows);
         return false;
     }
@@ -406,6 +408,7 @@ void session_set_cell_pixels(struct session *s, int width, int height)
 void session_close(struct session *s)
 {
     pty_destroy(s->pty);
+    lines_destroy(s->lines);
     if (s->term)
         term_destroy(s->term);
     sb_store_destroy(s->store);

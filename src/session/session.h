@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "lines.h"
 #include "memstat.h"
 #include "term.h"
 
@@ -35,6 +36,9 @@ struct session_hooks {
      * answer, when the front end's policy allows one, goes to session_clipboard_answer(). */
     void (*clipboard_set)(void *user, unsigned which, const char *utf8, size_t len);
     void (*clipboard_get)(void *user, unsigned which);
+    /* The scrollback was cleared (ESC [3J, or session_clear): rows below the line space's
+     * screen are gone. Nothing held as a row number needs fixing; a front end redraws. */
+    void (*cleared)(void *user);
     /* Extra --stats members: writes ",\"name\":value..." into buf, returns its length. */
     int (*stats)(void *user, char *buf, size_t cap);
     void *user;
@@ -46,6 +50,7 @@ struct session {
     char config_error[256]; /* why the last reload failed, for --stats; "" when it worked */
     struct sb_store *store;
     struct term *term;
+    struct lines *lines; /* history + screen, numbered (lines.h) */
     struct pty *pty;
     struct memstat mem;
     struct session_hooks hooks;
@@ -56,7 +61,6 @@ struct session {
     uint64_t start_ns;
     uint64_t bytes_in;
     uint64_t push_errors;
-    uint64_t clears; /* scrollback clears (ESC [3J or session_clear) */
     int signal;      /* the signal that ended the session, or 0 */
     char *buf;
     size_t buf_cap;

@@ -15,7 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TRAIL_ROWS 16 /* store rows of a line wrapping onto the screen that are scanned with it */
+#include "utf8.h"
+
+
+/* The oldest row the store retains: no match below it is shown. */
+static uint64_t first_retained(struct sb_store *store)
+{
+    struct sb_span span;
+    sb_store_span(store, &span);
+    return span.first;
+}
 
 void searchbar_use_thread(struct searchbar *sb, void (*wake)(void *user), void *user)
 {
@@ -80,7 +89,7 @@ bool searchbar_restart(struct searchbar *sb)
     sb->error[0] = '\0';
     if (sb->len == 0 || !sb->store)
         return true;
-    sb->floor = sb_store_rows_dropped(sb->store);
+    sb->floor = first_retained(sb->store);
     struct search_opts o = {.query = sb->query, .regex = sb->regex, .case_mode = sb->case_mode,
                             .dir = SEARCH_BACKWARD, .from_row = sb->origin + 1};
     char err[sizeof sb->error];
@@ -207,7 +216,7 @@ bool searchbar_step(struct searchbar *sb, uint64_t max_ns)
 {
     if (!sb->search || !sb->runner)
         return false;
-    sb->floor = sb_store_rows_dropped(sb->store);
+    sb->floor = first_retained(sb->store);
     if (!sb->threaded)
         return search_runner_step(sb->runner, max_ns);
     struct search_runner_status st;
@@ -217,7 +226,17 @@ bool searchbar_step(struct searchbar *sb, uint64_t max_ns)
     return st.state == SEARCH_RUNNING;
 }
 
-/* Appends a row's text to buf at *len (an empty cell as a space, a wide char's right half none). */
+/* Whether a cell is one the store leaves off the end of a row's text (sb_store_visit_text). */
+static bool trailing_blank(const struct sb_cell *c)
+{
+    return !c->chars[0] && c->width == 1 && !c->attrs && c->fg == SB_COLOR_DEFAULT &&
+           c->bg == SB_COLOR_DEFAULT;
+}
+
+/*
+ * Appends a row's text to buf at *len as the store gives it (an empty cell as a space, a
+ * wide character's right half as nothing, trailing blank cells left out).
+ */
 static bool row_text(const struct sb_row *row, char **buf, size_t *len, size_t *cap)
 {
     size_t need = *len + (size_t)row->ncols * SB_MAX_CHARS * 4 + 1;
@@ -228,131 +247,68 @@ static bool row_text(const struct sb_row *row, char **buf, size_t *len, size_t *
         *buf = grown;
         *cap = need * 2;
     }
-    for (uint32_t c = 0; c < row->ncols; c++) {
+    uint32_t end = row->ncols;
+    while (end > 0 && trailing_blank(&row->cells[end - 1]))
+        end--;
+    for (uint32_t c = 0; c < end; c++) {
         const struct sb_cell *cell = &row->cells[c];
         if (cell->width == 0)
             continue;
         if (cell->chars[0] == 0)
             (*buf)[(*len)++] = ' ';
-        for (int k = 0; k < SB_MAX_CHARS && cell->chars[k]; k++) {
-            uint32_t u = cell->chars[k];
-            char *o = *buf + *len;
-            int n = u < 0x80 ? 1 : u < 0x800 ? 2 : u < 0x10000 ? 3 : 4;
-            static const unsigned char lead[] = {0, 0, 0xc0, 0xe0, 0xf0};
-            for (int i = n - 1; i > 0; i--, u >>= 6)
-                o[i] = (char)(0x80 | (u & 0x3f));
-            o[0] = (char)(n == 1 ? u : (lead[n] | u));
-            *len += (size_t)n;
-        }
+        for (int k = 0; k < SB_MAX_CHARS && cell->chars[k]; k++)
+            *len += utf8_encode(cell->chars[k], *buf + *len);
     }
     return true;
 }
 
-/* The texts of the store's trailing wrapped rows and the screen, gathered for matching. */
+/* The texts of the rows scanned with the screen, gathered for matching. */
 struct gather {
     char *buf;
     size_t len, cap;
     struct search_text *rows;
-    size_t *offs; /* text start of each row in buf (buf may move while gathering) */
+    size_t *offs; /* each row's text starts at buf + offs[i] (buf moves while it grows) */
     size_t n, rows_cap;
 };
 
-/* Makes room for one more row; false when out of memory. */
-static bool gather_row(struct gather *g)
+/* Appends row n's text; false when out of memory or the row cannot be read. */
+static bool gather_row(struct gather *g, struct lines *l, uint64_t n)
 {
-    if (g->n < g->rows_cap)
-        return true;
-    size_t cap = g->rows_cap ? g->rows_cap * 2 : 64;
-    struct search_text *r = realloc(g->rows, cap * sizeof *r);
-    if (r)
-        g->rows = r;
-    size_t *o = r ? realloc(g->offs, cap * sizeof *o) : NULL;
-    if (o)
-        g->offs = o;
-    if (!r || !o)
-        return false;
-    g->rows_cap = cap;
-    return true;
-}
-
-/* Makes room for len more bytes of text; false when out of memory. */
-static bool gather_bytes(struct gather *g, size_t len)
-{
-    if (g->len + len + 1 <= g->cap)
-        return true;
-    size_t cap = (g->len + len + 1) * 2;
-    char *grown = realloc(g->buf, cap);
-    if (!grown)
-        return false;
-    g->buf = grown;
-    g->cap = cap;
-    return true;
-}
-
-/* sb_store_visit_text callback: one trailing store row. */
-static int gather_stored(void *user, uint64_t index, const char *text, size_t len,
-                         uint32_t flags)
-{
-    struct gather *g = user;
-    if (!gather_row(g) || !gather_bytes(g, len))
-        return 1;
-    memcpy(g->buf + g->len, text, len);
-    g->offs[g->n] = g->len;
-    g->rows[g->n++] = (struct search_text){NULL, len, flags};
-    g->len += len;
-    return 0;
-}
-
-/* The first absolute row of the store's last line when it wraps onto the screen. */
-static uint64_t trail_start(struct sb_store *store, uint64_t screen_abs, struct gather *g)
-{
-    uint64_t n = sb_store_rows(store), take = n < TRAIL_ROWS ? n : TRAIL_ROWS;
-    if (take == 0 || sb_store_visit_text(store, n - take, take, gather_stored, g) != 0)
-        return g->n = g->len = 0, screen_abs;
-    size_t k = g->n; /* keep only the run of wrapped rows at the end */
-    while (k > 0 && (g->rows[k - 1].flags & SB_ROW_WRAPPED))
-        k--;
-    size_t drop = k, bytes = k < g->n ? g->offs[k] : g->len;
-    memmove(g->buf, g->buf + bytes, g->len - bytes);
-    memmove(g->rows, g->rows + drop, (g->n - drop) * sizeof *g->rows);
-    memmove(g->offs, g->offs + drop, (g->n - drop) * sizeof *g->offs);
-    g->n -= drop;
-    g->len -= bytes;
-    for (size_t i = 0; i < g->n; i++)
-        g->offs[i] -= bytes;
-    return screen_abs - g->n;
-}
-
-/* Gathers the screen's rows after the trailing store rows; false when out of memory. */
-static bool gather_screen(struct gather *g, struct term *t)
-{
-    int rows, cols;
-    struct sb_row row;
-    bool ok = true;
-    sb_row_init(&row);
-    term_size(t, &rows, &cols);
-    for (int r = 0; ok && r < rows; r++) {
-        ok = term_read_row(t, r, &row) == 0 && gather_row(g);
-        size_t at = g->len;
-        ok = ok && row_text(&row, &g->buf, &g->len, &g->cap);
-        if (ok) {
-            g->offs[g->n] = at;
-            g->rows[g->n++] = (struct search_text){NULL, g->len - at, row.flags};
-        }
+    if (g->n == g->rows_cap) {
+        size_t cap = g->rows_cap ? g->rows_cap * 2 : 64;
+        struct search_text *r = realloc(g->rows, cap * sizeof *r);
+        if (r)
+            g->rows = r;
+        size_t *o = r ? realloc(g->offs, cap * sizeof *o) : NULL;
+        if (o)
+            g->offs = o;
+        if (!r || !o)
+            return false;
+        g->rows_cap = cap;
     }
-    sb_row_fini(&row);
-    return ok;
+    const struct sb_row *row = lines_row(l, n);
+    size_t at = g->len;
+    if (!row || !row_text(row, &g->buf, &g->len, &g->cap))
+        return false;
+    g->offs[g->n] = at;
+    g->rows[g->n++] = (struct search_text){NULL, g->len - at, row->flags};
+    return true;
 }
 
-bool searchbar_scan_screen(struct searchbar *sb, struct term *t, uint64_t screen_abs)
+bool searchbar_scan_screen(struct searchbar *sb, struct lines *l)
 {
-    struct gather g = {0};
+    struct lines_span span;
+    lines_span(l, &span);
     sb->nscreen = 0;
-    sb->screen_abs = screen_abs;
+    sb->screen_abs = span.screen;
     if (!sb->search)
         return true;
-    uint64_t first = trail_start(sb->store, screen_abs, &g);
-    bool ok = gather_screen(&g, t);
+    /* From the start of the line that wraps onto the screen, if one does. */
+    struct gather g = {0};
+    uint64_t first = lines_start(l, span.screen);
+    bool ok = true;
+    for (uint64_t n = first; ok && n < span.end; n++)
+        ok = gather_row(&g, l, n);
     size_t cap = g.len + 1; /* matches do not overlap and are at least a byte long */
     if (ok && cap > sb->screen_cap) {
         struct search_match *m = realloc(sb->screen, cap * sizeof *m);
@@ -366,7 +322,7 @@ bool searchbar_scan_screen(struct searchbar *sb, struct term *t, uint64_t screen
         g.rows[i].text = g.buf + g.offs[i];
     size_t n = ok ? search_match_text(sb->search, first, g.rows, g.n, sb->screen, cap) : 0;
     for (size_t i = 0; i < n; i++) /* matches wholly in the store are the store search's */
-        if (sb->screen[i].end_row >= screen_abs)
+        if (sb->screen[i].end_row >= span.screen)
             sb->screen[sb->nscreen++] = sb->screen[i];
     free(g.buf);
     free(g.rows);
@@ -440,7 +396,7 @@ static bool listed(struct searchbar *sb, const struct search_match *m)
 
 bool searchbar_settle(struct searchbar *sb)
 {
-    sb->floor = sb->store ? sb_store_rows_dropped(sb->store) : 0;
+    sb->floor = sb->store ? first_retained(sb->store) : 0;
     if (sb->has_current) {
         /* A match still on the screen must still be there; one that scrolled into the
          * store stays current (the store search takes those rows in again). */

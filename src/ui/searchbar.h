@@ -34,7 +34,7 @@
 #include "boundterm/scrollback.h"
 #include "search/runner.h"
 #include "search/search.h"
-#include "term.h"
+#include "lines.h"
 
 #define SEARCHBAR_QUERY_MAX 512 /* bytes of query, NUL included */
 
@@ -107,11 +107,11 @@ bool searchbar_restart(struct searchbar *sb);
 bool searchbar_step(struct searchbar *sb, uint64_t max_ns);
 
 /*
- * Matches the query against the screen's rows (and the end of the store's last
- * line when it wraps onto the screen); call when the screen changed. screen_abs
- * is the absolute row of the screen's top. false when out of memory.
+ * Matches the query against the screen's rows of the line space (and the start of
+ * the logical line that wraps onto the screen from history, if one does); call
+ * when the screen changed. false when out of memory.
  */
-bool searchbar_scan_screen(struct searchbar *sb, struct term *t, uint64_t screen_abs);
+bool searchbar_scan_screen(struct searchbar *sb, struct lines *l);
 
 /*
  * Settles the current match: forgets it when its row was dropped or it left

@@ -39,19 +39,16 @@ static bool word_cell(const struct sb_cell *c)
 }
 
 /* Widens [from, to) to word bounds within their lines. */
-static void widen_words(struct select *s, struct view *v)
+static void widen_words(struct select *s, struct lines *l)
 {
-    uint32_t n;
-    uint64_t next;
-    bool wrapped;
-    const struct sb_cell *c = view_logical(v, s->from.line, &n, &next, &wrapped);
-    if (c && s->from.off < n && word_cell(&c[s->from.off]))
-        while (s->from.off > 0 && word_cell(&c[s->from.off - 1]))
+    const struct lines_joined *j = lines_join_shown(l, s->from.line);
+    if (j && s->from.off < j->ncells && word_cell(&j->cells[s->from.off]))
+        while (s->from.off > 0 && word_cell(&j->cells[s->from.off - 1]))
             s->from.off--;
-    c = view_logical(v, s->to.line, &n, &next, &wrapped);
-    if (!c)
+    if (!(j = lines_join_shown(l, s->to.line)))
         return;
-    uint32_t end = s->to.off;
+    const struct sb_cell *c = j->cells;
+    uint32_t n = j->ncells, end = s->to.off;
     if (end < n && word_cell(&c[end]))
         while (end < n && word_cell(&c[end]))
             end++;
@@ -61,13 +58,13 @@ static void widen_words(struct select *s, struct view *v)
 }
 
 /* Orders anchor and head into [from, to) and widens them for the mode. */
-static void normalise(struct select *s, struct view *v)
+static void normalise(struct select *s, struct lines *l)
 {
     bool fwd = cmp(s->anchor, s->head) <= 0;
     s->from = fwd ? s->anchor : s->head;
     s->to = fwd ? s->head : s->anchor;
     if (s->mode == SELECT_WORD) {
-        widen_words(s, v);
+        widen_words(s, l);
     } else if (s->mode == SELECT_LINE) {
         s->from.off = 0;
         s->to.off = UINT32_MAX;
@@ -76,19 +73,19 @@ static void normalise(struct select *s, struct view *v)
     }
 }
 
-void select_start(struct select *s, struct view *v, struct select_point p, enum select_mode mode)
+void select_start(struct select *s, struct lines *l, struct select_point p, enum select_mode mode)
 {
     *s = (struct select){.exists = true, .dragging = true, .mode = mode, .anchor = p,
                          .head = p};
-    normalise(s, v);
+    normalise(s, l);
 }
 
-void select_extend(struct select *s, struct view *v, struct select_point p)
+void select_extend(struct select *s, struct lines *l, struct select_point p)
 {
     if (!s->exists)
         return;
     s->head = p;
-    normalise(s, v);
+    normalise(s, l);
 }
 
 void select_clear(struct select *s)
@@ -166,7 +163,7 @@ static void put_cells(struct text *t, const struct sb_cell *c, uint32_t a, uint3
     }
 }
 
-char *select_text(const struct select *s, struct view *v)
+char *select_text(const struct select *s, struct lines *l)
 {
     if (!s->exists)
         return NULL;
@@ -174,17 +171,15 @@ char *select_text(const struct select *s, struct view *v)
     uint64_t line = s->from.line;
     put(&t, "", 0);
     while (line <= s->to.line && !t.full) {
-        uint32_t n;
-        uint64_t next;
-        bool wrapped;
-        const struct sb_cell *c = view_logical(v, line, &n, &next, &wrapped);
-        if (!c)
+        const struct lines_joined *j = lines_join_shown(l, line);
+        if (!j)
             break;
         uint32_t a = line == s->from.line ? s->from.off : 0;
-        uint32_t b = line == s->to.line && s->to.off < n ? s->to.off : n;
+        uint32_t b = line == s->to.line && s->to.off < j->ncells ? s->to.off : j->ncells;
         if (a < b)
-            put_cells(&t, c, a, b);
-        if (next <= s->to.line && !wrapped)
+            put_cells(&t, j->cells, a, b);
+        uint64_t next = line + j->rows;
+        if (next <= s->to.line && !j->wrapped)
             put(&t, "\n", 1);
         line = next;
     }

@@ -33,9 +33,9 @@ struct select {
 struct select_point select_point_at(const struct view_line *line, int col);
 
 /* Starts a selection at p (a click: 1 char, 2 word, 3 line). */
-void select_start(struct select *s, struct view *v, struct select_point p, enum select_mode mode);
+void select_start(struct select *s, struct lines *l, struct select_point p, enum select_mode mode);
 /* Moves the head to p (a drag, or Shift+click extending). */
-void select_extend(struct select *s, struct view *v, struct select_point p);
+void select_extend(struct select *s, struct lines *l, struct select_point p);
 void select_clear(struct select *s);
 
 /* Columns [*from, *to) of a display row that are selected; false when none. */
@@ -47,6 +47,6 @@ bool select_span(const struct select *s, const struct view_line *line, int cols,
  * trailing blanks of each line left out. Returns a malloc'd string (the caller
  * frees it) or NULL when nothing is selected or out of memory.
  */
-char *select_text(const struct select *s, struct view *v);
+char *select_text(const struct select *s, struct lines *l);
 
 #endif

@@ -133,6 +133,15 @@ static void on_title(void *user, const char *utf8)
  * Engine hook: the bell (BEL). bell = flash: a short flash of the window; flash or urgent: the
  * urgency hint (the window manager's attention) while the window is not focused.
  */
+/* Session hook: the history is gone; the view, matches and a save in progress see that
+ * by its row numbers, but a selection reaching into it would copy less than it shows. */
+static void on_cleared(void *user)
+{
+    struct win *w = user;
+    select_clear(&w->sel);
+    w->dirty = true;
+}
+
 static void on_bell(void *user)
 {
     struct win *w = user;
@@ -456,16 +465,6 @@ static void run(struct win *w)
         if (pty_pending(w->s.pty))
             pty_flush(w->s.pty);
         bool busy = ingest(w);
-        if (w->s.clears != w->clears) {
-            w->clears = w->s.clears;
-            view_invalidate(w->view);
-            select_clear(&w->sel);
-            if (w->bar.open) /* the old positions mean other rows now */
-                search_edited(w);
-            if (w->exp)
-                export_cut(w->exp, 0);
-            w->dirty = true;
-        }
         /* A save takes a bounded slice, so a frame is never late by more; the search is
          * on its own thread. */
         search_tick(w);
@@ -678,7 +677,7 @@ static bool block_signals(sigset_t *orig)
 static bool start(struct win *w, const struct bt_config *cfg, bool *opened)
 {
     static const struct session_hooks hooks_proto = {
-        .title = on_title, .bell = on_bell, .stats = stats_members,
+        .title = on_title, .bell = on_bell, .cleared = on_cleared, .stats = stats_members,
         .clipboard_set = on_clipboard_set, .clipboard_get = on_clipboard_get};
     struct session_hooks hooks = hooks_proto;
     sigset_t orig;
@@ -703,7 +702,7 @@ static bool start(struct win *w, const struct bt_config *cfg, bool *opened)
         return false;
     }
     searchbar_use_thread(&w->bar, search_woke, w);
-    if (!(w->view = view_create(w->s.store, w->s.term)) ||
+    if (!(w->view = view_create(w->s.lines)) ||
         (w->xfd < 0 && !waker_start(&w->wk, pty_fd(w->s.pty), w->s.sigfd, w->wake_pipe[0])))
         return false;
     const char *log = cfg->env ? cfg->env->frame_log : NULL;

@@ -175,7 +175,7 @@ static void paste_answer(struct win *w, const SDL_Keysym *key)
 /* Copies the selection to the clipboard (or the primary selection). */
 static void copy(struct win *w, bool primary)
 {
-    char *text = select_text(&w->sel, w->view);
+    char *text = select_text(&w->sel, w->s.lines);
     if (text && *text) {
         if (primary)
             SDL_SetPrimarySelectionText(text);
@@ -339,12 +339,12 @@ static void on_button(struct win *w, const SDL_MouseButtonEvent *b, bool down)
         paste(w, true);
     } else if (b->button == SDL_BUTTON_LEFT && down) {
         if ((SDL_GetModState() & KMOD_SHIFT) && w->sel.exists && b->clicks == 1) {
-            select_extend(&w->sel, w->view, p);
+            select_extend(&w->sel, w->s.lines, p);
             w->sel.dragging = true;
         } else {
             enum select_mode mode = b->clicks >= 3 ? SELECT_LINE : b->clicks == 2 ? SELECT_WORD
                                                                                    : SELECT_CHAR;
-            select_start(&w->sel, w->view, p, mode);
+            select_start(&w->sel, w->s.lines, p, mode);
             w->sel.exists = mode != SELECT_CHAR; /* a plain click selects nothing yet */
         }
     } else if (b->button == SDL_BUTTON_LEFT && w->sel.dragging) {
@@ -381,7 +381,7 @@ static void on_motion(struct win *w, const SDL_MouseMotionEvent *m)
     if (!view_layout(w->view, w->rows, w->cols))
         return;
     w->sel.exists = true;
-    select_extend(&w->sel, w->view, select_point_at(&view_lines(w->view)[row], col));
+    select_extend(&w->sel, w->s.lines, select_point_at(&view_lines(w->view)[row], col));
     w->dirty = true;
 }
 

@@ -81,7 +81,7 @@ struct win {
     struct events_keys ek; /* a key waiting for its text */
     int rows, cols, font_px;
     bool focused, dirty, quit, eof;
-    uint64_t gen, clears, frame_ns, next_frame, next_stats, blink_epoch, reaped_at;
+    uint64_t gen, frame_ns, next_frame, next_stats, blink_epoch, reaped_at;
     uint64_t flash_until; /* the visual bell is shown until then */
     uint64_t sync_since;  /* when the program's synchronized update began (0: none) */
     SDL_Rect ime_rect;    /* last cursor cell given to the input method */

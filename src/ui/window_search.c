@@ -7,10 +7,10 @@
 static void reveal_current(struct win *w)
 {
     const struct search_match *m = &w->bar.current;
-    const struct sb_row *row = view_row(w->view, m->row);
+    const struct sb_row *row = lines_row(w->s.lines, m->row);
     uint64_t line;
     uint32_t cell;
-    if (row && view_locate(w->view, m->row, search_byte_to_col(row, m->byte), &line, &cell))
+    if (row && lines_locate(w->s.lines, m->row, search_byte_to_col(row, m->byte), &line, &cell))
         view_reveal(w->view, line, cell, w->rows, w->cols);
     w->dirty = true;
 }
@@ -152,7 +152,7 @@ void search_tick(struct win *w)
         w->search_ms = (int64_t)((session_now_ns() - w->search_t0) / 1000000);
     uint64_t gen = term_generation(w->s.term);
     if (w->bar_gen != gen) { /* the screen changed: match its rows again */
-        searchbar_scan_screen(&w->bar, w->s.term, view_screen_abs(w->view));
+        searchbar_scan_screen(&w->bar, w->s.lines);
         w->bar_gen = gen;
         w->dirty = true;
     }
@@ -175,7 +175,7 @@ static void mark_cells(struct win *w, const struct view_line *lines, uint64_t ab
 {
     uint64_t line;
     uint32_t cell;
-    if (c1 <= c0 || !view_locate(w->view, abs, c0, &line, &cell))
+    if (c1 <= c0 || !lines_locate(w->s.lines, abs, c0, &line, &cell))
         return;
     uint64_t end = (uint64_t)cell + (c1 - c0);
     for (int r = 0; r < w->rows && w->nmarks < w->marks_cap; r++) {
@@ -195,7 +195,7 @@ static void mark_match(void *user, const struct search_match *m, bool current)
 {
     struct marking *mk = user;
     for (uint64_t k = m->row; k <= m->end_row; k++) {
-        const struct sb_row *row = view_row(mk->w->view, k);
+        const struct sb_row *row = lines_row(mk->w->s.lines, k);
         if (!row)
             continue;
         uint32_t c0 = k == m->row ? search_byte_to_col(row, m->byte) : 0;

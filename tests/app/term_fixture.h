@@ -15,10 +15,23 @@ static void fixture_scrollout(void *user, const struct sb_row *row)
     sb_store_push(user, row);
 }
 
-/* A rows x cols engine feeding st; the test stops when it cannot be made. */
+static bool fixture_popline(void *user, struct sb_row *row)
+{
+    return sb_store_pop_row(user, row) == 0;
+}
+
+static void fixture_clear(void *user)
+{
+    sb_store_clear(user);
+}
+
+/* A rows x cols engine feeding st (and taking rows back, and clearing it) as the session does;
+ * the test stops when it cannot be made. */
 static inline struct term *fixture_term(struct sb_store *st, int rows, int cols)
 {
-    static const struct term_callbacks cb = {.scrollout = fixture_scrollout};
+    static const struct term_callbacks cb = {.scrollout = fixture_scrollout,
+                                             .popline = fixture_popline,
+                                             .clear_scrollback = fixture_clear};
     struct term *t = term_create(rows, cols, &cb, st);
     if (!t)
         exit(1);

@@ -37,6 +37,16 @@ static void sleep_ms(int ms)
     nanosleep(&(struct timespec){0, ms * 1000000L}, NULL);
 }
 
+/* Matches the screen's rows of the line space over st and t, as the window does. */
+static bool scan_screen(struct searchbar *sb, struct sb_store *st, struct term *t)
+{
+    struct lines *l = lines_create(st, t);
+    REQUIRE(l != NULL);
+    bool ok = searchbar_scan_screen(sb, l);
+    lines_destroy(l);
+    return ok;
+}
+
 /* Runs the bar's search to its end and takes the screen's matches. */
 static void finish(struct searchbar *sb, struct term *t)
 {
@@ -48,8 +58,7 @@ static void finish(struct searchbar *sb, struct term *t)
         for (int i = 0; i < 100000 && searchbar_step(sb, 0); i++)
             sleep_ms(1);
     }
-    uint64_t abs = sb_store_rows_dropped(sb->store) + sb_store_rows(sb->store);
-    CHECK(searchbar_scan_screen(sb, t, abs));
+    CHECK(scan_screen(sb, sb->store, t));
     searchbar_settle(sb);
 }
 
@@ -135,10 +144,9 @@ static void match_text(struct sb_store *st, struct term *t, const struct search_
     struct sb_row row;
     sb_row_init(&row);
     size_t n = 0;
-    uint64_t d = sb_store_rows_dropped(st), end = d + sb_store_rows(st);
+    uint64_t end = fixture_end(st);
     for (uint64_t k = m->row; k <= m->end_row; k++) {
-        int rc = k < end ? sb_store_read_row(st, k - d, &row) : term_read_row(t, (int)(k - end),
-                                                                              &row);
+        int rc = k < end ? sb_store_read_row(st, k, &row) : term_read_row(t, (int)(k - end), &row);
         CHECK(rc == 0);
         uint32_t c0 = k == m->row ? search_byte_to_col(&row, m->byte) : 0;
         uint32_t c1 = k == m->end_row ? search_byte_to_col(&row, m->end_byte) : row.ncols;
@@ -199,7 +207,7 @@ static void test_store_and_screen(void)
     finish(&sb, t);
     CHECK(sb.has_current && sb.current.row == 9);
     feed(t, "\r\x1b[2K");
-    searchbar_scan_screen(&sb, t, sb_store_rows_dropped(st) + sb_store_rows(st));
+    scan_screen(&sb, st, t);
     searchbar_settle(&sb);
     CHECK(!sb.has_current);
     searchbar_fini(&sb);
@@ -253,7 +261,7 @@ static void check_matches(struct searchbar *sb, struct term *t, const char *q)
 {
     size_t place, n = searchbar_count(sb, &place);
     struct collected c = collect(sb);
-    uint64_t d = sb_store_rows_dropped(sb->store);
+    uint64_t d = fixture_first(sb->store);
     const struct search_match *m = c.m;
     size_t ns = c.n;
     CHECK(threaded || ns == n); /* a thread may publish more between the two reads */
@@ -280,7 +288,7 @@ static void test_racing_drops(void)
     struct sb_store *st = fixture_store(spill_dir, 0, 0);
     struct term *t = fixture_term(st, 4, 80);
     push(st, 0, 200000);
-    uint64_t d0 = sb_store_rows_dropped(st), end0 = d0 + sb_store_rows(st);
+    uint64_t d0 = fixture_first(st), end0 = fixture_end(st);
     struct searchbar sb;
     bar_init(&sb);
     searchbar_open(&sb, st, end0);
@@ -293,7 +301,7 @@ static void test_racing_drops(void)
         if (i % 16 == 0) /* reading every match back is slow under valgrind */
             check_matches(&sb, t, "needle");
     }
-    CHECK(sb_store_rows_dropped(st) > d0);
+    CHECK(fixture_first(st) > d0);
     finish(&sb, t);
     check_matches(&sb, t, "needle");
     if (!sb.has_current) /* it was dropped while the search ran: Enter picks another */
@@ -301,7 +309,7 @@ static void test_racing_drops(void)
     CHECK(sb.has_current);
     /* The current match's row is dropped: it is forgotten, not moved onto another row. */
     uint64_t cur = sb.current.row;
-    while (sb_store_rows_dropped(st) <= cur) {
+    while (fixture_first(st) <= cur) {
         push(st, pushed, 5000);
         pushed += 5000;
     }
@@ -312,7 +320,7 @@ static void test_racing_drops(void)
     check_matches(&sb, t, "needle");
     /* Enter from nowhere lands on a retained match. */
     CHECK(searchbar_next(&sb, SEARCH_BACKWARD));
-    CHECK(sb.current.row >= sb_store_rows_dropped(st));
+    CHECK(sb.current.row >= fixture_first(st));
     searchbar_fini(&sb);
     term_destroy(t);
     sb_store_destroy(st);

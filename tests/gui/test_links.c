@@ -15,6 +15,8 @@
 #include "term.h"
 #include "view.h"
 
+static struct lines *space; /* the line space the view and the selection read */
+
 static int failed;
 
 #define CHECK(cond, ...)                                                                   \
@@ -184,7 +186,8 @@ int main(void)
         return 1;
     struct term_callbacks cb = {.scrollout = on_scrollout, .popline = on_popline};
     struct term *t = term_create(5, 30, &cb, store);
-    struct view *v = t ? view_create(store, t) : NULL;
+    space = t ? lines_create(store, t) : NULL;
+    struct view *v = space ? view_create(space) : NULL;
     if (!v)
         return 1;
     test_text_urls(v, t);
@@ -192,6 +195,7 @@ int main(void)
     test_openable();
     test_open();
     view_destroy(v);
+    lines_destroy(space);
     term_destroy(t);
     sb_store_destroy(store);
     printf("%s: %d failed\n", failed ? "FAIL" : "ok", failed);

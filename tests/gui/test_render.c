@@ -30,6 +30,8 @@
 #include "term.h"
 #include "view.h"
 
+static struct lines *space; /* the line space the view and the selection read */
+
 #define TOLERANCE 40
 #define MISMATCH_PERMILLE 5
 #define FONT_PX 15
@@ -133,8 +135,8 @@ static void scene_select(const struct scene *sc, struct view *v, struct select *
     if (!sc->sel[0] && !sc->sel[1] && !sc->sel[2] && !sc->sel[3])
         return;
     const struct view_line *l = view_lines(v);
-    select_start(sel, v, select_point_at(&l[sc->sel[0]], sc->sel[1]), SELECT_CHAR);
-    select_extend(sel, v, select_point_at(&l[sc->sel[2]], sc->sel[3]));
+    select_start(sel, space, select_point_at(&l[sc->sel[0]], sc->sel[1]), SELECT_CHAR);
+    select_extend(sel, space, select_point_at(&l[sc->sel[2]], sc->sel[3]));
 }
 
 struct canvas {
@@ -292,7 +294,8 @@ static bool run_scene(const struct scene *sc, const char *out, const char *golde
         goto done;
     struct term_callbacks cb = {.scrollout = on_scrollout, .popline = on_popline};
     t = term_create(sc->rows, sc->cols, &cb, store);
-    v = t ? view_create(store, t) : NULL;
+    space = t ? lines_create(store, t) : NULL;
+    v = space ? view_create(space) : NULL;
     if (!v || !canvas_open(&cv, sc->view_cols ? sc->view_cols : sc->cols, sc->rows))
         goto done;
     term_feed(t, sc->bytes, strlen(sc->bytes));
@@ -312,6 +315,7 @@ done:
         fprintf(stderr, "%s: could not draw or write %s\n", sc->name, out);
     canvas_close(&cv);
     view_destroy(v);
+    lines_destroy(space);
     if (t)
         term_destroy(t);
     sb_store_destroy(store);

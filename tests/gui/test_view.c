@@ -14,6 +14,8 @@
 #include "term.h"
 #include "view.h"
 
+static struct lines *space; /* the line space the view and the selection read */
+
 static int failed;
 
 #define CHECK(cond, ...)                                                                   \
@@ -112,14 +114,14 @@ static void test_reflow(struct view *v, struct term *t)
               row_text(v, r), want[r]);
     struct select sel;
     const struct view_line *l = view_lines(v);
-    select_start(&sel, v, select_point_at(&l[1], 2), SELECT_CHAR);
-    select_extend(&sel, v, select_point_at(&l[4], 1));
-    char *text = select_text(&sel, v);
+    select_start(&sel, space, select_point_at(&l[1], 2), SELECT_CHAR);
+    select_extend(&sel, space, select_point_at(&l[4], 1));
+    char *text = select_text(&sel, space);
     CHECK(text && !strcmp(text, "klmnopqrstuvwxyz0123\nL2"), "selection '%s'",
           text ? text : "(null)");
     free(text);
-    select_start(&sel, v, select_point_at(&l[2], 3), SELECT_LINE);
-    text = select_text(&sel, v);
+    select_start(&sel, space, select_point_at(&l[2], 3), SELECT_LINE);
+    text = select_text(&sel, space);
     CHECK(text && !strcmp(text, "abcdefghijklmnopqrstuvwxyz0123"), "line selection '%s'",
           text ? text : "(null)");
     free(text);
@@ -154,8 +156,8 @@ static void test_word(struct view *v, struct term *t)
     view_follow(v);
     view_layout(v, 5, 30);
     struct select sel;
-    select_start(&sel, v, select_point_at(&view_lines(v)[4], 8), SELECT_WORD);
-    char *text = select_text(&sel, v);
+    select_start(&sel, space, select_point_at(&view_lines(v)[4], 8), SELECT_WORD);
+    char *text = select_text(&sel, space);
     CHECK(text && !strcmp(text, "/tmp/a-b.txt"), "word '%s'", text ? text : "(null)");
     free(text);
 }
@@ -170,7 +172,8 @@ int main(void)
         return 1;
     struct term_callbacks cb = {.scrollout = on_scrollout, .popline = on_popline};
     struct term *t = term_create(5, 20, &cb, store);
-    struct view *v = t ? view_create(store, t) : NULL;
+    space = t ? lines_create(store, t) : NULL;
+    struct view *v = space ? view_create(space) : NULL;
     if (!v)
         return 1;
     test_anchor(v, t);
@@ -179,6 +182,7 @@ int main(void)
     term_resize(t, 5, 30);
     test_word(v, t);
     view_destroy(v);
+    lines_destroy(space);
     term_destroy(t);
     sb_store_destroy(store);
     printf("%s: %d failed\n", failed ? "FAIL" : "ok", failed);

@@ -35,4 +35,20 @@ static inline struct sb_store *fixture_store(const char *spill_dir, uint64_t ram
     return st;
 }
 
+/* The number of the oldest row st retains. */
+static inline uint64_t fixture_first(struct sb_store *st)
+{
+    struct sb_span span;
+    sb_store_span(st, &span);
+    return span.first;
+}
+
+/* One past the number of the newest row st retains: the screen's top in the line space. */
+static inline uint64_t fixture_end(struct sb_store *st)
+{
+    struct sb_span span;
+    sb_store_span(st, &span);
+    return span.end;
+}
+
 #endif

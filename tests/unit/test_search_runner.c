@@ -53,7 +53,7 @@ static void sleep_ms(int ms)
 static void start(struct search_runner *r, struct sb_store *st, const char *q)
 {
     struct search_opts o = {.query = q, .dir = SEARCH_BACKWARD,
-                            .from_row = sb_store_rows_dropped(st) + sb_store_rows(st)};
+                            .from_row = fixture_end(st)};
     char err[160];
     struct search *s = search_create(st, &o, err, sizeof err);
     REQUIRE(s != NULL);
@@ -63,7 +63,7 @@ static void start(struct search_runner *r, struct sb_store *st, const char *q)
 /* Matches in retained rows. */
 static size_t count(struct search_runner *r, struct sb_store *st)
 {
-    return search_runner_count(r, sb_store_rows_dropped(st));
+    return search_runner_count(r, fixture_first(st));
 }
 
 /* Waits (up to a minute) until the runner is neither scanning nor told to; true when done. */
@@ -103,12 +103,12 @@ static size_t check_all(struct search_runner *r, struct sb_store *st, const char
                         bool settled)
 {
     struct search_match *m = NULL;
-    uint64_t d = sb_store_rows_dropped(st);
+    uint64_t d = fixture_first(st);
     size_t cap = 0, n = search_runner_range(r, d, 0, UINT64_MAX, &m, &cap), bad = 0;
     for (size_t i = 0; i < n; i++) {
         struct reader rd = {0};
         if (m[i].row < d || m[i].end_row != m[i].row ||
-            sb_store_visit_text(st, m[i].row - d, 1, read_text, &rd) != 0 ||
+            sb_store_visit_text(st, m[i].row, 1, read_text, &rd) != 0 ||
             m[i].end_byte > rd.len || m[i].end_byte - m[i].byte != strlen(q) ||
             memcmp(rd.text + m[i].byte, q, strlen(q)) != 0)
             bad++;
@@ -208,7 +208,7 @@ static void test_racing_drops(void)
 {
     struct sb_store *st = fixture_store(spill_dir, 0, 0);
     push(st, 0, ROWS);
-    uint64_t pushed = ROWS, d0 = sb_store_rows_dropped(st);
+    uint64_t pushed = ROWS, d0 = fixture_first(st);
     struct search_runner *r = search_runner_create(st, SEARCH_RUNNER_THREAD, on_wake, NULL);
     REQUIRE(r != NULL);
     start(r, st, "needle");
@@ -220,14 +220,14 @@ static void test_racing_drops(void)
         if (!search_runner_step(r, 0))
             search_runner_poke(r); /* done: new rows are taken in */
     }
-    CHECK(sb_store_rows_dropped(st) > d0);
+    CHECK(fixture_first(st) > d0);
     for (int i = 0; i < 50; i++) { /* until the newest rows are in */
         search_runner_poke(r);
         CHECK(wait_done(r));
         sleep_ms(2);
     }
     size_t n = check_all(r, st, "needle", true);
-    uint64_t d = sb_store_rows_dropped(st), end = d + sb_store_rows(st);
+    uint64_t d = fixture_first(st), end = fixture_end(st);
     CHECK_EQ(n, (end + 9) / 10 - (d + 9) / 10); /* every retained 10th row, once */
     search_runner_destroy(r);
     sb_store_destroy(st);

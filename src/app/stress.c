@@ -27,7 +27,6 @@
 #include "boundterm/scrollback.h"
 #include "config.h"
 #include "memstat.h"
-#include "pty.h"
 #include "session.h"
 #include "stress_plot.h"
 
@@ -53,7 +52,7 @@ struct stress_opts {
 enum stress_end { END_NONE, END_PROGRAM, END_BYTES, END_DURATION, END_SIGNAL, END_ERROR };
 
 struct stress {
-    struct session s;
+    struct session *s;
     const struct bt_config *cfg;
     struct stress_opts opt;
     struct sample *samples;
@@ -207,7 +206,7 @@ static void keep_sample(struct stress *st, const struct sample *smp, bool force)
 static void progress(const struct stress *st)
 {
     const struct sample *l = &st->last;
-    double mb = (double)st->s.bytes_in / 1e6;
+    double mb = (double)session_bytes_in(st->s) / 1e6;
     printf("\r%6.1f s %9.1f MB %6.1f MB/s  RES %6.1f MiB (peak %6.1f)  store RAM %6.1f MiB  "
            "disk %7.1f MiB\033[K", l->t, mb, l->t > 0 ? mb / l->t : 0.0, (double)l->rss / MIB,
            (double)st->peak / MIB, (double)l->ram_used / MIB, (double)l->disk_used / MIB);
@@ -217,9 +216,9 @@ static void progress(const struct stress *st)
 /* Takes one sample of RES and the store's figures at time now. */
 static void sample(struct stress *st, uint64_t now, bool force)
 {
-    uint64_t since = now - st->s.start_ns;
-    sb_store_stats(st->s.store, &st->st);
-    st->last = (struct sample){.t = (double)since / 1e9, .rss = memstat_rss(&st->s.mem),
+    uint64_t since = now - session_started_ns(st->s);
+    session_store_stats(st->s, &st->st);
+    st->last = (struct sample){.t = (double)since / 1e9, .rss = session_rss(st->s),
                                .ram_used = st->st.ram_used, .disk_used = st->st.disk_used};
     if (!st->baseline && since >= BASELINE_NS)
         st->baseline = st->last.rss;
@@ -232,46 +231,35 @@ static void sample(struct stress *st, uint64_t now, bool force)
 
 /* ---- The loop ---------------------------------------------------------- */
 
-/* Milliseconds until deadline (0 when past), for poll(). */
-static int ms_until(uint64_t deadline, uint64_t now)
-{
-    return deadline <= now ? 0 : (int)((deadline - now + 999999) / 1000000);
-}
-
 /* Why the run should stop now, or END_NONE. */
-static enum stress_end stop_reason(const struct stress *st, uint64_t now, uint64_t reaped_at,
-                                   bool eof)
+static enum stress_end stop_reason(const struct stress *st, uint64_t now)
 {
-    if (st->s.signal)
-        return END_SIGNAL;
-    if (reaped_at && (eof || now >= reaped_at + SESSION_DRAIN_NS))
-        return END_PROGRAM;
-    if (st->opt.bytes && st->s.bytes_in >= st->opt.bytes)
+    enum session_end end = session_end(st->s, now);
+    if (end != SESSION_GOING)
+        return end == SESSION_SIGNALLED ? END_SIGNAL : END_PROGRAM;
+    if (st->opt.bytes && session_bytes_in(st->s) >= st->opt.bytes)
         return END_BYTES;
-    if (st->opt.duration_ns && now - st->s.start_ns >= st->opt.duration_ns)
+    if (st->opt.duration_ns && now - session_started_ns(st->s) >= st->opt.duration_ns)
         return END_DURATION;
     return END_NONE;
 }
 
-/* Waits for the pty or a signal until the next sample, and handles what came. */
-static bool wait_and_pump(struct stress *st, uint64_t next_sample, uint64_t now, bool *eof)
+/* Waits for the pty or a signal until the next sample, and reads what came. */
+static bool wait_and_pump(struct stress *st, uint64_t next_sample, uint64_t now)
 {
-    struct session *s = &st->s;
-    short out = pty_pending(s->pty) ? POLLOUT : 0;
-    struct pollfd fds[2] = {{.fd = s->sigfd, .events = POLLIN},
-                            {.fd = *eof ? -1 : pty_fd(s->pty), .events = POLLIN | out}};
-    if (poll(fds, 2, ms_until(next_sample, now)) < 0 && errno != EINTR) {
+    struct session *s = st->s;
+    struct pollfd fds[SESSION_POLLFDS];
+    session_pollfds(s, fds);
+    uint64_t until = session_deadline(s, now);
+    if (poll(fds, SESSION_POLLFDS, session_poll_ms(until < next_sample ? until : next_sample,
+                                                   now)) < 0 && errno != EINTR) {
         fprintf(stderr, "boundterm: poll: %s\n", strerror(errno));
         return false;
     }
-    if (fds[0].revents)
-        session_signals(s);
-    if (fds[1].revents & POLLOUT)
-        pty_flush(s->pty);
     if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
         /* Never past --bytes, so the figures are for exactly that many bytes. */
-        uint64_t left = st->opt.bytes ? st->opt.bytes - s->bytes_in : SIZE_MAX;
-        *eof = session_pump(s, left < SIZE_MAX ? (size_t)left : SIZE_MAX) < 0;
+        uint64_t left = st->opt.bytes ? st->opt.bytes - session_bytes_in(s) : SIZE_MAX;
+        session_pump(s, left < SIZE_MAX ? (size_t)left : SIZE_MAX);
     }
     return true;
 }
@@ -279,10 +267,7 @@ static bool wait_and_pump(struct stress *st, uint64_t next_sample, uint64_t now,
 /* Runs the session until the program ends, a limit is reached or a signal comes. */
 static void stress_loop(struct stress *st)
 {
-    struct session *s = &st->s;
-    uint64_t next_sample = s->start_ns, next_stats = s->start_ns + SESSION_STATS_NS;
-    uint64_t reaped_at = 0;
-    bool eof = false;
+    uint64_t next_sample = session_started_ns(st->s);
     for (;;) {
         uint64_t now = session_now_ns();
         if (now >= next_sample) {
@@ -290,16 +275,11 @@ static void stress_loop(struct stress *st)
             next_sample = next_sample + SAMPLE_NS > now ? next_sample + SAMPLE_NS
                                                         : now + SAMPLE_NS;
         }
-        if (now >= next_stats) {
-            session_stats_write(s, false);
-            next_stats = now + SESSION_STATS_NS;
-        }
-        if (pty_exit_status(s->pty) >= 0 && !reaped_at)
-            reaped_at = now;
-        st->end = stop_reason(st, now, reaped_at, eof);
+        session_service(st->s, now);
+        st->end = stop_reason(st, now);
         if (st->end != END_NONE)
             return;
-        if (!wait_and_pump(st, next_sample, now, &eof)) {
+        if (!wait_and_pump(st, next_sample, now)) {
             st->end = END_ERROR;
             return;
         }
@@ -323,15 +303,14 @@ static uint64_t bound_bytes(const struct stress *st)
 /* The peak RES: the sampled one, or the kernel's VmHWM when it saw more between samples. */
 static uint64_t peak_bytes(const struct stress *st)
 {
-    uint64_t hwm = 0;
-    memstat_status(&st->s.mem, NULL, &hwm);
+    uint64_t hwm = session_hwm(st->s);
     return hwm > st->peak ? hwm : st->peak;
 }
 
 /* How the run ended, as the end of a sentence. */
 static void end_text(const struct stress *st, char *buf, size_t cap)
 {
-    int status = pty_exit_status(st->s.pty);
+    int status = session_child_status(st->s);
     switch (st->end) {
     case END_BYTES:
         snprintf(buf, cap, "--bytes %.1f MiB reached; the program was hung up",
@@ -342,7 +321,8 @@ static void end_text(const struct stress *st, char *buf, size_t cap)
                  (double)st->opt.duration_ns / 1e9);
         break;
     case END_SIGNAL:
-        snprintf(buf, cap, "stopped by signal %d (%s)", st->s.signal, strsignal(st->s.signal));
+        snprintf(buf, cap, "stopped by signal %d (%s)", session_signal(st->s),
+                 strsignal(session_signal(st->s)));
         break;
     case END_PROGRAM:
         snprintf(buf, cap, "the program exited early with status %d", status);
@@ -357,11 +337,11 @@ static void summary_flow(const struct stress *st, double secs)
 {
     const struct sb_stats *ss = &st->st;
     uint64_t rows = ss->rows_retained + ss->rows_dropped;
-    printf("  bytes processed:  %" PRIu64 " (%.1f MiB) in %.2f s\n", st->s.bytes_in,
-           (double)st->s.bytes_in / MIB, secs);
+    printf("  bytes processed:  %" PRIu64 " (%.1f MiB) in %.2f s\n", session_bytes_in(st->s),
+           (double)session_bytes_in(st->s) / MIB, secs);
     printf("  rows processed:   %" PRIu64 " (scrolled into the scrollback)\n", rows);
-    printf("  throughput:       %.1f MB/s, %.0f rows/s\n", (double)st->s.bytes_in / 1e6 / secs,
-           (double)rows / secs);
+    printf("  throughput:       %.1f MB/s, %.0f rows/s\n",
+           (double)session_bytes_in(st->s) / 1e6 / secs, (double)rows / secs);
     printf("  rows in RAM:      %" PRIu64 "\n", ss->rows_ram);
     printf("  rows on disk:     %" PRIu64 "\n", ss->rows_disk);
     printf("  rows dropped:     %" PRIu64 "\n", ss->rows_dropped);
@@ -420,7 +400,7 @@ static bool plot_write(const struct stress *st, const char *path, bool held)
     struct stress_chart c = {
         .samples = st->samples, .nsamples = st->nsamples, .argv = st->cfg->argv,
         .ram_budget = st->cfg->scrollback_ram, .bound = bound_bytes(st),
-        .peak = peak_bytes(st), .bytes_in = st->s.bytes_in, .seconds = st->last.t,
+        .peak = peak_bytes(st), .bytes_in = session_bytes_in(st->s), .seconds = st->last.t,
         .held = held,
     };
     return stress_plot_write(&c, path);
@@ -458,9 +438,9 @@ static int stress_run(struct stress *st)
 {
     stress_loop(st);
     if (st->end == END_BYTES || st->end == END_DURATION)
-        pty_hangup(st->s.pty);
+        session_hangup(st->s);
     sample(st, session_now_ns(), true);
-    session_finish(&st->s); /* the last --stats line and the dump, if asked for */
+    session_finish(st->s); /* the last --stats line and the dump, if asked for */
     bool held = summary(st);
     if (st->opt.plot && !plot_write(st, st->opt.plot, held))
         return SESSION_EXIT_FAILED;
@@ -484,9 +464,9 @@ int stress_main(int argc, char **argv)
         fprintf(stderr, "boundterm: --stress: out of memory\n");
         goto done;
     }
-    if (session_open(&st.s, &cfg, NULL))
+    if ((st.s = session_open(&cfg, NULL, NULL)))
         status = stress_run(&st);
-    session_close(&st.s);
+    session_close(st.s);
 done:
     free(st.samples);
     free(args);

@@ -31,6 +31,32 @@
 #include "term.h"
 
 #define READ_CHUNK (256u * 1024)
+#define FLUSH_RETRY_NS 5000000ull /* a write the program has not taken yet is tried again */
+
+struct session {
+    const struct bt_config *cfg;
+    struct bt_config live; /* cfg with the budgets of the last SIGUSR1 reload */
+    char config_error[256]; /* why the last reload failed, for --stats; "" when it worked */
+    struct sb_store *store;
+    struct term *term;
+    struct lines *lines; /* history + screen, numbered (lines.h) */
+    struct pty *pty;
+    struct memstat mem;
+    struct session_hooks hooks;
+    sigset_t old_mask; /* restored at the end */
+    bool masked;       /* the session's signals were blocked by it */
+    int sigfd;
+    int stats_fd; /* -1 without --stats */
+    FILE *dump;   /* opened at start so a bad path fails before the child runs */
+    uint64_t start_ns, next_stats;
+    uint64_t reaped_at; /* when the child's exit was seen, 0 before */
+    bool eof;           /* the child's output has ended */
+    uint64_t bytes_in;
+    uint64_t push_errors;
+    int signal;      /* the signal that ended the session, or 0 */
+    char *buf;
+    size_t buf_cap;
+};
 
 uint64_t session_now_ns(void)
 {
@@ -136,6 +162,7 @@ static bool signals_open(struct session *s)
     /* Blocked before the store's thread starts, so it inherits the mask and never takes them. */
     if (pthread_sigmask(SIG_BLOCK, &set, &s->old_mask) != 0)
         return false;
+    s->masked = true;
     s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
     if (s->sigfd < 0) {
         fprintf(stderr, "boundterm: signalfd: %s\n", strerror(errno));
@@ -228,7 +255,6 @@ static void set_config_error(struct session *s, const char *msg)
             *p = '\'';
 }
 
-/* Takes the pending signals: SIGCHLD reaps, the others end the session. */
 /*
  * SIGUSR1: re-reads the config file and applies its scrollback budgets at once; other
  * keys wait for the next start, which one log line says (bt_config_reload_note).
@@ -258,7 +284,8 @@ static void reload(struct session *s)
     s->live.scrollback_disk = next.scrollback_disk;
 }
 
-void session_signals(struct session *s)
+/* Takes the pending signals: SIGCHLD reaps, SIGUSR1 reloads, the others end the session. */
+static void take_signals(struct session *s)
 {
     struct signalfd_siginfo si;
     while (read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
@@ -281,6 +308,125 @@ bool session_paste(struct session *s, const char *text, size_t len,
     return ok;
 }
 
+void session_pollfds(const struct session *s, struct pollfd fds[SESSION_POLLFDS])
+{
+    fds[0] = (struct pollfd){.fd = s->sigfd, .events = POLLIN};
+    fds[1] = (struct pollfd){.fd = s->eof ? -1 : pty_fd(s->pty),
+                             .events = POLLIN | (pty_pending(s->pty) ? POLLOUT : 0)};
+}
+
+void session_service(struct session *s, uint64_t now)
+{
+    take_signals(s);
+    if (pty_pending(s->pty))
+        pty_flush(s->pty);
+    if (!s->reaped_at && pty_exit_status(s->pty) >= 0)
+        s->reaped_at = now;
+    if (s->stats_fd >= 0 && now >= s->next_stats) {
+        session_stats_write(s, false);
+        s->next_stats = now + SESSION_STATS_NS;
+    }
+}
+
+enum session_end session_end(const struct session *s, uint64_t now)
+{
+    if (s->signal)
+        return SESSION_SIGNALLED;
+    if (s->reaped_at && (s->eof || now >= s->reaped_at + SESSION_DRAIN_NS))
+        return SESSION_CHILD_GONE;
+    return SESSION_GOING;
+}
+
+uint64_t session_deadline(const struct session *s, uint64_t now)
+{
+    uint64_t until = s->stats_fd >= 0 ? s->next_stats : UINT64_MAX;
+    if (s->reaped_at && s->reaped_at + SESSION_DRAIN_NS < until)
+        until = s->reaped_at + SESSION_DRAIN_NS;
+    if (pty_pending(s->pty) && now + FLUSH_RETRY_NS < until)
+        until = now + FLUSH_RETRY_NS;
+    return until;
+}
+
+int session_poll_ms(uint64_t deadline, uint64_t now)
+{
+    if (deadline == UINT64_MAX)
+        return -1;
+    uint64_t ms = deadline <= now ? 0 : (deadline - now + 999999) / 1000000;
+    return ms > INT32_MAX ? INT32_MAX : (int)ms;
+}
+
+struct term *session_term(struct session *s)
+{
+    return s->term;
+}
+
+struct lines *session_lines(struct session *s)
+{
+    return s->lines;
+}
+
+struct sb_store *session_store(struct session *s)
+{
+    return s->store;
+}
+
+void session_resize(struct session *s, int rows, int cols)
+{
+    term_resize(s->term, rows, cols);
+    pty_resize(s->pty, cols, rows);
+}
+
+int session_child_status(const struct session *s)
+{
+    return pty_exit_status(s->pty);
+}
+
+bool session_exec_failed(const struct session *s)
+{
+    return pty_exec_error(s->pty) != 0;
+}
+
+int session_signal(const struct session *s)
+{
+    return s->signal;
+}
+
+uint64_t session_bytes_in(const struct session *s)
+{
+    return s->bytes_in;
+}
+
+uint64_t session_started_ns(const struct session *s)
+{
+    return s->start_ns;
+}
+
+uint64_t session_rss(struct session *s)
+{
+    return memstat_rss(&s->mem);
+}
+
+uint64_t session_hwm(struct session *s)
+{
+    uint64_t hwm = 0;
+    memstat_status(&s->mem, NULL, &hwm);
+    return hwm;
+}
+
+void session_store_stats(struct session *s, struct sb_stats *out)
+{
+    sb_store_stats(s->store, out);
+}
+
+int session_hangup(struct session *s)
+{
+    pty_hangup(s->pty);
+    for (int i = 0; i < 100 && !pty_reap(s->pty); i++)
+        nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
+    int st = pty_exit_status(s->pty);
+    return st >= 0 ? st : 128 + SIGHUP;
+}
+
 void session_clear(struct session *s)
 {
     sb_store_clear(s->store);
@@ -290,10 +436,14 @@ void session_clear(struct session *s)
 
 long session_pump(struct session *s, size_t max)
 {
+    if (s->eof)
+        return -1;
     size_t cap = max < s->buf_cap ? max : s->buf_cap;
     ssize_t n = pty_read(s->pty, s->buf, cap);
-    if (n < 0)
+    if (n < 0) {
+        s->eof = true;
         return -1;
+    }
     if (n > 0) {
         s->bytes_in += (uint64_t)n;
         term_feed(s->term, s->buf, (size_t)n);
@@ -366,8 +516,8 @@ static struct pty *spawn(const struct bt_config *cfg)
                      cfg->term[0] ? env : NULL);
 }
 
-bool session_open(struct session *s, const struct bt_config *cfg,
-                  const struct session_hooks *hooks)
+struct session *session_open(const struct bt_config *cfg, const struct session_hooks *hooks,
+                             const sigset_t *mask_before)
 {
     static const struct term_callbacks cb = {
         .scrollout = on_scrollout, .scrollout_plain = on_scrollout_plain,
@@ -375,14 +525,23 @@ bool session_open(struct session *s, const struct bt_config *cfg,
         .output = on_output, .bell = on_bell, .title = on_title,
         .clipboard_set = on_clipboard_set, .clipboard_get = on_clipboard_get,
     };
+    struct session *s = calloc(1, sizeof *s);
+    if (!s) {
+        fprintf(stderr, "boundterm: out of memory for a session\n");
+        return NULL;
+    }
     *s = (struct session){.cfg = cfg, .sigfd = -1, .stats_fd = -1,
                           .start_ns = session_now_ns()};
+    s->next_stats = s->start_ns + SESSION_STATS_NS;
     s->live = *cfg;
     if (hooks)
         s->hooks = *hooks;
-    if (!memstat_init(&s->mem) || !signals_open(s) || !store_open(s) || !stats_open(s) ||
-        !dump_open(s))
-        return false;
+    if (!memstat_init(&s->mem) || !signals_open(s))
+        goto fail;
+    if (mask_before)
+        s->old_mask = *mask_before;
+    if (!store_open(s) || !stats_open(s) || !dump_open(s))
+        goto fail;
     s->term = term_create(cfg->rows, cfg->cols, &cb, s);
     if (s->term) {
         set_term_colors(s->term, cfg);
@@ -394,10 +553,15 @@ bool session_open(struct session *s, const struct bt_config *cfg,
     s->buf_cap = READ_CHUNK;
     if (!s->term || !s->lines || !s->buf) {
         fprintf(stderr, "boundterm: out of memory for a %dx%d terminal\n", cfg->cols, cfg->rows);
-        return false;
+        goto fail;
     }
-    s->pty = spawn(cfg);
-    return s->pty != NULL;
+    if ((s->pty = spawn(cfg)))
+        return s;
+fail:
+    if (s->masked)
+        pthread_sigmask(SIG_SETMASK, &s->old_mask, NULL);
+    session_close(s);
+    return NULL;
 }
 
 void session_set_cell_pixels(struct session *s, int width, int height)
@@ -407,6 +571,8 @@ void session_set_cell_pixels(struct session *s, int width, int height)
 
 void session_close(struct session *s)
 {
+    if (!s)
+        return;
     pty_destroy(s->pty);
     lines_destroy(s->lines);
     if (s->term)
@@ -420,6 +586,7 @@ void session_close(struct session *s)
     if (s->sigfd >= 0)
         close(s->sigfd);
     memstat_fini(&s->mem);
+    free(s);
 }
 
 int session_finish(struct session *s)

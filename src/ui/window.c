@@ -51,7 +51,7 @@ static int waker_main(void *arg)
 }
 
 /* Starts the waker; false (logged) on failure. */
-static bool waker_start(struct waker *wk, int pty_fd, int sig_fd, int wake_fd)
+static bool waker_start(struct waker *wk, int wake_fd)
 {
     wk->wake_fd = wake_fd;
     wk->stop[0] = wk->stop[1] = -1;
@@ -59,8 +59,8 @@ static bool waker_start(struct waker *wk, int pty_fd, int sig_fd, int wake_fd)
     wk->arm = SDL_CreateSemaphore(0);
     if (wk->event == (Uint32)-1 || !wk->arm || pipe(wk->stop) != 0)
         goto fail;
-    SDL_AtomicSet(&wk->pty_fd, pty_fd);
-    SDL_AtomicSet(&wk->sig_fd, sig_fd);
+    SDL_AtomicSet(&wk->pty_fd, -1);
+    SDL_AtomicSet(&wk->sig_fd, -1);
     wk->thread = SDL_CreateThread(waker_main, "bt-waker", wk);
     if (!wk->thread)
         goto fail;
@@ -90,10 +90,14 @@ static void waker_stop(struct waker *wk)
     wk->arm = NULL;
 }
 
-/* Arms the waker for the next sleep, once. */
-static void waker_arm(struct waker *wk)
+/* Arms the waker for the next sleep, once, to wait for what the session waits on. */
+static void waker_arm(struct waker *wk, const struct session *s)
 {
     if (!wk->armed) {
+        struct pollfd fds[SESSION_POLLFDS];
+        session_pollfds(s, fds); /* writes wait for the next turn: sleep_ms() says when */
+        SDL_AtomicSet(&wk->sig_fd, fds[0].fd);
+        SDL_AtomicSet(&wk->pty_fd, fds[1].fd);
         wk->armed = true;
         SDL_SemPost(wk->arm);
     }
@@ -110,10 +114,9 @@ void fit_grid(struct win *w)
     int cols = pw / m->cell_w, rows = ph / m->cell_h;
     cols = cols < 2 ? 2 : cols;
     rows = rows < 1 ? 1 : rows;
-    session_set_cell_pixels(&w->s, m->cell_w, m->cell_h);
+    session_set_cell_pixels(w->s, m->cell_w, m->cell_h);
     if (cols != w->cols || rows != w->rows) {
-        term_resize(w->s.term, rows, cols);
-        pty_resize(w->s.pty, cols, rows);
+        session_resize(w->s, rows, cols);
         w->cols = cols;
         w->rows = rows;
         select_clear(&w->sel);
@@ -184,10 +187,9 @@ static void tick(struct win *w, uint64_t now)
     if (now < w->next_stats)
         return;
     w->next_stats = now + SESSION_STATS_NS;
-    session_stats_write(&w->s, false);
     struct sb_stats st;
-    sb_store_stats(w->s.store, &st);
-    overlay_sample(&w->ov, memstat_rss(&w->s.mem), &st);
+    session_store_stats(w->s, &st);
+    overlay_sample(&w->ov, session_rss(w->s), &st);
     update_title(w);
     if (w->ov.shown)
         w->dirty = true;
@@ -234,7 +236,7 @@ static int stats_members(void *user, char *buf, size_t cap)
 static struct render_cursor cursor_in_view(struct win *w, const struct view_line *lines)
 {
     struct term_cursor tc;
-    term_cursor(w->s.term, &tc);
+    term_cursor(session_term(w->s), &tc);
     struct render_cursor c = {.row = -1, .col = tc.col, .shape = tc.shape,
                               .visible = tc.visible, .hollow = !w->focused};
     uint64_t abs = view_screen_abs(w->view) + (uint64_t)tc.row;
@@ -309,7 +311,7 @@ static void draw(struct win *w, uint64_t now)
     view_position(w->view, &sc.above, &sc.total);
     int pw, ph;
     SDL_GetRendererOutputSize(w->ren, &pw, &ph);
-    render_set_colors(w->rd, term_colors(w->s.term)); /* the program may have changed them */
+    render_set_colors(w->rd, term_colors(session_term(w->s))); /* the program may have changed them */
     render_begin(w->rd);
     w->blinking |= render_grid(w->rd, &sc);
     overlay_draw(&w->ov, w->rd, font_metrics(w->font), w->cols * font_metrics(w->font)->cell_w,
@@ -328,7 +330,7 @@ static void draw(struct win *w, uint64_t now)
     render_end(w->rd);
     uint64_t drawn = session_now_ns();
     SDL_RenderPresent(w->ren);
-    w->gen = term_generation(w->s.term);
+    w->gen = term_generation(session_term(w->s));
     w->dirty = false;
     if (w->frame_log)
         fprintf(w->frame_log, "%llu %llu %llu %llu %llu\n",
@@ -343,7 +345,7 @@ static void draw(struct win *w, uint64_t now)
  */
 static bool sync_holds(struct win *w, uint64_t now)
 {
-    if (!term_synchronized(w->s.term)) {
+    if (!term_synchronized(session_term(w->s))) {
         w->sync_since = 0;
         return false;
     }
@@ -356,7 +358,7 @@ static bool sync_holds(struct win *w, uint64_t now)
 static void maybe_draw(struct win *w, bool busy)
 {
     uint64_t now = session_now_ns();
-    if (term_generation(w->s.term) != w->gen)
+    if (term_generation(session_term(w->s)) != w->gen)
         w->dirty = true;
     if (w->blinking && (now - w->blink_epoch) / BLINK_NS % 2 != (w->blink_on ? 0u : 1u))
         w->dirty = true;
@@ -383,12 +385,8 @@ static bool ingest(struct win *w)
 {
     uint64_t start = session_now_ns();
     size_t total = 0;
-    while (!w->eof) {
-        long n = session_pump(&w->s, INGEST_BYTES - total);
-        if (n < 0) {
-            w->eof = true;
-            SDL_AtomicSet(&w->wk.pty_fd, -1);
-        }
+    for (;;) {
+        long n = session_pump(w->s, INGEST_BYTES - total);
         if (n <= 0)
             return false;
         total += (size_t)n;
@@ -402,7 +400,7 @@ static bool ingest(struct win *w)
 static int sleep_ms(struct win *w, uint64_t now)
 {
     uint64_t until = w->next_stats;
-    bool held = term_synchronized(w->s.term) && w->sync_since &&
+    bool held = term_synchronized(session_term(w->s)) && w->sync_since &&
                 now - w->sync_since < SYNC_MAX_NS;
     if (held && w->sync_since + SYNC_MAX_NS < until)
         until = w->sync_since + SYNC_MAX_NS; /* the frame the update holds back */
@@ -416,20 +414,17 @@ static int sleep_ms(struct win *w, uint64_t now)
         until = w->flash_until;
     if (w->msg_until && w->msg_until < until)
         until = w->msg_until;
-    if (w->reaped_at && w->reaped_at + SESSION_DRAIN_NS < until)
-        until = w->reaped_at + SESSION_DRAIN_NS;
-    if (pty_pending(w->s.pty))
-        until = now + 5000000ull < until ? now + 5000000ull : until; /* flush soon */
+    uint64_t due = session_deadline(w->s, now); /* stats, the drain's end, a write */
+    until = due < until ? due : until;
     return until <= now ? 0 : (int)((until - now + 999999) / 1000000);
 }
 
 /* True when the session is over: a signal, the window closed, the child gone and drained. */
 static bool finished(struct win *w, uint64_t now)
 {
-    if (pty_exit_status(w->s.pty) >= 0 && !w->reaped_at)
-        w->reaped_at = now;
-    bool gone = w->reaped_at && (w->eof || now >= w->reaped_at + SESSION_DRAIN_NS);
-    return w->s.signal || w->quit || (gone && !w->exec_failed); /* the message stays */
+    enum session_end end = session_end(w->s, now);
+    return end == SESSION_SIGNALLED || w->quit ||
+           (end == SESSION_CHILD_GONE && !w->exec_failed); /* the message stays */
 }
 
 /* Sleeps until the pty, a signal, the display or the next deadline wants attention. */
@@ -438,17 +433,16 @@ static void wait_events(struct win *w)
     int ms = sleep_ms(w, session_now_ns());
     ms = ms > IDLE_MAX_MS ? IDLE_MAX_MS : ms;
     if (w->xfd >= 0) {
-        short out = pty_pending(w->s.pty) ? POLLOUT : 0;
-        struct pollfd fds[4] = {{.fd = w->eof ? -1 : pty_fd(w->s.pty), .events = POLLIN | out},
-                                {.fd = w->s.sigfd, .events = POLLIN},
-                                {.fd = w->xfd, .events = POLLIN},
-                                {.fd = w->wake_pipe[0], .events = POLLIN}};
-        if (poll(fds, 4, ms) < 0 && errno != EINTR)
+        struct pollfd fds[SESSION_POLLFDS + 2] = {[SESSION_POLLFDS] = {.fd = w->xfd,
+                                                                      .events = POLLIN},
+                                                  {.fd = w->wake_pipe[0], .events = POLLIN}};
+        session_pollfds(w->s, fds);
+        if (poll(fds, SESSION_POLLFDS + 2, ms) < 0 && errno != EINTR)
             fprintf(stderr, "boundterm: poll: %s\n", strerror(errno));
         return;
     }
     SDL_Event e;
-    waker_arm(&w->wk);
+    waker_arm(&w->wk, w->s);
     if (SDL_WaitEventTimeout(&e, ms))
         on_event(w, &e);
 }
@@ -458,12 +452,10 @@ static void run(struct win *w)
 {
     for (;;) {
         uint64_t now = session_now_ns();
-        session_signals(&w->s);
+        session_service(w->s, now);
         tick(w, now);
         if (finished(w, now))
             break;
-        if (pty_pending(w->s.pty))
-            pty_flush(w->s.pty);
         bool busy = ingest(w);
         /* A save takes a bounded slice, so a frame is never late by more; the search is
          * on its own thread. */
@@ -474,7 +466,7 @@ static void run(struct win *w)
         SDL_Event e;
         while (SDL_PollEvent(&e))
             on_event(w, &e);
-        if (events_flush(&w->ek, w->s.term))
+        if (events_flush(&w->ek, session_term(w->s)))
             typed(w);
         if (!busy && !working && !w->quit)
             wait_events(w);
@@ -606,16 +598,6 @@ fail:
     return false;
 }
 
-/* Waits up to a second for the hung-up child, for its exit status. */
-static int hangup_status(struct win *w)
-{
-    pty_hangup(w->s.pty);
-    for (int i = 0; i < 100 && !pty_reap(w->s.pty); i++)
-        SDL_Delay(10);
-    int st = pty_exit_status(w->s.pty);
-    return st >= 0 ? st : 128 + SIGHUP;
-}
-
 /* Frees everything the window made; the session is closed by the caller. */
 static void close_window(struct win *w)
 {
@@ -672,9 +654,9 @@ static bool block_signals(sigset_t *orig)
  * Opens window, session and the rest in that order: a missing display fails before the
  * child starts, and the session's signals are blocked before SDL can start a thread, so
  * every thread inherits the mask (the session restores the mask from before that when it
- * finishes). *opened says whether session_open() ran, for session_close().
+ * finishes).
  */
-static bool start(struct win *w, const struct bt_config *cfg, bool *opened)
+static bool start(struct win *w, const struct bt_config *cfg)
 {
     static const struct session_hooks hooks_proto = {
         .title = on_title, .bell = on_bell, .cleared = on_cleared, .stats = stats_members,
@@ -690,11 +672,9 @@ static bool start(struct win *w, const struct bt_config *cfg, bool *opened)
         pthread_sigmask(SIG_SETMASK, &orig, NULL);
         return false;
     }
-    *opened = true;
-    if (!session_open(&w->s, cfg, &hooks))
+    if (!(w->s = session_open(cfg, &hooks, &orig)))
         return false;
-    w->s.old_mask = orig;
-    cursor_default(w->s.term, cfg);
+    cursor_default(session_term(w->s), cfg);
     w->xfd = x11_fd(w->window);
     if (pipe2(w->wake_pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
         w->wake_pipe[0] = w->wake_pipe[1] = -1;
@@ -702,8 +682,8 @@ static bool start(struct win *w, const struct bt_config *cfg, bool *opened)
         return false;
     }
     searchbar_use_thread(&w->bar, search_woke, w);
-    if (!(w->view = view_create(w->s.lines)) ||
-        (w->xfd < 0 && !waker_start(&w->wk, pty_fd(w->s.pty), w->s.sigfd, w->wake_pipe[0])))
+    if (!(w->view = view_create(session_lines(w->s))) ||
+        (w->xfd < 0 && !waker_start(&w->wk, w->wake_pipe[0])))
         return false;
     const char *log = cfg->env ? cfg->env->frame_log : NULL;
     w->frame_log = log && *log ? fopen(log, "a") : NULL;
@@ -711,7 +691,7 @@ static bool start(struct win *w, const struct bt_config *cfg, bool *opened)
         setvbuf(w->frame_log, NULL, _IOLBF, 0);
     w->focused = true;
     w->blink_epoch = session_now_ns();
-    if (pty_exec_error(w->s.pty)) {
+    if (session_exec_failed(w->s)) {
         w->exec_failed = true;
         snprintf(w->prompt, sizeof w->prompt, "The program could not be run. Press a key to "
                  "close the window.");
@@ -723,7 +703,6 @@ static bool start(struct win *w, const struct bt_config *cfg, bool *opened)
 int window_run(const struct bt_config *cfg)
 {
     int status = SESSION_EXIT_FAILED;
-    bool opened = false;
     struct win *w = calloc(1, sizeof *w);
     if (!w) {
         fprintf(stderr, "boundterm: window: out of memory\n");
@@ -732,12 +711,12 @@ int window_run(const struct bt_config *cfg)
     w->wk.stop[0] = w->wk.stop[1] = -1;
     w->wake_pipe[0] = w->wake_pipe[1] = -1;
     w->ptr_row = w->ptr_col = -1;
-    if (start(w, cfg, &opened)) {
+    if (start(w, cfg)) {
         run(w);
         waker_stop(&w->wk);
-        bool closed = w->quit && !w->s.signal && pty_exit_status(w->s.pty) < 0;
-        int hung = closed ? hangup_status(w) : -1;
-        status = session_finish(&w->s);
+        bool closed = w->quit && !session_signal(w->s) && session_child_status(w->s) < 0;
+        int hung = closed ? session_hangup(w->s) : -1;
+        status = session_finish(w->s);
         if (closed)
             status = hung;
     }
@@ -746,8 +725,7 @@ int window_run(const struct bt_config *cfg)
     for (int i = 0; i < 2; i++)
         if (w->wake_pipe[i] >= 0)
             close(w->wake_pipe[i]);
-    if (opened)
-        session_close(&w->s);
+    session_close(w->s);
     free(w);
     return status;
 }

@@ -23,7 +23,7 @@ static void clipboard_answer(struct win *w, unsigned which)
 {
     char *text = which == TERM_CLIP_PRIMARY ? SDL_GetPrimarySelectionText()
                                             : SDL_GetClipboardText();
-    session_clipboard_answer(&w->s, which, text ? text : "", text ? strlen(text) : 0);
+    session_clipboard_answer(w->s, which, text ? text : "", text ? strlen(text) : 0);
     SDL_free(text);
     w->osc52_reads++;
 }
@@ -121,7 +121,7 @@ _Static_assert((int)TERM_PASTE_RAW == (int)BT_PASTE_RAW, "paste filters match");
 static void paste_send(struct win *w, const char *text)
 {
     view_follow(w->view);
-    if (!session_paste(&w->s, text, strlen(text), (enum term_paste_filter)w->cfg->paste_filter))
+    if (!session_paste(w->s, text, strlen(text), (enum term_paste_filter)w->cfg->paste_filter))
         message(w, "paste: too large for the program to take now (64 MiB at most)");
 }
 
@@ -145,7 +145,7 @@ static void paste(struct win *w, bool primary)
         if (searchbar_insert(&w->bar, text))
             search_edited(w);
     } else if (text && *text && w->cfg->paste_confirm_multiline &&
-               !term_bracketed_paste(w->s.term) && strpbrk(text, "\r\n")) {
+               !term_bracketed_paste(session_term(w->s)) && strpbrk(text, "\r\n")) {
         free(w->paste_held);
         w->paste_held = strdup(text);
         if (w->paste_held)
@@ -175,7 +175,7 @@ static void paste_answer(struct win *w, const SDL_Keysym *key)
 /* Copies the selection to the clipboard (or the primary selection). */
 static void copy(struct win *w, bool primary)
 {
-    char *text = select_text(&w->sel, w->s.lines);
+    char *text = select_text(&w->sel, session_lines(w->s));
     if (text && *text) {
         if (primary)
             SDL_SetPrimarySelectionText(text);
@@ -204,7 +204,7 @@ static void action(struct win *w, enum bt_action a)
     case BT_ACTION_PASTE: paste(w, false); break;
     case BT_ACTION_OVERLAY: w->ov.shown = !w->ov.shown; break;
     case BT_ACTION_CLEAR_SCROLLBACK:
-        session_clear(&w->s);
+        session_clear(w->s);
         break;
     case BT_ACTION_ZOOM_IN: zoom(w, font_size(w->font) + 1 + font_size(w->font) / 8); break;
     case BT_ACTION_ZOOM_OUT: zoom(w, font_size(w->font) - 1 - font_size(w->font) / 9); break;
@@ -259,7 +259,7 @@ static void on_key(struct win *w, const SDL_KeyboardEvent *e)
             bar_key(w, key);
         return;
     }
-    if (events_key(&w->ek, w->s.term, e) && press)
+    if (events_key(&w->ek, session_term(w->s), e) && press)
         typed(w);
 }
 
@@ -276,7 +276,7 @@ static void cell_at(struct win *w, int x, int y, int *row, int *col)
 /* True when mouse events go to the program: it asked, the view follows, Shift is up. */
 static bool mouse_to_program(struct win *w)
 {
-    return term_mouse_mode(w->s.term) != TERM_MOUSE_NONE && view_following(w->view) &&
+    return term_mouse_mode(session_term(w->s)) != TERM_MOUSE_NONE && view_following(w->view) &&
            !(SDL_GetModState() & KMOD_SHIFT);
 }
 
@@ -317,9 +317,9 @@ static void on_button(struct win *w, const SDL_MouseButtonEvent *b, bool down)
     cell_at(w, b->x, b->y, &row, &col);
     unsigned mods = events_mods(SDL_GetModState());
     if (mouse_to_program(w)) {
-        term_mouse_move(w->s.term, row, col, mods);
+        term_mouse_move(session_term(w->s), row, col, mods);
         if (button_of(b->button))
-            term_mouse_button(w->s.term, button_of(b->button), down, mods);
+            term_mouse_button(session_term(w->s), button_of(b->button), down, mods);
         return;
     }
     if (b->button == SDL_BUTTON_LEFT && on_indicator(w, b->x, b->y, down))
@@ -339,12 +339,12 @@ static void on_button(struct win *w, const SDL_MouseButtonEvent *b, bool down)
         paste(w, true);
     } else if (b->button == SDL_BUTTON_LEFT && down) {
         if ((SDL_GetModState() & KMOD_SHIFT) && w->sel.exists && b->clicks == 1) {
-            select_extend(&w->sel, w->s.lines, p);
+            select_extend(&w->sel, session_lines(w->s), p);
             w->sel.dragging = true;
         } else {
             enum select_mode mode = b->clicks >= 3 ? SELECT_LINE : b->clicks == 2 ? SELECT_WORD
                                                                                    : SELECT_CHAR;
-            select_start(&w->sel, w->s.lines, p, mode);
+            select_start(&w->sel, session_lines(w->s), p, mode);
             w->sel.exists = mode != SELECT_CHAR; /* a plain click selects nothing yet */
         }
     } else if (b->button == SDL_BUTTON_LEFT && w->sel.dragging) {
@@ -364,7 +364,7 @@ static void on_motion(struct win *w, const SDL_MouseMotionEvent *m)
     w->ptr_row = row;
     w->ptr_col = col;
     if (mouse_to_program(w)) {
-        term_mouse_move(w->s.term, row, col, events_mods(SDL_GetModState()));
+        term_mouse_move(session_term(w->s), row, col, events_mods(SDL_GetModState()));
         return;
     }
     if (w->thumb_drag && (m->state & SDL_BUTTON_LMASK)) {
@@ -381,7 +381,7 @@ static void on_motion(struct win *w, const SDL_MouseMotionEvent *m)
     if (!view_layout(w->view, w->rows, w->cols))
         return;
     w->sel.exists = true;
-    select_extend(&w->sel, w->s.lines, select_point_at(&view_lines(w->view)[row], col));
+    select_extend(&w->sel, session_lines(w->s), select_point_at(&view_lines(w->view)[row], col));
     w->dirty = true;
 }
 
@@ -393,12 +393,12 @@ static void on_wheel(struct win *w, const SDL_MouseWheelEvent *e)
         return;
     if (mouse_to_program(w)) {
         for (int i = 0; i < abs(n); i++) {
-            term_mouse_button(w->s.term, n > 0 ? 4 : 5, true, 0);
-            term_mouse_button(w->s.term, n > 0 ? 4 : 5, false, 0);
+            term_mouse_button(session_term(w->s), n > 0 ? 4 : 5, true, 0);
+            term_mouse_button(session_term(w->s), n > 0 ? 4 : 5, false, 0);
         }
-    } else if (term_altscreen(w->s.term) && view_following(w->view)) {
+    } else if (term_altscreen(session_term(w->s)) && view_following(w->view)) {
         for (int i = 0; i < abs(n) * WHEEL_ROWS; i++)
-            term_key(w->s.term, n > 0 ? TERM_KEY_UP : TERM_KEY_DOWN, 0, TERM_KEY_PRESS);
+            term_key(session_term(w->s), n > 0 ? TERM_KEY_UP : TERM_KEY_DOWN, 0, TERM_KEY_PRESS);
     } else {
         view_scroll(w->view, n * WHEEL_ROWS);
         w->dirty = true;
@@ -415,7 +415,7 @@ static void on_window(struct win *w, const SDL_WindowEvent *e)
     case SDL_WINDOWEVENT_FOCUS_GAINED:
     case SDL_WINDOWEVENT_FOCUS_LOST:
         w->focused = e->event == SDL_WINDOWEVENT_FOCUS_GAINED;
-        term_focus(w->s.term, w->focused);
+        term_focus(session_term(w->s), w->focused);
         w->dirty = true;
         break;
     case SDL_WINDOWEVENT_CLOSE:
@@ -435,7 +435,7 @@ static void on_window(struct win *w, const SDL_WindowEvent *e)
 void on_event(struct win *w, const SDL_Event *e)
 {
     if (e->type != SDL_TEXTINPUT && e->type != SDL_KEYDOWN && e->type != SDL_KEYUP &&
-        events_flush(&w->ek, w->s.term))
+        events_flush(&w->ek, session_term(w->s)))
         typed(w); /* a key with no text of its own (Ctrl+A) goes out before anything else */
     switch (e->type) {
     case SDL_QUIT: w->quit = true; break;
@@ -450,7 +450,7 @@ void on_event(struct win *w, const SDL_Event *e)
             bar_text(w, e->text.text);
             break;
         }
-        if (events_text(&w->ek, w->s.term, e->text.text))
+        if (events_text(&w->ek, session_term(w->s), e->text.text))
             typed(w);
         break;
     case SDL_MOUSEBUTTONDOWN: on_button(w, &e->button, true); break;

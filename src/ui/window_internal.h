@@ -29,9 +29,7 @@
 #include "events.h"
 #include "export.h"
 #include "font.h"
-#include "memstat.h"
 #include "overlay.h"
-#include "pty.h"
 #include "render.h"
 #include "searchbar.h"
 #include "links.h"
@@ -66,7 +64,7 @@ struct waker {
 };
 
 struct win {
-    struct session s;
+    struct session *s;
     SDL_Window *window;
     SDL_Renderer *ren;
     struct font *font;
@@ -81,7 +79,7 @@ struct win {
     struct events_keys ek; /* a key waiting for its text */
     int rows, cols, font_px;
     bool focused, dirty, quit, eof;
-    uint64_t gen, frame_ns, next_frame, next_stats, blink_epoch, reaped_at;
+    uint64_t gen, frame_ns, next_frame, next_stats, blink_epoch;
     uint64_t flash_until; /* the visual bell is shown until then */
     uint64_t sync_since;  /* when the program's synchronized update began (0: none) */
     SDL_Rect ime_rect;    /* last cursor cell given to the input method */

@@ -60,8 +60,8 @@ void save_start(struct win *w)
         message(w, err);
         return;
     }
-    w->exp = export_create(w->s.store, w->s.term, w->exp_file, w->cfg->dump_ansi, err,
-                           sizeof err);
+    w->exp = export_create(session_store(w->s), session_term(w->s), w->exp_file,
+                           w->cfg->dump_ansi, err, sizeof err);
     if (!w->exp) {
         fclose(w->exp_file);
         unlink(w->exp_tmp);

@@ -7,10 +7,10 @@
 static void reveal_current(struct win *w)
 {
     const struct search_match *m = &w->bar.current;
-    const struct sb_row *row = lines_row(w->s.lines, m->row);
+    const struct sb_row *row = lines_row(session_lines(w->s), m->row);
     uint64_t line;
     uint32_t cell;
-    if (row && lines_locate(w->s.lines, m->row, search_byte_to_col(row, m->byte), &line, &cell))
+    if (row && lines_locate(session_lines(w->s), m->row, search_byte_to_col(row, m->byte), &line, &cell))
         view_reveal(w->view, line, cell, w->rows, w->cols);
     w->dirty = true;
 }
@@ -30,7 +30,7 @@ void search_open(struct win *w)
     if (w->bar.open)
         return;
     view_get_pos(w->view, &w->bar_from);
-    searchbar_open(&w->bar, w->s.store, view_bottom(w));
+    searchbar_open(&w->bar, session_store(w->s), view_bottom(w));
     w->search_t0 = session_now_ns();
     w->search_ms = -1;
     w->bar_gen = 0;
@@ -150,9 +150,9 @@ void search_tick(struct win *w)
     bool more = searchbar_step(&w->bar, 0); /* only tells the thread about new rows */
     if (!more && w->search_ms < 0 && w->bar.search)
         w->search_ms = (int64_t)((session_now_ns() - w->search_t0) / 1000000);
-    uint64_t gen = term_generation(w->s.term);
+    uint64_t gen = term_generation(session_term(w->s));
     if (w->bar_gen != gen) { /* the screen changed: match its rows again */
-        searchbar_scan_screen(&w->bar, w->s.lines);
+        searchbar_scan_screen(&w->bar, session_lines(w->s));
         w->bar_gen = gen;
         w->dirty = true;
     }
@@ -175,7 +175,7 @@ static void mark_cells(struct win *w, const struct view_line *lines, uint64_t ab
 {
     uint64_t line;
     uint32_t cell;
-    if (c1 <= c0 || !lines_locate(w->s.lines, abs, c0, &line, &cell))
+    if (c1 <= c0 || !lines_locate(session_lines(w->s), abs, c0, &line, &cell))
         return;
     uint64_t end = (uint64_t)cell + (c1 - c0);
     for (int r = 0; r < w->rows && w->nmarks < w->marks_cap; r++) {
@@ -195,7 +195,7 @@ static void mark_match(void *user, const struct search_match *m, bool current)
 {
     struct marking *mk = user;
     for (uint64_t k = m->row; k <= m->end_row; k++) {
-        const struct sb_row *row = lines_row(mk->w->s.lines, k);
+        const struct sb_row *row = lines_row(session_lines(mk->w->s), k);
         if (!row)
             continue;
         uint32_t c0 = k == m->row ? search_byte_to_col(row, m->byte) : 0;

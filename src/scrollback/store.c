@@ -27,6 +27,8 @@
  */
 #include "store_internal.h"
 
+#include <assert.h>
+
 /* ---- Small helpers ----------------------------------------------------- */
 
 static uint64_t now_ns(void)
@@ -53,24 +55,57 @@ void store_set_error(struct sb_store *s, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Grows a scratch buffer to at least n bytes. */
-int store_scratch_reserve(struct scratch *b, size_t n)
+/* ---- Accounting -------------------------------------------------------- */
+
+/* The one place the counts of the store's own RAM change (any thread: they are atomic). */
+void store_account(struct sb_store *s, enum store_mem kind, size_t add, size_t sub)
+{
+    if (add)
+        atomic_fetch_add_explicit(&s->mem[kind], add, memory_order_relaxed);
+    if (sub)
+        atomic_fetch_sub_explicit(&s->mem[kind], sub, memory_order_relaxed);
+}
+
+static size_t counted(const struct sb_store *s, enum store_mem kind)
+{
+    return atomic_load_explicit(&s->mem[kind], memory_order_relaxed);
+}
+
+/* Maps len zeroed bytes (mem_map) counted as kind; NULL when out of memory. */
+void *store_map(struct sb_store *s, enum store_mem kind, size_t len)
+{
+    void *p = mem_map(len);
+    if (p)
+        store_account(s, kind, len, 0);
+    return p;
+}
+
+void store_unmap(struct sb_store *s, enum store_mem kind, void *p, size_t len)
+{
+    if (!p)
+        return;
+    mem_unmap(p, len);
+    store_account(s, kind, 0, len);
+}
+
+/* Grows a scratch buffer (work memory) to at least n bytes. */
+int store_scratch_reserve(struct sb_store *s, struct scratch *b, size_t n)
 {
     if (n <= b->cap)
         return 0;
     size_t cap = mem_round(n);
-    uint8_t *p = mem_map(cap);
+    uint8_t *p = store_map(s, STORE_MEM_WORK, cap);
     if (!p)
         return SB_ERR_NOMEM;
-    mem_unmap(b->p, b->cap);
+    store_unmap(s, STORE_MEM_WORK, b->p, b->cap);
     b->p = p;
     b->cap = cap;
     return 0;
 }
 
-void store_scratch_free(struct scratch *b)
+void store_scratch_free(struct sb_store *s, struct scratch *b)
 {
-    mem_unmap(b->p, b->cap);
+    store_unmap(s, STORE_MEM_WORK, b->p, b->cap);
     b->p = NULL;
     b->cap = 0;
 }
@@ -82,13 +117,15 @@ struct entry *store_at(const struct deque *d, size_t i)
     return &d->e[(d->head + i) & (d->cap - 1)];
 }
 
-static struct entry *push_back(struct deque *d)
+/* Appends an entry to the page index, growing it (index memory); NULL when out of memory. */
+static struct entry *push_back(struct sb_store *s, struct deque *d)
 {
     if (d->len == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 64;
         struct entry *e = malloc(cap * sizeof *e);
         if (!e)
             return NULL;
+        store_account(s, STORE_MEM_INDEX, cap * sizeof *e, d->cap * sizeof *e);
         for (size_t i = 0; i < d->len; i++)
             e[i] = *store_at(d, i);
         free(d->e);
@@ -143,46 +180,45 @@ size_t store_find_id(const struct deque *d, uint64_t id)
     return lo < d->len && store_at(d, lo)->id == id ? lo : SIZE_MAX;
 }
 
-/* ---- Accounting -------------------------------------------------------- */
+/* ---- What RAM is used for ---------------------------------------------- */
 
 /* The reading side: decompressed pages, the disk read buffer and the decoders. */
 static size_t read_bytes(const struct sb_store *s)
 {
-    size_t n = s->cache_bytes + s->read_buf.cap + s->read_perm.cap + s->part.blob.cap +
-               s->part.raw.cap + (s->part.codec ? codec_sizeof(s->part.codec) : 0);
+    size_t n = counted(s, STORE_MEM_CACHE) + s->read_buf.cap + s->read_perm.cap +
+               s->part.blob.cap + s->part.raw.cap +
+               (s->part.codec ? codec_sizeof(s->part.codec) : 0);
     for (int i = 0; i < 4; i++)
         if (s->read_codec[i])
             n += codec_sizeof(s->read_codec[i]);
     return n;
 }
 
-/* The work side: every codec's state and the buffers compression, cold merges, reads and the
- * spill files work in (all but the pages themselves, the index and the read cache). */
-static size_t work_bytes(const struct sb_store *s)
+/* Every codec's state, asked of the codecs (it grows inside the compression libraries). */
+static size_t codec_bytes(const struct sb_store *s)
 {
     size_t n = codec_sizeof(s->work_codec) + (s->cold_codec ? codec_sizeof(s->cold_codec) : 0) +
-               (s->cold_probe ? codec_sizeof(s->cold_probe) : 0);
+               (s->cold_probe ? codec_sizeof(s->cold_probe) : 0) +
+               (s->part.codec ? codec_sizeof(s->part.codec) : 0);
     for (int i = 0; i < 4; i++)
         if (s->read_codec[i])
             n += codec_sizeof(s->read_codec[i]);
-    if (s->part.codec)
-        n += codec_sizeof(s->part.codec);
-    return n + s->work_out.cap + s->cold_in.cap + s->cold_raw.cap + s->cold_perm.cap +
-           s->cold_out.cap + s->read_buf.cap + s->read_perm.cap + s->part.blob.cap +
-           s->part.raw.cap + (s->spill ? spill_ram_bytes(s->spill) : 0);
+    return n;
 }
 
-static size_t index_bytes(const struct sb_store *s)
+/* The work side: codec state, scratch buffers, the spill files' buffers (all but the pages
+ * themselves, the index and the read cache). */
+static size_t work_bytes(const struct sb_store *s)
 {
-    return s->pages.cap * sizeof(struct entry) + sizeof *s;
+    return counted(s, STORE_MEM_WORK) + codec_bytes(s) + (s->spill ? spill_ram_bytes(s->spill) : 0);
 }
 
 /* Every byte the store holds in RAM: the one place the budget is checked against. */
 uint64_t store_ram_used(const struct sb_store *s)
 {
-    return hot_bytes(&s->hot) + s->sealed_bytes + arena_mapped_bytes(s->hot_arena) +
-           arena_mapped_bytes(s->cold_arena) + index_bytes(s) + s->cache_bytes +
-           work_bytes(s);
+    return hot_bytes(&s->hot) + arena_mapped_bytes(s->hot_arena) +
+           arena_mapped_bytes(s->cold_arena) + counted(s, STORE_MEM_SEALED) +
+           counted(s, STORE_MEM_INDEX) + counted(s, STORE_MEM_CACHE) + work_bytes(s);
 }
 
 /* ---- Page state changes ------------------------------------------------ */
@@ -192,8 +228,7 @@ void store_entry_release(struct sb_store *s, struct entry *e)
 {
     switch (e->state) {
     case ENTRY_SEALED:
-        mem_unmap(e->u.sealed.raw, e->u.sealed.cap);
-        s->sealed_bytes -= e->u.sealed.cap;
+        store_unmap(s, STORE_MEM_SEALED, e->u.sealed.raw, e->u.sealed.cap);
         s->sealed_pending--;
         break;
     case ENTRY_RAM:
@@ -385,8 +420,8 @@ void store_trim_reading(struct sb_store *s)
     if (store_ram_used(s) <= s->cfg.ram_budget)
         return;
     store_cache_free_all(s);
-    store_scratch_free(&s->read_buf);
-    store_scratch_free(&s->read_perm);
+    store_scratch_free(s, &s->read_buf);
+    store_scratch_free(s, &s->read_perm);
     for (int i = 0; i < 4; i++) {
         codec_destroy(s->read_codec[i]);
         s->read_codec[i] = NULL;
@@ -516,6 +551,7 @@ static int store_init(struct sb_store *s, const struct sb_config *cfg, char *err
     s->hot_arena = arena_create(chunk);
     s->cold_arena = arena_create(chunk);
     s->cache = calloc(cfg->cache_pages, sizeof *s->cache);
+    store_account(s, STORE_MEM_INDEX, sizeof *s + cfg->cache_pages * sizeof *s->cache, 0);
     if (!s->spill_dir || !s->hot_arena || !s->cold_arena || !s->cache) {
         snprintf(err, errlen, "scrollback: out of memory");
         return SB_ERR_NOMEM;
@@ -605,13 +641,16 @@ void sb_store_destroy(struct sb_store *s)
     codec_destroy(s->cold_probe);
     for (int i = 0; i < 4; i++)
         codec_destroy(s->read_codec[i]);
-    store_scratch_free(&s->work_out);
-    store_scratch_free(&s->cold_in);
-    store_scratch_free(&s->cold_raw);
-    store_scratch_free(&s->cold_perm);
-    store_scratch_free(&s->cold_out);
-    store_scratch_free(&s->read_buf);
-    store_scratch_free(&s->read_perm);
+    store_scratch_free(s, &s->work_out);
+    store_scratch_free(s, &s->cold_in);
+    store_scratch_free(s, &s->cold_raw);
+    store_scratch_free(s, &s->cold_perm);
+    store_scratch_free(s, &s->cold_out);
+    store_scratch_free(s, &s->read_buf);
+    store_scratch_free(s, &s->read_perm);
+    /* Everything counted went back: a count left over is a buffer that missed store_account. */
+    assert(counted(s, STORE_MEM_SEALED) == 0 && counted(s, STORE_MEM_CACHE) == 0 &&
+           counted(s, STORE_MEM_WORK) == 0);
     free(s->cache);
     free(s->spill_dir);
     pthread_cond_destroy(&s->cond);
@@ -629,7 +668,7 @@ static int seal_hot(struct sb_store *s)
     uint32_t nrows = s->hot.view.nrows;
     if (nrows == 0) /* cleared by another thread while we waited */
         return 0;
-    struct entry *e = push_back(&s->pages);
+    struct entry *e = push_back(s, &s->pages);
     if (!e)
         return SB_ERR_NOMEM;
     size_t len, cap;
@@ -641,7 +680,7 @@ static int seal_hot(struct sb_store *s)
     e->state = ENTRY_SEALED;
     e->u.sealed.raw = raw;
     e->u.sealed.cap = cap;
-    s->sealed_bytes += cap;
+    store_account(s, STORE_MEM_SEALED, cap, 0); /* the hot page's buffer is the store's now */
     s->sealed_pending++;
     if (s->worker_running)
         pthread_cond_broadcast(&s->cond);
@@ -792,14 +831,14 @@ int sb_store_clear(struct sb_store *s)
     arena_destroy(s->cold_arena);
     s->hot_arena = arena_create(chunk);
     s->cold_arena = arena_create(chunk);
-    store_scratch_free(&s->read_buf);
-    store_scratch_free(&s->read_perm);
-    store_scratch_free(&s->work_out);
+    store_scratch_free(s, &s->read_buf);
+    store_scratch_free(s, &s->read_perm);
+    store_scratch_free(s, &s->work_out);
     if (!s->cold_busy) {
-        store_scratch_free(&s->cold_in);
-        store_scratch_free(&s->cold_raw);
-        store_scratch_free(&s->cold_perm);
-        store_scratch_free(&s->cold_out);
+        store_scratch_free(s, &s->cold_in);
+        store_scratch_free(s, &s->cold_raw);
+        store_scratch_free(s, &s->cold_perm);
+        store_scratch_free(s, &s->cold_out);
     }
     s->first_abs = s->drop_base = s->next_abs;
     s->rows_lost = 0;
@@ -873,8 +912,8 @@ void sb_store_stats(struct sb_store *s, struct sb_stats *o)
         }
     }
     o->raw_bytes_in = s->raw_bytes_in;
-    o->index_bytes = index_bytes(s);
-    o->cache_bytes = s->cache_bytes;
+    o->index_bytes = counted(s, STORE_MEM_INDEX);
+    o->cache_bytes = counted(s, STORE_MEM_CACHE);
     o->work_bytes = work_bytes(s);
     snprintf(o->last_error, sizeof o->last_error, "%s", s->last_error);
     pthread_mutex_unlock(&s->lock);

@@ -17,7 +17,7 @@ static void install_blob(struct sb_store *s, uint64_t id, int rc, size_t clen)
     }
     memcpy(blob, s->work_out.p, clen);
     hot_recycle(&s->hot, e->u.sealed.raw, e->u.sealed.cap);
-    s->sealed_bytes -= e->u.sealed.cap;
+    store_account(s, STORE_MEM_SEALED, 0, e->u.sealed.cap); /* back to the hot page */
     s->sealed_pending--;
     e->state = ENTRY_RAM;
     e->codec = (uint8_t)s->cfg.codec;
@@ -44,7 +44,7 @@ static void compress_one(struct sb_store *s, struct entry *e, bool unlock)
     uint64_t id = e->id;
     const uint8_t *raw = e->u.sealed.raw;
     size_t len = e->raw_len;
-    if (store_scratch_reserve(&s->work_out, codec_bound(s->cfg.codec, len)) < 0) {
+    if (store_scratch_reserve(s, &s->work_out, codec_bound(s->cfg.codec, len)) < 0) {
         store_mark_lost(s, store_find_id(&s->pages, id), "out of memory for compression");
         return;
     }
@@ -91,7 +91,7 @@ static bool cold_pick(struct sb_store *s, struct cold_job *job)
         if (e->state != ENTRY_RAM || e->cold || e->busy ||
             (job->count && job->raw_total + e->raw_len > s->cfg.cold_bytes))
             break;
-        if (store_scratch_reserve(&s->cold_in, job->blob_total + e->blob_len) < 0)
+        if (store_scratch_reserve(s, &s->cold_in, job->blob_total + e->blob_len) < 0)
             break;
         memcpy(s->cold_in.p + job->blob_total, e->u.blob, e->blob_len);
         job->ids[job->count] = e->id;
@@ -218,9 +218,9 @@ static int cold_prepare(struct sb_store *s, const struct cold_job *job)
     if (bound < probe_bound)
         bound = probe_bound;
     /* cold_out holds the decompressed pages, then trial and final results. */
-    if (rc == 0 && (store_scratch_reserve(&s->cold_raw, job->raw_total) < 0 ||
-                    store_scratch_reserve(&s->cold_perm, permuted) < 0 ||
-                    store_scratch_reserve(&s->cold_out, bound) < 0))
+    if (rc == 0 && (store_scratch_reserve(s, &s->cold_raw, job->raw_total) < 0 ||
+                    store_scratch_reserve(s, &s->cold_perm, permuted) < 0 ||
+                    store_scratch_reserve(s, &s->cold_out, bound) < 0))
         rc = SB_ERR_NOMEM;
     return rc;
 }
@@ -238,10 +238,10 @@ static bool cold_step(struct sb_store *s, bool unlock)
             codec_trim(s->cold_codec);
         if (s->cold_probe)
             codec_trim(s->cold_probe);
-        store_scratch_free(&s->cold_in);
-        store_scratch_free(&s->cold_raw);
-        store_scratch_free(&s->cold_perm);
-        store_scratch_free(&s->cold_out);
+        store_scratch_free(s, &s->cold_in);
+        store_scratch_free(s, &s->cold_raw);
+        store_scratch_free(s, &s->cold_perm);
+        store_scratch_free(s, &s->cold_out);
         return false;
     }
     s->cold_busy = true;

@@ -15,6 +15,7 @@
 #include <inttypes.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +92,21 @@ struct partial {
     struct codec *codec; /* its own xz decoder, which keeps the stream's state */
 };
 
+/*
+ * What the store's RAM is for. Every buffer the store itself allocates or takes over is
+ * counted in one of these by store_account(), through store_map()/store_unmap(), the scratch
+ * buffers and the index, so ram_used cannot miss one. Memory other modules own is asked of
+ * them: the hot page (page.c), the arenas (arena.c), the codecs' state (codec.c, which grows
+ * inside the compression libraries) and the spill files' buffers (spill.c).
+ */
+enum store_mem {
+    STORE_MEM_SEALED, /* sealed pages waiting for compression (taken over from the hot page) */
+    STORE_MEM_INDEX,  /* the page index and the store itself */
+    STORE_MEM_CACHE,  /* decompressed pages kept for reading */
+    STORE_MEM_WORK,   /* the scratch buffers of compression, cold merges, reads */
+    STORE_MEM_KINDS,
+};
+
 struct sb_store {
     pthread_mutex_t lock;
     pthread_cond_t cond;
@@ -107,7 +123,7 @@ struct sb_store {
     uint64_t first_abs, next_abs, drop_base;
     uint64_t taken_back; /* rows popped (sb_span) */
     uint32_t sealed_pending;
-    size_t sealed_bytes;
+    _Atomic size_t mem[STORE_MEM_KINDS]; /* store_account() */
     uint64_t pushes;          /* bumped on every push, for idle detection */
     uint64_t last_push_ns;
     bool cold_candidates;     /* some RAM page may still go to the cold tier */
@@ -126,7 +142,6 @@ struct sb_store {
     struct cache_slot *cache;
     struct partial part;
     uint64_t cache_tick;
-    size_t cache_bytes;
     size_t read_reserve;      /* RAM kept free for the reading side */
     size_t cold_reserve;      /* RAM kept free for the cold tier's buffers and compressor */
 
@@ -140,8 +155,11 @@ struct sb_store {
 uint64_t store_coarse_ns(void);
 __attribute__((format(printf, 2, 3))) void store_set_error(struct sb_store *s,
                                                             const char *fmt, ...);
-int store_scratch_reserve(struct scratch *b, size_t n);
-void store_scratch_free(struct scratch *b);
+void store_account(struct sb_store *s, enum store_mem kind, size_t add, size_t sub);
+void *store_map(struct sb_store *s, enum store_mem kind, size_t len);
+void store_unmap(struct sb_store *s, enum store_mem kind, void *p, size_t len);
+int store_scratch_reserve(struct sb_store *s, struct scratch *b, size_t n);
+void store_scratch_free(struct sb_store *s, struct scratch *b);
 struct entry *store_at(const struct deque *d, size_t i);
 void store_remove_after(struct deque *d, size_t i, size_t k);
 size_t store_find_row(const struct deque *d, uint64_t abs);

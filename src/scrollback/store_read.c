@@ -4,15 +4,10 @@
 
 /* ---- The read cache ---------------------------------------------------- */
 
-static size_t slot_bytes(const struct cache_slot *c)
-{
-    return c->cap + page_view_bytes(&c->view);
-}
-
 static void slot_free(struct sb_store *s, struct cache_slot *c)
 {
-    s->cache_bytes -= slot_bytes(c);
-    mem_unmap(c->buf, c->cap);
+    store_unmap(s, STORE_MEM_CACHE, c->buf, c->cap);
+    store_account(s, STORE_MEM_CACHE, 0, page_view_bytes(&c->view));
     page_view_fini(&c->view);
     memset(c, 0, sizeof *c);
 }
@@ -20,8 +15,8 @@ static void slot_free(struct sb_store *s, struct cache_slot *c)
 /* Frees the partly decompressed page and its decoder. */
 static void partial_free(struct sb_store *s)
 {
-    store_scratch_free(&s->part.blob);
-    store_scratch_free(&s->part.raw);
+    store_scratch_free(s, &s->part.blob);
+    store_scratch_free(s, &s->part.raw);
     codec_destroy(s->part.codec);
     memset(&s->part, 0, sizeof s->part);
 }
@@ -65,11 +60,9 @@ struct cache_slot *store_cache_victim(struct sb_store *s, size_t len)
     /* An oversize buffer is never kept for an ordinary page (the Ghostty lesson). */
     size_t want = mem_round(len);
     if (v->cap < want || v->cap > 2 * want) {
-        s->cache_bytes -= v->cap;
-        mem_unmap(v->buf, v->cap);
-        v->buf = mem_map(want);
+        store_unmap(s, STORE_MEM_CACHE, v->buf, v->cap);
+        v->buf = store_map(s, STORE_MEM_CACHE, want);
         v->cap = v->buf ? want : 0;
-        s->cache_bytes += v->cap;
         if (!v->buf)
             return NULL;
     }
@@ -82,7 +75,7 @@ struct cache_slot *store_cache_victim(struct sb_store *s, size_t len)
 static int read_disk_blob(struct sb_store *s, struct entry *e)
 {
     char why[160];
-    if (store_scratch_reserve(&s->read_buf, e->blob_len) < 0)
+    if (store_scratch_reserve(s, &s->read_buf, e->blob_len) < 0)
         return SB_ERR_NOMEM;
     int rc = spill_read(s->spill, e->id, &e->u.loc, s->read_buf.p, why, sizeof why);
     if (rc < 0)
@@ -104,7 +97,7 @@ static int partial_begin(struct sb_store *s, struct entry *e)
     p->live = false;
     size_t len = (size_t)e->raw_len + PAGE_PERMUTED_HEADER_BYTES - PAGE_HEADER_BYTES;
     if ((!p->codec && codec_create(SB_CODEC_XZ, 1, store_max_src(&s->cfg), &p->codec) < 0) ||
-        store_scratch_reserve(&p->raw, len) < 0 || store_scratch_reserve(&p->blob, e->blob_len) < 0)
+        store_scratch_reserve(s, &p->raw, len) < 0 || store_scratch_reserve(s, &p->blob, e->blob_len) < 0)
         return SB_ERR_NOMEM;
     if (e->state == ENTRY_DISK) {
         int rc = read_disk_blob(s, e);
@@ -157,7 +150,7 @@ int store_inflate_entry(struct sb_store *s, struct entry *e, uint8_t *dst)
         int rc = page_unpermute(s->part.raw.p, permuted, dst, e->raw_len, &n);
         return rc == 0 && n != e->raw_len ? SB_ERR_CORRUPT : rc;
     }
-    if (store_scratch_reserve(&s->read_perm, permuted) < 0)
+    if (store_scratch_reserve(s, &s->read_perm, permuted) < 0)
         return SB_ERR_NOMEM;
     int rc = codec_decompress(*c, src, e->blob_len, s->read_perm.p, permuted);
     if (rc == 0)
@@ -182,7 +175,7 @@ static const struct page_view *entry_view(struct sb_store *s, size_t i)
     if (rc == 0) {
         size_t before = page_view_bytes(&c->view);
         rc = page_view_parse(&c->view, c->buf, e->raw_len);
-        s->cache_bytes += page_view_bytes(&c->view) - before;
+        store_account(s, STORE_MEM_CACHE, page_view_bytes(&c->view), before); /* page.c's */
     }
     if (rc == SB_ERR_NOMEM) {
         store_set_error(s, "read: out of memory");

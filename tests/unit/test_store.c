@@ -427,6 +427,10 @@ static void test_clear_returns_memory(void)
     CHECK_EQ(st.rows_retained, 0);
     CHECK_EQ(st.rows_dropped, 0);
     CHECK(st.ram_used < (4u << 20));
+    /* every part the store counts went back with the pages (a miscount would show here) */
+    CHECK_EQ(st.cache_bytes, 0);
+    CHECK(st.index_bytes > 0 && st.index_bytes < (1u << 20));
+    CHECK_EQ(st.pages_hot + st.pages_ram + st.pages_disk, 0);
     uint64_t model = m.cap * sizeof *m.rows; /* the test's own record of the rows stays */
     CHECK(res_is_blurred() || after < before + model + (8u << 20));
     printf("clear: rss before %.1f MiB, full %.1f MiB, after clear %.1f MiB (%.1f MiB the "

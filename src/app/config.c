@@ -760,6 +760,8 @@ static const struct key keys[] = {
     BIND("clear_scrollback", BT_ACTION_CLEAR_SCROLLBACK),
     BIND("search", BT_ACTION_SEARCH),
     BIND("save_history", BT_ACTION_SAVE_HISTORY),
+    BIND("search_case", BT_ACTION_SEARCH_CASE),
+    BIND("search_regex", BT_ACTION_SEARCH_REGEX),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -1026,6 +1028,7 @@ static bool parse_line(struct bt_config *cfg, char *line, const char **section, 
 
 static bool config_check(const struct bt_config *cfg, char *err, size_t errlen);
 static void settle_levels(struct bt_config *cfg);
+static void settle_bindings(struct bt_config *cfg);
 
 /* Applies text line by line; the checks that span keys are left to the caller. */
 static bool apply_lines(struct bt_config *cfg, const char *name, const char *text, size_t len,
@@ -1065,6 +1068,7 @@ bool bt_config_apply_text(struct bt_config *cfg, const char *name, const char *t
     if (!apply_lines(cfg, name, text, len, err, errlen))
         return false;
     settle_levels(cfg);
+    settle_bindings(cfg);
     return config_check(cfg, err, errlen);
 }
 
@@ -1211,14 +1215,41 @@ static bool check_ram(const struct bt_config *cfg, char *err, size_t errlen)
                 (unsigned long long)min);
 }
 
-/* No two actions share a key; the later-set one is named. */
+/* Whether actions a and b are bound to the same key. */
+static bool same_binding(const struct bt_config *cfg, int a, int b)
+{
+    const struct bt_key *ka = &cfg->keys[a], *kb = &cfg->keys[b];
+    return ka->name[0] && ka->mods == kb->mods && strcasecmp(ka->name, kb->name) == 0;
+}
+
+/*
+ * A search bar action and another that share a key, one of them set and the other by
+ * default: the default gives way (so a file that binds Alt+C to a shortcut of its own keeps
+ * working, and a bar key set on purpose takes the key from a default shortcut).
+ */
+static void settle_bindings(struct bt_config *cfg)
+{
+    size_t first = key_index(key_by_name("key_scroll_page_up"));
+    for (int a = 0; a < BT_ACTION_COUNT; a++) {
+        for (int b = 0; b < BT_ACTION_COUNT; b++) {
+            if (bt_action_in_search_bar(a) == bt_action_in_search_bar(b) ||
+                !same_binding(cfg, a, b))
+                continue;
+            bool a_default = cfg->origin[first + (size_t)a].kind == BT_FROM_DEFAULT;
+            bool b_default = cfg->origin[first + (size_t)b].kind == BT_FROM_DEFAULT;
+            if (a_default && !b_default)
+                cfg->keys[a].name[0] = '\0';
+        }
+    }
+}
+
+/* No two actions share a key (after settle_bindings); the later-set one is named. */
 static bool check_bindings(const struct bt_config *cfg, char *err, size_t errlen)
 {
     const struct key *first = key_by_name("key_scroll_page_up");
     for (int a = 0; a < BT_ACTION_COUNT; a++) {
         for (int b = a + 1; b < BT_ACTION_COUNT; b++) {
-            const struct bt_key *ka = &cfg->keys[a], *kb = &cfg->keys[b];
-            if (!ka->name[0] || ka->mods != kb->mods || strcmp(ka->name, kb->name) != 0)
+            if (!same_binding(cfg, a, b))
                 continue;
             bool b_later = cfg->origin[key_index(first + b)].kind >=
                            cfg->origin[key_index(first + a)].kind;
@@ -1257,6 +1288,8 @@ static const struct bt_key default_keys[BT_ACTION_COUNT] = {
     [BT_ACTION_CLEAR_SCROLLBACK] = {BT_MOD_CTRL | BT_MOD_SHIFT, "K"},
     [BT_ACTION_SEARCH] = {BT_MOD_CTRL | BT_MOD_SHIFT, "F"},
     [BT_ACTION_SAVE_HISTORY] = {BT_MOD_CTRL | BT_MOD_SHIFT, "S"},
+    [BT_ACTION_SEARCH_CASE] = {BT_MOD_ALT, "C"},
+    [BT_ACTION_SEARCH_REGEX] = {BT_MOD_ALT, "R"},
 };
 
 /* The config file's usual place: $XDG_CONFIG_HOME/boundterm/..., else ~/.config/boundterm/... */
@@ -1570,6 +1603,7 @@ bool bt_config_parse(struct bt_config *out, int argc, char *const *argv,
                             !flags_pass(cfg, argc, argv, false, err, errlen)))
         goto done;
     settle_levels(cfg);
+    settle_bindings(cfg);
     if (!info_only(cfg) && !config_check(cfg, err, errlen))
         goto done;
     if (!info_only(cfg) && !cfg->print_config && cfg->mode == BT_MODE_HEADLESS && !cfg->argv) {

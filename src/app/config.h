@@ -67,6 +67,8 @@ enum bt_action {
     BT_ACTION_CLEAR_SCROLLBACK,
     BT_ACTION_SEARCH,
     BT_ACTION_SAVE_HISTORY,
+    BT_ACTION_SEARCH_CASE,  /* in the search bar: smart -> exact -> ignore case */
+    BT_ACTION_SEARCH_REGEX, /* in the search bar: a regular expression, or plain text */
     BT_ACTION_COUNT
 };
 
@@ -79,6 +81,16 @@ enum {
 };
 
 #define BT_KEY_NAME_MAX 16
+
+/*
+ * Whether action a works only while the search bar is open; its key reaches the program
+ * otherwise. Such a key may be the same as another action's: the one that was set (in the
+ * file or by a flag) wins, and the default of the other is dropped (settle_bindings).
+ */
+static inline bool bt_action_in_search_bar(enum bt_action a)
+{
+    return a == BT_ACTION_SEARCH_CASE || a == BT_ACTION_SEARCH_REGEX;
+}
 
 /* A key binding; an empty name means the action has no key ("none" in the file). */
 struct bt_key {
@@ -93,7 +105,7 @@ struct bt_origin {
     uint32_t line; /* BT_FROM_FILE: the line in cfg->config_path */
 };
 
-#define BT_CONFIG_KEYS 55 /* entries of the key table in config.c (checked there) */
+#define BT_CONFIG_KEYS 57 /* entries of the key table in config.c (checked there) */
 #define BT_PATH_BYTES 1024
 #define BT_TERM_BYTES 64
 

@@ -44,10 +44,13 @@ static bool same_key(SDL_Keycode bound, SDL_Keycode sym)
     return plus && (bound == SDLK_EQUALS || bound == SDLK_PLUS);
 }
 
-enum bt_action events_shortcut(const struct events_bindings *eb, const SDL_Keysym *key)
+enum bt_action events_shortcut(const struct events_bindings *eb, const SDL_Keysym *key,
+                               bool search_bar)
 {
     unsigned held = bt_mods(key->mod);
     for (int i = 0; i < eb->n; i++) {
+        if (bt_action_in_search_bar(eb->b[i].action) && !search_bar)
+            continue; /* the key goes to the program */
         unsigned want = eb->b[i].mods;
         bool plus = eb->b[i].sym == SDLK_EQUALS || eb->b[i].sym == SDLK_PLUS;
         unsigned h = plus ? held & ~BT_MOD_SHIFT : held; /* Shift makes + from = */

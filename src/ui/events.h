@@ -33,8 +33,12 @@ struct events_bindings {
  */
 void events_bind(struct events_bindings *eb, const struct bt_key *keys);
 
-/* The window's shortcut for a key press, or BT_ACTION_NONE to pass the key on. */
-enum bt_action events_shortcut(const struct events_bindings *eb, const SDL_Keysym *key);
+/*
+ * The window's shortcut for a key press, or BT_ACTION_NONE to pass the key on. The search
+ * bar's own actions count only while it is open (search_bar).
+ */
+enum bt_action events_shortcut(const struct events_bindings *eb, const SDL_Keysym *key,
+                               bool search_bar);
 
 /* True for a key that is only a modifier (Shift, Ctrl, Alt, Super...). */
 bool events_is_modifier(const SDL_Keysym *key);

@@ -215,6 +215,8 @@ static void action(struct win *w, enum bt_action a)
     case BT_ACTION_SCROLL_BOTTOM: view_follow(w->view); break;
     case BT_ACTION_SEARCH: search_open(w); break;
     case BT_ACTION_SAVE_HISTORY: save_start(w); break;
+    case BT_ACTION_SEARCH_CASE: search_toggle(w, false); break;
+    case BT_ACTION_SEARCH_REGEX: search_toggle(w, true); break;
     case BT_ACTION_NONE: case BT_ACTION_COUNT: break;
     }
     w->dirty = true;
@@ -249,7 +251,7 @@ static void on_key(struct win *w, const SDL_KeyboardEvent *e)
         w->swallow_text = true;
         return;
     }
-    enum bt_action a = press ? events_shortcut(&w->keys, key) : BT_ACTION_NONE;
+    enum bt_action a = press ? events_shortcut(&w->keys, key, w->bar.open) : BT_ACTION_NONE;
     if (a != BT_ACTION_NONE) {
         action(w, a);
         return;

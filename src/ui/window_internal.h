@@ -140,6 +140,7 @@ void on_event(struct win *w, const SDL_Event *e);
 
 void search_open(struct win *w);
 void search_edited(struct win *w);
+void search_toggle(struct win *w, bool regex);
 void bar_key(struct win *w, const SDL_Keysym *key);
 void bar_text(struct win *w, const char *utf8);
 void search_woke(void *user);

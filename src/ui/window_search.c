@@ -64,15 +64,21 @@ static void search_go(struct win *w, enum search_dir dir)
         reveal_current(w);
 }
 
-/* Editing keys with Ctrl or Alt held; true when the key was one of them. */
+/* key_search_case, key_search_regex (the bar is open): the next case mode, or regex on/off. */
+void search_toggle(struct win *w, bool regex)
+{
+    if (regex)
+        searchbar_toggle_regex(&w->bar);
+    else
+        searchbar_cycle_case(&w->bar);
+    search_edited(w);
+}
+
+/* Editing keys with Ctrl held; true when the key was one of them. */
 static bool bar_chord(struct win *w, const SDL_Keysym *key)
 {
-    bool ctrl = key->mod & KMOD_CTRL, alt = key->mod & KMOD_ALT;
-    if (alt && key->sym == SDLK_c)
-        searchbar_cycle_case(&w->bar);
-    else if (alt && key->sym == SDLK_r)
-        searchbar_toggle_regex(&w->bar);
-    else if (ctrl && (key->sym == SDLK_u || key->sym == SDLK_w || key->sym == SDLK_BACKSPACE)) {
+    bool ctrl = key->mod & KMOD_CTRL;
+    if (ctrl && (key->sym == SDLK_u || key->sym == SDLK_w || key->sym == SDLK_BACKSPACE)) {
         if (!(key->sym == SDLK_u ? searchbar_clear(&w->bar) : searchbar_delete_word(&w->bar)))
             return true;
     } else if (ctrl && (key->sym == SDLK_a || key->sym == SDLK_e)) {
@@ -120,7 +126,7 @@ void bar_key(struct win *w, const SDL_Keysym *key)
 void bar_text(struct win *w, const char *utf8)
 {
     if (SDL_GetModState() & (KMOD_CTRL | KMOD_ALT))
-        return; /* Alt+C, Alt+R and Ctrl chords were keys */
+        return; /* the bar's toggles and Ctrl chords were keys */
     if (searchbar_insert(&w->bar, utf8))
         search_edited(w);
 }

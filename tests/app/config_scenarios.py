@@ -63,12 +63,15 @@ def case_print(bt, home):
     pattern = re.compile(r"^[a-z0-9_]+ = .*  # from (default|--[a-z-]+|%s:\d+)$" % re.escape(CONF))
     for line in body:
         check(pattern.match(line), "print: malformed line %r" % line)
-    check(len(body) == 54, "print: %d keys" % len(body))  # 47 + paste, bell, title, osc52, url
+    # 47 + paste, bell, title, osc52, url, the search bar's two toggles
+    check(len(body) == 56, "print: %d keys" % len(body))
     for want in ["scrollback_ram = 32M  # from %s:2" % CONF,
                  "font_size = 12  # from --font-size",
                  "codec = lz4  # from --codec",
                  "codec_level = 1  # from default",
                  "key_copy = Alt+C  # from %s:6" % CONF,
+                 "key_search_case = none  # from default",  # Alt+C went to key_copy
+                 "key_search_regex = Alt+R  # from default",
                  "key_paste = Ctrl+Shift+V  # from default",
                  "scrollback_disk = 1G  # from default",
                  "size = 80x24  # from default",

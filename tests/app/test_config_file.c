@@ -137,6 +137,13 @@ static void test_good_lines(void)
         {"size = 132x43", "size", "132x43  # from t.conf:1"},
         {"[terminal]\nsize=10x5", "size", "10x5  # from t.conf:2"},
         {"key_copy = ctrl+alt+c", "key_copy", "Ctrl+Alt+C  # from t.conf:1"},
+        {"", "key_search_case", "Alt+C  # from default"},
+        {"", "key_search_regex", "Alt+R  # from default"},
+        /* a shortcut set on a search bar key takes it; the bar's default gives way */
+        {"key_copy = Alt+C", "key_copy", "Alt+C  # from t.conf:1"},
+        {"key_copy = Alt+C", "key_search_case", "none  # from default"},
+        {"[keys]\nsearch_regex = Ctrl+Shift+C", "key_copy", "none  # from default"},
+        {"[keys]\nsearch_regex = Ctrl+Shift+C", "key_search_regex", "Ctrl+Shift+C  # from t.conf:2"},
         {"[keys]\ncopy = none\npaste = Ctrl+Shift+C", "key_paste", "Ctrl+Shift+C  # from t.conf:3"},
         {"[keys]\ncopy = NONE", "key_copy", "none  # from t.conf:2"},
         {"keys.zoom_in = Ctrl++", "key_zoom_in", "Ctrl++  # from t.conf:1"},
@@ -269,6 +276,11 @@ static void test_bad_lines(void)
          "bound to key_paste (set key_paste = none to free it)"},
         {"key_search = shift+pageup", "boundterm: t.conf:1: key_search: 'Shift+PageUp' is "
          "already bound to key_scroll_page_up (set key_scroll_page_up = none to free it)"},
+        {"key_search_case = Ctrl+Shift+R\nkey_search_regex = Ctrl+Shift+R", "boundterm: t.conf:2: "
+         "key_search_regex: 'Ctrl+Shift+R' is already bound to key_search_case (set "
+         "key_search_case = none to free it)"},
+        {"key_copy = Alt+R\nkey_search_regex = Alt+R", "boundterm: t.conf:2: key_search_regex: "
+         "'Alt+R' is already bound to key_copy (set key_copy = none to free it)"},
         {"codec = brotli", "boundterm: t.conf:1: codec: 'brotli' is not a codec (expected "
          "zstd, lz4, xz or none)"},
         {"cold_codec = ", "boundterm: t.conf:1: cold_codec: '' is empty (expected a value)"},

@@ -214,6 +214,7 @@ struct shortcut_case {
     SDL_Keycode sym;
     Uint16 mod;
     enum bt_action action;
+    bool bar; /* pressed with the search bar open */
 };
 
 static const struct shortcut_case shortcuts[] = {
@@ -235,6 +236,13 @@ static const struct shortcut_case shortcuts[] = {
     {SDLK_m, KMOD_LCTRL | KMOD_LSHIFT | KMOD_LALT, BT_ACTION_NONE},
     {SDLK_INSERT, KMOD_LSHIFT, BT_ACTION_PASTE},
     {SDLK_KP_PLUS, KMOD_LCTRL, BT_ACTION_ZOOM_IN},
+    /* the search bar's own keys: only while it is open; the program gets them otherwise */
+    {SDLK_c, KMOD_LALT, BT_ACTION_SEARCH_CASE, true},
+    {SDLK_r, KMOD_RALT, BT_ACTION_SEARCH_REGEX, true},
+    {SDLK_c, KMOD_LALT, BT_ACTION_NONE, false},
+    {SDLK_r, KMOD_LALT, BT_ACTION_NONE, false},
+    {SDLK_c, KMOD_LCTRL | KMOD_LSHIFT, BT_ACTION_COPY, true},
+    {SDLK_c, KMOD_LALT | KMOD_LSHIFT, BT_ACTION_NONE, true},
 };
 
 /* Prints bytes with escapes, for failure messages. */
@@ -308,7 +316,7 @@ static int run_shortcuts(const struct events_bindings *eb)
     int failed = 0;
     for (size_t i = 0; i < sizeof shortcuts / sizeof *shortcuts; i++) {
         SDL_Keysym ks = {.sym = shortcuts[i].sym, .mod = shortcuts[i].mod};
-        enum bt_action a = events_shortcut(eb, &ks);
+        enum bt_action a = events_shortcut(eb, &ks, shortcuts[i].bar);
         if (a != shortcuts[i].action) {
             fprintf(stderr, "FAIL shortcut %s mod 0x%x: action %d, want %d\n",
                     SDL_GetKeyName(ks.sym), ks.mod, a, shortcuts[i].action);

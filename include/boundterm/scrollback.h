@@ -34,7 +34,7 @@ enum {
     SB_OK = 0,
     SB_ERR_NOMEM = -1,   /* allocation or mapping failed */
     SB_ERR_INVAL = -2,   /* bad argument: malformed cell, bad config value */
-    SB_ERR_RANGE = -3,   /* row index past the retained rows; pop from empty */
+    SB_ERR_RANGE = -3,   /* a row that is not retained; pop from empty */
     SB_ERR_BUDGET = -4,  /* a budget too small to hold one page plus the index */
     SB_ERR_IO = -5,      /* a spill file could not be created, written or read */
     SB_ERR_CORRUPT = -6, /* bytes that do not decode: bad page, failed authentication */

@@ -1,12 +1,10 @@
 /*
  * The history as a text file, in slices (export.h).
  *
- * Each slice visits up to CHUNK_ROWS scrollback rows and formats them into a
- * buffer, which is written only when rows_dropped is the same before and
- * after the visit: the store drops whole pages between a visit's pages, so a
- * chunk read across a drop may hold rows numbered from another base. Such a
- * chunk is thrown away and read again from the oldest row still retained.
- * The screen was copied when the export began and is written last.
+ * Each slice visits up to CHUNK_ROWS scrollback rows by number and formats
+ * them into a buffer that is then written. A row the store drops before the
+ * visit reaches it is simply not visited: the gap in the numbers is counted
+ * as skipped. The screen was copied when the export began and is written last.
  */
 #include "export.h"
 

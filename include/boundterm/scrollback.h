@@ -195,8 +195,31 @@ struct sb_config {
 /* Fills cfg with the defaults (64 MiB RAM, 1 GiB disk, zstd 1 + xz cold). */
 void sb_config_defaults(struct sb_config *cfg);
 
-/* The smallest RAM budget the store accepts with these settings. */
+/*
+ * A RAM budget below sb_config_min_ram() scales the parts down (a budget that holds them as
+ * configured leaves them alone), in this order, until they take at most 3/4 of it: the read cache to 2 pages, the cold tier to xz -1 and then off,
+ * pages down to 16 KiB, the cache to 1 page, pages down to 4 KiB, and the hot codec to lz4
+ * (a few KiB of state). Every budget from 1 MiB up is held that way. sb_config_fit() does it
+ * to cfg (sb_store_create does it itself) and returns what it scaled, as SB_SCALED_* bits.
+ */
+enum {
+    SB_SCALED_CACHE = 1u << 0,
+    SB_SCALED_COLD_LEVEL = 1u << 1,
+    SB_SCALED_COLD_OFF = 1u << 2,
+    SB_SCALED_PAGE = 1u << 3,
+    SB_SCALED_CODEC = 1u << 4,
+};
+unsigned sb_config_fit(struct sb_config *cfg);
+
+/* Says what sb_config_fit scaled, from one config to the other ("page_bytes 64K->4K, ..."). */
+size_t sb_scaled_describe(unsigned scaled, const struct sb_config *from,
+                          const struct sb_config *to, char *buf, size_t cap);
+
+/* The smallest RAM budget for these settings as they are, with nothing scaled. */
 uint64_t sb_config_min_ram(const struct sb_config *cfg);
+
+/* The smallest RAM budget the store accepts at all: its parts scaled as far as they go. */
+uint64_t sb_config_floor_ram(const struct sb_config *cfg);
 
 /* ---- The store --------------------------------------------------------- */
 
@@ -327,6 +350,8 @@ struct sb_stats {
     uint64_t work_bytes;      /* part of ram_used: codec state and the work buffers of
                                  compression, cold merges, reads and spilling */
     uint64_t pages_permuted;  /* cold pages (RAM or disk) stored with their rows regrouped */
+    uint64_t index_pages_max; /* the page index grows no further: past it the oldest page goes */
+    char scaled[128];         /* what was scaled down to fit the RAM budget; empty: nothing */
     char last_error[192];     /* empty when nothing went wrong */
 };
 

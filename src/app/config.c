@@ -1454,7 +1454,7 @@ void bt_config_env_from_process(struct bt_config_env *env)
     const char *geometry = getenv("BOUNDTERM_GEOMETRY");
     env->render_geometry = geometry && geometry[0] == '1';
     env->min_ram = NULL;
-    env->store_min_ram = sb_config_min_ram;
+    env->store_min_ram = sb_config_floor_ram; /* the store scales its parts down to it */
 }
 
 uint64_t bt_config_min_ram(const struct bt_config_env *env)
@@ -1667,9 +1667,26 @@ static void print_value(FILE *f, const char *value)
     fputc('"', f);
 }
 
+/* cfg as the store will run it: the parts sb_config_fit() scales down for a small budget. */
+static void fitted(const struct bt_config *cfg, struct bt_config *out)
+{
+    struct sb_config sc;
+    bt_config_store(cfg, &sc);
+    sb_config_fit(&sc);
+    *out = *cfg;
+    out->page_size = sc.page_bytes;
+    out->codec = sc.codec;
+    out->codec_level = sc.codec_level;
+    out->cold_codec = sc.cold_codec;
+    if (sc.cold_codec != SB_CODEC_NONE) /* a level of no codec means nothing */
+        out->cold_level = sc.cold_level;
+}
+
 void bt_config_print(const struct bt_config *cfg, FILE *f)
 {
-    char shown[BT_PATH_BYTES + 2], value[BT_PATH_BYTES + 64];
+    char shown[BT_PATH_BYTES + 2], value[BT_PATH_BYTES + 64], set[BT_PATH_BYTES + 64];
+    struct bt_config fit;
+    fitted(cfg, &fit);
     const char *path = display_path(cfg, cfg->config_path, shown, sizeof(shown));
     fprintf(f, "# boundterm %s; config file: %s%s\n", BT_VERSION, cfg->config_path[0] ? path
             : "(none: neither $XDG_CONFIG_HOME nor $HOME is set)",
@@ -1679,14 +1696,18 @@ void bt_config_print(const struct bt_config *cfg, FILE *f)
         const struct bt_origin *o = &cfg->origin[i];
         if (!k->print)
             continue;
-        k->print(cfg, k, value, sizeof(value));
+        k->print(&fit, k, value, sizeof(value));
+        k->print(cfg, k, set, sizeof(set));
         fprintf(f, "%s = ", k->name);
         print_value(f, value);
         if (o->kind == BT_FROM_FILE)
-            fprintf(f, "  # from %s:%u\n", path, (unsigned)o->line);
+            fprintf(f, "  # from %s:%u", path, (unsigned)o->line);
         else if (o->kind == BT_FROM_FLAG)
-            fprintf(f, "  # from %s\n", k->flag);
+            fprintf(f, "  # from %s", k->flag);
         else
-            fprintf(f, "  # from default\n");
+            fprintf(f, "  # from default");
+        if (strcmp(value, set) != 0) /* the value is the one the store will use */
+            fprintf(f, ", scaled down for scrollback_ram (was %s)", set);
+        fputc('\n', f);
     }
 }

@@ -167,7 +167,7 @@ struct bt_config_env {
     const char *frame_log;       /* $BOUNDTERM_FRAME_LOG: the window logs each frame's times */
     bool render_geometry;        /* $BOUNDTERM_GEOMETRY=1: SDL's geometry path, always */
     /* The store's minimum RAM budget for the configured page size and codecs: */
-    uint64_t (*store_min_ram)(const struct sb_config *sc); /* sb_config_min_ram; when NULL, */
+    uint64_t (*store_min_ram)(const struct sb_config *sc); /* sb_config_floor_ram; when NULL, */
     uint64_t (*min_ram)(uint64_t ram_budget); /* this one, blind to them (tests' stand-in) */
 };
 

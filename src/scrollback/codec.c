@@ -599,6 +599,22 @@ static size_t zstd_estimate(int level, size_t max_src)
     return ZSTD_estimateCCtxSize_usingCParams(cp) + ZSTD_estimateDCtxSize();
 }
 
+/* What a context that only decompresses max_src-byte blocks holds: the reading side's. */
+size_t codec_estimate_decoder(enum sb_codec codec, int level, size_t max_src)
+{
+    struct codec c = { .kind = codec, .level = clamp_level(codec, level) };
+    switch (codec) {
+    case SB_CODEC_ZSTD:
+        return sizeof c + ZSTD_estimateDCtxSize();
+    case SB_CODEC_XZ:
+        if (!xz_filters_init(&c.xz_dec_opts, c.xz_dec_filters, c.level, max_src))
+            return 0;
+        return sizeof c + xz_state_bytes(&c, false, true);
+    default:
+        return codec_valid(codec) ? sizeof c : 0;
+    }
+}
+
 /* What a context will hold once it has worked on max_src-byte blocks; 0 if invalid. */
 size_t codec_estimate(enum sb_codec codec, int level, size_t max_src)
 {

@@ -83,6 +83,9 @@ int codec_stream_until(struct codec *c, size_t want, size_t *have);
  */
 size_t codec_sizeof(const struct codec *c);
 
+/* What a context that only decompresses (max_src-byte blocks of codec at level) holds. */
+size_t codec_estimate_decoder(enum sb_codec codec, int level, size_t max_src);
+
 /*
  * What a context for codec/level/max_src will hold once it has compressed
  * and decompressed max_src-byte blocks, without making one (for budgets set

@@ -459,13 +459,16 @@ size_t store_max_src(const struct sb_config *cfg)
 
 /* RAM the reading side may use: the cache full of the largest ordinary pages, a disk read
  * buffer, a buffer to take a cold page apart, a partly decompressed cold page (its blob, its
- * bytes and its decoder's dictionary) and decoder state (zstd's about 160 KiB, xz's its
- * dictionary). */
+ * bytes and its decoder's dictionary) and a decoder for each codec pages may be in. */
 static size_t read_reserve_for(const struct sb_config *cfg)
 {
     size_t big = mem_round(store_max_src(cfg));
     size_t view = 8 * (big / 16); /* offsets: 8 bytes per row, rows of >= 16 bytes */
-    return cfg->cache_pages * (big + view) + 5 * big + (1u << 20);
+    size_t decoders = codec_estimate_decoder(cfg->codec, cfg->codec_level, store_max_src(cfg));
+    if (cfg->cold_codec != SB_CODEC_NONE)
+        decoders += 2 * codec_estimate_decoder(cfg->cold_codec, cfg->cold_level,
+                                               store_max_src(cfg)); /* + the partial one's */
+    return cfg->cache_pages * (big + view) + 5 * big + decoders + (64u << 10);
 }
 
 /*
@@ -497,14 +500,128 @@ static size_t chunk_bytes_for(uint64_t ram_budget)
     return (size_t)c;
 }
 
+/* The index's share that is always there: the store itself, its cache slots, 64 entries. */
+static size_t index_floor(const struct sb_config *cfg)
+{
+    return sizeof(struct sb_store) + cfg->cache_pages * sizeof(struct cache_slot) +
+           64 * sizeof(struct entry);
+}
+
+/* The smallest budget for cfg's parts exactly as they are (no scaling). */
+static uint64_t min_ram_as_is(const struct sb_config *cfg)
+{
+    uint64_t page = cfg->page_bytes, big = mem_round(store_max_src(cfg));
+    uint64_t codec = codec_estimate(cfg->codec, cfg->codec_level, store_max_src(cfg));
+    uint64_t spill = cfg->disk_budget ? 2 * big + (32u << 10) : 0; /* buffers and the key */
+    /* hot page (text + meta mappings + a spare) + sealed queue + the read and cold reserves +
+     * one arena chunk per tier + the hot codec + spill state + the index's floor. */
+    return 4 * page + MAX_PENDING * page + read_reserve_for(cfg) + cold_reserve_for(cfg) +
+           2 * chunk_bytes_for(cfg->ram_budget) + codec + spill + index_floor(cfg);
+}
+
+/*
+ * The most page entries the index may grow to: a quarter of the budget (the fixed parts of a
+ * scaled store take at most the other three). Past it the oldest page goes when a new one is
+ * sealed, so a small RAM budget beside a large disk budget stays a RAM budget.
+ */
+static size_t index_cap_for(const struct sb_config *cfg)
+{
+    size_t cap = 64;
+    while (2 * cap * sizeof(struct entry) <= cfg->ram_budget / 4)
+        cap *= 2;
+    return cap;
+}
+
+/* One step down the ladder of sb_config_fit(); false at its foot. */
+static bool fit_step(struct sb_config *cfg, unsigned *scaled)
+{
+    if (cfg->cache_pages > 2) {
+        cfg->cache_pages = 2;
+        *scaled |= SB_SCALED_CACHE;
+    } else if (cfg->cold_codec == SB_CODEC_XZ && cfg->cold_level > 1) {
+        cfg->cold_level = 1; /* xz -1: a small match finder, still denser than the hot codec */
+        *scaled |= SB_SCALED_COLD_LEVEL;
+    } else if (cfg->cold_codec != SB_CODEC_NONE) {
+        cfg->cold_codec = SB_CODEC_NONE;
+        *scaled |= SB_SCALED_COLD_OFF;
+    } else if (cfg->page_bytes > 16u << 10) {
+        cfg->page_bytes /= 2;
+        *scaled |= SB_SCALED_PAGE;
+    } else if (cfg->cache_pages > 1) {
+        cfg->cache_pages = 1;
+        *scaled |= SB_SCALED_CACHE;
+    } else if (cfg->page_bytes > SB_PAGE_BYTES_MIN) {
+        cfg->page_bytes /= 2;
+        *scaled |= SB_SCALED_PAGE;
+    } else if (cfg->codec != SB_CODEC_LZ4 && cfg->codec != SB_CODEC_NONE) {
+        cfg->codec = SB_CODEC_LZ4; /* a few KiB of state instead of zstd's hundreds */
+        cfg->codec_level = sb_codec_default_level(SB_CODEC_LZ4, false);
+        *scaled |= SB_SCALED_CODEC;
+    } else {
+        return false;
+    }
+    if (cfg->cold_bytes < cfg->page_bytes || cfg->cold_codec == SB_CODEC_NONE)
+        cfg->cold_bytes = cfg->page_bytes;
+    return true;
+}
+
+unsigned sb_config_fit(struct sb_config *cfg)
+{
+    unsigned scaled = 0;
+    if (cfg->page_bytes < SB_PAGE_BYTES_MIN || cfg->page_bytes > SB_PAGE_BYTES_MAX ||
+        cfg->cache_pages < 1)
+        return 0; /* refused by sb_store_create anyway */
+    if (cfg->ram_budget >= min_ram_as_is(cfg))
+        return 0; /* the parts as configured fit: they are the user's choice */
+    /* Scaled, the fixed parts take at most 3/4 of the budget: the rest is for pages and the
+     * index, so that a small budget holds history, not only the machinery. */
+    while (cfg->ram_budget - cfg->ram_budget / 4 < min_ram_as_is(cfg) &&
+           fit_step(cfg, &scaled))
+        ;
+    return scaled;
+}
+
 uint64_t sb_config_min_ram(const struct sb_config *cfg)
 {
-    uint64_t page = cfg->page_bytes;
-    uint64_t codec = codec_estimate(cfg->codec, cfg->codec_level, store_max_src(cfg));
-    /* hot page (text + meta mappings + a spare) + sealed queue + the read and cold reserves +
-     * one arena chunk per tier + the hot codec + spill state and slack for the index. */
-    return 4 * page + MAX_PENDING * page + read_reserve_for(cfg) + cold_reserve_for(cfg) +
-           2 * chunk_bytes_for(cfg->ram_budget) + codec + (1u << 20);
+    return min_ram_as_is(cfg);
+}
+
+uint64_t sb_config_floor_ram(const struct sb_config *cfg)
+{
+    struct sb_config foot = *cfg;
+    unsigned scaled = 0;
+    if (foot.page_bytes < SB_PAGE_BYTES_MIN || foot.page_bytes > SB_PAGE_BYTES_MAX ||
+        foot.cache_pages < 1)
+        return min_ram_as_is(cfg);
+    while (fit_step(&foot, &scaled))
+        ;
+    /* the foot's minimum for a budget as small as itself (arena chunks shrink with it) */
+    foot.ram_budget = min_ram_as_is(&foot);
+    uint64_t m = min_ram_as_is(&foot);
+    return m < min_ram_as_is(cfg) ? m : min_ram_as_is(cfg);
+}
+
+size_t sb_scaled_describe(unsigned scaled, const struct sb_config *from,
+                          const struct sb_config *to, char *buf, size_t cap)
+{
+    int n = 0;
+    buf[0] = '\0';
+    if (scaled & SB_SCALED_PAGE)
+        n += snprintf(buf + n, cap - (size_t)n, "%spage_bytes %uK->%uK", n ? ", " : "",
+                      from->page_bytes >> 10, to->page_bytes >> 10);
+    if ((scaled & SB_SCALED_CACHE) && (size_t)n < cap)
+        n += snprintf(buf + n, cap - (size_t)n, "%scache_pages %u->%u", n ? ", " : "",
+                      from->cache_pages, to->cache_pages);
+    if ((scaled & SB_SCALED_COLD_OFF) && (size_t)n < cap)
+        n += snprintf(buf + n, cap - (size_t)n, "%scold_codec %s->none", n ? ", " : "",
+                      sb_codec_name(from->cold_codec));
+    else if ((scaled & SB_SCALED_COLD_LEVEL) && (size_t)n < cap)
+        n += snprintf(buf + n, cap - (size_t)n, "%scold_level %d->%d", n ? ", " : "",
+                      from->cold_level, to->cold_level);
+    if ((scaled & SB_SCALED_CODEC) && (size_t)n < cap)
+        n += snprintf(buf + n, cap - (size_t)n, "%scodec %s->%s", n ? ", " : "",
+                      sb_codec_name(from->codec), sb_codec_name(to->codec));
+    return (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
 static int check_config(const struct sb_config *cfg, char *err, size_t errlen)
@@ -523,7 +640,7 @@ static int check_config(const struct sb_config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "scrollback: %s", why);
         return SB_ERR_INVAL;
     }
-    uint64_t min = sb_config_min_ram(cfg);
+    uint64_t min = min_ram_as_is(cfg);
     if (cfg->ram_budget < min) {
         snprintf(err, errlen,
                  "scrollback: a RAM budget of %" PRIu64 " bytes cannot hold one page plus the "
@@ -547,6 +664,7 @@ static int store_init(struct sb_store *s, const struct sb_config *cfg, char *err
     s->last_push_ns = store_coarse_ns();
     s->read_reserve = read_reserve_for(cfg);
     s->cold_reserve = cold_reserve_for(cfg);
+    s->index_cap_max = index_cap_for(cfg);
     size_t chunk = chunk_bytes_for(cfg->ram_budget);
     s->hot_arena = arena_create(chunk);
     s->cold_arena = arena_create(chunk);
@@ -580,7 +698,9 @@ int sb_store_create_io(const struct sb_config *cfg, const struct sb_io *io,
         errlen = sizeof dummy;
     }
     *out = NULL;
-    int rc = check_config(cfg, err, errlen);
+    struct sb_config fitted = *cfg; /* the parts scaled down to the RAM budget, if need be */
+    unsigned scaled = sb_config_fit(&fitted);
+    int rc = check_config(&fitted, err, errlen);
     if (rc < 0)
         return rc;
     struct sb_store *s = calloc(1, sizeof *s);
@@ -591,7 +711,8 @@ int sb_store_create_io(const struct sb_config *cfg, const struct sb_io *io,
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->cond, NULL);
     s->io = io;
-    rc = store_init(s, cfg, err, errlen);
+    sb_scaled_describe(scaled, cfg, &fitted, s->scaled, sizeof s->scaled);
+    rc = store_init(s, &fitted, err, errlen);
     if (rc == 0 && cfg->background) {
         if (pthread_create(&s->worker, NULL, store_worker_main, s) == 0)
             s->worker_running = true;
@@ -668,6 +789,8 @@ static int seal_hot(struct sb_store *s)
     uint32_t nrows = s->hot.view.nrows;
     if (nrows == 0) /* cleared by another thread while we waited */
         return 0;
+    if (s->pages.len == s->pages.cap && s->pages.cap >= s->index_cap_max && s->pages.len > 0)
+        drop_front(s); /* the index is as large as the budget allows: the oldest page goes */
     struct entry *e = push_back(s, &s->pages);
     if (!e)
         return SB_ERR_NOMEM;
@@ -854,9 +977,10 @@ int sb_store_set_budgets(struct sb_store *s, uint64_t ram_budget, uint64_t disk_
     struct sb_config probe = s->cfg;
     probe.ram_budget = ram_budget;
     int rc = SB_ERR_BUDGET;
-    if (ram_budget >= sb_config_min_ram(&probe)) {
+    if (ram_budget >= min_ram_as_is(&probe)) { /* the parts stay as they were made */
         s->cfg.ram_budget = ram_budget;
         s->cfg.disk_budget = disk_budget;
+        s->index_cap_max = index_cap_for(&s->cfg);
         if (s->spill)
             spill_set_segment_bytes(s->spill, segment_bytes_for(disk_budget));
         trim_disk(s, 0);
@@ -915,6 +1039,8 @@ void sb_store_stats(struct sb_store *s, struct sb_stats *o)
     o->index_bytes = counted(s, STORE_MEM_INDEX);
     o->cache_bytes = counted(s, STORE_MEM_CACHE);
     o->work_bytes = work_bytes(s);
+    o->index_pages_max = s->index_cap_max;
+    snprintf(o->scaled, sizeof o->scaled, "%s", s->scaled);
     snprintf(o->last_error, sizeof o->last_error, "%s", s->last_error);
     pthread_mutex_unlock(&s->lock);
 }
@@ -950,12 +1076,18 @@ size_t sb_stats_json(const struct sb_stats *st, char *buf, size_t cap)
         ",\"pages_cold\":%" PRIu64 ",\"pages_disk\":%" PRIu64 ",\"raw_bytes_in\":%" PRIu64
         ",\"raw_bytes_stored\":%" PRIu64 ",\"compressed_bytes\":%" PRIu64
         ",\"index_bytes\":%" PRIu64 ",\"cache_bytes\":%" PRIu64 ",\"work_bytes\":%" PRIu64
-        ",\"pages_permuted\":%" PRIu64 ",\"last_error\":\"",
+        ",\"pages_permuted\":%" PRIu64 ",\"index_pages_max\":%" PRIu64 ",\"scaled\":\"",
         st->ram_budget, st->ram_used, st->disk_budget, st->disk_used, st->rows_retained,
-        st->rows_dropped, st->rows_lost, st->rows_ram, st->rows_disk, st->pages_hot, st->pages_ram, st->pages_cold,
-        st->pages_disk, st->raw_bytes_in, st->raw_bytes_stored, st->compressed_bytes,
-        st->index_bytes, st->cache_bytes, st->work_bytes, st->pages_permuted);
+        st->rows_dropped, st->rows_lost, st->rows_ram, st->rows_disk, st->pages_hot,
+        st->pages_ram, st->pages_cold, st->pages_disk, st->raw_bytes_in, st->raw_bytes_stored,
+        st->compressed_bytes, st->index_bytes, st->cache_bytes, st->work_bytes,
+        st->pages_permuted, st->index_pages_max);
     size_t len = n < 0 ? 0 : (size_t)n;
+    len = json_escape(buf, cap, len, st->scaled);
+    const char *mid = "\",\"last_error\":\"";
+    for (const char *p = mid; *p; p++, len++)
+        if (len + 1 < cap)
+            buf[len] = *p;
     len = json_escape(buf, cap, len, st->last_error);
     const char *tail = "\"}";
     for (const char *p = tail; *p; p++, len++)
@@ -972,7 +1104,7 @@ const char *sb_strerror(int err)
     case SB_OK: return "success";
     case SB_ERR_NOMEM: return "out of memory";
     case SB_ERR_INVAL: return "invalid argument";
-    case SB_ERR_RANGE: return "row index out of range";
+    case SB_ERR_RANGE: return "row not retained";
     case SB_ERR_BUDGET: return "budget too small";
     case SB_ERR_IO: return "spill file I/O error";
     case SB_ERR_CORRUPT: return "corrupt or unauthenticated data";

@@ -147,6 +147,8 @@ struct sb_store {
 
     uint64_t raw_bytes_in;
     uint64_t rows_lost;
+    size_t index_cap_max; /* the index grows no further (index_cap_for) */
+    char scaled[128];     /* what sb_config_fit scaled down, for the stats */
     char last_error[192];
 };
 

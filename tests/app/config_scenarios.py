@@ -80,6 +80,14 @@ def case_print(bt, home):
                  "osc52_read = deny  # from default",
                  "url_launcher = xdg-open  # from default"]:
         check(want in body, "print: no line %r" % want)
+    # A small budget: the store scales its parts down, and the print says which.
+    status, out, err = run(bt, ["--print-config", "--scrollback-ram", "1M"], home)
+    check(status == 0 and err == "", "print 1M: status %d, stderr %r" % (status, err))
+    for want in ["scrollback_ram = 1M  # from --scrollback-ram",
+                 "page_size = 4K  # from default, scaled down for scrollback_ram (was 64K)",
+                 "cold_codec = none  # from default, scaled down for scrollback_ram (was xz)",
+                 "codec = zstd  # from default"]:
+        check(want in out.split("\n"), "print 1M: no line %r in %r" % (want, out))
     # $XDG_CONFIG_HOME wins over ~/.config; --config over both.
     xdg = os.path.join(home, "xdg")
     write_conf(home, "scrollback_ram = 48M\n", os.path.join(xdg, "boundterm", "boundterm.conf"))
@@ -114,8 +122,8 @@ def error_cases(home):
          "powers of 1024: write e.g. 64M or 64MiB)" % CONF),
         ("scrollback_ram = 1K\n", [], re.compile(r"boundterm: %s:1: scrollback_ram: '1K' is below "
          r"the minimum RAM budget of \d+K \(\d+ bytes\)$" % re.escape(CONF))),
-        ("scrollback_ram = 9M\npage_size = 4M\n", [], re.compile(
-            r"boundterm: %s:1: scrollback_ram: '9M' is below the minimum RAM budget of \d+K"
+        ("scrollback_ram = 300K\npage_size = 4M\n", [], re.compile(
+            r"boundterm: %s:1: scrollback_ram: '300K' is below the minimum RAM budget of \d+K"
             % re.escape(CONF))),
         ("scrolback_ram = 1G\n", [], "boundterm: %s:1: unknown key 'scrolback_ram' (did you "
          "mean 'scrollback_ram'?)" % CONF),

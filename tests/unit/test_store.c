@@ -150,7 +150,7 @@ static uint64_t model_verify(struct model *m)
 static void test_errors(void)
 {
     struct sb_config cfg = small_config();
-    cfg.ram_budget = 1 << 20;
+    cfg.ram_budget = 64 << 10; /* below what the parts scale down to */
     struct sb_store *s = NULL;
     char err[256] = "";
     CHECK_EQ(sb_store_create(&cfg, &s, err, sizeof err), SB_ERR_BUDGET);
@@ -318,6 +318,69 @@ static void test_pop(void)
     model_close(&m);
 }
 
+
+/* Pushes od -cx-like rows (hex words of hashes: about 2.7x with zstd, as od's). */
+static void push_od_rows(struct sb_store *s, uint64_t n, uint64_t *k, struct sb_stats *worst)
+{
+    for (uint64_t i = 0; i < n; i++, (*k)++) {
+        char text[96];
+        uint64_t h = (*k + 1) * 0x9E3779B97F4A7C15ull;
+        int len = snprintf(text, sizeof text, "%07llo %04x %04x %04x %04x %04x %04x %04x %04x",
+                           (unsigned long long)*k * 16, (unsigned)(h & 0xffff),
+                           (unsigned)(h >> 16 & 0xffff), (unsigned)(h >> 32 & 0xffff),
+                           (unsigned)(h >> 48), (unsigned)(h >> 8 & 0xffff),
+                           (unsigned)(h >> 24 & 0xffff), (unsigned)(h >> 40 & 0xffff),
+                           (unsigned)(h >> 4 & 0xffff));
+        REQUIRE(sb_store_push_plain(s, text, (size_t)len, 80, 0) == 0);
+        if (i % 4096 == 0) {
+            struct sb_stats st;
+            sb_store_stats(s, &st);
+            if (st.ram_used > worst->ram_used)
+                *worst = st;
+        }
+    }
+}
+
+/* Small budgets (1M-8M) are accepted, scaled as the stats say, and held under a flood. */
+static void test_small_budgets(void)
+{
+    static const uint64_t mib[] = {1, 2, 4, 8};
+    for (size_t b = 0; b < sizeof mib / sizeof *mib; b++) {
+        struct sb_config cfg;
+        sb_config_defaults(&cfg); /* the defaults a user gets, spilling to our directory */
+        cfg.spill_dir = spill_dir;
+        cfg.ram_budget = mib[b] << 20;
+        CHECK(sb_config_floor_ram(&cfg) <= (1u << 20));
+        struct sb_store *s = NULL;
+        char err[256] = "";
+        int rc = sb_store_create(&cfg, &s, err, sizeof err);
+        if (rc)
+            fprintf(stderr, "%lluM: %s\n", (unsigned long long)mib[b], err);
+        REQUIRE(rc == 0);
+        uint64_t k = 0;
+        struct sb_stats worst = {0}, st;
+        push_od_rows(s, (uint64_t)scaled(300000), &k, &worst);
+        sb_store_settle(s);
+        sb_store_stats(s, &st);
+        CHECK(worst.ram_used <= worst.ram_budget);
+        CHECK(st.ram_used <= st.ram_budget);
+        CHECK(st.rows_retained > 0);
+        CHECK_STR(st.last_error, "");
+        CHECK(mib[b] >= 8 || st.scaled[0] != '\0'); /* below the defaults' minimum: said */
+        struct sb_span span;
+        sb_store_span(s, &span);
+        struct sb_row row;
+        sb_row_init(&row);
+        CHECK_EQ(sb_store_read_row(s, span.first, &row), 0);
+        CHECK(!(row.flags & SB_ROW_LOST) && row.ncols == 80);
+        sb_row_fini(&row);
+        printf("budget %lluM: scaled '%s', worst ram_used %.0fK, %llu rows retained "
+               "(%llu on disk), index at most %llu pages\n", (unsigned long long)mib[b],
+               st.scaled, worst.ram_used / 1024.0, (unsigned long long)st.rows_retained,
+               (unsigned long long)st.rows_disk, (unsigned long long)st.index_pages_max);
+        sb_store_destroy(s);
+    }
+}
 
 struct numbers_seen {
     uint64_t next, bad;
@@ -919,6 +982,7 @@ int main(void)
     test_spill();
     test_pop();
     test_numbering();
+    test_small_budgets();
     if (scale >= 1) /* RSS means little at a small scale or under valgrind */
         test_clear_returns_memory();
     test_disk_full();

@@ -294,6 +294,17 @@ typedef int (*sb_text_fn)(void *user, uint64_t row, const char *text, size_t len
 int sb_store_visit_text(struct sb_store *store, uint64_t first, uint64_t count, sb_text_fn fn,
                         void *user);
 
+/*
+ * Like sb_store_visit_text, for a search for needle (UTF-8 bytes; ASCII letters match either
+ * case): rows of pages that the store's summaries show cannot hold needle are passed over
+ * without being read, and *skipped (if not NULL) receives how many. A row that does hold
+ * needle is never passed over; one that does not may still be visited. A needle shorter than
+ * three bytes passes over nothing.
+ */
+int sb_store_visit_text_probe(struct sb_store *store, uint64_t first, uint64_t count,
+                              const char *needle, size_t needle_len, sb_text_fn fn, void *user,
+                              uint64_t *skipped);
+
 /* Like sb_store_visit_text with decoded rows; row is valid only during the call. */
 typedef int (*sb_row_fn)(void *user, uint64_t number, const struct sb_row *row);
 int sb_store_visit_rows(struct sb_store *store, uint64_t first, uint64_t count, sb_row_fn fn,
@@ -351,6 +362,7 @@ struct sb_stats {
                                  compression, cold merges, reads and spilling */
     uint64_t pages_permuted;  /* cold pages (RAM or disk) stored with their rows regrouped */
     uint64_t index_pages_max; /* the page index grows no further: past it the oldest page goes */
+    uint64_t summary_bytes;   /* part of ram_used: the pages' trigram filters (for searching) */
     char scaled[128];         /* what was scaled down to fit the RAM budget; empty: nothing */
     char last_error[192];     /* empty when nothing went wrong */
 };

@@ -218,7 +218,8 @@ uint64_t store_ram_used(const struct sb_store *s)
 {
     return hot_bytes(&s->hot) + arena_mapped_bytes(s->hot_arena) +
            arena_mapped_bytes(s->cold_arena) + counted(s, STORE_MEM_SEALED) +
-           counted(s, STORE_MEM_INDEX) + counted(s, STORE_MEM_CACHE) + work_bytes(s);
+           counted(s, STORE_MEM_INDEX) + counted(s, STORE_MEM_CACHE) +
+           counted(s, STORE_MEM_SUMMARY) + work_bytes(s);
 }
 
 /* ---- Page state changes ------------------------------------------------ */
@@ -238,6 +239,7 @@ void store_entry_release(struct sb_store *s, struct entry *e)
         spill_release(s->spill, &e->u.loc);
         break;
     }
+    store_summary_free(s, e);
     store_cache_forget(s, e->id);
 }
 
@@ -500,11 +502,17 @@ static size_t chunk_bytes_for(uint64_t ram_budget)
     return (size_t)c;
 }
 
-/* The index's share that is always there: the store itself, its cache slots, 64 entries. */
+/* What each page costs in RAM wherever it is: its index entry and its summary. */
+static size_t page_entry_bytes(const struct sb_config *cfg)
+{
+    return sizeof(struct entry) + store_summary_bits(cfg->page_bytes) / 8;
+}
+
+/* The index's share that is always there: the store itself, its cache slots, 64 pages. */
 static size_t index_floor(const struct sb_config *cfg)
 {
     return sizeof(struct sb_store) + cfg->cache_pages * sizeof(struct cache_slot) +
-           64 * sizeof(struct entry);
+           64 * page_entry_bytes(cfg);
 }
 
 /* The smallest budget for cfg's parts exactly as they are (no scaling). */
@@ -520,14 +528,15 @@ static uint64_t min_ram_as_is(const struct sb_config *cfg)
 }
 
 /*
- * The most page entries the index may grow to: a quarter of the budget (the fixed parts of a
- * scaled store take at most the other three). Past it the oldest page goes when a new one is
- * sealed, so a small RAM budget beside a large disk budget stays a RAM budget.
+ * The most pages the index may grow to: their entries and summaries take at most a quarter
+ * of the budget (the fixed parts of a scaled store take at most the other three). Past it the
+ * oldest page goes when a new one is sealed, so a small RAM budget beside a large disk budget
+ * stays a RAM budget.
  */
 static size_t index_cap_for(const struct sb_config *cfg)
 {
     size_t cap = 64;
-    while (2 * cap * sizeof(struct entry) <= cfg->ram_budget / 4)
+    while (2 * cap * page_entry_bytes(cfg) <= cfg->ram_budget / 4)
         cap *= 2;
     return cap;
 }
@@ -665,6 +674,7 @@ static int store_init(struct sb_store *s, const struct sb_config *cfg, char *err
     s->read_reserve = read_reserve_for(cfg);
     s->cold_reserve = cold_reserve_for(cfg);
     s->index_cap_max = index_cap_for(cfg);
+    s->summary_bits = store_summary_bits(cfg->page_bytes);
     size_t chunk = chunk_bytes_for(cfg->ram_budget);
     s->hot_arena = arena_create(chunk);
     s->cold_arena = arena_create(chunk);
@@ -771,7 +781,7 @@ void sb_store_destroy(struct sb_store *s)
     store_scratch_free(s, &s->read_perm);
     /* Everything counted went back: a count left over is a buffer that missed store_account. */
     assert(counted(s, STORE_MEM_SEALED) == 0 && counted(s, STORE_MEM_CACHE) == 0 &&
-           counted(s, STORE_MEM_WORK) == 0);
+           counted(s, STORE_MEM_WORK) == 0 && counted(s, STORE_MEM_SUMMARY) == 0);
     free(s->cache);
     free(s->spill_dir);
     pthread_cond_destroy(&s->cond);
@@ -794,6 +804,8 @@ static int seal_hot(struct sb_store *s)
     struct entry *e = push_back(s, &s->pages);
     if (!e)
         return SB_ERR_NOMEM;
+    e->summary = store_summary_build(s, &s->hot.view);
+    e->ends_wrapped = (page_view_flags(&s->hot.view, nrows - 1) & SB_ROW_WRAPPED) != 0;
     size_t len, cap;
     uint8_t *raw = hot_seal(&s->hot, &len, &cap);
     e->id = s->next_id++;
@@ -1040,6 +1052,7 @@ void sb_store_stats(struct sb_store *s, struct sb_stats *o)
     o->cache_bytes = counted(s, STORE_MEM_CACHE);
     o->work_bytes = work_bytes(s);
     o->index_pages_max = s->index_cap_max;
+    o->summary_bytes = counted(s, STORE_MEM_SUMMARY);
     snprintf(o->scaled, sizeof o->scaled, "%s", s->scaled);
     snprintf(o->last_error, sizeof o->last_error, "%s", s->last_error);
     pthread_mutex_unlock(&s->lock);
@@ -1076,12 +1089,13 @@ size_t sb_stats_json(const struct sb_stats *st, char *buf, size_t cap)
         ",\"pages_cold\":%" PRIu64 ",\"pages_disk\":%" PRIu64 ",\"raw_bytes_in\":%" PRIu64
         ",\"raw_bytes_stored\":%" PRIu64 ",\"compressed_bytes\":%" PRIu64
         ",\"index_bytes\":%" PRIu64 ",\"cache_bytes\":%" PRIu64 ",\"work_bytes\":%" PRIu64
-        ",\"pages_permuted\":%" PRIu64 ",\"index_pages_max\":%" PRIu64 ",\"scaled\":\"",
+        ",\"pages_permuted\":%" PRIu64 ",\"index_pages_max\":%" PRIu64
+        ",\"summary_bytes\":%" PRIu64 ",\"scaled\":\"",
         st->ram_budget, st->ram_used, st->disk_budget, st->disk_used, st->rows_retained,
         st->rows_dropped, st->rows_lost, st->rows_ram, st->rows_disk, st->pages_hot,
         st->pages_ram, st->pages_cold, st->pages_disk, st->raw_bytes_in, st->raw_bytes_stored,
         st->compressed_bytes, st->index_bytes, st->cache_bytes, st->work_bytes,
-        st->pages_permuted, st->index_pages_max);
+        st->pages_permuted, st->index_pages_max, st->summary_bytes);
     size_t len = n < 0 ? 0 : (size_t)n;
     len = json_escape(buf, cap, len, st->scaled);
     const char *mid = "\",\"last_error\":\"";

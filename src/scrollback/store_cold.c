@@ -186,10 +186,14 @@ static void cold_install(struct sb_store *s, struct cold_job *job, int rc, size_
     }
     memcpy(blob, s->cold_out.p, clen);
     struct entry merged = *store_at(&s->pages, i);
+    store_at(&s->pages, i)->summary = NULL; /* the merged block's now */
     merged.nrows = 0;
     for (size_t k = 0; k < job->count; k++) {
         struct entry *e = store_at(&s->pages, i + k);
         merged.nrows += e->nrows;
+        merged.ends_wrapped = e->ends_wrapped;
+        if (k > 0)
+            store_summary_merge(s, &merged, e);
         store_entry_release(s, e);
     }
     merged.raw_len = (uint32_t)job->merged_len;

@@ -47,6 +47,8 @@ struct entry {
     uint8_t busy;       /* the worker is compressing it */
     uint8_t in_cold;    /* its blob lives in the cold arena */
     uint8_t period;     /* 0: the blob holds a format-1 page; else format 2 with this period */
+    uint8_t ends_wrapped; /* its last row is soft-wrapped: a line runs on into the next page */
+    uint8_t *summary;   /* trigram filter of its text (store_summary.c); NULL: always read */
     union {
         struct {
             uint8_t *raw;
@@ -104,6 +106,7 @@ enum store_mem {
     STORE_MEM_INDEX,  /* the page index and the store itself */
     STORE_MEM_CACHE,  /* decompressed pages kept for reading */
     STORE_MEM_WORK,   /* the scratch buffers of compression, cold merges, reads */
+    STORE_MEM_SUMMARY, /* the pages' trigram filters (store_summary.c) */
     STORE_MEM_KINDS,
 };
 
@@ -148,9 +151,26 @@ struct sb_store {
     uint64_t raw_bytes_in;
     uint64_t rows_lost;
     size_t index_cap_max; /* the index grows no further (index_cap_for) */
+    uint32_t summary_bits; /* of each page's trigram filter */
     char scaled[128];     /* what sb_config_fit scaled down, for the stats */
     char last_error[192];
 };
+
+/* ---- store_summary.c ---- */
+
+#define STORE_PROBE_MAX 64 /* trigrams of a needle that are checked */
+
+uint32_t store_summary_bits(uint32_t page_bytes);
+/* The summary of a page's rows (accounted); NULL when out of memory. */
+uint8_t *store_summary_build(struct sb_store *s, const struct page_view *v);
+void store_summary_free(struct sb_store *s, struct entry *e);
+/* ORs from's summary into into's (a cold merge) and frees from's. */
+void store_summary_merge(struct sb_store *s, struct entry *into, struct entry *from);
+/* The folded trigrams of needle, at most cap; how many. */
+size_t store_probe_make(const char *needle, size_t len, uint32_t *tri, size_t cap);
+/* false only when the page's text cannot hold all of the trigrams. */
+bool store_summary_may_hold(const struct sb_store *s, const struct entry *e, const uint32_t *tri,
+                            size_t n);
 
 /* ---- store.c ---- */
 

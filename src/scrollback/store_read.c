@@ -311,8 +311,36 @@ static int visit_page(struct sb_store *s, uint64_t *abs, uint64_t end, bool rows
     return 0;
 }
 
+/* What a probing visit passes over: pages whose summaries rule out all of a needle. */
+struct probe {
+    uint32_t tri[STORE_PROBE_MAX];
+    size_t n;
+    uint64_t skipped; /* rows passed over */
+};
+
+/*
+ * Passes over the page holding row *abs when the probe rules it out; true when it did. A page
+ * whose first or last line runs across a page boundary is always read: its summary has no
+ * trigram that spans the boundary.
+ */
+static bool probe_skip(struct sb_store *s, struct probe *p, uint64_t *abs, uint64_t end)
+{
+    if (!p || p->n == 0 || *abs >= s->next_abs - s->hot.view.nrows)
+        return false;
+    size_t i = store_find_row(&s->pages, *abs);
+    const struct entry *e = store_at(&s->pages, i);
+    if (e->ends_wrapped || (i > 0 && store_at(&s->pages, i - 1)->ends_wrapped) ||
+        store_summary_may_hold(s, e, p->tri, p->n))
+        return false;
+    uint64_t page_end = e->first_row + e->nrows;
+    page_end = page_end < end ? page_end : end;
+    p->skipped += page_end - *abs;
+    *abs = page_end;
+    return true;
+}
+
 static int visit(struct sb_store *s, uint64_t first, uint64_t count, bool rows, sb_text_fn tfn,
-                 sb_row_fn rfn, void *user)
+                 sb_row_fn rfn, void *user, struct probe *probe)
 {
     struct sb_row tmp;
     sb_row_init(&tmp);
@@ -326,6 +354,8 @@ static int visit(struct sb_store *s, uint64_t first, uint64_t count, bool rows, 
         uint64_t end = want_end < s->next_abs ? want_end : s->next_abs;
         if (abs >= end || rc)
             break;
+        if (probe_skip(s, probe, &abs, end))
+            continue;
         rc = visit_page(s, &abs, end, rows, tfn, rfn, user, &tmp);
         store_trim_reading(s);
         pthread_mutex_unlock(&s->lock);
@@ -339,11 +369,22 @@ static int visit(struct sb_store *s, uint64_t first, uint64_t count, bool rows, 
 int sb_store_visit_text(struct sb_store *s, uint64_t first, uint64_t count, sb_text_fn fn,
                         void *user)
 {
-    return visit(s, first, count, false, fn, NULL, user);
+    return visit(s, first, count, false, fn, NULL, user, NULL);
+}
+
+int sb_store_visit_text_probe(struct sb_store *s, uint64_t first, uint64_t count,
+                              const char *needle, size_t needle_len, sb_text_fn fn, void *user,
+                              uint64_t *skipped)
+{
+    struct probe p = {.n = store_probe_make(needle, needle_len, p.tri, STORE_PROBE_MAX)};
+    int rc = visit(s, first, count, false, fn, NULL, user, &p);
+    if (skipped)
+        *skipped = p.skipped;
+    return rc;
 }
 
 int sb_store_visit_rows(struct sb_store *s, uint64_t first, uint64_t count, sb_row_fn fn,
                         void *user)
 {
-    return visit(s, first, count, true, NULL, fn, user);
+    return visit(s, first, count, true, NULL, fn, user, NULL);
 }

@@ -17,6 +17,7 @@
  */
 #include "search/search.h"
 
+#include <ctype.h>
 #include <regex.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -50,6 +51,9 @@ struct search {
     uint64_t lo, hi, start, cur; /* absolute rows */
     int phase;                   /* 0 or 1, -1 before the start row is snapped */
     uint64_t first;              /* the oldest row retained, as last seen */
+    char *needle;                /* what every match holds, for passing over pages; or NULL */
+    size_t needle_len;
+    uint64_t load_a;             /* the first row the last load asked for (after clamping) */
     char *buf;                   /* the chunk's text */
     size_t len, cap;
     struct chunk_row *rows;
@@ -125,6 +129,67 @@ static bool has_upper(const char *q)
 }
 
 /* Compiles the query (or prepares the literal); false with err filled on failure. */
+/* Whether c has a meaning of its own in a POSIX extended regular expression. */
+static bool re_special(char c)
+{
+    return strchr(".[]()*+?{}|^$\\", c) != NULL;
+}
+
+/*
+ * The longest run of plain ASCII characters that every match of the extended regular
+ * expression re must contain, copied (*len set), or NULL when none of 3 bytes or more is
+ * sure: an alternation at the top, anything inside brackets or groups, a character that a
+ * quantifier makes optional or repeats, GNU's backslash classes and anything not ASCII
+ * (REG_ICASE may fold it) end a run.
+ */
+static char *regex_required_literal(const char *re, size_t *len)
+{
+    char run[256], best[256];
+    size_t n = 0, bn = 0;
+    int depth = 0;
+    for (const char *p = re; *p; p++) {
+        char c = *p;
+        bool literal = false;
+        if (c == '|' && depth == 0)
+            return NULL; /* either side may match: nothing is required */
+        if (c == '(' || c == '[') {
+            depth += c == '(';
+            if (c == '[') /* skip the bracket expression: ']' first is part of it */
+                for (p += p[1] == ']' ? 2 : 1; *p && *p != ']'; p++)
+                    ;
+            if (!*p)
+                break;
+        } else if (c == ')') {
+            depth -= depth > 0;
+        } else if (c == '\\' && p[1]) {
+            c = *++p; /* GNU gives \w \s \b \< ... a meaning: only punctuation is plain */
+            literal = depth == 0 && !((unsigned char)c & 0x80) && !isalnum((unsigned char)c);
+        } else if (depth == 0 && !re_special(c) && !((unsigned char)c & 0x80)) {
+            literal = true;
+        }
+        bool optional = p[1] == '*' || p[1] == '?' || p[1] == '{';
+        bool repeated = p[1] == '+'; /* there at least once, but what follows is not next */
+        if (literal && !optional && n < sizeof run)
+            run[n++] = c;
+        if (!literal || optional || repeated || n == sizeof run) {
+            if (n > bn)
+                memcpy(best, run, bn = n);
+            n = 0;
+        }
+    }
+    if (n > bn)
+        memcpy(best, run, bn = n);
+    if (bn < 3)
+        return NULL;
+    char *out = malloc(bn + 1);
+    if (out) {
+        memcpy(out, best, bn);
+        out[bn] = '\0';
+        *len = bn;
+    }
+    return out;
+}
+
 static bool prepare_query(struct search *s, const struct search_opts *o, char *err,
                           size_t errlen)
 {
@@ -141,8 +206,11 @@ static bool prepare_query(struct search *s, const struct search_opts *o, char *e
         s->fold = icase;
         if (icase)
             fold_ascii(s->query, s->qlen);
+        s->needle = s->qlen >= 3 ? strdup(s->query) : NULL; /* none: every page is read */
+        s->needle_len = s->needle ? s->qlen : 0;
         return true;
     }
+    s->needle = regex_required_literal(s->query, &s->needle_len);
     int rc = regcomp(&s->re, s->query, REG_EXTENDED | REG_NEWLINE | (icase ? REG_ICASE : 0));
     if (rc != 0) {
         char why[128];
@@ -190,6 +258,7 @@ void search_destroy(struct search *s)
     if (s->have_re)
         regfree(&s->re);
     free(s->query);
+    free(s->needle);
     free(s->buf);
     free(s->rows);
     free(s->m);
@@ -259,9 +328,14 @@ static bool load(struct search *s, uint64_t a, uint64_t b)
     uint64_t first = first_retained(s);
     if (a < first)
         a = first;
+    s->load_a = a;
     if (a >= b)
         return true;
-    int rc = sb_store_visit_text(s->store, a, b - a, on_row, s);
+    uint64_t skipped = 0;
+    int rc = s->needle ? sb_store_visit_text_probe(s->store, a, b - a, s->needle, s->needle_len,
+                                                   on_row, s, &skipped)
+                       : sb_store_visit_text(s->store, a, b - a, on_row, s);
+    s->rows_scanned += skipped; /* passed over: they cannot match */
     if (s->oom || (rc != 0 && rc != 1)) {
         snprintf(s->err, sizeof s->err, "search: %s",
                  s->oom ? "out of memory" : sb_strerror(rc));
@@ -392,7 +466,9 @@ static bool step_backward(struct search *s, struct range r, uint64_t a)
         return true;
     }
     size_t k = 0; /* rows [k, nrows) are whole lines */
-    if (s->rows[0].abs > r.a && s->rows[0].abs > s->first) {
+    /* The first row may end a line begun before the chunk, unless the rows before it were
+     * passed over (a page is passed over only when no line runs across its ends). */
+    if (s->rows[0].abs > r.a && s->rows[0].abs > s->first && s->rows[0].abs == s->load_a) {
         while (k < s->nrows && (s->rows[k].flags & SB_ROW_WRAPPED))
             k++;
         k++; /* past the row that ends the partial line */

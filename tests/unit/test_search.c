@@ -8,6 +8,7 @@
  * (row, byte) .. (end_row, end_byte), read back, must equal the query.
  */
 #include <pthread.h>
+#include <regex.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,6 +285,109 @@ static void test_regex(void)
     sb_store_destroy(st);
 }
 
+/* Row k of a log-like history: words, and a rare "QUOKKA-d" on five rows. */
+static size_t log_text(uint64_t k, char *buf, size_t cap)
+{
+    static const char *const words[] = {"error", "warning", "connect", "timeout", "retry",
+                                        "session", "disk", "/usr/lib", "ok", "user", "page",
+                                        "cache", "spill", "kernel", "mount", "socket"};
+    uint64_t h = (k + 1) * 0x9e3779b97f4a7c15ull;
+    int n = snprintf(buf, cap, "%08llu %s %s %s", (unsigned long long)k, words[h >> 60],
+                     words[h >> 40 & 15], words[h >> 20 & 15]);
+    if (k % 60001 == 1234)
+        n += snprintf(buf + n, cap - (size_t)n, " QUOKKA-%llu", (unsigned long long)(k % 10));
+    return (size_t)n;
+}
+
+/* How many matches of the regular expression (or literal) q rows 0..n-1 hold, by brute force. */
+static size_t expected_matches(uint64_t n, const char *q, bool regex, bool icase)
+{
+    regex_t re;
+    REQUIRE(!regex || regcomp(&re, q, REG_EXTENDED | (icase ? REG_ICASE : 0)) == 0);
+    size_t count = 0;
+    for (uint64_t k = 0; k < n; k++) {
+        char buf[128];
+        log_text(k, buf, sizeof buf);
+        const char *p = buf;
+        regmatch_t m;
+        for (;;) {
+            if (regex) {
+                if (regexec(&re, p, 1, &m, p == buf ? 0 : REG_NOTBOL) != 0 || m.rm_eo == 0)
+                    break;
+                p += m.rm_eo;
+            } else {
+                const char *at = icase ? strcasestr(p, q) : strstr(p, q);
+                if (!at)
+                    break;
+                p = at + strlen(q);
+            }
+            count++;
+        }
+    }
+    if (regex)
+        regfree(&re);
+    return count;
+}
+
+/*
+ * With 64 KiB pages the store keeps summaries: literals and regexes with a required literal
+ * pass over pages that cannot match, and find exactly what a plain scan finds; progress
+ * still reaches every row, once.
+ */
+static void test_summaries(void)
+{
+    struct sb_config cfg = fixture_config(spill_dir, 4u << 20, 256u << 20);
+    cfg.page_bytes = 64u << 10;
+    struct sb_store *st = NULL;
+    REQUIRE(sb_store_create(&cfg, &st, NULL, 0) == 0);
+    uint64_t n = BIG;
+    for (uint64_t k = 0; k < n; k++) {
+        char buf[128];
+        size_t len = log_text(k, buf, sizeof buf);
+        REQUIRE(sb_store_push_plain(st, buf, len, 80, 0) == 0);
+    }
+    static const struct {
+        const char *q;
+        bool regex, rare;
+        enum search_case c;
+    } cases[] = {
+        {"quokka-4", false, true, SEARCH_CASE_SMART},
+        {"QUOKKA", false, true, SEARCH_CASE_SENSITIVE},
+        {"Quokka-4", false, true, SEARCH_CASE_INSENSITIVE},
+        {"timeout", false, false, SEARCH_CASE_SMART},
+        {"QUOKKA-[0-9]", true, true, SEARCH_CASE_SMART},
+        {"quok+a", true, true, SEARCH_CASE_INSENSITIVE},
+        {"QUOKKA|wombat", true, false, SEARCH_CASE_SMART},
+        {"(QUOKKA)-4", true, false, SEARCH_CASE_SMART},
+        {"error\\ QUOKKA", true, false, SEARCH_CASE_SMART},
+        {"disk (ok|user)$", true, false, SEARCH_CASE_SMART},
+    };
+    for (int dir = 0; dir < 2; dir++) {
+        for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+            char err[256];
+            struct search_opts o = {.query = cases[i].q, .regex = cases[i].regex,
+                                    .case_mode = cases[i].c, .dir = dir, .from_row = n / 3};
+            struct search *s = search_create(st, &o, err, sizeof err);
+            REQUIRE(s);
+            CHECK_EQ(run(s, 0), SEARCH_DONE);
+            struct search_progress p;
+            search_progress(s, &p);
+            bool icase = cases[i].c == SEARCH_CASE_INSENSITIVE ||
+                         (cases[i].c == SEARCH_CASE_SMART && !strpbrk(cases[i].q, "QUOKA"));
+            CHECK_EQ(p.matches, expected_matches(n, cases[i].q, cases[i].regex, icase));
+            CHECK(p.rows_scanned >= p.rows_total); /* passed-over rows count as scanned */
+            if (dir == 0)
+                printf("summaries: '%s' %zu matches, %.1f MB of text read for %llu rows\n",
+                       cases[i].q, p.matches, p.bytes_scanned / 1e6,
+                       (unsigned long long)p.rows_total);
+            if (cases[i].rare) /* a rare literal reads a small part of the history */
+                CHECK(p.bytes_scanned < (uint64_t)n * 8);
+            search_destroy(s);
+        }
+    }
+    sb_store_destroy(st);
+}
+
 /* A search stops when cancelled, keeps what it found, and stays stopped. */
 static void test_cancel(void)
 {
@@ -391,6 +495,7 @@ int main(void)
     test_wrap();
     test_case();
     test_regex();
+    test_summaries();
     test_cancel();
     test_race_interleaved();
     test_race_thread();

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -380,6 +381,92 @@ static void test_small_budgets(void)
                (unsigned long long)st.rows_disk, (unsigned long long)st.index_pages_max);
         sb_store_destroy(s);
     }
+}
+
+struct probe_check {
+    const char *needle;
+    uint64_t visited, holding, bad;
+    bool probing;
+    uint8_t *seen; /* by row number: visited by the probing walk */
+};
+
+/* Whether text (len bytes) holds needle, ASCII letters folded. */
+static bool holds_folded(const char *text, size_t len, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = 0; i + n <= len; i++) {
+        size_t k = 0;
+        while (k < n && tolower((unsigned char)text[i + k]) == tolower((unsigned char)needle[k]))
+            k++;
+        if (k == n)
+            return true;
+    }
+    return false;
+}
+
+static int probe_row(void *user, uint64_t row, const char *text, size_t len, uint32_t flags)
+{
+    struct probe_check *pc = user;
+    pc->visited++;
+    if (pc->probing) {
+        pc->seen[row] = 1;
+    } else if (holds_folded(text, len, pc->needle)) {
+        pc->holding++;
+        pc->bad += !pc->seen[row]; /* held the needle, but the probing walk passed it over */
+    }
+    return 0;
+}
+
+/* Summaries pass over pages that cannot hold a needle, and never one that does. */
+static void test_probe(void)
+{
+    struct sb_config cfg = small_config();
+    cfg.page_bytes = 64u << 10; /* pages under 16K have no summaries */
+    cfg.disk_budget = 64u << 20;
+    cfg.ram_budget = 4u << 20; /* most pages spill: passing over them saves reading the disk */
+    struct sb_store *s = NULL;
+    REQUIRE(sb_store_create(&cfg, &s, NULL, 0) == 0);
+    static const char *const words[] = {"error", "warning", "connect", "timeout", "retry",
+                                        "Session", "disk", "/usr/lib", "ok", "user"};
+    uint64_t n = (uint64_t)scaled(200000), rng = 99;
+    for (uint64_t k = 0; k < n; k++) {
+        char text[200];
+        int len = snprintf(text, sizeof text, "%08llu %s %s id=%llx",
+                           (unsigned long long)k, words[rowgen_next(&rng) % 10],
+                           words[rowgen_next(&rng) % 10], (unsigned long long)rowgen_next(&rng));
+        if (k % 50000 == 777) /* a rare needle, three times */
+            len += snprintf(text + len, sizeof text - (size_t)len, " Zebra-42");
+        uint32_t flags = k % 1000 < 3 ? SB_ROW_WRAPPED : 0; /* lines across rows (and pages) */
+        REQUIRE(sb_store_push_plain(s, text, (size_t)len, 120, flags) == 0);
+    }
+    struct sb_stats st;
+    sb_store_stats(s, &st);
+    CHECK(st.summary_bytes > 0);
+    CHECK_FULL(st.pages_disk > 0);
+    static const char *const needles[] = {"zebra-42", "ZEBRA", "not here at all", "timeout",
+                                          "id=", "ab"};
+    for (size_t i = 0; i < sizeof needles / sizeof *needles; i++) {
+        struct probe_check pc = {.needle = needles[i], .probing = true,
+                                 .seen = calloc(n, 1)};
+        REQUIRE(pc.seen != NULL);
+        uint64_t skipped = 0;
+        CHECK_EQ(sb_store_visit_text_probe(s, 0, UINT64_MAX, needles[i], strlen(needles[i]),
+                                           probe_row, &pc, &skipped), 0);
+        uint64_t probed = pc.visited;
+        pc.probing = false;
+        pc.visited = 0;
+        CHECK_EQ(sb_store_visit_text(s, 0, UINT64_MAX, probe_row, &pc), 0);
+        CHECK_EQ(pc.bad, 0);
+        CHECK_EQ(probed + skipped, pc.visited);
+        bool rare = i < 3;
+        CHECK_FULL(!rare || skipped > pc.visited / 2);
+        CHECK(strlen(needles[i]) >= 3 || skipped == 0);
+        printf("probe '%s': %llu of %llu rows passed over, %llu hold it\n", needles[i],
+               (unsigned long long)skipped, (unsigned long long)pc.visited,
+               (unsigned long long)pc.holding);
+        free(pc.seen);
+    }
+    sb_store_destroy(s);
 }
 
 struct numbers_seen {
@@ -983,6 +1070,7 @@ int main(void)
     test_pop();
     test_numbering();
     test_small_budgets();
+    test_probe();
     if (scale >= 1) /* RSS means little at a small scale or under valgrind */
         test_clear_returns_memory();
     test_disk_full();

@@ -1,0 +1,123 @@
+/*
+ * Page summaries (store_internal.h): what lets a search pass over pages that cannot hold
+ * its literal without reading, decrypting or decompressing them.
+ *
+ * A summary is a one-hash Bloom filter of the page's byte trigrams, as the search sees the
+ * text: ASCII letters folded to lower case, an empty cell a space, soft-wrapped rows joined,
+ * and a trigram never spanning the end of a line. It is small (page_bytes / 8 bits, 256 B to
+ * 2 KiB, about 1.5% of the page's text; pages under 16 KiB have none), so a single trigram is often a false positive, but a query needs all of its
+ * trigrams: a ten-byte literal has eight, and a page that holds none of it is passed over
+ * unless all eight collide. Summaries stay in RAM while their pages are compressed, moved to
+ * the cold tier (merged by OR) or spilled, and are counted in ram_used.
+ */
+#include "store_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SUMMARY_MIN_PAGE (16u << 10) /* smaller pages would need filters as large as they */
+#define SUMMARY_MAX_BITS 16384u
+
+uint32_t store_summary_bits(uint32_t page_bytes)
+{
+    if (page_bytes < SUMMARY_MIN_PAGE)
+        return 0; /* no summaries: every page is read */
+    uint32_t bits = 2048;
+    while (bits < page_bytes / 8 && bits < SUMMARY_MAX_BITS)
+        bits *= 2;
+    return bits;
+}
+
+static unsigned char fold(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c ? c : ' ';
+}
+
+/* The filter bit of trigram (a, b, c) in a filter of 2^log2 bits. */
+static uint32_t trigram_bit(uint32_t tri, unsigned log2)
+{
+    return (tri * 0x9E3779B1u) >> (32 - log2);
+}
+
+static unsigned log2_of(uint32_t bits)
+{
+    unsigned n = 0;
+    while ((1u << n) < bits)
+        n++;
+    return n;
+}
+
+uint8_t *store_summary_build(struct sb_store *s, const struct page_view *v)
+{
+    uint32_t bits = s->summary_bits;
+    uint8_t *f = bits ? calloc(bits / 8, 1) : NULL;
+    if (!f)
+        return NULL; /* no summary: the page is always read */
+    store_account(s, STORE_MEM_SUMMARY, bits / 8, 0);
+    unsigned log2 = log2_of(bits);
+    uint32_t window = 0, have = 0;
+    for (uint32_t r = 0; r < v->nrows; r++) {
+        const uint8_t *text;
+        size_t len;
+        page_view_text(v, r, &text, &len);
+        for (size_t i = 0; i < len; i++) {
+            window = (window << 8 | fold(text[i])) & 0xffffff;
+            if (++have >= 3) {
+                uint32_t b = trigram_bit(window, log2);
+                f[b >> 3] |= (uint8_t)(1u << (b & 7));
+            }
+        }
+        if (!(page_view_flags(v, r) & SB_ROW_WRAPPED))
+            window = have = 0; /* a line ends: no trigram runs across it */
+    }
+    return f;
+}
+
+void store_summary_free(struct sb_store *s, struct entry *e)
+{
+    if (!e->summary)
+        return;
+    free(e->summary);
+    store_account(s, STORE_MEM_SUMMARY, 0, s->summary_bits / 8);
+    e->summary = NULL;
+}
+
+void store_summary_merge(struct sb_store *s, struct entry *into, struct entry *from)
+{
+    if (into->summary && from->summary)
+        for (uint32_t i = 0; i < s->summary_bits / 8; i++)
+            into->summary[i] |= from->summary[i];
+    else /* a page without one must be read: so must the block it joins */
+        store_summary_free(s, into);
+    store_summary_free(s, from);
+}
+
+size_t store_probe_make(const char *needle, size_t len, uint32_t *tri, size_t cap)
+{
+    size_t n = 0;
+    uint32_t window = 0, have = 0;
+    for (size_t i = 0; i < len && n < cap; i++) {
+        if (needle[i] == '\n') { /* the summary has no trigram across a line's end */
+            window = have = 0;
+            continue;
+        }
+        window = (window << 8 | fold((unsigned char)needle[i])) & 0xffffff;
+        if (++have >= 3)
+            tri[n++] = window;
+    }
+    return n;
+}
+
+bool store_summary_may_hold(const struct sb_store *s, const struct entry *e, const uint32_t *tri,
+                            size_t n)
+{
+    if (!e->summary)
+        return true;
+    unsigned log2 = log2_of(s->summary_bits);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t b = trigram_bit(tri[i], log2);
+        if (!(e->summary[b >> 3] & (1u << (b & 7))))
+            return false;
+    }
+    return true;
+}

@@ -528,15 +528,19 @@ static uint64_t min_ram_as_is(const struct sb_config *cfg)
 }
 
 /*
- * The most pages the index may grow to: their entries and summaries take at most a quarter
- * of the budget (the fixed parts of a scaled store take at most the other three). Past it the
- * oldest page goes when a new one is sealed, so a small RAM budget beside a large disk budget
- * stays a RAM budget.
+ * The most pages the index may grow to: their entries and summaries take at most 3/4 of
+ * what the budget leaves over the store's fixed parts, or a quarter of the budget if that is
+ * more (a scaled store's fixed parts take up to 3/4). Past it the oldest page goes when a new
+ * one is sealed, so a small RAM budget beside a large disk budget stays a RAM budget; below
+ * it, pages in RAM spill to make room for the index of those on disk.
  */
 static size_t index_cap_for(const struct sb_config *cfg)
 {
+    uint64_t fixed = min_ram_as_is(cfg);
+    uint64_t room = cfg->ram_budget > fixed ? cfg->ram_budget - fixed : 0;
+    uint64_t allow = room / 4 * 3 > cfg->ram_budget / 4 ? room / 4 * 3 : cfg->ram_budget / 4;
     size_t cap = 64;
-    while (2 * cap * page_entry_bytes(cfg) <= cfg->ram_budget / 4)
+    while (2 * cap * page_entry_bytes(cfg) <= allow)
         cap *= 2;
     return cap;
 }

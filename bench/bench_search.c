@@ -168,9 +168,11 @@ int main(int argc, char **argv)
     struct sb_stats sts;
     sb_store_stats(st, &sts);
     printf("store: %" PRIu64 " rows (%" PRIu64 " on disk, %" PRIu64 " dropped), "
-           "%.0f MB raw -> %.0f MB compressed, %.0f MB disk, filled in %.1f s\n",
+           "%.0f MB raw -> %.0f MB compressed, %.0f MB disk, summaries %.1f MB, index %.1f MB, "
+           "filled in %.1f s\n",
            sts.rows_retained, sts.rows_disk, sts.rows_dropped, (double)sts.raw_bytes_in / 1e6,
-           (double)sts.compressed_bytes / 1e6, (double)sts.disk_used / 1e6, now_s() - t0);
+           (double)sts.compressed_bytes / 1e6, (double)sts.disk_used / 1e6,
+           (double)sts.summary_bytes / 1e6, (double)sts.index_bytes / 1e6, now_s() - t0);
     /* rare literals (once, ten times), a regex with a required literal, common text */
     int rc = ok ? time_search(st, NEEDLE, false, 1) | time_search(st, RARE, false, 10) |
                       time_search(st, "quota|boundterm-bench", true, 11) |

@@ -502,7 +502,7 @@ static size_t chunk_bytes_for(uint64_t ram_budget)
     return (size_t)c;
 }
 
-/* What each page costs in RAM wherever it is: its index entry and its summary. */
+/* What each page costs in RAM wherever it is: its index entry and (while kept) its summary. */
 static size_t page_entry_bytes(const struct sb_config *cfg)
 {
     return sizeof(struct entry) + store_summary_bits(cfg->page_bytes) / 8;
@@ -528,19 +528,26 @@ static uint64_t min_ram_as_is(const struct sb_config *cfg)
 }
 
 /*
- * The most pages the index may grow to: their entries and summaries take at most 3/4 of
- * what the budget leaves over the store's fixed parts, or a quarter of the budget if that is
- * more (a scaled store's fixed parts take up to 3/4). Past it the oldest page goes when a new
- * one is sealed, so a small RAM budget beside a large disk budget stays a RAM budget; below
- * it, pages in RAM spill to make room for the index of those on disk.
+ * What the page index may take: 3/4 of what the budget leaves over the store's fixed parts,
+ * or a quarter of the budget if that is more (a scaled store's fixed parts take up to 3/4).
+ * Half of it is for entries, half for the pages' search summaries.
  */
-static size_t index_cap_for(const struct sb_config *cfg)
+static uint64_t index_allowance(const struct sb_config *cfg)
 {
     uint64_t fixed = min_ram_as_is(cfg);
     uint64_t room = cfg->ram_budget > fixed ? cfg->ram_budget - fixed : 0;
-    uint64_t allow = room / 4 * 3 > cfg->ram_budget / 4 ? room / 4 * 3 : cfg->ram_budget / 4;
+    return room / 4 * 3 > cfg->ram_budget / 4 ? room / 4 * 3 : cfg->ram_budget / 4;
+}
+
+/*
+ * The most pages the index may grow to. Past it the oldest page goes when a new one is
+ * sealed, so a small RAM budget beside a large disk budget stays a RAM budget; below it,
+ * pages in RAM spill to make room for the index of those on disk.
+ */
+static size_t index_cap_for(const struct sb_config *cfg)
+{
     size_t cap = 64;
-    while (2 * cap * page_entry_bytes(cfg) <= allow)
+    while (2 * cap * sizeof(struct entry) <= index_allowance(cfg) / 2)
         cap *= 2;
     return cap;
 }
@@ -679,6 +686,7 @@ static int store_init(struct sb_store *s, const struct sb_config *cfg, char *err
     s->cold_reserve = cold_reserve_for(cfg);
     s->index_cap_max = index_cap_for(cfg);
     s->summary_bits = store_summary_bits(cfg->page_bytes);
+    s->summary_max = index_allowance(cfg) / 2;
     size_t chunk = chunk_bytes_for(cfg->ram_budget);
     s->hot_arena = arena_create(chunk);
     s->cold_arena = arena_create(chunk);
@@ -809,6 +817,7 @@ static int seal_hot(struct sb_store *s)
     if (!e)
         return SB_ERR_NOMEM;
     e->summary = store_summary_build(s, &s->hot.view);
+    store_summary_trim(s); /* past its share, the oldest pages' summaries go */
     e->ends_wrapped = (page_view_flags(&s->hot.view, nrows - 1) & SB_ROW_WRAPPED) != 0;
     size_t len, cap;
     uint8_t *raw = hot_seal(&s->hot, &len, &cap);
@@ -997,6 +1006,8 @@ int sb_store_set_budgets(struct sb_store *s, uint64_t ram_budget, uint64_t disk_
         s->cfg.ram_budget = ram_budget;
         s->cfg.disk_budget = disk_budget;
         s->index_cap_max = index_cap_for(&s->cfg);
+        s->summary_max = index_allowance(&s->cfg) / 2;
+        store_summary_trim(s);
         if (s->spill)
             spill_set_segment_bytes(s->spill, segment_bytes_for(disk_budget));
         trim_disk(s, 0);

@@ -152,6 +152,8 @@ struct sb_store {
     uint64_t rows_lost;
     size_t index_cap_max; /* the index grows no further (index_cap_for) */
     uint32_t summary_bits; /* of each page's trigram filter */
+    uint64_t summary_max;  /* bytes the summaries may take; past it the oldest ones go */
+    uint64_t summary_floor; /* pages with an id below it have no summary (any more) */
     char scaled[128];     /* what sb_config_fit scaled down, for the stats */
     char last_error[192];
 };
@@ -164,6 +166,9 @@ uint32_t store_summary_bits(uint32_t page_bytes);
 /* The summary of a page's rows (accounted); NULL when out of memory. */
 uint8_t *store_summary_build(struct sb_store *s, const struct page_view *v);
 void store_summary_free(struct sb_store *s, struct entry *e);
+/* Frees the oldest pages' summaries until they take at most summary_max (searches then
+ * read those pages, as they did before summaries). */
+void store_summary_trim(struct sb_store *s);
 /* ORs from's summary into into's (a cold merge) and frees from's. */
 void store_summary_merge(struct sb_store *s, struct entry *into, struct entry *from);
 /* The folded trigrams of needle, at most cap; how many. */

@@ -8,7 +8,9 @@
  * 2 KiB, about 1.5% of the page's text; pages under 16 KiB have none), so a single trigram is often a false positive, but a query needs all of its
  * trigrams: a ten-byte literal has eight, and a page that holds none of it is passed over
  * unless all eight collide. Summaries stay in RAM while their pages are compressed, moved to
- * the cold tier (merged by OR) or spilled, and are counted in ram_used.
+ * the cold tier (merged by OR) or spilled, and are counted in ram_used. They may take half the
+ * index's share of the budget: past it the oldest pages' summaries go (those pages are read
+ * by every search, as before summaries), never their rows.
  */
 #include "store_internal.h"
 
@@ -80,6 +82,28 @@ void store_summary_free(struct sb_store *s, struct entry *e)
     free(e->summary);
     store_account(s, STORE_MEM_SUMMARY, 0, s->summary_bits / 8);
     e->summary = NULL;
+}
+
+void store_summary_trim(struct sb_store *s)
+{
+    while (atomic_load_explicit(&s->mem[STORE_MEM_SUMMARY], memory_order_relaxed) >
+           s->summary_max) {
+        /* the first page at or past the floor: every older one has none */
+        size_t lo = 0, hi = s->pages.len;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (store_at(&s->pages, mid)->id < s->summary_floor)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == s->pages.len)
+            return;
+        struct entry *e = store_at(&s->pages, lo);
+        s->summary_floor = e->id + 1;
+        if (!e->busy) /* the worker may be merging it: its summary goes with the next one */
+            store_summary_free(s, e);
+    }
 }
 
 void store_summary_merge(struct sb_store *s, struct entry *into, struct entry *from)

@@ -417,6 +417,47 @@ static int probe_row(void *user, uint64_t row, const char *text, size_t len, uin
     return 0;
 }
 
+/* Pushes n log-like rows of words (three with " Zebra-42"), some wrapped across rows. */
+static void push_word_rows(struct sb_store *s, uint64_t n)
+{
+    static const char *const words[] = {"error", "warning", "connect", "timeout", "retry",
+                                        "Session", "disk", "/usr/lib", "ok", "user"};
+    uint64_t rng = 99;
+    for (uint64_t k = 0; k < n; k++) {
+        char text[200];
+        int len = snprintf(text, sizeof text, "%08llu %s %s id=%llx",
+                           (unsigned long long)k, words[rowgen_next(&rng) % 10],
+                           words[rowgen_next(&rng) % 10], (unsigned long long)rowgen_next(&rng));
+        if (k % 50000 == 777) /* a rare needle, three or four times */
+            len += snprintf(text + len, sizeof text - (size_t)len, " Zebra-42");
+        uint32_t flags = k % 1000 < 3 ? SB_ROW_WRAPPED : 0; /* lines across rows (and pages) */
+        REQUIRE(sb_store_push_plain(s, text, (size_t)len, 120, flags) == 0);
+    }
+}
+
+/* A probing walk for needle against a plain one: none that holds it passed over; the rows
+ * passed over. */
+static uint64_t probe_vs_plain(struct sb_store *s, uint64_t n, const char *needle)
+{
+    struct probe_check pc = {.needle = needle, .probing = true, .seen = calloc(n, 1)};
+    REQUIRE(pc.seen != NULL);
+    uint64_t skipped = 0;
+    CHECK_EQ(sb_store_visit_text_probe(s, 0, UINT64_MAX, needle, strlen(needle), probe_row, &pc,
+                                       &skipped), 0);
+    uint64_t probed = pc.visited;
+    pc.probing = false;
+    pc.visited = 0;
+    CHECK_EQ(sb_store_visit_text(s, 0, UINT64_MAX, probe_row, &pc), 0);
+    CHECK_EQ(pc.bad, 0);
+    CHECK_EQ(probed + skipped, pc.visited);
+    CHECK(strlen(needle) >= 3 || skipped == 0);
+    printf("probe '%s': %llu of %llu rows passed over, %llu hold it\n", needle,
+           (unsigned long long)skipped, (unsigned long long)pc.visited,
+           (unsigned long long)pc.holding);
+    free(pc.seen);
+    return skipped;
+}
+
 /* Summaries pass over pages that cannot hold a needle, and never one that does. */
 static void test_probe(void)
 {
@@ -426,19 +467,8 @@ static void test_probe(void)
     cfg.ram_budget = 4u << 20; /* most pages spill: passing over them saves reading the disk */
     struct sb_store *s = NULL;
     REQUIRE(sb_store_create(&cfg, &s, NULL, 0) == 0);
-    static const char *const words[] = {"error", "warning", "connect", "timeout", "retry",
-                                        "Session", "disk", "/usr/lib", "ok", "user"};
-    uint64_t n = (uint64_t)scaled(200000), rng = 99;
-    for (uint64_t k = 0; k < n; k++) {
-        char text[200];
-        int len = snprintf(text, sizeof text, "%08llu %s %s id=%llx",
-                           (unsigned long long)k, words[rowgen_next(&rng) % 10],
-                           words[rowgen_next(&rng) % 10], (unsigned long long)rowgen_next(&rng));
-        if (k % 50000 == 777) /* a rare needle, three times */
-            len += snprintf(text + len, sizeof text - (size_t)len, " Zebra-42");
-        uint32_t flags = k % 1000 < 3 ? SB_ROW_WRAPPED : 0; /* lines across rows (and pages) */
-        REQUIRE(sb_store_push_plain(s, text, (size_t)len, 120, flags) == 0);
-    }
+    uint64_t n = (uint64_t)scaled(200000);
+    push_word_rows(s, n);
     struct sb_stats st;
     sb_store_stats(s, &st);
     CHECK(st.summary_bytes > 0);
@@ -446,26 +476,23 @@ static void test_probe(void)
     static const char *const needles[] = {"zebra-42", "ZEBRA", "not here at all", "timeout",
                                           "id=", "ab"};
     for (size_t i = 0; i < sizeof needles / sizeof *needles; i++) {
-        struct probe_check pc = {.needle = needles[i], .probing = true,
-                                 .seen = calloc(n, 1)};
-        REQUIRE(pc.seen != NULL);
-        uint64_t skipped = 0;
-        CHECK_EQ(sb_store_visit_text_probe(s, 0, UINT64_MAX, needles[i], strlen(needles[i]),
-                                           probe_row, &pc, &skipped), 0);
-        uint64_t probed = pc.visited;
-        pc.probing = false;
-        pc.visited = 0;
-        CHECK_EQ(sb_store_visit_text(s, 0, UINT64_MAX, probe_row, &pc), 0);
-        CHECK_EQ(pc.bad, 0);
-        CHECK_EQ(probed + skipped, pc.visited);
-        bool rare = i < 3;
-        CHECK_FULL(!rare || skipped > pc.visited / 2);
-        CHECK(strlen(needles[i]) >= 3 || skipped == 0);
-        printf("probe '%s': %llu of %llu rows passed over, %llu hold it\n", needles[i],
-               (unsigned long long)skipped, (unsigned long long)pc.visited,
-               (unsigned long long)pc.holding);
-        free(pc.seen);
+        uint64_t skipped = probe_vs_plain(s, n, needles[i]);
+        CHECK_FULL(i >= 3 || skipped > n / 2); /* rare: most rows passed over */
     }
+    sb_store_destroy(s);
+
+    /* At the smallest budget for 16K pages the summaries get their share only: the oldest
+     * pages lose theirs (and are read by every search), none of their rows go for it. */
+    cfg.page_bytes = 16u << 10;
+    cfg.ram_budget = sb_config_min_ram(&cfg);
+    REQUIRE(sb_store_create(&cfg, &s, NULL, 0) == 0);
+    n = (uint64_t)scaled(400000);
+    push_word_rows(s, n);
+    sb_store_stats(s, &st);
+    CHECK(st.summary_bytes <= cfg.ram_budget / 8 + 256);
+    CHECK_EQ(st.rows_dropped, 0);
+    uint64_t skipped = probe_vs_plain(s, n, "zebra-42");
+    CHECK_FULL(skipped > 0 && skipped < n * 9 / 10);
     sb_store_destroy(s);
 }
 

@@ -816,7 +816,7 @@ static int seal_hot(struct sb_store *s)
     struct entry *e = push_back(s, &s->pages);
     if (!e)
         return SB_ERR_NOMEM;
-    e->summary = store_summary_build(s, &s->hot.view);
+    e->summary = store_summary_build(s, &s->hot.view, &e->summary_log2);
     store_summary_trim(s); /* past its share, the oldest pages' summaries go */
     e->ends_wrapped = (page_view_flags(&s->hot.view, nrows - 1) & SB_ROW_WRAPPED) != 0;
     size_t len, cap;

@@ -49,6 +49,7 @@ struct entry {
     uint8_t period;     /* 0: the blob holds a format-1 page; else format 2 with this period */
     uint8_t ends_wrapped; /* its last row is soft-wrapped: a line runs on into the next page */
     uint8_t *summary;   /* trigram filter of its text (store_summary.c); NULL: always read */
+    uint8_t summary_log2; /* the filter has 2^summary_log2 bits */
     union {
         struct {
             uint8_t *raw;
@@ -153,7 +154,8 @@ struct sb_store {
     size_t index_cap_max; /* the index grows no further (index_cap_for) */
     uint32_t summary_bits; /* of each page's trigram filter */
     uint64_t summary_max;  /* bytes the summaries may take; past it the oldest ones go */
-    uint64_t summary_floor; /* pages with an id below it have no summary (any more) */
+    uint64_t summary_halved; /* pages with an id below it have their smallest summaries */
+    uint64_t summary_freed;  /* pages with an id below it have none (store_summary_trim) */
     char scaled[128];     /* what sb_config_fit scaled down, for the stats */
     char last_error[192];
 };
@@ -164,10 +166,9 @@ struct sb_store {
 
 uint32_t store_summary_bits(uint32_t page_bytes);
 /* The summary of a page's rows (accounted); NULL when out of memory. */
-uint8_t *store_summary_build(struct sb_store *s, const struct page_view *v);
+uint8_t *store_summary_build(struct sb_store *s, const struct page_view *v, uint8_t *log2);
 void store_summary_free(struct sb_store *s, struct entry *e);
-/* Frees the oldest pages' summaries until they take at most summary_max (searches then
- * read those pages, as they did before summaries). */
+/* Halves, then frees, the oldest pages' summaries until they take at most summary_max. */
 void store_summary_trim(struct sb_store *s);
 /* ORs from's summary into into's (a cold merge) and frees from's. */
 void store_summary_merge(struct sb_store *s, struct entry *into, struct entry *from);

@@ -9,8 +9,9 @@
  * trigrams: a ten-byte literal has eight, and a page that holds none of it is passed over
  * unless all eight collide. Summaries stay in RAM while their pages are compressed, moved to
  * the cold tier (merged by OR) or spilled, and are counted in ram_used. They may take half the
- * index's share of the budget: past it the oldest pages' summaries go (those pages are read
- * by every search, as before summaries), never their rows.
+ * index's share of the budget: past it the oldest pages' summaries are halved (OR-folded,
+ * down to 1024 bits: more false positives, still none missed), then dropped (those pages are
+ * read by every search, as before summaries); never their rows.
  */
 #include "store_internal.h"
 
@@ -19,6 +20,7 @@
 
 #define SUMMARY_MIN_PAGE (16u << 10) /* smaller pages would need filters as large as they */
 #define SUMMARY_MAX_BITS 16384u
+#define SUMMARY_MIN_LOG2 10 /* 1024 bits: older pages' summaries are halved down to it */
 
 uint32_t store_summary_bits(uint32_t page_bytes)
 {
@@ -49,7 +51,7 @@ static unsigned log2_of(uint32_t bits)
     return n;
 }
 
-uint8_t *store_summary_build(struct sb_store *s, const struct page_view *v)
+uint8_t *store_summary_build(struct sb_store *s, const struct page_view *v, uint8_t *log2_out)
 {
     uint32_t bits = s->summary_bits;
     uint8_t *f = bits ? calloc(bits / 8, 1) : NULL;
@@ -57,6 +59,7 @@ uint8_t *store_summary_build(struct sb_store *s, const struct page_view *v)
         return NULL; /* no summary: the page is always read */
     store_account(s, STORE_MEM_SUMMARY, bits / 8, 0);
     unsigned log2 = log2_of(bits);
+    *log2_out = (uint8_t)log2;
     uint32_t window = 0, have = 0;
     for (uint32_t r = 0; r < v->nrows; r++) {
         const uint8_t *text;
@@ -80,36 +83,85 @@ void store_summary_free(struct sb_store *s, struct entry *e)
     if (!e->summary)
         return;
     free(e->summary);
-    store_account(s, STORE_MEM_SUMMARY, 0, s->summary_bits / 8);
+    store_account(s, STORE_MEM_SUMMARY, 0, (1u << e->summary_log2) / 8);
     e->summary = NULL;
+}
+
+/*
+ * Halves a summary: a trigram's bit is the top bits of its hash, so bits 2j and 2j+1 of the
+ * filter fold into bit j of one half the size. It still holds every trigram, with more
+ * false positives. false when it is at its smallest (or memory ran out).
+ */
+static bool summary_halve(struct sb_store *s, struct entry *e)
+{
+    unsigned log2 = e->summary_log2;
+    if (!e->summary || log2 <= SUMMARY_MIN_LOG2)
+        return false;
+    size_t half = (1u << (log2 - 1)) / 8;
+    uint8_t *f = calloc(half, 1);
+    if (!f)
+        return false;
+    for (uint32_t j = 0; j < (1u << (log2 - 1)); j++) {
+        uint32_t a = 2 * j, b = 2 * j + 1;
+        if ((e->summary[a >> 3] >> (a & 7) & 1) | (e->summary[b >> 3] >> (b & 7) & 1))
+            f[j >> 3] |= (uint8_t)(1u << (j & 7));
+    }
+    free(e->summary);
+    store_account(s, STORE_MEM_SUMMARY, 0, half);
+    e->summary = f;
+    e->summary_log2 = (uint8_t)(log2 - 1);
+    return true;
+}
+
+/* The index of the first page with an id at or past id (pages.len when none). */
+static size_t first_page_from(const struct sb_store *s, uint64_t id)
+{
+    size_t lo = 0, hi = s->pages.len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (store_at(&s->pages, mid)->id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 void store_summary_trim(struct sb_store *s)
 {
     while (atomic_load_explicit(&s->mem[STORE_MEM_SUMMARY], memory_order_relaxed) >
            s->summary_max) {
-        /* the first page at or past the floor: every older one has none */
-        size_t lo = 0, hi = s->pages.len;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (store_at(&s->pages, mid)->id < s->summary_floor)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo == s->pages.len)
+        /* Oldest first: halve a page's summary to its smallest, and only when every page's
+         * is at its smallest, free the oldest ones. */
+        size_t i = first_page_from(s, s->summary_halved);
+        bool halving = i < s->pages.len;
+        if (!halving && (i = first_page_from(s, s->summary_freed)) == s->pages.len)
             return;
-        struct entry *e = store_at(&s->pages, lo);
-        s->summary_floor = e->id + 1;
-        if (!e->busy) /* the worker may be merging it: its summary goes with the next one */
+        struct entry *e = store_at(&s->pages, i);
+        if (halving)
+            s->summary_halved = e->id + 1;
+        else
+            s->summary_freed = e->id + 1;
+        if (e->busy) /* the worker may be merging it */
+            continue;
+        if (halving)
+            while (summary_halve(s, e))
+                ;
+        else
             store_summary_free(s, e);
     }
 }
 
 void store_summary_merge(struct sb_store *s, struct entry *into, struct entry *from)
 {
+    while (into->summary && from->summary && into->summary_log2 > from->summary_log2)
+        if (!summary_halve(s, into))
+            store_summary_free(s, into);
+    while (into->summary && from->summary && from->summary_log2 > into->summary_log2)
+        if (!summary_halve(s, from))
+            store_summary_free(s, from);
     if (into->summary && from->summary)
-        for (uint32_t i = 0; i < s->summary_bits / 8; i++)
+        for (uint32_t i = 0; i < (1u << into->summary_log2) / 8; i++)
             into->summary[i] |= from->summary[i];
     else /* a page without one must be read: so must the block it joins */
         store_summary_free(s, into);
@@ -137,7 +189,7 @@ bool store_summary_may_hold(const struct sb_store *s, const struct entry *e, con
 {
     if (!e->summary)
         return true;
-    unsigned log2 = log2_of(s->summary_bits);
+    unsigned log2 = e->summary_log2;
     for (size_t i = 0; i < n; i++) {
         uint32_t b = trigram_bit(tri[i], log2);
         if (!(e->summary[b >> 3] & (1u << (b & 7))))

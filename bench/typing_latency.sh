@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Typing latency (issue 15, part 3): keystroke to changed pixels, boundterm beside the X
+# terminals installed here (xterm, rxvt-unicode, alacritty), in one run on one private Xvfb.
+# In each terminal `stty raw -echo; exec cat` echoes what it reads; bench/typing_latency
+# sends KEYS keys with XTEST (60 ms apart: an idle terminal) and polls the window's top rows
+# until they change. RUNS rounds, the terminals interleaved in each; medians of the rounds.
+#
+# Usage: bench/typing_latency.sh [BUILD_DIR] [--keys N] [--runs N]
+#   BUILD_DIR  a meson build with bench/typing_latency (needs libx11-dev, libxtst-dev) and
+#              boundterm (default: build-rel, configured release if missing)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=build-rel keys=100 runs=3
+while [ $# -gt 0 ]; do
+    case $1 in
+    --keys) keys=$2; shift ;;
+    --runs) runs=$2; shift ;;
+    -*) echo "usage: bench/typing_latency.sh [BUILD_DIR] [--keys N] [--runs N]" >&2; exit 2 ;;
+    *) build=$1 ;;
+    esac
+    shift
+done
+[ -d "$build" ] || meson setup "$build" --buildtype=release >/dev/null
+ninja -C "$build" src/boundterm bench/typing_latency >/dev/null
+tool=$build/bench/typing_latency
+bt=$(readlink -f "$build/src/boundterm")
+tmp=$(mktemp -d)
+xpid= tpid=
+cleanup() {
+    [ -n "$tpid" ] && kill "$tpid" 2>/dev/null
+    [ -n "$xpid" ] && kill "$xpid" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+. tests/gui/xvfb.sh
+xvfb_start /dev/null || exit 77
+echo_prog="stty raw -echo; exec cat"
+terms="boundterm"
+command -v xterm >/dev/null && terms="$terms xterm"
+command -v urxvt >/dev/null && terms="$terms urxvt"
+command -v alacritty >/dev/null && terms="$terms alacritty"
+start() { # NAME: starts the terminal at 80x24 with the echo program; sets tpid
+    case $1 in
+    boundterm) "$bt" --size 80x24 -e sh -c "$echo_prog" & ;;
+    xterm) xterm -geometry 80x24 -e sh -c "$echo_prog" & ;;
+    urxvt) urxvt -geometry 80x24 -e sh -c "$echo_prog" & ;;
+    alacritty) LIBGL_ALWAYS_SOFTWARE=1 alacritty -o window.dimensions.columns=80 \
+                   -o window.dimensions.lines=24 -e sh -c "$echo_prog" 2>/dev/null & ;;
+    esac
+    tpid=$!
+}
+for run in $(seq 1 "$runs"); do
+    for t in $terms; do
+        start "$t"
+        wid=$(timeout 20 xdotool search --sync --onlyvisible --pid "$tpid" 2>/dev/null | head -n 1 ||
+              true)
+        [ -z "$wid" ] && wid=$(timeout 10 xdotool search --sync --onlyvisible --class "$t" |
+                               head -n 1)
+        sleep 1.5 # drawn, and the program in raw mode
+        eval "$(xdotool getwindowgeometry --shell "$wid")"
+        xdotool mousemove $((X + WIDTH / 2)) $((Y + HEIGHT / 2)) # focus follows the pointer
+        sleep 0.3
+        "$tool" "$wid" "$keys" 48 | sed "s/^/$t $run: /" | tee -a "$tmp/all"
+        kill "$tpid" 2>/dev/null; wait "$tpid" 2>/dev/null || true
+        tpid=
+    done
+done
+python3 - "$tmp/all" $terms <<'PY'
+import re, statistics, sys
+lines = open(sys.argv[1]).read().splitlines()
+print("\n%-10s %12s %12s  (medians of the runs' medians and p95s)" % ("terminal", "median", "p95"))
+for t in sys.argv[2:]:
+    med, p95 = [], []
+    for l in lines:
+        m = re.match(r"%s \d+: keys \d+, lost \d+, median ([\d.]+) ms, p95 ([\d.]+) ms" % t, l)
+        if m:
+            med.append(float(m.group(1))); p95.append(float(m.group(2)))
+    if med:
+        print("%-10s %9.2f ms %9.2f ms" % (t, statistics.median(med), statistics.median(p95)))
+PY

@@ -10,7 +10,7 @@
  * unless all eight collide. Summaries stay in RAM while their pages are compressed, moved to
  * the cold tier (merged by OR) or spilled, and are counted in ram_used. They may take half the
  * index's share of the budget: past it the oldest pages' summaries are halved (OR-folded,
- * down to 1024 bits: more false positives, still none missed), then dropped (those pages are
+ * down to a quarter: more false positives, still none missed), then dropped (those pages are
  * read by every search, as before summaries); never their rows.
  */
 #include "store_internal.h"
@@ -20,7 +20,8 @@
 
 #define SUMMARY_MIN_PAGE (16u << 10) /* smaller pages would need filters as large as they */
 #define SUMMARY_MAX_BITS 16384u
-#define SUMMARY_MIN_LOG2 10 /* 1024 bits: older pages' summaries are halved down to it */
+#define SUMMARY_MIN_LOG2 10 /* 1024 bits: no summary is halved below it */
+#define SUMMARY_FOLDS 2      /* nor below a quarter of its page's: denser ones miss too often */
 
 uint32_t store_summary_bits(uint32_t page_bytes)
 {
@@ -94,8 +95,8 @@ void store_summary_free(struct sb_store *s, struct entry *e)
  */
 static bool summary_halve(struct sb_store *s, struct entry *e)
 {
-    unsigned log2 = e->summary_log2;
-    if (!e->summary || log2 <= SUMMARY_MIN_LOG2)
+    unsigned log2 = e->summary_log2, full = log2_of(s->summary_bits);
+    if (!e->summary || log2 <= SUMMARY_MIN_LOG2 || log2 + SUMMARY_FOLDS <= full)
         return false;
     size_t half = (1u << (log2 - 1)) / 8;
     uint8_t *f = calloc(half, 1);

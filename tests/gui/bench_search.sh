@@ -10,7 +10,7 @@
 # SETTLE=1 in the environment the search waits until boundterm's CPU time stops growing, so
 # it does not share the cores with that. QUERY (default ffff) is what is typed: "ff" gives
 # about 450,000 matches, to time frames over a long match list.
-# usage: [SETTLE=1] [QUERY=ffff] bench_search.sh BOUNDTERM [ROWS]      (default 10000000)
+# usage: [SETTLE=1] [QUERY=ffff] [RAM=16M] bench_search.sh BOUNDTERM [ROWS]   (default 10000000)
 set -u
 bt=$(readlink -f "$1")
 rows=${2:-10000000}
@@ -32,7 +32,7 @@ xvfb_start /dev/null || exit 77
 per=$(wc -l <"$corpus")
 reps=$(( (rows + per - 1) / per ))
 feed="i=0; while [ \$i -lt $reps ]; do cat '$corpus'; i=\$((i + 1)); done | head -n $rows; sleep 3600"
-BOUNDTERM_FRAME_LOG="$tmp/frames" "$bt" --scrollback-ram 16M --scrollback-disk 4G \
+BOUNDTERM_FRAME_LOG="$tmp/frames" "$bt" --scrollback-ram "${RAM:-16M}" --scrollback-disk 4G \
     --stats "$tmp/stats" -e sh -c "$feed" &
 bpid=$!
 wid=$(timeout 10 xdotool search --sync --onlyvisible --class boundterm | head -n 1)

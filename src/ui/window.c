@@ -372,7 +372,9 @@ static void maybe_draw(struct win *w, bool busy)
     }
     if (w->title_dirty)
         update_title(w);
-    if (!w->dirty || now < w->next_frame || sync_holds(w, now))
+    if (w->echo_wait && now >= w->echo_wait)
+        w->echo_wait = 0; /* no echo came: the cursor's frame goes out now */
+    if (!w->dirty || now < w->next_frame || w->echo_wait || sync_holds(w, now))
         return;
     draw(w, now);
     w->next_frame = now + (busy ? FLOOD_FRAME_NS : w->frame_ns);
@@ -389,6 +391,10 @@ static bool ingest(struct win *w)
         long n = session_pump(w->s, INGEST_BYTES - total);
         if (n <= 0)
             return false;
+        if (w->echo_wait) { /* the echo of a key: shown at once, not a frame interval on */
+            w->echo_wait = 0;
+            w->next_frame = 0;
+        }
         total += (size_t)n;
         if (total >= INGEST_BYTES || session_now_ns() - start >= INGEST_NS)
             return true;
@@ -414,6 +420,8 @@ static int sleep_ms(struct win *w, uint64_t now)
         until = w->flash_until;
     if (w->msg_until && w->msg_until < until)
         until = w->msg_until;
+    if (w->echo_wait && w->echo_wait < until)
+        until = w->echo_wait;
     uint64_t due = session_deadline(w->s, now); /* stats, the drain's end, a write */
     until = due < until ? due : until;
     return until <= now ? 0 : (int)((until - now + 999999) / 1000000);

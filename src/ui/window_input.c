@@ -228,6 +228,9 @@ void typed(struct win *w)
     view_follow(w->view);
     w->blink_epoch = session_now_ns();
     w->dirty = true;
+    /* The program's echo usually follows within a millisecond or two: the frame waits for
+     * it (up to ECHO_WAIT_NS) rather than going out now and pacing the echo's frame. */
+    w->echo_wait = w->blink_epoch + ECHO_WAIT_NS;
 }
 
 /* A key press or release: shortcut, search bar, confirmation, or on to the program. */

@@ -43,6 +43,7 @@
 #define INGEST_BYTES (4u << 20)
 #define FLOOD_FRAME_NS 50000000ull
 #define BLINK_NS 500000000ull
+#define ECHO_WAIT_NS 8000000ull    /* how long a frame after input waits for the echo */
 #define FONT_PX_MIN 6
 #define FONT_PX_MAX 72
 #define WHEEL_ROWS 3
@@ -80,6 +81,7 @@ struct win {
     int rows, cols, font_px;
     bool focused, dirty, quit, eof;
     uint64_t gen, frame_ns, next_frame, next_stats, blink_epoch;
+    uint64_t echo_wait; /* after input: no frame before this unless output came (typed()) */
     uint64_t flash_until; /* the visual bell is shown until then */
     uint64_t sync_since;  /* when the program's synchronized update began (0: none) */
     SDL_Rect ime_rect;    /* last cursor cell given to the input method */

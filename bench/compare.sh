@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# boundterm side by side with xterm, tmux and libvterm (issue 6), on this machine, in one run,
+# boundterm side by side with xterm, tmux and libvterm (issue 6), and rxvt-unicode and
+# alacritty when they are installed (issue 15), on this machine, in one run,
 # with the same fixed input (bench/corpora.sh's od.txt) and the same 80x24 screen:
 #   1. throughput: `cat od.txt` in each terminal (timed inside the terminal), RES before and
 #      after, rows retained; libvterm's VTermScreen / VTermState-only via bench_vterm
@@ -134,6 +135,14 @@ start_term() {
     xterm)
         xterm -sl 1000000 -geometry 80x24 -e sh "$tmp/inner.sh" "$@" >/dev/null 2>"$d/err" &
         term_pid=$! ;;
+    urxvt) # its scrollback is at most 65535 lines
+        urxvt -sl 65535 -geometry 80x24 -e sh "$tmp/inner.sh" "$@" >/dev/null 2>"$d/err" &
+        term_pid=$! ;;
+    alacritty) # no GPU under Xvfb: Mesa's software renderer; history is at most 100000
+        LIBGL_ALWAYS_SOFTWARE=1 alacritty -o scrolling.history=100000 \
+            -o window.dimensions.columns=80 -o window.dimensions.lines=24 \
+            -e sh "$tmp/inner.sh" "$@" >/dev/null 2>"$d/err" &
+        term_pid=$! ;;
     tmux)
         printf 'set -g history-limit 1000000\n' > "$tmp/tmux.conf"
         tmux -L "$tmux_sock" -f "$tmp/tmux.conf" new-session -d -x 80 -y 24 \
@@ -159,8 +168,10 @@ rows_retained() {
     case $1 in
     bt-*) sleep 1.2; tail -n 1 "$2/stats" | sed -n 's/.*"rows_retained":\([0-9]*\).*/\1/p' ;;
     tmux) tmux -L "$tmux_sock" display -p '#{history_size}' ;;
-    # xterm cannot be asked: everything that scrolled off, up to -sl.
+    # The X terminals cannot be asked: everything that scrolled off, up to their limit.
     xterm) local r=$((input_lines + 1 - 24)); [ $r -gt 1000000 ] && r=1000000; echo $r ;;
+    urxvt) local r=$((input_lines + 1 - 24)); [ $r -gt 65535 ] && r=65535; echo $r ;;
+    alacritty) local r=$((input_lines + 1 - 24)); [ $r -gt 100000 ] && r=100000; echo $r ;;
     esac
 }
 
@@ -169,7 +180,7 @@ send_ctrl_c() {
     local kind=$1 d=$2 wid od
     case $kind in
     tmux) tmux -L "$tmux_sock" send-keys C-c; echo "tmux send-keys C-c"; return ;;
-    xterm|bt-window)
+    xterm|bt-window|urxvt|alacritty)
         wid=$(xdotool search --pid "$term_pid" 2>/dev/null | tail -n 1)
         if [ -n "$wid" ]; then
             xdotool windowfocus --sync "$wid" 2>/dev/null || true
@@ -260,6 +271,8 @@ else
 $(head -c 200 "$tmp/probe/err" | tr '\n' ' ')"
 fi
 kinds+=(xterm tmux)
+command -v urxvt >/dev/null && kinds+=(urxvt)
+command -v alacritty >/dev/null && kinds+=(alacritty)
 echo "# bench/compare.sh: $(uname -m), $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC'), \
 runs $runs, flood $flood s, input $input_bytes bytes / $input_lines lines" >&2
 echo "# terminals: ${kinds[*]} ($window_note)" >&2

@@ -16,11 +16,14 @@ from xml.sax.saxutils import escape
 
 MIB = 1024.0
 NAMES = {"bt-headless": "boundterm headless", "bt-window": "boundterm window (Xvfb)",
-         "xterm": "xterm -sl 1000000 (Xvfb)", "tmux": "tmux, history-limit 1000000 (detached)"}
+         "xterm": "xterm -sl 1000000 (Xvfb)", "tmux": "tmux, history-limit 1000000 (detached)",
+         "urxvt": "rxvt-unicode -sl 65535 (Xvfb)",
+         "alacritty": "alacritty, history 100000 (Xvfb, software GL)"}
 SHORT = {"bt-headless": "boundterm headless", "bt-window": "boundterm window",
-         "xterm": "xterm -sl 1000000", "tmux": "tmux history-limit 1000000"}
+         "xterm": "xterm -sl 1000000", "tmux": "tmux history-limit 1000000",
+         "urxvt": "rxvt-unicode -sl 65535", "alacritty": "alacritty history 100000"}
 COLOURS = {"bt-headless": "#2ca02c", "bt-window": "#17becf", "xterm": "#d62728",
-           "tmux": "#ff7f0e"}
+           "tmux": "#ff7f0e", "urxvt": "#9467bd", "alacritty": "#8c564b"}
 
 
 def median(xs):

@@ -166,8 +166,8 @@ size_t store_find_row(const struct deque *d, uint64_t abs)
     return lo;
 }
 
-/* Index of the entry with this id, or SIZE_MAX. */
-size_t store_find_id(const struct deque *d, uint64_t id)
+/* The index of the first entry with an id at or past id (d->len when none): ids increase. */
+size_t store_first_from_id(const struct deque *d, uint64_t id)
 {
     size_t lo = 0, hi = d->len;
     while (lo < hi) {
@@ -177,7 +177,14 @@ size_t store_find_id(const struct deque *d, uint64_t id)
         else
             hi = mid;
     }
-    return lo < d->len && store_at(d, lo)->id == id ? lo : SIZE_MAX;
+    return lo;
+}
+
+/* Index of the entry with this id, or SIZE_MAX. */
+size_t store_find_id(const struct deque *d, uint64_t id)
+{
+    size_t i = store_first_from_id(d, id);
+    return i < d->len && store_at(d, i)->id == id ? i : SIZE_MAX;
 }
 
 /* ---- What RAM is used for ---------------------------------------------- */

@@ -192,6 +192,8 @@ struct entry *store_at(const struct deque *d, size_t i);
 void store_remove_after(struct deque *d, size_t i, size_t k);
 size_t store_find_row(const struct deque *d, uint64_t abs);
 size_t store_find_id(const struct deque *d, uint64_t id);
+/* The index of the first entry with an id at or past id (d->len when none). */
+size_t store_first_from_id(const struct deque *d, uint64_t id);
 uint64_t store_ram_used(const struct sb_store *s);
 void store_entry_release(struct sb_store *s, struct entry *e);
 void store_mark_lost(struct sb_store *s, size_t i, const char *why);

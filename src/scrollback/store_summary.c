@@ -114,29 +114,15 @@ static bool summary_halve(struct sb_store *s, struct entry *e)
     return true;
 }
 
-/* The index of the first page with an id at or past id (pages.len when none). */
-static size_t first_page_from(const struct sb_store *s, uint64_t id)
-{
-    size_t lo = 0, hi = s->pages.len;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (store_at(&s->pages, mid)->id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 void store_summary_trim(struct sb_store *s)
 {
     while (atomic_load_explicit(&s->mem[STORE_MEM_SUMMARY], memory_order_relaxed) >
            s->summary_max) {
         /* Oldest first: halve a page's summary to its smallest, and only when every page's
          * is at its smallest, free the oldest ones. */
-        size_t i = first_page_from(s, s->summary_halved);
+        size_t i = store_first_from_id(&s->pages, s->summary_halved);
         bool halving = i < s->pages.len;
-        if (!halving && (i = first_page_from(s, s->summary_freed)) == s->pages.len)
+        if (!halving && (i = store_first_from_id(&s->pages, s->summary_freed)) == s->pages.len)
             return;
         struct entry *e = store_at(&s->pages, i);
         if (halving)

@@ -25,6 +25,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "utf8.h"
+
 #define CHUNK_ROWS 1024u /* rows per visit: about 75 KiB of od -cx text, a page or two */
 #define SNAP_ROWS 256u   /* how far back the start row looks for its line's start */
 
@@ -358,15 +360,6 @@ static size_t row_at(const struct search *s, size_t pos)
     return lo;
 }
 
-/* Codepoints in p[0..n): UTF-8 bytes that do not continue a sequence. */
-static uint32_t codepoints(const char *p, size_t n)
-{
-    uint32_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        k += ((unsigned char)p[i] & 0xc0) != 0x80;
-    return k;
-}
-
 /* Records a match of buffer bytes [p, e) (e > p); false when out of memory. */
 static bool add_match(struct search *s, size_t p, size_t e)
 {
@@ -377,8 +370,8 @@ static bool add_match(struct search *s, size_t p, size_t e)
     struct search_match m = {
         .row = r->abs, .end_row = q->abs,
         .byte = (uint32_t)(p - r->off), .end_byte = (uint32_t)(e - q->off),
-        .col = codepoints(s->buf + r->off, p - r->off),
-        .end_col = codepoints(s->buf + q->off, e - q->off),
+        .col = (uint32_t)utf8_count(s->buf + r->off, p - r->off),
+        .end_col = (uint32_t)utf8_count(s->buf + q->off, e - q->off),
     };
     if (s->nm > 0 && (s->m[s->nm - 1].row > m.row ||
                       (s->m[s->nm - 1].row == m.row && s->m[s->nm - 1].byte > m.byte)))

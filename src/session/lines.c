@@ -160,9 +160,9 @@ bool lines_copy_row(struct lines *l, uint64_t n, struct sb_row *out)
     return row && sb_row_copy(out, row) == 0;
 }
 
-uint64_t lines_start(struct lines *l, uint64_t n)
+/* lines_start with the span already synced. */
+static uint64_t start_at(struct lines *l, uint64_t n)
 {
-    sync(l);
     uint64_t a = n;
     while (a > l->span.first && n - a < LINES_MAX_JOIN - 1) {
         const struct sb_row *prev = row_at(l, a - 1);
@@ -212,9 +212,15 @@ static bool join_append(struct lines *l, const struct sb_row *row, uint32_t n)
     return true;
 }
 
-const struct lines_joined *lines_join(struct lines *l, uint64_t line, uint64_t limit)
+uint64_t lines_start(struct lines *l, uint64_t n)
 {
     sync(l);
+    return start_at(l, n);
+}
+
+/* lines_join with the span already synced. */
+static const struct lines_joined *join(struct lines *l, uint64_t line, uint64_t limit)
+{
     uint64_t stop = line + l->out.rows; /* the row after the last one joined */
     if (l->joined_line == line && limit <= l->span.end && /* history does not change */
         (limit == l->joined_limit || (stop < l->joined_limit && stop <= limit)))
@@ -245,10 +251,16 @@ const struct lines_joined *lines_join(struct lines *l, uint64_t line, uint64_t l
     return o;
 }
 
+const struct lines_joined *lines_join(struct lines *l, uint64_t line, uint64_t limit)
+{
+    sync(l);
+    return join(l, line, limit);
+}
+
 const struct lines_joined *lines_join_shown(struct lines *l, uint64_t line)
 {
     sync(l);
-    return lines_join(l, line, line >= l->span.end ? line + 1 : l->span.end);
+    return join(l, line, line >= l->span.end ? line + 1 : l->span.end);
 }
 
 bool lines_locate(struct lines *l, uint64_t n, uint32_t col, uint64_t *line, uint32_t *cell)
@@ -261,7 +273,7 @@ bool lines_locate(struct lines *l, uint64_t n, uint32_t col, uint64_t *line, uin
         *cell = col;
         return true;
     }
-    *line = lines_start(l, n);
+    *line = start_at(l, n);
     uint64_t off = col;
     for (uint64_t a = *line; a < n; a++) { /* the rows before n are joined whole */
         const struct sb_row *row = row_at(l, a);

@@ -3,6 +3,8 @@
  * the message and the prompt. */
 #include "window_internal.h"
 
+#include "utf8.h"
+
 /* Scrolls the view so that the current match shows. */
 static void reveal_current(struct win *w)
 {
@@ -237,15 +239,6 @@ bool search_marks(struct win *w, const struct view_line *lines)
     return true;
 }
 
-/* Codepoints in p[0..n). */
-static int codepoints(const char *p, size_t n)
-{
-    int k = 0;
-    for (size_t i = 0; i < n; i++)
-        k += ((unsigned char)p[i] & 0xc0) != 0x80;
-    return k;
-}
-
 /* The byte offset of codepoint k of a NUL-terminated string. */
 static size_t cp_offset(const char *p, int k)
 {
@@ -265,10 +258,10 @@ void draw_bar(struct win *w, int pw)
     searchbar_status(&w->bar, w->bar_status, sizeof w->bar_status);
     searchbar_toggles(&w->bar, toggles, sizeof toggles);
     snprintf(right, sizeof right, " %s  %s ", w->bar_status, toggles);
-    int right_cells = codepoints(right, strlen(right)), prompt = 6;
+    int right_cells = (int)utf8_count(right, strlen(right)), prompt = 6;
     int avail = w->cols - prompt - right_cells - 1;
     avail = avail < 4 ? 4 : avail;
-    int caret = codepoints(w->bar.query, w->bar.caret);
+    int caret = (int)utf8_count(w->bar.query, w->bar.caret);
     int first = caret > avail - 1 ? caret - (avail - 1) : 0; /* keep the caret in sight */
     size_t a = cp_offset(w->bar.query, first);
     size_t b = a + cp_offset(w->bar.query + a, avail);

@@ -21,6 +21,15 @@ size_t utf8_decode(const char *s, size_t n, uint32_t *cp);
 /* Writes cp (a Unicode scalar value; anything else as U+FFFD) at out; returns 1 to 4. */
 size_t utf8_encode(uint32_t cp, char *out);
 
+/* Codepoints in p[0..n): the bytes that do not continue a sequence. */
+static inline size_t utf8_count(const char *p, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += ((unsigned char)p[i] & 0xc0) != 0x80;
+    return k;
+}
+
 /* True for the C0 and C1 controls and DEL (U+0000-U+001F, U+007F-U+009F). */
 static inline int utf8_is_control(uint32_t cp)
 {

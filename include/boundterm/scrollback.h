@@ -119,10 +119,30 @@ struct sb_cell {
 /* Whether uri[0..len) is a URI a row can keep (the rule above). */
 bool sb_link_valid(const char *uri, size_t len);
 
-/* Row flags. */
+/*
+ * Row flags. The marks are what a program said of the row (a shell's prompt marks, OSC 133):
+ * the store keeps them with the row through compression, the cold tier and spilling, and
+ * sb_store_find_mark() finds them again without reading pages that hold none.
+ */
 enum {
-    SB_ROW_WRAPPED = 1u << 0, /* soft-wrapped: the row continues on the next one */
-    SB_ROW_LOST = 1u << 1,    /* read back only: the row's page could not be read */
+    SB_ROW_WRAPPED = 1u << 0,     /* soft-wrapped: the row continues on the next one */
+    SB_ROW_LOST = 1u << 1,        /* read back only: the row's page could not be read */
+    SB_ROW_MARK_PROMPT = 1u << 2, /* a prompt starts on the row */
+    SB_ROW_MARK_INPUT = 1u << 3,  /* the command line starts */
+    SB_ROW_MARK_OUTPUT = 1u << 4, /* the command's output starts */
+    SB_ROW_MARK_END = 1u << 5,    /* a command ended */
+    SB_ROW_MARK_FAILED = 1u << 6, /* with SB_ROW_MARK_END: its exit status was not 0 */
+    SB_ROW_MARKS = 0x7cu,         /* all the marks */
+};
+
+/*
+ * What is known of the command that ended on a row marked SB_ROW_MARK_END (sb_row.has_command).
+ * The store keeps peak_rss to the KiB.
+ */
+struct sb_command {
+    int32_t exit_status;  /* -1: not known */
+    uint32_t duration_ms;
+    uint64_t peak_rss;    /* bytes, the most its processes held at once; 0: not known */
 };
 
 /*
@@ -137,6 +157,8 @@ struct sb_row {
     char *links;     /* the row's URIs, each ended by a NUL; the row owns them */
     uint32_t nlinks; /* how many */
     uint32_t links_len, links_cap; /* bytes used and allocated */
+    bool has_command;              /* command holds what ended here (SB_ROW_MARK_END only) */
+    struct sb_command command;
 };
 
 void sb_row_init(struct sb_row *row);
@@ -152,7 +174,7 @@ const char *sb_row_link(const struct sb_row *row, uint32_t k);
 int sb_row_add_link(struct sb_row *row, const char *uri, size_t len);
 /* Forgets the row's links (the cells' numbers must be cleared too). */
 void sb_row_clear_links(struct sb_row *row);
-/* Makes dst a copy of src (cells, flags, links); 0 or SB_ERR_NOMEM. */
+/* Makes dst a copy of src (cells, flags, links, command); 0 or SB_ERR_NOMEM. */
 int sb_row_copy(struct sb_row *dst, const struct sb_row *src);
 
 /* ---- Configuration ----------------------------------------------------- */
@@ -304,6 +326,14 @@ int sb_store_visit_text(struct sb_store *store, uint64_t first, uint64_t count, 
 int sb_store_visit_text_probe(struct sb_store *store, uint64_t first, uint64_t count,
                               const char *needle, size_t needle_len, sb_text_fn fn, void *user,
                               uint64_t *skipped);
+
+/*
+ * The nearest retained row before `from` (back) or after it holding any of the marks in mask
+ * (SB_ROW_MARK_*): 0 and its number in *found, or SB_ERR_RANGE when there is none. Pages that
+ * hold none of those marks are passed over without being read; lost pages are passed over.
+ */
+int sb_store_find_mark(struct sb_store *store, uint64_t from, bool back, uint32_t mask,
+                       uint64_t *found);
 
 /* Like sb_store_visit_text with decoded rows; row is valid only during the call. */
 typedef int (*sb_row_fn)(void *user, uint64_t number, const struct sb_row *row);

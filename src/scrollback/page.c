@@ -116,7 +116,15 @@ uint32_t page_view_flags(const struct page_view *v, uint32_t i)
             return 0;
         else if (!(*p & 0x80))
             skipped++;
-    return p < end ? *p & SB_ROW_WRAPPED : 0;
+    return p < end ? *p & (SB_ROW_WRAPPED | SB_ROW_MARKS) : 0;
+}
+
+uint32_t page_view_marks(const struct page_view *v)
+{
+    uint32_t marks = 0;
+    for (uint32_t i = 0; i < v->nrows; i++)
+        marks |= page_view_flags(v, i);
+    return marks & SB_ROW_MARKS;
 }
 
 /* ---- Permuted pages (format 2) ------------------------------------------ */

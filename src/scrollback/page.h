@@ -76,8 +76,10 @@ int page_view_row(const struct page_view *v, uint32_t i, struct sb_row *out);
 /* Row i's text stream (see sb_text_fn). */
 void page_view_text(const struct page_view *v, uint32_t i, const uint8_t **text, size_t *len);
 
-/* Row i's stored flags (SB_ROW_WRAPPED or 0) without decoding the row; 0 if its meta is short. */
+/* Row i's stored flags (SB_ROW_WRAPPED, marks) without decoding the row; 0 if its meta is short. */
 uint32_t page_view_flags(const struct page_view *v, uint32_t i);
+/* The marks (SB_ROW_MARK_*) of all of the page's rows together. */
+uint32_t page_view_marks(const struct page_view *v);
 
 /* Bytes the page of view v takes in format 2. */
 size_t page_permuted_len(const struct page_view *v);

@@ -67,7 +67,17 @@ int sb_row_reserve(struct sb_row *row, uint32_t ncols)
 
 /* ---- Hyperlinks ------------------------------------------------------------ */
 
-#define ROW_HAS_LINKS 0x80u /* in a stored row's flags byte: the links section follows the runs */
+#define ROW_HAS_LINKS 0x80u   /* in a stored row's flags byte: the links section follows the runs */
+#define ROW_HAS_COMMAND 0x02u /* ... and the command section follows (the bit of SB_ROW_LOST,
+                                 which is never stored) */
+#define ROW_FLAGS (SB_ROW_WRAPPED | SB_ROW_MARKS) /* the flags a row stores as they are */
+
+/* Flags a row may be pushed with: no unknown bits, and FAILED only with END. */
+static bool flags_ok(uint32_t flags)
+{
+    return (flags & ~(uint32_t)ROW_FLAGS) == 0 &&
+           (!(flags & SB_ROW_MARK_FAILED) || (flags & SB_ROW_MARK_END));
+}
 
 /* A URI as rows keep them: 1..SB_MAX_LINK_BYTES bytes of printable ASCII. */
 bool sb_link_valid(const char *p, size_t n)
@@ -156,6 +166,8 @@ int sb_row_copy(struct sb_row *dst, const struct sb_row *src)
         memcpy(dst->cells, src->cells, (size_t)src->ncols * sizeof *src->cells);
     dst->ncols = src->ncols;
     dst->flags = src->flags;
+    dst->has_command = src->has_command;
+    dst->command = src->command;
     sb_row_clear_links(dst);
     const char *p = src->links;
     for (uint32_t k = 0; k < src->nlinks; k++, p += strlen(p) + 1)
@@ -173,13 +185,13 @@ size_t rowcodec_text_bound(uint32_t ncols)
 }
 
 /*
- * A body's worst case: ncols (3) + flags (1) + three counts (3 each), a multi
+ * A body's worst case: ncols (3) + flags (1) + three counts (3 each), the command, a multi
  * entry per column (3), a wide entry per two columns (3) and a run per
  * column (length 3 + attrs 2 + two RGB colours 8).
  */
 static size_t body_bound(uint32_t ncols)
 {
-    return 16 + (size_t)ncols * 17;
+    return 16 + 15 + (size_t)ncols * 17; /* 15: the command section, three varints */
 }
 
 /* The body is written after room for the largest header and then moved down. */
@@ -275,7 +287,7 @@ static bool cell_ok(const struct sb_cell *cells, uint32_t i, uint32_t ncols, uin
 static int validate_cells(const struct sb_cell *cells, uint32_t ncols, uint32_t flags,
                           uint32_t nlinks)
 {
-    if (ncols > SB_MAX_COLS || (flags & ~(uint32_t)SB_ROW_WRAPPED) != 0)
+    if (ncols > SB_MAX_COLS || !flags_ok(flags))
         return SB_ERR_INVAL;
     for (uint32_t i = 0; i < ncols; i++) {
         if (!cell_plain(&cells[i]) && !cell_ok(cells, i, ncols, nlinks))
@@ -293,6 +305,8 @@ int rowcodec_validate_row(const struct sb_row *row)
 {
     uint32_t off[SB_MAX_ROW_LINKS];
     if (!link_offsets(row->links, row->nlinks, row->links_len, off))
+        return SB_ERR_INVAL;
+    if (row->has_command && (!(row->flags & SB_ROW_MARK_END) || row->command.exit_status < -1))
         return SB_ERR_INVAL;
     return validate_cells(row->cells, row->ncols, row->flags, row->nlinks);
 }
@@ -525,10 +539,19 @@ static uint8_t *encode_links(const struct sb_cell *cells, uint32_t end, const st
     return p + (q - spans);
 }
 
+/* The command section: exit status + 1, duration in ms, peak RSS in KiB (rounded up). */
+static uint8_t *encode_command(const struct sb_command *c, uint8_t *p)
+{
+    uint64_t kib = c->peak_rss / 1024 + (c->peak_rss % 1024 != 0);
+    p = put_varint(p, (uint32_t)(c->exit_status + 1));
+    p = put_varint(p, c->duration_ms);
+    return put_varint(p, kib > UINT32_MAX ? UINT32_MAX : (uint32_t)kib);
+}
+
 /* Trims trailing blanks, writes the text, then the body, then the header in front of it. */
 static void encode_row(const struct sb_cell *cells, uint32_t ncols, uint32_t flags,
-                       const struct links_in *links, uint8_t *text, size_t *text_len,
-                       uint8_t *meta, size_t *meta_len)
+                       const struct links_in *links, const struct sb_command *cmd,
+                       uint8_t *text, size_t *text_len, uint8_t *meta, size_t *meta_len)
 {
     uint32_t end = ncols;
     while (end > 0 && cell_blank(&cells[end - 1]))
@@ -540,12 +563,14 @@ static void encode_row(const struct sb_cell *cells, uint32_t ncols, uint32_t fla
     uint8_t *body = meta + MAX_HDR;
     bool linked = s.links != 0 && links;
     uint8_t *p = put_varint(body, ncols);
-    *p++ = (uint8_t)(flags | (linked ? ROW_HAS_LINKS : 0));
+    *p++ = (uint8_t)(flags | (linked ? ROW_HAS_LINKS : 0) | (cmd ? ROW_HAS_COMMAND : 0));
     p = encode_multi(cells, end, s.nmulti, p);
     p = encode_wide(cells, end, s.nwide, p);
     p = encode_runs(cells, end, s.style != 0, p);
     if (linked)
         p = encode_links(cells, end, links, p);
+    if (cmd)
+        p = encode_command(cmd, p);
     size_t blen = (size_t)(p - body);
 
     uint8_t *h = put_varint(put_varint(meta, (uint32_t)tlen), (uint32_t)blen);
@@ -557,7 +582,7 @@ static void encode_row(const struct sb_cell *cells, uint32_t ncols, uint32_t fla
 void rowcodec_encode(const struct sb_cell *cells, uint32_t ncols, uint32_t flags, uint8_t *text,
                      size_t *text_len, uint8_t *meta, size_t *meta_len)
 {
-    encode_row(cells, ncols, flags, NULL, text, text_len, meta, meta_len);
+    encode_row(cells, ncols, flags, NULL, NULL, text, text_len, meta, meta_len);
 }
 
 void rowcodec_encode_row(const struct sb_row *row, uint8_t *text, size_t *text_len,
@@ -566,7 +591,8 @@ void rowcodec_encode_row(const struct sb_row *row, uint8_t *text, size_t *text_l
     uint32_t off[SB_MAX_ROW_LINKS];
     struct links_in in = {row->links, off};
     bool ok = row->nlinks && link_offsets(row->links, row->nlinks, row->links_len, off);
-    encode_row(row->cells, row->ncols, row->flags, ok ? &in : NULL, text, text_len, meta,
+    const struct sb_command *cmd = row->has_command ? &row->command : NULL;
+    encode_row(row->cells, row->ncols, row->flags, ok ? &in : NULL, cmd, text, text_len, meta,
                meta_len);
 }
 
@@ -582,7 +608,7 @@ static size_t get_utf8(const uint8_t *p, const uint8_t *end, uint32_t *cp);
 
 int rowcodec_validate_plain(const char *text, size_t len, uint32_t ncols, uint32_t flags)
 {
-    if (ncols > SB_MAX_COLS || (flags & ~(uint32_t)SB_ROW_WRAPPED) != 0)
+    if (ncols > SB_MAX_COLS || !flags_ok(flags))
         return SB_ERR_INVAL;
     const uint8_t *p = (const uint8_t *)text, *end = p + len;
     /* ASCII runs, 8 bytes at a time: one cell a byte. */
@@ -947,6 +973,18 @@ static int decode_links(struct rd *r, struct sb_row *out, uint32_t end, uint32_t
     return top == out->nlinks ? 0 : SB_ERR_CORRUPT;
 }
 
+/* The command section (encode_command). */
+static int decode_command(struct rd *r, struct sb_row *out)
+{
+    uint32_t exit1, ms, kib;
+    if (!get_varint(r, &exit1) || !get_varint(r, &ms) || !get_varint(r, &kib) ||
+        exit1 > INT32_MAX)
+        return SB_ERR_CORRUPT;
+    out->has_command = true;
+    out->command = (struct sb_command){(int32_t)exit1 - 1, ms, (uint64_t)kib * 1024};
+    return 0;
+}
+
 /* Decodes a body (its bytes exactly) and the row's text into out. */
 static int decode_body(struct rd *r, const uint8_t *text, size_t tlen, struct sb_row *out)
 {
@@ -954,8 +992,10 @@ static int decode_body(struct rd *r, const uint8_t *text, size_t tlen, struct sb
     uint8_t flags;
     struct list multi, wide;
     sb_row_clear_links(out);
-    if (!get_varint(r, &ncols) || ncols > SB_MAX_COLS || !get_byte(r, &flags)
-        || (flags & ~(SB_ROW_WRAPPED | ROW_HAS_LINKS)) != 0)
+    out->has_command = false;
+    if (!get_varint(r, &ncols) || ncols > SB_MAX_COLS || !get_byte(r, &flags) ||
+        !flags_ok(flags & ~(ROW_HAS_LINKS | ROW_HAS_COMMAND)) ||
+        ((flags & ROW_HAS_COMMAND) && !(flags & SB_ROW_MARK_END)))
         return SB_ERR_CORRUPT;
     if (!list_open(&multi, r, ncols, false) || !list_open(&wide, r, ncols, true))
         return SB_ERR_CORRUPT;
@@ -969,14 +1009,17 @@ static int decode_body(struct rd *r, const uint8_t *text, size_t tlen, struct sb
     err = decode_runs(r, out->cells, end, ncols);
     if (err == 0 && (flags & ROW_HAS_LINKS))
         err = decode_links(r, out, end, ncols);
+    if (err == 0 && (flags & ROW_HAS_COMMAND))
+        err = decode_command(r, out);
     /* A blank last column would have been trimmed; leftover bytes were never written. */
     if (err == 0 && ((end > 0 && cell_blank(&out->cells[end - 1])) || r->p != r->end))
         err = SB_ERR_CORRUPT;
     if (err == 0) {
         out->ncols = ncols;
-        out->flags = flags & SB_ROW_WRAPPED;
+        out->flags = flags & ROW_FLAGS;
     } else {
         sb_row_clear_links(out);
+        out->has_command = false;
     }
     return err;
 }
@@ -1016,6 +1059,7 @@ int rowcodec_decode(const uint8_t *meta, size_t meta_avail, const uint8_t *text,
     size_t tlen;
     out->ncols = 0;
     out->flags = 0;
+    out->has_command = false;
     if (!get_header(meta, meta_avail, &body, &tlen) || tlen > text_avail)
         return SB_ERR_CORRUPT;
     return decode_body(&body, text, tlen, out);

@@ -11,7 +11,9 @@
  *   varint body_len     bytes of the rest of this row's meta
  *   body:
  *     varint ncols      columns of the row (incl. trailing blanks)
- *     byte   flags      SB_ROW_WRAPPED (SB_ROW_LOST is never stored)
+ *     byte   flags      SB_ROW_WRAPPED and the marks (SB_ROW_MARK_*) as they are; 0x02 (the
+ *                       bit of SB_ROW_LOST, which is never stored): the command section
+ *                       follows; 0x80: the links section follows
  *     exceptions, each a varint count then its entries in column order:
  *     multi: cells holding 2..SB_MAX_CHARS codepoints, one varint each:
  *              gap << 3 | (codepoints - 2)
@@ -31,6 +33,8 @@
  *            then varint count of spans, each varint gap (from the previous
  *            span's end, or 0), varint length (>= 1), varint number. Spans do
  *            not split a wide character and neighbours have different numbers.
+ *     command: only when flags has 0x02 (and SB_ROW_MARK_END): varint exit status + 1 (0:
+ *            not known), varint duration in ms, varint peak RSS in KiB.
  * Every multi-byte number is an unsigned LEB128 varint of at most 32 bits.
  *
  * A plain row of default-style text has the body "ncols 00 00 00 00": seven

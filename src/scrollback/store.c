@@ -826,6 +826,7 @@ static int seal_hot(struct sb_store *s)
     e->summary = store_summary_build(s, &s->hot.view, &e->summary_log2);
     store_summary_trim(s); /* past its share, the oldest pages' summaries go */
     e->ends_wrapped = (page_view_flags(&s->hot.view, nrows - 1) & SB_ROW_WRAPPED) != 0;
+    e->marks = (uint8_t)page_view_marks(&s->hot.view);
     size_t len, cap;
     uint8_t *raw = hot_seal(&s->hot, &len, &cap);
     e->id = s->next_id++;
@@ -887,7 +888,7 @@ int sb_store_push(struct sb_store *s, const struct sb_row *r)
     if (rc < 0)
         return rc;
     struct row_in row = {.ncols = r->ncols, .flags = r->flags};
-    if (r->nlinks)
+    if (r->nlinks || r->has_command)
         row.row = r;
     else
         row.cells = r->cells;

@@ -192,6 +192,7 @@ static void cold_install(struct sb_store *s, struct cold_job *job, int rc, size_
         struct entry *e = store_at(&s->pages, i + k);
         merged.nrows += e->nrows;
         merged.ends_wrapped = e->ends_wrapped;
+        merged.marks |= e->marks;
         if (k > 0)
             store_summary_merge(s, &merged, e);
         store_entry_release(s, e);

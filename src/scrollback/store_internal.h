@@ -48,6 +48,7 @@ struct entry {
     uint8_t in_cold;    /* its blob lives in the cold arena */
     uint8_t period;     /* 0: the blob holds a format-1 page; else format 2 with this period */
     uint8_t ends_wrapped; /* its last row is soft-wrapped: a line runs on into the next page */
+    uint8_t marks;      /* the SB_ROW_MARK_* bits of all its rows together (sb_store_find_mark) */
     uint8_t *summary;   /* trigram filter of its text (store_summary.c); NULL: always read */
     uint8_t summary_log2; /* the filter has 2^summary_log2 bits */
     union {

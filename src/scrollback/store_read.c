@@ -383,6 +383,63 @@ int sb_store_visit_text_probe(struct sb_store *s, uint64_t first, uint64_t count
     return rc;
 }
 
+/* The marked row of v nearest to the far end of rows [lo, hi) (first_row's numbering). */
+static bool find_in_view(const struct page_view *v, uint64_t first_row, uint64_t lo, uint64_t hi,
+                         bool back, uint32_t mask, uint64_t *found)
+{
+    for (uint64_t k = 0; k < hi - lo; k++) {
+        uint64_t n = back ? hi - 1 - k : lo + k;
+        if (page_view_flags(v, (uint32_t)(n - first_row)) & mask) {
+            *found = n;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Searches the pages of rows [lo, hi), nearest the far end first, reading only pages with mask. */
+static bool find_in_pages(struct sb_store *s, uint64_t lo, uint64_t hi, bool back, uint32_t mask,
+                          uint64_t *found)
+{
+    if (lo >= hi)
+        return false;
+    size_t i = store_find_row(&s->pages, back ? hi - 1 : lo);
+    for (; i < s->pages.len; i = back ? i - 1 : i + 1) {
+        const struct entry *e = store_at(&s->pages, i);
+        uint64_t a = e->first_row > lo ? e->first_row : lo;
+        uint64_t b = e->first_row + e->nrows < hi ? e->first_row + e->nrows : hi;
+        if (a >= b)
+            break;
+        const struct page_view *v = (e->marks & mask) ? entry_view(s, i) : NULL;
+        if (v && find_in_view(v, e->first_row, a, b, back, mask, found))
+            return true;
+        if (i == 0 && back)
+            break;
+    }
+    return false;
+}
+
+int sb_store_find_mark(struct sb_store *s, uint64_t from, bool back, uint32_t mask,
+                       uint64_t *found)
+{
+    mask &= SB_ROW_MARKS;
+    pthread_mutex_lock(&s->lock);
+    uint64_t hot_first = s->next_abs - s->hot.view.nrows;
+    uint64_t lo = back ? s->first_abs : (from + 1 > s->first_abs ? from + 1 : s->first_abs);
+    uint64_t hi = back ? (from < s->next_abs ? from : s->next_abs) : s->next_abs;
+    uint64_t split = hot_first > lo ? (hot_first < hi ? hot_first : hi) : lo;
+    bool ok = mask != 0 && lo < hi;
+    if (ok && back)
+        ok = find_in_view(&s->hot.view, hot_first, split, hi, true, mask, found) ||
+             find_in_pages(s, lo, split, true, mask, found);
+    else if (ok)
+        ok = find_in_pages(s, lo, split, false, mask, found) ||
+             find_in_view(&s->hot.view, hot_first, split, hi, false, mask, found);
+    store_trim_reading(s);
+    pthread_mutex_unlock(&s->lock);
+    return ok ? 0 : SB_ERR_RANGE;
+}
+
 int sb_store_visit_rows(struct sb_store *s, uint64_t first, uint64_t count, sb_row_fn fn,
                         void *user)
 {

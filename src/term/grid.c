@@ -64,6 +64,7 @@ static void blank_row(struct grid *g, struct grow *gr)
     }
     memcpy(gr->cells, g->tmpl, (size_t)g->cols * sizeof *g->tmpl);
     gr->flags = 0;
+    gr->note = 0;
 }
 
 /* ---- The combining side table ------------------------------------------ */
@@ -175,7 +176,7 @@ bool grid_buf_alloc(const struct grid *g, struct gbuf *b, int rows, int cols, si
     for (int r = 0; r < rows; r++) {
         b->row[r] = (struct grow *)(b->slab + (size_t)r * stride);
         b->row[r]->flags = 0;
-        b->row[r]->pad_ = 0;
+        b->row[r]->note = 0;
         grid_blank_cells(g, b->row[r]->cells, cols);
     }
     return true;
@@ -321,15 +322,61 @@ static long export_plain(const struct grid *g, const struct grow *gr, char *out)
     return p - out;
 }
 
+/* The row's flags and marks, and the note of the command that ended on it. */
+static void export_flags(const struct grid *g, const struct grow *gr, struct sb_row *row)
+{
+    const struct sb_command *cmd = grid_note(g, gr->note);
+    row->flags = gr->flags & (SB_ROW_WRAPPED | SB_ROW_MARKS);
+    row->has_command = cmd && (gr->flags & SB_ROW_MARK_END);
+    if (row->has_command)
+        row->command = *cmd;
+}
+
+uint32_t grid_note_add(struct grid *g, const struct sb_command *cmd)
+{
+    if (++g->last_note == 0)
+        g->last_note = 1;
+    struct grid_note *n = &g->notes[g->last_note % GRID_NOTES];
+    n->number = g->last_note;
+    n->cmd = *cmd;
+    return g->last_note;
+}
+
+const struct sb_command *grid_note(const struct grid *g, uint32_t number)
+{
+    const struct grid_note *n = &g->notes[number % GRID_NOTES];
+    return number && n->number == number ? &n->cmd : NULL;
+}
+
+void grid_mark(struct grid *g, uint32_t marks, const struct sb_command *cmd)
+{
+    if (g->cur != 0) /* the alternate screen's rows never reach the history */
+        return;
+    VTermPos pos;
+    vterm_state_get_cursorpos(g->state, &pos);
+    if (pos.row < 0 || pos.row >= g->rows)
+        return;
+    struct grow *gr = row_at(g, pos.row);
+    gr->flags |= marks & SB_ROW_MARKS;
+    if (cmd && (marks & SB_ROW_MARK_END))
+        gr->note = grid_note_add(g, cmd);
+    grid_touch(g);
+}
+
+uint32_t grid_row_marks(const struct grid *g, int row)
+{
+    return row >= 0 && row < g->rows ? row_at(g, row)->flags & SB_ROW_MARKS : 0;
+}
+
 /* Hands row gr (leaving the top of the primary screen) to the scrollout callbacks. */
 void grid_push_row(struct grid *g, const struct grow *gr)
 {
-    if (g->cb.scrollout_plain && !g->reverse) {
+    if (g->cb.scrollout_plain && !g->reverse && !grid_note(g, gr->note)) {
         char *text = (char *)g->sbuf; /* 36 bytes a column; plain text needs at most 4 */
         long len = export_plain(g, gr, text);
         if (len >= 0) {
             g->cb.scrollout_plain(g->user, text, (size_t)len, (uint32_t)g->cols,
-                                     gr->flags & SB_ROW_WRAPPED);
+                                  gr->flags & (SB_ROW_WRAPPED | SB_ROW_MARKS));
             return;
         }
     }
@@ -338,8 +385,8 @@ void grid_push_row(struct grid *g, const struct grow *gr)
     struct sb_row *row = &g->srow; /* the links are its own; the cells are sbuf */
     row->cells = g->sbuf;
     row->cap = row->ncols = (uint32_t)g->cols;
-    row->flags = gr->flags & SB_ROW_WRAPPED;
     export_row(g, &g->buf[0], gr, row);
+    export_flags(g, gr, row);
     g->cb.scrollout(g->user, row);
 }
 
@@ -379,8 +426,12 @@ static void erase_rect(struct grid *g, VTermRect rect, bool selective)
                 if (!(c[i].ch & CH_PROT))
                     grid_blank_cells(g, &c[i], 1);
         }
-        if (to_end)
+        if (to_end && rect.start_col == 0 && !selective) { /* the row is gone: its marks too */
+            gr->flags = 0;
+            gr->note = 0;
+        } else if (to_end) {
             gr->flags &= ~(uint32_t)SB_ROW_WRAPPED;
+        }
     }
     if (to_end && g->wrap_row >= rect.start_row && g->wrap_row < rect.end_row)
         g->wrap_row = -1;
@@ -904,7 +955,7 @@ int grid_read_row(const struct grid *g, int row, struct sb_row *out)
     const struct grow *gr = row_at(g, row);
     export_row(g, &g->buf[g->cur], gr, out);
     out->ncols = (uint32_t)g->cols;
-    out->flags = gr->flags & SB_ROW_WRAPPED;
+    export_flags(g, gr, out);
     return 0;
 }
 

@@ -59,6 +59,15 @@ void grid_restore_pen_extra(struct grid *g);
  */
 int grid_read_row(const struct grid *g, int row, struct sb_row *out);
 
+/*
+ * Marks the cursor's row of the primary screen with marks (SB_ROW_MARK_*, a shell's OSC 133),
+ * and with SB_ROW_MARK_END keeps cmd (if not NULL) for the row. The marks go with the row into
+ * the history; erasing the whole row removes them. Nothing on the alternate screen.
+ */
+void grid_mark(struct grid *g, uint32_t marks, const struct sb_command *cmd);
+/* The marks of visible row `row`. */
+uint32_t grid_row_marks(const struct grid *g, int row);
+
 /* Cursor properties last set by the program (VTERM_PROP_CURSOR*). */
 void grid_cursor_props(const struct grid *g, bool *visible, bool *blink, int *shape);
 bool grid_altscreen(const struct grid *g);

@@ -38,8 +38,8 @@ struct grid_links {
 
 /* A row: flags that travel with it through scrolls, then its cells. */
 struct grow {
-    uint32_t flags; /* SB_ROW_WRAPPED */
-    uint32_t pad_;
+    uint32_t flags; /* SB_ROW_WRAPPED, the prompt marks (SB_ROW_MARK_*) */
+    uint32_t note;  /* with SB_ROW_MARK_END: the grid's note of the command (0: none) */
     struct gcell cells[];
 };
 
@@ -50,6 +50,8 @@ struct gbuf {
     uint32_t (*comb)[SB_MAX_CHARS]; /* sequences referenced by CH_COMB cells */
     uint32_t ncomb, capcomb;
 };
+
+#define GRID_NOTES 128 /* command notes the screen's rows can name at once */
 
 struct grid {
     VTermState *state;
@@ -85,6 +87,12 @@ struct grid {
     struct gcell *tmpl;     /* one blank row for the pen tmpl[0] holds (tmpl_ok), to copy */
     bool tmpl_ok;
     struct sb_row pop;      /* one row, for popline */
+    /* What is known of commands that ended on screen rows, by note number (grid_note_add). */
+    struct grid_note {
+        uint32_t number;
+        struct sb_command cmd;
+    } notes[GRID_NOTES];
+    uint32_t last_note;
 };
 
 
@@ -117,6 +125,11 @@ uint32_t grid_glyph_ch(struct grid *g, struct gbuf *b, const uint32_t *chars);
 
 /* Bytes per row for cols columns, rounded to 8 so row headers stay aligned. */
 size_t grid_row_stride(int cols);
+
+/* Keeps cmd for a row to name: its note number (never 0). */
+uint32_t grid_note_add(struct grid *g, const struct sb_command *cmd);
+/* The command note number names, or NULL when it is gone (GRID_NOTES newer ones came since). */
+const struct sb_command *grid_note(const struct grid *g, uint32_t number);
 
 /* Allocates rows x cols blank cells (with the current pen) in b; false when out of memory. */
 bool grid_buf_alloc(const struct grid *g, struct gbuf *b, int rows, int cols, size_t stride);

@@ -40,6 +40,7 @@ static bool buf_resized(const struct grid *g, const struct gbuf *old, struct gbu
     for (int r = 0; r < keep_rows; r++) {
         memcpy(nb->row[r]->cells, old->row[r]->cells, (size_t)keep_cols * sizeof(struct gcell));
         nb->row[r]->flags = old->row[r]->flags;
+        nb->row[r]->note = old->row[r]->note;
     }
     nb->comb = old->comb;
     nb->ncomb = old->ncomb;
@@ -88,6 +89,8 @@ struct line {
     size_t start;  /* in reflow.cells */
     uint32_t len;
     uint32_t rows; /* rows it takes at the new width, cursor included */
+    uint32_t marks; /* its rows' prompt marks, which its first row gets back */
+    uint32_t note;  /* the grid's note of the command that ended on it (0: none) */
 };
 
 struct reflow {
@@ -210,7 +213,7 @@ struct popped {
 static void push_back(struct grid *g, const struct sb_row *row)
 {
     struct sb_row back = *row;
-    back.flags &= SB_ROW_WRAPPED;
+    back.flags &= SB_ROW_WRAPPED | SB_ROW_MARKS;
     if (g->cb.scrollout)
         g->cb.scrollout(g->user, &back);
 }
@@ -251,6 +254,16 @@ static size_t pop_line(struct grid *g, struct popped *out, bool only_wrapped, in
     return n;
 }
 
+/* The last line gets a row's marks and note. */
+static void line_marks(struct reflow *r, uint32_t flags, uint32_t note)
+{
+    if (r->failed)
+        return;
+    r->lines[r->nlines - 1].marks |= flags & SB_ROW_MARKS;
+    if (note)
+        r->lines[r->nlines - 1].note = note;
+}
+
 /* Appends the line of rows rows[0..n) (oldest first) to the work as one logical line. */
 static void add_popped_line(struct reflow *r, struct popped *rows, size_t n)
 {
@@ -265,6 +278,7 @@ static void add_popped_line(struct reflow *r, struct popped *rows, size_t n)
     new_line(r);
     for (size_t i = 0; i < n && !r->failed; i++) {
         const struct sb_row *row = &rows[i].row;
+        line_marks(r, row->flags, row->has_command ? grid_note_add(r->g, &row->command) : 0);
         cells_from_row(r->g, &r->g->buf[0], row, tmp);
         if (i + 1 < n) {
             struct gcell next[2] = {{0}};
@@ -411,6 +425,7 @@ static void read_screen(struct reflow *r, int used, VTermPos cur, bool phantom)
         if (r->failed)
             return;
         uint32_t before = r->lines[r->nlines - 1].len;
+        line_marks(r, gr->flags, gr->note);
         const struct gcell *next = row + 1 < g->rows ? b->row[row + 1]->cells : NULL;
         add_cells(r, gr->cells, row_content(r, gr->cells, (uint32_t)g->cols, wrapped, next));
         if (r->trim && !r->failed && (gr->cells[0].ch & CH_VALUE) == CH_CONT)
@@ -439,7 +454,8 @@ struct emit {
 };
 
 /* One row of the new layout: into the history (above the screen), the screen, or nowhere. */
-static void emit_row(struct emit *e, const struct gcell *c, uint32_t n, bool wrapped)
+static void emit_row(struct emit *e, const struct gcell *c, uint32_t n, bool wrapped,
+                     uint32_t marks, uint32_t note)
 {
     struct grid *g = e->g;
     long at = e->next++ - e->first;
@@ -448,7 +464,8 @@ static void emit_row(struct emit *e, const struct gcell *c, uint32_t n, bool wra
         return; /* below the screen: only rows without content reach here */
     memcpy(gr->cells, c, n * sizeof *c);
     grid_blank_cells(g, gr->cells + n, g->cols - (int)n); /* as VTermScreen fills new cells */
-    gr->flags = wrapped ? SB_ROW_WRAPPED : 0;
+    gr->flags = (wrapped ? SB_ROW_WRAPPED : 0) | marks;
+    gr->note = note;
     if (at < 0)
         grid_push_row(g, gr);
 }
@@ -466,7 +483,8 @@ static void emit_lines(struct reflow *r, struct emit *e)
         for (uint32_t k = 0; k < n; k++) {
             uint32_t from = k < cut ? starts[k] : l->len;
             uint32_t to = k + 1 < cut ? starts[k + 1] : l->len;
-            emit_row(e, r->cells + l->start + from, to - from, k + 1 < n);
+            emit_row(e, r->cells + l->start + from, to - from, k + 1 < n, k ? 0 : l->marks,
+                     k ? 0 : l->note);
         }
         free(starts);
     }
@@ -503,7 +521,8 @@ static void prepend_popped(struct reflow *r, struct popped *rows, size_t n)
         memmove(r->cells + one.ncells, r->cells, r->ncells * sizeof *r->cells);
         memcpy(r->cells, one.cells, one.ncells * sizeof *r->cells);
         memmove(r->lines + 1, r->lines, r->nlines * sizeof *r->lines);
-        r->lines[0] = (struct line){.start = 0, .len = one.lines[0].len};
+        r->lines[0] = (struct line){.start = 0, .len = one.lines[0].len,
+                                    .marks = one.lines[0].marks, .note = one.lines[0].note};
         for (size_t i = 1; i <= r->nlines; i++)
             r->lines[i].start += one.ncells;
         r->ncells += one.ncells;

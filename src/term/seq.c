@@ -589,6 +589,8 @@ static void on_osc(struct term *t, const struct scan_str *s)
         hyperlink(t, text, len);
     else if (ps == 52 && semi)
         clip_osc(t, text, len, s->bel);
+    else if (ps == 133 && semi)
+        prompt_osc(t, text, len);
     else
         colors_osc(t, ps, text, len, semi != NULL, s->bel);
 }

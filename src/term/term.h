@@ -43,6 +43,12 @@ struct term_callbacks {
     /* OSC 52 ; Pc ; ?: the program asks for a selection; answer with term_clipboard_answer()
      * when the policy allows, else not at all. */
     void (*clipboard_get)(void *user, unsigned which);
+    /*
+     * OSC 133: a shell marked the cursor's row (SB_ROW_MARK_PROMPT, _INPUT, _OUTPUT or _END).
+     * For _END, cmd holds the exit status (-1 when not given) and the callback may fill in the
+     * command's duration and peak memory, which the row keeps; cmd is NULL for the others.
+     */
+    void (*mark)(void *user, uint32_t mark, struct sb_command *cmd);
 };
 
 /* The selections of OSC 52. */

@@ -144,6 +144,9 @@ bool colors_parse(const char *spec, size_t len, uint32_t *rgb);
  */
 bool colors_osc(struct term *t, long ps, const char *text, size_t len, bool has_args, bool bel);
 
+/* OSC 133 ; text: a shell's prompt mark (prompts.c). */
+void prompt_osc(struct term *t, const char *text, size_t len);
+
 /* OSC 52 ; text (clipboard.c); bel: it ended with BEL. */
 void clip_osc(struct term *t, const char *text, size_t len, bool bel);
 

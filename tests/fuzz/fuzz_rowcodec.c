@@ -96,7 +96,7 @@ static void fuzz_decode(const uint8_t *data, size_t size)
         if (tlen > tsize - ti)
             break;
         int rc = rowcodec_decode(meta + mi, split - mi, text + ti, tsize - ti, &row);
-        if (rc == 0 && row.nlinks) {
+        if (rc == 0 && (row.nlinks || row.has_command)) {
             check_linked(&row, meta + mi, used, text + ti, tlen);
         } else if (rc == 0) {
             expect(rowcodec_validate(row.cells, row.ncols, row.flags) == 0);

@@ -85,9 +85,13 @@ static void enc_free(struct enc *e)
 static bool recodes_to(const struct sb_row *row, const uint8_t *meta, size_t meta_len,
                        const uint8_t *text, size_t text_len)
 {
-    if (rowcodec_validate(row->cells, row->ncols, row->flags) != 0)
+    if (rowcodec_validate_row(row) != 0)
         return false;
-    struct enc e = enc_row(row->cells, row->ncols, row->flags);
+    struct enc e;
+    e.text = malloc(rowcodec_text_bound(row->ncols) + 1);
+    e.meta = malloc(rowcodec_row_meta_bound(row));
+    REQUIRE(e.text && e.meta);
+    rowcodec_encode_row(row, e.text, &e.text_len, e.meta, &e.meta_len);
     bool same = e.meta_len == meta_len && e.text_len == text_len
              && memcmp(e.meta, meta, meta_len) == 0 && memcmp(e.text, text, text_len) == 0;
     enc_free(&e);
@@ -483,7 +487,9 @@ static void test_validate(void)
     memset(cells, 0, sizeof cells);
     cells[0].width = cells[1].width = 1;
     CHECK_EQ(rowcodec_validate(cells, 2, SB_ROW_LOST), SB_ERR_INVAL);
-    CHECK_EQ(rowcodec_validate(cells, 2, 4), SB_ERR_INVAL);
+    CHECK_EQ(rowcodec_validate(cells, 2, 0x80), SB_ERR_INVAL);
+    CHECK_EQ(rowcodec_validate(cells, 2, SB_ROW_MARK_FAILED), SB_ERR_INVAL); /* without END */
+    CHECK_EQ(rowcodec_validate(cells, 2, SB_ROW_MARK_END | SB_ROW_MARK_FAILED), 0);
     CHECK_EQ(rowcodec_validate(cells, SB_MAX_COLS + 1, 0), SB_ERR_INVAL);
     cells[0].chars[0] = 0x10ffff;
     cells[1].chars[0] = 0x0a;
@@ -520,6 +526,8 @@ static void test_format(void)
     CHECK_EQ(RAW("ab", 2, 13, 2, 0, 0, 0, 2, 1, 0, 0, 0, 1, 1, 0, 0), 0);  /* plain, bold */
     CHECK_EQ(RAW("\xe4\xb8\x80", 3, 10, 3, 0, 0, 1, 0, 1, 2, 1, 0, 0), 0); /* bold wide */
     CHECK_EQ(RAW("", 0, 5, 0, 0, 0, 0, 0), 0);                            /* ncols 0 */
+    CHECK_EQ(RAW("ab", 2, 5, 3, 0x0c, 0, 0, 0), 0);          /* prompt and input marks */
+    CHECK_EQ(RAW("ab", 2, 8, 3, 0x62, 0, 0, 0, 3, 5, 7), 0); /* failed: exit 2, 5 ms, 7 KiB */
 }
 
 /* Hand-made rows no encoder writes, one for each check of the decoder. */
@@ -532,6 +540,11 @@ static void test_corrupt(void)
     CHECK_EQ(RAW("ab", 2, 7, 0x80, 0x80, 0x04, 0, 0, 0, 0), bad); /* ncols > SB_MAX_COLS */
     CHECK_EQ(RAW("ab", 2, 5, 3, 2, 0, 0, 0), bad);             /* flags: SB_ROW_LOST */
     CHECK_EQ(RAW("ab", 2, 6, 3, 0, 0, 0, 0, 0), bad);          /* a byte left in the body */
+    CHECK_EQ(RAW("ab", 2, 5, 3, 0x40, 0, 0, 0), bad);          /* FAILED without END */
+    CHECK_EQ(RAW("ab", 2, 8, 3, 0x06, 0, 0, 0, 1, 0, 0), bad); /* a command without END */
+    CHECK_EQ(RAW("ab", 2, 7, 3, 0x22, 0, 0, 0, 1, 0), bad);    /* the command cut short */
+    CHECK_EQ(RAW("ab", 2, 12, 3, 0x22, 0, 0, 0, 0x80, 0x80, 0x80, 0x80, 0x08, 0, 0), bad);
+                                                                /* exit status past INT32 */
     CHECK_EQ(RAW("ab", 2, 4, 3, 0, 0, 0), bad);                /* body too short */
     CHECK_EQ(RAW("ab", 2, 6, 3, 0, 0, 0, 0), bad);             /* body truncated */
     CHECK_EQ(RAW("abc", 3, 5, 2, 0, 0, 0, 0), bad);            /* text past ncols */

@@ -1082,6 +1082,133 @@ static void test_links(void)
     sb_store_destroy(st);
 }
 
+/* Row i's marks: a few prompts and commands, none at all in rows 30000..69999 (a long output). */
+static uint32_t mark_of(uint64_t i)
+{
+    if (i >= 30000 && i < 70000)
+        return 0;
+    if (i % 211 == 0)
+        return SB_ROW_MARK_PROMPT | SB_ROW_MARK_INPUT;
+    if (i % 211 == 1)
+        return SB_ROW_MARK_OUTPUT;
+    if (i % 1013 == 5)
+        return SB_ROW_MARK_END | SB_ROW_MARK_FAILED;
+    if (i % 211 == 7)
+        return SB_ROW_MARK_END;
+    return 0;
+}
+
+static void marked_row(struct sb_row *row, uint64_t i)
+{
+    char text[128];
+    int n = (int)dump_row(i, text); /* od-like text, which the cold tier takes */
+    n = n < 80 ? n : 80;
+    REQUIRE(sb_row_reserve(row, 80) == 0);
+    for (int c = 0; c < 80; c++)
+        row->cells[c] = (struct sb_cell){.chars = {c < n ? (uint32_t)text[c] : 0}, .width = 1};
+    row->ncols = 80;
+    row->flags = mark_of(i);
+    row->has_command = (mark_of(i) & SB_ROW_MARK_END) != 0;
+    row->command = (struct sb_command){(mark_of(i) & SB_ROW_MARK_FAILED) ? 2 : 0,
+                                       (uint32_t)i, (uint64_t)i << 12};
+}
+
+/* The nearest row with mask in rows [first, end) before or after from, by a plain walk. */
+static bool linear_mark(uint64_t first, uint64_t end, uint64_t from, bool back, uint32_t mask,
+                        uint64_t *found)
+{
+    if (back) {
+        for (uint64_t n = from < end ? from : end; n-- > first;)
+            if (mark_of(n) & mask)
+                return *found = n, true;
+    } else {
+        for (uint64_t n = from + 1 > first ? from + 1 : first; n < end; n++)
+            if (mark_of(n) & mask)
+                return *found = n, true;
+    }
+    return false;
+}
+
+/*
+ * Marks and the command notes survive sealing, compression, the cold tier and spilling, and
+ * sb_store_find_mark agrees with a linear walk from anywhere, in both directions.
+ */
+static void test_marks(void)
+{
+    struct sb_config cfg = small_config();
+    cfg.disk_budget = 64u << 20;
+    cfg.cold_codec = SB_CODEC_XZ;
+    cfg.cold_level = 1;
+    cfg.cold_bytes = 64u << 10;
+    cfg.ram_budget = 8u << 20;
+    struct sb_store *st;
+    char err[256];
+    REQUIRE(sb_store_create(&cfg, &st, err, sizeof err) == 0);
+    struct sb_row row, got;
+    sb_row_init(&row);
+    sb_row_init(&got);
+    uint64_t n = (uint64_t)scaled(320000);
+    for (uint64_t i = 0; i < n; i++) {
+        marked_row(&row, i);
+        REQUIRE(sb_store_push(st, &row) == 0);
+    }
+    CHECK_EQ(sb_store_compact(st), 0);
+    struct sb_stats stats;
+    sb_store_stats(st, &stats);
+    CHECK_FULL(stats.pages_disk > 0 && stats.pages_cold > 0);
+    struct sb_span span;
+    sb_store_span(st, &span);
+    static const uint32_t masks[] = {SB_ROW_MARK_PROMPT, SB_ROW_MARK_OUTPUT, SB_ROW_MARK_FAILED,
+                                     SB_ROW_MARK_END | SB_ROW_MARK_PROMPT, SB_ROW_MARKS};
+    uint64_t rng = 7, disagree = 0, tried = 0;
+    for (int k = 0; k < 400; k++) {
+        uint64_t from = k < 4 ? (uint64_t[]){0, span.first, span.end, 50000}[k]
+                              : span.first + rowgen_next(&rng) % (span.end - span.first + 2);
+        for (size_t m = 0; m < sizeof masks / sizeof *masks; m++)
+            for (int back = 0; back < 2; back++) {
+                uint64_t a = UINT64_MAX, b = UINT64_MAX;
+                bool want = linear_mark(span.first, span.end, from, back, masks[m], &a);
+                int rc = sb_store_find_mark(st, from, back, masks[m], &b);
+                disagree += want != (rc == 0) || (want && a != b);
+                tried++;
+            }
+    }
+    CHECK_EQ(disagree, 0);
+    printf("marks: %llu finds agree with a linear walk over %llu rows (%llu spilled, %llu cold pages)\n",
+           (unsigned long long)tried, (unsigned long long)(span.end - span.first),
+           (unsigned long long)stats.rows_disk, (unsigned long long)stats.pages_cold);
+    uint64_t bad = 0;
+    for (uint64_t k = span.first; k < span.end; k += 211) /* prompts, then their commands' ends */
+        for (uint64_t j = k; j < k + 8 && j < span.end; j++) {
+            REQUIRE(sb_store_read_row(st, j, &got) == 0);
+            marked_row(&row, j);
+            bad += got.flags != row.flags || got.has_command != row.has_command ||
+                   (got.has_command && memcmp(&got.command, &row.command, sizeof got.command));
+        }
+    CHECK_EQ(bad, 0);
+    /* a taller screen takes marked rows back with their marks and notes */
+    for (uint64_t k = 0; k < 300; k++) {
+        REQUIRE(sb_store_pop_row(st, &got) == 0);
+        marked_row(&row, span.end - 1 - k);
+        bad += got.flags != row.flags || got.has_command != row.has_command;
+    }
+    CHECK_EQ(bad, 0);
+    /* FAILED without END, and a command note on a row not marked END, are refused */
+    marked_row(&row, 2);
+    row.flags = SB_ROW_MARK_FAILED;
+    CHECK_EQ(sb_store_push(st, &row), SB_ERR_INVAL);
+    row.flags = SB_ROW_MARK_PROMPT;
+    row.has_command = true;
+    CHECK_EQ(sb_store_push(st, &row), SB_ERR_INVAL);
+    CHECK_EQ(sb_store_push_plain(st, "x", 1, 80, SB_ROW_MARK_PROMPT), 0);
+    uint64_t at;
+    CHECK_EQ(sb_store_find_mark(st, UINT64_MAX, true, SB_ROW_MARK_PROMPT, &at), 0);
+    CHECK_EQ(at, span.end - 300);
+    sb_row_fini(&row);
+    sb_row_fini(&got);
+    sb_store_destroy(st);
+}
+
 int main(void)
 {
     const char *env = getenv("BT_TEST_SCALE");
@@ -1092,6 +1219,7 @@ int main(void)
     test_errors();
     test_stats_json();
     test_links();
+    test_marks();
     test_ram_only();
     test_spill();
     test_pop();

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "boundterm/scrollback.h"
+#include "commands.h"
 #include "export.h"
 #include "memstat.h"
 #include "pty.h"
@@ -41,6 +42,7 @@ struct session {
     struct term *term;
     struct lines *lines; /* history + screen, numbered (lines.h) */
     struct pty *pty;
+    struct commands *commands; /* each command's time and memory (commands.h) */
     struct memstat mem;
     struct session_hooks hooks;
     sigset_t old_mask; /* restored at the end */
@@ -97,12 +99,24 @@ static void on_clear_scrollback(void *user)
     session_clear(user);
 }
 
-/* Engine callback: answers to the program's queries go back on the pty. */
+/* Engine callback: keys and answers to the program's queries go to the pty. */
 static void on_output(void *user, const char *bytes, size_t len)
 {
     struct session *s = user;
     if (s->pty)
         pty_write(s->pty, bytes, len);
+    if (s->commands)
+        commands_activity(s->commands, session_now_ns());
+}
+
+/* Engine callback: a shell's prompt mark (OSC 133): a command starts or ends. */
+static void on_mark(void *user, uint32_t mark, struct sb_command *cmd)
+{
+    struct session *s = user;
+    if (s->commands)
+        commands_mark(s->commands, mark, cmd, session_now_ns());
+    if (s->hooks.marked)
+        s->hooks.marked(s->hooks.user, mark);
 }
 
 /* Engine callback: the bell, for the window if there is one. */
@@ -204,10 +218,27 @@ static bool stats_open(struct session *s)
     return true;
 }
 
+/* The last command that ended, as a JSON value: {argv0, exit, seconds, peak_rss_bytes} or null. */
+static void last_command_json(const struct session *s, char *buf, size_t cap)
+{
+    struct command_info c;
+    if (!s->commands || !commands_last(s->commands, &c)) {
+        snprintf(buf, cap, "null");
+        return;
+    }
+    char exit_status[16] = "null";
+    if (c.exit_status >= 0)
+        snprintf(exit_status, sizeof exit_status, "%d", (int)c.exit_status);
+    snprintf(buf, cap,
+             "{\"argv0\":\"%s\",\"exit\":%s,\"seconds\":%.3f,\"peak_rss_bytes\":%" PRIu64 "}",
+             c.argv0, exit_status, (double)(c.end_ns - c.start_ns) / 1e9, c.peak_rss);
+}
+
 /* Writes our own figures into buf as the start of a JSON object (no closing brace). */
 static int stats_own(struct session *s, bool final, char *buf, size_t cap)
 {
-    char status[16] = "null";
+    char status[16] = "null", last[192];
+    last_command_json(s, last, sizeof last);
     uint64_t hwm = 0, rss = memstat_rss(&s->mem);
     memstat_status(&s->mem, NULL, &hwm);
     hwm = hwm > rss ? hwm : rss; /* the kernel updates its high-water mark lazily */
@@ -216,9 +247,10 @@ static int stats_own(struct session *s, bool final, char *buf, size_t cap)
     return snprintf(buf, cap,
                     "{\"elapsed_s\":%.3f,\"bytes_in\":%" PRIu64 ",\"rss_bytes\":%" PRIu64
                     ",\"vm_hwm_bytes\":%" PRIu64 ",\"push_errors\":%" PRIu64
-                    ",\"exit_status\":%s,\"final\":%s,\"config_error\":\"%s\"",
+                    ",\"exit_status\":%s,\"final\":%s,\"config_error\":\"%s\""
+                    ",\"last_command\":%s",
                     (double)(session_now_ns() - s->start_ns) / 1e9, s->bytes_in, rss, hwm,
-                    s->push_errors, status, final ? "true" : "false", s->config_error);
+                    s->push_errors, status, final ? "true" : "false", s->config_error, last);
 }
 
 /* Appends one JSON line: our figures, then the members of the store's own object. */
@@ -305,6 +337,8 @@ bool session_paste(struct session *s, const char *text, size_t len,
     char *bytes = term_paste_encode(s->term, text, len, filter, &n);
     bool ok = bytes && pty_write_input(s->pty, bytes, n);
     free(bytes);
+    if (s->commands)
+        commands_activity(s->commands, session_now_ns());
     return ok;
 }
 
@@ -322,6 +356,8 @@ void session_service(struct session *s, uint64_t now)
         pty_flush(s->pty);
     if (!s->reaped_at && pty_exit_status(s->pty) >= 0)
         s->reaped_at = now;
+    if (s->commands)
+        commands_tick(s->commands, now);
     if (s->stats_fd >= 0 && now >= s->next_stats) {
         session_stats_write(s, false);
         s->next_stats = now + SESSION_STATS_NS;
@@ -344,6 +380,8 @@ uint64_t session_deadline(const struct session *s, uint64_t now)
         until = s->reaped_at + SESSION_DRAIN_NS;
     if (pty_pending(s->pty) && now + FLUSH_RETRY_NS < until)
         until = now + FLUSH_RETRY_NS;
+    if (s->commands && commands_deadline(s->commands) < until)
+        until = commands_deadline(s->commands);
     return until;
 }
 
@@ -413,6 +451,11 @@ uint64_t session_hwm(struct session *s)
     return hwm;
 }
 
+bool session_command(const struct session *s, struct command_info *out)
+{
+    return s->commands && commands_current(s->commands, out);
+}
+
 void session_store_stats(struct session *s, struct sb_stats *out)
 {
     sb_store_stats(s->store, out);
@@ -447,6 +490,8 @@ long session_pump(struct session *s, size_t max)
     if (n > 0) {
         s->bytes_in += (uint64_t)n;
         term_feed(s->term, s->buf, (size_t)n);
+        if (s->commands)
+            commands_activity(s->commands, session_now_ns());
     }
     return (long)n;
 }
@@ -524,6 +569,7 @@ struct session *session_open(const struct bt_config *cfg, const struct session_h
         .popline = on_popline, .clear_scrollback = on_clear_scrollback,
         .output = on_output, .bell = on_bell, .title = on_title,
         .clipboard_set = on_clipboard_set, .clipboard_get = on_clipboard_get,
+        .mark = on_mark,
     };
     struct session *s = calloc(1, sizeof *s);
     if (!s) {
@@ -555,8 +601,12 @@ struct session *session_open(const struct bt_config *cfg, const struct session_h
         fprintf(stderr, "boundterm: out of memory for a %dx%d terminal\n", cfg->cols, cfg->rows);
         goto fail;
     }
-    if ((s->pty = spawn(cfg)))
-        return s;
+    if ((s->pty = spawn(cfg))) {
+        s->commands = commands_create(pty_pid(s->pty), pty_fd(s->pty));
+        if (s->commands)
+            return s;
+        fprintf(stderr, "boundterm: out of memory for a session\n");
+    }
 fail:
     if (s->masked)
         pthread_sigmask(SIG_SETMASK, &s->old_mask, NULL);
@@ -573,6 +623,7 @@ void session_close(struct session *s)
 {
     if (!s)
         return;
+    commands_destroy(s->commands);
     pty_destroy(s->pty);
     lines_destroy(s->lines);
     if (s->term)

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "commands.h"
 #include "lines.h"
 #include "term.h"
 
@@ -38,6 +39,8 @@ struct session_hooks {
     /* The scrollback was cleared (ESC [3J, or session_clear): rows below the line space's
      * screen are gone. Nothing held as a row number needs fixing; a front end redraws. */
     void (*cleared)(void *user);
+    /* A shell marked a row (OSC 133, SB_ROW_MARK_*): a command started or ended. */
+    void (*marked)(void *user, uint32_t mark);
     /* Extra --stats members: writes ",\"name\":value..." into buf, returns its length. */
     int (*stats)(void *user, char *buf, size_t cap);
     void *user;
@@ -146,6 +149,9 @@ uint64_t session_started_ns(const struct session *s);
 /* RES now and the kernel's high-water mark (VmHWM), in bytes. */
 uint64_t session_rss(struct session *s);
 uint64_t session_hwm(struct session *s);
+
+/* The command running now, or else the last one; false when none has run (commands.h). */
+bool session_command(const struct session *s, struct command_info *out);
 
 /* The store's figures (sb_store_stats). */
 void session_store_stats(struct session *s, struct sb_stats *out);

@@ -429,6 +429,11 @@ int pty_exit_status(const struct pty *p)
     return p->status;
 }
 
+pid_t pty_pid(const struct pty *p)
+{
+    return p->pid;
+}
+
 void pty_hangup(struct pty *p)
 {
     if (p->fd >= 0) {

@@ -79,6 +79,9 @@ bool pty_reap(struct pty *p);
 /* The exit status (0..255) once reaped, else -1. */
 int pty_exit_status(const struct pty *p);
 
+/* The child's process id (the shell's, whose process group is its own). */
+pid_t pty_pid(const struct pty *p);
+
 /* Closes the master (the kernel hangs up the terminal) and sends SIGHUP to the child's group. */
 void pty_hangup(struct pty *p);
 

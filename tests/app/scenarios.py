@@ -18,6 +18,8 @@ Cases:
                    and each stats line's rss_bytes matches the kernel's VmRSS
   ansi             --dump-format ansi: colours and attributes kept as SGR sequences, on the
                    screen and in the scrollback; a bad format is refused
+  command-peak     a command's time, status and peak RSS (--stats last_command), from OSC 133
+                   marks and from the foreground process group
   replies          queries answered through the real binary, headless (tests/lib/ask.py runs
                    inside): colours from the configuration, and what xterm documents
 Standard library only; exit 0 on success, 1 with the reasons on stderr.
@@ -184,6 +186,46 @@ def case_stats(bt, tmp):
         check(last.get("rss_bytes", 0) > MIB, "rss_bytes %r" % last.get("rss_bytes"))
     status, out, _ = run(bt, ["--stats", "-", "-e", "true"], tmp)
     check(status == 0 and json.loads(out.splitlines()[-1])["final"], "stats to stdout")
+
+
+# A program that holds 200 MiB for 0.8 s, then prints its own peak (VmHWM, kB) as the kernel saw it.
+PEAK_PROG = ("import time; b = b'x' * (200 << 20); time.sleep(0.8); del b; "
+             "print('hwm', [l.split()[1] for l in open('/proc/self/status') "
+             "if l.startswith('VmHWM')][0])")
+
+
+def check_peak(what, lines, stats, want_exit):
+    """The last stats line's last_command against the program's own VmHWM in the dump."""
+    hwm = [int(l.split()[1]) * 1024 for l in (lines or []) if l.startswith("hwm ")]
+    last = stats[-1].get("last_command") if stats else None
+    check(hwm and last, "%s: no peak printed (%r) or no last_command (%r)" % (what, lines, last))
+    if not (hwm and last):
+        return
+    peak = last.get("peak_rss_bytes", 0)
+    check(abs(peak - hwm[0]) <= 0.05 * hwm[0],
+          "%s: peak %d bytes, the kernel says %d" % (what, peak, hwm[0]))
+    check(last.get("argv0") == "python3", "%s: argv0 %r" % (what, last.get("argv0")))
+    check(last.get("exit") == want_exit, "%s: exit %r" % (what, last.get("exit")))
+    check(0.8 <= last.get("seconds", 0) < 30, "%s: seconds %r" % (what, last.get("seconds")))
+    print("%s: peak %.1f MiB, kernel %.1f MiB, %.2f s" % (what, peak / MIB, hwm[0] / MIB,
+                                                           last["seconds"]))
+
+
+def case_command_peak(bt, tmp):
+    """Issue 16: a command's peak memory, from its marks and from the foreground group."""
+    marked = ("printf '\\033]133;C\\007'; python3 -c \"%s\"; printf '\\033]133;D;3\\007';"
+              " sleep 0.3" % PEAK_PROG)
+    status, lines, stats, err = headless(bt, tmp, ["sh", "-c", marked])
+    check(status == 0, "marked: status %d %r" % (status, err))
+    check_peak("marked", lines, stats, 3)
+    # bash -i runs each command in a process group of its own: no marks needed
+    plain = "python3 -c \"%s\"; sleep 0.3" % PEAK_PROG
+    status, lines, stats, err = headless(bt, tmp, ["bash", "--norc", "--noprofile", "-i", "-c",
+                                                   plain])
+    check_peak("foreground group", lines, stats, None)
+    status, lines, stats, err = headless(bt, tmp, ["sh", "-c", "echo quiet"])
+    check(stats and stats[-1].get("last_command", 0) is None,
+          "no command: %r" % (stats[-1] if stats else None))
 
 
 def children_of(pid):
@@ -428,7 +470,8 @@ def main():
     bt, case, args = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3:]
     fn = {"basic": case_basic, "badflags": case_badflags, "stats": case_stats,
           "signal": case_signal, "od": case_od, "od-drop": case_od_drop, "rss": case_rss,
-          "ansi": case_ansi, "tiny": case_tiny, "replies": case_replies}[case]
+          "ansi": case_ansi, "tiny": case_tiny, "replies": case_replies,
+          "command-peak": case_command_peak}[case]
     with tempfile.TemporaryDirectory(prefix="bt-scenario-") as tmp:
         fn(bt, tmp, *args)
     print("%s %s: %s" % (case, " ".join(args), "FAILED (%d)" % len(failures) if failures

@@ -21,6 +21,8 @@ struct rec {
     struct sb_row rows[64]; /* scrolled-out rows, popped back newest first */
     size_t nrows;
     unsigned pops;
+    char marks[64]; /* the mark callback's kinds, 'A'..'D' */
+    size_t nmarks;
 };
 
 static void r_scrollout(void *user, const struct sb_row *in)
@@ -38,6 +40,8 @@ static void r_scrollout(void *user, const struct sb_row *in)
     memcpy(row->cells, cells, ncols * sizeof *cells);
     row->ncols = ncols;
     row->flags = flags;
+    row->has_command = in->has_command;
+    row->command = in->command;
 }
 
 static bool r_popline(void *user, struct sb_row *out)
@@ -50,6 +54,8 @@ static bool r_popline(void *user, struct sb_row *out)
     memcpy(out->cells, row->cells, row->ncols * sizeof *row->cells);
     out->ncols = row->ncols;
     out->flags = row->flags;
+    out->has_command = row->has_command;
+    out->command = row->command;
     sb_row_fini(row);
     r->pops++;
     return true;
@@ -83,7 +89,23 @@ static void r_title(void *user, const char *utf8)
     snprintf(((struct rec *)user)->title, sizeof ((struct rec *)user)->title, "%s", utf8);
 }
 
+/* Records the mark and, for a command's end, says it took 1234 ms and 5 MiB. */
+static void r_mark(void *user, uint32_t mark, struct sb_command *cmd)
+{
+    struct rec *r = user;
+    char kind = mark == SB_ROW_MARK_PROMPT ? 'A' : mark == SB_ROW_MARK_INPUT ? 'B'
+              : mark == SB_ROW_MARK_OUTPUT ? 'C' : mark == SB_ROW_MARK_END ? 'D' : '?';
+    if (r->nmarks + 1 < sizeof r->marks)
+        r->marks[r->nmarks++] = kind;
+    CHECK((cmd != NULL) == (mark == SB_ROW_MARK_END));
+    if (cmd) {
+        cmd->duration_ms = 1234;
+        cmd->peak_rss = 5u << 20;
+    }
+}
+
 static const struct term_callbacks callbacks = {
+    .mark = r_mark,
     .scrollout = r_scrollout,
     .popline = r_popline,
     .clear_scrollback = r_clear,
@@ -677,8 +699,98 @@ static void test_link_table(void)
     term_destroy(t);
 }
 
+/* Visible row `row`'s marks, and its command's exit status (-2: no command note). */
+static uint32_t row_marks(struct term *t, int row, int *exit_status)
+{
+    struct sb_row r;
+    sb_row_init(&r);
+    REQUIRE(term_read_row(t, row, &r) == 0);
+    *exit_status = r.has_command ? r.command.exit_status : -2;
+    uint32_t marks = r.flags & SB_ROW_MARKS;
+    sb_row_fini(&r);
+    return marks;
+}
+
+/* One shell round: prompt, command, output, end with status. */
+static const char session_bytes[] =
+    "\x1b]133;A\x07$ \x1b]133;B\x07" "false\r\n" "\x1b]133;C\x1b\\" "out\r\n"
+    "\x1b]133;D;1\x07\x1b]133;A;aid=7\x07$ \x1b]133;B\x07";
+
+static void check_session_marks(struct term *t, struct rec *r)
+{
+    int st;
+    CHECK_EQ(row_marks(t, 0, &st), SB_ROW_MARK_PROMPT | SB_ROW_MARK_INPUT);
+    CHECK_EQ(st, -2);
+    CHECK_EQ(row_marks(t, 1, &st), SB_ROW_MARK_OUTPUT);
+    CHECK_EQ(row_marks(t, 2, &st), SB_ROW_MARK_END | SB_ROW_MARK_FAILED | SB_ROW_MARK_PROMPT |
+                                      SB_ROW_MARK_INPUT);
+    CHECK_EQ(st, 1);
+    CHECK_EQ(row_marks(t, 3, &st), 0);
+    CHECK(!strcmp(r->marks, "ABCDAB"));
+}
+
+/* OSC 133 marks the cursor's row, whole or split across reads, and the marks go with rows. */
+static void test_prompt_marks(void)
+{
+    struct rec r;
+    struct term *t = make(&r, 4, 20);
+    feed(t, session_bytes);
+    check_session_marks(t, &r);
+    struct sb_row row;
+    sb_row_init(&row);
+    REQUIRE(term_read_row(t, 2, &row) == 0);
+    CHECK(row.has_command && row.command.duration_ms == 1234 && row.command.peak_rss == 5u << 20);
+    sb_row_fini(&row);
+    done(t, &r);
+
+    t = make(&r, 4, 20); /* a byte at a time */
+    for (size_t i = 0; i < sizeof session_bytes - 1; i++)
+        term_feed(t, session_bytes + i, 1);
+    check_session_marks(t, &r);
+    int st;
+    /* the rows that scroll out take their marks and the command's note with them */
+    feed(t, "\r\n\r\n\r\n\r\n");
+    REQUIRE(r.nrows == 3);
+    CHECK_EQ(r.rows[0].flags, SB_ROW_MARK_PROMPT | SB_ROW_MARK_INPUT);
+    CHECK_EQ(r.rows[1].flags, SB_ROW_MARK_OUTPUT);
+    CHECK_EQ(r.rows[2].flags & SB_ROW_MARKS, SB_ROW_MARK_END | SB_ROW_MARK_FAILED |
+                                                 SB_ROW_MARK_PROMPT | SB_ROW_MARK_INPUT);
+    CHECK(r.rows[2].has_command && r.rows[2].command.exit_status == 1);
+    /* a taller screen takes them back, marks and note */
+    term_resize(t, 10, 20);
+    CHECK_EQ(r.nrows, 0);
+    check_session_marks(t, &r);
+    /* a narrower one reflows: each mark stays on its line's first row */
+    term_resize(t, 10, 3);
+    CHECK_EQ(row_marks(t, 0, &st), SB_ROW_MARK_PROMPT | SB_ROW_MARK_INPUT);
+    CHECK_EQ(row_marks(t, 1, &st), 0); /* "$ false" goes on over three rows */
+    CHECK_EQ(row_marks(t, 3, &st), SB_ROW_MARK_OUTPUT);
+    CHECK_EQ(row_marks(t, 4, &st) & SB_ROW_MARK_FAILED, SB_ROW_MARK_FAILED);
+    CHECK_EQ(st, 1);
+    term_resize(t, 4, 20);
+    /* a status of 0, none, or not a number: not failed; erasing the whole row drops marks */
+    feed(t, "\x1b[2J\x1b[H\x1b]133;D;0\x07x\r\n\x1b]133;D\x07y\r\n\x1b]133;D;x1\x07");
+    CHECK_EQ(row_marks(t, 0, &st), SB_ROW_MARK_END);
+    CHECK_EQ(st, 0);
+    CHECK_EQ(row_marks(t, 1, &st), SB_ROW_MARK_END);
+    CHECK_EQ(st, -1);
+    CHECK_EQ(row_marks(t, 2, &st), SB_ROW_MARK_END);
+    CHECK_EQ(st, -1);
+    CHECK_EQ(row_marks(t, 3, &st), 0);
+    /* not marks: other letters, a letter not followed by ';', no letter */
+    feed(t, "\r\n\x1b]133;E\x07\x1b]133;AB\x07\x1b]133;\x07");
+    CHECK_EQ(row_marks(t, 3, &st), 0);
+    feed(t, "\x1b[H\x1b[2K");
+    CHECK_EQ(row_marks(t, 0, &st), 0);
+    /* the alternate screen takes none */
+    feed(t, "\x1b[?1049h\x1b]133;A\x07");
+    CHECK_EQ(row_marks(t, 0, &st), 0);
+    done(t, &r);
+}
+
 int main(void)
 {
+    test_prompt_marks();
     test_conceal();
     test_link_table();
     test_wrap();

@@ -1,0 +1,286 @@
+/*
+ * The command tracker (commands.h): marks and the foreground group say when a command runs,
+ * /proc says how much memory its processes hold.
+ */
+#include "commands.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define LOOK_NS 20000000ull  /* after activity, the foreground group is looked at this soon, */
+#define LOOK_AGAIN_NS 100000000ull /* and again at this pace, */
+#define LOOK_FOR_NS 1000000000ull  /* for this long after the last activity */
+#define FIRST_SAMPLE_NS 10000000ull /* the first samples come sooner: 10, 20, 40 ms */
+#define MAX_PROCS 4096       /* processes of one command followed, at most */
+
+struct commands {
+    pid_t shell;
+    int master;
+    bool marked;          /* the shell sends OSC 133 C and D: they say when commands run */
+    struct command_info cur, last;
+    bool have_cur, have_last;
+    unsigned samples;     /* taken of cur */
+    pid_t group;          /* without marks: the foreground group cur runs in */
+    uint64_t next_sample; /* UINT64_MAX: none due */
+    uint64_t next_look;   /* UINT64_MAX: none due */
+    uint64_t look_until;  /* the foreground group is looked at until then (activity) */
+};
+
+struct commands *commands_create(pid_t shell, int master)
+{
+    struct commands *c = calloc(1, sizeof *c);
+    if (c) {
+        c->shell = shell;
+        c->master = master;
+        c->next_sample = UINT64_MAX;
+        c->next_look = 0; /* a program may start at once, before any byte comes or goes */
+        c->look_until = LOOK_FOR_NS; /* (a first look sets the clock: see commands_activity) */
+    }
+    return c;
+}
+
+void commands_destroy(struct commands *c)
+{
+    free(c);
+}
+
+/* ---- /proc ------------------------------------------------------------------ */
+
+/* Reads a small /proc file into buf (NUL-terminated); its length, or -1. */
+static ssize_t read_proc(pid_t pid, const char *what, char *buf, size_t cap)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, what);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, cap - 1);
+    close(fd);
+    if (n >= 0)
+        buf[n] = '\0';
+    return n;
+}
+
+/* The number after `key` in /proc's status text, or 0. */
+static uint64_t status_field(const char *text, const char *key)
+{
+    const char *p = strstr(text, key);
+    return p ? strtoull(p + strlen(key), NULL, 10) : 0;
+}
+
+/* A process's resident and peak bytes and its process group; false when it is gone. */
+static bool proc_memory(pid_t pid, uint64_t *rss, uint64_t *hwm, pid_t *pgid)
+{
+    char buf[4096];
+    if (read_proc(pid, "status", buf, sizeof buf) <= 0)
+        return false;
+    *rss = status_field(buf, "\nVmRSS:") * 1024;
+    *hwm = status_field(buf, "\nVmHWM:") * 1024;
+    *pgid = (pid_t)status_field(buf, "\nNSpgid:");
+    return true;
+}
+
+/* pid's children (its main thread's, /proc/PID/task/PID/children) appended to out. */
+static size_t proc_children(pid_t pid, pid_t *out, size_t n, size_t cap)
+{
+    char path[64], buf[4096];
+    snprintf(path, sizeof path, "task/%d/children", (int)pid);
+    if (read_proc(pid, path, buf, sizeof buf) <= 0)
+        return n;
+    for (char *p = buf, *end; n < cap; p = end) {
+        long v = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        out[n++] = (pid_t)v;
+    }
+    return n;
+}
+
+/* A process's name for people: the base name of its first argument, printable ASCII. */
+static void proc_name(pid_t pid, char *out, size_t cap)
+{
+    char buf[256];
+    ssize_t n = read_proc(pid, "cmdline", buf, sizeof buf);
+    if (n <= 0 && (n = read_proc(pid, "comm", buf, sizeof buf)) > 0)
+        buf[strcspn(buf, "\n")] = '\0';
+    if (n <= 0)
+        return;
+    const char *base = strrchr(buf, '/') ? strrchr(buf, '/') + 1 : buf;
+    size_t k = 0;
+    for (; base[k] && k + 1 < cap; k++) /* a program names itself: nothing to trust */
+        out[k] = base[k] > ' ' && base[k] < 0x7f && base[k] != '"' && base[k] != '\\' ? base[k]
+                                                                                     : '?';
+    out[k] = '\0';
+}
+
+/* What a walk over processes found. */
+struct tree {
+    uint64_t rss, hwm_max; /* the sum of their resident bytes; the largest single peak */
+    pid_t first;
+};
+
+/* Adds the processes on the stack (n of them, room for MAX_PROCS) and all below them. */
+static void tree_walk(pid_t *stack, size_t n, struct tree *t)
+{
+    for (size_t seen = 0; n > 0 && seen < MAX_PROCS; seen++) {
+        pid_t pid = stack[--n];
+        uint64_t rss, hwm;
+        pid_t pgid;
+        if (!proc_memory(pid, &rss, &hwm, &pgid))
+            continue; /* gone meanwhile */
+        t->rss += rss;
+        t->hwm_max = hwm > t->hwm_max ? hwm : t->hwm_max;
+        if (!t->first)
+            t->first = pid;
+        n = proc_children(pid, stack, n, MAX_PROCS);
+    }
+}
+
+uint64_t commands_tree_rss(pid_t pid)
+{
+    pid_t *stack = malloc(MAX_PROCS * sizeof *stack);
+    struct tree t = {0};
+    if (stack) {
+        stack[0] = pid;
+        tree_walk(stack, 1, &t);
+        free(stack);
+    }
+    return t.rss;
+}
+
+/*
+ * The command's processes: the shell's children (those of the foreground group when the shell
+ * runs commands in groups of their own) and everything below them.
+ */
+static void sample(struct commands *c, uint64_t now)
+{
+    pid_t *stack = malloc(MAX_PROCS * sizeof *stack);
+    if (!stack)
+        return;
+    pid_t fg = tcgetpgrp(c->master);
+    pid_t group = fg > 0 && fg != c->shell ? fg : 0;
+    size_t n = proc_children(c->shell, stack, 0, MAX_PROCS);
+    struct tree t = {0};
+    /* The group filter applies to the shell's children only: below them, all are the command's. */
+    for (size_t i = 0; i < n; i++) {
+        uint64_t rss, hwm;
+        pid_t pgid;
+        if (group && proc_memory(stack[i], &rss, &hwm, &pgid) && pgid != group)
+            stack[i] = 0;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (stack[i])
+            stack[k++] = stack[i];
+    tree_walk(stack, k, &t);
+    free(stack);
+    struct command_info *cur = &c->cur;
+    cur->rss = t.rss;
+    uint64_t peak = t.rss > t.hwm_max ? t.rss : t.hwm_max;
+    cur->peak_rss = peak > cur->peak_rss ? peak : cur->peak_rss;
+    if (t.first && (c->marked || !cur->argv0[0])) /* the newest name: a fork becomes a program */
+        proc_name(t.first, cur->argv0, sizeof cur->argv0);
+    c->samples++;
+    c->next_sample = now + (c->samples < 4 ? FIRST_SAMPLE_NS << (c->samples - 1)
+                                           : COMMANDS_SAMPLE_NS);
+}
+
+/* ---- Commands begin and end ------------------------------------------------------ */
+
+static void begin(struct commands *c, uint64_t now)
+{
+    c->cur = (struct command_info){.running = true, .exit_status = -1, .start_ns = now};
+    c->have_cur = true;
+    c->samples = 0;
+    c->next_sample = now; /* the first sample at once: what is there already */
+}
+
+static void end(struct commands *c, int32_t exit_status, uint64_t now)
+{
+    c->cur.running = false;
+    c->cur.exit_status = exit_status;
+    c->cur.end_ns = now;
+    c->cur.rss = 0;
+    c->last = c->cur;
+    c->have_last = true;
+    c->next_sample = UINT64_MAX;
+}
+
+void commands_mark(struct commands *c, uint32_t mark, struct sb_command *cmd, uint64_t now)
+{
+    if (mark == SB_ROW_MARK_OUTPUT) {
+        c->marked = true;
+        begin(c, now);
+        sample(c, now);
+    } else if (mark == SB_ROW_MARK_END && cmd) {
+        if (!c->have_cur || !c->cur.running)
+            return; /* an end with no command: a shell's first prompt, say */
+        end(c, cmd->exit_status, now);
+        uint64_t ms = (now - c->last.start_ns) / 1000000;
+        cmd->duration_ms = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+        cmd->peak_rss = c->last.peak_rss;
+    }
+}
+
+void commands_activity(struct commands *c, uint64_t now)
+{
+    c->look_until = now + LOOK_FOR_NS;
+    if (!c->marked && c->next_look == UINT64_MAX)
+        c->next_look = now + LOOK_NS;
+}
+
+/* Without marks: a command runs while the foreground group is not the shell's. */
+static void look(struct commands *c, uint64_t now)
+{
+    if (c->look_until == LOOK_FOR_NS) /* the first look: the program has just started */
+        c->look_until = now + LOOK_FOR_NS;
+    c->next_look = now < c->look_until ? now + LOOK_AGAIN_NS : UINT64_MAX;
+    if (c->marked) {
+        c->next_look = UINT64_MAX;
+        return;
+    }
+    pid_t fg = tcgetpgrp(c->master);
+    bool running = fg > 0 && fg != c->shell;
+    bool was = c->have_cur && c->cur.running;
+    if (was && (!running || fg != c->group))
+        end(c, -1, now);
+    if (running && (!was || fg != c->group)) {
+        begin(c, now);
+        c->group = fg;
+        proc_name(fg, c->cur.argv0, sizeof c->cur.argv0);
+    }
+}
+
+void commands_tick(struct commands *c, uint64_t now)
+{
+    if (now >= c->next_look)
+        look(c, now);
+    if (now >= c->next_sample && c->have_cur && c->cur.running) {
+        sample(c, now);
+        if (!c->marked)
+            look(c, now); /* it may have ended without a byte written */
+    }
+}
+
+uint64_t commands_deadline(const struct commands *c)
+{
+    return c->next_look < c->next_sample ? c->next_look : c->next_sample;
+}
+
+bool commands_current(const struct commands *c, struct command_info *out)
+{
+    if (c->have_cur)
+        *out = c->cur;
+    return c->have_cur;
+}
+
+bool commands_last(const struct commands *c, struct command_info *out)
+{
+    if (c->have_last)
+        *out = c->last;
+    return c->have_last;
+}

@@ -212,6 +212,57 @@ static bool join_append(struct lines *l, const struct sb_row *row, uint32_t n)
     return true;
 }
 
+/* The screen rows [lo, hi) (numbers) nearest the far end with any of mask. */
+static bool find_on_screen(struct lines *l, uint64_t lo, uint64_t hi, bool back, uint32_t mask,
+                           uint64_t *found)
+{
+    for (uint64_t k = 0; lo < hi && k < hi - lo; k++) {
+        uint64_t n = back ? hi - 1 - k : lo + k;
+        if (term_row_marks(l->term, (int)(n - l->span.end)) & mask)
+            return *found = n, true;
+    }
+    return false;
+}
+
+bool lines_find_mark(struct lines *l, uint64_t from, bool back, uint32_t mask, uint64_t *found)
+{
+    struct lines_span sp;
+    lines_span(l, &sp);
+    if (back) {
+        uint64_t hi = from < sp.end ? from : sp.end;
+        if (hi > sp.screen && find_on_screen(l, sp.screen, hi, true, mask, found))
+            return true;
+        return sb_store_find_mark(l->store, hi < sp.screen ? hi : sp.screen, true, mask,
+                                  found) == 0;
+    }
+    if (from + 1 < sp.screen && sb_store_find_mark(l->store, from, false, mask, found) == 0)
+        return true;
+    uint64_t lo = from + 1 > sp.screen ? from + 1 : sp.screen;
+    return find_on_screen(l, lo, sp.end, false, mask, found);
+}
+
+bool lines_command_output(struct lines *l, uint64_t at, uint64_t *first, uint64_t *end)
+{
+    struct lines_span sp;
+    lines_span(l, &sp);
+    uint64_t prompt = sp.first, next_prompt = sp.end, out, stop;
+    if (at < sp.first || at >= sp.end)
+        return false;
+    bool prompted = lines_find_mark(l, at + 1, true, SB_ROW_MARK_PROMPT, &prompt);
+    lines_find_mark(l, prompt, false, SB_ROW_MARK_PROMPT, &next_prompt);
+    /* Output starts after its prompt's row: an OUTPUT mark on that row is the previous
+     * command's, whose end and this prompt came on the same row. Before any prompt, from the
+     * first row (the number before it wraps at 0 to mean "from the start"). */
+    if (!lines_find_mark(l, prompted ? prompt : prompt - 1, false, SB_ROW_MARK_OUTPUT, &out) ||
+        out >= next_prompt)
+        return false;
+    if (!lines_find_mark(l, out - 1, false, SB_ROW_MARK_END, &stop) || stop > next_prompt)
+        stop = next_prompt;
+    *first = out;
+    *end = stop;
+    return true;
+}
+
 uint64_t lines_start(struct lines *l, uint64_t n)
 {
     sync(l);

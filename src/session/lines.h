@@ -87,4 +87,21 @@ bool lines_locate(struct lines *l, uint64_t n, uint32_t col, uint64_t *line, uin
 /* Gives back the copies of history rows kept for reading (the view follows the screen). */
 void lines_release(struct lines *l);
 
+/* ---- A shell's prompt marks (OSC 133) ---- */
+
+/*
+ * The nearest row before `from` (back) or after it holding any of the marks in mask
+ * (SB_ROW_MARK_*), history or screen: true and its number in *found. Pages of history that
+ * hold none are not read (sb_store_find_mark).
+ */
+bool lines_find_mark(struct lines *l, uint64_t from, bool back, uint32_t mask, uint64_t *found);
+
+/*
+ * The output of the command around row `at`: the command whose prompt is the last one at or
+ * before `at` (or, before any prompt, the first command). Its output is the rows from its
+ * OUTPUT mark up to its END mark or the next prompt, whichever comes first, or up to the end
+ * of the screen while it runs: [*first, *end). false when it has no output mark.
+ */
+bool lines_command_output(struct lines *l, uint64_t at, uint64_t *first, uint64_t *end);
+
 #endif

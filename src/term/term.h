@@ -71,6 +71,9 @@ void term_set_cell_pixels(struct term *t, int width, int height);
 /* Copies visible row `row` into out (ncols = screen width; flags carry SB_ROW_WRAPPED). */
 int term_read_row(struct term *t, int row, struct sb_row *out);
 
+/* The prompt marks (SB_ROW_MARK_*) of visible row `row`: cheaper than reading it. */
+uint32_t term_row_marks(const struct term *t, int row);
+
 struct term_cursor {
     int row, col;
     bool visible;

@@ -600,6 +600,11 @@ int term_read_row(struct term *t, int row, struct sb_row *out)
     return grid_read_row(t->grid, row, out);
 }
 
+uint32_t term_row_marks(const struct term *t, int row)
+{
+    return grid_row_marks(t->grid, row);
+}
+
 void term_cursor(const struct term *t, struct term_cursor *out)
 {
     VTermPos pos;

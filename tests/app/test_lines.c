@@ -163,8 +163,70 @@ static void test_gone(void)
     sb_store_destroy(st);
 }
 
+/* One shell round with prompt marks: prompt, command, its output rows, the end with status. */
+static void shell_round(struct term *t, int n, const char *const *out, int status)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "\x1b]133;A\x07$ \x1b]133;B\x07" "cmd %d\r\n\x1b]133;C\x07", n);
+    feed(t, buf);
+    for (; *out; out++) {
+        feed(t, *out);
+        feed(t, "\r\n");
+    }
+    snprintf(buf, sizeof buf, "\x1b]133;D;%d\x07", status);
+    feed(t, buf);
+}
+
+/*
+ * Prompt marks found across the history and the screen, and each command's output: rows 0-3
+ * (cmd 0 and a0-a2), 4-7 (cmd 1, b0-b2, exit 1), 8 (cmd 2, no output), 9 (the prompt now).
+ */
+static void test_marks(void)
+{
+    struct sb_store *st = fixture_store(spill_dir, 0, 0);
+    struct term *t = fixture_term(st, 6, 30);
+    struct lines *l = lines_create(st, t);
+    REQUIRE(l != NULL);
+    shell_round(t, 0, (const char *const[]){"a0", "a1", "a2", NULL}, 0);
+    shell_round(t, 1, (const char *const[]){"b0", "b1", "b2", NULL}, 1);
+    shell_round(t, 2, (const char *const[]){NULL}, 0);
+    feed(t, "\x1b]133;A\x07$ \x1b]133;B\x07");
+    struct lines_span sp;
+    lines_span(l, &sp);
+    CHECK(sp.screen == 4 && sp.end == 10); /* rows 0-3 in the store */
+    uint64_t at, from = sp.end;
+    static const uint64_t prompts[] = {9, 8, 4, 0};
+    for (int i = 0; i < 4; i++) {
+        CHECK(lines_find_mark(l, from, true, SB_ROW_MARK_PROMPT, &at) && at == prompts[i]);
+        from = at;
+    }
+    CHECK(!lines_find_mark(l, 0, true, SB_ROW_MARK_PROMPT, &at));
+    for (int i = 2; i >= 0; i--) {
+        CHECK(lines_find_mark(l, from, false, SB_ROW_MARK_PROMPT, &at) && at == prompts[i]);
+        from = at;
+    }
+    CHECK(!lines_find_mark(l, 9, false, SB_ROW_MARK_PROMPT, &at));
+    CHECK(lines_find_mark(l, sp.end, true, SB_ROW_MARK_FAILED, &at) && at == 4 + 4);
+    uint64_t first, end;
+    for (uint64_t r = 0; r < 4; r++)
+        CHECK(lines_command_output(l, r, &first, &end) && first == 1 && end == 4);
+    for (uint64_t r = 4; r < 8; r++)
+        CHECK(lines_command_output(l, r, &first, &end) && first == 5 && end == 8);
+    CHECK(!lines_command_output(l, 8, &first, &end)); /* cmd 2 printed nothing */
+    CHECK(!lines_command_output(l, 10, &first, &end)); /* past the screen */
+    /* a command still running: its output goes on to the end of the screen */
+    feed(t, "sleep\r\n\x1b]133;C\x07z0\r\nz1");
+    lines_span(l, &sp);
+    CHECK(lines_command_output(l, sp.end - 1, &first, &end) && end == sp.end &&
+          !strcmp(text_of(l, first), "z0"));
+    lines_destroy(l);
+    term_destroy(t);
+    sb_store_destroy(st);
+}
+
 int main(void)
 {
+    test_marks();
     snprintf(spill_dir, sizeof spill_dir, "/tmp/bt-test-lines-XXXXXX");
     REQUIRE(mkdtemp(spill_dir) != NULL);
     test_numbers();

@@ -459,6 +459,17 @@ static const char *set_url_launcher(struct bt_config *cfg, const struct key *k,
     return copy_str(cfg->url_launcher, sizeof(cfg->url_launcher), path) ? NULL : "is too long";
 }
 
+/* Setter for pipe_history: a shell command (sh -c), or none. */
+static const char *set_pipe_history(struct bt_config *cfg, const struct key *k,
+                                    const char *value, char *why, size_t whylen)
+{
+    if (!strcmp(value, "none")) {
+        cfg->pipe_history[0] = 0;
+        return NULL;
+    }
+    return copy_str(cfg->pipe_history, sizeof(cfg->pipe_history), value) ? NULL : "is too long";
+}
+
 /* Setter for save_path: a file name pattern; its directory is checked when saving. */
 static const char *set_save_path(struct bt_config *cfg, const struct key *k, const char *value,
                                  char *why, size_t whylen)
@@ -473,8 +484,10 @@ static void print_string(const struct bt_config *cfg, const struct key *k, char 
 {
     const char *s = k->set == set_spill_dir ? cfg->spill_dir : k->set == set_font ? cfg->font
                     : k->set == set_shell ? cfg->shell : k->set == set_save_path ? cfg->save_path
-                    : k->set == set_url_launcher ? cfg->url_launcher : cfg->term;
-    snprintf(buf, cap, "%s", k->set == set_url_launcher && !s[0] ? "none" : s);
+                    : k->set == set_url_launcher ? cfg->url_launcher
+                    : k->set == set_pipe_history ? cfg->pipe_history : cfg->term;
+    bool none = (k->set == set_url_launcher || k->set == set_pipe_history) && !s[0];
+    snprintf(buf, cap, "%s", none ? "none" : s);
 }
 
 /* Setter for term: a terminfo name. */
@@ -605,10 +618,12 @@ static void print_cursor_shape(const struct bt_config *cfg, const struct key *k,
     snprintf(buf, cap, "%s", names[cfg->cursor_shape]);
 }
 
-/* The boolean a key sets (k->arg: 0 cursor_blink, 1 paste_confirm_multiline, 2 title_shows_res). */
+/* The boolean a key sets (k->arg: 0 cursor_blink, 1 paste_confirm_multiline, 2 title_shows_res,
+ * 3 command_stats). */
 static bool *bool_field(struct bt_config *cfg, const struct key *k)
 {
-    bool *fields[] = {&cfg->cursor_blink, &cfg->paste_confirm_multiline, &cfg->title_shows_res};
+    bool *fields[] = {&cfg->cursor_blink, &cfg->paste_confirm_multiline, &cfg->title_shows_res,
+                      &cfg->command_stats};
     return fields[k->arg];
 }
 
@@ -747,6 +762,8 @@ static const struct key keys[] = {
     {"osc52_max", "terminal", "osc52_max", NULL, set_osc52_max, print_osc52_max, 0, false},
     {"osc52_read", "terminal", "osc52_read", NULL, set_choice, print_choice, 2, false},
     {"url_launcher", "terminal", "url_launcher", NULL, set_url_launcher, print_string, 0, false},
+    {"command_stats", "terminal", "command_stats", NULL, set_bool, print_bool, 3, false},
+    {"pipe_history", "terminal", "pipe_history", NULL, set_pipe_history, print_string, 0, false},
     BIND("scroll_page_up", BT_ACTION_SCROLL_PAGE_UP),
     BIND("scroll_page_down", BT_ACTION_SCROLL_PAGE_DOWN),
     BIND("scroll_top", BT_ACTION_SCROLL_TOP),
@@ -762,6 +779,10 @@ static const struct key keys[] = {
     BIND("save_history", BT_ACTION_SAVE_HISTORY),
     BIND("search_case", BT_ACTION_SEARCH_CASE),
     BIND("search_regex", BT_ACTION_SEARCH_REGEX),
+    BIND("prev_prompt", BT_ACTION_PREV_PROMPT),
+    BIND("next_prompt", BT_ACTION_NEXT_PROMPT),
+    BIND("copy_output", BT_ACTION_COPY_OUTPUT),
+    BIND("pipe_history", BT_ACTION_PIPE_HISTORY),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -1290,6 +1311,10 @@ static const struct bt_key default_keys[BT_ACTION_COUNT] = {
     [BT_ACTION_SAVE_HISTORY] = {BT_MOD_CTRL | BT_MOD_SHIFT, "S"},
     [BT_ACTION_SEARCH_CASE] = {BT_MOD_ALT, "C"},
     [BT_ACTION_SEARCH_REGEX] = {BT_MOD_ALT, "R"},
+    [BT_ACTION_PREV_PROMPT] = {BT_MOD_CTRL | BT_MOD_SHIFT, "Z"},
+    [BT_ACTION_NEXT_PROMPT] = {BT_MOD_CTRL | BT_MOD_SHIFT, "X"},
+    [BT_ACTION_COPY_OUTPUT] = {BT_MOD_CTRL | BT_MOD_SHIFT, "G"},
+    [BT_ACTION_PIPE_HISTORY] = {BT_MOD_CTRL | BT_MOD_SHIFT, "P"},
 };
 
 /* The config file's usual place: $XDG_CONFIG_HOME/boundterm/..., else ~/.config/boundterm/... */
@@ -1337,6 +1362,8 @@ void bt_config_defaults(struct bt_config *cfg, const struct bt_config_env *env)
     cfg->osc52_max = 1u << 20;
     cfg->osc52_read = BT_OSC52_DENY;
     copy_str(cfg->url_launcher, sizeof(cfg->url_launcher), "xdg-open");
+    copy_str(cfg->pipe_history, sizeof(cfg->pipe_history), BT_PIPE_HISTORY_DEFAULT);
+    cfg->command_stats = true;
     if (!copy_str(cfg->shell, sizeof(cfg->shell), shell))
         copy_str(cfg->shell, sizeof(cfg->shell), "/bin/sh");
     copy_str(cfg->term, sizeof(cfg->term), "xterm-256color");
@@ -1374,7 +1401,7 @@ struct flag {
 static const struct flag plain_flags[] = {
     {"--headless", false, false}, {"--print-config", false, true}, {"--config", true, true},
     {"--stats", true, false},     {"--dump-scrollback", true, false},
-    {"--dump-format", true, false},
+    {"--dump-format", true, false}, {"--pass-stdin", false, false},
 };
 
 static const char help_text[] =
@@ -1418,6 +1445,9 @@ static const char help_text[] =
     "  --bytes SIZE            with --stress: stop after SIZE of output (default 1G)\n"
     "  --duration SECONDS      with --stress: stop after SECONDS\n"
     "  --plot FILE.svg         with --stress: chart RES, the budget and stored bytes\n"
+    "  --pass-stdin            PROGRAM reads boundterm's standard input (a pipe, say)\n"
+    "                          instead of the terminal, as in ... | boundterm\n"
+    "                          --pass-stdin -e less (keys still reach it: /dev/tty)\n"
     "  -e PROGRAM [ARGS...]    the program to run (default: the shell); everything\n"
     "                          after -e is its own\n"
     "  -h, --help              this text\n"
@@ -1509,6 +1539,8 @@ static bool apply_plain(struct bt_config *cfg, const struct flag *f, const char 
 {
     if (strcmp(f->name, "--headless") == 0)
         cfg->mode = BT_MODE_HEADLESS;
+    else if (strcmp(f->name, "--pass-stdin") == 0)
+        cfg->pass_stdin = true;
     else if (strcmp(f->name, "--print-config") == 0)
         cfg->print_config = true;
     else if (strcmp(f->name, "--stats") == 0)

@@ -69,6 +69,10 @@ enum bt_action {
     BT_ACTION_SAVE_HISTORY,
     BT_ACTION_SEARCH_CASE,  /* in the search bar: smart -> exact -> ignore case */
     BT_ACTION_SEARCH_REGEX, /* in the search bar: a regular expression, or plain text */
+    BT_ACTION_PREV_PROMPT,  /* the view to the previous / next prompt (OSC 133 marks) */
+    BT_ACTION_NEXT_PROMPT,
+    BT_ACTION_COPY_OUTPUT,  /* the last command's output (or the one at the view's top) */
+    BT_ACTION_PIPE_HISTORY, /* the whole history to the pipe_history command */
     BT_ACTION_COUNT
 };
 
@@ -105,7 +109,9 @@ struct bt_origin {
     uint32_t line; /* BT_FROM_FILE: the line in cfg->config_path */
 };
 
-#define BT_CONFIG_KEYS 57 /* entries of the key table in config.c (checked there) */
+#define BT_CONFIG_KEYS 63
+/* What Ctrl+Shift+P runs: the history in less, in a new boundterm ($BOUNDTERM is this one). */
+#define BT_PIPE_HISTORY_DEFAULT "\"$BOUNDTERM\" --pass-stdin -e less +G" /* entries of the key table in config.c (checked there) */
 #define BT_PATH_BYTES 1024
 #define BT_TERM_BYTES 64
 
@@ -137,6 +143,9 @@ struct bt_config {
     enum bt_paste_filter paste_filter;
     bool paste_confirm_multiline; /* ask before a paste with newlines runs line by line */
     bool title_shows_res;         /* the window title ends with " - RES x MiB" */
+    bool command_stats;           /* a command's time, status and peak RSS on its end row */
+    char pipe_history[BT_PATH_BYTES]; /* run by sh -c with the history on its stdin; "" none */
+    bool pass_stdin;              /* --pass-stdin: the program reads boundterm's stdin */
     enum bt_bell bell;            /* flash, the urgency hint when unfocused, or nothing */
     uint64_t osc52_max;           /* the most bytes a program may copy (OSC 52); 0: none */
     enum bt_osc52_read osc52_read;

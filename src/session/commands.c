@@ -210,7 +210,7 @@ static void end(struct commands *c, int32_t exit_status, uint64_t now)
     c->next_sample = UINT64_MAX;
 }
 
-void commands_mark(struct commands *c, uint32_t mark, struct sb_command *cmd, uint64_t now)
+bool commands_mark(struct commands *c, uint32_t mark, struct sb_command *cmd, uint64_t now)
 {
     if (mark == SB_ROW_MARK_OUTPUT) {
         c->marked = true;
@@ -218,12 +218,14 @@ void commands_mark(struct commands *c, uint32_t mark, struct sb_command *cmd, ui
         sample(c, now);
     } else if (mark == SB_ROW_MARK_END && cmd) {
         if (!c->have_cur || !c->cur.running)
-            return; /* an end with no command: a shell's first prompt, say */
+            return false; /* an end with no command: a shell's first prompt, say */
         end(c, cmd->exit_status, now);
         uint64_t ms = (now - c->last.start_ns) / 1000000;
         cmd->duration_ms = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
         cmd->peak_rss = c->last.peak_rss;
+        return true;
     }
+    return false;
 }
 
 void commands_activity(struct commands *c, uint64_t now)

@@ -39,9 +39,10 @@ void commands_destroy(struct commands *c);
 
 /*
  * The shell marked a row (SB_ROW_MARK_*): OUTPUT starts a command, END ends it and fills
- * cmd's duration and peak memory (the exit status is the mark's).
+ * cmd's duration and peak memory (the exit status is the mark's) and returns true; false for
+ * an END with no command running.
  */
-void commands_mark(struct commands *c, uint32_t mark, struct sb_command *cmd, uint64_t now);
+bool commands_mark(struct commands *c, uint32_t mark, struct sb_command *cmd, uint64_t now);
 
 /* Bytes went to or came from the program: the foreground group may have changed. */
 void commands_activity(struct commands *c, uint64_t now);

@@ -110,13 +110,13 @@ static void on_output(void *user, const char *bytes, size_t len)
 }
 
 /* Engine callback: a shell's prompt mark (OSC 133): a command starts or ends. */
-static void on_mark(void *user, uint32_t mark, struct sb_command *cmd)
+static bool on_mark(void *user, uint32_t mark, struct sb_command *cmd)
 {
     struct session *s = user;
-    if (s->commands)
-        commands_mark(s->commands, mark, cmd, session_now_ns());
+    bool ran = s->commands && commands_mark(s->commands, mark, cmd, session_now_ns());
     if (s->hooks.marked)
         s->hooks.marked(s->hooks.user, mark);
+    return ran;
 }
 
 /* Engine callback: the bell, for the window if there is one. */
@@ -557,8 +557,8 @@ static struct pty *spawn(const struct bt_config *cfg)
     const char *const env[] = {term, NULL};
     const char *const shell[] = {cfg->shell, NULL};
     bool has_argv = cfg->argv && cfg->argv[0];
-    return pty_spawn(has_argv ? cfg->argv : shell[0][0] ? shell : NULL, cfg->cols, cfg->rows,
-                     cfg->term[0] ? env : NULL);
+    return pty_spawn_in(has_argv ? cfg->argv : shell[0][0] ? shell : NULL, cfg->cols, cfg->rows,
+                        cfg->term[0] ? env : NULL, cfg->pass_stdin ? STDIN_FILENO : -1);
 }
 
 struct session *session_open(const struct bt_config *cfg, const struct session_hooks *hooks,

@@ -40,9 +40,9 @@ void prompt_osc(struct term *t, const char *text, size_t len)
     struct sb_command cmd = {.exit_status = -1};
     if (mark == SB_ROW_MARK_END && len > 2)
         cmd.exit_status = exit_status(text + 2, len - 2);
-    if (t->cb.mark)
-        t->cb.mark(t->user, mark, mark == SB_ROW_MARK_END ? &cmd : NULL);
-    if (mark == SB_ROW_MARK_END && cmd.exit_status > 0)
+    bool ran = t->cb.mark && t->cb.mark(t->user, mark, mark == SB_ROW_MARK_END ? &cmd : NULL);
+    /* an end with no command (Enter on an empty line, a first prompt) is no failure either */
+    if (mark == SB_ROW_MARK_END && cmd.exit_status > 0 && ran)
         mark |= SB_ROW_MARK_FAILED;
-    grid_mark(t->grid, mark, mark & SB_ROW_MARK_END ? &cmd : NULL);
+    grid_mark(t->grid, mark, (mark & SB_ROW_MARK_END) && ran ? &cmd : NULL);
 }

@@ -131,10 +131,10 @@ static void reset_signals(void)
  * In the child: becomes the session on the slave and execs; never returns. A failed exec
  * writes its errno to report (close-on-exec: the parent reads nothing when exec works).
  */
-static void child_exec(int slave, int report, char *const *argv, char *const *envp)
+static void child_exec(int slave, int report, int in, char *const *argv, char *const *envp)
 {
     reset_signals();
-    if (login_tty(slave) < 0)
+    if (login_tty(slave) < 0 || (in >= 0 && dup2(in, 0) < 0))
         _exit(127);
     if (report != 3 && dup3(report, 3, O_CLOEXEC) < 0)
         _exit(127);
@@ -197,6 +197,14 @@ static bool open_pair(int *master, int *slave, int cols, int rows)
 
 struct pty *pty_spawn(const char *const *argv, int cols, int rows, const char *const *env)
 {
+    return pty_spawn_in(argv, cols, rows, env, -1);
+}
+
+struct pty *pty_spawn_in(const char *const *argv, int cols, int rows, const char *const *env,
+                         int stdin_fd)
+{
+    /* above the fds login_tty replaces, so the child still has it after */
+    int in = stdin_fd >= 0 ? fcntl(stdin_fd, F_DUPFD_CLOEXEC, 10) : -1;
     const char *shell_argv[2] = {NULL, NULL};
     if (!argv || !argv[0]) {
         shell_argv[0] = "/bin/sh"; /* the configuration resolved $SHELL already */
@@ -224,7 +232,9 @@ struct pty *pty_spawn(const char *const *argv, int cols, int rows, const char *c
         goto fail;
     }
     if (pid == 0)
-        child_exec(slave, report[1], (char *const *)argv, envp);
+        child_exec(slave, report[1], in, (char *const *)argv, envp);
+    if (in >= 0)
+        close(in);
     close(slave);
     close(report[1]);
     *p = (struct pty){.fd = master, .pid = pid, .status = -1, .exec_error = exec_result(report[0])};
@@ -237,6 +247,8 @@ fail:
         close(master);
         close(slave);
     }
+    if (in >= 0)
+        close(in);
     free(envp);
     free(p);
     return NULL;

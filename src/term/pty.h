@@ -30,6 +30,9 @@ struct pty;
  * log line) when the pty or the fork fails. Free with pty_destroy().
  */
 struct pty *pty_spawn(const char *const *argv, int cols, int rows, const char *const *env);
+/* The same with the child's standard input read from stdin_fd (-1: the pty, as above). */
+struct pty *pty_spawn_in(const char *const *argv, int cols, int rows, const char *const *env,
+                         int stdin_fd);
 
 /* Why the program could not be run (an errno), or 0 when it runs. */
 int pty_exec_error(const struct pty *p);

@@ -45,10 +45,11 @@ struct term_callbacks {
     void (*clipboard_get)(void *user, unsigned which);
     /*
      * OSC 133: a shell marked the cursor's row (SB_ROW_MARK_PROMPT, _INPUT, _OUTPUT or _END).
-     * For _END, cmd holds the exit status (-1 when not given) and the callback may fill in the
-     * command's duration and peak memory, which the row keeps; cmd is NULL for the others.
+     * For _END, cmd holds the exit status (-1 when not given) and the callback fills in the
+     * command's duration and peak memory and returns true when a command did run (the row
+     * keeps cmd then); cmd is NULL for the others.
      */
-    void (*mark)(void *user, uint32_t mark, struct sb_command *cmd);
+    bool (*mark)(void *user, uint32_t mark, struct sb_command *cmd);
 };
 
 /* The selections of OSC 52. */

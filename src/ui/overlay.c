@@ -57,6 +57,8 @@ static int overlay_lines(const struct overlay *o, char lines[LINES_MAX][96])
              st->rows_dropped);
     if (st->last_error[0])
         snprintf(lines[n++], 96, "error: %.80s", st->last_error);
+    if (o->command[0])
+        snprintf(lines[n++], 96, "%s", o->command);
     snprintf(lines[n++], 96, "RES, last 60 s (line: RAM budget)");
     return n;
 }

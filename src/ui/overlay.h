@@ -21,6 +21,7 @@ struct overlay {
     int nres, head;
     uint64_t res_now;
     struct sb_stats stats;
+    char command[96]; /* the running (or last) command's memory, "" for none */
 };
 
 /* Records one second's figures. */

@@ -537,6 +537,8 @@ static void draw_indicator(struct render *rd, const struct render_scene *s)
     thumb = thumb < 8 ? 8 : thumb;
     render_rect(rd, x, 0, 6, h, 0x60000000u);
     render_rect(rd, x + 1, top > h - thumb ? h - thumb : top, 4, thumb, 0xc0a0a0a0u);
+    for (int i = 0; i < s->nticks; i++) /* failed commands: a red tick each */
+        render_rect(rd, x, (int)(s->ticks[i] * (h - 2)), 6, 2, 0xffff5f5fu);
     char label[64];
     snprintf(label, sizeof label, " %llu/%llu ", (unsigned long long)(s->above + 1),
              (unsigned long long)s->total);

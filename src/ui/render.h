@@ -46,6 +46,8 @@ struct render_scene {
     bool indicator;      /* draw the scrollback position indicator */
     uint64_t above;      /* rows of history above the view's top */
     uint64_t total;      /* rows of history */
+    const double *ticks; /* failed commands on the indicator: 0..1 of history + screen */
+    int nticks;
 };
 
 struct render;

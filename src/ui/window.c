@@ -181,6 +181,25 @@ static void update_title(struct win *w)
     w->title_dirty = false;
 }
 
+/* The overlay's line for the command running now (its RSS live), or the last one's peak. */
+static void command_line(struct win *w)
+{
+    struct command_info c;
+    char a[32], b[32];
+    w->ov.command[0] = '\0';
+    if (!session_command(w->s, &c))
+        return;
+    uint64_t end = c.running ? session_now_ns() : c.end_ns;
+    double secs = (double)(end - c.start_ns) / 1e9;
+    if (c.running)
+        snprintf(w->ov.command, sizeof w->ov.command, "%.24s: %s now, peak %s, %.0f s",
+                 c.argv0[0] ? c.argv0 : "command", overlay_bytes(c.rss, a, sizeof a),
+                 overlay_bytes(c.peak_rss, b, sizeof b), secs);
+    else
+        snprintf(w->ov.command, sizeof w->ov.command, "last: %.24s, peak %s, %.1f s",
+                 c.argv0[0] ? c.argv0 : "command", overlay_bytes(c.peak_rss, a, sizeof a), secs);
+}
+
 /* Once a second: stats line, overlay sample, title. */
 static void tick(struct win *w, uint64_t now)
 {
@@ -190,6 +209,7 @@ static void tick(struct win *w, uint64_t now)
     struct sb_stats st;
     session_store_stats(w->s, &st);
     overlay_sample(&w->ov, session_rss(w->s), &st);
+    command_line(w);
     update_title(w);
     if (w->ov.shown)
         w->dirty = true;
@@ -207,6 +227,14 @@ void message(struct win *w, const char *text)
     w->dirty = true;
 }
 
+/* The row at the top of the view, -1 while it follows the screen. */
+static int64_t view_top_row(struct win *w)
+{
+    if (view_following(w->view) || !view_layout(w->view, w->rows, w->cols))
+        return -1;
+    return (int64_t)view_lines(w->view)[0].line;
+}
+
 /* Session hook: the search's and saves' figures in each --stats line (tests read them). */
 static int stats_members(void *user, char *buf, size_t cap)
 {
@@ -222,12 +250,14 @@ static int stats_members(void *user, char *buf, size_t cap)
                     ",\"bells\":%" PRIu64 ",\"flash_frames\":%" PRIu64 ",\"focused\":%s"
                     ",\"osc52_copies\":%" PRIu64 ",\"osc52_reads\":%" PRIu64
                     ",\"osc52_denied\":%" PRIu64 ",\"links_opened\":%" PRIu64
-                    ",\"links_refused\":%" PRIu64,
+                    ",\"links_refused\":%" PRIu64 ",\"view_top_row\":%" PRId64
+                    ",\"outputs_copied\":%" PRIu64 ",\"pipes\":%" PRIu64,
                     state, n, place, w->bar.has_current ? (int64_t)w->bar.current.row : -1,
                     w->bar.open ? w->search_ms : -1,
                     view_following(w->view) ? "true" : "false", w->saves, w->bells, w->flash_frames,
                     w->focused ? "true" : "false", w->osc52_copies, w->osc52_reads,
-                    w->osc52_denied, w->links_opened, w->links_refused);
+                    w->osc52_denied, w->links_opened, w->links_refused, view_top_row(w),
+                    w->outputs_copied, w->pipes);
 }
 
 /* ---- Drawing ------------------------------------------------------------ */
@@ -309,11 +339,14 @@ static void draw(struct win *w, uint64_t now)
         sc.nmarks = w->nmarks;
     }
     view_position(w->view, &sc.above, &sc.total);
+    if (sc.indicator)
+        sc.nticks = failed_ticks(w, &sc.ticks);
     int pw, ph;
     SDL_GetRendererOutputSize(w->ren, &pw, &ph);
     render_set_colors(w->rd, term_colors(session_term(w->s))); /* the program may have changed them */
     render_begin(w->rd);
     w->blinking |= render_grid(w->rd, &sc);
+    draw_command_notes(w, lines);
     overlay_draw(&w->ov, w->rd, font_metrics(w->font), w->cols * font_metrics(w->font)->cell_w,
                  ph);
     if (w->bar.open) {
@@ -469,6 +502,7 @@ static void run(struct win *w)
          * on its own thread. */
         search_tick(w);
         bool working = save_tick(w);
+        pipe_tick(w); /* its own thread does the work: this only ends it */
         /* Drawing may read X events ahead (XSync): take them all after it, then sleep. */
         maybe_draw(w, busy);
         SDL_Event e;
@@ -610,6 +644,7 @@ fail:
 static void close_window(struct win *w)
 {
     searchbar_fini(&w->bar);
+    pipe_stop(w);
     free(w->marks);
     free(w->paste_held);
     if (w->exp) { /* a save cut short by the end leaves no half file behind */

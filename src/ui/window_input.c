@@ -217,6 +217,10 @@ static void action(struct win *w, enum bt_action a)
     case BT_ACTION_SAVE_HISTORY: save_start(w); break;
     case BT_ACTION_SEARCH_CASE: search_toggle(w, false); break;
     case BT_ACTION_SEARCH_REGEX: search_toggle(w, true); break;
+    case BT_ACTION_PREV_PROMPT: prompt_jump(w, true); break;
+    case BT_ACTION_NEXT_PROMPT: prompt_jump(w, false); break;
+    case BT_ACTION_COPY_OUTPUT: copy_output(w); break;
+    case BT_ACTION_PIPE_HISTORY: pipe_start(w); break;
     case BT_ACTION_NONE: case BT_ACTION_COUNT: break;
     }
     w->dirty = true;
@@ -340,7 +344,10 @@ static void on_button(struct win *w, const SDL_MouseButtonEvent *b, bool down)
         return; /* a link's click selects nothing */
     }
     struct select_point p = select_point_at(&view_lines(w->view)[row], col);
-    if (b->button == SDL_BUTTON_MIDDLE && down) {
+    if (b->button == SDL_BUTTON_RIGHT && (SDL_GetModState() & KMOD_CTRL)) {
+        if (down)
+            select_output_at(w, view_lines(w->view)[row].line);
+    } else if (b->button == SDL_BUTTON_MIDDLE && down) {
         paste(w, true);
     } else if (b->button == SDL_BUTTON_LEFT && down) {
         if ((SDL_GetModState() & KMOD_SHIFT) && w->sel.exists && b->clicks == 1) {

@@ -4,6 +4,8 @@
  *   window_input.c   keys, mouse, paste and copy, the clipboard for programs, links
  *   window_search.c  the search bar's glue and the bottom line (bar, message, prompt)
  *   window_save.c    saving the history to a file (Ctrl+Shift+S)
+ *   window_marks.c   prompt marks: jumps, a command's output, failed ticks, command notes
+ *   window_pipe.c    the history piped to a command (Ctrl+Shift+P)
  * Nothing outside src/ui/window*.c includes this.
  */
 #ifndef BT_WINDOW_INTERNAL_H
@@ -36,6 +38,7 @@
 #include "select.h"
 #include "session.h"
 #include "term.h"
+#include "utf8.h"
 #include "view.h"
 #include "window.h"
 
@@ -123,6 +126,12 @@ struct win {
     bool swallow_text;        /* a key answered a question: its text is not the program's */
     char prompt[160];         /* the question on the bottom row while it waits (or "") */
     bool exec_failed;         /* the program could not run: its message stays until a key */
+    uint64_t marks_span;      /* the rows the failed ticks were found for (failed_ticks) */
+    double ticks[64];         /* failed commands on the position indicator, 0..1 */
+    int nticks;
+    uint64_t outputs_copied;  /* for --stats */
+    struct history_pipe *pipe; /* a Ctrl+Shift+P in progress, or NULL */
+    uint64_t pipes;           /* pipes completed, for --stats */
 };
 
 /* ---- window.c ---- */
@@ -151,6 +160,22 @@ bool search_marks(struct win *w, const struct view_line *lines);
 void draw_bar(struct win *w, int pw);
 void draw_message(struct win *w, int pw, uint64_t now);
 void draw_prompt(struct win *w, int pw);
+
+/* ---- window_marks.c ---- */
+
+void prompt_jump(struct win *w, bool back);
+void copy_output(struct win *w);
+void select_output_at(struct win *w, uint64_t line);
+int failed_ticks(struct win *w, const double **out);
+void draw_command_notes(struct win *w, const struct view_line *lines);
+
+/* ---- window_pipe.c ---- */
+
+void pipe_start(struct win *w);
+/* Ends a finished pipe (a message says how it went); true while one runs. */
+bool pipe_tick(struct win *w);
+/* Stops a pipe still running (the window closes). */
+void pipe_stop(struct win *w);
 
 /* ---- window_save.c ---- */
 

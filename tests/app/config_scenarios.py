@@ -63,8 +63,9 @@ def case_print(bt, home):
     pattern = re.compile(r"^[a-z0-9_]+ = .*  # from (default|--[a-z-]+|%s:\d+)$" % re.escape(CONF))
     for line in body:
         check(pattern.match(line), "print: malformed line %r" % line)
-    # 47 + paste, bell, title, osc52, url, the search bar's two toggles
-    check(len(body) == 56, "print: %d keys" % len(body))
+    # 47 + paste, bell, title, osc52, url, the search bar's two toggles, the prompt keys (4),
+    # command_stats and pipe_history
+    check(len(body) == 62, "print: %d keys" % len(body))
     for want in ["scrollback_ram = 32M  # from %s:2" % CONF,
                  "font_size = 12  # from --font-size",
                  "codec = lz4  # from --codec",

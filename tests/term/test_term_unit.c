@@ -22,6 +22,7 @@ struct rec {
     size_t nrows;
     unsigned pops;
     char marks[64]; /* the mark callback's kinds, 'A'..'D' */
+    bool idle;      /* the mark callback says no command ran */
     size_t nmarks;
 };
 
@@ -90,7 +91,7 @@ static void r_title(void *user, const char *utf8)
 }
 
 /* Records the mark and, for a command's end, says it took 1234 ms and 5 MiB. */
-static void r_mark(void *user, uint32_t mark, struct sb_command *cmd)
+static bool r_mark(void *user, uint32_t mark, struct sb_command *cmd)
 {
     struct rec *r = user;
     char kind = mark == SB_ROW_MARK_PROMPT ? 'A' : mark == SB_ROW_MARK_INPUT ? 'B'
@@ -102,6 +103,7 @@ static void r_mark(void *user, uint32_t mark, struct sb_command *cmd)
         cmd->duration_ms = 1234;
         cmd->peak_rss = 5u << 20;
     }
+    return cmd != NULL && !r->idle;
 }
 
 static const struct term_callbacks callbacks = {
@@ -782,6 +784,12 @@ static void test_prompt_marks(void)
     CHECK_EQ(row_marks(t, 3, &st), 0);
     feed(t, "\x1b[H\x1b[2K");
     CHECK_EQ(row_marks(t, 0, &st), 0);
+    /* an end with no command run (Enter on an empty line): no failure, no note */
+    r.idle = true;
+    feed(t, "\x1b[H\x1b]133;D;1\x07");
+    CHECK_EQ(row_marks(t, 0, &st), SB_ROW_MARK_END);
+    CHECK_EQ(st, -2);
+    r.idle = false;
     /* the alternate screen takes none */
     feed(t, "\x1b[?1049h\x1b]133;A\x07");
     CHECK_EQ(row_marks(t, 0, &st), 0);

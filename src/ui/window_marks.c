@@ -128,7 +128,7 @@ static void note_text(const struct sb_command *c, char *buf, size_t cap)
         n = snprintf(buf, cap, "exit %d \u00b7 ", (int)c->exit_status);
     uint32_t ms = c->duration_ms;
     if (ms < 1000)
-        n += snprintf(buf + n, cap - (size_t)n, "%u ms", ms);
+        n += snprintf(buf + n, cap - (size_t)n, ms ? "%u ms" : "<1 ms", ms);
     else if (ms < 60000)
         n += snprintf(buf + n, cap - (size_t)n, "%.1f s", ms / 1000.0);
     else
@@ -153,7 +153,8 @@ void draw_command_notes(struct win *w, const struct view_line *lines)
     if (!w->cfg->command_stats)
         return;
     const struct font_metrics *m = font_metrics(w->font);
-    for (int r = 0; r < w->rows; r++) {
+    /* scrolled back, the position indicator's label has the top row's right end */
+    for (int r = view_following(w->view) ? 0 : 1; r < w->rows; r++) {
         /* history rows are shown cut at the width: the stored row has the marks */
         const struct sb_row *row = lines[r].screen ? lines[r].row
                                  : lines[r].sub == 0 ? lines_row(session_lines(w->s), lines[r].line)

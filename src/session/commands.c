@@ -28,6 +28,8 @@ struct commands {
     uint64_t next_sample; /* UINT64_MAX: none due */
     uint64_t next_look;   /* UINT64_MAX: none due */
     uint64_t look_until;  /* the foreground group is looked at until then (activity) */
+    char line_name[64];   /* the first word of the command line, for the next command */
+    bool named;           /* cur's name came from its command line: samples keep it */
 };
 
 struct commands *commands_create(pid_t shell, int master)
@@ -182,7 +184,7 @@ static void sample(struct commands *c, uint64_t now)
     cur->rss = t.rss;
     uint64_t peak = t.rss > t.hwm_max ? t.rss : t.hwm_max;
     cur->peak_rss = peak > cur->peak_rss ? peak : cur->peak_rss;
-    if (t.first && (c->marked || !cur->argv0[0])) /* the newest name: a fork becomes a program */
+    if (t.first && !c->named) /* the newest name: a fork becomes the program it runs */
         proc_name(t.first, cur->argv0, sizeof cur->argv0);
     c->samples++;
     c->next_sample = now + (c->samples < 4 ? FIRST_SAMPLE_NS << (c->samples - 1)
@@ -215,6 +217,9 @@ bool commands_mark(struct commands *c, uint32_t mark, struct sb_command *cmd, ui
     if (mark == SB_ROW_MARK_OUTPUT) {
         c->marked = true;
         begin(c, now);
+        memcpy(c->cur.argv0, c->line_name, sizeof c->cur.argv0);
+        c->named = c->line_name[0] != '\0';
+        c->line_name[0] = '\0';
         sample(c, now);
     } else if (mark == SB_ROW_MARK_END && cmd) {
         if (!c->have_cur || !c->cur.running)
@@ -226,6 +231,20 @@ bool commands_mark(struct commands *c, uint32_t mark, struct sb_command *cmd, ui
         return true;
     }
     return false;
+}
+
+void commands_line(struct commands *c, const char *text, size_t len)
+{
+    size_t i = 0, k = 0;
+    while (i < len && (text[i] == ' ' || text[i] == '\0'))
+        i++;
+    for (; i < len && text[i] != ' ' && text[i] != '\0' && k + 1 < sizeof c->line_name; i++)
+        c->line_name[k++] = (unsigned char)text[i] > ' ' && (unsigned char)text[i] < 0x7f &&
+                                    text[i] != '"' && text[i] != '\\' ? text[i] : '?';
+    c->line_name[k] = '\0';
+    const char *slash = strrchr(c->line_name, '/'); /* /usr/bin/ls is ls */
+    if (slash)
+        memmove(c->line_name, slash + 1, strlen(slash));
 }
 
 void commands_activity(struct commands *c, uint64_t now)
@@ -252,6 +271,7 @@ static void look(struct commands *c, uint64_t now)
         end(c, -1, now);
     if (running && (!was || fg != c->group)) {
         begin(c, now);
+        c->named = false;
         c->group = fg;
         proc_name(fg, c->cur.argv0, sizeof c->cur.argv0);
     }

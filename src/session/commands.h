@@ -44,6 +44,13 @@ void commands_destroy(struct commands *c);
  */
 bool commands_mark(struct commands *c, uint32_t mark, struct sb_command *cmd, uint64_t now);
 
+/*
+ * The command line as the shell echoed it (from its INPUT mark to its OUTPUT mark): the name
+ * of the command that starts next is its first word, whatever processes it runs (a builtin
+ * runs none; a fast one may be gone before the first sample).
+ */
+void commands_line(struct commands *c, const char *text, size_t len);
+
 /* Bytes went to or came from the program: the foreground group may have changed. */
 void commands_activity(struct commands *c, uint64_t now);
 

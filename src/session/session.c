@@ -43,6 +43,9 @@ struct session {
     struct lines *lines; /* history + screen, numbered (lines.h) */
     struct pty *pty;
     struct commands *commands; /* each command's time and memory (commands.h) */
+    uint64_t input_row;        /* where the last command line started (INPUT mark): */
+    int input_col;             /* its row in the line space, and column */
+    struct sb_row scratch;     /* a row read back for the command line */
     struct memstat mem;
     struct session_hooks hooks;
     sigset_t old_mask; /* restored at the end */
@@ -110,9 +113,33 @@ static void on_output(void *user, const char *bytes, size_t len)
 }
 
 /* Engine callback: a shell's prompt mark (OSC 133): a command starts or ends. */
+/* INPUT: remembers where the command line starts; OUTPUT: hands it to the tracker. */
+static void command_line(struct session *s, uint32_t mark)
+{
+    struct term_cursor cur;
+    struct lines_span sp;
+    term_cursor(s->term, &cur);
+    lines_span(s->lines, &sp);
+    if (mark == SB_ROW_MARK_INPUT) {
+        s->input_row = sp.screen + (uint64_t)cur.row;
+        s->input_col = cur.col;
+        return;
+    }
+    char text[256];
+    size_t n = 0;
+    if (s->input_row && lines_copy_row(s->lines, s->input_row, &s->scratch))
+        for (uint32_t c = (uint32_t)s->input_col; c < s->scratch.ncols && n < sizeof text; c++)
+            text[n++] = s->scratch.cells[c].chars[0] < 0x80 ? (char)s->scratch.cells[c].chars[0]
+                                                            : '?';
+    commands_line(s->commands, text, n);
+    s->input_row = 0;
+}
+
 static bool on_mark(void *user, uint32_t mark, struct sb_command *cmd)
 {
     struct session *s = user;
+    if (s->commands && (mark == SB_ROW_MARK_INPUT || mark == SB_ROW_MARK_OUTPUT))
+        command_line(s, mark);
     bool ran = s->commands && commands_mark(s->commands, mark, cmd, session_now_ns());
     if (s->hooks.marked)
         s->hooks.marked(s->hooks.user, mark);
@@ -624,6 +651,7 @@ void session_close(struct session *s)
     if (!s)
         return;
     commands_destroy(s->commands);
+    sb_row_fini(&s->scratch);
     pty_destroy(s->pty);
     lines_destroy(s->lines);
     if (s->term)

@@ -116,17 +116,38 @@ static size_t put_link(char *out, const struct sb_row *row, uint16_t k)
     return (size_t)sprintf(out, "\x1b]8;;%s\x1b\\", uri ? uri : "");
 }
 
-/* Appends row as one line with SGR sequences (and OSC 8 for its links); false when out of
- * memory. */
+/*
+ * Writes the row's prompt marks as the OSC 133 sequences that made them, so the dump replays
+ * with its marks: C, D (with the status when known), A, B, the order in which they land on one
+ * row (a command's output start and end, then the next prompt). Returns the length.
+ */
+static size_t put_marks(char *out, const struct sb_row *row)
+{
+    size_t n = 0;
+    if (row->flags & SB_ROW_MARK_OUTPUT)
+        n += (size_t)sprintf(out + n, "\x1b]133;C\x07");
+    if ((row->flags & SB_ROW_MARK_END) && row->has_command && row->command.exit_status >= 0)
+        n += (size_t)sprintf(out + n, "\x1b]133;D;%d\x07", (int)row->command.exit_status);
+    else if (row->flags & SB_ROW_MARK_END)
+        n += (size_t)sprintf(out + n, "\x1b]133;D\x07");
+    if (row->flags & SB_ROW_MARK_PROMPT)
+        n += (size_t)sprintf(out + n, "\x1b]133;A\x07");
+    if (row->flags & SB_ROW_MARK_INPUT)
+        n += (size_t)sprintf(out + n, "\x1b]133;B\x07");
+    return n;
+}
+
+/* Appends row as one line with SGR sequences (and OSC 8 for its links, OSC 133 for its prompt
+ * marks); false when out of memory. */
 static bool put_row_ansi(struct export *e, const struct sb_row *row)
 {
     uint32_t end = row->ncols;
     while (end > 0 && cell_blank(&row->cells[end - 1]))
         end--;
-    if (!reserve(e, (size_t)end * (SB_MAX_CHARS * 4 + 96) + 16 + link_bytes(row, end)))
+    if (!reserve(e, (size_t)end * (SB_MAX_CHARS * 4 + 96) + 96 + link_bytes(row, end)))
         return false;
     char *o = e->out;
-    size_t len = e->len;
+    size_t len = e->len + put_marks(e->out + e->len, row);
     struct sb_cell style = {0}; /* the style in force: the default at the line's start */
     uint16_t link = 0;
     for (uint32_t c = 0; c < end; c++) {
@@ -272,7 +293,7 @@ static size_t screen_text(struct export *e, const struct sb_row *row)
 static bool format_screen_row(struct export *e, const struct sb_row *row, int *blank)
 {
     size_t len = screen_text(e, row);
-    if (len == 0) {
+    if (len == 0 && !(e->ansi && (row->flags & SB_ROW_MARKS))) { /* a mark keeps a row */
         (*blank)++; /* written only if a non-empty row follows */
         return !e->oom;
     }

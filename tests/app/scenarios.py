@@ -133,6 +133,28 @@ def case_ansi(bt, tmp):
     status, out, _ = run(bt, ["--headless", "--dump-scrollback", "-", "--dump-format", "text",
                               "-e", "sh", "-c", "printf '%s'" % red], tmp)
     check(status == 0 and out == "red plain\n", "text format: %r" % out)
+    # Prompt marks (OSC 133): never in the text, kept by ansi (scrolled off or on the screen),
+    # and a replay of the ansi dump gives the same dump back.
+    marked = (r"printf '\033]133;A\007$ \033]133;B\007false\r\n\033]133;C\007';"
+              r"sleep 0.2; printf 'out\r\n\033]133;D;1\007\033]133;A\007$ '; %s")
+    want = ("\x1b]133;A\x07\x1b]133;B\x07$ false\n\x1b]133;C\x07out\n"
+            "\x1b]133;D;1\x07\x1b]133;A\x07$")
+    for where, tail in (("screen", "true"), ("scrollback", "seq 30")):
+        status, out, _ = run(bt, ["--headless", "--dump-scrollback", "-", "--dump-format", "ansi",
+                                  "-e", "sh", "-c", marked % tail], tmp)
+        check(status == 0 and out.startswith(want), "ansi marks (%s): %r" % (where, out[:120]))
+        status, text, _ = run(bt, ["--headless", "--dump-scrollback", "-",
+                                   "-e", "sh", "-c", marked % tail], tmp)
+        check(status == 0 and "133" not in text and text.startswith("$ false\nout\n"),
+              "text dump with marks (%s): %r" % (where, text[:80]))
+        replay = os.path.join(tmp, "marks.ansi")
+        with open(replay, "w") as f:
+            f.write(out.replace("\n", "\r\n"))
+        status, again, _ = run(bt, ["--headless", "--dump-scrollback", "-", "--dump-format",
+                                    "ansi", "-e", "cat", replay], tmp)
+        check(again.replace("\x1b]133;D;1", "\x1b]133;D") == out.replace("\x1b]133;D;1",
+                                                                       "\x1b]133;D"),
+              "ansi marks replayed (%s): %r" % (where, again[:120]))
     status, _, err = run(bt, ["--headless", "--dump-format", "html", "-e", "true"], tmp)
     check(status == 2 and "--dump-format" in err, "bad format: %d %r" % (status, err))
 

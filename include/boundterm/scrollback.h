@@ -335,6 +335,13 @@ int sb_store_visit_text_probe(struct sb_store *store, uint64_t first, uint64_t c
 int sb_store_find_mark(struct sb_store *store, uint64_t from, bool back, uint32_t mask,
                        uint64_t *found);
 
+/*
+ * Where rows holding any of mask are, to the page, without reading a page: the first row of
+ * each page (the newest first, at most cap of them) whose rows hold any of those marks, into
+ * rows. Returns how many. For drawing marks on a scrollbar, where a page is finer than a pixel.
+ */
+size_t sb_store_mark_pages(struct sb_store *store, uint32_t mask, uint64_t *rows, size_t cap);
+
 /* Like sb_store_visit_text with decoded rows; row is valid only during the call. */
 typedef int (*sb_row_fn)(void *user, uint64_t number, const struct sb_row *row);
 int sb_store_visit_rows(struct sb_store *store, uint64_t first, uint64_t count, sb_row_fn fn,

@@ -440,6 +440,22 @@ int sb_store_find_mark(struct sb_store *s, uint64_t from, bool back, uint32_t ma
     return ok ? 0 : SB_ERR_RANGE;
 }
 
+size_t sb_store_mark_pages(struct sb_store *s, uint32_t mask, uint64_t *rows, size_t cap)
+{
+    size_t n = 0;
+    mask &= SB_ROW_MARKS;
+    pthread_mutex_lock(&s->lock);
+    if (cap > 0 && (page_view_marks(&s->hot.view) & mask))
+        rows[n++] = s->next_abs - s->hot.view.nrows;
+    for (size_t i = s->pages.len; i-- > 0 && n < cap;) {
+        const struct entry *e = store_at(&s->pages, i);
+        if ((e->marks & mask) && e->state != ENTRY_LOST)
+            rows[n++] = e->first_row > s->first_abs ? e->first_row : s->first_abs;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return n;
+}
+
 int sb_store_visit_rows(struct sb_store *s, uint64_t first, uint64_t count, sb_row_fn fn,
                         void *user)
 {

@@ -55,7 +55,7 @@ void commands_destroy(struct commands *c)
 /* Reads a small /proc file into buf (NUL-terminated); its length, or -1. */
 static ssize_t read_proc(pid_t pid, const char *what, char *buf, size_t cap)
 {
-    char path[64];
+    char path[96];
     snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, what);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)

@@ -241,6 +241,17 @@ bool lines_find_mark(struct lines *l, uint64_t from, bool back, uint32_t mask, u
     return find_on_screen(l, lo, sp.end, false, mask, found);
 }
 
+size_t lines_mark_rows(struct lines *l, uint32_t mask, uint64_t *rows, size_t cap)
+{
+    struct lines_span sp;
+    lines_span(l, &sp);
+    size_t n = 0;
+    for (uint64_t r = sp.end; r-- > sp.screen && n < cap;)
+        if (term_row_marks(l->term, (int)(r - sp.screen)) & mask)
+            rows[n++] = r;
+    return n + sb_store_mark_pages(l->store, mask, rows + n, cap - n);
+}
+
 bool lines_command_output(struct lines *l, uint64_t at, uint64_t *first, uint64_t *end)
 {
     struct lines_span sp;

@@ -97,6 +97,12 @@ void lines_release(struct lines *l);
 bool lines_find_mark(struct lines *l, uint64_t from, bool back, uint32_t mask, uint64_t *found);
 
 /*
+ * Rows holding any of mask, the newest first, at most cap: the screen's exactly, the
+ * history's to the page (the first row of each page that holds one; nothing is read).
+ */
+size_t lines_mark_rows(struct lines *l, uint32_t mask, uint64_t *rows, size_t cap);
+
+/*
  * The output of the command around row `at`: the command whose prompt is the last one at or
  * before `at` (or, before any prompt, the first command). Its output is the rows from its
  * OUTPUT mark up to its END mark or the next prompt, whichever comes first, or up to the end

@@ -366,10 +366,12 @@ static void draw(struct win *w, uint64_t now)
     w->gen = term_generation(session_term(w->s));
     w->dirty = false;
     if (w->frame_log)
-        fprintf(w->frame_log, "%llu %llu %llu %llu %llu\n",
+        fprintf(w->frame_log, "%llu %llu %llu %llu %llu %llu\n",
                 (unsigned long long)(session_now_ns() - now) / 1000,
                 (unsigned long long)(laid - now) / 1000, (unsigned long long)(drawn - laid) / 1000,
-                (unsigned long long)now / 1000, (unsigned long long)search_ns / 1000);
+                (unsigned long long)now / 1000, (unsigned long long)search_ns / 1000,
+                (unsigned long long)w->action_ns / 1000);
+    w->action_ns = 0;
 }
 
 /*

@@ -199,6 +199,7 @@ static void zoom(struct win *w, int px)
 /* Carries out a shortcut. */
 static void action(struct win *w, enum bt_action a)
 {
+    uint64_t t0 = session_now_ns();
     switch (a) {
     case BT_ACTION_COPY: copy(w, false); break;
     case BT_ACTION_PASTE: paste(w, false); break;
@@ -223,6 +224,7 @@ static void action(struct win *w, enum bt_action a)
     case BT_ACTION_PIPE_HISTORY: pipe_start(w); break;
     case BT_ACTION_NONE: case BT_ACTION_COUNT: break;
     }
+    w->action_ns += session_now_ns() - t0; /* the frame log adds it to the next frame's time */
     w->dirty = true;
 }
 

@@ -107,6 +107,7 @@ struct win {
     uint64_t links_opened, links_refused; /* for --stats */
     bool thumb_drag; /* the position indicator is being dragged */
     FILE *frame_log; /* BOUNDTERM_FRAME_LOG: one line per frame, microseconds */
+    uint64_t action_ns; /* time shortcuts took since the last frame (a jump's search) */
     const struct bt_config *cfg;
     struct searchbar bar;
     struct view_pos bar_from; /* where the view was when the bar opened: Escape goes back */

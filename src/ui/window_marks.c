@@ -33,7 +33,6 @@ void prompt_jump(struct win *w, bool back)
         view_follow(w->view);
     else
         view_set_pos(w->view, &(struct view_pos){false, lines_start(l, at), 0});
-    w->marks_span = 0; /* the indicator's ticks may be stale: look again */
 }
 
 /* Selects the output of the command around row at, whole lines; false when it has none. */
@@ -107,13 +106,13 @@ int failed_ticks(struct win *w, const double **out)
     struct lines_span sp;
     lines_span(l, &sp);
     uint64_t key = sp.end * 2654435761u ^ sp.first;
-    if (key != w->marks_span) {
+    if (key != w->marks_span) { /* to the page: finer than a pixel, and nothing is read */
+        uint64_t rows[FAILED_TICKS], all = sp.end - sp.first;
+        size_t n = lines_mark_rows(l, SB_ROW_MARK_FAILED, rows, FAILED_TICKS);
         w->marks_span = key;
         w->nticks = 0;
-        uint64_t at = sp.end, all = sp.end - sp.first;
-        while (w->nticks < FAILED_TICKS && all &&
-               lines_find_mark(l, at, true, SB_ROW_MARK_FAILED, &at))
-            w->ticks[w->nticks++] = (double)(at - sp.first) / (double)all;
+        for (size_t i = 0; i < n && all; i++)
+            w->ticks[w->nticks++] = (double)(rows[i] - sp.first) / (double)all;
     }
     *out = w->ticks;
     return w->nticks;

@@ -1174,6 +1174,22 @@ static void test_marks(void)
             }
     }
     CHECK_EQ(disagree, 0);
+    /* the pages holding FAILED rows, to the page: every failed row is in one of them */
+    uint64_t pages[4096], missed = 0;
+    size_t np = sb_store_mark_pages(st, SB_ROW_MARK_FAILED, pages, 4096);
+    for (size_t i = 1; i < np; i++)
+        missed += pages[i] >= pages[i - 1]; /* newest first */
+    for (uint64_t r = span.first; r < span.end; r++) {
+        if (!(mark_of(r) & SB_ROW_MARK_FAILED))
+            continue;
+        size_t k = 0;
+        while (k < np && pages[k] > r)
+            k++;
+        missed += k == np; /* no page at or before it: it was not reported */
+    }
+    CHECK(np > 0 && np < 4096);
+    CHECK_EQ(missed, 0);
+    CHECK_EQ(sb_store_mark_pages(st, SB_ROW_MARK_FAILED, pages, 1), 1);
     printf("marks: %llu finds agree with a linear walk over %llu rows (%llu spilled, %llu cold pages)\n",
            (unsigned long long)tried, (unsigned long long)(span.end - span.first),
            (unsigned long long)stats.rows_disk, (unsigned long long)stats.pages_cold);

@@ -30,6 +30,7 @@ struct commands {
     uint64_t look_until;  /* the foreground group is looked at until then (activity) */
     char line_name[64];   /* the first word of the command line, for the next command */
     bool named;           /* cur's name came from its command line: samples keep it */
+    uint64_t sampled_at;  /* the last sample, which a flood of marks does not repeat */
 };
 
 struct commands *commands_create(pid_t shell, int master)
@@ -187,6 +188,7 @@ static void sample(struct commands *c, uint64_t now)
     if (t.first && !c->named) /* the newest name: a fork becomes the program it runs */
         proc_name(t.first, cur->argv0, sizeof cur->argv0);
     c->samples++;
+    c->sampled_at = now;
     c->next_sample = now + (c->samples < 4 ? FIRST_SAMPLE_NS << (c->samples - 1)
                                            : COMMANDS_SAMPLE_NS);
 }
@@ -198,7 +200,10 @@ static void begin(struct commands *c, uint64_t now)
     c->cur = (struct command_info){.running = true, .exit_status = -1, .start_ns = now};
     c->have_cur = true;
     c->samples = 0;
-    c->next_sample = now; /* the first sample at once: what is there already */
+    /* the first sample at the session's next turn, but never more often than every 10 ms:
+     * a program printing OSC 133 C in a loop must not turn into a /proc scan per mark */
+    c->next_sample = c->sampled_at + FIRST_SAMPLE_NS > now ? c->sampled_at + FIRST_SAMPLE_NS
+                                                           : now;
 }
 
 static void end(struct commands *c, int32_t exit_status, uint64_t now)
@@ -220,7 +225,6 @@ bool commands_mark(struct commands *c, uint32_t mark, struct sb_command *cmd, ui
         memcpy(c->cur.argv0, c->line_name, sizeof c->cur.argv0);
         c->named = c->line_name[0] != '\0';
         c->line_name[0] = '\0';
-        sample(c, now);
     } else if (mark == SB_ROW_MARK_END && cmd) {
         if (!c->have_cur || !c->cur.running)
             return false; /* an end with no command: a shell's first prompt, say */

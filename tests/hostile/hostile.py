@@ -479,6 +479,32 @@ def case_invalid(bt, tmp):
     print("invalid: %d valid lines checked after invalid ones" % len(got))
 
 
+def case_marks(bt, tmp):
+    """Issue 16: a program that floods prompt marks (OSC 133), well formed or not, every row
+    marked and ended with a status: no /proc scan per mark, no hang, the rows all kept."""
+    rng = random.Random(12)
+    forms = [b"\x1b]133;C\x07", b"\x1b]133;D;1\x07", b"\x1b]133;D;99999999999999\x07",
+             b"\x1b]133;A;aid=1;x\x07", b"\x1b]133;B\x1b\\", b"\x1b]133;D;-1\x07",
+             b"\x1b]133;Z\x07", b"\x1b]133;\x07", b"\x1b]133\x07", b"\x1b]133;D;\xff\x07"]
+    out = [b"".join(rng.choice(forms) for _ in range(rng.randrange(1, 8))) + b"row %d" % i
+           for i in range(200000)]
+    path = os.path.join(tmp, "marks.bin")
+    with open(path, "wb") as f:
+        f.write(b"\r\n".join(out) + b"\r\n")
+    t0 = time.monotonic()
+    r = Run(bt, tmp, ["cat", path], [], "marks")
+    status = r.wait(120)
+    secs = time.monotonic() - t0
+    st = r.last_stats()
+    check(status == 0, "marks: status %d, stderr %r" % (status, r.err[-300:]))
+    got = [g for g in r.lines() if g.startswith("row ")]
+    check(len(got) == len(out), "marks: %d rows of %d" % (len(got), len(out)))
+    check(secs < 40, "marks: %.1f s for %d marked rows" % (secs, len(out)))
+    check(st.get("last_command") is None or st["last_command"].get("exit") in (None, 1, 0),
+          "marks: last_command %r" % st.get("last_command"))
+    print("marks: %d rows each with up to 7 marks, %.1f s" % (len(got), secs))
+
+
 def case_maxcols(bt, tmp):
     rng = random.Random(11)
     cols = 65535
@@ -671,6 +697,7 @@ def main():
     fn = {"tmpfs": case_tmpfs, "rmdir": case_rmdir, "flip": case_flip,
           "secrets": case_secrets, "sgr": case_sgr, "combining": case_combining,
           "wide": case_wide, "invalid": case_invalid, "maxcols": case_maxcols,
+          "marks": case_marks,
           "urandom": case_urandom, "lifecycle": case_lifecycle,
           "dumpable": case_dumpable, "readmem": case_readmem}[case]
     with tempfile.TemporaryDirectory(prefix="bt-hostile-") as tmp:

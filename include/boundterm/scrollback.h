@@ -374,6 +374,41 @@ int sb_store_set_budgets(struct sb_store *store, uint64_t ram_budget, uint64_t d
  */
 void sb_store_settle(struct sb_store *store);
 
+/* ---- Budgets shared by several stores ------------------------------------ */
+
+/*
+ * A pool: one RAM budget and one disk budget for several stores together (the terminals of one
+ * process). A store made in a pool counts everything it holds against the pool's budgets.
+ * When the stores together hold more, pages leave in order of age across all of them, the
+ * oldest first (spilled while the disk budget allows, then dropped), but a store that holds no
+ * more than its fair share (a budget divided by the number of stores) loses nothing to the
+ * others: a quiet terminal keeps its recent history while another floods. A store leaving the
+ * pool (sb_store_destroy) gives its memory back at once. Thread-safe.
+ */
+struct sb_pool;
+
+/*
+ * A pool of these budgets; `stores` is how many stores it expects (each store's parts, such as
+ * its read cache and cold tier, are scaled to a share of that size; more may join). 0 or
+ * SB_ERR_INVAL (a budget below sb_config_floor_ram for one store) or SB_ERR_NOMEM.
+ */
+int sb_pool_create(uint64_t ram_budget, uint64_t disk_budget, unsigned stores,
+                   struct sb_pool **out);
+/* Frees the pool; every store made in it must be destroyed first. NULL is a no-op. */
+void sb_pool_destroy(struct sb_pool *pool);
+
+/* Creates a store in pool, as sb_store_create does otherwise (cfg's budgets are ignored). */
+int sb_store_create_in(struct sb_pool *pool, const struct sb_config *cfg, struct sb_store **out,
+                       char *err, size_t errlen);
+
+struct sb_pool_stats {
+    uint64_t ram_budget, ram_used;   /* ram_used: every byte the pool's stores hold in RAM */
+    uint64_t disk_budget, disk_used;
+    unsigned stores;
+    uint64_t pages_moved;            /* pages one store's growth moved out of another */
+};
+void sb_pool_stats(struct sb_pool *pool, struct sb_pool_stats *out);
+
 /* ---- Stats ------------------------------------------------------------- */
 
 struct sb_stats {

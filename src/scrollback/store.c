@@ -220,6 +220,12 @@ static size_t work_bytes(const struct sb_store *s)
     return counted(s, STORE_MEM_WORK) + codec_bytes(s) + (s->spill ? spill_ram_bytes(s->spill) : 0);
 }
 
+uint64_t store_pages_bytes(const struct sb_store *s)
+{
+    return hot_bytes(&s->hot) + arena_mapped_bytes(s->hot_arena) +
+           arena_mapped_bytes(s->cold_arena) + counted(s, STORE_MEM_SEALED);
+}
+
 /* Every byte the store holds in RAM: the one place the budget is checked against. */
 uint64_t store_ram_used(const struct sb_store *s)
 {
@@ -269,6 +275,17 @@ static void drop_front(struct sb_store *s)
     store_entry_release(s, e);
     s->first_abs = e->first_row + e->nrows;
     pop_front(&s->pages);
+}
+
+bool store_drop_disk_front(struct sb_store *s)
+{
+    if (s->pages.len == 0)
+        return false;
+    uint8_t st = store_at(&s->pages, 0)->state;
+    if (st != ENTRY_DISK && st != ENTRY_LOST)
+        return false;
+    drop_front(s);
+    return true;
 }
 
 /* Marks entry i lost, merging it into a lost neighbour before it so lost runs cost one entry. */
@@ -352,7 +369,7 @@ static bool spill_entry(struct sb_store *s, size_t i)
 }
 
 /* Index of the oldest RAM page, or SIZE_MAX. */
-static size_t oldest_ram(const struct sb_store *s)
+size_t store_oldest_ram(const struct sb_store *s)
 {
     for (size_t i = 0; i < s->pages.len; i++) {
         uint8_t st = store_at(&s->pages, i)->state;
@@ -367,7 +384,7 @@ static size_t oldest_ram(const struct sb_store *s)
 /* Frees RAM by moving the oldest page out of it (to disk, or dropped, or lost). */
 bool store_evict_one(struct sb_store *s, bool can_wait)
 {
-    size_t i = oldest_ram(s);
+    size_t i = store_oldest_ram(s);
     if (i == SIZE_MAX) {
         if (s->sealed_pending == 0 || !can_wait)
             return false;
@@ -402,7 +419,7 @@ static size_t cold_bytes_held(const struct sb_store *s)
  * grow to their reserves, so that neither a read nor idle-time work ever has
  * to evict (and so perhaps drop) rows.
  */
-static uint64_t ram_with_reserve(const struct sb_store *s)
+uint64_t store_ram_with_reserve(const struct sb_store *s)
 {
     uint64_t used = store_ram_used(s), reading = read_bytes(s), cold = cold_bytes_held(s);
     if (reading < s->read_reserve)
@@ -415,7 +432,7 @@ static uint64_t ram_with_reserve(const struct sb_store *s)
 /* Brings RAM use, with the read and cold reserves, under the budget by moving pages out. */
 void store_enforce_ram(struct sb_store *s, bool can_wait)
 {
-    while (ram_with_reserve(s) > s->cfg.ram_budget) {
+    while (store_ram_with_reserve(s) > s->cfg.ram_budget) {
         if (!store_evict_one(s, can_wait)) {
             store_trim_reading(s);
             break;
@@ -715,11 +732,17 @@ static int store_init(struct sb_store *s, const struct sb_config *cfg, char *err
 
 int sb_store_create(const struct sb_config *cfg, struct sb_store **out, char *err, size_t errlen)
 {
-    return sb_store_create_io(cfg, NULL, out, err, errlen);
+    return store_create(cfg, NULL, NULL, out, err, errlen);
 }
 
 int sb_store_create_io(const struct sb_config *cfg, const struct sb_io *io,
                        struct sb_store **out, char *err, size_t errlen)
+{
+    return store_create(cfg, io, NULL, out, err, errlen);
+}
+
+int store_create(const struct sb_config *cfg, const struct sb_io *io, struct sb_pool *pool,
+                 struct sb_store **out, char *err, size_t errlen)
 {
     char dummy[8];
     if (!err) {
@@ -740,6 +763,8 @@ int sb_store_create_io(const struct sb_config *cfg, const struct sb_io *io,
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->cond, NULL);
     s->io = io;
+    s->pool = pool;
+    s->pub_ram_born = s->pub_disk_born = UINT64_MAX;
     sb_scaled_describe(scaled, cfg, &fitted, s->scaled, sizeof s->scaled);
     rc = store_init(s, &fitted, err, errlen);
     if (rc == 0 && cfg->background) {
@@ -773,6 +798,7 @@ void sb_store_destroy(struct sb_store *s)
 {
     if (!s)
         return;
+    store_pool_leave(s); /* first: the pool must not move this store's pages any more */
     if (s->worker_running) {
         pthread_mutex_lock(&s->lock);
         s->stopping = true;
@@ -827,6 +853,7 @@ static int seal_hot(struct sb_store *s)
     store_summary_trim(s); /* past its share, the oldest pages' summaries go */
     e->ends_wrapped = (page_view_flags(&s->hot.view, nrows - 1) & SB_ROW_WRAPPED) != 0;
     e->marks = (uint8_t)page_view_marks(&s->hot.view);
+    e->born_ns = store_coarse_ns();
     size_t len, cap;
     uint8_t *raw = hot_seal(&s->hot, &len, &cap);
     e->id = s->next_id++;
@@ -866,9 +893,14 @@ static int push(struct sb_store *s, const struct row_in *row)
     if (sealed && seal_hot(s) < 0)
         store_set_error(s, "push: %s", sb_strerror(SB_ERR_NOMEM)); /* the row is in; retried later */
     /* RAM grows on this path only by sealing or by the hot page's buffers growing. */
-    if (sealed || hot_bytes(&s->hot) != hot_before)
+    bool grew = sealed || hot_bytes(&s->hot) != hot_before;
+    if (grew) {
         store_enforce_ram(s, true);
+        store_publish(s);
+    }
     pthread_mutex_unlock(&s->lock);
+    if (grew && s->pool)
+        store_pool_enforce(s->pool); /* with no lock held: it takes the other stores' */
     return rc;
 }
 
@@ -968,6 +1000,7 @@ int sb_store_pop_row(struct sb_store *s, struct sb_row *out)
     s->next_abs--;
 out:
     store_trim_reading(s);
+    store_publish(s);
     pthread_mutex_unlock(&s->lock);
     return rc;
 }
@@ -999,6 +1032,7 @@ int sb_store_clear(struct sb_store *s)
     s->first_abs = s->drop_base = s->next_abs;
     s->rows_lost = 0;
     int rc = s->hot_arena && s->cold_arena ? 0 : SB_ERR_NOMEM;
+    store_publish(s);
     pthread_mutex_unlock(&s->lock);
     malloc_trim(0); /* the offset arrays and the index came from malloc */
     return rc;

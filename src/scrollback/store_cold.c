@@ -273,6 +273,7 @@ static bool cold_step(struct sb_store *s, bool unlock)
      */
     while (store_ram_used(s) > s->cfg.ram_budget && store_evict_one(s, false))
         ;
+    store_publish(s);
     return true;
 }
 
@@ -287,6 +288,7 @@ void *store_worker_main(void *arg)
         if (e) {
             compress_one(s, e, true);
             store_enforce_ram(s, false);
+            store_publish(s); /* a page compressed: the pool sees it shrink */
             continue;
         }
         uint64_t idle = store_coarse_ns() - s->last_push_ns;

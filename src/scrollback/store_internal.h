@@ -49,6 +49,7 @@ struct entry {
     uint8_t period;     /* 0: the blob holds a format-1 page; else format 2 with this period */
     uint8_t ends_wrapped; /* its last row is soft-wrapped: a line runs on into the next page */
     uint8_t marks;      /* the SB_ROW_MARK_* bits of all its rows together (sb_store_find_mark) */
+    uint64_t born_ns;   /* when it was sealed: a pool moves the oldest pages of all stores first */
     uint8_t *summary;   /* trigram filter of its text (store_summary.c); NULL: always read */
     uint8_t summary_log2; /* the filter has 2^summary_log2 bits */
     union {
@@ -159,6 +160,14 @@ struct sb_store {
     uint64_t summary_freed;  /* pages with an id below it have none (store_summary_trim) */
     char scaled[128];     /* what sb_config_fit scaled down, for the stats */
     char last_error[192];
+
+    /* In a pool (store_pool.c): its list, and what this store holds as the pool reads it
+     * without the store's lock (store_publish). */
+    struct sb_pool *pool;
+    struct sb_store *pool_next;
+    _Atomic uint64_t pub_ram, pub_disk;          /* RAM with reserves; spill bytes */
+    _Atomic uint64_t pub_pages;                  /* of pub_ram, the pages (the rest is fixed) */
+    _Atomic uint64_t pub_ram_born, pub_disk_born; /* its oldest RAM / disk page (UINT64_MAX) */
 };
 
 /* ---- store_summary.c ---- */
@@ -178,6 +187,15 @@ size_t store_probe_make(const char *needle, size_t len, uint32_t *tri, size_t ca
 /* false only when the page's text cannot hold all of the trigrams. */
 bool store_summary_may_hold(const struct sb_store *s, const struct entry *e, const uint32_t *tri,
                             size_t n);
+
+/* ---- store_pool.c ---- */
+
+/* Publishes what s holds for its pool (the lock is held); a no-op outside a pool. */
+void store_publish(struct sb_store *s);
+/* Brings the pool's stores under its budgets, oldest pages first; no store lock may be held. */
+void store_pool_enforce(struct sb_pool *p);
+/* Takes s out of its pool (before it is freed). */
+void store_pool_leave(struct sb_store *s);
 
 /* ---- store.c ---- */
 
@@ -199,6 +217,16 @@ uint64_t store_ram_used(const struct sb_store *s);
 void store_entry_release(struct sb_store *s, struct entry *e);
 void store_mark_lost(struct sb_store *s, size_t i, const char *why);
 bool store_evict_one(struct sb_store *s, bool can_wait);
+/* The oldest page in RAM (compressed), or SIZE_MAX. */
+size_t store_oldest_ram(const struct sb_store *s);
+/* RAM the store's pages take (hot, sealed, compressed): what grows with the history. */
+uint64_t store_pages_bytes(const struct sb_store *s);
+/* RAM use as the writing side counts it: with the reading and cold tier reserves. */
+uint64_t store_ram_with_reserve(const struct sb_store *s);
+/* Drops the oldest page when it is on disk (or lost); false when it is not. */
+bool store_drop_disk_front(struct sb_store *s);
+int store_create(const struct sb_config *cfg, const struct sb_io *io, struct sb_pool *pool,
+                 struct sb_store **out, char *err, size_t errlen);
 void store_enforce_ram(struct sb_store *s, bool can_wait);
 void store_trim_reading(struct sb_store *s);
 size_t store_max_src(const struct sb_config *cfg);

@@ -1225,6 +1225,69 @@ static void test_marks(void)
     sb_store_destroy(st);
 }
 
+/*
+ * A pool of 12M RAM and 6M disk for four stores: a quiet store's 60,000 rows (under its fair
+ * share) all stay in RAM while three others flood past both budgets; the stores together stay
+ * within the budgets throughout; a store leaving gives its RAM back at once.
+ */
+static void test_pool(void)
+{
+    struct sb_pool *pool;
+    REQUIRE(sb_pool_create(12u << 20, 6u << 20, 4, &pool) == 0);
+    struct sb_config cfg = small_config();
+    struct sb_store *st[4];
+    char err[256];
+    for (int i = 0; i < 4; i++)
+        REQUIRE(sb_store_create_in(pool, &cfg, &st[i], err, sizeof err) == 0);
+    char text[128];
+    uint64_t quiet = (uint64_t)scaled(60000);
+    for (uint64_t i = 0; i < quiet; i++)
+    {
+        size_t n = dump_row(i, text);
+        REQUIRE(sb_store_push_plain(st[0], text, n, (uint32_t)n, 0) == 0);
+    }
+    sb_store_settle(st[0]);
+    struct sb_pool_stats ps;
+    uint64_t worst_ram = 0, worst_disk = 0;
+    uint64_t flood = (uint64_t)scaled(700000);
+    for (uint64_t i = 0; i < flood; i++) {
+        size_t n = dump_row(i + 1000000, text);
+        REQUIRE(sb_store_push_plain(st[1 + i % 3], text, n, (uint32_t)n, 0) == 0);
+        if (i % 20000 == 0) {
+            sb_pool_stats(pool, &ps);
+            worst_ram = ps.ram_used > worst_ram ? ps.ram_used : worst_ram;
+            worst_disk = ps.disk_used > worst_disk ? ps.disk_used : worst_disk;
+        }
+    }
+    for (int i = 1; i < 4; i++)
+        sb_store_settle(st[i]);
+    sb_pool_stats(pool, &ps);
+    struct sb_stats q, f;
+    sb_store_stats(st[0], &q);
+    sb_store_stats(st[1], &f);
+    printf("pool: worst RAM %llu K of %llu K, disk %llu K of %llu K, %llu pages moved; quiet store "
+           "%llu rows in RAM of %llu; a flooding one %llu kept, %llu dropped\n",
+           (unsigned long long)worst_ram >> 10, (unsigned long long)ps.ram_budget >> 10,
+           (unsigned long long)worst_disk >> 10, (unsigned long long)ps.disk_budget >> 10,
+           (unsigned long long)ps.pages_moved, (unsigned long long)q.rows_ram,
+           (unsigned long long)quiet, (unsigned long long)f.rows_retained,
+           (unsigned long long)f.rows_dropped);
+    CHECK(worst_ram <= ps.ram_budget);
+    CHECK(worst_disk <= ps.disk_budget);
+    CHECK_EQ(q.rows_retained, quiet);
+    CHECK_EQ(q.rows_ram, quiet); /* under its fair share: nothing of it moved to disk */
+    CHECK_FULL(f.rows_dropped > 0 && ps.pages_moved > 0);
+    CHECK_EQ(dump_verify(st[0], 0), 0);
+    uint64_t before = ps.ram_used;
+    sb_store_destroy(st[1]);
+    sb_pool_stats(pool, &ps);
+    CHECK(ps.stores == 3 && ps.ram_used < before);
+    for (int i = 0; i < 4; i++)
+        if (i != 1)
+            sb_store_destroy(st[i]);
+    sb_pool_destroy(pool);
+}
+
 int main(void)
 {
     const char *env = getenv("BT_TEST_SCALE");
@@ -1236,6 +1299,7 @@ int main(void)
     test_stats_json();
     test_links();
     test_marks();
+    test_pool();
     test_ram_only();
     test_spill();
     test_pop();

@@ -29,6 +29,7 @@
 #include "memstat.h"
 #include "session.h"
 #include "stress_plot.h"
+#include "stress_sessions.h"
 
 #define SAMPLE_NS 100000000ull   /* ten samples a second */
 #define BASELINE_NS 1000000000ull /* RES one second after start is the bound's base */
@@ -46,6 +47,7 @@ struct stress_opts {
     uint64_t bytes;       /* stop after this many bytes of output; 0 = no limit */
     uint64_t duration_ns; /* stop after this long; 0 = no limit */
     const char *plot;     /* --plot FILE.svg, or NULL */
+    unsigned sessions;    /* --sessions N: N sessions under one budget (stress_sessions.c) */
 };
 
 /* Why a run ended; END_NONE while it goes on. */
@@ -122,6 +124,12 @@ static bool stress_flag(struct stress_opts *o, int argc, char *const *argv, int 
         return usage_fail(err, errlen, "boundterm: %.*s needs a value", (int)name_len, arg);
     if (is_flag(arg, "--plot")) {
         o->plot = v;
+    } else if (is_flag(arg, "--sessions")) {
+        char *end;
+        unsigned long n = strtoul(v, &end, 10);
+        if (*end || n < 1 || n > 256)
+            return usage_fail(err, errlen, "boundterm: --sessions: '%s' is not 1 to 256", v);
+        o->sessions = (unsigned)n;
     } else if (is_flag(arg, "--bytes")) {
         const char *why = bt_parse_size(v, &o->bytes);
         if (why || o->bytes == 0)
@@ -146,7 +154,7 @@ bool stress_requested(int argc, char *const *argv)
 static bool is_stress_flag(const char *arg)
 {
     return strcmp(arg, "--stress") == 0 || is_flag(arg, "--bytes") ||
-           is_flag(arg, "--duration") || is_flag(arg, "--plot");
+           is_flag(arg, "--duration") || is_flag(arg, "--plot") || is_flag(arg, "--sessions");
 }
 
 /*
@@ -464,7 +472,9 @@ int stress_main(int argc, char **argv)
         fprintf(stderr, "boundterm: --stress: out of memory\n");
         goto done;
     }
-    if ((st.s = session_open(&cfg, NULL, NULL)))
+    if (st.opt.sessions > 1)
+        status = stress_sessions_run(&cfg, st.opt.sessions, st.opt.bytes, st.opt.duration_ns);
+    else if ((st.s = session_open(&cfg, NULL, NULL)))
         status = stress_run(&st);
     session_close(st.s);
 done:

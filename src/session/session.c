@@ -39,6 +39,8 @@ struct session {
     struct bt_config live; /* cfg with the budgets of the last SIGUSR1 reload */
     char config_error[256]; /* why the last reload failed, for --stats; "" when it worked */
     struct sb_store *store;
+    struct sb_pool *pool; /* the budgets it shares with other sessions, or NULL */
+    int index;            /* BOUNDTERM_SESSION for the child, -1: none */
     struct term *term;
     struct lines *lines; /* history + screen, numbered (lines.h) */
     struct pty *pty;
@@ -219,7 +221,8 @@ static bool store_open(struct session *s)
     char err[256] = "";
     bt_config_store(s->cfg, &sc);
     sc.background = true;
-    int rc = sb_store_create(&sc, &s->store, err, sizeof(err));
+    int rc = s->pool ? sb_store_create_in(s->pool, &sc, &s->store, err, sizeof(err))
+                     : sb_store_create(&sc, &s->store, err, sizeof(err));
     if (rc != 0) {
         fprintf(stderr, "boundterm: scrollback: %s\n", err[0] ? err : sb_strerror(rc));
         return false;
@@ -379,6 +382,8 @@ void session_pollfds(const struct session *s, struct pollfd fds[SESSION_POLLFDS]
 void session_service(struct session *s, uint64_t now)
 {
     take_signals(s);
+    if (s->pool) /* another session's signalfd may have taken the SIGCHLD */
+        pty_reap(s->pty);
     if (pty_pending(s->pty))
         pty_flush(s->pty);
     if (!s->reaped_at && pty_exit_status(s->pty) >= 0)
@@ -577,19 +582,29 @@ static void set_term_colors(struct term *t, const struct bt_config *cfg)
 }
 
 /* Starts the program after -e, else the configured shell, with the configured $TERM. */
-static struct pty *spawn(const struct bt_config *cfg)
+static struct pty *spawn(const struct bt_config *cfg, int index)
 {
-    char term[BT_TERM_BYTES + 8];
+    char term[BT_TERM_BYTES + 8], session[40];
     snprintf(term, sizeof term, "TERM=%s", cfg->term);
-    const char *const env[] = {term, NULL};
+    snprintf(session, sizeof session, "BOUNDTERM_SESSION=%d", index);
+    const char *const env[] = {cfg->term[0] ? term : session, index >= 0 ? session : NULL,
+                               NULL};
     const char *const shell[] = {cfg->shell, NULL};
     bool has_argv = cfg->argv && cfg->argv[0];
     return pty_spawn_in(has_argv ? cfg->argv : shell[0][0] ? shell : NULL, cfg->cols, cfg->rows,
-                        cfg->term[0] ? env : NULL, cfg->pass_stdin ? STDIN_FILENO : -1);
+                        cfg->term[0] || index >= 0 ? env : NULL,
+                        cfg->pass_stdin ? STDIN_FILENO : -1);
 }
 
 struct session *session_open(const struct bt_config *cfg, const struct session_hooks *hooks,
                              const sigset_t *mask_before)
+{
+    return session_open_in(cfg, hooks, mask_before, NULL, (unsigned)-1);
+}
+
+struct session *session_open_in(const struct bt_config *cfg, const struct session_hooks *hooks,
+                                const sigset_t *mask_before, struct sb_pool *pool,
+                                unsigned index)
 {
     static const struct term_callbacks cb = {
         .scrollout = on_scrollout, .scrollout_plain = on_scrollout_plain,
@@ -603,7 +618,8 @@ struct session *session_open(const struct bt_config *cfg, const struct session_h
         fprintf(stderr, "boundterm: out of memory for a session\n");
         return NULL;
     }
-    *s = (struct session){.cfg = cfg, .sigfd = -1, .stats_fd = -1,
+    *s = (struct session){.cfg = cfg, .sigfd = -1, .stats_fd = -1, .pool = pool,
+                          .index = index == (unsigned)-1 ? -1 : (int)index,
                           .start_ns = session_now_ns()};
     s->next_stats = s->start_ns + SESSION_STATS_NS;
     s->live = *cfg;
@@ -628,7 +644,7 @@ struct session *session_open(const struct bt_config *cfg, const struct session_h
         fprintf(stderr, "boundterm: out of memory for a %dx%d terminal\n", cfg->cols, cfg->rows);
         goto fail;
     }
-    if ((s->pty = spawn(cfg))) {
+    if ((s->pty = spawn(cfg, s->index))) {
         s->commands = commands_create(pty_pid(s->pty), pty_fd(s->pty));
         if (s->commands)
             return s;

@@ -60,6 +60,16 @@ uint64_t session_now_ns(void);
 struct session *session_open(const struct bt_config *cfg, const struct session_hooks *hooks,
                              const sigset_t *mask_before);
 
+/*
+ * The same for one of several sessions of a process: its store is made in pool (whose
+ * budgets it shares, sb_pool) and its child sees BOUNDTERM_SESSION=index. Several sessions
+ * each read the signals from a signalfd of their own, so a signal reaches one of them: the
+ * front end ends them all when one is signalled, and each reaps its child every turn.
+ */
+struct session *session_open_in(const struct bt_config *cfg, const struct session_hooks *hooks,
+                                const sigset_t *mask_before, struct sb_pool *pool,
+                                unsigned index);
+
 /* Frees what session_open made, in reverse. NULL is a no-op. */
 void session_close(struct session *s);
 

@@ -20,6 +20,7 @@ Cases:
                    screen and in the scrollback; a bad format is refused
   command-peak     a command's time, status and peak RSS (--stats last_command), from OSC 133
                    marks and from the foreground process group
+  sessions         --stress --sessions 4 under one budget: a quiet session keeps its lines
   replies          queries answered through the real binary, headless (tests/lib/ask.py runs
                    inside): colours from the configuration, and what xterm documents
 Standard library only; exit 0 on success, 1 with the reasons on stderr.
@@ -248,6 +249,37 @@ def case_command_peak(bt, tmp):
     status, lines, stats, err = headless(bt, tmp, ["sh", "-c", "echo quiet"])
     check(stats and stats[-1].get("last_command", 0) is None,
           "no command: %r" % (stats[-1] if stats else None))
+
+
+def case_sessions(bt, tmp):
+    """Issue 17: four sessions in one process share a 32M RAM and 64M disk budget; session 0
+    prints 100,000 numbered lines and goes quiet, the other three flood od -cx. The bound holds,
+    the quiet session keeps all its lines (under its fair share) while the floods lose their
+    oldest, and RES falls as the sessions close."""
+    prog = ('if [ "$BOUNDTERM_SESSION" = 0 ]; then seq -f "quiet %g" 100000; sleep 120; '
+            'else sleep 1; od -cx /dev/urandom; fi')
+    status, out, err = run(bt, ["--stress", "--sessions", "4", "--scrollback-ram", "32M",
+                                "--scrollback-disk", "64M", "--bytes", "300M",
+                                "-e", "sh", "-c", prog], tmp, timeout=240)
+    check(status == 0, "sessions: status %d, stderr %r, out %r" % (status, err, out[-800:]))
+    line = [l for l in out.splitlines() if l.startswith("sessions: ")]
+    if not line:
+        check(False, "sessions: no sessions line in %r" % out[-500:])
+        return
+    s = json.loads(line[0][len("sessions: "):])
+    check(len(s) == 4, "sessions: %d sessions" % len(s))
+    quiet = s[0]
+    check(quiet["rows_dropped"] == 0 and quiet["first_row"] == 0 and
+          quiet["rows_retained"] >= 100000 - 24 and quiet["rows_ram"] == quiet["rows_retained"],
+          "sessions: the quiet session lost rows: %r" % quiet)
+    check(all(f["rows_dropped"] > 0 for f in s[1:]), "sessions: the floods dropped nothing: %r"
+          % s[1:])
+    check(sum(f["disk_used"] for f in s) <= 64 * MIB, "sessions: disk over the budget")
+    closing = [l for l in out.splitlines() if "RES as sessions close" in l]
+    res = [float(x) for x in re.findall(r"[\d.]+", closing[0].split(":", 1)[1])] if closing else []
+    check(len(res) == 5 and res[-1] < res[0], "sessions: RES did not fall as they closed: %r"
+          % closing)
+    print("\n".join(l for l in out.splitlines() if l.startswith("  ")))
 
 
 def children_of(pid):
@@ -493,7 +525,7 @@ def main():
     fn = {"basic": case_basic, "badflags": case_badflags, "stats": case_stats,
           "signal": case_signal, "od": case_od, "od-drop": case_od_drop, "rss": case_rss,
           "ansi": case_ansi, "tiny": case_tiny, "replies": case_replies,
-          "command-peak": case_command_peak}[case]
+          "command-peak": case_command_peak, "sessions": case_sessions}[case]
     with tempfile.TemporaryDirectory(prefix="bt-scenario-") as tmp:
         fn(bt, tmp, *args)
     print("%s %s: %s" % (case, " ".join(args), "FAILED (%d)" % len(failures) if failures

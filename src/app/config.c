@@ -783,6 +783,7 @@ static const struct key keys[] = {
     BIND("next_prompt", BT_ACTION_NEXT_PROMPT),
     BIND("copy_output", BT_ACTION_COPY_OUTPUT),
     BIND("pipe_history", BT_ACTION_PIPE_HISTORY),
+    BIND("new_window", BT_ACTION_NEW_WINDOW),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -1315,6 +1316,7 @@ static const struct bt_key default_keys[BT_ACTION_COUNT] = {
     [BT_ACTION_NEXT_PROMPT] = {BT_MOD_CTRL | BT_MOD_SHIFT, "X"},
     [BT_ACTION_COPY_OUTPUT] = {BT_MOD_CTRL | BT_MOD_SHIFT, "G"},
     [BT_ACTION_PIPE_HISTORY] = {BT_MOD_CTRL | BT_MOD_SHIFT, "P"},
+    [BT_ACTION_NEW_WINDOW] = {BT_MOD_CTRL | BT_MOD_SHIFT, "N"},
 };
 
 /* The config file's usual place: $XDG_CONFIG_HOME/boundterm/..., else ~/.config/boundterm/... */

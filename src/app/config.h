@@ -73,6 +73,7 @@ enum bt_action {
     BT_ACTION_NEXT_PROMPT,
     BT_ACTION_COPY_OUTPUT,  /* the last command's output (or the one at the view's top) */
     BT_ACTION_PIPE_HISTORY, /* the whole history to the pipe_history command */
+    BT_ACTION_NEW_WINDOW,   /* another window in this process, under the same budgets */
     BT_ACTION_COUNT
 };
 
@@ -109,7 +110,7 @@ struct bt_origin {
     uint32_t line; /* BT_FROM_FILE: the line in cfg->config_path */
 };
 
-#define BT_CONFIG_KEYS 63
+#define BT_CONFIG_KEYS 64
 /* What Ctrl+Shift+P runs: the history in less, in a new boundterm ($BOUNDTERM is this one). */
 #define BT_PIPE_HISTORY_DEFAULT "\"$BOUNDTERM\" --pass-stdin -e less +G" /* entries of the key table in config.c (checked there) */
 #define BT_PATH_BYTES 1024

@@ -46,7 +46,8 @@ struct session {
     struct pty *pty;
     struct commands *commands; /* each command's time and memory (commands.h) */
     uint64_t input_row;        /* where the last command line started (INPUT mark): */
-    int input_col;             /* its row in the line space, and column */
+    int input_col;             /* its row in the line space, and column; */
+    bool input_seen;           /* false once OUTPUT took it */
     struct sb_row scratch;     /* a row read back for the command line */
     struct memstat mem;
     struct session_hooks hooks;
@@ -125,16 +126,17 @@ static void command_line(struct session *s, uint32_t mark)
     if (mark == SB_ROW_MARK_INPUT) {
         s->input_row = sp.screen + (uint64_t)cur.row;
         s->input_col = cur.col;
+        s->input_seen = true;
         return;
     }
     char text[256];
     size_t n = 0;
-    if (s->input_row && lines_copy_row(s->lines, s->input_row, &s->scratch))
+    if (s->input_seen && lines_copy_row(s->lines, s->input_row, &s->scratch))
         for (uint32_t c = (uint32_t)s->input_col; c < s->scratch.ncols && n < sizeof text; c++)
             text[n++] = s->scratch.cells[c].chars[0] < 0x80 ? (char)s->scratch.cells[c].chars[0]
                                                             : '?';
     commands_line(s->commands, text, n);
-    s->input_row = 0;
+    s->input_seen = false;
 }
 
 static bool on_mark(void *user, uint32_t mark, struct sb_command *cmd)
@@ -444,6 +446,11 @@ void session_resize(struct session *s, int rows, int cols)
 {
     term_resize(s->term, rows, cols);
     pty_resize(s->pty, cols, rows);
+}
+
+pid_t session_child_pid(const struct session *s)
+{
+    return pty_pid(s->pty);
 }
 
 int session_child_status(const struct session *s)

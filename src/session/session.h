@@ -145,6 +145,8 @@ bool session_paste(struct session *s, const char *text, size_t len,
 /* Clears the scrollback (the store gives its memory back). */
 void session_clear(struct session *s);
 
+/* The child's process id. */
+pid_t session_child_pid(const struct session *s);
 /* The child's exit status, -1 while it runs; whether it could not be started at all. */
 int session_child_status(const struct session *s);
 bool session_exec_failed(const struct session *s);

@@ -59,6 +59,8 @@ static int overlay_lines(const struct overlay *o, char lines[LINES_MAX][96])
         snprintf(lines[n++], 96, "error: %.80s", st->last_error);
     if (o->command[0])
         snprintf(lines[n++], 96, "%s", o->command);
+    if (o->pool[0] && n < LINES_MAX - 1)
+        snprintf(lines[n++], 96, "%s", o->pool);
     snprintf(lines[n++], 96, "RES, last 60 s (line: RAM budget)");
     return n;
 }

@@ -22,6 +22,7 @@ struct overlay {
     uint64_t res_now;
     struct sb_stats stats;
     char command[96]; /* the running (or last) command's memory, "" for none */
+    char pool[96];    /* the budgets all windows share, "" with one window */
 };
 
 /* Records one second's figures. */

@@ -200,6 +200,20 @@ static void command_line(struct win *w)
                  c.argv0[0] ? c.argv0 : "command", overlay_bytes(c.peak_rss, a, sizeof a), secs);
 }
 
+/* The overlay's line for the budgets the windows share, when there are several. */
+static void pool_line(struct win *w, const struct sb_stats *mine)
+{
+    struct sb_pool_stats ps;
+    char a[32], b[32], c[32];
+    w->ov.pool[0] = '\0';
+    if (w->app->n < 2)
+        return;
+    sb_pool_stats(w->app->pool, &ps);
+    snprintf(w->ov.pool, sizeof w->ov.pool, "%d windows: %s of %s, this one %s", w->app->n,
+             overlay_bytes(ps.ram_used, a, sizeof a), overlay_bytes(ps.ram_budget, b, sizeof b),
+             overlay_bytes(mine->ram_used, c, sizeof c));
+}
+
 /* Once a second: stats line, overlay sample, title. */
 static void tick(struct win *w, uint64_t now)
 {
@@ -210,6 +224,7 @@ static void tick(struct win *w, uint64_t now)
     session_store_stats(w->s, &st);
     overlay_sample(&w->ov, session_rss(w->s), &st);
     command_line(w);
+    pool_line(w, &st);
     update_title(w);
     if (w->ov.shown)
         w->dirty = true;
@@ -235,6 +250,35 @@ static int64_t view_top_row(struct win *w)
     return (int64_t)view_lines(w->view)[0].line;
 }
 
+/*
+ * The windows of the process in a --stats line, after what buf holds already: their count, the
+ * shared budgets' use, and per window (in the order they opened) its rows, RAM, disk and rows
+ * dropped. Returns the bytes added (none when they do not fit).
+ */
+static int sessions_members(struct app *a, char *buf, size_t cap)
+{
+    size_t at = strlen(buf), start = at;
+    struct sb_pool_stats ps;
+    sb_pool_stats(a->pool, &ps);
+    at += (size_t)snprintf(buf + at, cap > at ? cap - at : 0,
+                           ",\"windows\":%d,\"pool_ram_used\":%" PRIu64 ",\"pool_disk_used\":%"
+                           PRIu64 ",\"sessions\":[", a->n, ps.ram_used, ps.disk_used);
+    for (int i = 0; i < a->n && at < cap; i++) {
+        struct sb_stats st;
+        session_store_stats(a->wins[i]->s, &st);
+        at += (size_t)snprintf(buf + at, cap - at, "%s{\"rows\":%" PRIu64 ",\"ram\":%" PRIu64
+                               ",\"disk\":%" PRIu64 ",\"dropped\":%" PRIu64 "}",
+                               i ? "," : "", st.rows_retained, st.ram_used, st.disk_used,
+                               st.rows_dropped);
+    }
+    at += (size_t)snprintf(buf + at, cap > at ? cap - at : 0, "]");
+    if (at >= cap) {
+        buf[start] = '\0';
+        return 0;
+    }
+    return (int)(at - start);
+}
+
 /* Session hook: the search's and saves' figures in each --stats line (tests read them). */
 static int stats_members(void *user, char *buf, size_t cap)
 {
@@ -244,7 +288,7 @@ static int stats_members(void *user, char *buf, size_t cap)
     bool running = w->bar.open && searchbar_progress(&w->bar, &pct);
     const char *state = !w->bar.open ? "closed" : w->bar.error[0] ? "error"
                         : running ? "running" : "done";
-    return snprintf(buf, cap, ",\"search_state\":\"%s\",\"search_matches\":%zu,"
+    int len = snprintf(buf, cap, ",\"search_state\":\"%s\",\"search_matches\":%zu,"
                     "\"search_current\":%zu,\"search_current_row\":%" PRId64
                     ",\"search_ms\":%" PRId64 ",\"view_following\":%s,\"saves\":%" PRIu64
                     ",\"bells\":%" PRIu64 ",\"flash_frames\":%" PRIu64 ",\"focused\":%s"
@@ -258,6 +302,9 @@ static int stats_members(void *user, char *buf, size_t cap)
                     w->focused ? "true" : "false", w->osc52_copies, w->osc52_reads,
                     w->osc52_denied, w->links_opened, w->links_refused, view_top_row(w),
                     w->outputs_copied, w->pipes);
+    if (len < 0 || (size_t)len >= cap)
+        return len;
+    return len + sessions_members(w->app, buf, cap);
 }
 
 /* ---- Drawing ------------------------------------------------------------ */
@@ -466,54 +513,102 @@ static int sleep_ms(struct win *w, uint64_t now)
 static bool finished(struct win *w, uint64_t now)
 {
     enum session_end end = session_end(w->s, now);
-    return end == SESSION_SIGNALLED || w->quit ||
+    if (end == SESSION_SIGNALLED)
+        w->app->quit = true; /* a signal ends the process: every window goes */
+    return end == SESSION_SIGNALLED || w->quit || w->app->quit ||
            (end == SESSION_CHILD_GONE && !w->exec_failed); /* the message stays */
 }
 
-/* Sleeps until the pty, a signal, the display or the next deadline wants attention. */
-static void wait_events(struct win *w)
+/* Sleeps until a pty, a signal, the display or the next deadline of any window wants it. */
+static void wait_events(struct app *a)
 {
-    int ms = sleep_ms(w, session_now_ns());
-    ms = ms > IDLE_MAX_MS ? IDLE_MAX_MS : ms;
-    if (w->xfd >= 0) {
-        struct pollfd fds[SESSION_POLLFDS + 2] = {[SESSION_POLLFDS] = {.fd = w->xfd,
-                                                                      .events = POLLIN},
-                                                  {.fd = w->wake_pipe[0], .events = POLLIN}};
-        session_pollfds(w->s, fds);
-        if (poll(fds, SESSION_POLLFDS + 2, ms) < 0 && errno != EINTR)
+    int ms = IDLE_MAX_MS;
+    for (int i = 0; i < a->n; i++) {
+        int m = sleep_ms(a->wins[i], session_now_ns());
+        ms = m < ms ? m : ms;
+    }
+    if (a->xfd >= 0) {
+        struct pollfd fds[APP_WINDOWS_MAX * (SESSION_POLLFDS + 1) + 1];
+        int n = 0;
+        fds[n++] = (struct pollfd){.fd = a->xfd, .events = POLLIN};
+        for (int i = 0; i < a->n; i++) {
+            session_pollfds(a->wins[i]->s, fds + n);
+            n += SESSION_POLLFDS;
+            fds[n++] = (struct pollfd){.fd = a->wins[i]->wake_pipe[0], .events = POLLIN};
+        }
+        if (poll(fds, (nfds_t)n, ms) < 0 && errno != EINTR)
             fprintf(stderr, "boundterm: poll: %s\n", strerror(errno));
         return;
     }
+    /* Without X11 only the first window's pty wakes the loop; the others within IDLE_MAX_MS. */
+    struct win *w = a->wins[0];
     SDL_Event e;
     waker_arm(&w->wk, w->s);
     if (SDL_WaitEventTimeout(&e, ms))
         on_event(w, &e);
 }
 
-/* The event loop: read a slice, draw if due, take every SDL event, sleep if idle. */
-static void run(struct win *w)
+/* One window's part of a turn; false when its session is over (the caller closes it). */
+static bool turn(struct win *w, uint64_t now, bool *working)
 {
-    for (;;) {
+    session_service(w->s, now);
+    tick(w, now);
+    if (finished(w, now))
+        return false;
+    bool busy = ingest(w);
+    /* A save takes a bounded slice, so a frame is never late by more; the search is on its own
+     * thread. */
+    search_tick(w);
+    *working |= busy | save_tick(w);
+    pipe_tick(w); /* its own thread does the work: this only ends it */
+    maybe_draw(w, busy);
+    return true;
+}
+
+/* The window an event is for (by its SDL window id), else the first. */
+static struct win *event_window(struct app *a, const SDL_Event *e)
+{
+    Uint32 id = 0;
+    switch (e->type) {
+    case SDL_KEYDOWN: case SDL_KEYUP: id = e->key.windowID; break;
+    case SDL_TEXTINPUT: id = e->text.windowID; break;
+    case SDL_TEXTEDITING: id = e->edit.windowID; break;
+    case SDL_MOUSEMOTION: id = e->motion.windowID; break;
+    case SDL_MOUSEBUTTONDOWN: case SDL_MOUSEBUTTONUP: id = e->button.windowID; break;
+    case SDL_MOUSEWHEEL: id = e->wheel.windowID; break;
+    case SDL_WINDOWEVENT: id = e->window.windowID; break;
+    default: break;
+    }
+    for (int i = 0; id && i < a->n; i++)
+        if (SDL_GetWindowID(a->wins[i]->window) == id)
+            return a->wins[i];
+    return a->n ? a->wins[0] : NULL;
+}
+
+static void close_one(struct app *a, int i);
+
+/* The event loop: every window's turn, every SDL event to its window, sleep if idle. */
+static void run(struct app *a)
+{
+    while (a->n > 0) {
         uint64_t now = session_now_ns();
-        session_service(w->s, now);
-        tick(w, now);
-        if (finished(w, now))
-            break;
-        bool busy = ingest(w);
-        /* A save takes a bounded slice, so a frame is never late by more; the search is
-         * on its own thread. */
-        search_tick(w);
-        bool working = save_tick(w);
-        pipe_tick(w); /* its own thread does the work: this only ends it */
+        bool working = false;
+        for (int i = 0; i < a->n; i++)
+            if (!turn(a->wins[i], now, &working))
+                close_one(a, i--);
         /* Drawing may read X events ahead (XSync): take them all after it, then sleep. */
-        maybe_draw(w, busy);
         SDL_Event e;
-        while (SDL_PollEvent(&e))
-            on_event(w, &e);
-        if (events_flush(&w->ek, session_term(w->s)))
-            typed(w);
-        if (!busy && !working && !w->quit)
-            wait_events(w);
+        while (a->n > 0 && SDL_PollEvent(&e)) {
+            if (e.type == SDL_QUIT)
+                a->quit = true;
+            else
+                on_event(event_window(a, &e), &e);
+        }
+        for (int i = 0; i < a->n; i++)
+            if (events_flush(&a->wins[i]->ek, session_term(a->wins[i]->s)))
+                typed(a->wins[i]);
+        if (a->n > 0 && !working && !a->quit)
+            wait_events(a);
     }
 }
 
@@ -642,10 +737,11 @@ fail:
     return false;
 }
 
-/* Frees everything the window made; the session is closed by the caller. */
+/* Frees everything the window made (the session is closed by the caller), and the window. */
 static void close_window(struct win *w)
 {
-    searchbar_fini(&w->bar);
+    waker_stop(&w->wk);
+    searchbar_fini(&w->bar); /* joins the search thread before the store goes */
     pipe_stop(w);
     free(w->marks);
     free(w->paste_held);
@@ -670,7 +766,9 @@ static void close_window(struct win *w)
     free(w->sel_to);
     if (w->frame_log)
         fclose(w->frame_log);
-    SDL_Quit();
+    for (int i = 0; i < 2; i++)
+        if (w->wake_pipe[i] >= 0)
+            close(w->wake_pipe[i]);
 }
 
 /* The configured cursor, as if the program had asked for it (DECSCUSR); programs may change it. */
@@ -696,10 +794,9 @@ static bool block_signals(sigset_t *orig)
 }
 
 /*
- * Opens window, session and the rest in that order: a missing display fails before the
- * child starts, and the session's signals are blocked before SDL can start a thread, so
- * every thread inherits the mask (the session restores the mask from before that when it
- * finishes).
+ * Opens a window and its session in that order: a missing display fails before the child
+ * starts. The session's signals were blocked before SDL could start a thread (window_run), so
+ * every thread inherits the mask. The session's store shares the process's budgets.
  */
 static bool start(struct win *w, const struct bt_config *cfg)
 {
@@ -707,20 +804,15 @@ static bool start(struct win *w, const struct bt_config *cfg)
         .title = on_title, .bell = on_bell, .cleared = on_cleared, .stats = stats_members,
         .clipboard_set = on_clipboard_set, .clipboard_get = on_clipboard_get};
     struct session_hooks hooks = hooks_proto;
-    sigset_t orig;
     hooks.user = w;
     w->cfg = cfg;
     w->title_dirty = true; /* "boundterm" until the program sets its own */
-    if (!block_signals(&orig))
+    if (!open_window(w, cfg))
         return false;
-    if (!open_window(w, cfg)) {
-        pthread_sigmask(SIG_SETMASK, &orig, NULL);
-        return false;
-    }
-    if (!(w->s = session_open(cfg, &hooks, &orig)))
+    if (!(w->s = session_open_in(cfg, &hooks, &w->app->orig, w->app->pool, (unsigned)-1)))
         return false;
     cursor_default(session_term(w->s), cfg);
-    w->xfd = x11_fd(w->window);
+    w->app->xfd = x11_fd(w->window);
     if (pipe2(w->wake_pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
         w->wake_pipe[0] = w->wake_pipe[1] = -1;
         perror("boundterm: window: pipe");
@@ -728,10 +820,10 @@ static bool start(struct win *w, const struct bt_config *cfg)
     }
     searchbar_use_thread(&w->bar, search_woke, w);
     if (!(w->view = view_create(session_lines(w->s))) ||
-        (w->xfd < 0 && !waker_start(&w->wk, w->wake_pipe[0])))
+        (w->app->xfd < 0 && w->app->n == 0 && !waker_start(&w->wk, w->wake_pipe[0])))
         return false;
     const char *log = cfg->env ? cfg->env->frame_log : NULL;
-    w->frame_log = log && *log ? fopen(log, "a") : NULL;
+    w->frame_log = log && *log && w->app->n == 0 ? fopen(log, "a") : NULL;
     if (w->frame_log)
         setvbuf(w->frame_log, NULL, _IOLBF, 0);
     w->focused = true;
@@ -745,33 +837,112 @@ static bool start(struct win *w, const struct bt_config *cfg)
     return true;
 }
 
-int window_run(const struct bt_config *cfg)
+/* A window for cfg in the app, its session running; NULL (logged) when it could not open. */
+static struct win *open_one(struct app *a, const struct bt_config *cfg)
 {
-    int status = SESSION_EXIT_FAILED;
-    struct win *w = calloc(1, sizeof *w);
+    struct win *w = a->n < APP_WINDOWS_MAX ? calloc(1, sizeof *w) : NULL;
     if (!w) {
-        fprintf(stderr, "boundterm: window: out of memory\n");
-        return status;
+        fprintf(stderr, "boundterm: window: %s\n", a->n < APP_WINDOWS_MAX ? "out of memory"
+                                                                          : "too many windows");
+        return NULL;
     }
+    w->app = a;
     w->wk.stop[0] = w->wk.stop[1] = -1;
     w->wake_pipe[0] = w->wake_pipe[1] = -1;
     w->ptr_row = w->ptr_col = -1;
-    if (start(w, cfg)) {
-        run(w);
-        waker_stop(&w->wk);
-        bool closed = w->quit && !session_signal(w->s) && session_child_status(w->s) < 0;
-        int hung = closed ? session_hangup(w->s) : -1;
-        status = session_finish(w->s);
-        if (closed)
-            status = hung;
+    if (!start(w, cfg)) {
+        close_window(w);
+        session_close(w->s);
+        free(w);
+        return NULL;
     }
-    waker_stop(&w->wk);
-    close_window(w); /* joins the search thread before the store goes */
-    for (int i = 0; i < 2; i++)
-        if (w->wake_pipe[i] >= 0)
-            close(w->wake_pipe[i]);
-    session_close(w->s);
-    free(w);
-    return status;
+    a->wins[a->n++] = w;
+    return w;
 }
 
+/*
+ * Ends window i: its program hung up when the window was closed under it, the exit status
+ * kept; the last window's session also writes its stats line and dump and restores the mask.
+ * Its store leaves the pool, so its pages are given back at once.
+ */
+static void close_one(struct app *a, int i)
+{
+    struct win *w = a->wins[i];
+    bool closed = (w->quit || a->quit) && !session_signal(w->s) &&
+                  session_child_status(w->s) < 0;
+    int hung = closed ? session_hangup(w->s) : -1;
+    int status = a->n == 1 ? session_finish(w->s) : session_child_status(w->s);
+    if (session_signal(w->s))
+        status = 128 + session_signal(w->s);
+    a->status = closed ? hung : status < 0 ? SESSION_EXIT_FAILED : status;
+    close_window(w);
+    session_close(w->s);
+    free(w->own_cfg);
+    free(w);
+    a->wins[i] = a->wins[--a->n];
+    malloc_trim(0); /* RES falls with the window's history */
+}
+
+void window_new(struct win *w)
+{
+    struct bt_config *cfg = malloc(sizeof *cfg);
+    if (!cfg) {
+        message(w, "no memory for another window");
+        return;
+    }
+    *cfg = *w->app->cfg; /* the same program or shell; stats and dump stay the first's */
+    cfg->stats_path = cfg->dump_path = NULL;
+    cfg->pass_stdin = false;
+    char link[64], cwd[BT_PATH_BYTES];
+    snprintf(link, sizeof link, "/proc/%d/cwd", (int)session_child_pid(w->s));
+    ssize_t n = readlink(link, cwd, sizeof cwd - 1);
+    int here = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (n > 0) {
+        cwd[n] = '\0';
+        if (chdir(cwd) != 0)
+            n = -1; /* gone or not ours: the new one starts where boundterm is */
+    }
+    struct win *nw = open_one(w->app, cfg);
+    if (here >= 0) {
+        if (fchdir(here) != 0)
+            perror("boundterm: window: chdir back");
+        close(here);
+    }
+    if (!nw) {
+        free(cfg);
+        message(w, "another window could not be opened");
+        return;
+    }
+    nw->own_cfg = cfg;
+}
+
+int window_run(const struct bt_config *cfg)
+{
+    struct app *a = calloc(1, sizeof *a);
+    int status = SESSION_EXIT_FAILED;
+    if (!a) {
+        fprintf(stderr, "boundterm: window: out of memory\n");
+        return status;
+    }
+    a->cfg = cfg;
+    a->xfd = -1;
+    if (sb_pool_create(cfg->scrollback_ram, cfg->scrollback_disk, 1, &a->pool) != 0) {
+        fprintf(stderr, "boundterm: window: the scrollback budgets cannot be shared\n");
+        free(a);
+        return status;
+    }
+    if (block_signals(&a->orig)) {
+        if (open_one(a, cfg)) {
+            run(a);
+            status = a->status;
+        } else {
+            pthread_sigmask(SIG_SETMASK, &a->orig, NULL);
+        }
+    }
+    while (a->n > 0)
+        close_one(a, a->n - 1);
+    sb_pool_destroy(a->pool);
+    SDL_Quit();
+    free(a);
+    return status;
+}

@@ -222,6 +222,7 @@ static void action(struct win *w, enum bt_action a)
     case BT_ACTION_NEXT_PROMPT: prompt_jump(w, false); break;
     case BT_ACTION_COPY_OUTPUT: copy_output(w); break;
     case BT_ACTION_PIPE_HISTORY: pipe_start(w); break;
+    case BT_ACTION_NEW_WINDOW: window_new(w); break;
     case BT_ACTION_NONE: case BT_ACTION_COUNT: break;
     }
     w->action_ns += session_now_ns() - t0; /* the frame log adds it to the next frame's time */

@@ -16,6 +16,7 @@
 #include <inttypes.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -67,7 +68,25 @@ struct waker {
     bool armed;
 };
 
+#define APP_WINDOWS_MAX 64
+
+struct win;
+
+/* The process's windows: one loop, one signal mask, one scrollback budget (sb_pool). */
+struct app {
+    struct win *wins[APP_WINDOWS_MAX];
+    int n;
+    struct sb_pool *pool;
+    sigset_t orig;          /* the signal mask before the sessions blocked theirs */
+    const struct bt_config *cfg; /* the first window's */
+    int xfd;                /* the X connection, or -1 */
+    int status;             /* of the last window that closed */
+    bool quit;              /* SDL_QUIT, or a signal: every window closes */
+};
+
 struct win {
+    struct app *app;
+    struct bt_config *own_cfg; /* a window opened by Ctrl+Shift+N: its configuration */
     struct session *s;
     SDL_Window *window;
     SDL_Renderer *ren;
@@ -138,6 +157,8 @@ struct win {
 /* ---- window.c ---- */
 
 void fit_grid(struct win *w);
+/* Ctrl+Shift+N: another window in this process, in the working directory of w's program. */
+void window_new(struct win *w);
 void message(struct win *w, const char *text);
 
 /* ---- window_input.c ---- */

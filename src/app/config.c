@@ -619,11 +619,11 @@ static void print_cursor_shape(const struct bt_config *cfg, const struct key *k,
 }
 
 /* The boolean a key sets (k->arg: 0 cursor_blink, 1 paste_confirm_multiline, 2 title_shows_res,
- * 3 command_stats). */
+ * 3 command_stats, 4 single_instance). */
 static bool *bool_field(struct bt_config *cfg, const struct key *k)
 {
     bool *fields[] = {&cfg->cursor_blink, &cfg->paste_confirm_multiline, &cfg->title_shows_res,
-                      &cfg->command_stats};
+                      &cfg->command_stats, &cfg->single_instance};
     return fields[k->arg];
 }
 
@@ -764,6 +764,7 @@ static const struct key keys[] = {
     {"url_launcher", "terminal", "url_launcher", NULL, set_url_launcher, print_string, 0, false},
     {"command_stats", "terminal", "command_stats", NULL, set_bool, print_bool, 3, false},
     {"pipe_history", "terminal", "pipe_history", NULL, set_pipe_history, print_string, 0, false},
+    {"single_instance", "terminal", "single_instance", NULL, set_bool, print_bool, 4, false},
     BIND("scroll_page_up", BT_ACTION_SCROLL_PAGE_UP),
     BIND("scroll_page_down", BT_ACTION_SCROLL_PAGE_DOWN),
     BIND("scroll_top", BT_ACTION_SCROLL_TOP),
@@ -1404,6 +1405,7 @@ static const struct flag plain_flags[] = {
     {"--headless", false, false}, {"--print-config", false, true}, {"--config", true, true},
     {"--stats", true, false},     {"--dump-scrollback", true, false},
     {"--dump-format", true, false}, {"--pass-stdin", false, false},
+    {"--single-instance", false, false}, {"--wait", false, false},
 };
 
 static const char help_text[] =
@@ -1450,6 +1452,10 @@ static const char help_text[] =
     "  --pass-stdin            PROGRAM reads boundterm's standard input (a pipe, say)\n"
     "                          instead of the terminal, as in ... | boundterm\n"
     "                          --pass-stdin -e less (keys still reach it: /dev/tty)\n"
+    "  --single-instance       open the window in the boundterm of this user that runs\n"
+    "                          already (one process, one budget), and exit\n"
+    "  --wait                  with --single-instance: wait for that window to close\n"
+    "                          and exit with its program's status\n"
     "  -e PROGRAM [ARGS...]    the program to run (default: the shell); everything\n"
     "                          after -e is its own\n"
     "  -h, --help              this text\n"
@@ -1543,6 +1549,10 @@ static bool apply_plain(struct bt_config *cfg, const struct flag *f, const char 
         cfg->mode = BT_MODE_HEADLESS;
     else if (strcmp(f->name, "--pass-stdin") == 0)
         cfg->pass_stdin = true;
+    else if (strcmp(f->name, "--single-instance") == 0)
+        cfg->single_instance = true;
+    else if (strcmp(f->name, "--wait") == 0)
+        cfg->wait = true;
     else if (strcmp(f->name, "--print-config") == 0)
         cfg->print_config = true;
     else if (strcmp(f->name, "--stats") == 0)

@@ -110,7 +110,7 @@ struct bt_origin {
     uint32_t line; /* BT_FROM_FILE: the line in cfg->config_path */
 };
 
-#define BT_CONFIG_KEYS 64
+#define BT_CONFIG_KEYS 65
 /* What Ctrl+Shift+P runs: the history in less, in a new boundterm ($BOUNDTERM is this one). */
 #define BT_PIPE_HISTORY_DEFAULT "\"$BOUNDTERM\" --pass-stdin -e less +G" /* entries of the key table in config.c (checked there) */
 #define BT_PATH_BYTES 1024
@@ -147,6 +147,9 @@ struct bt_config {
     bool command_stats;           /* a command's time, status and peak RSS on its end row */
     char pipe_history[BT_PATH_BYTES]; /* run by sh -c with the history on its stdin; "" none */
     bool pass_stdin;              /* --pass-stdin: the program reads boundterm's stdin */
+    bool single_instance;         /* a second boundterm opens its window in the first */
+    bool wait;                    /* --wait: ... and waits for that window to close */
+    const char *const *env_extra; /* "NAME=value" for the program, before TERM (a request's) */
     enum bt_bell bell;            /* flash, the urgency hint when unfocused, or nothing */
     uint64_t osc52_max;           /* the most bytes a program may copy (OSC 52); 0: none */
     enum bt_osc52_read osc52_read;

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "headless.h"
+#include "instance.h"
 #include "stress.h"
 #include "term.h"
 #ifdef BT_HAVE_WINDOW
@@ -52,7 +53,12 @@ int main(int argc, char **argv)
         return 0;
     case BT_MODE_WINDOW:
 #ifdef BT_HAVE_WINDOW
+    {
+        int status;
+        if (cfg.single_instance && instance_hand_off(&cfg, cfg.wait, &status))
+            return status; /* the running boundterm opened the window */
         return window_run(&cfg);
+    }
 #else
         fprintf(stderr, "boundterm: this build has no window (SDL2, FreeType or fontconfig "
                         "was missing); run boundterm --headless -e PROGRAM\n");

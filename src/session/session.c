@@ -594,13 +594,25 @@ static struct pty *spawn(const struct bt_config *cfg, int index)
     char term[BT_TERM_BYTES + 8], session[40];
     snprintf(term, sizeof term, "TERM=%s", cfg->term);
     snprintf(session, sizeof session, "BOUNDTERM_SESSION=%d", index);
-    const char *const env[] = {cfg->term[0] ? term : session, index >= 0 ? session : NULL,
-                               NULL};
+    size_t extra = 0;
+    while (cfg->env_extra && cfg->env_extra[extra])
+        extra++;
+    const char **env = calloc(extra + 3, sizeof *env); /* a request's, then ours win */
+    if (!env)
+        return NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < extra; i++)
+        env[n++] = cfg->env_extra[i];
+    if (cfg->term[0])
+        env[n++] = term;
+    if (index >= 0)
+        env[n++] = session;
     const char *const shell[] = {cfg->shell, NULL};
     bool has_argv = cfg->argv && cfg->argv[0];
-    return pty_spawn_in(has_argv ? cfg->argv : shell[0][0] ? shell : NULL, cfg->cols, cfg->rows,
-                        cfg->term[0] || index >= 0 ? env : NULL,
-                        cfg->pass_stdin ? STDIN_FILENO : -1);
+    struct pty *p = pty_spawn_in(has_argv ? cfg->argv : shell[0][0] ? shell : NULL, cfg->cols,
+                                 cfg->rows, env, cfg->pass_stdin ? STDIN_FILENO : -1);
+    free(env);
+    return p;
 }
 
 struct session *session_open(const struct bt_config *cfg, const struct session_hooks *hooks,

@@ -528,9 +528,10 @@ static void wait_events(struct app *a)
         ms = m < ms ? m : ms;
     }
     if (a->xfd >= 0) {
-        struct pollfd fds[APP_WINDOWS_MAX * (SESSION_POLLFDS + 1) + 1];
+        struct pollfd fds[APP_WINDOWS_MAX * (SESSION_POLLFDS + 1) + 2];
         int n = 0;
         fds[n++] = (struct pollfd){.fd = a->xfd, .events = POLLIN};
+        fds[n++] = (struct pollfd){.fd = a->listen_fd, .events = POLLIN};
         for (int i = 0; i < a->n; i++) {
             session_pollfds(a->wins[i]->s, fds + n);
             n += SESSION_POLLFDS;
@@ -587,12 +588,56 @@ static struct win *event_window(struct app *a, const SDL_Event *e)
 
 static void close_one(struct app *a, int i);
 
+static struct win *open_one(struct app *a, const struct bt_config *cfg);
+
+/* Another boundterm of this user asked for a window (instance.h): open it, answer. */
+static void serve_requests(struct app *a)
+{
+    struct instance_request req;
+    while (a->listen_fd >= 0 && instance_accept(a->listen_fd, &req)) {
+        struct bt_config *cfg = malloc(sizeof *cfg);
+        struct win *w = NULL;
+        int here = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (cfg) {
+            *cfg = *a->cfg;
+            cfg->stats_path = cfg->dump_path = NULL;
+            cfg->pass_stdin = false;
+            cfg->argv = (const char *const *)req.argv; /* NULL: the shell */
+            cfg->env_extra = (const char *const *)req.env;
+            if (chdir(req.cwd) != 0) /* gone: the window starts where this boundterm is */
+                fprintf(stderr, "boundterm: single_instance: %s: %s\n", req.cwd, strerror(errno));
+            w = open_one(a, cfg);
+        }
+        if (here >= 0) {
+            if (fchdir(here) != 0)
+                perror("boundterm: chdir back");
+            close(here);
+        }
+        char line[64];
+        snprintf(line, sizeof line, w ? "ok %d\n" : "no the window could not open\n",
+                 (int)getpid());
+        instance_answer(req.fd, line);
+        if (!w || !req.wait) {
+            close(req.fd);
+            req.fd = -1;
+        }
+        if (!w) {
+            free(cfg);
+            instance_request_free(&req);
+            continue;
+        }
+        w->own_cfg = cfg;
+        w->req = req; /* its strings are the window's program and environment */
+    }
+}
+
 /* The event loop: every window's turn, every SDL event to its window, sleep if idle. */
 static void run(struct app *a)
 {
     while (a->n > 0) {
         uint64_t now = session_now_ns();
         bool working = false;
+        serve_requests(a);
         for (int i = 0; i < a->n; i++)
             if (!turn(a->wins[i], now, &working))
                 close_one(a, i--);
@@ -847,6 +892,7 @@ static struct win *open_one(struct app *a, const struct bt_config *cfg)
         return NULL;
     }
     w->app = a;
+    w->req.fd = -1;
     w->wk.stop[0] = w->wk.stop[1] = -1;
     w->wake_pipe[0] = w->wake_pipe[1] = -1;
     w->ptr_row = w->ptr_col = -1;
@@ -877,6 +923,13 @@ static void close_one(struct app *a, int i)
     a->status = closed ? hung : status < 0 ? SESSION_EXIT_FAILED : status;
     close_window(w);
     session_close(w->s);
+    if (w->req.fd >= 0 && w->req.wait) { /* a boundterm --wait learns how it ended */
+        char line[32];
+        snprintf(line, sizeof line, "exit %d\n", a->status);
+        instance_answer(w->req.fd, line);
+        close(w->req.fd);
+    }
+    instance_request_free(&w->req);
     free(w->own_cfg);
     free(w);
     a->wins[i] = a->wins[--a->n];
@@ -926,6 +979,7 @@ int window_run(const struct bt_config *cfg)
     }
     a->cfg = cfg;
     a->xfd = -1;
+    a->listen_fd = cfg->single_instance ? instance_listen(cfg) : -1;
     if (sb_pool_create(cfg->scrollback_ram, cfg->scrollback_disk, 1, &a->pool) != 0) {
         fprintf(stderr, "boundterm: window: the scrollback budgets cannot be shared\n");
         free(a);
@@ -942,6 +996,7 @@ int window_run(const struct bt_config *cfg)
     while (a->n > 0)
         close_one(a, a->n - 1);
     sb_pool_destroy(a->pool);
+    instance_close(cfg, a->listen_fd);
     SDL_Quit();
     free(a);
     return status;

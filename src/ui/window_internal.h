@@ -32,6 +32,7 @@
 #include "events.h"
 #include "export.h"
 #include "font.h"
+#include "instance.h"
 #include "overlay.h"
 #include "render.h"
 #include "searchbar.h"
@@ -80,6 +81,7 @@ struct app {
     sigset_t orig;          /* the signal mask before the sessions blocked theirs */
     const struct bt_config *cfg; /* the first window's */
     int xfd;                /* the X connection, or -1 */
+    int listen_fd;          /* single_instance: the socket other boundterms ask, or -1 */
     int status;             /* of the last window that closed */
     bool quit;              /* SDL_QUIT, or a signal: every window closes */
 };
@@ -87,6 +89,7 @@ struct app {
 struct win {
     struct app *app;
     struct bt_config *own_cfg; /* a window opened by Ctrl+Shift+N: its configuration */
+    struct instance_request req; /* a window another boundterm asked for (req.fd: --wait) */
     struct session *s;
     SDL_Window *window;
     SDL_Renderer *ren;

@@ -48,8 +48,8 @@ _boundterm()
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W '--config --print-config --headless --size --scrollback-ram
             --scrollback-disk --spill-dir --page-size --codec --font --font-size --stats
-            --dump-scrollback --dump-format --pass-stdin --stress --bytes --duration --plot -e
-            --help -h
+            --dump-scrollback --dump-format --pass-stdin --single-instance --wait --stress
+            --bytes --duration --plot --sessions -e --help -h
             --version -V' -- "$cur"))
     fi
 } &&

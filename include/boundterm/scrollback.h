@@ -401,6 +401,13 @@ void sb_pool_destroy(struct sb_pool *pool);
 int sb_store_create_in(struct sb_pool *pool, const struct sb_config *cfg, struct sb_store **out,
                        char *err, size_t errlen);
 
+/*
+ * Changes the pool's budgets at run time (each store's too): a smaller one moves pages out at
+ * once. SB_ERR_BUDGET (nothing changed) when a store could not hold its parts in the new one.
+ * A store in a pool takes its budgets from here, not from sb_store_set_budgets.
+ */
+int sb_pool_set_budgets(struct sb_pool *pool, uint64_t ram_budget, uint64_t disk_budget);
+
 struct sb_pool_stats {
     uint64_t ram_budget, ram_used;   /* ram_used: every byte the pool's stores hold in RAM */
     uint64_t disk_budget, disk_used;

@@ -1054,6 +1054,7 @@ int sb_store_set_budgets(struct sb_store *s, uint64_t ram_budget, uint64_t disk_
             spill_set_segment_bytes(s->spill, segment_bytes_for(disk_budget));
         trim_disk(s, 0);
         store_enforce_ram(s, true);
+        store_publish(s);
         rc = 0;
     }
     pthread_mutex_unlock(&s->lock);

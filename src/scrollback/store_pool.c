@@ -178,6 +178,28 @@ void store_pool_enforce(struct sb_pool *p)
     pthread_mutex_unlock(&p->lock);
 }
 
+int sb_pool_set_budgets(struct sb_pool *p, uint64_t ram_budget, uint64_t disk_budget)
+{
+    struct sb_config cfg;
+    sb_config_defaults(&cfg);
+    pthread_mutex_lock(&p->lock);
+    int rc = p->stores && ram_budget / p->stores < sb_config_floor_ram(&cfg) ? SB_ERR_BUDGET : 0;
+    for (struct sb_store *s = p->first; rc == 0 && s; s = s->pool_next)
+        if (ram_budget < sb_config_min_ram(&s->cfg)) /* its parts as they are (no lock needed:
+                                                        the parts do not change) */
+            rc = SB_ERR_BUDGET;
+    for (struct sb_store *s = p->first; rc == 0 && s; s = s->pool_next)
+        sb_store_set_budgets(s, ram_budget, disk_budget);
+    if (rc == 0) {
+        p->ram_budget = ram_budget;
+        p->disk_budget = disk_budget;
+    }
+    pthread_mutex_unlock(&p->lock);
+    if (rc == 0)
+        store_pool_enforce(p);
+    return rc;
+}
+
 void sb_pool_stats(struct sb_pool *p, struct sb_pool_stats *out)
 {
     pthread_mutex_lock(&p->lock);

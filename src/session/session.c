@@ -332,7 +332,8 @@ static void reload(struct session *s)
         set_config_error(s, err);
         return;
     }
-    int rc = sb_store_set_budgets(s->store, next.scrollback_ram, next.scrollback_disk);
+    int rc = s->pool ? sb_pool_set_budgets(s->pool, next.scrollback_ram, next.scrollback_disk)
+                     : sb_store_set_budgets(s->store, next.scrollback_ram, next.scrollback_disk);
     if (rc != 0) {
         snprintf(err, sizeof err, "boundterm: reload: the new budgets were refused: %s",
                  sb_strerror(rc));

@@ -1278,6 +1278,13 @@ static void test_pool(void)
     CHECK_EQ(q.rows_ram, quiet); /* under its fair share: nothing of it moved to disk */
     CHECK_FULL(f.rows_dropped > 0 && ps.pages_moved > 0);
     CHECK_EQ(dump_verify(st[0], 0), 0);
+    /* a smaller budget (a reload) moves pages out at once; one a store cannot hold is refused */
+    CHECK_EQ(sb_pool_set_budgets(pool, 9u << 20, 6u << 20), 0);
+    sb_pool_stats(pool, &ps);
+    CHECK(ps.ram_budget == 9u << 20 && ps.ram_used <= ps.ram_budget);
+    CHECK_EQ(sb_pool_set_budgets(pool, 1u << 20, 6u << 20), SB_ERR_BUDGET);
+    sb_pool_stats(pool, &ps);
+    CHECK_EQ(ps.ram_budget, 9u << 20);
     uint64_t before = ps.ram_used;
     sb_store_destroy(st[1]);
     sb_pool_stats(pool, &ps);

@@ -52,9 +52,17 @@ wait_for "typing in the second window reached no shell" test -s "$tmp/second.txt
 wait_for "--stats does not list two windows" sh -c "tail -n 1 '$tmp/stats' | grep -q '\"windows\":2,'"
 tail -n 1 "$tmp/stats" | grep -q '"sessions":\[{"rows":[0-9]*,"ram":[0-9]*,"disk":[0-9]*,"dropped":[0-9]*},{' ||
     fail "no sessions array: $(tail -n 1 "$tmp/stats" | grep -o '"windows.*')"
+typeln "od -cx -N 6000000 /dev/urandom"
+sleep 5 # 750,000 rows into the second window's history
+rss() { awk '/^VmRSS/ {print $2}' /proc/$bpid/status; }
+full=$(rss)
 typeln "exit"
 wait_for "closing the second window did not leave one" sh -c "[ \$(xdotool search --onlyvisible --class boundterm | wc -l) -eq 1 ]"
 kill -0 "$bpid" || fail "closing the second window ended the process"
+sleep 1
+after=$(rss)
+[ "$after" -lt $((full - 4096)) ] || fail "RES did not fall when the window closed: $full -> $after KiB"
+echo "ok: RES fell from $((full / 1024)) to $((after / 1024)) MiB as the window with 750,000 rows closed"
 echo "ok: Ctrl+Shift+N opened a window in the same process (in $tmp/work/deep), typing reached its shell, closing it left the first"
 
 start=$(date +%s%N)

@@ -590,6 +590,24 @@ static void close_one(struct app *a, int i);
 
 static struct win *open_one(struct app *a, const struct bt_config *cfg);
 
+/*
+ * Opens a window whose program starts in dir (NULL or gone: where boundterm is): the child
+ * inherits the working directory, so boundterm stands in it for the moment of the spawn.
+ */
+static struct win *open_in(struct app *a, const struct bt_config *cfg, const char *dir)
+{
+    int here = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir && chdir(dir) != 0)
+        fprintf(stderr, "boundterm: window: %s: %s\n", dir, strerror(errno));
+    struct win *w = open_one(a, cfg);
+    if (here >= 0) {
+        if (fchdir(here) != 0)
+            perror("boundterm: window: chdir back");
+        close(here);
+    }
+    return w;
+}
+
 /* Another boundterm of this user asked for a window (instance.h): open it, answer. */
 static void serve_requests(struct app *a)
 {
@@ -597,21 +615,13 @@ static void serve_requests(struct app *a)
     while (a->listen_fd >= 0 && instance_accept(a->listen_fd, &req)) {
         struct bt_config *cfg = malloc(sizeof *cfg);
         struct win *w = NULL;
-        int here = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (cfg) {
             *cfg = *a->cfg;
             cfg->stats_path = cfg->dump_path = NULL;
             cfg->pass_stdin = false;
             cfg->argv = (const char *const *)req.argv; /* NULL: the shell */
             cfg->env_extra = (const char *const *)req.env;
-            if (chdir(req.cwd) != 0) /* gone: the window starts where this boundterm is */
-                fprintf(stderr, "boundterm: single_instance: %s: %s\n", req.cwd, strerror(errno));
-            w = open_one(a, cfg);
-        }
-        if (here >= 0) {
-            if (fchdir(here) != 0)
-                perror("boundterm: chdir back");
-            close(here);
+            w = open_in(a, cfg, req.cwd);
         }
         char line[64];
         snprintf(line, sizeof line, w ? "ok %d\n" : "no the window could not open\n",
@@ -949,18 +959,9 @@ void window_new(struct win *w)
     char link[64], cwd[BT_PATH_BYTES];
     snprintf(link, sizeof link, "/proc/%d/cwd", (int)session_child_pid(w->s));
     ssize_t n = readlink(link, cwd, sizeof cwd - 1);
-    int here = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (n > 0) {
+    if (n > 0)
         cwd[n] = '\0';
-        if (chdir(cwd) != 0)
-            n = -1; /* gone or not ours: the new one starts where boundterm is */
-    }
-    struct win *nw = open_one(w->app, cfg);
-    if (here >= 0) {
-        if (fchdir(here) != 0)
-            perror("boundterm: window: chdir back");
-        close(here);
-    }
+    struct win *nw = open_in(w->app, cfg, n > 0 ? cwd : NULL);
     if (!nw) {
         free(cfg);
         message(w, "another window could not be opened");

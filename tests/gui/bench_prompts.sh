@@ -30,13 +30,7 @@ BOUNDTERM_FRAME_LOG="$tmp/frames" "$bt" --scrollback-ram 16M --stats "$tmp/stats
     -e sh -c "cat '$tmp/history'; sleep 300" &
 bpid=$!
 wid=$(timeout 10 xdotool search --sync --onlyvisible --class boundterm | head -n 1)
-prev=
-for i in $(seq 300); do   # until bytes_in stops growing: the history is in
-    sleep 1
-    now=$(tail -n 1 "$tmp/stats" | sed 's/.*"bytes_in":\([0-9]*\).*/\1/')
-    [ -n "$now" ] && [ "$now" = "$prev" ] && break
-    prev=$now
-done
+wait_ingested "$tmp/stats" 300
 xdotool windowfocus --sync "$wid"
 xdotool mousemove --window "$wid" 100 100
 sleep 0.5

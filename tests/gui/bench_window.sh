@@ -44,13 +44,7 @@ BOUNDTERM_FRAME_LOG="$tmp/frames" "$bt" --scrollback-ram 12M --stats "$tmp/stats
     -e sh -c "head -c 60000000 '$corpus'; sleep 120" &
 bpid=$!
 wid=$(timeout 10 xdotool search --sync --onlyvisible --class boundterm | head -n 1)
-prev=
-for i in $(seq 120); do   # until bytes_in stops growing: the flood is in
-    sleep 1
-    now=$(tail -n 1 "$tmp/stats" | sed 's/.*"bytes_in":\([0-9]*\).*/\1/')
-    [ -n "$now" ] && [ "$now" = "$prev" ] && break
-    prev=$now
-done
+wait_ingested "$tmp/stats" 120
 xdotool windowfocus --sync "$wid"
 start=$(wc -l <"$tmp/frames")
 for i in $(seq 400); do xdotool key shift+Prior; sleep 0.02; done

@@ -26,6 +26,17 @@ xvfb_start() {
 # that would hide stat(1) from the scripts that source this).
 stats_value() { tail -n 1 "$tmp/stats" 2>/dev/null | sed -n "s/.*\"$1\":\([a-z0-9]*\).*/\1/p"; }
 stat_is() { [ "$(stats_value "$1")" = "$2" ]; }
+# wait_ingested STATS [SECONDS]: waits (up to SECONDS, 120 by default) until the bytes_in of
+# the --stats file STATS stop growing from one second to the next: the program's output is in.
+wait_ingested() {
+    local prev= now i
+    for i in $(seq "${2:-120}"); do
+        sleep 1
+        now=$(tail -n 1 "$1" 2>/dev/null | sed 's/.*"bytes_in":\([0-9]*\).*/\1/')
+        [ -n "$now" ] && [ "$now" = "$prev" ] && return 0
+        prev=$now
+    done
+}
 # wait_for WHAT COMMAND...: retries COMMAND for up to 5 s, then fails with WHAT.
 wait_for() {
     local what=$1 i=0

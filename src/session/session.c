@@ -706,10 +706,15 @@ void session_close(struct session *s)
 
 int session_finish(struct session *s)
 {
-    if (s->signal)
-        pty_hangup(s->pty);
     /* A second Ctrl-C during a long dump should stop us at once. */
     pthread_sigmask(SIG_SETMASK, &s->old_mask, NULL);
+    return session_finish_one(s);
+}
+
+int session_finish_one(struct session *s)
+{
+    if (s->signal)
+        pty_hangup(s->pty);
     /* Pages still being compressed may move pages out; the dump reads them all (finding any
      * that cannot be read), and the last stats line comes after it, so it tells all of it. */
     sb_store_settle(s->store);

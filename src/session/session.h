@@ -183,5 +183,7 @@ int session_hangup(struct session *s);
  * 128+N for signal N, or SESSION_EXIT_FAILED.
  */
 int session_finish(struct session *s);
+/* The same for one of several sessions (others go on): the signal mask stays as it is. */
+int session_finish_one(struct session *s);
 
 #endif

@@ -918,7 +918,7 @@ static struct win *open_one(struct app *a, const struct bt_config *cfg)
 
 /*
  * Ends window i: its program hung up when the window was closed under it, the exit status
- * kept; the last window's session also writes its stats line and dump and restores the mask.
+ * kept, its stats line and dump written (if it has them); the last one restores the mask.
  * Its store leaves the pool, so its pages are given back at once.
  */
 static void close_one(struct app *a, int i)
@@ -927,9 +927,8 @@ static void close_one(struct app *a, int i)
     bool closed = (w->quit || a->quit) && !session_signal(w->s) &&
                   session_child_status(w->s) < 0;
     int hung = closed ? session_hangup(w->s) : -1;
-    int status = a->n == 1 ? session_finish(w->s) : session_child_status(w->s);
-    if (session_signal(w->s))
-        status = 128 + session_signal(w->s);
+    /* its stats line and dump either way; the mask goes back with the last window */
+    int status = a->n == 1 ? session_finish(w->s) : session_finish_one(w->s);
     a->status = closed ? hung : status < 0 ? SESSION_EXIT_FAILED : status;
     close_window(w);
     session_close(w->s);

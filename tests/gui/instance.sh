@@ -99,3 +99,11 @@ PY
 else
     echo "note: not root: the other-uid check is left out"
 fi
+
+# The first window (the one with --stats) closes while another runs: its last stats line is
+# written, and the process goes on with the other window.
+focus "$first"
+typeln "exit"
+wait_for "the first window's last stats line was not written" sh -c "tail -n 1 '$tmp/stats' | grep -q '\"final\":true'"
+kill -0 "$bpid" || fail "closing the first window ended the process with another window open"
+echo "ok: the first window closed with its final stats line; the process runs on"

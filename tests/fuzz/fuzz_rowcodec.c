@@ -96,7 +96,7 @@ static void fuzz_decode(const uint8_t *data, size_t size)
         if (tlen > tsize - ti)
             break;
         int rc = rowcodec_decode(meta + mi, split - mi, text + ti, tsize - ti, &row);
-        if (rc == 0 && (row.nlinks || row.has_command)) {
+        if (rc == 0 && (row.nlinks || row.has_command)) { /* what only the full row form carries */
             check_linked(&row, meta + mi, used, text + ti, tlen);
         } else if (rc == 0) {
             expect(rowcodec_validate(row.cells, row.ncols, row.flags) == 0);
@@ -293,7 +293,7 @@ static void check_edited(const struct buf *body, const struct buf *text)
     struct sb_row row;
     sb_row_init(&row);
     if (rowcodec_decode(m, mlen, t, text->len, &row) == 0) {
-        if (row.nlinks) {
+        if (row.nlinks || row.has_command) { /* what only the full row form carries */
             check_linked(&row, m, mlen, t, text->len);
         } else {
             expect(rowcodec_validate(row.cells, row.ncols, row.flags) == 0);

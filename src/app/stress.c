@@ -31,14 +31,8 @@
 #include "stress_plot.h"
 #include "stress_sessions.h"
 
-#define SAMPLE_NS 100000000ull   /* ten samples a second */
-#define BASELINE_NS 1000000000ull /* RES one second after start is the bound's base */
-#define SLACK_BYTES (8ull << 20)
 #define MAX_SAMPLES 4096
 #define DEFAULT_BYTES (1ull << 30)
-#define MIB (1024.0 * 1024.0)
-#define EXIT_HELD 0
-#define EXIT_NOT_HELD 1
 #define EXIT_USAGE 2
 
 static const char *const default_argv[] = {"od", "-cx", "/dev/urandom", NULL};

@@ -12,6 +12,14 @@
 
 #include <stdbool.h>
 
+/* The run's sampling and bound, the same with one session and with several (stress_sessions.c). */
+#define SAMPLE_NS 100000000ull    /* ten samples a second */
+#define BASELINE_NS 1000000000ull /* RES one second after start is the bound's base */
+#define SLACK_BYTES (8ull << 20)  /* allocator and engine noise over RES at 1 s + the budget */
+#define MIB (1024.0 * 1024.0)
+#define EXIT_HELD 0
+#define EXIT_NOT_HELD 1
+
 /* True when --stress appears among the flags (before any -e). */
 bool stress_requested(int argc, char *const *argv);
 

@@ -15,12 +15,8 @@
 #include "boundterm/scrollback.h"
 #include "memstat.h"
 #include "session.h"
+#include "stress.h"
 
-#define SAMPLE_NS 100000000ull
-#define BASELINE_NS 1000000000ull
-#define SLACK_BYTES (8ull << 20)
-#define ALLOWANCE_GOAL (1ull << 20) /* per 80x24 session */
-#define MIB (1024.0 * 1024.0)
 
 struct run {
     const struct bt_config *cfg;
@@ -219,7 +215,7 @@ int stress_sessions_run(const struct bt_config *cfg, unsigned n, uint64_t bytes,
     for (unsigned i = 0; i < n; i++)
         session_hangup(r.s[i]);
     sample(&r, session_now_ns());
-    status = summary(&r, (double)(session_now_ns() - r.start) / 1e9) ? 0 : 1;
+    status = summary(&r, (double)(session_now_ns() - r.start) / 1e9) ? EXIT_HELD : EXIT_NOT_HELD;
 out:
     if (r.s) {
         close_all(&r);

@@ -33,15 +33,16 @@ struct commands {
     uint64_t sampled_at;  /* the last sample, which a flood of marks does not repeat */
 };
 
-struct commands *commands_create(pid_t shell, int master)
+struct commands *commands_create(pid_t shell, int master, uint64_t now)
 {
     struct commands *c = calloc(1, sizeof *c);
     if (c) {
         c->shell = shell;
         c->master = master;
         c->next_sample = UINT64_MAX;
-        c->next_look = 0; /* a program may start at once, before any byte comes or goes */
-        c->look_until = LOOK_FOR_NS; /* (a first look sets the clock: see commands_activity) */
+        /* a program may start at once, before any byte comes or goes: look from the start */
+        c->next_look = now;
+        c->look_until = now + LOOK_FOR_NS;
     }
     return c;
 }
@@ -103,6 +104,12 @@ static size_t proc_children(pid_t pid, pid_t *out, size_t n, size_t cap)
     return n;
 }
 
+/* A name's character as --stats and the overlay show it: printable ASCII without " and \. */
+static char name_char(char ch)
+{
+    return ch > ' ' && ch < 0x7f && ch != '"' && ch != '\\' ? ch : '?';
+}
+
 /* A process's name for people: the base name of its first argument, printable ASCII. */
 static void proc_name(pid_t pid, char *out, size_t cap)
 {
@@ -115,8 +122,7 @@ static void proc_name(pid_t pid, char *out, size_t cap)
     const char *base = strrchr(buf, '/') ? strrchr(buf, '/') + 1 : buf;
     size_t k = 0;
     for (; base[k] && k + 1 < cap; k++) /* a program names itself: nothing to trust */
-        out[k] = base[k] > ' ' && base[k] < 0x7f && base[k] != '"' && base[k] != '\\' ? base[k]
-                                                                                     : '?';
+        out[k] = name_char(base[k]);
     out[k] = '\0';
 }
 
@@ -126,60 +132,40 @@ struct tree {
     pid_t first;
 };
 
-/* Adds the processes on the stack (n of them, room for MAX_PROCS) and all below them. */
-static void tree_walk(pid_t *stack, size_t n, struct tree *t)
+/*
+ * Adds process pid when it is of process group `group` (0: any) and pushes its children onto
+ * the stack (*n of them, room for MAX_PROCS); false when it is gone or of another group.
+ */
+static bool tree_add(pid_t pid, pid_t group, pid_t *stack, size_t *n, struct tree *t)
 {
-    for (size_t seen = 0; n > 0 && seen < MAX_PROCS; seen++) {
-        pid_t pid = stack[--n];
-        uint64_t rss, hwm;
-        pid_t pgid;
-        if (!proc_memory(pid, &rss, &hwm, &pgid))
-            continue; /* gone meanwhile */
-        t->rss += rss;
-        t->hwm_max = hwm > t->hwm_max ? hwm : t->hwm_max;
-        if (!t->first)
-            t->first = pid;
-        n = proc_children(pid, stack, n, MAX_PROCS);
-    }
-}
-
-uint64_t commands_tree_rss(pid_t pid)
-{
-    pid_t *stack = malloc(MAX_PROCS * sizeof *stack);
-    struct tree t = {0};
-    if (stack) {
-        stack[0] = pid;
-        tree_walk(stack, 1, &t);
-        free(stack);
-    }
-    return t.rss;
+    uint64_t rss, hwm;
+    pid_t pgid;
+    if (!proc_memory(pid, &rss, &hwm, &pgid) || (group && pgid != group))
+        return false;
+    t->rss += rss;
+    t->hwm_max = hwm > t->hwm_max ? hwm : t->hwm_max;
+    if (!t->first)
+        t->first = pid;
+    *n = proc_children(pid, stack, *n, MAX_PROCS);
+    return true;
 }
 
 /*
  * The command's processes: the shell's children (those of the foreground group when the shell
- * runs commands in groups of their own) and everything below them.
+ * runs commands in groups of their own, not its background jobs) and everything below them.
  */
 static void sample(struct commands *c, uint64_t now)
 {
-    pid_t *stack = malloc(MAX_PROCS * sizeof *stack);
+    pid_t *stack = malloc(MAX_PROCS * sizeof *stack), roots[256];
     if (!stack)
         return;
-    pid_t fg = tcgetpgrp(c->master);
-    pid_t group = fg > 0 && fg != c->shell ? fg : 0;
-    size_t n = proc_children(c->shell, stack, 0, MAX_PROCS);
+    pid_t fg = tcgetpgrp(c->master), group = fg > 0 && fg != c->shell ? fg : 0;
+    size_t nroots = proc_children(c->shell, roots, 0, sizeof roots / sizeof *roots), n = 0;
     struct tree t = {0};
-    /* The group filter applies to the shell's children only: below them, all are the command's. */
-    for (size_t i = 0; i < n; i++) {
-        uint64_t rss, hwm;
-        pid_t pgid;
-        if (group && proc_memory(stack[i], &rss, &hwm, &pgid) && pgid != group)
-            stack[i] = 0;
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (stack[i])
-            stack[k++] = stack[i];
-    tree_walk(stack, k, &t);
+    for (size_t i = 0; i < nroots; i++)
+        tree_add(roots[i], group, stack, &n, &t);
+    for (size_t seen = 0; n > 0 && seen < MAX_PROCS; seen++) /* below them: all the command's */
+        tree_add(stack[--n], 0, stack, &n, &t);
     free(stack);
     struct command_info *cur = &c->cur;
     cur->rss = t.rss;
@@ -243,8 +229,7 @@ void commands_line(struct commands *c, const char *text, size_t len)
     while (i < len && (text[i] == ' ' || text[i] == '\0'))
         i++;
     for (; i < len && text[i] != ' ' && text[i] != '\0' && k + 1 < sizeof c->line_name; i++)
-        c->line_name[k++] = (unsigned char)text[i] > ' ' && (unsigned char)text[i] < 0x7f &&
-                                    text[i] != '"' && text[i] != '\\' ? text[i] : '?';
+        c->line_name[k++] = name_char(text[i]);
     c->line_name[k] = '\0';
     const char *slash = strrchr(c->line_name, '/'); /* /usr/bin/ls is ls */
     if (slash)
@@ -261,8 +246,6 @@ void commands_activity(struct commands *c, uint64_t now)
 /* Without marks: a command runs while the foreground group is not the shell's. */
 static void look(struct commands *c, uint64_t now)
 {
-    if (c->look_until == LOOK_FOR_NS) /* the first look: the program has just started */
-        c->look_until = now + LOOK_FOR_NS;
     c->next_look = now < c->look_until ? now + LOOK_AGAIN_NS : UINT64_MAX;
     if (c->marked) {
         c->next_look = UINT64_MAX;

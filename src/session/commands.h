@@ -33,8 +33,9 @@ struct command_info {
     uint64_t peak_rss;   /* the most they held at once, as far as the samples saw */
 };
 
-/* A tracker for the shell `shell` on the pty master `master`; NULL when out of memory. */
-struct commands *commands_create(pid_t shell, int master);
+/* A tracker for the shell `shell` on the pty master `master`, started at now; NULL when out of
+ * memory. */
+struct commands *commands_create(pid_t shell, int master, uint64_t now);
 void commands_destroy(struct commands *c);
 
 /*
@@ -64,8 +65,5 @@ uint64_t commands_deadline(const struct commands *c);
 bool commands_current(const struct commands *c, struct command_info *out);
 /* The last command that ended; false when none has. */
 bool commands_last(const struct commands *c, struct command_info *out);
-
-/* Bytes of RSS of pid's processes: pid and every descendant (the test seam of the sampler). */
-uint64_t commands_tree_rss(pid_t pid);
 
 #endif

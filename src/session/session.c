@@ -665,7 +665,7 @@ struct session *session_open_in(const struct bt_config *cfg, const struct sessio
         goto fail;
     }
     if ((s->pty = spawn(cfg, s->index))) {
-        s->commands = commands_create(pty_pid(s->pty), pty_fd(s->pty));
+        s->commands = commands_create(pty_pid(s->pty), pty_fd(s->pty), session_now_ns());
         if (s->commands)
             return s;
         fprintf(stderr, "boundterm: out of memory for a session\n");

@@ -591,6 +591,21 @@ static void close_one(struct app *a, int i);
 static struct win *open_one(struct app *a, const struct bt_config *cfg);
 
 /*
+ * The configuration of a window opened after the first (malloc'd, for its own_cfg): the
+ * first's, without --stats, the dump and --pass-stdin, which stay the first window's.
+ */
+static struct bt_config *later_cfg(const struct app *a)
+{
+    struct bt_config *cfg = malloc(sizeof *cfg);
+    if (cfg) {
+        *cfg = *a->cfg;
+        cfg->stats_path = cfg->dump_path = NULL;
+        cfg->pass_stdin = false;
+    }
+    return cfg;
+}
+
+/*
  * Opens a window whose program starts in dir (NULL or gone: where boundterm is): the child
  * inherits the working directory, so boundterm stands in it for the moment of the spawn.
  */
@@ -613,12 +628,9 @@ static void serve_requests(struct app *a)
 {
     struct instance_request req;
     while (a->listen_fd >= 0 && instance_accept(a->listen_fd, &req)) {
-        struct bt_config *cfg = malloc(sizeof *cfg);
+        struct bt_config *cfg = later_cfg(a);
         struct win *w = NULL;
         if (cfg) {
-            *cfg = *a->cfg;
-            cfg->stats_path = cfg->dump_path = NULL;
-            cfg->pass_stdin = false;
             cfg->argv = (const char *const *)req.argv; /* NULL: the shell */
             cfg->env_extra = (const char *const *)req.env;
             w = open_in(a, cfg, req.cwd);
@@ -947,14 +959,11 @@ static void close_one(struct app *a, int i)
 
 void window_new(struct win *w)
 {
-    struct bt_config *cfg = malloc(sizeof *cfg);
+    struct bt_config *cfg = later_cfg(w->app); /* the same program or shell */
     if (!cfg) {
         message(w, "no memory for another window");
         return;
     }
-    *cfg = *w->app->cfg; /* the same program or shell; stats and dump stay the first's */
-    cfg->stats_path = cfg->dump_path = NULL;
-    cfg->pass_stdin = false;
     char link[64], cwd[BT_PATH_BYTES];
     snprintf(link, sizeof link, "/proc/%d/cwd", (int)session_child_pid(w->s));
     ssize_t n = readlink(link, cwd, sizeof cwd - 1);

@@ -193,10 +193,17 @@ static bool is_c1_tail(unsigned char c)
 }
 
 /*
- * A 0xC2 before a byte that cannot continue it: U+FFFD in its place. libvterm's decoder would
- * keep waiting through the control characters that may follow and take the next 0x80..0x9F
- * as the end of a C1 control, a glyph of width -1 (the same walk off the screen as below).
+ * True for a byte after 0xC2 that neither ends a character (A0..BF) nor a C1 control. Given
+ * an ASCII byte or a control, libvterm's decoder keeps waiting for the 0xC2's tail; given
+ * 0xFE or 0xFF it writes U+FFFD and still waits. Either way the next 0x80..0x9F, however much
+ * later, would end a C1 control, a glyph of width -1 (the same walk off the screen as below).
  */
+static bool ends_c2(unsigned char c)
+{
+    return c < 0x80 || c >= 0xc0;
+}
+
+/* A 0xC2 before a byte that cannot continue it (ends_c2): U+FFFD in its place. */
 static void lone_c2(struct term *t, struct feed *f)
 {
     flush_to(t, f, f->c2);
@@ -339,7 +346,7 @@ static void scan_ground(struct term *t, struct feed *f)
         flush_to(t, f, f->c2);
         f->start = f->p = f->c2 + 2;
         f->seg = true;
-    } else if (f->c2 + 1 < f->end && f->c2[1] < 0x80) {
+    } else if (f->c2 + 1 < f->end && ends_c2(f->c2[1])) {
         lone_c2(t, f);
         f->seg = true;
     } else {
@@ -396,7 +403,7 @@ static void release_held(struct term *t, struct feed *f)
         f->start = ++f->p;
         return;
     }
-    if (n == 1 && t->held[0] == 0xc2 && f->p < f->end && *f->p < 0x80) {
+    if (n == 1 && t->held[0] == 0xc2 && f->p < f->end && ends_c2(*f->p)) {
         vt_write(t, "\xef\xbf\xbd", 3); /* as lone_c2() */
         return;
     }

@@ -384,6 +384,23 @@ static void test_c1_and_split_utf8(void)
     struct term_cursor c;
     term_cursor(t, &c);
     CHECK(c.col >= 0 && c.col < 10);
+    /* 0xC2 then 0xFE or 0xFF: libvterm's decoder still waits, so a later 0x8F would end a C1 */
+    static const char *const stray[] = {"\xc2\xfe\x01\x00\r\x8f", "\xc2\xff\x8f",
+                                        "\xc2\xc2\xfe\r\x8f"};
+    for (size_t i = 0; i < sizeof stray / sizeof *stray; i++) {
+        for (int split = 0; split < 2; split++) {
+            feed(t, "\x1b[2J\x1b[H");
+            if (split) {
+                feed(t, "\xc2"); /* held back, then released before the rest */
+                feed(t, stray[i] + 1);
+            } else {
+                feed(t, stray[i]);
+            }
+            term_cursor(t, &c);
+            CHECK(c.col >= 0 && c.col < 10);
+            CHECK_EQ(cell(t, c.row, 0).chars[0], 0xfffd);
+        }
+    }
     done(t, &r);
 }
 

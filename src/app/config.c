@@ -1492,7 +1492,9 @@ void bt_config_env_from_process(struct bt_config_env *env)
     env->font_dir = getenv("BOUNDTERM_FONT_DIR");
     env->frame_log = getenv("BOUNDTERM_FRAME_LOG");
     const char *geometry = getenv("BOUNDTERM_GEOMETRY");
-    env->render_geometry = geometry && geometry[0] == '1';
+    const char *driver = getenv("SDL_RENDER_DRIVER");
+    env->render_geometry = (geometry && geometry[0] == '1') ||
+                           (driver && *driver && strcmp(driver, "software") != 0);
     env->min_ram = NULL;
     env->store_min_ram = sb_config_floor_ram; /* the store scales its parts down to it */
 }

@@ -178,7 +178,8 @@ struct bt_config_env {
     const char *shell;           /* $SHELL, the default shell ("/bin/sh" when unset) */
     const char *font_dir;        /* $BOUNDTERM_FONT_DIR: the shipped fonts' directory, first */
     const char *frame_log;       /* $BOUNDTERM_FRAME_LOG: the window logs each frame's times */
-    bool render_geometry;        /* $BOUNDTERM_GEOMETRY=1: SDL's geometry path, always */
+    bool render_geometry;        /* $BOUNDTERM_GEOMETRY=1, or $SDL_RENDER_DRIVER names a */
+                                 /* renderer other than software: an SDL renderer draws */
     /* The store's minimum RAM budget for the configured page size and codecs: */
     uint64_t (*store_min_ram)(const struct sb_config *sc); /* sb_config_floor_ram; when NULL, */
     uint64_t (*min_ram)(uint64_t ram_budget); /* this one, blind to them (tests' stand-in) */

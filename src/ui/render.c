@@ -1,16 +1,20 @@
 /*
- * The frame (render.h). Quads are queued as 4 vertices + 6 indices into arrays
- * of QUADS_MAX quads and sent in one SDL_RenderGeometry per batch; a batch is
- * sent early only when it is full or the atlas has no unpinned slot left.
- * Backgrounds of neighbouring cells with the same colour become one quad, and
- * cells without ink (empty, space) queue no glyph, so a mostly blank screen
- * costs little.
+ * The frame (render.h): the scene turned into quads, each a glyph from the atlas or a solid
+ * rectangle, sent one of two ways.
  *
- * With SDL's software renderer the batch is rasterised here instead: SDL turns
- * each quad into its own blit with colour modulation (about 10 ms for a full
- * 80x24 screen), while every quad here is an axis-aligned copy from the atlas
- * in memory, blended into a streaming texture the size of the window that is
- * then copied once (well under 1 ms). BOUNDTERM_GEOMETRY=1 forces SDL's path.
+ * Without an SDL renderer (the window's usual case) the quads go to frame.c, which
+ * rasterises them itself as axis-aligned copies from the atlas in memory, and only in the
+ * bands of the window that changed since the last frame. SDL's software renderer turns each
+ * quad into its own blit with colour modulation (about 10 ms for a full 80x24 screen) and
+ * presents the whole window every frame.
+ *
+ * With an SDL renderer (a GPU one, chosen with SDL_RENDER_DRIVER, or BOUNDTERM_GEOMETRY=1)
+ * quads are queued as 4 vertices + 6 indices into arrays of QUADS_MAX quads and sent in one
+ * SDL_RenderGeometry per batch; a batch is sent early only when it is full or the atlas has
+ * no unpinned slot left.
+ *
+ * Either way, backgrounds of neighbouring cells with the same colour become one quad, and
+ * cells without ink (empty, space) queue no glyph, so a mostly blank screen costs little.
  */
 #include "render.h"
 
@@ -19,6 +23,7 @@
 #include <string.h>
 
 #include "atlas.h"
+#include "frame.h"
 
 #define QUADS_MAX 8192
 #define MATCH_BG 0xd7af5fu         /* search matches */
@@ -36,11 +41,7 @@ struct render {
     float white_u, white_v;
     int tex_w, tex_h;
     bool failed;
-    bool soft;          /* rasterise quads here (see the top of the file) */
-    SDL_Texture *fb;    /* soft: the frame, streaming */
-    int fb_w, fb_h;
-    uint32_t *px;       /* soft: the locked frame's pixels during a frame */
-    int pitch;          /* in pixels */
+    struct frame *frame; /* no SDL renderer: the quads go here (see the top of the file) */
     struct term_colors colors; /* what the program set (OSC 4, 10-19), 0xRRGGBB */
     uint32_t fg, bg, cursor;   /* colors' default foreground, background, cursor */
 };
@@ -65,7 +66,7 @@ void render_set_colors(struct render *rd, const struct term_colors *c)
     rd->cursor = c->rgb[TERM_COLOR_CURSOR];
 }
 
-struct render *render_create(SDL_Renderer *r, struct font *font, bool geometry)
+struct render *render_create(SDL_Renderer *r, struct font *font)
 {
     struct render *rd = calloc(1, sizeof *rd);
     if (!rd)
@@ -75,17 +76,19 @@ struct render *render_create(SDL_Renderer *r, struct font *font, bool geometry)
     struct term_colors dflt;
     term_colors_default(&dflt);
     render_set_colors(rd, &dflt);
-    SDL_RendererInfo info;
-    rd->soft = SDL_GetRendererInfo(r, &info) == 0 && (info.flags & SDL_RENDERER_SOFTWARE) &&
-               !geometry;
-    rd->vert = malloc(QUADS_MAX * 4 * sizeof *rd->vert);
-    rd->index = malloc(QUADS_MAX * 6 * sizeof *rd->index);
-    if (!rd->vert || !rd->index)
-        goto fail;
-    for (int q = 0; q < QUADS_MAX; q++) {
-        static const int corner[6] = {0, 1, 2, 2, 1, 3};
-        for (int k = 0; k < 6; k++)
-            rd->index[q * 6 + k] = q * 4 + corner[k];
+    if (!r) {
+        if (!(rd->frame = frame_create()))
+            goto fail;
+    } else {
+        rd->vert = malloc(QUADS_MAX * 4 * sizeof *rd->vert);
+        rd->index = malloc(QUADS_MAX * 6 * sizeof *rd->index);
+        if (!rd->vert || !rd->index)
+            goto fail;
+        for (int q = 0; q < QUADS_MAX; q++) {
+            static const int corner[6] = {0, 1, 2, 2, 1, 3};
+            for (int k = 0; k < 6; k++)
+                rd->index[q * 6 + k] = q * 4 + corner[k];
+        }
     }
     if (!render_font_changed(rd))
         goto fail_quiet;
@@ -102,8 +105,7 @@ void render_destroy(struct render *rd)
     if (!rd)
         return;
     atlas_destroy(rd->atlas);
-    if (rd->fb)
-        SDL_DestroyTexture(rd->fb);
+    frame_destroy(rd->frame);
     free(rd->vert);
     free(rd->index);
     free(rd);
@@ -111,7 +113,7 @@ void render_destroy(struct render *rd)
 
 bool render_font_changed(struct render *rd)
 {
-    struct atlas *a = atlas_create(rd->soft ? NULL : rd->r, rd->font);
+    struct atlas *a = atlas_create(rd->r, rd->font);
     if (!a)
         return false;
     atlas_destroy(rd->atlas);
@@ -119,73 +121,36 @@ bool render_font_changed(struct render *rd)
     rd->m = font_metrics(rd->font);
     atlas_white(a, &rd->white_u, &rd->white_v);
     rd->tex_w = rd->tex_h = atlas_size(a);
+    render_invalidate(rd); /* the same glyph keys draw differently now */
     return true;
 }
 
-/* (a * b) / 255, rounded, for 8-bit channels. */
-static inline uint32_t mul255(uint32_t a, uint32_t b)
+void render_invalidate(struct render *rd)
 {
-    uint32_t t = a * b + 128;
-    return (t + (t >> 8)) >> 8;
+    if (rd->frame)
+        frame_invalidate(rd->frame);
 }
 
-/* Blends colour rgb with coverage a (0-255) over *d. */
-static inline void blend(uint32_t *d, uint32_t rgb, uint32_t a)
+bool render_soft(const struct render *rd)
 {
-    if (a == 255) {
-        *d = 0xff000000u | rgb;
-        return;
-    }
-    uint32_t o = *d, na = 255 - a;
-    uint32_t r = mul255(rgb >> 16 & 0xff, a) + mul255(o >> 16 & 0xff, na);
-    uint32_t g = mul255(rgb >> 8 & 0xff, a) + mul255(o >> 8 & 0xff, na);
-    uint32_t b = mul255(rgb & 0xff, a) + mul255(o & 0xff, na);
-    *d = 0xff000000u | r << 16 | g << 8 | b;
+    return rd->frame != NULL;
 }
 
-/* Rasterises one queued quad (4 vertices) into the locked frame. */
-static void raster_quad(struct render *rd, const SDL_Vertex *v, const uint32_t *atlas, int apitch)
+int render_copy_to(struct render *rd, SDL_Surface *dst, bool all, const SDL_Rect **rects)
 {
-    int x0 = (int)v[0].position.x, y0 = (int)v[0].position.y;
-    int x1 = (int)v[3].position.x, y1 = (int)v[3].position.y;
-    int sx = (int)(v[0].tex_coord.x * rd->tex_w + 0.5f) - x0;
-    int sy = (int)(v[0].tex_coord.y * rd->tex_h + 0.5f) - y0;
-    bool solid = v[0].tex_coord.x == v[3].tex_coord.x;
-    SDL_Color c = v[0].color;
-    uint32_t rgb = (uint32_t)c.r << 16 | (uint32_t)c.g << 8 | c.b;
-    x0 = x0 < 0 ? 0 : x0;
-    y0 = y0 < 0 ? 0 : y0;
-    x1 = x1 > rd->fb_w ? rd->fb_w : x1;
-    y1 = y1 > rd->fb_h ? rd->fb_h : y1;
-    for (int y = y0; y < y1; y++) {
-        uint32_t *d = rd->px + (size_t)y * rd->pitch;
-        const uint32_t *src = solid ? NULL : atlas + (size_t)(y + sy) * apitch + sx;
-        for (int x = x0; x < x1; x++) {
-            uint32_t s = solid ? 0xffffffffu : src[x];
-            uint32_t a = mul255(s >> 24, c.a);
-            if (!a)
-                continue;
-            uint32_t srgb = (s & 0xffffff) == 0xffffff ? rgb
-                          : mul255(s >> 16 & 0xff, c.r) << 16 | mul255(s >> 8 & 0xff, c.g) << 8 |
-                                mul255(s & 0xff, c.b);
-            blend(&d[x], srgb, a);
-        }
-    }
+    *rects = NULL;
+    return rd->frame ? frame_copy_to(rd->frame, dst, all, rects) : 0;
 }
 
 /* Sends the queued quads. */
 static void flush(struct render *rd)
 {
-    if (rd->nquads == 0)
-        return;
-    if (rd->soft) {
-        int apitch;
-        const uint32_t *atlas = atlas_pixels(rd->atlas, &apitch);
-        for (int q = 0; rd->px && q < rd->nquads; q++)
-            raster_quad(rd, &rd->vert[q * 4], atlas, apitch);
-        rd->nquads = 0;
+    if (rd->frame) {
+        frame_flush(rd->frame);
         return;
     }
+    if (rd->nquads == 0)
+        return;
     if (SDL_RenderGeometry(rd->r, atlas_texture(rd->atlas), rd->vert, rd->nquads * 4,
                            rd->index, rd->nquads * 6) != 0 && !rd->failed) {
         fprintf(stderr, "boundterm: render: %s\n", SDL_GetError());
@@ -195,9 +160,13 @@ static void flush(struct render *rd)
 }
 
 /* Queues one textured quad at pixel rect (x, y, w, h) from texture rect src (or white). */
-static void quad(struct render *rd, float x, float y, float w, float h, const SDL_Rect *src,
-                 uint32_t argb)
+static void quad(struct render *rd, int x, int y, int w, int h, const SDL_Rect *src, uint32_t argb,
+                 uint64_t ident)
 {
+    if (rd->frame) {
+        frame_quad(rd->frame, x, y, w, h, src ? src->x : -1, src ? src->y : 0, argb, ident);
+        return;
+    }
     if (rd->nquads == QUADS_MAX)
         flush(rd);
     SDL_Vertex *v = &rd->vert[rd->nquads++ * 4];
@@ -209,71 +178,57 @@ static void quad(struct render *rd, float x, float y, float w, float h, const SD
         u1 = (float)(src->x + src->w) / rd->tex_w;
         v1 = (float)(src->y + src->h) / rd->tex_h;
     }
-    v[0] = (SDL_Vertex){{x, y}, col, {u0, v0}};
-    v[1] = (SDL_Vertex){{x + w, y}, col, {u1, v0}};
-    v[2] = (SDL_Vertex){{x, y + h}, col, {u0, v1}};
-    v[3] = (SDL_Vertex){{x + w, y + h}, col, {u1, v1}};
+    float fx = (float)x, fy = (float)y, fw = (float)w, fh = (float)h;
+    v[0] = (SDL_Vertex){{fx, fy}, col, {u0, v0}};
+    v[1] = (SDL_Vertex){{fx + fw, fy}, col, {u1, v0}};
+    v[2] = (SDL_Vertex){{fx, fy + fh}, col, {u0, v1}};
+    v[3] = (SDL_Vertex){{fx + fw, fy + fh}, col, {u1, v1}};
 }
 
 void render_rect(struct render *rd, int x, int y, int w, int h, uint32_t argb)
 {
     if (w > 0 && h > 0)
-        quad(rd, (float)x, (float)y, (float)w, (float)h, NULL, argb);
+        quad(rd, x, y, w, h, NULL, argb, 0);
 }
 
-/* Soft: makes the frame texture the size of the target and locks it, cleared. */
-static bool frame_lock(struct render *rd)
+void render_begin(struct render *rd, int w, int h)
 {
-    int w, h;
-    if (SDL_GetRendererOutputSize(rd->r, &w, &h) != 0 || w <= 0 || h <= 0)
-        return false;
-    if (!rd->fb || w != rd->fb_w || h != rd->fb_h) {
-        if (rd->fb)
-            SDL_DestroyTexture(rd->fb);
-        rd->fb = SDL_CreateTexture(rd->r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STREAMING,
-                                   w, h);
-        if (!rd->fb)
-            return false;
-        SDL_SetTextureBlendMode(rd->fb, SDL_BLENDMODE_NONE);
-        rd->fb_w = w;
-        rd->fb_h = h;
-    }
-    void *px;
-    int pitch;
-    if (SDL_LockTexture(rd->fb, NULL, &px, &pitch) != 0)
-        return false;
-    rd->px = px;
-    rd->pitch = pitch / 4;
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++)
-            rd->px[(size_t)y * rd->pitch + x] = 0xff000000u | rd->bg;
-    return true;
-}
-
-void render_begin(struct render *rd)
-{
-    SDL_SetRenderDrawColor(rd->r, rd->bg >> 16, rd->bg >> 8 & 0xff, rd->bg & 0xff, 255);
-    SDL_RenderClear(rd->r);
     atlas_begin_frame(rd->atlas);
     rd->nquads = 0;
-    rd->px = NULL;
-    if (rd->soft && !frame_lock(rd) && !rd->failed) {
-        fprintf(stderr, "boundterm: render: no frame texture: %s\n", SDL_GetError());
-        rd->failed = true;
+    if (rd->frame) {
+        int apitch;
+        const uint32_t *atlas = atlas_pixels(rd->atlas, &apitch);
+        if (!frame_begin(rd->frame, w, h, rd->m->cell_h, rd->bg, atlas, apitch) && !rd->failed) {
+            fprintf(stderr, "boundterm: render: no frame of %dx%d pixels\n", w, h);
+            rd->failed = true;
+        }
+        return;
     }
+    SDL_SetRenderDrawColor(rd->r, rd->bg >> 16, rd->bg >> 8 & 0xff, rd->bg & 0xff, 255);
+    SDL_RenderClear(rd->r);
 }
 
 bool render_end(struct render *rd)
 {
-    flush(rd);
-    if (rd->soft && rd->px) {
-        SDL_UnlockTexture(rd->fb);
-        SDL_RenderCopy(rd->r, rd->fb, NULL, NULL);
-        rd->px = NULL;
-    }
+    if (rd->frame)
+        frame_end(rd->frame);
+    else
+        flush(rd);
     bool ok = !rd->failed;
     rd->failed = false;
     return ok;
+}
+
+/* 64-bit FNV-1a of a glyph key: what a glyph quad draws, whatever atlas slot holds it. */
+static uint64_t glyph_ident(const struct glyph_key *k)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    const unsigned char *p = (const unsigned char *)k->chars;
+    for (size_t i = 0; i < sizeof k->chars; i++)
+        h = (h ^ p[i]) * 0x100000001b3ull;
+    h = (h ^ k->style) * 0x100000001b3ull;
+    h = (h ^ k->wide) * 0x100000001b3ull;
+    return ((h ^ k->half) * 0x100000001b3ull) | 1; /* never 0, a rectangle's */
 }
 
 /* Queues the glyph of key at pixel (x, y) in colour rgb. */
@@ -288,8 +243,8 @@ static void glyph(struct render *rd, const struct glyph_key *key, int x, int y, 
         res = atlas_get(rd->atlas, key, &src, &colour);
     }
     if (res == ATLAS_OK)
-        quad(rd, (float)x, (float)y, (float)src.w, (float)src.h, &src,
-             0xff000000u | (colour ? 0xffffffu : rgb));
+        quad(rd, x, y, src.w, src.h, &src, 0xff000000u | (colour ? 0xffffffu : rgb),
+             rd->frame ? glyph_ident(key) : 0);
 }
 
 /* Decodes one UTF-8 codepoint at *s (advancing it); U+FFFD for bad bytes. */

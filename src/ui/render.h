@@ -2,8 +2,8 @@
  * Drawing a frame: the grid of cells (backgrounds, glyphs from the atlas,
  * underline kinds, strike), the cursor, the selection, search matches, the scrollback position
  * indicator and, over them, whatever the overlay adds with render_rect() and
- * render_text(). Everything is quads from one atlas texture, queued and sent
- * with SDL_RenderGeometry in large batches.
+ * render_text(). Everything is quads from one glyph atlas, rasterised by frame.c where
+ * the window changed, or sent to an SDL renderer with SDL_RenderGeometry in large batches.
  *
  * Coordinates: pixels from the window's top-left; the grid starts at (0, 0),
  * row r at y = r * cell_h, column c at x = c * cell_w.
@@ -53,19 +53,27 @@ struct render_scene {
 struct render;
 
 /*
- * A renderer drawing with r and glyphs of font; NULL (one log line) on failure. geometry:
- * draw through SDL_RenderGeometry even on a software renderer (the path GPU renderers take;
- * BOUNDTERM_GEOMETRY=1, for the golden images).
+ * A renderer with glyphs of font, drawing through SDL_RenderGeometry on r, or, when r is
+ * NULL, into pixels of its own that render_copy_to() copies out, only where they changed;
+ * NULL (one log line) on failure.
  */
-struct render *render_create(SDL_Renderer *r, struct font *font, bool geometry);
+struct render *render_create(SDL_Renderer *r, struct font *font);
 /* Frees the atlas; NULL is a no-op. The SDL renderer and font stay the caller's. */
 void render_destroy(struct render *rd);
 
 /* Call after font_set_size(): rebuilds the atlas for the new cell size. */
 bool render_font_changed(struct render *rd);
 
-/* Starts a frame: the whole target cleared to the default background. */
-void render_begin(struct render *rd);
+/* True when the renderer draws into its own pixels (render_create without an SDL renderer). */
+bool render_soft(const struct render *rd);
+/* The next frame draws every pixel again (its own pixels were lost or overwritten). */
+void render_invalidate(struct render *rd);
+
+/*
+ * Starts a frame of w x h pixels (the window's, or the SDL renderer's output) on the
+ * default background.
+ */
+void render_begin(struct render *rd, int w, int h);
 /* Queues the grid; true when it holds blinking text (redraw when the phase flips). */
 bool render_grid(struct render *rd, const struct render_scene *scene);
 /* Queues a solid rectangle of colour 0xAARRGGBB. */
@@ -74,6 +82,13 @@ void render_rect(struct render *rd, int x, int y, int w, int h, uint32_t argb);
 int render_text(struct render *rd, int x, int y, const char *utf8, uint32_t rgb);
 /* Sends what is queued; false (one log line) when SDL refused it. Presenting is the caller's. */
 bool render_end(struct render *rd);
+
+/*
+ * Soft: copies what the last frame changed (all: everything) to dst and points *rects at
+ * the rectangles copied, for SDL_UpdateWindowSurfaceRects(); returns how many (0: nothing
+ * changed, or not soft).
+ */
+int render_copy_to(struct render *rd, SDL_Surface *dst, bool all, const SDL_Rect **rects);
 
 /* Sets the colours cells are drawn in: the palette, defaults, cursor and selection. */
 void render_set_colors(struct render *rd, const struct term_colors *c);

@@ -24,8 +24,9 @@
  * Environment (read by the configuration): BOUNDTERM_FRAME_LOG=FILE appends one line per frame, "total layout
  * draw start search" in microseconds, start on CLOCK_MONOTONIC, search the part of draw
  * spent on the search bar's marks and label (tests/gui/bench_window.sh and
- * bench_search.sh read it); SDL_RENDER_DRIVER picks
- * another SDL renderer than the software one (render.c then uses SDL_RenderGeometry).
+ * bench_search.sh read it); SDL_RENDER_DRIVER naming another renderer than "software" (or
+ * BOUNDTERM_GEOMETRY=1) draws through that SDL renderer (render.c then uses
+ * SDL_RenderGeometry) instead of render.c's own pixels on the window's surface.
  */
 #include "window_internal.h"
 
@@ -105,12 +106,52 @@ static void waker_arm(struct waker *wk, const struct session *s)
 
 /* ---- Grid geometry, title ----------------------------------------------- */
 
+/* The size in pixels the window draws at. */
+void output_size(struct win *w, int *pw, int *ph)
+{
+    if (w->ren)
+        SDL_GetRendererOutputSize(w->ren, pw, ph);
+    else
+        SDL_GetWindowSizeInPixels(w->window, pw, ph);
+}
+
+/*
+ * Shows the frame just drawn: with an SDL renderer, the whole of it; else the bands that
+ * changed (all of them when the window's surface is new or the window was exposed).
+ */
+static void present(struct win *w)
+{
+    if (w->ren) {
+        SDL_RenderPresent(w->ren);
+        return;
+    }
+    SDL_Surface *surf = SDL_GetWindowSurface(w->window);
+    if (!surf) {
+        if (!w->present_failed)
+            fprintf(stderr, "boundterm: window surface: %s\n", SDL_GetError());
+        w->present_failed = true;
+        return;
+    }
+    bool all = w->present_all || surf != w->surface || surf->w != w->surface_w ||
+               surf->h != w->surface_h;
+    const SDL_Rect *rects;
+    int n = render_copy_to(w->rd, surf, all, &rects);
+    if (n && SDL_UpdateWindowSurfaceRects(w->window, rects, n) != 0)
+        all = true; /* try the whole window next time */
+    else
+        all = false;
+    w->present_all = all;
+    w->surface = surf;
+    w->surface_w = surf->w;
+    w->surface_h = surf->h;
+}
+
 /* Fits the grid to the window's pixel size and tells engine and child. */
 void fit_grid(struct win *w)
 {
     const struct font_metrics *m = font_metrics(w->font);
     int pw, ph;
-    SDL_GetRendererOutputSize(w->ren, &pw, &ph);
+    output_size(w, &pw, &ph);
     int cols = pw / m->cell_w, rows = ph / m->cell_h;
     cols = cols < 2 ? 2 : cols;
     rows = rows < 1 ? 1 : rows;
@@ -389,9 +430,9 @@ static void draw(struct win *w, uint64_t now)
     if (sc.indicator)
         sc.nticks = failed_ticks(w, &sc.ticks);
     int pw, ph;
-    SDL_GetRendererOutputSize(w->ren, &pw, &ph);
+    output_size(w, &pw, &ph);
     render_set_colors(w->rd, term_colors(session_term(w->s))); /* the program may have changed them */
-    render_begin(w->rd);
+    render_begin(w->rd, pw, ph);
     w->blinking |= render_grid(w->rd, &sc);
     draw_command_notes(w, lines);
     overlay_draw(&w->ov, w->rd, font_metrics(w->font), w->cols * font_metrics(w->font)->cell_w,
@@ -409,7 +450,7 @@ static void draw(struct win *w, uint64_t now)
     }
     render_end(w->rd);
     uint64_t drawn = session_now_ns();
-    SDL_RenderPresent(w->ren);
+    present(w);
     w->gen = term_generation(session_term(w->s));
     w->dirty = false;
     if (w->frame_log)
@@ -769,9 +810,10 @@ static bool open_window(struct win *w, const struct bt_config *cfg)
     use_utf8_ctype();
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1"); /* signals are the session's */
     /*
-     * A text grid needs no GPU: the software renderer presents through XShm and keeps
-     * Mesa (and its LLVM, some 60 MiB of RES) out of the process. SDL_RENDER_DRIVER and
-     * SDL_FRAMEBUFFER_ACCELERATION in the environment still choose otherwise.
+     * A text grid needs no GPU: render.c draws into the window's surface, which SDL presents
+     * through XShm, a band at a time, and keeps Mesa (and its LLVM, some 60 MiB of RES) out
+     * of the process. SDL_RENDER_DRIVER and SDL_FRAMEBUFFER_ACCELERATION in the environment
+     * still choose otherwise.
      */
     SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
     SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
@@ -792,10 +834,10 @@ static bool open_window(struct win *w, const struct bt_config *cfg)
                                  SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
     if (!w->window)
         goto fail;
-    w->ren = SDL_CreateRenderer(w->window, -1, 0);
-    if (!w->ren)
+    if (cfg->env && cfg->env->render_geometry && !(w->ren = SDL_CreateRenderer(w->window, -1, 0)))
         goto fail;
-    w->rd = render_create(w->ren, w->font, cfg->env && cfg->env->render_geometry);
+    w->rd = render_create(w->ren, w->font);
+    w->present_all = true;
     w->hand = SDL_CreateSystemCursor(SDL_SYSTEM_CURSOR_HAND); /* NULL: the arrow stays */
     w->frame_ns = refresh_ns(w->window);
     return w->rd != NULL;

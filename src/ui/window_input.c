@@ -441,7 +441,8 @@ static void on_window(struct win *w, const SDL_WindowEvent *e)
         w->dirty = true;
         break;
     default:
-        w->dirty = true; /* exposed, shown, restored: draw again */
+        w->dirty = true; /* exposed, shown, restored: draw again, all of it */
+        w->present_all = true;
         break;
     }
 }

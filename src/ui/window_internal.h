@@ -92,7 +92,11 @@ struct win {
     struct instance_request req; /* a window another boundterm asked for (req.fd: --wait) */
     struct session *s;
     SDL_Window *window;
-    SDL_Renderer *ren;
+    SDL_Renderer *ren; /* only when an SDL renderer draws (render_geometry): else NULL */
+    SDL_Surface *surface; /* the window surface last presented to, and its size: a new one */
+    int surface_w, surface_h; /* gets the whole frame */
+    bool present_all;     /* the next present copies the whole frame (exposed, or failed) */
+    bool present_failed;  /* no window surface: said once */
     struct font *font;
     struct render *rd;
     struct view *view;
@@ -159,6 +163,8 @@ struct win {
 
 /* ---- window.c ---- */
 
+/* The size in pixels the window draws at. */
+void output_size(struct win *w, int *pw, int *ph);
 void fit_grid(struct win *w);
 /* Ctrl+Shift+N: another window in this process, in the working directory of w's program. */
 void window_new(struct win *w);

@@ -146,7 +146,16 @@ struct canvas {
     struct render *rd;
 };
 
-/* A software renderer on a surface the size of cols x rows cells. */
+static bool geometry(void)
+{
+    const char *env = getenv("BOUNDTERM_GEOMETRY");
+    return env && *env == '1';
+}
+
+/*
+ * A surface the size of cols x rows cells, drawn by render.c's own pixels copied onto it (as
+ * the window's surface), or with BOUNDTERM_GEOMETRY=1 by SDL's software renderer on it.
+ */
 static bool canvas_open(struct canvas *c, int cols, int rows)
 {
     c->font = font_create(NULL, getenv("BOUNDTERM_FONT_DIR"), FONT_PX);
@@ -155,9 +164,9 @@ static bool canvas_open(struct canvas *c, int cols, int rows)
     const struct font_metrics *m = font_metrics(c->font);
     c->surf = SDL_CreateRGBSurfaceWithFormat(0, cols * m->cell_w, rows * m->cell_h, 32,
                                              SDL_PIXELFORMAT_ARGB8888);
-    c->ren = c->surf ? SDL_CreateSoftwareRenderer(c->surf) : NULL;
-    const char *geometry = getenv("BOUNDTERM_GEOMETRY");
-    c->rd = c->ren ? render_create(c->ren, c->font, geometry && *geometry == '1') : NULL;
+    if (c->surf && geometry())
+        c->ren = SDL_CreateSoftwareRenderer(c->surf);
+    c->rd = c->surf && (c->ren || !geometry()) ? render_create(c->ren, c->font) : NULL;
     if (!c->rd)
         fprintf(stderr, "test_render: %s\n", SDL_GetError());
     return c->rd != NULL;
@@ -173,13 +182,17 @@ static void canvas_close(struct canvas *c)
     font_destroy(c->font);
 }
 
-/* Draws the scene's frame onto the canvas. */
-static bool draw_scene(const struct scene *sc, struct canvas *cv, struct term *t, struct view *v)
+/*
+ * Draws the scene's frame onto the canvas: the whole frame (all), or only what render.c
+ * says changed; sets *nrects to the rectangles it copied and *height to their rows.
+ */
+static bool draw_scene_part(const struct scene *sc, struct canvas *cv, struct term *t,
+                            struct view *v, bool all, int *nrects, int *height)
 {
     struct select sel = {0};
     struct overlay ov = {0};
     int cols = sc->view_cols ? sc->view_cols : sc->cols;
-    view_scroll(v, 0);
+    view_follow(v); /* from the bottom each time: a frame drawn again is the same frame */
     if (!view_layout(v, sc->rows, cols))
         return false;
     view_scroll(v, sc->scroll);
@@ -210,10 +223,74 @@ static bool draw_scene(const struct scene *sc, struct canvas *cv, struct term *t
     if (sc->overlay)
         fake_overlay(&ov);
     render_set_colors(cv->rd, term_colors(t)); /* as the window: what the program set */
-    render_begin(cv->rd);
+    render_begin(cv->rd, cv->surf->w, cv->surf->h);
     render_grid(cv->rd, &s);
     overlay_draw(&ov, cv->rd, font_metrics(cv->font), cv->surf->w, cv->surf->h);
-    return render_end(cv->rd);
+    if (!render_end(cv->rd))
+        return false;
+    const SDL_Rect *rects;
+    *nrects = render_copy_to(cv->rd, cv->surf, all, &rects);
+    *height = 0;
+    for (int i = 0; i < *nrects; i++)
+        *height += rects[i].h;
+    return true;
+}
+
+static bool draw_scene(const struct scene *sc, struct canvas *cv, struct term *t, struct view *v)
+{
+    int n, h;
+    return draw_scene_part(sc, cv, t, v, true, &n, &h);
+}
+
+/* The number of pixels that differ between two surfaces of the same size. */
+static long pixels_differ(SDL_Surface *a, SDL_Surface *b)
+{
+    long bad = 0;
+    for (int y = 0; y < a->h; y++)
+        bad += memcmp((Uint8 *)a->pixels + y * a->pitch, (Uint8 *)b->pixels + y * b->pitch,
+                      (size_t)a->w * 4) != 0;
+    return bad;
+}
+
+/*
+ * Partial frames (render.c's own pixels): the scene drawn again unchanged copies nothing;
+ * after a character typed at the top left it copies at most the two rows that changed (the
+ * new character's and the cursor's old one), and what the canvas then shows is exactly what
+ * a whole frame of the new state draws on a fresh canvas.
+ */
+static bool check_damage(const struct scene *sc, struct canvas *cv, struct term *t,
+                         struct view *v)
+{
+    int n, h;
+    if (!draw_scene_part(sc, cv, t, v, false, &n, &h))
+        return false;
+    bool ok = true;
+    if (n != 0) {
+        fprintf(stderr, "%s: the same frame again copied %d rectangles\n", sc->name, n);
+        ok = false;
+    }
+    term_feed(t, "\x1b[1;1HZ", 7);
+    if (!draw_scene_part(sc, cv, t, v, false, &n, &h))
+        return false;
+    int cell_h = font_metrics(cv->font)->cell_h;
+    if (!sc->scroll && (n == 0 || h > 2 * cell_h)) {
+        fprintf(stderr, "%s: a typed character copied %d rows of pixels\n", sc->name, h);
+        ok = false;
+    }
+    struct canvas fresh = {0};
+    if (!canvas_open(&fresh, cv->surf->w / font_metrics(cv->font)->cell_w, sc->rows) ||
+        !draw_scene(sc, &fresh, t, v)) {
+        canvas_close(&fresh);
+        return false;
+    }
+    long bad = pixels_differ(cv->surf, fresh.surf);
+    if (bad) {
+        fprintf(stderr, "%s: %ld rows differ from a whole frame\n", sc->name, bad);
+        ok = false;
+    }
+    canvas_close(&fresh);
+    printf("%s %s: partial frames (%d pixel rows copied)\n", ok ? "ok" : "FAIL", sc->name, h);
+    return ok;
 }
 
 /* Writes the canvas as a binary PPM. */
@@ -309,6 +386,8 @@ static bool run_scene(const struct scene *sc, const char *out, const char *golde
         snprintf(actual, sizeof actual, "%s.actual.ppm", sc->name);
         if (!ok)
             write_ppm(actual, cv.surf);
+        if (!geometry())
+            ok &= check_damage(sc, &cv, t, v);
     }
 done:
     if (!ok && out)

@@ -1,0 +1,329 @@
+/*
+ * The software frame (frame.h): quads queued per frame, band hashes, the rasteriser, and the
+ * copy to the window.
+ */
+#include "frame.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Quads kept for one frame. A frame with more (a huge window of dense text) is rasterised
+ * whole as it goes, as after an atlas flush: correct, only not partial.
+ */
+#define QUADS_CAP 65536
+
+struct quad {
+    int16_t x, y, w, h, sx, sy; /* sx < 0: solid */
+    uint32_t argb;
+    uint64_t ident;
+};
+
+struct frame {
+    uint32_t *px;
+    int w, h, band_h, nbands;
+    uint32_t bg;
+    const uint32_t *atlas; /* this frame's glyph pixels */
+    int apitch;
+    struct quad *q;
+    int nq, cap;
+    uint64_t *hash, *prev; /* per band: this frame's, the last drawn */
+    bool *dirty;
+    SDL_Rect *damage;
+    int ndamage;
+    bool invalid; /* the next frame redraws every band */
+    bool whole;   /* this frame was rasterised whole (frame_flush) */
+};
+
+struct frame *frame_create(void)
+{
+    struct frame *f = calloc(1, sizeof *f);
+    if (f)
+        f->invalid = true;
+    return f;
+}
+
+static void free_bands(struct frame *f)
+{
+    free(f->hash);
+    free(f->prev);
+    free(f->dirty);
+    free(f->damage);
+    f->hash = f->prev = NULL;
+    f->dirty = NULL;
+    f->damage = NULL;
+}
+
+void frame_destroy(struct frame *f)
+{
+    if (!f)
+        return;
+    free_bands(f);
+    free(f->px);
+    free(f->q);
+    free(f);
+}
+
+void frame_invalidate(struct frame *f)
+{
+    f->invalid = true;
+}
+
+/* Folds v into hash h (a multiply-xorshift mix: every bit of v reaches every bit of h). */
+static inline uint64_t fold(uint64_t h, uint64_t v)
+{
+    h = (h ^ v) * 0x9e3779b97f4a7c15ull;
+    return h ^ h >> 29;
+}
+
+/* Makes the pixels and bands fit a new size; false when out of memory. */
+static bool resize(struct frame *f, int w, int h, int band_h)
+{
+    free_bands(f);
+    free(f->px);
+    f->w = f->h = f->nbands = 0;
+    f->px = malloc((size_t)w * (size_t)h * 4);
+    int nb = (h + band_h - 1) / band_h;
+    f->hash = calloc((size_t)nb, sizeof *f->hash);
+    f->prev = calloc((size_t)nb, sizeof *f->prev);
+    f->dirty = calloc((size_t)nb, sizeof *f->dirty);
+    f->damage = calloc((size_t)nb, sizeof *f->damage);
+    if (!f->px || !f->hash || !f->prev || !f->dirty || !f->damage)
+        return false;
+    f->w = w;
+    f->h = h;
+    f->band_h = band_h;
+    f->nbands = nb;
+    f->invalid = true;
+    return true;
+}
+
+bool frame_begin(struct frame *f, int w, int h, int band_h, uint32_t bg, const uint32_t *atlas,
+                 int atlas_pitch)
+{
+    f->atlas = atlas;
+    f->apitch = atlas_pitch;
+    f->nq = 0;
+    f->ndamage = 0;
+    f->whole = false;
+    if (w <= 0 || h <= 0 || band_h <= 0)
+        return false;
+    if ((w != f->w || h != f->h || band_h != f->band_h || !f->px) && !resize(f, w, h, band_h))
+        return false;
+    f->bg = 0xff000000u | bg;
+    uint64_t seed = fold(0x6a09e667f3bcc908ull, f->bg);
+    for (int b = 0; b < f->nbands; b++)
+        f->hash[b] = seed;
+    return true;
+}
+
+/* The bands [*b0, *b1] a span of rows [y, y + h) touches; false for none. */
+static bool bands_of(const struct frame *f, int y, int h, int *b0, int *b1)
+{
+    int y0 = y < 0 ? 0 : y, y1 = y + h > f->h ? f->h : y + h;
+    if (y0 >= y1)
+        return false;
+    *b0 = y0 / f->band_h;
+    *b1 = (y1 - 1) / f->band_h;
+    return true;
+}
+
+/* Folds quad q, clipped to each band it touches, into their hashes. */
+static void hash_quad(struct frame *f, const struct quad *q)
+{
+    int b0, b1;
+    if (q->w <= 0 || !bands_of(f, q->y, q->h, &b0, &b1))
+        return;
+    for (int b = b0; b <= b1; b++) {
+        int top = b * f->band_h, bot = top + f->band_h;
+        int y0 = q->y > top ? q->y : top, y1 = q->y + q->h < bot ? q->y + q->h : bot;
+        uint64_t where = (uint64_t)(uint16_t)q->x | (uint64_t)(uint16_t)(y0 - top) << 16 |
+                         (uint64_t)(uint16_t)q->w << 32 | (uint64_t)(uint16_t)(y1 - y0) << 48;
+        uint64_t what = (uint64_t)(uint16_t)q->sx | (uint64_t)(uint16_t)(q->sy + y0 - q->y) << 16 |
+                        (uint64_t)q->argb << 32;
+        f->hash[b] = fold(fold(fold(f->hash[b], where), what), q->ident);
+    }
+}
+
+/* (a * b) / 255, rounded, for 8-bit channels. */
+static inline uint32_t mul255(uint32_t a, uint32_t b)
+{
+    uint32_t t = a * b + 128;
+    return (t + (t >> 8)) >> 8;
+}
+
+/* Blends colour rgb with coverage a (0-255) over *d. */
+static inline void blend(uint32_t *d, uint32_t rgb, uint32_t a)
+{
+    if (a == 255) {
+        *d = 0xff000000u | rgb;
+        return;
+    }
+    uint32_t o = *d, na = 255 - a;
+    uint32_t r = mul255(rgb >> 16 & 0xff, a) + mul255(o >> 16 & 0xff, na);
+    uint32_t g = mul255(rgb >> 8 & 0xff, a) + mul255(o >> 8 & 0xff, na);
+    uint32_t b = mul255(rgb & 0xff, a) + mul255(o & 0xff, na);
+    *d = 0xff000000u | r << 16 | g << 8 | b;
+}
+
+/* Rasterises the rows [cy0, cy1) of quad q. */
+static void raster(struct frame *f, const struct quad *q, int cy0, int cy1)
+{
+    const uint32_t *atlas = f->atlas;
+    int apitch = f->apitch;
+    int x0 = q->x < 0 ? 0 : q->x, x1 = q->x + q->w > f->w ? f->w : q->x + q->w;
+    int y0 = q->y > cy0 ? q->y : cy0, y1 = q->y + q->h < cy1 ? q->y + q->h : cy1;
+    bool solid = q->sx < 0;
+    uint32_t ca = q->argb >> 24, cr = q->argb >> 16 & 0xff, cg = q->argb >> 8 & 0xff,
+             cb = q->argb & 0xff, rgb = q->argb & 0xffffff;
+    for (int y = y0; y < y1; y++) {
+        uint32_t *d = f->px + (size_t)y * f->w;
+        const uint32_t *src = solid ? NULL
+                                    : atlas + (size_t)(q->sy + y - q->y) * apitch + q->sx - q->x;
+        for (int x = x0; x < x1; x++) {
+            uint32_t s = solid ? 0xffffffffu : src[x];
+            uint32_t a = mul255(s >> 24, ca);
+            if (!a)
+                continue;
+            uint32_t srgb = (s & 0xffffff) == 0xffffff
+                                ? rgb
+                                : mul255(s >> 16 & 0xff, cr) << 16 | mul255(s >> 8 & 0xff, cg) << 8 |
+                                      mul255(s & 0xff, cb);
+            blend(&d[x], srgb, a);
+        }
+    }
+}
+
+/* Fills the rows [y0, y1) with the background. */
+static void clear_rows(struct frame *f, int y0, int y1)
+{
+    for (int y = y0; y < y1; y++) {
+        uint32_t *d = f->px + (size_t)y * f->w;
+        for (int x = 0; x < f->w; x++)
+            d[x] = f->bg;
+    }
+}
+
+void frame_flush(struct frame *f)
+{
+    if (!f->px)
+        return;
+    if (!f->whole)
+        clear_rows(f, 0, f->h);
+    f->whole = true;
+    for (int i = 0; i < f->nq; i++)
+        raster(f, &f->q[i], 0, f->h);
+    f->nq = 0;
+}
+
+void frame_quad(struct frame *f, int x, int y, int w, int h, int sx, int sy, uint32_t argb,
+                uint64_t ident)
+{
+    if (!f->px || w <= 0 || h <= 0)
+        return;
+    if (f->nq == f->cap) {
+        int cap = f->cap ? f->cap * 2 : 1024;
+        struct quad *q = cap <= QUADS_CAP ? realloc(f->q, (size_t)cap * sizeof *q) : NULL;
+        if (q) {
+            f->q = q;
+            f->cap = cap;
+        } else if (f->cap) {
+            frame_flush(f); /* out of room (or memory): this frame is drawn whole */
+        } else {
+            return;
+        }
+    }
+    struct quad qd = {(int16_t)x, (int16_t)y, (int16_t)w, (int16_t)h,
+                      (int16_t)(sx < 0 ? -1 : sx), (int16_t)sy, argb, ident};
+    hash_quad(f, &qd);
+    f->q[f->nq++] = qd;
+}
+
+/* Collects runs of dirty bands as full-width rectangles. */
+static void collect_damage(struct frame *f)
+{
+    f->ndamage = 0;
+    for (int b = 0; b < f->nbands; b++) {
+        if (!f->dirty[b])
+            continue;
+        int e = b;
+        while (e + 1 < f->nbands && f->dirty[e + 1])
+            e++;
+        int y0 = b * f->band_h, y1 = (e + 1) * f->band_h;
+        f->damage[f->ndamage++] = (SDL_Rect){0, y0, f->w, (y1 > f->h ? f->h : y1) - y0};
+        b = e;
+    }
+}
+
+void frame_end(struct frame *f)
+{
+    if (!f->px)
+        return;
+    bool all = f->invalid || f->whole;
+    for (int b = 0; b < f->nbands; b++) {
+        f->dirty[b] = all || f->hash[b] != f->prev[b];
+        f->prev[b] = f->hash[b];
+        if (f->dirty[b] && !f->whole)
+            clear_rows(f, b * f->band_h, (b + 1) * f->band_h < f->h ? (b + 1) * f->band_h : f->h);
+    }
+    f->invalid = false;
+    for (int i = 0; i < f->nq; i++) {
+        const struct quad *q = &f->q[i];
+        int b0, b1;
+        if (!bands_of(f, q->y, q->h, &b0, &b1))
+            continue;
+        for (int b = b0; b <= b1; b++)
+            if (f->dirty[b])
+                raster(f, q, b * f->band_h, (b + 1) * f->band_h);
+    }
+    f->nq = 0;
+    collect_damage(f);
+}
+
+const uint32_t *frame_pixels(const struct frame *f, int *w, int *h)
+{
+    *w = f->w;
+    *h = f->h;
+    return f->px;
+}
+
+/* Copies rectangle r (inside both) of the frame to dst's pixels. */
+static void copy_rect(const struct frame *f, SDL_Surface *dst, const SDL_Rect *r)
+{
+    const uint32_t *src = f->px + (size_t)r->y * f->w + r->x;
+    uint8_t *d = (uint8_t *)dst->pixels + (size_t)r->y * dst->pitch + (size_t)r->x * 4;
+    uint32_t fmt = dst->format->format;
+    if (fmt == SDL_PIXELFORMAT_ARGB8888 || fmt == SDL_PIXELFORMAT_RGB888) {
+        for (int y = 0; y < r->h; y++)
+            memcpy(d + (size_t)y * dst->pitch, src + (size_t)y * f->w, (size_t)r->w * 4);
+        return;
+    }
+    d = (uint8_t *)dst->pixels + (size_t)r->y * dst->pitch +
+        (size_t)r->x * dst->format->BytesPerPixel;
+    SDL_ConvertPixels(r->w, r->h, SDL_PIXELFORMAT_ARGB8888, src, f->w * 4, fmt, d, dst->pitch);
+}
+
+int frame_copy_to(struct frame *f, SDL_Surface *dst, bool all, const SDL_Rect **rects)
+{
+    *rects = f->damage;
+    if (!f->px || (!all && f->ndamage == 0))
+        return 0;
+    if (all) {
+        f->damage[0] = (SDL_Rect){0, 0, f->w, f->h};
+        f->ndamage = 1;
+    }
+    if (SDL_MUSTLOCK(dst) && SDL_LockSurface(dst) != 0)
+        return 0;
+    int n = 0;
+    for (int i = 0; i < f->ndamage; i++) {
+        SDL_Rect r = f->damage[i], bounds = {0, 0, dst->w, dst->h};
+        if (SDL_IntersectRect(&r, &bounds, &f->damage[n])) {
+            copy_rect(f, dst, &f->damage[n]);
+            n++;
+        }
+    }
+    if (SDL_MUSTLOCK(dst))
+        SDL_UnlockSurface(dst);
+    f->ndamage = n;
+    return n;
+}

@@ -1,0 +1,66 @@
+/*
+ * The software frame: the window's pixels in memory, drawn by render.c's own rasteriser, and
+ * redrawn only where they changed.
+ *
+ * A frame is a list of quads (axis-aligned copies from the glyph atlas, or solid rectangles),
+ * queued in drawing order. The frame is cut into horizontal bands (a cell row each); every
+ * quad is folded into a hash of each band it touches, clipped to the band, with what it
+ * copies (its position, size, colour, and an identity of the source pixels: the glyph, not
+ * the atlas slot, which the atlas may give to another glyph). At the end only the bands
+ * whose hash differs from the last frame's are cleared and rasterised, and only they are
+ * copied to the window: a key echoed at the prompt redraws and sends one row, not the
+ * window. Whatever draws (the grid, the overlay, the search bar) needs to know nothing of it.
+ */
+#ifndef BT_UI_FRAME_H
+#define BT_UI_FRAME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <SDL.h>
+
+struct frame;
+
+/* An empty frame; NULL when out of memory. */
+struct frame *frame_create(void);
+void frame_destroy(struct frame *f);
+
+/*
+ * Starts a frame of w x h pixels, in bands of band_h rows, on background bg (0xRRGGBB),
+ * copying glyphs from atlas (atlas_pitch pixels per row); a new size redraws every band.
+ * False when out of memory (nothing is drawn then).
+ */
+bool frame_begin(struct frame *f, int w, int h, int band_h, uint32_t bg, const uint32_t *atlas,
+                 int atlas_pitch);
+
+/*
+ * Queues a quad at (x, y) of w x h pixels in colour argb: a copy of the atlas pixels at
+ * (sx, sy) modulated by argb, or a solid rectangle when sx < 0. ident names the copied
+ * pixels (two quads with the same ident, position and colour draw the same).
+ */
+void frame_quad(struct frame *f, int x, int y, int w, int h, int sx, int sy, uint32_t argb,
+                uint64_t ident);
+
+/*
+ * Rasterises what is queued now, over the whole frame (cleared first): the atlas is about
+ * to reuse slots the queued quads copy from. The frame then redraws every band.
+ */
+void frame_flush(struct frame *f);
+
+/* Rasterises the bands that changed (every band after frame_flush or a new size). */
+void frame_end(struct frame *f);
+
+/* The next frame redraws every band. */
+void frame_invalidate(struct frame *f);
+
+/* The frame's pixels, 0xAARRGGBB, w per row. */
+const uint32_t *frame_pixels(const struct frame *f, int *w, int *h);
+
+/*
+ * Copies to dst what the last frame changed (all: the whole frame), converting the pixel
+ * format when dst's is not 32-bit xRGB. Sets *rects to the rectangles copied (clipped to
+ * dst) and returns how many; 0 when nothing changed.
+ */
+int frame_copy_to(struct frame *f, SDL_Surface *dst, bool all, const SDL_Rect **rects);
+
+#endif

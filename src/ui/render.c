@@ -328,6 +328,21 @@ static struct ink cell_ink(const struct render *rd, const struct sb_cell *cell, 
     return k;
 }
 
+/* The background a cell is drawn on: cell_ink()'s, without working out the rest. */
+static uint32_t cell_bg(const struct render *rd, const struct sb_cell *cell, int selected)
+{
+    if (selected || (cell->attrs & SB_ATTR_REVERSE))
+        return cell_ink(rd, cell, selected, true).bg;
+    return render_color(rd, cell->bg, false);
+}
+
+/* True when a cell draws more than its background: a glyph or a line. */
+static bool inked(const struct sb_cell *cell)
+{
+    return (cell->chars[0] && (cell->chars[0] != ' ' || cell->chars[1])) ||
+           (cell->attrs & (SB_ATTR_UNDERLINE_MASK | SB_ATTR_STRIKE | SB_ATTR_OVERLINE));
+}
+
 /* Queues a curly underline: a two-pixel zigzag along the underline position. */
 static void curly(struct render *rd, int x, int y, int w, int t, uint32_t argb)
 {
@@ -429,7 +444,7 @@ static bool draw_row(struct render *rd, const struct render_scene *s, int r)
         uint32_t bg = rd->bg;
         if (c < s->cols) {
             const struct sb_cell *cell = row && (uint32_t)c < row->ncols ? &row->cells[c] : &blank;
-            bg = cell_ink(rd, cell, selected(s, r, c, lo, hi), s->blink_on).bg;
+            bg = cell_bg(rd, cell, selected(s, r, c, lo, hi));
             if (block_cursor_at(s, r, c))
                 bg = rd->cursor;
         }
@@ -442,8 +457,8 @@ static bool draw_row(struct render *rd, const struct render_scene *s, int r)
     }
     for (int c = 0; row && c < s->cols && (uint32_t)c < row->ncols; c++) {
         const struct sb_cell *cell = &row->cells[c];
-        if (cell->width == 0)
-            continue;
+        if (cell->width == 0 || (!inked(cell) && !hovered(s, r, c, cell)))
+            continue; /* most cells of most screens: their background is all */
         struct ink k = cell_ink(rd, cell, selected(s, r, c, lo, hi), s->blink_on);
         blink |= (cell->attrs & SB_ATTR_BLINK) != 0;
         if (block_cursor_at(s, r, c))

@@ -694,27 +694,36 @@ static void serve_requests(struct app *a)
     }
 }
 
-/* The event loop: every window's turn, every SDL event to its window, sleep if idle. */
+/* Every SDL event waiting, to its window; then the keys still waiting for their text. */
+static void pump_events(struct app *a)
+{
+    SDL_Event e;
+    while (a->n > 0 && SDL_PollEvent(&e)) {
+        if (e.type == SDL_QUIT)
+            a->quit = true;
+        else
+            on_event(event_window(a, &e), &e);
+    }
+    for (int i = 0; i < a->n; i++)
+        if (events_flush(&a->wins[i]->ek, session_term(a->wins[i]->s)))
+            typed(a->wins[i]);
+}
+
+/*
+ * The event loop: SDL events first (a key reaches the program before anything else is
+ * done), every window's turn, the events drawing read ahead (XSync), sleep if idle.
+ */
 static void run(struct app *a)
 {
     while (a->n > 0) {
+        pump_events(a);
         uint64_t now = session_now_ns();
         bool working = false;
         serve_requests(a);
         for (int i = 0; i < a->n; i++)
             if (!turn(a->wins[i], now, &working))
                 close_one(a, i--);
-        /* Drawing may read X events ahead (XSync): take them all after it, then sleep. */
-        SDL_Event e;
-        while (a->n > 0 && SDL_PollEvent(&e)) {
-            if (e.type == SDL_QUIT)
-                a->quit = true;
-            else
-                on_event(event_window(a, &e), &e);
-        }
-        for (int i = 0; i < a->n; i++)
-            if (events_flush(&a->wins[i]->ek, session_term(a->wins[i]->s)))
-                typed(a->wins[i]);
+        pump_events(a);
         if (a->n > 0 && !working && !a->quit)
             wait_events(a);
     }

@@ -11,7 +11,7 @@
  * Rates are medians of several runs; the line -> cells conversion is timed
  * apart and left out of the store's figures.
  *
- *   bench_store FILE [--runs N] [--quick] [--cold-kib N]
+ *   bench_store FILE [--runs N] [--quick] [--density] [--cold-kib N]
  *
  * --cold-kib sets the cold tier's block size (default: the store's, 64 KiB).
  */
@@ -372,6 +372,13 @@ static void density(const struct corpus *c)
            cfg.cold_bytes >> 10, (double)a.compressed_bytes / a.rows_retained, (double)a.ram_used / a.rows_retained,
            (double)b.compressed_bytes / b.rows_retained, (double)b.ram_used / b.rows_retained,
            tc, cc, a.raw_bytes_stored / cc / 1e6);
+    double r = (double)b.rows_retained;
+    printf("  RAM after idle, B/row: compressed %.2f, index %.2f, summaries %.2f, cache %.2f, "
+           "work %.2f, the rest (hot page, allocator) %.2f\n",
+           b.compressed_bytes / r, b.index_bytes / r, b.summary_bytes / r, b.cache_bytes / r,
+           b.work_bytes / r,
+           (double)(b.ram_used - b.compressed_bytes - b.index_bytes - b.summary_bytes -
+                    b.cache_bytes - b.work_bytes) / r);
     printf("  random read latency in cold pages: p50 %.3f ms p99 %.3f ms\n", p50, p99);
     printf("  cold pages: %llu, %llu of them with rows regrouped by a period > 1\n",
            (unsigned long long)b.pages_cold, (unsigned long long)b.pages_permuted);
@@ -381,16 +388,18 @@ static void density(const struct corpus *c)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: bench_store FILE [--runs N] [--quick] [--cold-kib N]\n");
+        fprintf(stderr, "usage: bench_store FILE [--runs N] [--quick] [--density] [--cold-kib N]\n");
         return 2;
     }
     int runs = 3;
-    bool quick = false;
+    bool quick = false, only_density = false;
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--runs") && i + 1 < argc)
             runs = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--quick"))
             quick = true;
+        else if (!strcmp(argv[i], "--density")) /* only the density after idle */
+            only_density = true;
         else if (!strcmp(argv[i], "--cold-kib") && i + 1 < argc)
             cold_bytes = (uint32_t)atoi(argv[++i]) << 10;
     }
@@ -406,9 +415,11 @@ int main(int argc, char **argv)
     printf("corpus %s: %zu lines, %.1f MB of row text; line->rows cutting %.0f MB/s "
            "(excluded below)\n",
            argv[1], c.nlines, text_bytes(&c) / 1e6, text_bytes(&c) / conv / 1e6);
-    sweep(&c, runs, conv, quick);
+    if (!only_density)
+        sweep(&c, runs, conv, quick);
     density(&c);
-    default_config(&c, spill_dir);
+    if (!only_density)
+        default_config(&c, spill_dir);
     rmdir(spill_dir);
     free(c.text);
     free(c.line_off);

@@ -33,6 +33,7 @@ struct frame {
     int ndamage;
     bool invalid; /* the next frame redraws every band */
     bool whole;   /* this frame was rasterised whole (frame_flush) */
+    bool open;    /* between a frame_begin that took and its frame_end */
 };
 
 struct frame *frame_create(void)
@@ -106,10 +107,12 @@ bool frame_begin(struct frame *f, int w, int h, int band_h, uint32_t bg, const u
     f->nq = 0;
     f->ndamage = 0;
     f->whole = false;
+    f->open = false;
     if (w <= 0 || h <= 0 || band_h <= 0)
         return false;
     if ((w != f->w || h != f->h || band_h != f->band_h || !f->px) && !resize(f, w, h, band_h))
         return false;
+    f->open = true;
     f->bg = 0xff000000u | bg;
     uint64_t seed = fold(0x6a09e667f3bcc908ull, f->bg);
     for (int b = 0; b < f->nbands; b++)
@@ -172,6 +175,7 @@ static void raster(struct frame *f, const struct quad *q, int cy0, int cy1)
     const uint32_t *atlas = f->atlas;
     int apitch = f->apitch;
     int x0 = q->x < 0 ? 0 : q->x, x1 = q->x + q->w > f->w ? f->w : q->x + q->w;
+    cy1 = cy1 < f->h ? cy1 : f->h; /* the last band may be cut short */
     int y0 = q->y > cy0 ? q->y : cy0, y1 = q->y + q->h < cy1 ? q->y + q->h : cy1;
     bool solid = q->sx < 0;
     uint32_t ca = q->argb >> 24, cr = q->argb >> 16 & 0xff, cg = q->argb >> 8 & 0xff,
@@ -206,7 +210,7 @@ static void clear_rows(struct frame *f, int y0, int y1)
 
 void frame_flush(struct frame *f)
 {
-    if (!f->px)
+    if (!f->open)
         return;
     if (!f->whole)
         clear_rows(f, 0, f->h);
@@ -219,7 +223,7 @@ void frame_flush(struct frame *f)
 void frame_quad(struct frame *f, int x, int y, int w, int h, int sx, int sy, uint32_t argb,
                 uint64_t ident)
 {
-    if (!f->px || w <= 0 || h <= 0)
+    if (!f->open || w <= 0 || h <= 0)
         return;
     if (f->nq == f->cap) {
         int cap = f->cap ? f->cap * 2 : 1024;
@@ -257,8 +261,9 @@ static void collect_damage(struct frame *f)
 
 void frame_end(struct frame *f)
 {
-    if (!f->px)
+    if (!f->open)
         return;
+    f->open = false;
     bool all = f->invalid || f->whole;
     for (int b = 0; b < f->nbands; b++) {
         f->dirty[b] = all || f->hash[b] != f->prev[b];

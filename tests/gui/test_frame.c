@@ -1,0 +1,215 @@
+/*
+ * frame.c, the partial frames, against a reference: the same quads drawn on a fresh frame.
+ *
+ * A frame drawn after other frames (so only the bands whose quads changed are redrawn and
+ * copied out) must show exactly what a fresh frame of the same quads shows, whatever
+ * changed: random scenes of solid and atlas quads, overlapping, translucent, off the edges,
+ * with a few quads changed between frames; a new background; a flush in the middle of a
+ * frame (the atlas reuses slots); more quads than frame.c keeps; a new size. The copy out
+ * must convert to a surface of another pixel format, and copy only what changed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <SDL.h>
+
+#include "frame.h"
+
+static int failures;
+
+#define CHECK(cond)                                                                           \
+    do {                                                                                      \
+        if (!(cond)) {                                                                        \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);          \
+            failures++;                                                                       \
+        }                                                                                     \
+    } while (0)
+
+#define W 97
+#define H 61
+#define BAND 8
+#define APITCH 64
+
+static uint32_t atlas[APITCH * APITCH];
+
+struct q {
+    int x, y, w, h, sx, sy;
+    uint32_t argb;
+    uint64_t ident;
+};
+
+static uint32_t rng_state = 12345;
+
+static uint32_t rnd(uint32_t n)
+{
+    rng_state = rng_state * 1103515245u + 12345u;
+    return (rng_state >> 8) % n;
+}
+
+static struct q random_quad(void)
+{
+    struct q q = {(int)rnd(W + 20) - 10, (int)rnd(H + 20) - 10, 1 + (int)rnd(30),
+                  1 + (int)rnd(20), -1, 0, 0, 0};
+    static const uint32_t alpha[] = {0xff000000u, 0x40000000u, 0xd0000000u};
+    q.argb = alpha[rnd(3)] | (rnd(0x1000000));
+    if (rnd(2)) { /* a copy from the atlas: its size within it */
+        q.w = q.w > 32 ? 32 : q.w;
+        q.h = q.h > 32 ? 32 : q.h;
+        q.sx = (int)rnd(APITCH - 32);
+        q.sy = (int)rnd(APITCH - 32);
+        q.ident = 1 + (uint64_t)q.sx * APITCH + (uint64_t)q.sy;
+    }
+    return q;
+}
+
+static void draw(struct frame *f, const struct q *qs, int n, uint32_t bg, int flush_at)
+{
+    CHECK(frame_begin(f, W, H, BAND, bg, atlas, APITCH));
+    for (int i = 0; i < n; i++) {
+        if (i == flush_at)
+            frame_flush(f);
+        frame_quad(f, qs[i].x, qs[i].y, qs[i].w, qs[i].h, qs[i].sx, qs[i].sy, qs[i].argb,
+                   qs[i].ident);
+    }
+    frame_end(f);
+}
+
+/* True when f shows what a fresh frame of the same quads shows. */
+static bool same_as_fresh(const struct frame *f, const struct q *qs, int n, uint32_t bg)
+{
+    struct frame *ref = frame_create();
+    draw(ref, qs, n, bg, -1);
+    int w, h, rw, rh;
+    const uint32_t *a = frame_pixels(f, &w, &h), *b = frame_pixels(ref, &rw, &rh);
+    bool same = w == rw && h == rh && !memcmp(a, b, (size_t)w * h * 4);
+    frame_destroy(ref);
+    return same;
+}
+
+/* Rows of pixels the last frame changed. */
+static int damaged_rows(struct frame *f)
+{
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_ARGB8888);
+    const SDL_Rect *r;
+    int n = frame_copy_to(f, s, false, &r), rows = 0;
+    for (int i = 0; i < n; i++)
+        rows += r[i].h;
+    SDL_FreeSurface(s);
+    return rows;
+}
+
+static void test_random_scenes(void)
+{
+    enum { N = 300 };
+    static struct q qs[N];
+    for (int i = 0; i < N; i++)
+        qs[i] = random_quad();
+    struct frame *f = frame_create();
+    uint32_t bg = 0x181818;
+    draw(f, qs, N, bg, -1);
+    CHECK(same_as_fresh(f, qs, N, bg));
+    CHECK(damaged_rows(f) == H); /* the first frame is all new */
+    draw(f, qs, N, bg, -1);
+    CHECK(damaged_rows(f) == 0);
+    for (int round = 0; round < 200; round++) {
+        int changes = (int)rnd(4);
+        for (int c = 0; c < changes; c++)
+            qs[rnd(N)] = random_quad();
+        if (round % 50 == 49)
+            bg ^= 0x102030; /* a new default background redraws everything */
+        int flush_at = round % 37 == 5 ? (int)rnd(N) : -1;
+        draw(f, qs, N, bg, flush_at);
+        CHECK(same_as_fresh(f, qs, N, bg));
+        if (flush_at >= 0 || round % 50 == 49)
+            CHECK(damaged_rows(f) == H);
+    }
+    frame_destroy(f);
+}
+
+/* One quad moved within a band: that band only. */
+static void test_one_band(void)
+{
+    struct q qs[2] = {{0, 0, W, H, -1, 0, 0xff204060u, 0}, {10, 14, 5, 5, 3, 4, 0xffffffffu, 9}};
+    struct frame *f = frame_create();
+    draw(f, qs, 2, 0, -1);
+    (void)damaged_rows(f);
+    qs[1].x = 11;
+    draw(f, qs, 2, 0, -1);
+    CHECK(damaged_rows(f) == 2 * BAND); /* rows 14..18 are in bands 1 and 2 */
+    CHECK(same_as_fresh(f, qs, 2, 0));
+    qs[1].ident = 10; /* the same slot now holding another glyph */
+    draw(f, qs, 2, 0, -1);
+    CHECK(damaged_rows(f) == 2 * BAND);
+    frame_destroy(f);
+}
+
+/* More quads than frame.c keeps: drawn whole as they come, still right. */
+static void test_many_quads(void)
+{
+    enum { N = 70000 };
+    struct q *qs = malloc(N * sizeof *qs);
+    for (int i = 0; i < N; i++) {
+        qs[i] = random_quad();
+        qs[i].w = 1 + qs[i].w % 4;
+        qs[i].h = 1 + qs[i].h % 4;
+    }
+    struct frame *f = frame_create();
+    draw(f, qs, N, 0x112233, -1);
+    CHECK(same_as_fresh(f, qs, N, 0x112233));
+    CHECK(damaged_rows(f) == H);
+    frame_destroy(f);
+    free(qs);
+}
+
+/* The copy out: another pixel format converted, and a surface smaller than the frame. */
+static void test_copy_formats(void)
+{
+    struct q qs[1] = {{5, 5, 30, 20, -1, 0, 0xffff0000u, 0}};
+    struct frame *f = frame_create();
+    draw(f, qs, 1, 0x0000ff, -1);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, W - 10, H - 10, 16,
+                                                    SDL_PIXELFORMAT_RGB565);
+    const SDL_Rect *r;
+    int n = frame_copy_to(f, s, true, &r);
+    CHECK(n == 1 && r[0].w == W - 10 && r[0].h == H - 10);
+    uint16_t red = ((uint16_t *)((uint8_t *)s->pixels + 10 * s->pitch))[10];
+    uint16_t blue = ((uint16_t *)s->pixels)[0];
+    CHECK(red == 0xf800 && blue == 0x001f);
+    SDL_FreeSurface(s);
+    frame_destroy(f);
+}
+
+/* A new size redraws all; a size of nothing is refused. */
+static void test_sizes(void)
+{
+    struct q qs[1] = {{5, 5, 30, 20, -1, 0, 0xffff0000u, 0}};
+    struct frame *f = frame_create();
+    draw(f, qs, 1, 0, -1);
+    (void)damaged_rows(f);
+    CHECK(frame_begin(f, W / 2, H / 2, BAND, 0, atlas, APITCH));
+    frame_quad(f, 5, 5, 30, 20, -1, 0, 0xffff0000u, 0);
+    frame_end(f);
+    int w, h;
+    frame_pixels(f, &w, &h);
+    CHECK(w == W / 2 && h == H / 2);
+    CHECK(!frame_begin(f, 0, H, BAND, 0, atlas, APITCH));
+    frame_quad(f, 0, 0, 1, 1, -1, 0, 0xffffffffu, 0); /* harmless after a refused begin */
+    frame_end(f);
+    frame_invalidate(f);
+    frame_destroy(f);
+    frame_destroy(NULL);
+}
+
+int main(void)
+{
+    for (int i = 0; i < APITCH * APITCH; i++) /* glyph-like coverage, white and coloured */
+        atlas[i] = (uint32_t)((i * 37) % 256) << 24 | (i % 3 ? 0xffffffu : (uint32_t)i * 2654435761u >> 8);
+    test_random_scenes();
+    test_one_band();
+    test_many_quads();
+    test_copy_formats();
+    test_sizes();
+    printf("test_frame: %s\n", failures ? "FAILED" : "ok");
+    return failures ? 1 : 0;
+}

@@ -843,7 +843,14 @@ static bool open_window(struct win *w, const struct bt_config *cfg)
                                  SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
     if (!w->window)
         goto fail;
-    if (cfg->env && cfg->env->render_geometry && !(w->ren = SDL_CreateRenderer(w->window, -1, 0)))
+    bool geometry = cfg->env && cfg->env->render_geometry;
+    if (!geometry && !SDL_GetWindowSurface(w->window)) {
+        /* A video driver without a window framebuffer: an SDL renderer draws instead. */
+        fprintf(stderr, "boundterm: window surface: %s; drawing through an SDL renderer\n",
+                SDL_GetError());
+        geometry = true;
+    }
+    if (geometry && !(w->ren = SDL_CreateRenderer(w->window, -1, 0)))
         goto fail;
     w->rd = render_create(w->ren, w->font);
     w->present_all = true;

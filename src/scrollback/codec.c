@@ -308,15 +308,22 @@ void codec_trim(struct codec *c)
     c->xz_enc_live = false;
 }
 
+void codec_idle(struct codec *c)
+{
+    codec_trim(c);
+    ZSTD_freeDCtx(c->zd);
+    c->zd = NULL;
+    if (c->xz_dec_live)
+        lzma_end(&c->xz_dec);
+    c->xz_dec_live = false;
+}
+
 /* Frees the context and all its state; NULL is a no-op. */
 void codec_destroy(struct codec *c)
 {
     if (!c)
         return;
-    codec_trim(c);
-    ZSTD_freeDCtx(c->zd);
-    if (c->xz_dec_live)
-        lzma_end(&c->xz_dec);
+    codec_idle(c);
     free(c);
 }
 
@@ -435,6 +442,9 @@ static int lz4_decompress(const void *src, size_t n, void *dst, size_t raw_len)
 static int zstd_decompress(struct codec *c, const void *src, size_t n, void *dst,
                            size_t raw_len)
 {
+    int err = make_decompressor(c, raw_len); /* gone since codec_idle() */
+    if (err < 0)
+        return err;
     size_t got = ZSTD_decompressDCtx(c->zd, dst, raw_len, src, n);
     return !ZSTD_isError(got) && got == raw_len ? 0 : SB_ERR_CORRUPT;
 }

@@ -38,6 +38,12 @@ void codec_destroy(struct codec *c);
  */
 void codec_trim(struct codec *c);
 
+/*
+ * Frees all the state, the decompressor's too: for a context that will not be used for a
+ * while (no stream may be in progress). The next call makes what it needs again.
+ */
+void codec_idle(struct codec *c);
+
 /* Worst-case compressed size of n bytes; 0 for an unknown codec (or n past lz4's limit). */
 size_t codec_bound(enum sb_codec codec, size_t n);
 

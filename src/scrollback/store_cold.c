@@ -238,11 +238,19 @@ static bool cold_step(struct sb_store *s, bool unlock)
         return false;
     if (s->cfg.cold_codec == SB_CODEC_NONE || !cold_pick(s, &job)) {
         s->cold_candidates = false;
-        /* Done for now: the xz encoder's megabytes go back until the next batch. */
+        /*
+         * Done for now, and nothing was pushed for cold_delay_ms: the codecs' state and the
+         * worker's buffers go back until the next batch (the xz encoder's megabytes, the
+         * hot page's zstd context: some 600 KiB an idle store need not hold).
+         */
         if (s->cold_codec)
-            codec_trim(s->cold_codec);
+            codec_idle(s->cold_codec);
         if (s->cold_probe)
-            codec_trim(s->cold_probe);
+            codec_idle(s->cold_probe);
+        if (s->sealed_pending == 0) { /* else the worker may be compressing, unlocked */
+            codec_idle(s->work_codec);
+            store_scratch_free(s, &s->work_out);
+        }
         store_scratch_free(s, &s->cold_in);
         store_scratch_free(s, &s->cold_raw);
         store_scratch_free(s, &s->cold_perm);

@@ -367,7 +367,7 @@ static void warm_up(struct codec *c)
     free(src);
 }
 
-/* codec_sizeof is plausible, follows trim, and stays near codec_estimate. */
+/* codec_sizeof is plausible, follows trim and idle, and stays near codec_estimate. */
 static void test_sizeof(void)
 {
     const struct { enum sb_codec codec; int level; size_t lo, hi; } cases[] = {
@@ -393,6 +393,12 @@ static void test_sizeof(void)
         codec_trim(c);
         CHECK_EQ(codec_sizeof(c), before);
         warm_up(c); /* and compresses again after a trim */
+        CHECK_EQ(codec_sizeof(c), after);
+        codec_idle(c); /* the decoder goes too */
+        CHECK(codec_sizeof(c) <= before);
+        CHECK(cases[i].codec == SB_CODEC_NONE || cases[i].codec == SB_CODEC_LZ4 ||
+              codec_sizeof(c) < before);
+        warm_up(c); /* and both come back on use */
         CHECK_EQ(codec_sizeof(c), after);
         codec_destroy(c);
     }

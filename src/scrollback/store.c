@@ -850,6 +850,7 @@ static int seal_hot(struct sb_store *s)
     if (!e)
         return SB_ERR_NOMEM;
     e->summary = store_summary_build(s, &s->hot.view, &e->summary_log2);
+    store_summary_fit(s, e);
     store_summary_trim(s); /* past its share, the oldest pages' summaries go */
     e->ends_wrapped = (page_view_flags(&s->hot.view, nrows - 1) & SB_ROW_WRAPPED) != 0;
     e->marks = (uint8_t)page_view_marks(&s->hot.view);

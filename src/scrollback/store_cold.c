@@ -197,6 +197,7 @@ static void cold_install(struct sb_store *s, struct cold_job *job, int rc, size_
             store_summary_merge(s, &merged, e);
         store_entry_release(s, e);
     }
+    store_summary_fit(s, &merged);
     merged.raw_len = (uint32_t)job->merged_len;
     merged.blob_len = (uint32_t)clen;
     merged.codec = (uint8_t)s->cfg.cold_codec;

@@ -178,6 +178,12 @@ uint32_t store_summary_bits(uint32_t page_bytes);
 /* The summary of a page's rows (accounted); NULL when out of memory. */
 uint8_t *store_summary_build(struct sb_store *s, const struct page_view *v, uint8_t *log2);
 void store_summary_free(struct sb_store *s, struct entry *e);
+/*
+ * Halves e's summary while the half would be at most half full: a page of few distinct
+ * trigrams keeps the same odds of a false positive per trigram (at most 1 in 2) in fewer
+ * bytes. A page of log lines needs about half of what a page of od -cx does.
+ */
+void store_summary_fit(struct sb_store *s, struct entry *e);
 /* Halves, then frees, the oldest pages' summaries until they take at most summary_max. */
 void store_summary_trim(struct sb_store *s);
 /* ORs from's summary into into's (a cold merge) and frees from's. */

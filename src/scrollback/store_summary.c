@@ -5,7 +5,9 @@
  * A summary is a one-hash Bloom filter of the page's byte trigrams, as the search sees the
  * text: ASCII letters folded to lower case, an empty cell a space, soft-wrapped rows joined,
  * and a trigram never spanning the end of a line. It is small (page_bytes / 8 bits, 256 B to
- * 2 KiB, about 1.5% of the page's text; pages under 16 KiB have none), so a single trigram is often a false positive, but a query needs all of its
+ * 2 KiB, about 1.5% of the page's text; pages under 16 KiB have none; halved while the half
+ * would be at most half full, as a page of few distinct trigrams needs fewer bits: fit), so
+ * a single trigram is often a false positive, but a query needs all of its
  * trigrams: a ten-byte literal has eight, and a page that holds none of it is passed over
  * unless all eight collide. Summaries stay in RAM while their pages are compressed, moved to
  * the cold tier (merged by OR) or spilled, and are counted in ram_used. They may take half the
@@ -93,10 +95,10 @@ void store_summary_free(struct sb_store *s, struct entry *e)
  * filter fold into bit j of one half the size. It still holds every trigram, with more
  * false positives. false when it is at its smallest (or memory ran out).
  */
-static bool summary_halve(struct sb_store *s, struct entry *e)
+static bool halve(struct sb_store *s, struct entry *e)
 {
-    unsigned log2 = e->summary_log2, full = log2_of(s->summary_bits);
-    if (!e->summary || log2 <= SUMMARY_MIN_LOG2 || log2 + SUMMARY_FOLDS <= full)
+    unsigned log2 = e->summary_log2;
+    if (!e->summary || log2 <= SUMMARY_MIN_LOG2)
         return false;
     size_t half = (1u << (log2 - 1)) / 8;
     uint8_t *f = calloc(half, 1);
@@ -112,6 +114,31 @@ static bool summary_halve(struct sb_store *s, struct entry *e)
     e->summary = f;
     e->summary_log2 = (uint8_t)(log2 - 1);
     return true;
+}
+
+/* Under memory pressure: halve, but not below a quarter of a page's full summary. */
+static bool summary_halve(struct sb_store *s, struct entry *e)
+{
+    if (e->summary && (unsigned)e->summary_log2 + SUMMARY_FOLDS <= log2_of(s->summary_bits))
+        return false;
+    return halve(s, e);
+}
+
+/* Bits the filter of 2^log2 bits would have set once halved (bits 2j and 2j+1 OR-ed). */
+static uint32_t halved_bits_set(const uint8_t *f, unsigned log2)
+{
+    uint32_t n = 0;
+    for (size_t i = 0; i < (1u << log2) / 8; i++)
+        n += (uint32_t)__builtin_popcount((f[i] | f[i] >> 1) & 0x55);
+    return n;
+}
+
+void store_summary_fit(struct sb_store *s, struct entry *e)
+{
+    while (e->summary && e->summary_log2 > SUMMARY_MIN_LOG2 &&
+           2 * halved_bits_set(e->summary, e->summary_log2) <= 1u << (e->summary_log2 - 1) &&
+           halve(s, e))
+        ;
 }
 
 void store_summary_trim(struct sb_store *s)
@@ -142,10 +169,10 @@ void store_summary_trim(struct sb_store *s)
 void store_summary_merge(struct sb_store *s, struct entry *into, struct entry *from)
 {
     while (into->summary && from->summary && into->summary_log2 > from->summary_log2)
-        if (!summary_halve(s, into))
+        if (!halve(s, into))
             store_summary_free(s, into);
     while (into->summary && from->summary && from->summary_log2 > into->summary_log2)
-        if (!summary_halve(s, from))
+        if (!halve(s, from))
             store_summary_free(s, from);
     if (into->summary && from->summary)
         for (uint32_t i = 0; i < (1u << into->summary_log2) / 8; i++)

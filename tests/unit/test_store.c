@@ -481,6 +481,24 @@ static void test_probe(void)
     }
     sb_store_destroy(s);
 
+    /* A page of few distinct trigrams (the same few lines over and over) keeps a summary a
+     * quarter to an eighth of a full one (store_summary_fit), and still misses nothing. */
+    REQUIRE(sb_store_create(&cfg, &s, NULL, 0) == 0);
+    n = (uint64_t)scaled(100000);
+    for (uint64_t k = 0; k < n; k++) {
+        const char *line = k % 3 ? "make: Nothing to be done" : "ok";
+        if (k % 40000 == 123)
+            line = "Zebra-42 once";
+        REQUIRE(sb_store_push_plain(s, line, strlen(line), 80, 0) == 0);
+    }
+    sb_store_stats(s, &st);
+    uint64_t pages = st.pages_ram + st.pages_disk;
+    CHECK(pages > 4);
+    CHECK(st.summary_bytes > 0 && st.summary_bytes <= pages * 256);
+    CHECK(probe_vs_plain(s, n, "zebra-42") > n / 2);
+    CHECK_EQ(probe_vs_plain(s, n, "nothing to"), 0);
+    sb_store_destroy(s);
+
     /* At the smallest budget for 16K pages the summaries get their share only: the oldest
      * pages lose theirs (and are read by every search), none of their rows go for it. */
     cfg.page_bytes = 16u << 10;

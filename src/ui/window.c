@@ -10,7 +10,7 @@
  * Sleeping: on X11 the loop poll()s the pty, the signalfd and the X
  * connection together, as headless mode polls the first two, so a flood costs
  * no extra wake-ups. Elsewhere SDL_WaitEventTimeout() sleeps, and a small
- * waker thread, armed before each sleep, polls the pty and the signalfd and
+ * waker thread per window, armed before each sleep, polls its pty and signalfd and
  * pushes an SDL event when either is ready (SDL wakes itself through the
  * display server, too slow for every pty read, so X11 does not use it).
  *
@@ -560,6 +560,8 @@ static bool finished(struct win *w, uint64_t now)
            (end == SESSION_CHILD_GONE && !w->exec_failed); /* the message stays */
 }
 
+static void dispatch(struct app *a, const SDL_Event *e);
+
 /* Sleeps until a pty, a signal, the display or the next deadline of any window wants it. */
 static void wait_events(struct app *a)
 {
@@ -582,12 +584,12 @@ static void wait_events(struct app *a)
             fprintf(stderr, "boundterm: poll: %s\n", strerror(errno));
         return;
     }
-    /* Without X11 only the first window's pty wakes the loop; the others within IDLE_MAX_MS. */
-    struct win *w = a->wins[0];
+    /* Without X11 each window's waker thread polls its session and pushes an event. */
+    for (int i = 0; i < a->n; i++)
+        waker_arm(&a->wins[i]->wk, a->wins[i]->s);
     SDL_Event e;
-    waker_arm(&w->wk, w->s);
     if (SDL_WaitEventTimeout(&e, ms))
-        on_event(w, &e);
+        dispatch(a, &e);
 }
 
 /* One window's part of a turn; false when its session is over (the caller closes it). */
@@ -625,6 +627,21 @@ static struct win *event_window(struct app *a, const SDL_Event *e)
         if (SDL_GetWindowID(a->wins[i]->window) == id)
             return a->wins[i];
     return a->n ? a->wins[0] : NULL;
+}
+
+/* One SDL event: a waker's (its window sleeps unarmed again), or to the window it is for. */
+static void dispatch(struct app *a, const SDL_Event *e)
+{
+    if (e->type == SDL_QUIT) {
+        a->quit = true;
+        return;
+    }
+    for (int i = 0; i < a->n; i++)
+        if (a->wins[i]->wk.thread && e->type == a->wins[i]->wk.event) {
+            a->wins[i]->wk.armed = false;
+            return;
+        }
+    on_event(event_window(a, e), e);
 }
 
 static void close_one(struct app *a, int i);
@@ -698,12 +715,8 @@ static void serve_requests(struct app *a)
 static void pump_events(struct app *a)
 {
     SDL_Event e;
-    while (a->n > 0 && SDL_PollEvent(&e)) {
-        if (e.type == SDL_QUIT)
-            a->quit = true;
-        else
-            on_event(event_window(a, &e), &e);
-    }
+    while (a->n > 0 && SDL_PollEvent(&e))
+        dispatch(a, &e);
     for (int i = 0; i < a->n; i++)
         if (events_flush(&a->wins[i]->ek, session_term(a->wins[i]->s)))
             typed(a->wins[i]);
@@ -945,7 +958,7 @@ static bool start(struct win *w, const struct bt_config *cfg)
     }
     searchbar_use_thread(&w->bar, search_woke, w);
     if (!(w->view = view_create(session_lines(w->s))) ||
-        (w->app->xfd < 0 && w->app->n == 0 && !waker_start(&w->wk, w->wake_pipe[0])))
+        (w->app->xfd < 0 && !waker_start(&w->wk, w->wake_pipe[0])))
         return false;
     const char *log = cfg->env ? cfg->env->frame_log : NULL;
     w->frame_log = log && *log && w->app->n == 0 ? fopen(log, "a") : NULL;

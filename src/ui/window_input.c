@@ -481,8 +481,6 @@ void on_event(struct win *w, const SDL_Event *e)
         w->dirty = true;
         break;
     default:
-        if (e->type == w->wk.event)
-            w->wk.armed = false;
         break;
     }
 }

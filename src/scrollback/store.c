@@ -849,9 +849,7 @@ static int seal_hot(struct sb_store *s)
     struct entry *e = push_back(s, &s->pages);
     if (!e)
         return SB_ERR_NOMEM;
-    e->summary = store_summary_build(s, &s->hot.view, &e->summary_log2);
-    store_summary_fit(s, e);
-    store_summary_trim(s); /* past its share, the oldest pages' summaries go */
+    /* Its summary is made by the worker with its compression (store_cold.c). */
     e->ends_wrapped = (page_view_flags(&s->hot.view, nrows - 1) & SB_ROW_WRAPPED) != 0;
     e->marks = (uint8_t)page_view_marks(&s->hot.view);
     e->born_ns = store_coarse_ns();

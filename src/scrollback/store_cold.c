@@ -38,12 +38,17 @@ static struct entry *next_sealed(struct sb_store *s)
     return NULL;
 }
 
-/* Compresses one sealed page; the lock is released while the codec runs. */
+/*
+ * Compresses one sealed page and makes its summary (store_summary.c), both off the input
+ * thread; the lock is released while they run. Until the page has its summary, searches
+ * read it.
+ */
 static void compress_one(struct sb_store *s, struct entry *e, bool unlock)
 {
     uint64_t id = e->id;
     const uint8_t *raw = e->u.sealed.raw;
     size_t len = e->raw_len;
+    uint32_t bits = s->summary_bits;
     if (store_scratch_reserve(s, &s->work_out, codec_bound(s->cfg.codec, len)) < 0) {
         store_mark_lost(s, store_find_id(&s->pages, id), "out of memory for compression");
         return;
@@ -53,9 +58,16 @@ static void compress_one(struct sb_store *s, struct entry *e, bool unlock)
         pthread_mutex_unlock(&s->lock);
     size_t clen = 0;
     int rc = codec_compress(s->work_codec, raw, len, s->work_out.p, s->work_out.cap, &clen);
+    uint8_t log2 = 0;
+    uint8_t *summary = rc == 0 ? store_summary_make(bits, raw, len, &log2) : NULL;
     if (unlock)
         pthread_mutex_lock(&s->lock);
     install_blob(s, id, rc, clen);
+    size_t i = store_find_id(&s->pages, id);
+    if (i < s->pages.len && store_at(&s->pages, i)->state == ENTRY_RAM)
+        store_summary_attach(s, store_at(&s->pages, i), summary, log2);
+    else
+        free(summary);
     pthread_cond_broadcast(&s->cond);
 }
 

@@ -175,8 +175,14 @@ struct sb_store {
 #define STORE_PROBE_MAX 64 /* trigrams of a needle that are checked */
 
 uint32_t store_summary_bits(uint32_t page_bytes);
-/* The summary of a page's rows (accounted); NULL when out of memory. */
-uint8_t *store_summary_build(struct sb_store *s, const struct page_view *v, uint8_t *log2);
+/*
+ * The summary of the raw page raw[0..len) in a filter of bits bits, not yet counted in the
+ * store's RAM: any thread may make it, the worker does, off the input thread. Sets *log2;
+ * NULL when bits is 0, the page does not parse or memory ran out (the page is always read).
+ */
+uint8_t *store_summary_make(uint32_t bits, const uint8_t *raw, size_t len, uint8_t *log2);
+/* Gives e the summary f (counted from now on, fitted; the oldest trimmed past their share). */
+void store_summary_attach(struct sb_store *s, struct entry *e, uint8_t *f, uint8_t log2);
 void store_summary_free(struct sb_store *s, struct entry *e);
 /*
  * Halves e's summary while the half would be at most half full: a page of few distinct

@@ -35,7 +35,7 @@ uint32_t store_summary_bits(uint32_t page_bytes)
     return bits;
 }
 
-static unsigned char fold(unsigned char c)
+static inline unsigned char fold(unsigned char c)
 {
     return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c ? c : ' ';
 }
@@ -54,31 +54,41 @@ static unsigned log2_of(uint32_t bits)
     return n;
 }
 
-uint8_t *store_summary_build(struct sb_store *s, const struct page_view *v, uint8_t *log2_out)
+uint8_t *store_summary_make(uint32_t bits, const uint8_t *raw, size_t len, uint8_t *log2_out)
 {
-    uint32_t bits = s->summary_bits;
-    uint8_t *f = bits ? calloc(bits / 8, 1) : NULL;
-    if (!f)
-        return NULL; /* no summary: the page is always read */
-    store_account(s, STORE_MEM_SUMMARY, bits / 8, 0);
+    struct page_view v;
+    page_view_init(&v);
+    uint8_t *f = bits && page_view_parse(&v, raw, len) == 0 ? calloc(bits / 8, 1) : NULL;
     unsigned log2 = log2_of(bits);
     *log2_out = (uint8_t)log2;
     uint32_t window = 0, have = 0;
-    for (uint32_t r = 0; r < v->nrows; r++) {
+    for (uint32_t r = 0; f && r < v.nrows; r++) {
         const uint8_t *text;
-        size_t len;
-        page_view_text(v, r, &text, &len);
-        for (size_t i = 0; i < len; i++) {
+        size_t n, i = 0;
+        page_view_text(&v, r, &text, &n);
+        for (; i < n && have < 2; i++, have++) /* a line's first two bytes: no trigram yet */
             window = (window << 8 | fold(text[i])) & 0xffffff;
-            if (++have >= 3) {
-                uint32_t b = trigram_bit(window, log2);
-                f[b >> 3] |= (uint8_t)(1u << (b & 7));
-            }
+        for (; i < n; i++) { /* the page's every byte: the hot loop of sealing */
+            window = (window << 8 | fold(text[i])) & 0xffffff;
+            uint32_t b = trigram_bit(window, log2);
+            f[b >> 3] |= (uint8_t)(1u << (b & 7));
         }
-        if (!(page_view_flags(v, r) & SB_ROW_WRAPPED))
+        if (!(page_view_flags(&v, r) & SB_ROW_WRAPPED))
             window = have = 0; /* a line ends: no trigram runs across it */
     }
-    return f;
+    page_view_fini(&v);
+    return f; /* NULL: no summary, the page is always read */
+}
+
+void store_summary_attach(struct sb_store *s, struct entry *e, uint8_t *f, uint8_t log2)
+{
+    if (!f)
+        return;
+    store_account(s, STORE_MEM_SUMMARY, (1u << log2) / 8, 0);
+    e->summary = f;
+    e->summary_log2 = log2;
+    store_summary_fit(s, e);
+    store_summary_trim(s); /* past its share, the oldest pages' summaries go */
 }
 
 void store_summary_free(struct sb_store *s, struct entry *e)

@@ -10,17 +10,9 @@ set -u
 bt=$(readlink -f "$1")
 rows=${2:-1000000} every=${3:-1000} jumps=${4:-300}
 here=$(dirname "$(readlink -f "$0")")
-command -v Xvfb >/dev/null && command -v xdotool >/dev/null || { echo "skip: no Xvfb/xdotool"; exit 77; }
-corpus=$("$here/../../bench/corpora.sh")/od.txt
-tmp=$(mktemp -d /tmp/bt-bench.XXXXXX)
-xpid= bpid=
-cleanup() {
-    [ -n "$bpid" ] && kill "$bpid" 2>/dev/null && wait "$bpid" 2>/dev/null
-    [ -n "$xpid" ] && kill "$xpid"
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
 . "$here/xvfb.sh"
+gui_begin bench xdotool
+corpus=$("$here/../../bench/corpora.sh")/od.txt
 xvfb_start /dev/null || exit 77
 
 head -n "$rows" "$corpus" | awk -v every="$every" '

@@ -11,17 +11,9 @@ set -u
 bt=$(readlink -f "$1")
 rounds=${2:-3}
 here=$(dirname "$(readlink -f "$0")")
-command -v Xvfb >/dev/null && command -v xdotool >/dev/null || { echo "skip: no Xvfb/xdotool"; exit 77; }
+. "$here/xvfb.sh"
+gui_begin bench xdotool
 corpus=$("$here/../../bench/corpora.sh")/od.txt
-tmp=$(mktemp -d /tmp/bt-bench.XXXXXX)
-xpid= bpid=
-cleanup() {
-    [ -n "$bpid" ] && kill "$bpid" 2>/dev/null && wait "$bpid" 2>/dev/null
-    [ -n "$xpid" ] && kill "$xpid"
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-. "$(dirname "$(readlink -f "$0")")/xvfb.sh"
 xvfb_start /dev/null || exit 77
 
 # One timed run: prints "wall cpu".

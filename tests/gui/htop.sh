@@ -7,26 +7,16 @@
 # Exit 77 (skip) without Xvfb, xdotool, htop or ImageMagick.
 set -u
 bt=$1
-for p in Xvfb xdotool htop convert xwd; do
-    command -v $p >/dev/null 2>&1 || { echo "skip: $p is needed"; exit 77; }
-done
-tmp=$(mktemp -d /tmp/bt-htop.XXXXXX)
-xpid= bpid= a= b=
-cleanup() {
-    [ -n "$bpid" ] && kill "$bpid" 2>/dev/null
-    [ -n "$a" ] && kill "$a" 2>/dev/null
-    [ -n "$b" ] && kill "$b" 2>/dev/null
-    [ -n "$xpid" ] && kill "$xpid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+here=$(dirname "$(readlink -f "$0")")
+. "$here/xvfb.sh"
+gui_begin htop xdotool htop convert xwd
 fail() { echo "FAIL: $*"; exit 1; }
 
-. "$(dirname "$(readlink -f "$0")")/xvfb.sh"
 xvfb_start "$tmp/xvfb.log" || exit 77
 
 sleep 600 & a=$!
 sleep 600 & b=$!
+pids="$a $b"
 HOME=$tmp "$bt" --size 80x24 -e htop -p "$a,$b" &
 bpid=$!
 wid=$(timeout 10 xdotool search --sync --onlyvisible --class boundterm | head -n 1)

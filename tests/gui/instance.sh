@@ -7,18 +7,9 @@
 # window in its sessions array. Exit 77 (skip) without Xvfb or xdotool.
 set -u
 bt=$(readlink -f "$1")
-for p in Xvfb xdotool; do
-    command -v $p >/dev/null 2>&1 || { echo "skip: $p is needed"; exit 77; }
-done
-tmp=$(mktemp -d /tmp/bt-instance.XXXXXX)
 here=$(dirname "$(readlink -f "$0")")
-xpid= bpid=
-cleanup() {
-    [ -n "$bpid" ] && kill "$bpid" 2>/dev/null
-    [ -n "$xpid" ] && kill "$xpid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$here/xvfb.sh"
+gui_begin instance xdotool
 fail() { echo "FAIL: $*"; cat "$tmp/err" 2>/dev/null | tail -5; exit 1; }
 windows() { xdotool search --onlyvisible --class boundterm 2>/dev/null | wc -l; }
 typeln() { xdotool type --delay 10 "$1"; xdotool key Return; sleep 0.4; }
@@ -27,7 +18,6 @@ focus() {
     xdotool mousemove --window "$1" 100 60
     sleep 0.3
 }
-. "$here/xvfb.sh"
 xvfb_start "$tmp/xvfb.log" || exit 77
 
 export XDG_RUNTIME_DIR=$tmp/run

@@ -7,21 +7,10 @@
 set -u
 bt=$1
 here=$(dirname "$(readlink -f "$0")")
-for t in Xvfb xdotool convert compare; do
-    command -v $t >/dev/null 2>&1 || { echo "skip: $t is needed"; exit 77; }
-done
-tmp=$(mktemp -d /tmp/bt-links.XXXXXX)
-xpid= bpid=
-cleanup() {
-    exec 4>&- 2>/dev/null
-    [ -n "$bpid" ] && kill "$bpid" 2>/dev/null
-    [ -n "$xpid" ] && kill "$xpid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$here/xvfb.sh"
+gui_begin links xdotool convert compare
 fail() { echo "FAIL: $*"; echo "stats: $(tail -n 1 "$tmp/stats" 2>/dev/null)"; exit 1; }
 
-. "$here/xvfb.sh"
 xvfb_start "$tmp/xvfb.log" || exit 77
 
 cat >"$tmp/launch" <<EOS

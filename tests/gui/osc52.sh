@@ -9,21 +9,10 @@ set -u
 bt=$1
 here=$(dirname "$(readlink -f "$0")")
 ask=$here/../lib/ask.py
-for t in Xvfb xdotool xclip python3; do
-    command -v $t >/dev/null 2>&1 || { echo "skip: $t is needed"; exit 77; }
-done
-tmp=$(mktemp -d /tmp/bt-osc52.XXXXXX)
-xpid= bpid=
-cleanup() {
-    exec 4>&- 2>/dev/null
-    [ -n "$bpid" ] && kill "$bpid" 2>/dev/null
-    [ -n "$xpid" ] && kill "$xpid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$here/xvfb.sh"
+gui_begin osc52 xdotool xclip python3
 fail() { echo "FAIL: $*"; echo "stats: $(tail -n 1 "$tmp/stats" 2>/dev/null)"; exit 1; }
 
-. "$here/xvfb.sh"
 xvfb_start "$tmp/xvfb.log" || exit 77
 
 # start CONFIG_TEXT: a window whose sh runs each line written to fd 4; sets bpid and wid.

@@ -8,17 +8,9 @@
 # Exit 77 (skip) without Xvfb, xdotool or xclip.
 set -u
 bt=$1
-for p in Xvfb xdotool xclip; do
-    command -v $p >/dev/null 2>&1 || { echo "skip: $p is needed"; exit 77; }
-done
-tmp=$(mktemp -d /tmp/bt-paste.XXXXXX)
-xpid= bpid=
-cleanup() {
-    [ -n "$bpid" ] && kill "$bpid" 2>/dev/null
-    [ -n "$xpid" ] && kill "$xpid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+here=$(dirname "$(readlink -f "$0")")
+. "$here/xvfb.sh"
+gui_begin paste xdotool xclip
 fail() { echo "FAIL: $*"; echo "--- dump:"; cat "$tmp/dump" 2>/dev/null; exit 1; }
 typeln() { xdotool type --delay 15 "$1"; xdotool key Return; sleep 0.3; }
 wait_exit() {
@@ -31,15 +23,7 @@ wait_exit() {
     bpid=
 }
 # window: the boundterm window (waits for it), focused with the pointer over it
-window() {
-    wid=$(timeout 10 xdotool search --sync --onlyvisible --class boundterm | head -n 1)
-    [ -n "$wid" ] || fail "no boundterm window appeared"
-    xdotool windowfocus --sync "$wid"
-    xdotool mousemove --window "$wid" 200 150
-    sleep 0.5
-}
 
-. "$(dirname "$(readlink -f "$0")")/xvfb.sh"
 xvfb_start "$tmp/xvfb.log" || exit 77
 
 marker=$tmp/marker
@@ -47,7 +31,7 @@ attack() { printf 'echo SAFE\033[201~echo PWNED > %s\n' "$marker"; }
 
 PS1='$ ' HOME=$tmp "$bt" --dump-scrollback "$tmp/dump" -e bash --norc --noprofile &
 bpid=$!
-window
+gui_window
 attack | xclip -selection clipboard 2>/dev/null
 xdotool key ctrl+shift+v
 sleep 0.8
@@ -70,7 +54,7 @@ echo "ok: the bracket-ending paste stayed on bash's prompt, twice, and ran nothi
 printf 'paste_confirm_multiline = true\n' > "$tmp/bt.conf"
 PS1='$ ' ENV= "$bt" --config "$tmp/bt.conf" --dump-scrollback "$tmp/dump2" -e sh &
 bpid=$!
-window
+gui_window
 printf 'touch %s/one\ntouch %s/two\n' "$tmp" "$tmp" | xclip -selection clipboard 2>/dev/null
 xdotool key ctrl+shift+v
 sleep 0.5

@@ -9,28 +9,11 @@
 # Exit 77 (skip) without Xvfb, xdotool or xclip.
 set -u
 bt=$1
-for p in Xvfb xdotool xclip; do
-    command -v $p >/dev/null 2>&1 || { echo "skip: $p is needed"; exit 77; }
-done
-tmp=$(mktemp -d /tmp/bt-prompts.XXXXXX)
 here=$(dirname "$(readlink -f "$0")")
-xpid= bpid=
-cleanup() {
-    [ -n "$bpid" ] && kill "$bpid" 2>/dev/null
-    [ -n "$xpid" ] && kill "$xpid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$here/xvfb.sh"
+gui_begin prompts xdotool xclip
 fail() { echo "FAIL: $*"; tail -n 1 "$tmp/stats" 2>/dev/null; exit 1; }
 typeln() { xdotool type --delay 10 "$1"; xdotool key Return; sleep 0.4; }
-window() {
-    wid=$(timeout 10 xdotool search --sync --onlyvisible --class boundterm | head -n 1)
-    [ -n "$wid" ] || fail "no boundterm window appeared"
-    xdotool windowfocus --sync "$wid"
-    xdotool mousemove --window "$wid" 200 150
-    sleep 0.5
-}
-. "$here/xvfb.sh"
 xvfb_start "$tmp/xvfb.log" || exit 77
 
 cat > "$tmp/bashrc" <<RC
@@ -41,7 +24,7 @@ printf 'pipe_history = cat > %s/piped\n' "$tmp" > "$tmp/bt.conf"
 HOME=$tmp "$bt" --config "$tmp/bt.conf" --stats "$tmp/stats" \
     -e bash --noprofile --rcfile "$tmp/bashrc" -i &
 bpid=$!
-window
+gui_window
 for w in one two three; do
     typeln "seq -f '$w %g' 1 30"
 done
@@ -96,7 +79,7 @@ rm -f "$tmp/stats"
 HOME=$tmp "$bt" --config "$tmp/bt.conf" --stats "$tmp/stats" --scrollback-ram 16M \
     -e sh -c 'seq 1000000; sleep 60' &
 bpid=$!
-window
+gui_window
 wait_for "seq did not finish" sh -c "[ \"\$(sed -n 's/.*\"rows_retained\":\([0-9]*\).*/\1/p' \
     '$tmp/stats' | tail -n 1)\" -ge 999977 ]"
 rss() { awk '/^VmRSS/ {print $2 * 1024}' /proc/$bpid/status; }

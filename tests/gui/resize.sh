@@ -7,21 +7,12 @@
 # Exit 77 (skip) without Xvfb or xdotool.
 set -u
 bt=$1
-for p in Xvfb xdotool; do
-    command -v $p >/dev/null 2>&1 || { echo "skip: $p is needed"; exit 77; }
-done
-tmp=$(mktemp -d /tmp/bt-resize.XXXXXX)
-xpid= bpid=
-cleanup() {
-    [ -n "$bpid" ] && kill "$bpid" 2>/dev/null
-    [ -n "$xpid" ] && kill "$xpid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+here=$(dirname "$(readlink -f "$0")")
+. "$here/xvfb.sh"
+gui_begin resize xdotool
 fail() { echo "FAIL: $*"; echo "--- dump:"; cat "$tmp/dump" 2>/dev/null; exit 1; }
 typeln() { xdotool type --delay 15 "$1"; xdotool key Return; sleep 0.4; }
 
-. "$(dirname "$(readlink -f "$0")")/xvfb.sh"
 xvfb_start "$tmp/xvfb.log" || exit 77
 
 cat > "$tmp/lines.sh" <<'AWK'

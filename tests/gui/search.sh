@@ -8,18 +8,10 @@
 # Exit 77 (skip) when Xvfb or xdotool is missing or the X server does not come up.
 set -u
 bt=$1
-command -v Xvfb >/dev/null 2>&1 && command -v xdotool >/dev/null 2>&1 || {
-    echo "skip: Xvfb and xdotool are needed"; exit 77; }
-tmp=$(mktemp -d /tmp/bt-search.XXXXXX)
-xpid= bpid=
-cleanup() {
-    [ -n "$bpid" ] && kill "$bpid" 2>/dev/null
-    [ -n "$xpid" ] && kill "$xpid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+here=$(dirname "$(readlink -f "$0")")
+. "$here/xvfb.sh"
+gui_begin search xdotool
 fail() { echo "FAIL: $*"; echo "--- last stats:"; tail -n 1 "$tmp/stats"; exit 1; }
-. "$(dirname "$(readlink -f "$0")")/xvfb.sh"
 xvfb_start "$tmp/xvfb.log" || exit 77
 
 # Waits (up to 8 s) for a --stats line that has every one of the given members.

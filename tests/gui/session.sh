@@ -9,20 +9,12 @@
 set -u
 bt=$1
 wm_close=${2:-}
-command -v Xvfb >/dev/null 2>&1 && command -v xdotool >/dev/null 2>&1 || {
-    echo "skip: Xvfb and xdotool are needed"; exit 77; }
-tmp=$(mktemp -d /tmp/bt-session.XXXXXX)
-xpid= bpid=
-cleanup() {
-    [ -n "$bpid" ] && kill "$bpid" 2>/dev/null
-    [ -n "$xpid" ] && kill "$xpid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+here=$(dirname "$(readlink -f "$0")")
+. "$here/xvfb.sh"
+gui_begin session xdotool
 fail() { echo "FAIL: $*"; echo "--- dump:"; cat "$tmp/dump" 2>/dev/null; exit 1; }
 typeln() { xdotool type --delay 15 "$1"; xdotool key Return; sleep 0.3; }
 
-. "$(dirname "$(readlink -f "$0")")/xvfb.sh"
 xvfb_start "$tmp/xvfb.log" || exit 77
 
 PS1='$ ' ENV= "$bt" --dump-scrollback "$tmp/dump" --stats "$tmp/stats" -e sh &

@@ -11,19 +11,10 @@
 set -u
 bt=$1
 here=$(dirname "$(readlink -f "$0")")
-command -v Xvfb >/dev/null 2>&1 && command -v xdotool >/dev/null 2>&1 || {
-    echo "skip: Xvfb and xdotool are needed"; exit 77; }
-tmp=$(mktemp -d /tmp/bt-sync.XXXXXX)
-xpid= bpid=
-cleanup() {
-    [ -n "$bpid" ] && kill "$bpid" 2>/dev/null
-    [ -n "$xpid" ] && kill "$xpid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$here/xvfb.sh"
+gui_begin sync xdotool
 fail() { echo "FAIL: $*"; echo "--- marks:"; cat "$tmp/marks"; exit 1; }
 
-. "$here/xvfb.sh"
 xvfb_start "$tmp/xvfb.log" || exit 77
 
 BOUNDTERM_FRAME_LOG=$tmp/frames "$bt" -e python3 "$here/sync_child.py" "$tmp/marks" &

@@ -13,25 +13,15 @@
 # Exit 77 (skip) when Xvfb, xdotool, xprop or xwininfo is missing or the X server does not come up.
 set -u
 bt=$1
-for t in Xvfb xdotool xprop xwininfo; do
-    command -v $t >/dev/null 2>&1 || { echo "skip: $t is needed"; exit 77; }
-done
-tmp=$(mktemp -d /tmp/bt-title.XXXXXX)
-xpid= bpid=
-cleanup() {
-    exec 4>&- 2>/dev/null
-    [ -n "$bpid" ] && kill "$bpid" 2>/dev/null
-    [ -n "$xpid" ] && kill "$xpid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+here=$(dirname "$(readlink -f "$0")")
+. "$here/xvfb.sh"
+gui_begin title xdotool xprop xwininfo
 fail() {
     echo "FAIL: $*"
     [ -n "${wid:-}" ] && echo "title: '$(name)'; stats: $(tail -n 1 "$tmp/stats" 2>/dev/null)"
     exit 1
 }
 
-. "$(dirname "$(readlink -f "$0")")/xvfb.sh"
 xvfb_start "$tmp/xvfb.log" || exit 77
 
 # start CONFIG_TEXT: a window whose sh runs each line written to fd 4; sets bpid and wid.

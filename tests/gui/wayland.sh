@@ -7,28 +7,17 @@
 # or python3.
 set -u
 bt=$(readlink -f "$1")
-for p in Xvfb weston python3; do
-    command -v $p >/dev/null 2>&1 || { echo "skip: $p is needed"; exit 77; }
-done
-tmp=$(mktemp -d /tmp/bt-wayland.XXXXXX)
 here=$(dirname "$(readlink -f "$0")")
-xpid= wpid= bpid=
-cleanup() {
-    [ -n "$bpid" ] && kill "$bpid" 2>/dev/null
-    [ -n "$wpid" ] && kill "$wpid" 2>/dev/null
-    [ -n "$xpid" ] && kill "$xpid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; tail -5 "$tmp/err" "$tmp/weston.log" 2>/dev/null; exit 1; }
 . "$here/xvfb.sh"
+gui_begin wayland weston python3
+fail() { echo "FAIL: $*"; tail -5 "$tmp/err" "$tmp/weston.log" 2>/dev/null; exit 1; }
 xvfb_start "$tmp/xvfb.log" || exit 77
 
 export XDG_RUNTIME_DIR=$tmp/run
 mkdir -m 700 "$XDG_RUNTIME_DIR"
 weston --backend=x11-backend.so --socket=bt-wayland --width=900 --height=600 \
     >"$tmp/weston.log" 2>&1 &
-wpid=$!
+pids=$!
 for _ in $(seq 50); do
     [ -S "$XDG_RUNTIME_DIR/bt-wayland" ] && break
     sleep 0.1

@@ -1,7 +1,43 @@
-# Sourced by the window's scenarios and benchmarks: xvfb_start LOG starts a private Xvfb,
-# sets xpid (for the caller's cleanup) and DISPLAY, and returns 1 when the server does not
-# come up within 5 s (the caller skips with 77). Xvfb picks the display itself (-displayfd),
-# so scenarios that meson starts at the same moment never race for one number.
+# Sourced by the window's scenarios and benchmarks.
+#
+# gui_begin NAME [TOOL...]: how each of them starts. Skips (exit 77) unless Xvfb and every
+# TOOL are installed, makes $tmp (/tmp/bt-NAME.XXXXXX) and sets the trap that, on exit,
+# closes fd 4, kills the boundterm in $bpid (and waits for it), every pid in $pids and the
+# Xvfb in $xpid, and removes $tmp. The caller starts Xvfb when it is ready (xvfb_start).
+gui_begin() {
+    local name=$1 t
+    shift
+    for t in Xvfb "$@"; do
+        command -v "$t" >/dev/null 2>&1 || { echo "skip: $t is needed"; exit 77; }
+    done
+    tmp=$(mktemp -d "/tmp/bt-$name.XXXXXX")
+    xpid= bpid= pids=
+    trap gui_cleanup EXIT
+}
+gui_cleanup() {
+    local p
+    exec 4>&- 2>/dev/null
+    [ -n "$bpid" ] && kill "$bpid" 2>/dev/null && wait "$bpid" 2>/dev/null
+    for p in $pids; do kill "$p" 2>/dev/null; done
+    [ -n "$xpid" ] && kill "$xpid" 2>/dev/null
+    rm -rf "$tmp"
+}
+
+# gui_window: waits for a boundterm window (sets wid), focuses it and puts the pointer on it
+# (with no window manager, the keyboard follows the pointer); fails (the caller's fail) when
+# none appears within 10 s.
+gui_window() {
+    wid=$(timeout 10 xdotool search --sync --onlyvisible --class boundterm | head -n 1)
+    [ -n "$wid" ] || fail "no boundterm window appeared"
+    xdotool windowfocus --sync "$wid"
+    xdotool mousemove --window "$wid" 200 150
+    sleep 0.5
+}
+
+# xvfb_start LOG starts a private Xvfb, sets xpid (for the cleanup) and DISPLAY, and returns
+# 1 when the server does not come up within 5 s (the caller skips with 77). Xvfb picks the
+# display itself (-displayfd), so scenarios that meson starts at the same moment never race
+# for one number.
 xvfb_start() {
     local out i=0
     out=$(mktemp /tmp/bt-xvfb.XXXXXX)

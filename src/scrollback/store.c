@@ -576,6 +576,13 @@ static size_t index_cap_for(const struct sb_config *cfg)
     return cap;
 }
 
+/* Half of n, but not below floor: a page size that is not a power of two (127K) halves to
+ * an odd size, never to one below the smallest the store takes. */
+static uint32_t halved(uint32_t n, uint32_t floor)
+{
+    return n / 2 > floor ? n / 2 : floor;
+}
+
 /* One step down the ladder of sb_config_fit(); false at its foot. */
 static bool fit_step(struct sb_config *cfg, unsigned *scaled)
 {
@@ -589,13 +596,13 @@ static bool fit_step(struct sb_config *cfg, unsigned *scaled)
         cfg->cold_codec = SB_CODEC_NONE;
         *scaled |= SB_SCALED_COLD_OFF;
     } else if (cfg->page_bytes > 16u << 10) {
-        cfg->page_bytes /= 2;
+        cfg->page_bytes = halved(cfg->page_bytes, 16u << 10);
         *scaled |= SB_SCALED_PAGE;
     } else if (cfg->cache_pages > 1) {
         cfg->cache_pages = 1;
         *scaled |= SB_SCALED_CACHE;
     } else if (cfg->page_bytes > SB_PAGE_BYTES_MIN) {
-        cfg->page_bytes /= 2;
+        cfg->page_bytes = halved(cfg->page_bytes, SB_PAGE_BYTES_MIN);
         *scaled |= SB_SCALED_PAGE;
     } else if (cfg->codec != SB_CODEC_LZ4 && cfg->codec != SB_CODEC_NONE) {
         cfg->codec = SB_CODEC_LZ4; /* a few KiB of state instead of zstd's hundreds */

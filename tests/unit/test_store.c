@@ -383,6 +383,25 @@ static void test_small_budgets(void)
     }
 }
 
+/* Scaled page sizes stay ones the store takes, whatever size was asked for (127K halves to
+ * sizes that are not powers of two). */
+static void test_fit_page_sizes(void)
+{
+    static const uint32_t asked[] = {127u << 10, 100000, 16u << 20, (4u << 10) + 1, 5000};
+    static const uint64_t budgets[] = {1u << 20, 499u << 10, 64u << 10};
+    for (size_t i = 0; i < sizeof asked / sizeof *asked; i++)
+        for (size_t j = 0; j < sizeof budgets / sizeof *budgets; j++) {
+            struct sb_config cfg;
+            sb_config_defaults(&cfg);
+            cfg.page_bytes = asked[i];
+            cfg.ram_budget = budgets[j];
+            unsigned scaled = sb_config_fit(&cfg);
+            CHECK(cfg.page_bytes >= SB_PAGE_BYTES_MIN && cfg.page_bytes <= SB_PAGE_BYTES_MAX);
+            CHECK(cfg.page_bytes <= asked[i]);
+            CHECK(!(scaled & SB_SCALED_PAGE) || cfg.page_bytes < asked[i]);
+        }
+}
+
 struct probe_check {
     const char *needle;
     uint64_t visited, holding, bad;
@@ -1338,6 +1357,7 @@ int main(void)
     test_pop();
     test_numbering();
     test_small_budgets();
+    test_fit_page_sizes();
     test_probe();
     if (scale >= 1) /* RSS means little at a small scale or under valgrind */
         test_clear_returns_memory();

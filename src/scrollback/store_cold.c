@@ -4,8 +4,11 @@
 
 /* ---- Compression (the worker's jobs) ----------------------------------- */
 
-/* Installs a compressed blob for sealed entry id, or marks it lost on failure. */
-static void install_blob(struct sb_store *s, uint64_t id, int rc, size_t clen)
+/*
+ * Installs a compressed blob for sealed entry id and returns the entry, or marks it lost on
+ * failure and returns NULL.
+ */
+static struct entry *install_blob(struct sb_store *s, uint64_t id, int rc, size_t clen)
 {
     size_t i = store_find_id(&s->pages, id);
     struct entry *e = store_at(&s->pages, i);
@@ -13,7 +16,7 @@ static void install_blob(struct sb_store *s, uint64_t id, int rc, size_t clen)
     e->busy = 0;
     if (!blob) {
         store_mark_lost(s, i, rc == 0 ? "out of memory for a compressed page" : sb_strerror(rc));
-        return;
+        return NULL;
     }
     memcpy(blob, s->work_out.p, clen);
     hot_recycle(&s->hot, e->u.sealed.raw, e->u.sealed.cap);
@@ -24,6 +27,7 @@ static void install_blob(struct sb_store *s, uint64_t id, int rc, size_t clen)
     e->u.blob = blob;
     e->blob_len = (uint32_t)clen;
     s->cold_candidates = true;
+    return e;
 }
 
 /* The oldest sealed entry not being compressed, or NULL. */
@@ -62,10 +66,9 @@ static void compress_one(struct sb_store *s, struct entry *e, bool unlock)
     uint8_t *summary = rc == 0 ? store_summary_make(bits, raw, len, &log2) : NULL;
     if (unlock)
         pthread_mutex_lock(&s->lock);
-    install_blob(s, id, rc, clen);
-    size_t i = store_find_id(&s->pages, id);
-    if (i < s->pages.len && store_at(&s->pages, i)->state == ENTRY_RAM)
-        store_summary_attach(s, store_at(&s->pages, i), summary, log2);
+    e = install_blob(s, id, rc, clen);
+    if (e)
+        store_summary_attach(s, e, summary, log2);
     else
         free(summary);
     pthread_cond_broadcast(&s->cond);

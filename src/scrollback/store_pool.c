@@ -24,13 +24,19 @@ struct sb_pool {
     uint64_t pages_moved;
 };
 
-int sb_pool_create(uint64_t ram_budget, uint64_t disk_budget, unsigned stores,
-                   struct sb_pool **out)
+/* True when a RAM budget shared by n stores leaves each the least a store can run in. */
+static bool shares_hold(uint64_t ram_budget, unsigned n)
 {
     struct sb_config cfg;
     sb_config_defaults(&cfg);
+    return ram_budget / n >= sb_config_floor_ram(&cfg);
+}
+
+int sb_pool_create(uint64_t ram_budget, uint64_t disk_budget, unsigned stores,
+                   struct sb_pool **out)
+{
     *out = NULL;
-    if (stores == 0 || ram_budget / stores < sb_config_floor_ram(&cfg))
+    if (stores == 0 || !shares_hold(ram_budget, stores))
         return SB_ERR_INVAL;
     struct sb_pool *p = calloc(1, sizeof *p);
     if (!p)
@@ -180,10 +186,8 @@ void store_pool_enforce(struct sb_pool *p)
 
 int sb_pool_set_budgets(struct sb_pool *p, uint64_t ram_budget, uint64_t disk_budget)
 {
-    struct sb_config cfg;
-    sb_config_defaults(&cfg);
     pthread_mutex_lock(&p->lock);
-    int rc = p->stores && ram_budget / p->stores < sb_config_floor_ram(&cfg) ? SB_ERR_BUDGET : 0;
+    int rc = p->stores && !shares_hold(ram_budget, p->stores) ? SB_ERR_BUDGET : 0;
     for (struct sb_store *s = p->first; rc == 0 && s; s = s->pool_next)
         if (ram_budget < sb_config_min_ram(&s->cfg)) /* its parts as they are (no lock needed:
                                                         the parts do not change) */

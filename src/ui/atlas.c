@@ -16,6 +16,7 @@
 
 struct slot {
     struct glyph_key key;
+    uint64_t hash;  /* glyph_key_hash(&key) */
     int32_t next;   /* hash chain, -1 at the end */
     uint32_t stamp; /* frame last drawn in; 0 = free */
     bool colour;
@@ -35,16 +36,21 @@ struct atlas {
     uint32_t *scratch; /* two cells of pixels */
 };
 
-/* FNV-1a over the key's bytes. */
-static uint32_t key_hash(const struct glyph_key *k)
+uint64_t glyph_key_hash(const struct glyph_key *k)
 {
     const unsigned char *p = (const unsigned char *)k->chars;
-    uint32_t h = 2166136261u;
+    uint64_t h = 0xcbf29ce484222325ull;
     for (size_t i = 0; i < sizeof k->chars; i++)
-        h = (h ^ p[i]) * 16777619u;
-    h = (h ^ k->style) * 16777619u;
-    h = (h ^ k->wide) * 16777619u;
-    return (h ^ k->half) * 16777619u;
+        h = (h ^ p[i]) * 0x100000001b3ull;
+    h = (h ^ k->style) * 0x100000001b3ull;
+    h = (h ^ k->wide) * 0x100000001b3ull;
+    return (h ^ k->half) * 0x100000001b3ull;
+}
+
+/* The hash chain of a key's hash. */
+static int32_t *chain(struct atlas *a, uint64_t hash)
+{
+    return &a->bucket[hash & (a->nbucket - 1)];
 }
 
 static bool key_eq(const struct glyph_key *a, const struct glyph_key *b)
@@ -161,11 +167,11 @@ void atlas_white(const struct atlas *a, float *u, float *v)
     *v = (a->cell_h / 2.0f) / ATLAS_PX;
 }
 
-/* The slot holding key, or -1. */
-static int find(const struct atlas *a, const struct glyph_key *key)
+/* The slot holding key (of hash), or -1. */
+static int find(struct atlas *a, const struct glyph_key *key, uint64_t hash)
 {
-    for (int32_t i = a->bucket[key_hash(key) & (a->nbucket - 1)]; i >= 0; i = a->slots[i].next)
-        if (key_eq(&a->slots[i].key, key))
+    for (int32_t i = *chain(a, hash); i >= 0; i = a->slots[i].next)
+        if (a->slots[i].hash == hash && key_eq(&a->slots[i].key, key))
             return i;
     return -1;
 }
@@ -173,7 +179,7 @@ static int find(const struct atlas *a, const struct glyph_key *key)
 /* Unlinks slot i from its hash chain. */
 static void unlink_slot(struct atlas *a, int i)
 {
-    int32_t *p = &a->bucket[key_hash(&a->slots[i].key) & (a->nbucket - 1)];
+    int32_t *p = chain(a, a->slots[i].hash);
     while (*p >= 0 && *p != i)
         p = &a->slots[*p].next;
     if (*p == i)
@@ -204,20 +210,21 @@ static int victim(struct atlas *a)
     return best;
 }
 
-/* Puts key into slot i (pixels from the scratch canvas at column offset x0). */
-static bool store(struct atlas *a, int i, const struct glyph_key *key, int x0, bool colour)
+/* Puts key (of hash) into slot i (pixels from the scratch canvas at column offset x0). */
+static bool store(struct atlas *a, int i, const struct glyph_key *key, uint64_t hash, int x0,
+                  bool colour)
 {
     struct slot *s = &a->slots[i];
-    uint32_t h = key_hash(key) & (a->nbucket - 1);
+    int32_t *head = chain(a, hash);
     SDL_Rect r = slot_rect(a, i);
-    *s = (struct slot){.key = *key, .next = a->bucket[h], .stamp = a->frame, .colour = colour,
-                       .used = true};
-    a->bucket[h] = i;
+    *s = (struct slot){.key = *key, .hash = hash, .next = *head, .stamp = a->frame,
+                       .colour = colour, .used = true};
+    *head = i;
     return upload(a, &r, a->scratch + x0, a->cell_w * 2);
 }
 
 /* Rasterises key (both halves of a wide glyph) into free slots; the requested slot or -1. */
-static int rasterise(struct atlas *a, const struct glyph_key *key, bool *full)
+static int rasterise(struct atlas *a, const struct glyph_key *key, uint64_t hash, bool *full)
 {
     int cells = key->wide ? 2 : 1;
     int n = 0;
@@ -228,25 +235,26 @@ static int rasterise(struct atlas *a, const struct glyph_key *key, bool *full)
     font_draw(a->font, key->chars, n, key->style, cells, a->scratch, a->cell_w * 2, &colour);
     int i = victim(a);
     *full = i < 0;
-    if (i < 0 || !store(a, i, key, key->half ? a->cell_w : 0, colour))
+    if (i < 0 || !store(a, i, key, hash, key->half ? a->cell_w : 0, colour))
         return -1;
     if (cells == 2) { /* the other half too: it is drawn right after this one */
         struct glyph_key other = *key;
         other.half ^= 1;
-        int j = find(a, &other) < 0 ? victim(a) : -1;
+        uint64_t other_hash = glyph_key_hash(&other);
+        int j = find(a, &other, other_hash) < 0 ? victim(a) : -1;
         if (j >= 0)
-            store(a, j, &other, other.half ? a->cell_w : 0, colour);
+            store(a, j, &other, other_hash, other.half ? a->cell_w : 0, colour);
     }
     return i;
 }
 
-enum atlas_result atlas_get(struct atlas *a, const struct glyph_key *key, SDL_Rect *src,
-                            bool *colour)
+enum atlas_result atlas_get(struct atlas *a, const struct glyph_key *key, uint64_t hash,
+                            SDL_Rect *src, bool *colour)
 {
     bool full = false;
-    int i = find(a, key);
+    int i = find(a, key, hash);
     if (i < 0)
-        i = rasterise(a, key, &full);
+        i = rasterise(a, key, hash, &full);
     if (i < 0)
         return full ? ATLAS_FULL : ATLAS_SKIP;
     a->slots[i].stamp = a->frame;

@@ -50,12 +50,18 @@ void atlas_white(const struct atlas *a, float *u, float *v);
 enum atlas_result { ATLAS_OK, ATLAS_SKIP, ATLAS_FULL };
 
 /*
- * The slot of key in texture pixels, rasterising it on a miss; *colour says the
- * glyph has its own colours. ATLAS_FULL when every slot is pinned by this frame
+ * FNV-1a (64 bits) of a key: the atlas's lookup, and what a glyph quad draws whatever slot
+ * holds it (frame.c compares frames by it).
+ */
+uint64_t glyph_key_hash(const struct glyph_key *k);
+
+/*
+ * The slot of key (hash: glyph_key_hash(key)) in texture pixels, rasterising it on a miss;
+ * *colour says the glyph has its own colours. ATLAS_FULL when every slot is pinned by this frame
  * (flush the batch, call atlas_begin_frame, retry); ATLAS_SKIP when the texture
  * refused the upload (draw nothing).
  */
-enum atlas_result atlas_get(struct atlas *a, const struct glyph_key *key, SDL_Rect *src,
-                            bool *colour);
+enum atlas_result atlas_get(struct atlas *a, const struct glyph_key *key, uint64_t hash,
+                            SDL_Rect *src, bool *colour);
 
 #endif

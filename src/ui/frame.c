@@ -29,8 +29,9 @@ struct frame {
     int nq, cap;
     uint64_t *hash, *prev; /* per band: this frame's, the last drawn */
     bool *dirty;
-    SDL_Rect *damage;
+    SDL_Rect *damage; /* what the last frame changed: runs of dirty bands */
     int ndamage;
+    SDL_Rect *copied; /* what frame_copy_to copied, clipped to its surface */
     bool invalid; /* the next frame redraws every band */
     bool whole;   /* this frame was rasterised whole (frame_flush) */
     bool open;    /* between a frame_begin that took and its frame_end */
@@ -50,9 +51,10 @@ static void free_bands(struct frame *f)
     free(f->prev);
     free(f->dirty);
     free(f->damage);
+    free(f->copied);
     f->hash = f->prev = NULL;
     f->dirty = NULL;
-    f->damage = NULL;
+    f->damage = f->copied = NULL;
 }
 
 void frame_destroy(struct frame *f)
@@ -89,7 +91,8 @@ static bool resize(struct frame *f, int w, int h, int band_h)
     f->prev = calloc((size_t)nb, sizeof *f->prev);
     f->dirty = calloc((size_t)nb, sizeof *f->dirty);
     f->damage = calloc((size_t)nb, sizeof *f->damage);
-    if (!f->px || !f->hash || !f->prev || !f->dirty || !f->damage)
+    f->copied = calloc((size_t)nb, sizeof *f->copied);
+    if (!f->px || !f->hash || !f->prev || !f->dirty || !f->damage || !f->copied)
         return false;
     f->w = w;
     f->h = h;
@@ -120,6 +123,18 @@ bool frame_begin(struct frame *f, int w, int h, int band_h, uint32_t bg, const u
     return true;
 }
 
+/* The first row of band b, and the row after its last (the last band may be cut short). */
+static int band_top(const struct frame *f, int b)
+{
+    return b * f->band_h;
+}
+
+static int band_end(const struct frame *f, int b)
+{
+    int end = (b + 1) * f->band_h;
+    return end < f->h ? end : f->h;
+}
+
 /* The bands [*b0, *b1] a span of rows [y, y + h) touches; false for none. */
 static bool bands_of(const struct frame *f, int y, int h, int *b0, int *b1)
 {
@@ -138,7 +153,7 @@ static void hash_quad(struct frame *f, const struct quad *q)
     if (q->w <= 0 || !bands_of(f, q->y, q->h, &b0, &b1))
         return;
     for (int b = b0; b <= b1; b++) {
-        int top = b * f->band_h, bot = top + f->band_h;
+        int top = band_top(f, b), bot = band_end(f, b);
         int y0 = q->y > top ? q->y : top, y1 = q->y + q->h < bot ? q->y + q->h : bot;
         uint64_t where = (uint64_t)(uint16_t)q->x | (uint64_t)(uint16_t)(y0 - top) << 16 |
                          (uint64_t)(uint16_t)q->w << 32 | (uint64_t)(uint16_t)(y1 - y0) << 48;
@@ -175,7 +190,6 @@ static void raster(struct frame *f, const struct quad *q, int cy0, int cy1)
     const uint32_t *atlas = f->atlas;
     int apitch = f->apitch;
     int x0 = q->x < 0 ? 0 : q->x, x1 = q->x + q->w > f->w ? f->w : q->x + q->w;
-    cy1 = cy1 < f->h ? cy1 : f->h; /* the last band may be cut short */
     int y0 = q->y > cy0 ? q->y : cy0, y1 = q->y + q->h < cy1 ? q->y + q->h : cy1;
     bool solid = q->sx < 0;
     uint32_t ca = q->argb >> 24, cr = q->argb >> 16 & 0xff, cg = q->argb >> 8 & 0xff,
@@ -253,8 +267,8 @@ static void collect_damage(struct frame *f)
         int e = b;
         while (e + 1 < f->nbands && f->dirty[e + 1])
             e++;
-        int y0 = b * f->band_h, y1 = (e + 1) * f->band_h;
-        f->damage[f->ndamage++] = (SDL_Rect){0, y0, f->w, (y1 > f->h ? f->h : y1) - y0};
+        int y0 = band_top(f, b);
+        f->damage[f->ndamage++] = (SDL_Rect){0, y0, f->w, band_end(f, e) - y0};
         b = e;
     }
 }
@@ -269,7 +283,7 @@ void frame_end(struct frame *f)
         f->dirty[b] = all || f->hash[b] != f->prev[b];
         f->prev[b] = f->hash[b];
         if (f->dirty[b] && !f->whole)
-            clear_rows(f, b * f->band_h, (b + 1) * f->band_h < f->h ? (b + 1) * f->band_h : f->h);
+            clear_rows(f, band_top(f, b), band_end(f, b));
     }
     f->invalid = false;
     for (int i = 0; i < f->nq; i++) {
@@ -279,7 +293,7 @@ void frame_end(struct frame *f)
             continue;
         for (int b = b0; b <= b1; b++)
             if (f->dirty[b])
-                raster(f, q, b * f->band_h, (b + 1) * f->band_h);
+                raster(f, q, band_top(f, b), band_end(f, b));
     }
     f->nq = 0;
     collect_damage(f);
@@ -296,39 +310,31 @@ const uint32_t *frame_pixels(const struct frame *f, int *w, int *h)
 static void copy_rect(const struct frame *f, SDL_Surface *dst, const SDL_Rect *r)
 {
     const uint32_t *src = f->px + (size_t)r->y * f->w + r->x;
-    uint8_t *d = (uint8_t *)dst->pixels + (size_t)r->y * dst->pitch + (size_t)r->x * 4;
+    uint8_t *d = (uint8_t *)dst->pixels + (size_t)r->y * dst->pitch +
+                 (size_t)r->x * dst->format->BytesPerPixel;
     uint32_t fmt = dst->format->format;
-    if (fmt == SDL_PIXELFORMAT_ARGB8888 || fmt == SDL_PIXELFORMAT_RGB888) {
-        for (int y = 0; y < r->h; y++)
-            memcpy(d + (size_t)y * dst->pitch, src + (size_t)y * f->w, (size_t)r->w * 4);
+    if (fmt != SDL_PIXELFORMAT_ARGB8888 && fmt != SDL_PIXELFORMAT_RGB888) {
+        SDL_ConvertPixels(r->w, r->h, SDL_PIXELFORMAT_ARGB8888, src, f->w * 4, fmt, d,
+                          dst->pitch);
         return;
     }
-    d = (uint8_t *)dst->pixels + (size_t)r->y * dst->pitch +
-        (size_t)r->x * dst->format->BytesPerPixel;
-    SDL_ConvertPixels(r->w, r->h, SDL_PIXELFORMAT_ARGB8888, src, f->w * 4, fmt, d, dst->pitch);
+    for (int y = 0; y < r->h; y++)
+        memcpy(d + (size_t)y * dst->pitch, src + (size_t)y * f->w, (size_t)r->w * 4);
 }
 
 int frame_copy_to(struct frame *f, SDL_Surface *dst, bool all, const SDL_Rect **rects)
 {
-    *rects = f->damage;
-    if (!f->px || (!all && f->ndamage == 0))
-        return 0;
-    if (all) {
-        f->damage[0] = (SDL_Rect){0, 0, f->w, f->h};
-        f->ndamage = 1;
-    }
-    if (SDL_MUSTLOCK(dst) && SDL_LockSurface(dst) != 0)
+    *rects = f->copied;
+    SDL_Rect whole = {0, 0, f->w, f->h}, bounds = {0, 0, dst->w, dst->h};
+    const SDL_Rect *from = all ? &whole : f->damage;
+    int nfrom = all ? 1 : f->ndamage;
+    if (!f->px || nfrom == 0 || (SDL_MUSTLOCK(dst) && SDL_LockSurface(dst) != 0))
         return 0;
     int n = 0;
-    for (int i = 0; i < f->ndamage; i++) {
-        SDL_Rect r = f->damage[i], bounds = {0, 0, dst->w, dst->h};
-        if (SDL_IntersectRect(&r, &bounds, &f->damage[n])) {
-            copy_rect(f, dst, &f->damage[n]);
-            n++;
-        }
-    }
+    for (int i = 0; i < nfrom; i++)
+        if (SDL_IntersectRect(&from[i], &bounds, &f->copied[n]))
+            copy_rect(f, dst, &f->copied[n++]);
     if (SDL_MUSTLOCK(dst))
         SDL_UnlockSurface(dst);
-    f->ndamage = n;
     return n;
 }

@@ -121,19 +121,9 @@ bool render_font_changed(struct render *rd)
     rd->m = font_metrics(rd->font);
     atlas_white(a, &rd->white_u, &rd->white_v);
     rd->tex_w = rd->tex_h = atlas_size(a);
-    render_invalidate(rd); /* the same glyph keys draw differently now */
-    return true;
-}
-
-void render_invalidate(struct render *rd)
-{
     if (rd->frame)
-        frame_invalidate(rd->frame);
-}
-
-bool render_soft(const struct render *rd)
-{
-    return rd->frame != NULL;
+        frame_invalidate(rd->frame); /* the same glyph keys draw differently now */
+    return true;
 }
 
 int render_copy_to(struct render *rd, SDL_Surface *dst, bool all, const SDL_Rect **rects)
@@ -219,32 +209,20 @@ bool render_end(struct render *rd)
     return ok;
 }
 
-/* 64-bit FNV-1a of a glyph key: what a glyph quad draws, whatever atlas slot holds it. */
-static uint64_t glyph_ident(const struct glyph_key *k)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    const unsigned char *p = (const unsigned char *)k->chars;
-    for (size_t i = 0; i < sizeof k->chars; i++)
-        h = (h ^ p[i]) * 0x100000001b3ull;
-    h = (h ^ k->style) * 0x100000001b3ull;
-    h = (h ^ k->wide) * 0x100000001b3ull;
-    return ((h ^ k->half) * 0x100000001b3ull) | 1; /* never 0, a rectangle's */
-}
-
 /* Queues the glyph of key at pixel (x, y) in colour rgb. */
 static void glyph(struct render *rd, const struct glyph_key *key, int x, int y, uint32_t rgb)
 {
     SDL_Rect src;
     bool colour;
-    enum atlas_result res = atlas_get(rd->atlas, key, &src, &colour);
+    uint64_t hash = glyph_key_hash(key); /* the atlas's lookup and frame.c's identity */
+    enum atlas_result res = atlas_get(rd->atlas, key, hash, &src, &colour);
     if (res == ATLAS_FULL) { /* every slot is in this batch: send it and start over */
         flush(rd);
         atlas_begin_frame(rd->atlas);
-        res = atlas_get(rd->atlas, key, &src, &colour);
+        res = atlas_get(rd->atlas, key, hash, &src, &colour);
     }
     if (res == ATLAS_OK)
-        quad(rd, x, y, src.w, src.h, &src, 0xff000000u | (colour ? 0xffffffu : rgb),
-             rd->frame ? glyph_ident(key) : 0);
+        quad(rd, x, y, src.w, src.h, &src, 0xff000000u | (colour ? 0xffffffu : rgb), hash);
 }
 
 /* Decodes one UTF-8 codepoint at *s (advancing it); U+FFFD for bad bytes. */

@@ -64,11 +64,6 @@ void render_destroy(struct render *rd);
 /* Call after font_set_size(): rebuilds the atlas for the new cell size. */
 bool render_font_changed(struct render *rd);
 
-/* True when the renderer draws into its own pixels (render_create without an SDL renderer). */
-bool render_soft(const struct render *rd);
-/* The next frame draws every pixel again (its own pixels were lost or overwritten). */
-void render_invalidate(struct render *rd);
-
 /*
  * Starts a frame of w x h pixels (the window's, or the SDL renderer's output) on the
  * default background.

@@ -18,10 +18,7 @@ xvfb_start /dev/null || exit 77
 head -n "$rows" "$corpus" | awk -v every="$every" '
     NR % every == 1 { printf "\033]133;D;%d\007\033]133;A\007$ \033]133;B\007cmd %d\r\n\033]133;C\007", NR % 7 == 1, NR }
     { printf "%s\r\n", $0 }' > "$tmp/history"
-BOUNDTERM_FRAME_LOG="$tmp/frames" "$bt" --scrollback-ram 16M --stats "$tmp/stats" \
-    -e sh -c "cat '$tmp/history'; sleep 300" &
-bpid=$!
-wid=$(timeout 10 xdotool search --sync --onlyvisible --class boundterm | head -n 1)
+gui_start --scrollback-ram 16M -e sh -c "cat '$tmp/history'; sleep 300"
 wait_ingested "$tmp/stats" 300
 xdotool windowfocus --sync "$wid"
 xdotool mousemove --window "$wid" 100 100

@@ -24,17 +24,9 @@ xvfb_start /dev/null || exit 77
 per=$(wc -l <"$corpus")
 reps=$(( (rows + per - 1) / per ))
 feed="i=0; while [ \$i -lt $reps ]; do cat '$corpus'; i=\$((i + 1)); done | head -n $rows; sleep 3600"
-BOUNDTERM_FRAME_LOG="$tmp/frames" "$bt" --scrollback-ram "${RAM:-16M}" --scrollback-disk 4G \
-    --stats "$tmp/stats" -e sh -c "$feed" &
-bpid=$!
-wid=$(timeout 10 xdotool search --sync --onlyvisible --class boundterm | head -n 1)
+gui_start --scrollback-ram "${RAM:-16M}" --scrollback-disk 4G -e sh -c "$feed"
 t0=$(date +%s)
-prev=
-while sleep 2; do   # until bytes_in stops growing: the flood is in
-    now=$(tail -n 1 "$tmp/stats" | sed 's/.*"bytes_in":\([0-9]*\).*/\1/')
-    [ -n "$now" ] && [ "$now" = "$prev" ] && break
-    prev=$now
-done
+wait_ingested "$tmp/stats" 3600
 echo "ingest: $(( $(date +%s) - t0 )) s"
 tail -n 1 "$tmp/stats" | sed 's/.*"rows_retained":\([0-9]*\).*"rows_dropped":\([0-9]*\).*"rows_ram":\([0-9]*\).*"rows_disk":\([0-9]*\).*/  history: \1 rows retained (\3 in RAM, \4 on disk), \2 dropped/'
 # utime + stime of boundterm, in clock ticks.

@@ -32,10 +32,7 @@ awk '{if (!($1 in w) || $2 < w[$1]) w[$1] = $2; c[$1] += $3; k[$1]++}
                  100 * (c["headless"] / k["headless"]) / (c["window"] / k["window"])}' "$tmp/ingest"
 
 echo "scrolling spilled history:"
-BOUNDTERM_FRAME_LOG="$tmp/frames" "$bt" --scrollback-ram 12M --stats "$tmp/stats" \
-    -e sh -c "head -c 60000000 '$corpus'; sleep 120" &
-bpid=$!
-wid=$(timeout 10 xdotool search --sync --onlyvisible --class boundterm | head -n 1)
+gui_start --scrollback-ram 12M -e sh -c "head -c 60000000 '$corpus'; sleep 120"
 wait_ingested "$tmp/stats" 120
 xdotool windowfocus --sync "$wid"
 start=$(wc -l <"$tmp/frames")

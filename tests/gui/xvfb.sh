@@ -34,6 +34,14 @@ gui_window() {
     sleep 0.5
 }
 
+# gui_start ARGS...: starts "$bt" ARGS... with its frame log in $tmp/frames and its --stats
+# in $tmp/stats (what the benchmarks read); sets bpid, and wid to its window.
+gui_start() {
+    BOUNDTERM_FRAME_LOG="$tmp/frames" "$bt" --stats "$tmp/stats" "$@" &
+    bpid=$!
+    wid=$(timeout 10 xdotool search --sync --onlyvisible --class boundterm | head -n 1)
+}
+
 # xvfb_start LOG starts a private Xvfb, sets xpid (for the cleanup) and DISPLAY, and returns
 # 1 when the server does not come up within 5 s (the caller skips with 77). Xvfb picks the
 # display itself (-displayfd), so scenarios that meson starts at the same moment never race

@@ -11,9 +11,12 @@
  * Rates are medians of several runs; the line -> cells conversion is timed
  * apart and left out of the store's figures.
  *
- *   bench_store FILE [--runs N] [--quick] [--density] [--cold-kib N]
+ *   bench_store FILE [--runs N] [--quick] [--density] [--cold-kib N] [--cold-codec NAME]
+ *               [--cold-level N] [--cold-large-kib N]
  *
- * --cold-kib sets the cold tier's block size (default: the store's, 64 KiB).
+ * --cold-kib sets the cold tier's block size (default: the store's, 64 KiB); --cold-codec and
+ * --cold-level its codec, --cold-large-kib its blocks of repetitive text (0: none); the
+ * density figure only.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,6 +168,8 @@ static double ingest(struct sb_store *s, const struct corpus *c)
 
 static double conv_cpu; /* CPU seconds of this thread the cutting took (see conversion_time) */
 static uint32_t cold_bytes; /* --cold-kib, or 0 for the store's default */
+static int cold_codec = -1, cold_level = -1; /* --cold-codec, --cold-level, or the store's */
+static uint32_t cold_large = UINT32_MAX;      /* --cold-large-kib, or the store's */
 
 /* Seconds (wall) the cutting of lines into rows alone takes; sets conv_cpu too. */
 static double conversion_time(const struct corpus *c)
@@ -355,6 +360,14 @@ static void density(const struct corpus *c)
     cfg.disk_budget = 0;
     if (cold_bytes)
         cfg.cold_bytes = cold_bytes;
+    if (cold_codec >= 0) {
+        cfg.cold_codec = (enum sb_codec)cold_codec;
+        cfg.cold_level = sb_codec_default_level(cfg.cold_codec, true);
+    }
+    if (cold_level >= 0)
+        cfg.cold_level = cold_level;
+    if (cold_large != UINT32_MAX)
+        cfg.cold_large_bytes = cold_large;
     struct sb_store *s = open_store(&cfg);
     ingest(s, c);
     struct sb_stats a, b;
@@ -365,11 +378,14 @@ static void density(const struct corpus *c)
     sb_store_stats(s, &b);
     double p50, p99;
     read_latency(s, 0, b.rows_retained, &p50, &p99);
-    printf("\nall in RAM, default codecs, cold blocks of %u KiB: flood %.2f B/row compressed "
+    printf("\nall in RAM, default codecs, cold blocks of %u KiB (%u KiB of repetitive text): "
+           "flood %.2f B/row compressed "
            "(%.2f B/row of RAM); "
            "after idle %.2f B/row compressed (%.2f B/row of RAM), cold tier took %.1f s, "
            "%.1f s of CPU (%.1f MB/s of raw pages per CPU second)\n",
-           cfg.cold_bytes >> 10, (double)a.compressed_bytes / a.rows_retained, (double)a.ram_used / a.rows_retained,
+           cfg.cold_bytes >> 10, cfg.cold_large_bytes >> 10,
+           (double)a.compressed_bytes / a.rows_retained,
+           (double)a.ram_used / a.rows_retained,
            (double)b.compressed_bytes / b.rows_retained, (double)b.ram_used / b.rows_retained,
            tc, cc, a.raw_bytes_stored / cc / 1e6);
     double r = (double)b.rows_retained;
@@ -380,15 +396,18 @@ static void density(const struct corpus *c)
            (double)(b.ram_used - b.compressed_bytes - b.index_bytes - b.summary_bytes -
                     b.cache_bytes - b.work_bytes) / r);
     printf("  random read latency in cold pages: p50 %.3f ms p99 %.3f ms\n", p50, p99);
-    printf("  cold pages: %llu, %llu of them with rows regrouped by a period > 1\n",
-           (unsigned long long)b.pages_cold, (unsigned long long)b.pages_permuted);
+    printf("  cold pages: %llu (%llu large blocks), %llu of them with rows regrouped by a period "
+           "> 1\n",
+           (unsigned long long)b.pages_cold, (unsigned long long)b.pages_cold_large,
+           (unsigned long long)b.pages_permuted);
     sb_store_destroy(s);
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: bench_store FILE [--runs N] [--quick] [--density] [--cold-kib N]\n");
+        fprintf(stderr, "usage: bench_store FILE [--runs N] [--quick] [--density] [--cold-kib N] "
+                        "[--cold-codec NAME] [--cold-level N] [--cold-large-kib N]\n");
         return 2;
     }
     int runs = 3;
@@ -402,6 +421,12 @@ int main(int argc, char **argv)
             only_density = true;
         else if (!strcmp(argv[i], "--cold-kib") && i + 1 < argc)
             cold_bytes = (uint32_t)atoi(argv[++i]) << 10;
+        else if (!strcmp(argv[i], "--cold-codec") && i + 1 < argc)
+            cold_codec = sb_codec_from_name(argv[++i]);
+        else if (!strcmp(argv[i], "--cold-level") && i + 1 < argc)
+            cold_level = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--cold-large-kib") && i + 1 < argc)
+            cold_large = (uint32_t)atoi(argv[++i]) << 10;
     }
     if (runs < 1 || runs > 15)
         runs = 3;

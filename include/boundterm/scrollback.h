@@ -209,17 +209,21 @@ struct sb_config {
     enum sb_codec cold_codec; /* denser codec for pages recompressed at idle */
     int cold_level;            /* SB_CODEC_NONE disables the cold tier */
     uint32_t cold_bytes;       /* raw bytes of a recompressed cold block */
+    uint32_t cold_large_bytes; /* raw bytes of a cold block of repetitive text (zstd 19, one
+                                  decodes in ~0.6 ms), with a RAM budget of 128 MiB or more;
+                                  0: those get cold_bytes blocks too */
     uint32_t cold_delay_ms;    /* idle time before cold recompression starts */
     uint32_t cache_pages;      /* decompressed pages kept for reading */
     bool background;           /* compress on a worker thread (false: inline) */
 };
 
-/* Fills cfg with the defaults (64 MiB RAM, 1 GiB disk, zstd 1 + xz cold). */
+/* Fills cfg with the defaults (64 MiB RAM, 1 GiB disk, zstd 1 + xz cold, 1 MiB large blocks). */
 void sb_config_defaults(struct sb_config *cfg);
 
 /*
  * A RAM budget below sb_config_min_ram() scales the parts down (a budget that holds them as
- * configured leaves them alone), in this order, until they take at most 3/4 of it: the read cache to 2 pages, the cold tier to xz -1 and then off,
+ * configured leaves them alone), in this order, until they take at most 3/4 of it: the large
+ * cold blocks off, the read cache to 2 pages, the cold tier to xz -1 and then off,
  * pages down to 16 KiB, the cache to 1 page, pages down to 4 KiB, and the hot codec to lz4
  * (a few KiB of state). Every budget from 1 MiB up is held that way. sb_config_fit() does it
  * to cfg (sb_store_create does it itself) and returns what it scaled, as SB_SCALED_* bits.
@@ -230,6 +234,7 @@ enum {
     SB_SCALED_COLD_OFF = 1u << 2,
     SB_SCALED_PAGE = 1u << 3,
     SB_SCALED_CODEC = 1u << 4,
+    SB_SCALED_COLD_LARGE = 1u << 5,
 };
 unsigned sb_config_fit(struct sb_config *cfg);
 
@@ -430,7 +435,8 @@ struct sb_stats {
     uint64_t rows_disk;       /* retained rows in spilled pages */
     uint64_t pages_hot;       /* the hot page and sealed pages awaiting compression */
     uint64_t pages_ram;       /* compressed pages in RAM */
-    uint64_t pages_cold;      /* of those, recompressed with the cold codec */
+    uint64_t pages_cold;      /* of those, recompressed by the cold tier */
+    uint64_t pages_cold_large; /* of those, large blocks of repetitive text */
     uint64_t pages_disk;
     uint64_t raw_bytes_in;    /* encoded row bytes ever pushed */
     uint64_t raw_bytes_stored;   /* encoded bytes of the rows in compressed pages (RAM + disk) */

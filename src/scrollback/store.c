@@ -88,8 +88,8 @@ void store_unmap(struct sb_store *s, enum store_mem kind, void *p, size_t len)
     store_account(s, kind, 0, len);
 }
 
-/* Grows a scratch buffer (work memory) to at least n bytes. */
-int store_scratch_reserve(struct sb_store *s, struct scratch *b, size_t n)
+/* Grows a scratch buffer (work memory) to at least n bytes, keeping its first `kept`. */
+int store_scratch_extend(struct sb_store *s, struct scratch *b, size_t n, size_t kept)
 {
     if (n <= b->cap)
         return 0;
@@ -97,10 +97,18 @@ int store_scratch_reserve(struct sb_store *s, struct scratch *b, size_t n)
     uint8_t *p = store_map(s, STORE_MEM_WORK, cap);
     if (!p)
         return SB_ERR_NOMEM;
+    if (kept)
+        memcpy(p, b->p, kept < b->cap ? kept : b->cap);
     store_unmap(s, STORE_MEM_WORK, b->p, b->cap);
     b->p = p;
     b->cap = cap;
     return 0;
+}
+
+/* Grows a scratch buffer (work memory) to at least n bytes; its contents are not kept. */
+int store_scratch_reserve(struct sb_store *s, struct scratch *b, size_t n)
+{
+    return store_scratch_extend(s, b, n, 0);
 }
 
 void store_scratch_free(struct sb_store *s, struct scratch *b)
@@ -206,6 +214,7 @@ static size_t codec_bytes(const struct sb_store *s)
 {
     size_t n = codec_sizeof(s->work_codec) + (s->cold_codec ? codec_sizeof(s->cold_codec) : 0) +
                (s->cold_probe ? codec_sizeof(s->cold_probe) : 0) +
+               (s->cold_large ? codec_sizeof(s->cold_large) : 0) +
                (s->part.codec ? codec_sizeof(s->part.codec) : 0);
     for (int i = 0; i < 4; i++)
         if (s->read_codec[i])
@@ -411,7 +420,8 @@ static size_t cold_bytes_held(const struct sb_store *s)
 {
     return s->cold_in.cap + s->cold_raw.cap + s->cold_perm.cap + s->cold_out.cap +
            (s->cold_codec ? codec_sizeof(s->cold_codec) : 0) +
-           (s->cold_probe ? codec_sizeof(s->cold_probe) : 0);
+           (s->cold_probe ? codec_sizeof(s->cold_probe) : 0) +
+           (s->cold_large ? codec_sizeof(s->cold_large) : 0);
 }
 
 /*
@@ -468,6 +478,7 @@ void sb_config_defaults(struct sb_config *cfg)
     cfg->cold_codec = SB_CODEC_XZ;
     cfg->cold_level = sb_codec_default_level(SB_CODEC_XZ, true);
     cfg->cold_bytes = 64u << 10;
+    cfg->cold_large_bytes = 512u << 10;
     cfg->cold_delay_ms = 2000;
     cfg->cache_pages = 4;
     cfg->background = true;
@@ -483,37 +494,79 @@ size_t store_max_src(const struct sb_config *cfg)
     return cfg->cold_bytes > page ? cfg->cold_bytes : page;
 }
 
-/* RAM the reading side may use: the cache full of the largest ordinary pages, a disk read
- * buffer, a buffer to take a cold page apart, a partly decompressed cold page (its blob, its
- * bytes and its decoder's dictionary) and a decoder for each codec pages may be in. */
+/*
+ * Large blocks need buffers of their size to be made and read (~8 MiB more of reserves at
+ * 1 MiB): below COLD_LARGE_MIN_BUDGET those would take more of the budget than the denser
+ * blocks give back (at 64 MiB, log text would keep about as many rows, od -cx 15% fewer).
+ */
+uint32_t store_cold_large_bytes(const struct sb_config *cfg)
+{
+    return cfg->cold_codec != SB_CODEC_NONE && cfg->ram_budget >= COLD_LARGE_MIN_BUDGET
+               ? cfg->cold_large_bytes
+               : 0;
+}
+
+/* The largest raw page the store may hold, read or cache: an ordinary page or a cold block. */
+size_t store_max_block(const struct sb_config *cfg)
+{
+    size_t src = store_max_src(cfg), large = store_cold_large_bytes(cfg);
+    return large > src ? large : src;
+}
+
+/* RAM the reading side may use: the cache full of the largest ordinary pages but for one
+ * slot of a large cold block, a disk read buffer and a buffer to take a cold page apart (each
+ * for the largest block), a partly decompressed cold page (its blob, its bytes and its
+ * decoder's dictionary: xz blocks only, ordinary ones) and a decoder for each codec pages
+ * may be in. */
 static size_t read_reserve_for(const struct sb_config *cfg)
 {
-    size_t big = mem_round(store_max_src(cfg));
-    size_t view = 8 * (big / 16); /* offsets: 8 bytes per row, rows of >= 16 bytes */
+    size_t small = mem_round(store_max_src(cfg)), big = mem_round(store_max_block(cfg));
+    size_t small_view = 8 * (small / 16), big_view = 8 * (big / 16); /* 8 B a row of >= 16 */
     size_t decoders = codec_estimate_decoder(cfg->codec, cfg->codec_level, store_max_src(cfg));
     if (cfg->cold_codec != SB_CODEC_NONE)
         decoders += 2 * codec_estimate_decoder(cfg->cold_codec, cfg->cold_level,
                                                store_max_src(cfg)); /* + the partial one's */
-    return cfg->cache_pages * (big + view) + 5 * big + decoders + (64u << 10);
+    if (store_cold_large_bytes(cfg))
+        decoders += codec_estimate_decoder(COLD_LARGE_CODEC, COLD_LARGE_LEVEL, big);
+    return (cfg->cache_pages - 1) * (small + small_view) + big + big_view + 2 * big + 3 * small +
+           decoders + (64u << 10);
+}
+
+/* The cold tier's buffers for a block of raw bytes in codec: the pages' blobs (in), the
+ * merged page, the permuted one and the output (sized for the trials' codec too). */
+static size_t cold_buffers_for(enum sb_codec codec, size_t raw, size_t in)
+{
+    size_t permuted = raw + PAGE_PERMUTED_HEADER_BYTES;
+    size_t bound = codec_bound(codec, permuted);
+    if (bound < codec_bound(COLD_PROBE, permuted))
+        bound = codec_bound(COLD_PROBE, permuted);
+    return mem_round(in) + 2 * mem_round(permuted) + mem_round(bound);
 }
 
 /*
- * RAM the cold tier may use: four block-sized buffers, its compressor's and
- * its probe's state, and slack for page rounding while it swaps blobs between arenas (a
- * new cold blob is written before the pages it replaces are freed, and freed
- * blobs give back only whole pages).
+ * RAM the cold tier may use: the buffers of an ordinary or a large block (a large block's
+ * pages are each packed 4:1 at least, so their blobs take a quarter of it), the compressor
+ * of one kind of block (cold_prepare lets the other's go), its probe's state, and slack for
+ * page rounding while it swaps blobs between arenas (a new cold blob is written before the
+ * pages it replaces are freed, and freed blobs give back only whole pages).
  */
 static size_t cold_reserve_for(const struct sb_config *cfg)
 {
     if (cfg->cold_codec == SB_CODEC_NONE)
         return 0;
-    size_t permuted = cfg->cold_bytes + PAGE_PERMUTED_HEADER_BYTES;
-    size_t bound = codec_bound(cfg->cold_codec, permuted);
-    if (bound < codec_bound(COLD_PROBE, permuted))
-        bound = codec_bound(COLD_PROBE, permuted);
-    size_t block = mem_round(bound);
-    return 4 * block + codec_estimate(cfg->cold_codec, cfg->cold_level, store_max_src(cfg)) +
-           codec_estimate(COLD_PROBE, COLD_PROBE_LEVEL, store_max_src(cfg)) + (64u << 10);
+    size_t large = store_cold_large_bytes(cfg);
+    size_t buffers = cold_buffers_for(cfg->cold_codec, cfg->cold_bytes,
+                                      codec_bound(cfg->cold_codec, cfg->cold_bytes));
+    size_t codec = codec_estimate(cfg->cold_codec, cfg->cold_level, store_max_src(cfg));
+    if (large) {
+        size_t in = large / COLD_LARGE_RATIO + cfg->page_bytes;
+        size_t b = cold_buffers_for(COLD_LARGE_CODEC, large, in);
+        size_t c = codec_estimate(COLD_LARGE_CODEC, COLD_LARGE_LEVEL, large);
+        buffers = b > buffers ? b : buffers;
+        codec = c > codec ? c : codec;
+    }
+    return buffers + codec +
+           codec_estimate(COLD_PROBE, COLD_PROBE_LEVEL, store_max_block(cfg)) + (64u << 10);
 }
 
 static size_t chunk_bytes_for(uint64_t ram_budget)
@@ -542,7 +595,7 @@ static size_t index_floor(const struct sb_config *cfg)
 /* The smallest budget for cfg's parts exactly as they are (no scaling). */
 static uint64_t min_ram_as_is(const struct sb_config *cfg)
 {
-    uint64_t page = cfg->page_bytes, big = mem_round(store_max_src(cfg));
+    uint64_t page = cfg->page_bytes, big = mem_round(store_max_block(cfg));
     uint64_t codec = codec_estimate(cfg->codec, cfg->codec_level, store_max_src(cfg));
     uint64_t spill = cfg->disk_budget ? 2 * big + (32u << 10) : 0; /* buffers and the key */
     /* hot page (text + meta mappings + a spare) + sealed queue + the read and cold reserves +
@@ -586,7 +639,10 @@ static uint32_t halved(uint32_t n, uint32_t floor)
 /* One step down the ladder of sb_config_fit(); false at its foot. */
 static bool fit_step(struct sb_config *cfg, unsigned *scaled)
 {
-    if (cfg->cache_pages > 2) {
+    if (store_cold_large_bytes(cfg)) {
+        cfg->cold_large_bytes = 0; /* its buffers are a block of 1 MiB each, not 64 KiB */
+        *scaled |= SB_SCALED_COLD_LARGE;
+    } else if (cfg->cache_pages > 2) {
         cfg->cache_pages = 2;
         *scaled |= SB_SCALED_CACHE;
     } else if (cfg->cold_codec == SB_CODEC_XZ && cfg->cold_level > 1) {
@@ -663,6 +719,9 @@ size_t sb_scaled_describe(unsigned scaled, const struct sb_config *from,
     if ((scaled & SB_SCALED_CACHE) && (size_t)n < cap)
         n += snprintf(buf + n, cap - (size_t)n, "%scache_pages %u->%u", n ? ", " : "",
                       from->cache_pages, to->cache_pages);
+    if ((scaled & SB_SCALED_COLD_LARGE) && (size_t)n < cap)
+        n += snprintf(buf + n, cap - (size_t)n, "%scold_large_bytes %uK->0", n ? ", " : "",
+                      from->cold_large_bytes >> 10);
     if ((scaled & SB_SCALED_COLD_OFF) && (size_t)n < cap)
         n += snprintf(buf + n, cap - (size_t)n, "%scold_codec %s->none", n ? ", " : "",
                       sb_codec_name(from->cold_codec));
@@ -685,6 +744,9 @@ static int check_config(const struct sb_config *cfg, char *err, size_t errlen)
     else if (cfg->cold_codec != SB_CODEC_NONE &&
              (cfg->cold_bytes < cfg->page_bytes || cfg->cold_bytes > (64u << 20)))
         why = "cold_bytes must be between page_bytes and 64 MiB";
+    else if (cfg->cold_codec != SB_CODEC_NONE && cfg->cold_large_bytes &&
+             (cfg->cold_large_bytes < cfg->cold_bytes || cfg->cold_large_bytes > (16u << 20)))
+        why = "cold_large_bytes must be 0 or between cold_bytes and 16 MiB";
     else if (cfg->cache_pages < 1 || cfg->cache_pages > 64)
         why = "cache_pages must be between 1 and 64";
     if (why) {
@@ -713,6 +775,8 @@ static int store_init(struct sb_store *s, const struct sb_config *cfg, char *err
     hot_init(&s->hot, cfg->page_bytes);
     s->next_id = 1;
     s->last_push_ns = store_coarse_ns();
+    if (!store_cold_large_bytes(cfg))
+        s->cfg.cold_large_bytes = 0; /* decided once: the reserves below are made for it */
     s->read_reserve = read_reserve_for(cfg);
     s->cold_reserve = cold_reserve_for(cfg);
     s->index_cap_max = index_cap_for(cfg);
@@ -822,6 +886,7 @@ void sb_store_destroy(struct sb_store *s)
     codec_destroy(s->work_codec);
     codec_destroy(s->cold_codec);
     codec_destroy(s->cold_probe);
+    codec_destroy(s->cold_large);
     for (int i = 0; i < 4; i++)
         codec_destroy(s->read_codec[i]);
     store_scratch_free(s, &s->work_out);
@@ -1098,7 +1163,8 @@ void sb_store_stats(struct sb_store *s, struct sb_stats *o)
         const struct entry *e = store_at(&s->pages, i);
         if (e->state == ENTRY_RAM) {
             o->pages_ram++;
-            o->pages_cold += e->cold && e->codec == s->cfg.cold_codec;
+            o->pages_cold += e->in_cold;
+            o->pages_cold_large += e->in_cold && e->large;
         }
         o->pages_disk += e->state == ENTRY_DISK;
         if (e->state == ENTRY_DISK)
@@ -1150,14 +1216,16 @@ size_t sb_stats_json(const struct sb_stats *st, char *buf, size_t cap)
         ",\"disk_used\":%" PRIu64 ",\"rows_retained\":%" PRIu64 ",\"rows_dropped\":%" PRIu64
         ",\"rows_lost\":%" PRIu64 ",\"rows_ram\":%" PRIu64 ",\"rows_disk\":%" PRIu64
         ",\"pages_hot\":%" PRIu64 ",\"pages_ram\":%" PRIu64
-        ",\"pages_cold\":%" PRIu64 ",\"pages_disk\":%" PRIu64 ",\"raw_bytes_in\":%" PRIu64
+        ",\"pages_cold\":%" PRIu64 ",\"pages_cold_large\":%" PRIu64 ",\"pages_disk\":%" PRIu64
+        ",\"raw_bytes_in\":%" PRIu64
         ",\"raw_bytes_stored\":%" PRIu64 ",\"compressed_bytes\":%" PRIu64
         ",\"index_bytes\":%" PRIu64 ",\"cache_bytes\":%" PRIu64 ",\"work_bytes\":%" PRIu64
         ",\"pages_permuted\":%" PRIu64 ",\"index_pages_max\":%" PRIu64
         ",\"summary_bytes\":%" PRIu64 ",\"scaled\":\"",
         st->ram_budget, st->ram_used, st->disk_budget, st->disk_used, st->rows_retained,
         st->rows_dropped, st->rows_lost, st->rows_ram, st->rows_disk, st->pages_hot,
-        st->pages_ram, st->pages_cold, st->pages_disk, st->raw_bytes_in, st->raw_bytes_stored,
+        st->pages_ram, st->pages_cold, st->pages_cold_large, st->pages_disk, st->raw_bytes_in,
+        st->raw_bytes_stored,
         st->compressed_bytes, st->index_bytes, st->cache_bytes, st->work_bytes,
         st->pages_permuted, st->index_pages_max, st->summary_bytes);
     size_t len = n < 0 ? 0 : (size_t)n;

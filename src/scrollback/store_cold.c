@@ -91,9 +91,30 @@ struct cold_job {
     size_t raw_total, blob_total; /* of the source pages */
     size_t merged_len;            /* of the merged page: one header instead of count */
     uint32_t period;              /* the merged page's rows regrouped by it (format 2) */
+    bool large;                   /* repetitive pages, for a large block (COLD_LARGE_CODEC) */
+    uint32_t summary_bits;        /* the merged block's summary: as many bits as its pages' */
 };
 
-/* Picks the oldest run of RAM pages not yet cold and copies their blobs; false if none. */
+/* Whether the hot codec packed page e COLD_LARGE_RATIO:1 or better: repetitive text. */
+static bool repetitive(const struct sb_store *s, const struct entry *e)
+{
+    return store_cold_large_bytes(&s->cfg) &&
+           (uint64_t)e->blob_len * COLD_LARGE_RATIO <= e->raw_len;
+}
+
+/* The bits of a merged block's summary: its pages' together, a power of two. */
+static uint32_t merged_summary_bits(uint32_t sum)
+{
+    uint32_t bits = 1;
+    while (bits < sum && bits < SUMMARY_BLOCK_MAX_BITS)
+        bits *= 2;
+    return bits;
+}
+
+/*
+ * Picks the oldest run of RAM pages not yet cold, all repetitive or all not (a large block
+ * or an ordinary one), and copies their blobs; false if none.
+ */
 static bool cold_pick(struct sb_store *s, struct cold_job *job)
 {
     size_t i = 0;
@@ -103,10 +124,15 @@ static bool cold_pick(struct sb_store *s, struct cold_job *job)
     memset(job, 0, sizeof *job);
     for (; i < s->pages.len && job->count < 64; i++) {
         struct entry *e = store_at(&s->pages, i);
+        if (job->count == 0)
+            job->large = repetitive(s, e);
+        uint32_t limit = job->large ? store_cold_large_bytes(&s->cfg) : s->cfg.cold_bytes;
         if (e->state != ENTRY_RAM || e->cold || e->busy ||
-            (job->count && job->raw_total + e->raw_len > s->cfg.cold_bytes))
+            (job->count && (job->raw_total + e->raw_len > limit || repetitive(s, e) != job->large)))
             break;
-        if (store_scratch_reserve(s, &s->cold_in, job->blob_total + e->blob_len) < 0)
+        /* The blobs copied so far stay: a job of several pages grows the buffer as it goes. */
+        if (store_scratch_extend(s, &s->cold_in, job->blob_total + e->blob_len,
+                                 job->blob_total) < 0)
             break;
         memcpy(s->cold_in.p + job->blob_total, e->u.blob, e->blob_len);
         job->ids[job->count] = e->id;
@@ -114,9 +140,11 @@ static bool cold_pick(struct sb_store *s, struct cold_job *job)
         job->blob_len[job->count] = e->blob_len;
         job->raw_total += e->raw_len;
         job->blob_total += e->blob_len;
+        job->summary_bits += e->summary ? 1u << e->summary_log2 : s->summary_bits;
         job->count++;
     }
     job->first_id = job->ids[0];
+    job->summary_bits = s->summary_bits ? merged_summary_bits(job->summary_bits) : 0;
     return job->count > 0;
 }
 
@@ -180,61 +208,89 @@ static int cold_permute(struct sb_store *s, struct cold_job *job)
     return rc;
 }
 
-/* Swaps the job's pages for one cold page, if they are all still there. */
-static void cold_install(struct sb_store *s, struct cold_job *job, int rc, size_t clen)
+/*
+ * Swaps the job's pages for one cold page, if they are all still there. A block of one page
+ * keeps its summary; a merged block takes summary, made from its text by cold_step (an OR
+ * of its pages' filters would be as small as one of them and fill up).
+ */
+/* Whether the job's pages are all still there, from index i on, as the job found them. */
+static bool job_still_valid(struct sb_store *s, const struct cold_job *job, size_t i)
 {
-    size_t i = store_find_id(&s->pages, job->first_id);
     if (i == SIZE_MAX || i + job->count > s->pages.len)
-        return;
+        return false;
     for (size_t k = 0; k < job->count; k++) {
         struct entry *e = store_at(&s->pages, i + k);
         if (e->id != job->ids[k] || e->state != ENTRY_RAM || e->cold)
-            return; /* evicted, popped or cleared meanwhile: the work is void */
+            return false; /* evicted, popped or cleared meanwhile: the work is void */
     }
+    return true;
+}
+
+static void cold_install(struct sb_store *s, struct cold_job *job, int rc, size_t clen,
+                         uint8_t *summary, uint8_t summary_log2)
+{
+    size_t i = store_find_id(&s->pages, job->first_id);
     uint8_t *blob = NULL;
-    if (rc == 0 && clen < job->blob_total)
+    if (job_still_valid(s, job, i) && rc == 0 && clen < job->blob_total)
         blob = arena_alloc(s->cold_arena, clen);
-    if (!blob) { /* not worth it (or failed): leave them, never try again */
-        for (size_t k = 0; k < job->count; k++)
-            store_at(&s->pages, i + k)->cold = 1;
+    if (!blob) {
+        free(summary);
+        if (job_still_valid(s, job, i)) /* not worth it (or failed): never try again */
+            for (size_t k = 0; k < job->count; k++)
+                store_at(&s->pages, i + k)->cold = 1;
         return;
     }
     memcpy(blob, s->cold_out.p, clen);
+    bool one_page = job->count == 1;
     struct entry merged = *store_at(&s->pages, i);
-    store_at(&s->pages, i)->summary = NULL; /* the merged block's now */
+    if (one_page)
+        store_at(&s->pages, i)->summary = NULL; /* the block's now */
+    else
+        merged.summary = NULL; /* the pages' go with them; the block's is attached below */
     merged.nrows = 0;
     for (size_t k = 0; k < job->count; k++) {
         struct entry *e = store_at(&s->pages, i + k);
         merged.nrows += e->nrows;
         merged.ends_wrapped = e->ends_wrapped;
         merged.marks |= e->marks;
-        if (k > 0)
-            store_summary_merge(s, &merged, e);
         store_entry_release(s, e);
     }
-    store_summary_fit(s, &merged);
     merged.raw_len = (uint32_t)job->merged_len;
     merged.blob_len = (uint32_t)clen;
-    merged.codec = (uint8_t)s->cfg.cold_codec;
+    merged.codec = (uint8_t)(job->large ? COLD_LARGE_CODEC : s->cfg.cold_codec);
+    merged.large = job->large;
     merged.cold = 1;
     merged.in_cold = 1;
     merged.period = (uint8_t)job->period;
     merged.u.blob = blob;
     *store_at(&s->pages, i) = merged;
     store_remove_after(&s->pages, i, job->count);
+    if (one_page)
+        store_summary_fit(s, store_at(&s->pages, i));
+    else
+        store_summary_attach(s, store_at(&s->pages, i), summary, summary_log2);
 }
 
 /* Makes the cold tier's context and buffers ready for a job (the lock is held). */
 static int cold_prepare(struct sb_store *s, const struct cold_job *job)
 {
     int rc = 0;
-    if (!s->cold_codec)
+    enum sb_codec kind = job->large ? COLD_LARGE_CODEC : s->cfg.cold_codec;
+    /* One kind of compressor at a time: the cold reserve counts the larger, not both. */
+    if (job->large && s->cold_codec)
+        codec_idle(s->cold_codec);
+    else if (!job->large && s->cold_large)
+        codec_idle(s->cold_large);
+    if (job->large && !s->cold_large)
+        rc = codec_create(COLD_LARGE_CODEC, COLD_LARGE_LEVEL, store_cold_large_bytes(&s->cfg),
+                          &s->cold_large);
+    else if (!job->large && !s->cold_codec)
         rc = codec_create(s->cfg.cold_codec, s->cfg.cold_level, store_max_src(&s->cfg),
                           &s->cold_codec);
     if (rc == 0 && !s->cold_probe)
-        rc = codec_create(COLD_PROBE, COLD_PROBE_LEVEL, store_max_src(&s->cfg), &s->cold_probe);
+        rc = codec_create(COLD_PROBE, COLD_PROBE_LEVEL, store_max_block(&s->cfg), &s->cold_probe);
     size_t permuted = job->raw_total + PAGE_PERMUTED_HEADER_BYTES;
-    size_t bound = codec_bound(s->cfg.cold_codec, permuted);
+    size_t bound = codec_bound(kind, permuted);
     size_t probe_bound = codec_bound(COLD_PROBE, permuted);
     if (bound < probe_bound)
         bound = probe_bound;
@@ -263,6 +319,8 @@ static bool cold_step(struct sb_store *s, bool unlock)
             codec_idle(s->cold_codec);
         if (s->cold_probe)
             codec_idle(s->cold_probe);
+        if (s->cold_large)
+            codec_idle(s->cold_large);
         if (s->sealed_pending == 0) { /* else the worker may be compressing, unlocked */
             codec_idle(s->work_codec);
             store_scratch_free(s, &s->work_out);
@@ -279,16 +337,20 @@ static bool cold_step(struct sb_store *s, bool unlock)
         pthread_mutex_unlock(&s->lock);
     if (rc == 0)
         rc = cold_merge(s, &job);
+    uint8_t *summary = NULL, summary_log2 = 0;
+    if (rc == 0 && job.count > 1) /* made from the merged page before it is permuted over */
+        summary = store_summary_make(job.summary_bits, s->cold_raw.p, job.merged_len,
+                                     &summary_log2);
     if (rc == 0)
         rc = cold_permute(s, &job);
     size_t clen = 0;
     if (rc == 0)
-        rc = codec_compress(s->cold_codec, s->cold_perm.p,
+        rc = codec_compress(job.large ? s->cold_large : s->cold_codec, s->cold_perm.p,
                             job.merged_len + PAGE_PERMUTED_HEADER_BYTES - PAGE_HEADER_BYTES,
                             s->cold_out.p, s->cold_out.cap, &clen);
     if (unlock)
         pthread_mutex_lock(&s->lock);
-    cold_install(s, &job, rc, clen);
+    cold_install(s, &job, rc, clen, summary, summary_log2);
     s->cold_busy = false;
     pthread_cond_broadcast(&s->cond);
     /*

@@ -49,12 +49,20 @@ static struct cache_slot *cache_find(struct sb_store *s, uint64_t page_id)
     return NULL;
 }
 
-/* The least recently used slot, emptied and with room for len bytes; NULL when out of memory. */
+/*
+ * The slot a page of len bytes goes to, emptied and with room: the least recently used, but
+ * a large cold block takes the place of the one the cache may already hold, so that at most
+ * one slot is ever that big (the read reserve counts one). NULL when out of memory.
+ */
 struct cache_slot *store_cache_victim(struct sb_store *s, size_t len)
 {
+    size_t ordinary = mem_round(store_max_src(&s->cfg));
     struct cache_slot *v = &s->cache[0];
     for (uint32_t i = 1; i < s->cfg.cache_pages && v->valid; i++)
         if (!s->cache[i].valid || s->cache[i].tick < v->tick)
+            v = &s->cache[i];
+    for (uint32_t i = 0; i < s->cfg.cache_pages && mem_round(len) > ordinary; i++)
+        if (s->cache[i].cap > ordinary)
             v = &s->cache[i];
     v->valid = false;
     /* An oversize buffer is never kept for an ordinary page (the Ghostty lesson). */

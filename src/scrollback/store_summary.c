@@ -10,10 +10,12 @@
  * a single trigram is often a false positive, but a query needs all of its
  * trigrams: a ten-byte literal has eight, and a page that holds none of it is passed over
  * unless all eight collide. Summaries stay in RAM while their pages are compressed, moved to
- * the cold tier (merged by OR) or spilled, and are counted in ram_used. They may take half the
- * index's share of the budget: past it the oldest pages' summaries are halved (OR-folded,
- * down to a quarter: more false positives, still none missed), then dropped (those pages are
- * read by every search, as before summaries); never their rows.
+ * the cold tier (a block of several pages gets one made from its text, with their bits
+ * together: SUMMARY_BLOCK_MAX_BITS at most) or spilled, and are counted in ram_used. They
+ * may take half the index's share of the budget: past it the oldest pages' summaries are
+ * halved (OR-folded, down to a quarter of their size as made: more false positives, still
+ * none missed), then dropped (those pages are read by every search, as before summaries);
+ * never their rows.
  */
 #include "store_internal.h"
 
@@ -87,6 +89,7 @@ void store_summary_attach(struct sb_store *s, struct entry *e, uint8_t *f, uint8
     store_account(s, STORE_MEM_SUMMARY, (1u << log2) / 8, 0);
     e->summary = f;
     e->summary_log2 = log2;
+    e->summary_full_log2 = log2;
     store_summary_fit(s, e);
     store_summary_trim(s); /* past its share, the oldest pages' summaries go */
 }
@@ -126,10 +129,10 @@ static bool halve(struct sb_store *s, struct entry *e)
     return true;
 }
 
-/* Under memory pressure: halve, but not below a quarter of a page's full summary. */
+/* Under memory pressure: halve, but not below a quarter of the summary as it was made. */
 static bool summary_halve(struct sb_store *s, struct entry *e)
 {
-    if (e->summary && (unsigned)e->summary_log2 + SUMMARY_FOLDS <= log2_of(s->summary_bits))
+    if (e->summary && (unsigned)e->summary_log2 + SUMMARY_FOLDS <= e->summary_full_log2)
         return false;
     return halve(s, e);
 }
@@ -174,22 +177,6 @@ void store_summary_trim(struct sb_store *s)
         else
             store_summary_free(s, e);
     }
-}
-
-void store_summary_merge(struct sb_store *s, struct entry *into, struct entry *from)
-{
-    while (into->summary && from->summary && into->summary_log2 > from->summary_log2)
-        if (!halve(s, into))
-            store_summary_free(s, into);
-    while (into->summary && from->summary && from->summary_log2 > into->summary_log2)
-        if (!halve(s, from))
-            store_summary_free(s, from);
-    if (into->summary && from->summary)
-        for (uint32_t i = 0; i < (1u << into->summary_log2) / 8; i++)
-            into->summary[i] |= from->summary[i];
-    else /* a page without one must be read: so must the block it joins */
-        store_summary_free(s, into);
-    store_summary_free(s, from);
 }
 
 size_t store_probe_make(const char *needle, size_t len, uint32_t *tri, size_t cap)

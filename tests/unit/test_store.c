@@ -975,6 +975,154 @@ static void test_cold_permuted(void)
     sb_store_destroy(s);
 }
 
+/* Row k of a history in three runs: repetitive build output, a dump (random, like od -cx),
+ * build output again with a rare needle. */
+#define MIXED_A 30000
+#define MIXED_B 8000
+static size_t mixed_row(uint64_t k, char *text)
+{
+    if (k >= MIXED_A && k < MIXED_A + MIXED_B)
+        return dump_row(k, text);
+    if (k % 20011 == 7)
+        return (size_t)sprintf(text, "ld: Zebra-42 undefined");
+    static const char *const lines[] = {"make[2]: Nothing to be done for 'all'.",
+                                        "  CC       src/term/vt.o", "  CCLD     boundterm",
+                                        "make[1]: Leaving directory '/build'"};
+    return (size_t)sprintf(text, "%s #%llu", lines[k % 4], (unsigned long long)k);
+}
+
+struct mixed_check {
+    uint64_t rows, bad;
+};
+
+static int check_mixed_text(void *user, uint64_t index, const char *text, size_t len,
+                            uint32_t flags)
+{
+    struct mixed_check *mc = user;
+    char want[128];
+    size_t n = mixed_row(index, want);
+    mc->bad += (flags & SB_ROW_LOST) || index != mc->rows || len != n || memcmp(text, want, n);
+    mc->rows++;
+    return 0;
+}
+
+/* Every row read back, in order and at random; returns the bad ones. */
+static uint64_t mixed_verify(struct sb_store *s, uint64_t n)
+{
+    struct mixed_check mc = {0};
+    sb_store_visit_text(s, 0, UINT64_MAX, check_mixed_text, &mc);
+    struct sb_row row;
+    sb_row_init(&row);
+    uint64_t bad = mc.bad + (mc.rows != n), rng = 5;
+    for (int k = 0; k < 2000; k++) {
+        uint64_t i = rowgen_next(&rng) % n;
+        char want[128];
+        size_t len = mixed_row(i, want);
+        bool ok = sb_store_read_row(s, i, &row) == 0 && row.ncols == len;
+        for (size_t c = 0; ok && c < len; c++)
+            ok = row.cells[c].chars[0] == (uint8_t)want[c];
+        bad += !ok;
+    }
+    sb_row_fini(&row);
+    return bad;
+}
+
+/*
+ * Repetitive pages go to large cold blocks (zstd), the others to ordinary ones (xz), each
+ * run of one kind; every row reads back, pops too; a large block's summary, made from its
+ * text, passes over what cannot match and misses nothing; a budget under 64 MiB has none.
+ */
+static void test_cold_large(void)
+{
+    struct sb_config cfg = small_config();
+    cfg.page_bytes = 16u << 10;
+    cfg.cold_codec = SB_CODEC_XZ;
+    cfg.cold_bytes = 16u << 10;
+    cfg.cold_large_bytes = 256u << 10;
+    cfg.ram_budget = 64u << 20;
+    struct sb_store *s;
+    REQUIRE(sb_store_create(&cfg, &s, NULL, 0) == 0);
+    uint64_t n = MIXED_A + MIXED_B + MIXED_A;
+    for (uint64_t k = 0; k < n; k++) {
+        char text[128];
+        size_t len = mixed_row(k, text);
+        REQUIRE(sb_store_push_plain(s, text, len, (uint32_t)len, 0) == 0);
+    }
+    struct sb_stats a, b;
+    sb_store_stats(s, &a);
+    CHECK_EQ(sb_store_compact(s), 0);
+    sb_store_stats(s, &b);
+    printf("cold large: %llu -> %llu compressed bytes, %llu pages -> %llu cold (%llu large)\n",
+           (unsigned long long)a.compressed_bytes, (unsigned long long)b.compressed_bytes,
+           (unsigned long long)a.pages_ram, (unsigned long long)b.pages_cold,
+           (unsigned long long)b.pages_cold_large);
+    CHECK(b.pages_cold_large >= 2);              /* a run before the dump and one after */
+    CHECK(b.pages_cold > b.pages_cold_large);    /* the dump's pages: ordinary blocks */
+    CHECK_EQ(b.pages_cold, b.pages_ram);         /* every page merged: no job failed */
+    CHECK(b.compressed_bytes < a.compressed_bytes);
+    CHECK(b.work_bytes < (16u << 10));
+    CHECK_EQ(mixed_verify(s, n), 0);
+    CHECK_FULL(probe_vs_plain(s, n, "zebra-42") > n / 2);
+    CHECK_FULL(probe_vs_plain(s, n, "nothing to") <= MIXED_B); /* the dump's rows at most */
+    struct sb_row row;
+    sb_row_init(&row);
+    uint64_t bad = 0;
+    for (uint64_t k = 0; k < MIXED_A; k++) { /* back through a large block and the dump's */
+        char want[128];
+        size_t len = mixed_row(n - 1 - k, want);
+        bool ok = sb_store_pop_row(s, &row) == 0 && row.ncols == len;
+        for (size_t c = 0; ok && c < len; c++)
+            ok = row.cells[c].chars[0] == (uint8_t)want[c];
+        bad += !ok;
+    }
+    sb_row_fini(&row);
+    CHECK_EQ(bad, 0);
+    CHECK_EQ(mixed_verify(s, n - MIXED_A), 0);
+    sb_store_destroy(s);
+
+    cfg.ram_budget = 32u << 20; /* the large blocks' buffers would not pay for themselves */
+    REQUIRE(sb_store_create(&cfg, &s, NULL, 0) == 0);
+    for (uint64_t k = 0; k < MIXED_A; k++) {
+        char text[128];
+        size_t len = mixed_row(k, text);
+        REQUIRE(sb_store_push_plain(s, text, len, (uint32_t)len, 0) == 0);
+    }
+    CHECK_EQ(sb_store_compact(s), 0);
+    sb_store_stats(s, &b);
+    CHECK_EQ(b.pages_cold_large, 0); /* (xz does not beat zstd on pages this repetitive) */
+    CHECK_EQ(mixed_verify(s, MIXED_A), 0);
+    sb_store_destroy(s);
+}
+
+/* cold_large_bytes: checked, and scaled off first when its buffers do not fit. */
+static void test_cold_large_config(void)
+{
+    struct sb_config cfg = small_config();
+    struct sb_store *s = NULL;
+    char err[256] = "";
+    cfg.ram_budget = 256u << 20;
+    cfg.cold_codec = SB_CODEC_XZ;
+    cfg.cold_large_bytes = cfg.cold_bytes - 1;
+    CHECK_EQ(sb_store_create(&cfg, &s, err, sizeof err), SB_ERR_INVAL);
+    CHECK(strstr(err, "cold_large_bytes") != NULL);
+    cfg.cold_large_bytes = (16u << 20) + 1;
+    CHECK_EQ(sb_store_create(&cfg, &s, err, sizeof err), SB_ERR_INVAL);
+    cfg.cold_large_bytes = 16u << 20;
+    uint64_t with = sb_config_min_ram(&cfg);
+    cfg.cold_large_bytes = 0;
+    uint64_t without = sb_config_min_ram(&cfg);
+    CHECK(with > without + (32u << 20)); /* buffers of 16 MiB blocks */
+    cfg.cold_large_bytes = 16u << 20;
+    cfg.ram_budget = with - 1;
+    struct sb_config fitted = cfg;
+    unsigned scaled = sb_config_fit(&fitted);
+    CHECK_EQ(scaled, SB_SCALED_COLD_LARGE);
+    CHECK_EQ(fitted.cold_large_bytes, 0);
+    char said[128];
+    sb_scaled_describe(scaled, &cfg, &fitted, said, sizeof said);
+    CHECK_STR(said, "cold_large_bytes 16384K->0");
+}
+
 /* The worker thread: compression off the caller's thread, idle-time cold tier, spill. */
 static void test_background(void)
 {
@@ -1366,6 +1514,8 @@ int main(void)
     test_bad_spill_dir();
     test_cold();
     test_cold_permuted();
+    test_cold_large();
+    test_cold_large_config();
     test_background();
     test_idle_never_drops();
     rmdir(spill_dir);

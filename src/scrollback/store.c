@@ -125,25 +125,43 @@ struct entry *store_at(const struct deque *d, size_t i)
     return &d->e[(d->head + i) & (d->cap - 1)];
 }
 
-/* Appends an entry to the page index, growing it (index memory); NULL when out of memory. */
+/* Moves the page index to an array of cap entries (index memory); false when out of memory. */
+static bool deque_resize(struct sb_store *s, struct deque *d, size_t cap)
+{
+    struct entry *e = malloc(cap * sizeof *e);
+    if (!e)
+        return false;
+    store_account(s, STORE_MEM_INDEX, cap * sizeof *e, d->cap * sizeof *e);
+    for (size_t i = 0; i < d->len; i++)
+        e[i] = *store_at(d, i);
+    free(d->e);
+    d->e = e;
+    d->cap = cap;
+    d->head = 0;
+    return true;
+}
+
+/* Appends an entry to the page index, growing it; NULL when out of memory. */
 static struct entry *push_back(struct sb_store *s, struct deque *d)
 {
-    if (d->len == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 64;
-        struct entry *e = malloc(cap * sizeof *e);
-        if (!e)
-            return NULL;
-        store_account(s, STORE_MEM_INDEX, cap * sizeof *e, d->cap * sizeof *e);
-        for (size_t i = 0; i < d->len; i++)
-            e[i] = *store_at(d, i);
-        free(d->e);
-        d->e = e;
-        d->cap = cap;
-        d->head = 0;
-    }
+    if (d->len == d->cap && !deque_resize(s, d, d->cap ? d->cap * 2 : 64))
+        return NULL;
     struct entry *e = store_at(d, d->len++);
     memset(e, 0, sizeof *e);
     return e;
+}
+
+/*
+ * Gives back the index's spare room once the cold tier has merged its pages (a flood's
+ * index of 64 KiB pages, 16 entries to each 1 MiB block after): down to twice its entries.
+ */
+void store_index_fit(struct sb_store *s)
+{
+    size_t cap = 64;
+    while (cap < 2 * s->pages.len)
+        cap *= 2;
+    if (cap < s->pages.cap)
+        deque_resize(s, &s->pages, cap); /* out of memory: it stays as it is */
 }
 
 static void pop_front(struct deque *d)

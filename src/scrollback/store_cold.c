@@ -325,6 +325,7 @@ static bool cold_step(struct sb_store *s, bool unlock)
             codec_idle(s->work_codec);
             store_scratch_free(s, &s->work_out);
         }
+        store_index_fit(s);
         store_scratch_free(s, &s->cold_in);
         store_scratch_free(s, &s->cold_raw);
         store_scratch_free(s, &s->cold_perm);

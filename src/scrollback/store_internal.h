@@ -237,6 +237,8 @@ int store_scratch_extend(struct sb_store *s, struct scratch *b, size_t n, size_t
 int store_scratch_reserve(struct sb_store *s, struct scratch *b, size_t n);
 void store_scratch_free(struct sb_store *s, struct scratch *b);
 struct entry *store_at(const struct deque *d, size_t i);
+/* Shrinks the page index to twice its entries when it holds far fewer (idle time). */
+void store_index_fit(struct sb_store *s);
 void store_remove_after(struct deque *d, size_t i, size_t k);
 size_t store_find_row(const struct deque *d, uint64_t abs);
 size_t store_find_id(const struct deque *d, uint64_t id);

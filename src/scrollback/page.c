@@ -134,14 +134,21 @@ size_t page_permuted_len(const struct page_view *v)
     return PAGE_PERMUTED_HEADER_BYTES + v->text_off[v->nrows] + v->meta_off[v->nrows];
 }
 
+/* Writes a format-2/3 header. */
+static void put_header(uint8_t *dst, uint32_t magic, uint32_t nrows, size_t text_len,
+                       size_t meta_len, uint32_t period)
+{
+    put_u32(dst, magic);
+    put_u32(dst + 4, nrows);
+    put_u32(dst + 8, (uint32_t)text_len);
+    put_u32(dst + 12, (uint32_t)meta_len);
+    put_u32(dst + 16, period);
+}
+
 size_t page_permute(const struct page_view *v, uint32_t period, uint8_t *dst)
 {
     uint32_t text_len = v->text_off[v->nrows], meta_len = v->meta_off[v->nrows];
-    put_u32(dst, PAGE_MAGIC_PERMUTED);
-    put_u32(dst + 4, v->nrows);
-    put_u32(dst + 8, text_len);
-    put_u32(dst + 12, meta_len);
-    put_u32(dst + 16, period);
+    put_header(dst, PAGE_MAGIC_PERMUTED, v->nrows, text_len, meta_len, period);
     memcpy(dst + PAGE_PERMUTED_HEADER_BYTES, v->meta, meta_len);
     uint8_t *out = dst + PAGE_PERMUTED_HEADER_BYTES + meta_len;
     for (uint32_t g = 0; g < period; g++)
@@ -159,10 +166,11 @@ struct permuted_header {
     size_t text_len, meta_len;
 };
 
-/* Reads and checks a format-2 header against the page's length; false if it is damaged. */
-static bool permuted_header(const uint8_t *src, size_t len, struct permuted_header *h)
+/* Reads and checks a format-2 or 3 header (magic) against the page's length; false if it
+ * is damaged. */
+static bool header_of(const uint8_t *src, size_t len, uint32_t magic, struct permuted_header *h)
 {
-    if (len < PAGE_PERMUTED_HEADER_BYTES || get_u32(src) != PAGE_MAGIC_PERMUTED)
+    if (len < PAGE_PERMUTED_HEADER_BYTES || get_u32(src) != magic)
         return false;
     h->nrows = get_u32(src + 4);
     h->text_len = get_u32(src + 8);
@@ -170,6 +178,11 @@ static bool permuted_header(const uint8_t *src, size_t len, struct permuted_head
     h->period = get_u32(src + 16);
     return (uint64_t)PAGE_PERMUTED_HEADER_BYTES + h->text_len + h->meta_len == len &&
            h->nrows <= h->meta_len && h->period >= 1 && h->period <= PAGE_PERIOD_MAX;
+}
+
+static bool permuted_header(const uint8_t *src, size_t len, struct permuted_header *h)
+{
+    return header_of(src, len, PAGE_MAGIC_PERMUTED, h);
 }
 
 int page_permuted_prefix(const uint8_t *src, size_t len, size_t *prefix)
@@ -252,6 +265,87 @@ int page_unpermute(const uint8_t *src, size_t len, uint8_t *dst, size_t cap, siz
     return 0;
 }
 
+/* ---- Packed pages (format 3) -------------------------------------------- */
+
+size_t page_pack(const struct page_view *v, uint32_t period, uint8_t *dst)
+{
+    uint32_t text_len = v->text_off[v->nrows];
+    uint8_t *meta = dst + PAGE_PERMUTED_HEADER_BYTES;
+    for (uint32_t i = 0; i < v->nrows; i++) {
+        const uint8_t *text;
+        size_t len;
+        page_view_text(v, i, &text, &len);
+        if (memchr(text, ROW_SEPARATOR, len))
+            return 0; /* its end could not be found again */
+        size_t skip = rowcodec_len_bytes((uint32_t)len);
+        size_t rest = v->meta_off[i + 1] - v->meta_off[i] - skip;
+        memcpy(meta, v->meta + v->meta_off[i] + skip, rest);
+        meta += rest;
+    }
+    size_t meta_len = (size_t)(meta - dst) - PAGE_PERMUTED_HEADER_BYTES;
+    put_header(dst, PAGE_MAGIC_PACKED, v->nrows, text_len, meta_len, period);
+    for (uint32_t g = 0; g < period; g++)
+        for (uint32_t i = g; i < v->nrows; i += period) {
+            uint32_t n = v->text_off[i + 1] - v->text_off[i];
+            memcpy(meta, v->text + v->text_off[i], n);
+            meta += n;
+        }
+    return PAGE_PERMUTED_HEADER_BYTES + meta_len + text_len;
+}
+
+/* Where each group of a packed page's text starts, found by its rows' separators; false
+ * unless they frame the text exactly. */
+static bool packed_groups(const uint8_t *text, const struct permuted_header *h,
+                          size_t group[PAGE_PERIOD_MAX])
+{
+    size_t at = 0;
+    for (uint32_t g = 0; g < h->period; g++) {
+        group[g] = at;
+        for (uint32_t i = g; i < h->nrows; i += h->period) {
+            const uint8_t *end = memchr(text + at, ROW_SEPARATOR, h->text_len - at);
+            if (!end)
+                return false;
+            at = (size_t)(end - text) + 1;
+        }
+    }
+    return at == h->text_len;
+}
+
+int page_unpack(const uint8_t *src, size_t len, uint8_t *dst, size_t cap, size_t *out_len)
+{
+    struct permuted_header h;
+    size_t group[PAGE_PERIOD_MAX];
+    if (!header_of(src, len, PAGE_MAGIC_PACKED, &h) || PAGE_HEADER_BYTES + h.text_len > cap)
+        return SB_ERR_CORRUPT;
+    const uint8_t *meta = src + PAGE_PERMUTED_HEADER_BYTES, *text = meta + h.meta_len;
+    if (!packed_groups(text, &h, group))
+        return SB_ERR_CORRUPT;
+    uint8_t *out_text = dst + PAGE_HEADER_BYTES, *out_meta = out_text + h.text_len;
+    size_t moff = 0, mout = 0, room = cap - PAGE_HEADER_BYTES - h.text_len;
+    for (uint32_t i = 0; i < h.nrows; i++) {
+        size_t *at = &group[i % h.period], rest;
+        const uint8_t *end = memchr(text + *at, ROW_SEPARATOR, h.text_len - *at); /* found above */
+        size_t tlen = (size_t)(end - (text + *at));
+        if (tlen > rowcodec_text_bound(SB_MAX_COLS) ||
+            rowcodec_skip_rest(meta + moff, h.meta_len - moff, &rest) < 0 ||
+            rowcodec_len_bytes((uint32_t)tlen) + rest > room - mout)
+            return SB_ERR_CORRUPT;
+        mout += rowcodec_join_len((uint32_t)tlen, meta + moff, rest, out_meta + mout);
+        moff += rest;
+        memcpy(out_text, text + *at, tlen + 1);
+        out_text += tlen + 1;
+        *at += tlen + 1;
+    }
+    if (moff != h.meta_len)
+        return SB_ERR_CORRUPT;
+    put_u32(dst, PAGE_MAGIC);
+    put_u32(dst + 4, h.nrows);
+    put_u32(dst + 8, (uint32_t)h.text_len);
+    put_u32(dst + 12, (uint32_t)mout);
+    *out_len = PAGE_HEADER_BYTES + h.text_len + mout;
+    return 0;
+}
+
 int page_choose_period(const struct page_view *v, struct codec *probe, uint8_t *perm,
                        uint8_t *out, size_t out_cap, uint32_t *period)
 {
@@ -311,6 +405,12 @@ void hot_recycle(struct hot_page *h, uint8_t *buf, size_t cap)
         return;
     }
     mem_unmap(buf, cap);
+}
+
+void hot_drop_spare(struct hot_page *h)
+{
+    mem_unmap(h->spare, h->std_cap);
+    h->spare = NULL;
 }
 
 /* Gives an empty hot page its text buffer: the spare, or a fresh ordinary mapping. */

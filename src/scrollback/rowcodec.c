@@ -1024,21 +1024,49 @@ static int decode_body(struct rd *r, const uint8_t *text, size_t tlen, struct sb
     return err;
 }
 
+/* Reads a body's length from r; on success body spans exactly the row's body. */
+static bool get_body(struct rd *r, struct rd *body)
+{
+    uint32_t b;
+    if (!get_varint(r, &b) || b < MIN_BODY ||
+        b > body_bound(SB_MAX_COLS) + links_bound(SB_MAX_COLS) || b > (size_t)(r->end - r->p))
+        return false;
+    body->p = r->p;
+    body->end = r->p + b;
+    return true;
+}
+
 /* Reads the header; on success body spans exactly the row's body. */
 static bool get_header(const uint8_t *meta, size_t meta_avail, struct rd *body, size_t *tlen)
 {
     struct rd r = {meta, meta + meta_avail};
-    uint32_t t, b;
-    if (!get_varint(&r, &t) || !get_varint(&r, &b))
+    uint32_t t;
+    if (!get_varint(&r, &t) || t > rowcodec_text_bound(SB_MAX_COLS) || !get_body(&r, body))
         return false;
-    if (t > rowcodec_text_bound(SB_MAX_COLS) || b < MIN_BODY ||
-        b > body_bound(SB_MAX_COLS) + links_bound(SB_MAX_COLS)
-        || b > (size_t)(r.end - r.p))
-        return false;
-    body->p = r.p;
-    body->end = r.p + b;
     *tlen = t;
     return true;
+}
+
+size_t rowcodec_len_bytes(uint32_t text_len)
+{
+    uint8_t tmp[5];
+    return (size_t)(put_varint(tmp, text_len) - tmp);
+}
+
+int rowcodec_skip_rest(const uint8_t *rest, size_t avail, size_t *used)
+{
+    struct rd r = {rest, rest + avail}, body;
+    if (!get_body(&r, &body))
+        return SB_ERR_CORRUPT;
+    *used = (size_t)(body.end - rest);
+    return 0;
+}
+
+size_t rowcodec_join_len(uint32_t text_len, const uint8_t *rest, size_t rest_len, uint8_t *out)
+{
+    uint8_t *p = put_varint(out, text_len);
+    memcpy(p, rest, rest_len);
+    return (size_t)(p - out) + rest_len;
 }
 
 /* Locates a row from its header alone, as a page walks its rows. */

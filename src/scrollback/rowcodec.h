@@ -99,6 +99,17 @@ void rowcodec_encode_plain(const char *text, size_t len, uint32_t ncols, uint32_
 int rowcodec_skip(const uint8_t *meta, size_t meta_avail, size_t *meta_used, size_t *text_len);
 
 /*
+ * A row's meta without its leading text length, the rest (a packed cold page, page.h):
+ * rowcodec_len_bytes says how many bytes that length takes at the start of a row's meta;
+ * rowcodec_skip_rest locates a rest (it takes *used bytes; SB_ERR_CORRUPT as rowcodec_skip);
+ * rowcodec_join_len writes a row's meta from its text length and its rest into out (room for
+ * 5 + rest_len bytes) and returns the bytes written.
+ */
+size_t rowcodec_len_bytes(uint32_t text_len);
+int rowcodec_skip_rest(const uint8_t *rest, size_t avail, size_t *used);
+size_t rowcodec_join_len(uint32_t text_len, const uint8_t *rest, size_t rest_len, uint8_t *out);
+
+/*
  * Decodes one row whose meta starts at meta and whose text starts at text
  * (as located by rowcodec_skip). Validates everything and never reads past
  * meta_avail / text_avail: SB_ERR_CORRUPT for bytes no encoder made,

@@ -6,7 +6,8 @@
  * A permuted page (format 2, "SBP2") is first put back in order, as the store
  * does after decompressing a cold page: that must refuse a bad period or
  * framing, and a page it accepts must parse and permute back to the very
- * same bytes.
+ * same bytes. A packed page (format 3, "SBP3") likewise: unpacked, it must parse and pack
+ * back to the same bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -55,6 +56,27 @@ static uint8_t *unpermute(const uint8_t *src, size_t size, size_t *len, struct p
     return plain;
 }
 
+/* Unpacks a packed page into a fresh buffer; NULL if it is refused. */
+static uint8_t *unpack(const uint8_t *src, size_t size, size_t *len, struct page_view *v)
+{
+    size_t cap = 6 * size + PAGE_HEADER_BYTES; /* a length of at most 5 bytes for each row */
+    uint8_t *plain = malloc(cap);
+    if (page_unpack(src, size, plain, cap, len) != 0) {
+        free(plain);
+        return NULL;
+    }
+    if (page_view_parse(v, plain, *len) != 0)
+        abort(); /* unpack let through a page the parser refuses */
+    uint8_t *again = malloc(page_permuted_len(v));
+    uint32_t period = (uint32_t)src[16] | (uint32_t)src[17] << 8 | (uint32_t)src[18] << 16 |
+                      (uint32_t)src[19] << 24;
+    size_t n = page_pack(v, period, again);
+    if (n != size || memcmp(again, src, size) != 0)
+        abort(); /* not the inverse of page_pack */
+    free(again);
+    return plain;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     /* A private copy, so that reads past the end hit ASan's redzone. */
@@ -67,6 +89,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size >= 4 && memcmp(raw, "SBP2", 4) == 0) {
         locate_rows(raw, size);
         uint8_t *plain = unpermute(raw, size, &size, &v);
+        free(raw);
+        raw = plain;
+        if (!raw)
+            size = 0;
+    } else if (size >= 4 && memcmp(raw, "SBP3", 4) == 0) {
+        uint8_t *plain = unpack(raw, size, &size, &v);
         free(raw);
         raw = plain;
         if (!raw)

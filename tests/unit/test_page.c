@@ -292,6 +292,94 @@ static void test_permute_round_trip(void)
     }
 }
 
+/* Every period packs (format 3) and unpacks to the same page; a row holding the separator
+ * byte cannot be packed. */
+static void test_pack_round_trip(void)
+{
+    static const int counts[] = {1, 2, 3, 7, 8, 9, 16, 61, 500};
+    for (size_t c = 0; c < sizeof counts / sizeof *counts; c++) {
+        size_t len, cap, n;
+        uint8_t *raw = seal_rows(counts[c], 3, &len, &cap);
+        struct page_view v, w;
+        page_view_init(&v);
+        page_view_init(&w);
+        REQUIRE(page_view_parse(&v, raw, len) == 0);
+        for (uint32_t p = 1; p <= PAGE_PERIOD_MAX; p++) {
+            uint8_t *packed = malloc(page_permuted_len(&v)), *back = malloc(len);
+            size_t plen = page_pack(&v, p, packed);
+            /* each row's text length (one byte here) is gone */
+            CHECK_EQ(plen, len + PAGE_PERMUTED_HEADER_BYTES - PAGE_HEADER_BYTES - v.nrows);
+            CHECK_EQ(page_view_parse(&w, packed, plen), SB_ERR_CORRUPT);
+            CHECK_EQ(page_unpermute(packed, plen, back, len, &n), SB_ERR_CORRUPT);
+            REQUIRE(page_unpack(packed, plen, back, len, &n) == 0);
+            CHECK_EQ(n, len);
+            CHECK(memcmp(back, raw, len) == 0);
+            CHECK_EQ(page_unpack(packed, plen, back, len - 1, &n), SB_ERR_CORRUPT);
+            free(packed);
+            free(back);
+        }
+        page_view_fini(&v);
+        page_view_fini(&w);
+        mem_unmap(raw, cap);
+    }
+    /* U+000A in a cell (the store takes any scalar value) is the separator byte. */
+    struct hot_page h;
+    hot_init(&h, 1u << 16);
+    struct sb_cell cells[3] = {{.chars = {'a'}, .width = 1}, {.chars = {0x0a}, .width = 1},
+                               {.chars = {'b'}, .width = 1}};
+    struct row_in r = {.cells = cells, .ncols = 3};
+    size_t added, len, cap;
+    REQUIRE(hot_append(&h, &r, &added) == 0);
+    uint8_t *raw = hot_seal(&h, &len, &cap);
+    hot_fini(&h);
+    struct page_view v;
+    page_view_init(&v);
+    REQUIRE(page_view_parse(&v, raw, len) == 0);
+    uint8_t *packed = malloc(page_permuted_len(&v));
+    CHECK_EQ(page_pack(&v, 1, packed), 0);
+    free(packed);
+    page_view_fini(&v);
+    mem_unmap(raw, cap);
+}
+
+/* Truncations, bad periods and flipped bytes in a packed page are refused or harmless. */
+static void test_pack_damaged(void)
+{
+    size_t len, cap, n;
+    uint8_t *raw = seal_rows(60, 2, &len, &cap);
+    struct page_view v;
+    page_view_init(&v);
+    REQUIRE(page_view_parse(&v, raw, len) == 0);
+    uint8_t *packed = malloc(page_permuted_len(&v)), *copy = malloc(len), *back = malloc(len);
+    size_t plen = page_pack(&v, 2, packed);
+    REQUIRE(plen > 0);
+    unsigned refused = 0;
+    for (size_t cut = 0; cut < plen; cut++)
+        refused += page_unpack(packed, cut, back, len, &n) == SB_ERR_CORRUPT;
+    CHECK_EQ(refused, plen);
+    memcpy(copy, packed, plen);
+    copy[16] = PAGE_PERIOD_MAX + 1;
+    CHECK_EQ(page_unpack(copy, plen, back, len, &n), SB_ERR_CORRUPT);
+    memcpy(copy, packed, plen);
+    copy[plen - 1] = 'x'; /* the last row's separator gone */
+    CHECK_EQ(page_unpack(copy, plen, back, len, &n), SB_ERR_CORRUPT);
+    memcpy(copy, packed, plen);
+    copy[plen - 2] = '\n'; /* a row split in two: one row too many */
+    CHECK_EQ(page_unpack(copy, plen, back, len, &n), SB_ERR_CORRUPT);
+    uint64_t rng = 5;
+    for (int i = 0; i < 20000; i++) {
+        memcpy(copy, packed, plen);
+        copy[rowgen_next(&rng) % plen] ^= (uint8_t)(1 + rowgen_next(&rng) % 255);
+        if (page_unpack(copy, plen, back, len, &n) == 0)
+            CHECK(page_view_parse(&v, back, n) == 0);
+    }
+    free(packed);
+    free(copy);
+    free(back);
+    page_view_fini(&v);
+    mem_unmap(raw, cap);
+}
+
 /* Bad periods, truncations and flipped bytes in a permuted page are refused or harmless. */
 static void test_permute_damaged(void)
 {
@@ -384,6 +472,8 @@ int main(void)
 {
     test_permute_round_trip();
     test_permute_damaged();
+    test_pack_round_trip();
+    test_pack_damaged();
     test_choose_period();
     test_plain_rows();
     test_seal_parse_load_pop();

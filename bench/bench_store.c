@@ -395,6 +395,11 @@ static void density(const struct corpus *c)
            b.work_bytes / r,
            (double)(b.ram_used - b.compressed_bytes - b.index_bytes - b.summary_bytes -
                     b.cache_bytes - b.work_bytes) / r);
+    printf("  exactly: ram_used %llu bytes for %llu rows (%.4f B/row), compressed %llu, summaries "
+           "%llu, index %llu\n",
+           (unsigned long long)b.ram_used, (unsigned long long)b.rows_retained,
+           (double)b.ram_used / r, (unsigned long long)b.compressed_bytes,
+           (unsigned long long)b.summary_bytes, (unsigned long long)b.index_bytes);
     printf("  random read latency in cold pages: p50 %.3f ms p99 %.3f ms\n", p50, p99);
     printf("  cold pages: %llu (%llu large blocks), %llu of them with rows regrouped by a period "
            "> 1\n",

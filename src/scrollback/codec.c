@@ -54,7 +54,7 @@
 
 #define LZ4_LEVEL_MIN (-64) /* acceleration 65: past that lz4 barely compresses */
 #define ZSTD_HASH_LOG_MAX 17  /* see zstd_capped */
-#define ZSTD_CHAIN_LOG_MAX 18
+#define ZSTD_CHAIN_LOG_MAX 19
 
 struct codec {
     enum sb_codec kind;
@@ -222,10 +222,12 @@ static bool xz_filters_init(lzma_options_lzma *opts, lzma_filter filters[2], int
 }
 
 /*
- * zstd's tables capped: at level 19 on 1 MiB blocks (the cold tier's large blocks) zstd sizes
- * its hash and chain tables for 2^21 entries, 17.25 MiB of state; 2^17 and 2^18 take 2.75
- * MiB and make log text 1.3% bigger (12.86:1 against 13.03:1). The fast levels' tables are
- * smaller than the caps and stay as zstd picks them.
+ * zstd's tables capped: at level 19 on the cold tier's 512 KiB blocks zstd sizes its hash
+ * and chain tables for 2^20 entries, 9.25 MiB of state. The chain (a binary tree at that
+ * level) still covers the whole block at 2^19 entries, the hash table matters less: 2^17
+ * and 2^19 take 3.75 MiB and pack log text 12.67:1 against 12.68:1 uncapped (2^17 and 2^18:
+ * 2.75 MiB, 12.61:1). The fast levels' tables are smaller than the caps and stay as zstd
+ * picks them.
  */
 static ZSTD_compressionParameters zstd_capped(ZSTD_compressionParameters cp)
 {

@@ -153,12 +153,13 @@ static struct entry *push_back(struct sb_store *s, struct deque *d)
 
 /*
  * Gives back the index's spare room once the cold tier has merged its pages (a flood's
- * index of 64 KiB pages, 16 entries to each 1 MiB block after): down to twice its entries.
+ * index of 64 KiB pages, 8 entries to each 512 KiB block after), down to the smallest
+ * array that holds it: the next flood doubles it as it goes, as from the start.
  */
 void store_index_fit(struct sb_store *s)
 {
     size_t cap = 64;
-    while (cap < 2 * s->pages.len)
+    while (cap <= s->pages.len)
         cap *= 2;
     if (cap < s->pages.cap)
         deque_resize(s, &s->pages, cap); /* out of memory: it stays as it is */

@@ -90,7 +90,9 @@ struct cold_job {
     uint32_t raw_len[64], blob_len[64];
     size_t raw_total, blob_total; /* of the source pages */
     size_t merged_len;            /* of the merged page: one header instead of count */
-    uint32_t period;              /* the merged page's rows regrouped by it (format 2) */
+    uint32_t period;              /* the merged page's rows regrouped by it (format 2 or 3) */
+    size_t stored_len;            /* of the page to compress: format 2, or 3 (packed) */
+    bool packed;
     bool large;                   /* repetitive pages, for a large block (COLD_LARGE_CODEC) */
     uint32_t summary_bits;        /* the merged block's summary: as many bits as its pages' */
 };
@@ -192,7 +194,8 @@ corrupt:
 /*
  * Picks the period that packs the merged page smallest by a fast trial
  * (cold_probe: zstd 1, ~0.2 ms per 64 KiB against ~12 ms for xz 6) and leaves
- * the page to compress, in format 2 with that period, in cold_perm. 0 or error.
+ * the page to compress, in format 2 or (a large block) 3 with that period, in cold_perm.
+ * 0 or error.
  */
 static int cold_permute(struct sb_store *s, struct cold_job *job)
 {
@@ -202,8 +205,11 @@ static int cold_permute(struct sb_store *s, struct cold_job *job)
     if (rc == 0)
         rc = page_choose_period(&v, s->cold_probe, s->cold_perm.p, s->cold_out.p,
                                 s->cold_out.cap, &job->period);
-    if (rc == 0)
-        page_permute(&v, job->period, s->cold_perm.p);
+    /* A large block is read whole: it can be packed (format 3), which needs no lengths. */
+    job->stored_len = rc == 0 && job->large ? page_pack(&v, job->period, s->cold_perm.p) : 0;
+    job->packed = job->stored_len > 0;
+    if (rc == 0 && !job->packed)
+        job->stored_len = page_permute(&v, job->period, s->cold_perm.p);
     page_view_fini(&v);
     return rc;
 }
@@ -262,6 +268,7 @@ static void cold_install(struct sb_store *s, struct cold_job *job, int rc, size_
     merged.cold = 1;
     merged.in_cold = 1;
     merged.period = (uint8_t)job->period;
+    merged.packed_len = job->packed ? (uint32_t)job->stored_len : 0;
     merged.u.blob = blob;
     *store_at(&s->pages, i) = merged;
     store_remove_after(&s->pages, i, job->count);
@@ -326,6 +333,7 @@ static bool cold_step(struct sb_store *s, bool unlock)
             store_scratch_free(s, &s->work_out);
         }
         store_index_fit(s);
+        hot_drop_spare(&s->hot); /* a page of buffer kept for floods */
         store_scratch_free(s, &s->cold_in);
         store_scratch_free(s, &s->cold_raw);
         store_scratch_free(s, &s->cold_perm);
@@ -347,7 +355,7 @@ static bool cold_step(struct sb_store *s, bool unlock)
     size_t clen = 0;
     if (rc == 0)
         rc = codec_compress(job.large ? s->cold_large : s->cold_codec, s->cold_perm.p,
-                            job.merged_len + PAGE_PERMUTED_HEADER_BYTES - PAGE_HEADER_BYTES,
+                            job.stored_len,
                             s->cold_out.p, s->cold_out.cap, &clen);
     if (unlock)
         pthread_mutex_lock(&s->lock);

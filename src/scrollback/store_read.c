@@ -94,7 +94,7 @@ static int read_disk_blob(struct sb_store *s, struct entry *e)
 /* Whether entry e is a cold page that can be read part way (format 2, xz). */
 static bool partial_fits(const struct entry *e)
 {
-    return e->period > 0 && e->codec == SB_CODEC_XZ && !e->busy &&
+    return e->period > 0 && !e->packed_len && e->codec == SB_CODEC_XZ && !e->busy &&
            (e->state == ENTRY_RAM || e->state == ENTRY_DISK);
 }
 
@@ -151,8 +151,11 @@ int store_inflate_entry(struct sb_store *s, struct entry *e, uint8_t *dst)
         return SB_ERR_NOMEM;
     if (e->period == 0)
         return codec_decompress(*c, src, e->blob_len, dst, e->raw_len);
-    /* A cold page (format 2): decompress it aside, then put its rows back in order in dst. */
-    size_t permuted = (size_t)e->raw_len + PAGE_PERMUTED_HEADER_BYTES - PAGE_HEADER_BYTES, n;
+    /* A cold page (format 2 or 3): decompress it aside, then put its rows back in order. */
+    size_t permuted = e->packed_len ? e->packed_len
+                                    : (size_t)e->raw_len + PAGE_PERMUTED_HEADER_BYTES -
+                                          PAGE_HEADER_BYTES,
+           n;
     if (s->part.live && s->part.page_id == e->id && partial_until(s, permuted) == 0) {
         s->part.live = false; /* reads went part way; finish from there */
         int rc = page_unpermute(s->part.raw.p, permuted, dst, e->raw_len, &n);
@@ -161,7 +164,9 @@ int store_inflate_entry(struct sb_store *s, struct entry *e, uint8_t *dst)
     if (store_scratch_reserve(s, &s->read_perm, permuted) < 0)
         return SB_ERR_NOMEM;
     int rc = codec_decompress(*c, src, e->blob_len, s->read_perm.p, permuted);
-    if (rc == 0)
+    if (rc == 0 && e->packed_len)
+        rc = page_unpack(s->read_perm.p, permuted, dst, e->raw_len, &n);
+    else if (rc == 0)
         rc = page_unpermute(s->read_perm.p, permuted, dst, e->raw_len, &n);
     return rc == 0 && n != e->raw_len ? SB_ERR_CORRUPT : rc;
 }

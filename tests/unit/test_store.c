@@ -1065,6 +1065,15 @@ static void test_cold_large(void)
     CHECK_EQ(mixed_verify(s, n), 0);
     CHECK_FULL(probe_vs_plain(s, n, "zebra-42") > n / 2);
     CHECK_FULL(probe_vs_plain(s, n, "nothing to") <= MIXED_B); /* the dump's rows at most */
+    /* Less RAM: the oldest blocks, large and packed ones first, spill and read back. */
+    struct sb_config less = cfg;
+    less.ram_budget = 32u << 20;
+    CHECK_EQ(sb_store_set_budgets(s, sb_config_min_ram(&less), 64u << 20), 0);
+    sb_store_stats(s, &b);
+    CHECK(b.pages_disk > 0);
+    CHECK_EQ(b.rows_dropped, 0);
+    CHECK_EQ(mixed_verify(s, n), 0);
+    CHECK_STR(b.last_error, "");
     struct sb_row row;
     sb_row_init(&row);
     uint64_t bad = 0;

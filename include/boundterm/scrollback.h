@@ -210,14 +210,14 @@ struct sb_config {
     int cold_level;            /* SB_CODEC_NONE disables the cold tier */
     uint32_t cold_bytes;       /* raw bytes of a recompressed cold block */
     uint32_t cold_large_bytes; /* raw bytes of a cold block of repetitive text (zstd 19, one
-                                  decodes in ~0.6 ms), with a RAM budget of 128 MiB or more;
+                                  decodes in ~0.4 ms), with a RAM budget of 64 MiB or more;
                                   0: those get cold_bytes blocks too */
     uint32_t cold_delay_ms;    /* idle time before cold recompression starts */
     uint32_t cache_pages;      /* decompressed pages kept for reading */
     bool background;           /* compress on a worker thread (false: inline) */
 };
 
-/* Fills cfg with the defaults (64 MiB RAM, 1 GiB disk, zstd 1 + xz cold, 1 MiB large blocks). */
+/* Fills cfg with the defaults (64 MiB RAM, 1 GiB disk, zstd 1 + xz cold, 512K large blocks). */
 void sb_config_defaults(struct sb_config *cfg);
 
 /*

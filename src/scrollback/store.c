@@ -514,9 +514,9 @@ size_t store_max_src(const struct sb_config *cfg)
 }
 
 /*
- * Large blocks need buffers of their size to be made and read (~8 MiB more of reserves at
- * 1 MiB): below COLD_LARGE_MIN_BUDGET those would take more of the budget than the denser
- * blocks give back (at 64 MiB, log text would keep about as many rows, od -cx 15% fewer).
+ * Large blocks need buffers of their size to be made and read (4.7 MiB more of reserves at
+ * 512 KiB). At COLD_LARGE_MIN_BUDGET log text keeps some 23% more rows in RAM for it and
+ * od -cx 8% fewer; below it the reserves would take too much of the budget.
  */
 uint32_t store_cold_large_bytes(const struct sb_config *cfg)
 {
@@ -659,7 +659,7 @@ static uint32_t halved(uint32_t n, uint32_t floor)
 static bool fit_step(struct sb_config *cfg, unsigned *scaled)
 {
     if (store_cold_large_bytes(cfg)) {
-        cfg->cold_large_bytes = 0; /* its buffers are a block of 1 MiB each, not 64 KiB */
+        cfg->cold_large_bytes = 0; /* its buffers are a block of 512 KiB each, not 64 KiB */
         *scaled |= SB_SCALED_COLD_LARGE;
     } else if (cfg->cache_pages > 2) {
         cfg->cache_pages = 2;

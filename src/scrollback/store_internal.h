@@ -33,12 +33,13 @@
 #define COLD_PROBE_LEVEL 1
 /*
  * Cold blocks of repetitive text: pages the hot codec packed COLD_LARGE_RATIO:1 or better
- * are merged into blocks of cold_large_bytes (1 MiB) and compressed with zstd 19. On such
- * text LZ matches carry the bytes, and zstd codes them within 1-2% of LZMA but decodes about
- * ten times faster (a 1 MiB block in ~0.6 ms against xz's ~1 ms for 64 KiB of od -cx), so
- * the block can be 16 times larger for the same read, which is what makes it denser: log
- * text 5.19 B/row in 64 KiB xz blocks, 4.59 in 1 MiB zstd ones. Literal-heavy text (od -cx:
- * 2.5:1) stays in 64 KiB xz blocks, where LZMA's literal coder is 15% denser than zstd's.
+ * are merged into blocks of cold_large_bytes (512 KiB), packed (format 3) and compressed with
+ * zstd 19. On such text LZ matches carry the bytes, and zstd codes them within 1-2% of LZMA
+ * but decodes about ten times faster (a 512 KiB block in ~0.4 ms against xz's ~1 ms for 64
+ * KiB of od -cx), so the block can be eight times larger for the same read, which is what
+ * makes it denser: log text 5.19 B/row in 64 KiB xz blocks, 4.20 in these (docs/CODECS.md).
+ * Literal-heavy text (od -cx: 2.5:1) stays in 64 KiB xz blocks, where LZMA's literal coder
+ * is 15% denser than zstd's.
  */
 #define COLD_LARGE_CODEC SB_CODEC_ZSTD
 #define COLD_LARGE_LEVEL 19

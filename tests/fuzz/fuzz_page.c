@@ -36,43 +36,28 @@ static void locate_rows(const uint8_t *src, size_t size)
     }
 }
 
-/* Puts a permuted page back in order into a fresh buffer; NULL if it is refused. */
-static uint8_t *unpermute(const uint8_t *src, size_t size, size_t *len, struct page_view *v)
+/*
+ * Puts a permuted or packed page back in order (undo) into a fresh buffer of cap bytes;
+ * NULL if it is refused. What it accepts must parse, and redo must make the same bytes of it.
+ */
+static uint8_t *restore(const uint8_t *src, size_t size, size_t cap, size_t *len,
+                        struct page_view *v,
+                        int (*undo)(const uint8_t *, size_t, uint8_t *, size_t, size_t *),
+                        size_t (*redo)(const struct page_view *, uint32_t, uint8_t *))
 {
-    uint8_t *plain = malloc(size ? size : 1); /* exactly what a page of size bytes needs */
-    if (page_unpermute(src, size, plain, size, len) != 0) {
+    uint8_t *plain = malloc(cap ? cap : 1);
+    if (undo(src, size, plain, cap, len) != 0) {
         free(plain);
         return NULL;
     }
     if (page_view_parse(v, plain, *len) != 0)
-        abort(); /* unpermute let through a page the parser refuses */
+        abort(); /* undo let through a page the parser refuses */
     uint8_t *again = malloc(page_permuted_len(v));
     uint32_t period = (uint32_t)src[16] | (uint32_t)src[17] << 8 | (uint32_t)src[18] << 16 |
                       (uint32_t)src[19] << 24;
-    size_t n = page_permute(v, period, again);
+    size_t n = redo(v, period, again);
     if (n != size || memcmp(again, src, size) != 0)
-        abort(); /* not the inverse of page_permute */
-    free(again);
-    return plain;
-}
-
-/* Unpacks a packed page into a fresh buffer; NULL if it is refused. */
-static uint8_t *unpack(const uint8_t *src, size_t size, size_t *len, struct page_view *v)
-{
-    size_t cap = 6 * size + PAGE_HEADER_BYTES; /* a length of at most 5 bytes for each row */
-    uint8_t *plain = malloc(cap);
-    if (page_unpack(src, size, plain, cap, len) != 0) {
-        free(plain);
-        return NULL;
-    }
-    if (page_view_parse(v, plain, *len) != 0)
-        abort(); /* unpack let through a page the parser refuses */
-    uint8_t *again = malloc(page_permuted_len(v));
-    uint32_t period = (uint32_t)src[16] | (uint32_t)src[17] << 8 | (uint32_t)src[18] << 16 |
-                      (uint32_t)src[19] << 24;
-    size_t n = page_pack(v, period, again);
-    if (n != size || memcmp(again, src, size) != 0)
-        abort(); /* not the inverse of page_pack */
+        abort(); /* undo is not the inverse of redo */
     free(again);
     return plain;
 }
@@ -88,13 +73,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sb_row_init(&row);
     if (size >= 4 && memcmp(raw, "SBP2", 4) == 0) {
         locate_rows(raw, size);
-        uint8_t *plain = unpermute(raw, size, &size, &v);
+        /* format 1 needs exactly what format 2 takes, less the header's period */
+        uint8_t *plain = restore(raw, size, size, &size, &v, page_unpermute, page_permute);
         free(raw);
         raw = plain;
         if (!raw)
             size = 0;
     } else if (size >= 4 && memcmp(raw, "SBP3", 4) == 0) {
-        uint8_t *plain = unpack(raw, size, &size, &v);
+        /* format 1 adds at most 5 bytes of text length to each row (rows <= size) */
+        uint8_t *plain = restore(raw, size, 6 * size + PAGE_HEADER_BYTES, &size, &v, page_unpack,
+                                 page_pack);
         free(raw);
         raw = plain;
         if (!raw)

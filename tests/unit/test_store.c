@@ -882,8 +882,10 @@ static uint64_t dump_verify(struct sb_store *s, uint64_t first_row)
     return bad + dc.bad + (dc.rows != n);
 }
 
-/* n reads of random rows (part-way decompressions of cold pages); returns the bad ones. */
-static uint64_t dump_random(struct sb_store *s, uint64_t first_row, int n)
+/* n reads of random rows, row i holding text_of(first_row + i) in cells of its length (reads
+ * of cold pages part way, or whole); returns the bad ones. */
+static uint64_t random_reads(struct sb_store *s, size_t (*text_of)(uint64_t, char *),
+                             uint64_t first_row, int n)
 {
     struct sb_row row;
     sb_row_init(&row);
@@ -891,7 +893,7 @@ static uint64_t dump_random(struct sb_store *s, uint64_t first_row, int n)
     for (int k = 0; k < n; k++) {
         uint64_t i = rowgen_next(&rng) % rows;
         char want[128];
-        size_t len = dump_row(first_row + i, want);
+        size_t len = text_of(first_row + i, want);
         bool ok = sb_store_read_row(s, i, &row) == 0 && row.ncols == len;
         for (size_t c = 0; ok && c < len; c++)
             ok = row.cells[c].chars[0] == (uint8_t)want[c];
@@ -899,6 +901,11 @@ static uint64_t dump_random(struct sb_store *s, uint64_t first_row, int n)
     }
     sb_row_fini(&row);
     return bad;
+}
+
+static uint64_t dump_random(struct sb_store *s, uint64_t first_row, int n)
+{
+    return random_reads(s, dump_row, first_row, n);
 }
 
 /* Pushes n more dump rows; *total counts them. */
@@ -1011,20 +1018,7 @@ static uint64_t mixed_verify(struct sb_store *s, uint64_t n)
 {
     struct mixed_check mc = {0};
     sb_store_visit_text(s, 0, UINT64_MAX, check_mixed_text, &mc);
-    struct sb_row row;
-    sb_row_init(&row);
-    uint64_t bad = mc.bad + (mc.rows != n), rng = 5;
-    for (int k = 0; k < 2000; k++) {
-        uint64_t i = rowgen_next(&rng) % n;
-        char want[128];
-        size_t len = mixed_row(i, want);
-        bool ok = sb_store_read_row(s, i, &row) == 0 && row.ncols == len;
-        for (size_t c = 0; ok && c < len; c++)
-            ok = row.cells[c].chars[0] == (uint8_t)want[c];
-        bad += !ok;
-    }
-    sb_row_fini(&row);
-    return bad;
+    return mc.bad + (mc.rows != n) + random_reads(s, mixed_row, 0, 2000);
 }
 
 /*

@@ -309,6 +309,32 @@ static int cold_prepare(struct sb_store *s, const struct cold_job *job)
     return rc;
 }
 
+/*
+ * Done for now, and nothing was pushed for cold_delay_ms: the codecs' state, the worker's
+ * buffers and the index's spare room go back until the next batch (the cold encoders'
+ * megabytes, the hot page's zstd context: some 600 KiB an idle store need not hold).
+ */
+static void cold_rest(struct sb_store *s)
+{
+    s->cold_candidates = false;
+    if (s->cold_codec)
+        codec_idle(s->cold_codec);
+    if (s->cold_probe)
+        codec_idle(s->cold_probe);
+    if (s->cold_large)
+        codec_idle(s->cold_large);
+    if (s->sealed_pending == 0) { /* else the worker may be compressing, unlocked */
+        codec_idle(s->work_codec);
+        store_scratch_free(s, &s->work_out);
+    }
+    store_index_fit(s);
+    hot_drop_spare(&s->hot); /* a page of buffer kept for floods */
+    store_scratch_free(s, &s->cold_in);
+    store_scratch_free(s, &s->cold_raw);
+    store_scratch_free(s, &s->cold_perm);
+    store_scratch_free(s, &s->cold_out);
+}
+
 /* Runs one cold job; false when there was nothing to do. */
 static bool cold_step(struct sb_store *s, bool unlock)
 {
@@ -316,28 +342,7 @@ static bool cold_step(struct sb_store *s, bool unlock)
     if (s->cold_busy)
         return false;
     if (s->cfg.cold_codec == SB_CODEC_NONE || !cold_pick(s, &job)) {
-        s->cold_candidates = false;
-        /*
-         * Done for now, and nothing was pushed for cold_delay_ms: the codecs' state and the
-         * worker's buffers go back until the next batch (the xz encoder's megabytes, the
-         * hot page's zstd context: some 600 KiB an idle store need not hold).
-         */
-        if (s->cold_codec)
-            codec_idle(s->cold_codec);
-        if (s->cold_probe)
-            codec_idle(s->cold_probe);
-        if (s->cold_large)
-            codec_idle(s->cold_large);
-        if (s->sealed_pending == 0) { /* else the worker may be compressing, unlocked */
-            codec_idle(s->work_codec);
-            store_scratch_free(s, &s->work_out);
-        }
-        store_index_fit(s);
-        hot_drop_spare(&s->hot); /* a page of buffer kept for floods */
-        store_scratch_free(s, &s->cold_in);
-        store_scratch_free(s, &s->cold_raw);
-        store_scratch_free(s, &s->cold_perm);
-        store_scratch_free(s, &s->cold_out);
+        cold_rest(s);
         return false;
     }
     s->cold_busy = true;
@@ -347,7 +352,7 @@ static bool cold_step(struct sb_store *s, bool unlock)
     if (rc == 0)
         rc = cold_merge(s, &job);
     uint8_t *summary = NULL, summary_log2 = 0;
-    if (rc == 0 && job.count > 1) /* made from the merged page before it is permuted over */
+    if (rc == 0 && job.count > 1) /* a merged block's summary: from its text (cold_install) */
         summary = store_summary_make(job.summary_bits, s->cold_raw.p, job.merged_len,
                                      &summary_log2);
     if (rc == 0)
@@ -355,8 +360,7 @@ static bool cold_step(struct sb_store *s, bool unlock)
     size_t clen = 0;
     if (rc == 0)
         rc = codec_compress(job.large ? s->cold_large : s->cold_codec, s->cold_perm.p,
-                            job.stored_len,
-                            s->cold_out.p, s->cold_out.cap, &clen);
+                            job.stored_len, s->cold_out.p, s->cold_out.cap, &clen);
     if (unlock)
         pthread_mutex_lock(&s->lock);
     cold_install(s, &job, rc, clen, summary, summary_log2);

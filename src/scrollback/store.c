@@ -518,6 +518,20 @@ size_t store_max_src(const struct sb_config *cfg)
  * 512 KiB). At COLD_LARGE_MIN_BUDGET log text keeps some 23% more rows in RAM for it and
  * od -cx 8% fewer; below it the reserves would take too much of the budget.
  */
+/*
+ * Called by the worker as it installs a compressed page, on the writing side: the RAM that
+ * the larger reserves take is made by the eviction that follows (store_enforce_ram), as for
+ * any page, so idle time still never moves rows.
+ */
+void store_note_repetitive(struct sb_store *s)
+{
+    if (s->large_seen || !store_cold_large_bytes(&s->cfg))
+        return;
+    s->large_seen = true;
+    s->read_reserve = s->large_read_reserve;
+    s->cold_reserve = s->large_cold_reserve;
+}
+
 uint32_t store_cold_large_bytes(const struct sb_config *cfg)
 {
     return cfg->cold_codec != SB_CODEC_NONE && cfg->ram_budget >= COLD_LARGE_MIN_BUDGET
@@ -796,8 +810,15 @@ static int store_init(struct sb_store *s, const struct sb_config *cfg, char *err
     s->last_push_ns = store_coarse_ns();
     if (!store_cold_large_bytes(cfg))
         s->cfg.cold_large_bytes = 0; /* decided once: the reserves below are made for it */
-    s->read_reserve = read_reserve_for(cfg);
-    s->cold_reserve = cold_reserve_for(cfg);
+    /* Until a page of repetitive text comes, no large block is made or read: the reserves
+     * for one wait for it (store_note_repetitive), so that a session without such text
+     * keeps that RAM for its rows. */
+    struct sb_config ordinary = s->cfg;
+    ordinary.cold_large_bytes = 0;
+    s->read_reserve = read_reserve_for(&ordinary);
+    s->cold_reserve = cold_reserve_for(&ordinary);
+    s->large_read_reserve = read_reserve_for(&s->cfg);
+    s->large_cold_reserve = cold_reserve_for(&s->cfg);
     s->index_cap_max = index_cap_for(cfg);
     s->summary_bits = store_summary_bits(cfg->page_bytes);
     s->summary_max = index_allowance(cfg) / 2;
@@ -1202,6 +1223,7 @@ void sb_store_stats(struct sb_store *s, struct sb_stats *o)
     o->work_bytes = work_bytes(s);
     o->index_pages_max = s->index_cap_max;
     o->summary_bytes = counted(s, STORE_MEM_SUMMARY);
+    o->reserve_bytes = s->read_reserve + s->cold_reserve;
     snprintf(o->scaled, sizeof o->scaled, "%s", s->scaled);
     snprintf(o->last_error, sizeof o->last_error, "%s", s->last_error);
     pthread_mutex_unlock(&s->lock);
@@ -1240,13 +1262,13 @@ size_t sb_stats_json(const struct sb_stats *st, char *buf, size_t cap)
         ",\"raw_bytes_stored\":%" PRIu64 ",\"compressed_bytes\":%" PRIu64
         ",\"index_bytes\":%" PRIu64 ",\"cache_bytes\":%" PRIu64 ",\"work_bytes\":%" PRIu64
         ",\"pages_permuted\":%" PRIu64 ",\"index_pages_max\":%" PRIu64
-        ",\"summary_bytes\":%" PRIu64 ",\"scaled\":\"",
+        ",\"summary_bytes\":%" PRIu64 ",\"reserve_bytes\":%" PRIu64 ",\"scaled\":\"",
         st->ram_budget, st->ram_used, st->disk_budget, st->disk_used, st->rows_retained,
         st->rows_dropped, st->rows_lost, st->rows_ram, st->rows_disk, st->pages_hot,
         st->pages_ram, st->pages_cold, st->pages_cold_large, st->pages_disk, st->raw_bytes_in,
         st->raw_bytes_stored,
         st->compressed_bytes, st->index_bytes, st->cache_bytes, st->work_bytes,
-        st->pages_permuted, st->index_pages_max, st->summary_bytes);
+        st->pages_permuted, st->index_pages_max, st->summary_bytes, st->reserve_bytes);
     size_t len = n < 0 ? 0 : (size_t)n;
     len = json_escape(buf, cap, len, st->scaled);
     const char *mid = "\",\"last_error\":\"";

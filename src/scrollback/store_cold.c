@@ -4,6 +4,13 @@
 
 /* ---- Compression (the worker's jobs) ----------------------------------- */
 
+/* Whether the hot codec packed page e COLD_LARGE_RATIO:1 or better: repetitive text. */
+static bool repetitive(const struct sb_store *s, const struct entry *e)
+{
+    return store_cold_large_bytes(&s->cfg) &&
+           (uint64_t)e->blob_len * COLD_LARGE_RATIO <= e->raw_len;
+}
+
 /*
  * Installs a compressed blob for sealed entry id and returns the entry, or marks it lost on
  * failure and returns NULL.
@@ -27,6 +34,8 @@ static struct entry *install_blob(struct sb_store *s, uint64_t id, int rc, size_
     e->u.blob = blob;
     e->blob_len = (uint32_t)clen;
     s->cold_candidates = true;
+    if (repetitive(s, e))
+        store_note_repetitive(s);
     return e;
 }
 
@@ -97,13 +106,6 @@ struct cold_job {
     uint32_t summary_bits;        /* the merged block's summary: as many bits as its pages' */
 };
 
-/* Whether the hot codec packed page e COLD_LARGE_RATIO:1 or better: repetitive text. */
-static bool repetitive(const struct sb_store *s, const struct entry *e)
-{
-    return store_cold_large_bytes(&s->cfg) &&
-           (uint64_t)e->blob_len * COLD_LARGE_RATIO <= e->raw_len;
-}
-
 /* The bits of a merged block's summary: its pages' together, a power of two. */
 static uint32_t merged_summary_bits(uint32_t sum)
 {
@@ -126,11 +128,12 @@ static bool cold_pick(struct sb_store *s, struct cold_job *job)
     memset(job, 0, sizeof *job);
     for (; i < s->pages.len && job->count < 64; i++) {
         struct entry *e = store_at(&s->pages, i);
+        bool large = s->large_seen && repetitive(s, e);
         if (job->count == 0)
-            job->large = repetitive(s, e);
+            job->large = large;
         uint32_t limit = job->large ? store_cold_large_bytes(&s->cfg) : s->cfg.cold_bytes;
         if (e->state != ENTRY_RAM || e->cold || e->busy ||
-            (job->count && (job->raw_total + e->raw_len > limit || repetitive(s, e) != job->large)))
+            (job->count && (job->raw_total + e->raw_len > limit || large != job->large)))
             break;
         /* The blobs copied so far stay: a job of several pages grows the buffer as it goes. */
         if (store_scratch_extend(s, &s->cold_in, job->blob_total + e->blob_len,

@@ -168,6 +168,8 @@ struct sb_store {
     uint64_t cache_tick;
     size_t read_reserve;      /* RAM kept free for the reading side */
     size_t cold_reserve;      /* RAM kept free for the cold tier's buffers and compressor */
+    size_t large_read_reserve, large_cold_reserve; /* the two once large blocks can be made */
+    bool large_seen;          /* a page of repetitive text was compressed: they can */
 
     uint64_t raw_bytes_in;
     uint64_t rows_lost;
@@ -267,6 +269,8 @@ size_t store_max_src(const struct sb_config *cfg);
 uint32_t store_cold_large_bytes(const struct sb_config *cfg);
 /* The largest raw page the store may hold, read or cache: an ordinary page or a cold block. */
 size_t store_max_block(const struct sb_config *cfg);
+/* A page of repetitive text was compressed: the reserves grow for large cold blocks. */
+void store_note_repetitive(struct sb_store *s);
 
 /* ---- store_read.c ---- */
 

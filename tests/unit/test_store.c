@@ -1036,16 +1036,30 @@ static void test_cold_large(void)
     cfg.ram_budget = 64u << 20;
     struct sb_store *s;
     REQUIRE(sb_store_create(&cfg, &s, NULL, 0) == 0);
+    /* Dump rows alone: no large block can come, and none is reserved for. */
+    uint64_t total = 0;
+    struct sb_stats a, b;
+    sb_store_stats(s, &a);
+    push_dump(s, &total, MIXED_B);
+    sb_store_settle(s);
+    sb_store_stats(s, &b);
+    CHECK_EQ(b.reserve_bytes, a.reserve_bytes);
+    sb_store_destroy(s);
+    REQUIRE(sb_store_create(&cfg, &s, NULL, 0) == 0);
     uint64_t n = MIXED_A + MIXED_B + MIXED_A;
     for (uint64_t k = 0; k < n; k++) {
         char text[128];
         size_t len = mixed_row(k, text);
         REQUIRE(sb_store_push_plain(s, text, len, (uint32_t)len, 0) == 0);
     }
-    struct sb_stats a, b;
+    sb_store_settle(s);
+    sb_store_stats(s, &b);
+    CHECK(b.reserve_bytes > a.reserve_bytes + (1u << 20)); /* now it is: buffers of 256K */
+    uint64_t grown = b.reserve_bytes;
     sb_store_stats(s, &a);
     CHECK_EQ(sb_store_compact(s), 0);
     sb_store_stats(s, &b);
+    CHECK_EQ(b.reserve_bytes, grown);
     printf("cold large: %llu -> %llu compressed bytes, %llu pages -> %llu cold (%llu large)\n",
            (unsigned long long)a.compressed_bytes, (unsigned long long)b.compressed_bytes,
            (unsigned long long)a.pages_ram, (unsigned long long)b.pages_cold,

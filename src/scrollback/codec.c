@@ -238,13 +238,13 @@ static ZSTD_compressionParameters zstd_capped(ZSTD_compressionParameters cp)
     return cp;
 }
 
-/* Makes the compressor state at the first compress (or the first after a trim). */
 /*
  * The level, and the minimum match length zstd uses for a stream of unknown size. Given a
  * page's size, zstd picks parameters tuned for small inputs (at level 1: matches of 6 bytes);
  * on terminal text the streaming choice (7 bytes at level 1) makes od -cx pages 4.4% smaller
  * at the same speed (log pages 0.3% bigger), and it is what `zstd -1` on a pipe does, which
- * is how the reference figures were measured. Parameters stay set across calls.
+ * is how the reference figures were measured. The tables are zstd_capped's for max_src.
+ * Parameters stay set across calls.
  */
 static int zstd_set_params(struct codec *c)
 {
@@ -261,6 +261,7 @@ static int zstd_set_params(struct codec *c)
     return ZSTD_isError(rc) ? SB_ERR_CODEC : 0;
 }
 
+/* Makes the compressor state at the first compress (or the first after a trim). */
 static int make_compressor(struct codec *c)
 {
     if (c->kind == SB_CODEC_LZ4 && !c->lz4_state) {

@@ -25,6 +25,14 @@ static void put_u32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)(v >> 24);
 }
 
+void page_put_header(uint8_t *dst, uint32_t nrows, size_t text_len, size_t meta_len)
+{
+    put_u32(dst, PAGE_MAGIC);
+    put_u32(dst + 4, nrows);
+    put_u32(dst + 8, (uint32_t)text_len);
+    put_u32(dst + 12, (uint32_t)meta_len);
+}
+
 void page_view_init(struct page_view *v)
 {
     memset(v, 0, sizeof *v);
@@ -256,10 +264,7 @@ int page_unpermute(const uint8_t *src, size_t len, uint8_t *dst, size_t cap, siz
         *at += tlen + 1;
         moff += (uint32_t)mused;
     }
-    put_u32(dst, PAGE_MAGIC);
-    put_u32(dst + 4, h.nrows);
-    put_u32(dst + 8, (uint32_t)h.text_len);
-    put_u32(dst + 12, (uint32_t)h.meta_len);
+    page_put_header(dst, h.nrows, h.text_len, h.meta_len);
     memcpy(out, meta, h.meta_len);
     *out_len = PAGE_HEADER_BYTES + h.text_len + h.meta_len;
     return 0;
@@ -338,10 +343,7 @@ int page_unpack(const uint8_t *src, size_t len, uint8_t *dst, size_t cap, size_t
     }
     if (moff != h.meta_len)
         return SB_ERR_CORRUPT;
-    put_u32(dst, PAGE_MAGIC);
-    put_u32(dst + 4, h.nrows);
-    put_u32(dst + 8, (uint32_t)h.text_len);
-    put_u32(dst + 12, (uint32_t)mout);
+    page_put_header(dst, h.nrows, h.text_len, mout);
     *out_len = PAGE_HEADER_BYTES + h.text_len + mout;
     return 0;
 }
@@ -512,10 +514,7 @@ uint8_t *hot_seal(struct hot_page *h, size_t *len, size_t *cap)
     if (h->view.nrows == 0)
         return NULL;
     uint8_t *raw = h->buf;
-    put_u32(raw, PAGE_MAGIC);
-    put_u32(raw + 4, h->view.nrows);
-    put_u32(raw + 8, (uint32_t)h->text_len);
-    put_u32(raw + 12, (uint32_t)h->meta_len);
+    page_put_header(raw, h->view.nrows, h->text_len, h->meta_len);
     memcpy(raw + PAGE_HEADER_BYTES + h->text_len, h->meta, h->meta_len);
     *len = PAGE_HEADER_BYTES + h->text_len + h->meta_len;
     *cap = h->cap;

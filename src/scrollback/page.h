@@ -79,6 +79,9 @@ size_t page_view_bytes(const struct page_view *v);
  */
 int page_view_parse(struct page_view *v, const uint8_t *raw, size_t len);
 
+/* Writes a format-1 page's header (16 bytes at dst). */
+void page_put_header(uint8_t *dst, uint32_t nrows, size_t text_len, size_t meta_len);
+
 /* Decodes row i of a view. 0, SB_ERR_CORRUPT or SB_ERR_NOMEM. */
 int page_view_row(const struct page_view *v, uint32_t i, struct sb_row *out);
 

@@ -518,20 +518,6 @@ size_t store_max_src(const struct sb_config *cfg)
  * 512 KiB). At COLD_LARGE_MIN_BUDGET log text keeps some 23% more rows in RAM for it and
  * od -cx 8% fewer; below it the reserves would take too much of the budget.
  */
-/*
- * Called by the worker as it installs a compressed page, on the writing side: the RAM that
- * the larger reserves take is made by the eviction that follows (store_enforce_ram), as for
- * any page, so idle time still never moves rows.
- */
-void store_note_repetitive(struct sb_store *s)
-{
-    if (s->large_seen || !store_cold_large_bytes(&s->cfg))
-        return;
-    s->large_seen = true;
-    s->read_reserve = s->large_read_reserve;
-    s->cold_reserve = s->large_cold_reserve;
-}
-
 uint32_t store_cold_large_bytes(const struct sb_config *cfg)
 {
     return cfg->cold_codec != SB_CODEC_NONE && cfg->ram_budget >= COLD_LARGE_MIN_BUDGET
@@ -600,6 +586,20 @@ static size_t cold_reserve_for(const struct sb_config *cfg)
     }
     return buffers + codec +
            codec_estimate(COLD_PROBE, COLD_PROBE_LEVEL, store_max_block(cfg)) + (64u << 10);
+}
+
+/*
+ * Called by the worker as it installs a compressed page, on the writing side: the RAM that
+ * the larger reserves take is made by the eviction that follows (store_enforce_ram), as for
+ * any page, so idle time still never moves rows.
+ */
+void store_note_repetitive(struct sb_store *s)
+{
+    if (s->large_seen || !store_cold_large_bytes(&s->cfg))
+        return;
+    s->large_seen = true;
+    s->read_reserve = read_reserve_for(&s->cfg);
+    s->cold_reserve = cold_reserve_for(&s->cfg);
 }
 
 static size_t chunk_bytes_for(uint64_t ram_budget)
@@ -817,8 +817,6 @@ static int store_init(struct sb_store *s, const struct sb_config *cfg, char *err
     ordinary.cold_large_bytes = 0;
     s->read_reserve = read_reserve_for(&ordinary);
     s->cold_reserve = cold_reserve_for(&ordinary);
-    s->large_read_reserve = read_reserve_for(&s->cfg);
-    s->large_cold_reserve = cold_reserve_for(&s->cfg);
     s->index_cap_max = index_cap_for(cfg);
     s->summary_bits = store_summary_bits(cfg->page_bytes);
     s->summary_max = index_allowance(cfg) / 2;

@@ -101,7 +101,7 @@ struct cold_job {
     size_t merged_len;            /* of the merged page: one header instead of count */
     uint32_t period;              /* the merged page's rows regrouped by it (format 2 or 3) */
     size_t stored_len;            /* of the page to compress: format 2, or 3 (packed) */
-    bool packed;
+    size_t packed_len;            /* stored_len when it is format 3, else 0 (entry.packed_len) */
     bool large;                   /* repetitive pages, for a large block (COLD_LARGE_CODEC) */
     uint32_t summary_bits;        /* the merged block's summary: as many bits as its pages' */
 };
@@ -185,8 +185,7 @@ static int cold_merge(struct sb_store *s, struct cold_job *job)
         nrows += v.nrows;
     }
     page_view_fini(&v);
-    uint32_t hdr[4] = {PAGE_MAGIC, nrows, (uint32_t)text, (uint32_t)meta};
-    memcpy(s->cold_raw.p, hdr, sizeof hdr); /* little-endian hosts only, as the page format */
+    page_put_header(s->cold_raw.p, nrows, text, meta);
     job->merged_len = PAGE_HEADER_BYTES + text + meta;
     return 0;
 corrupt:
@@ -209,19 +208,14 @@ static int cold_permute(struct sb_store *s, struct cold_job *job)
         rc = page_choose_period(&v, s->cold_probe, s->cold_perm.p, s->cold_out.p,
                                 s->cold_out.cap, &job->period);
     /* A large block is read whole: it can be packed (format 3), which needs no lengths. */
-    job->stored_len = rc == 0 && job->large ? page_pack(&v, job->period, s->cold_perm.p) : 0;
-    job->packed = job->stored_len > 0;
-    if (rc == 0 && !job->packed)
+    job->packed_len = rc == 0 && job->large ? page_pack(&v, job->period, s->cold_perm.p) : 0;
+    job->stored_len = job->packed_len;
+    if (rc == 0 && !job->packed_len)
         job->stored_len = page_permute(&v, job->period, s->cold_perm.p);
     page_view_fini(&v);
     return rc;
 }
 
-/*
- * Swaps the job's pages for one cold page, if they are all still there. A block of one page
- * keeps its summary; a merged block takes summary, made from its text by cold_step (an OR
- * of its pages' filters would be as small as one of them and fill up).
- */
 /* Whether the job's pages are all still there, from index i on, as the job found them. */
 static bool job_still_valid(struct sb_store *s, const struct cold_job *job, size_t i)
 {
@@ -235,18 +229,26 @@ static bool job_still_valid(struct sb_store *s, const struct cold_job *job, size
     return true;
 }
 
+/*
+ * Swaps the job's pages for one cold page, if they are all still there. A block of one page
+ * keeps its summary; a merged block takes summary, made from its text by cold_step (an OR
+ * of its pages' filters would be as small as one of them and fill up).
+ */
 static void cold_install(struct sb_store *s, struct cold_job *job, int rc, size_t clen,
                          uint8_t *summary, uint8_t summary_log2)
 {
     size_t i = store_find_id(&s->pages, job->first_id);
     uint8_t *blob = NULL;
-    if (job_still_valid(s, job, i) && rc == 0 && clen < job->blob_total)
-        blob = arena_alloc(s->cold_arena, clen);
-    if (!blob) {
+    if (!job_still_valid(s, job, i)) {
         free(summary);
-        if (job_still_valid(s, job, i)) /* not worth it (or failed): never try again */
-            for (size_t k = 0; k < job->count; k++)
-                store_at(&s->pages, i + k)->cold = 1;
+        return;
+    }
+    if (rc == 0 && clen < job->blob_total)
+        blob = arena_alloc(s->cold_arena, clen);
+    if (!blob) { /* not worth it (or failed): leave them, never try again */
+        free(summary);
+        for (size_t k = 0; k < job->count; k++)
+            store_at(&s->pages, i + k)->cold = 1;
         return;
     }
     memcpy(blob, s->cold_out.p, clen);
@@ -271,7 +273,7 @@ static void cold_install(struct sb_store *s, struct cold_job *job, int rc, size_
     merged.cold = 1;
     merged.in_cold = 1;
     merged.period = (uint8_t)job->period;
-    merged.packed_len = job->packed ? (uint32_t)job->stored_len : 0;
+    merged.packed_len = (uint32_t)job->packed_len;
     merged.u.blob = blob;
     *store_at(&s->pages, i) = merged;
     store_remove_after(&s->pages, i, job->count);

@@ -168,8 +168,8 @@ struct sb_store {
     uint64_t cache_tick;
     size_t read_reserve;      /* RAM kept free for the reading side */
     size_t cold_reserve;      /* RAM kept free for the cold tier's buffers and compressor */
-    size_t large_read_reserve, large_cold_reserve; /* the two once large blocks can be made */
-    bool large_seen;          /* a page of repetitive text was compressed: they can */
+    bool large_seen;          /* a page of repetitive text was compressed: the two reserves
+                                 count large blocks (store_note_repetitive) */
 
     uint64_t raw_bytes_in;
     uint64_t rows_lost;
@@ -241,7 +241,7 @@ int store_scratch_extend(struct sb_store *s, struct scratch *b, size_t n, size_t
 int store_scratch_reserve(struct sb_store *s, struct scratch *b, size_t n);
 void store_scratch_free(struct sb_store *s, struct scratch *b);
 struct entry *store_at(const struct deque *d, size_t i);
-/* Shrinks the page index to twice its entries when it holds far fewer (idle time). */
+/* Shrinks the page index to the smallest array that holds it (idle time). */
 void store_index_fit(struct sb_store *s);
 void store_remove_after(struct deque *d, size_t i, size_t k);
 size_t store_find_row(const struct deque *d, uint64_t abs);

@@ -91,6 +91,13 @@ static int read_disk_blob(struct sb_store *s, struct entry *e)
     return rc;
 }
 
+/* Bytes of entry e's cold page (format 2, or 3 when packed) as its blob decompresses. */
+static size_t cold_page_len(const struct entry *e)
+{
+    return e->packed_len ? e->packed_len
+                         : (size_t)e->raw_len + PAGE_PERMUTED_HEADER_BYTES - PAGE_HEADER_BYTES;
+}
+
 /* Whether entry e is a cold page that can be read part way (format 2, xz). */
 static bool partial_fits(const struct entry *e)
 {
@@ -103,7 +110,7 @@ static int partial_begin(struct sb_store *s, struct entry *e)
 {
     struct partial *p = &s->part;
     p->live = false;
-    size_t len = (size_t)e->raw_len + PAGE_PERMUTED_HEADER_BYTES - PAGE_HEADER_BYTES;
+    size_t len = cold_page_len(e);
     if ((!p->codec && codec_create(SB_CODEC_XZ, 1, store_max_src(&s->cfg), &p->codec) < 0) ||
         store_scratch_reserve(s, &p->raw, len) < 0 || store_scratch_reserve(s, &p->blob, e->blob_len) < 0)
         return SB_ERR_NOMEM;
@@ -152,10 +159,7 @@ int store_inflate_entry(struct sb_store *s, struct entry *e, uint8_t *dst)
     if (e->period == 0)
         return codec_decompress(*c, src, e->blob_len, dst, e->raw_len);
     /* A cold page (format 2 or 3): decompress it aside, then put its rows back in order. */
-    size_t permuted = e->packed_len ? e->packed_len
-                                    : (size_t)e->raw_len + PAGE_PERMUTED_HEADER_BYTES -
-                                          PAGE_HEADER_BYTES,
-           n;
+    size_t permuted = cold_page_len(e), n;
     if (s->part.live && s->part.page_id == e->id && partial_until(s, permuted) == 0) {
         s->part.live = false; /* reads went part way; finish from there */
         int rc = page_unpermute(s->part.raw.p, permuted, dst, e->raw_len, &n);

@@ -301,6 +301,28 @@ static void test_permute_round_trip(void)
     }
 }
 
+/*
+ * Damage to a cold page page[0..plen) that undo (page_unpermute, page_unpack) turns back into
+ * format 1 in back (len bytes): every truncation is refused, and of 20000 flipped bytes
+ * (copy is scratch of plen bytes) each is refused or gives a page that parses.
+ */
+static void check_damage(int (*undo)(const uint8_t *, size_t, uint8_t *, size_t, size_t *),
+                         const uint8_t *page, size_t plen, uint8_t *copy, uint8_t *back,
+                         size_t len, struct page_view *v, uint64_t rng)
+{
+    size_t n;
+    unsigned refused = 0;
+    for (size_t cut = 0; cut < plen; cut++)
+        refused += undo(page, cut, back, len, &n) == SB_ERR_CORRUPT;
+    CHECK_EQ(refused, plen);
+    for (int i = 0; i < 20000; i++) {
+        memcpy(copy, page, plen);
+        copy[rowgen_next(&rng) % plen] ^= (uint8_t)(1 + rowgen_next(&rng) % 255);
+        if (undo(copy, plen, back, len, &n) == 0)
+            CHECK(page_view_parse(v, back, n) == 0);
+    }
+}
+
 /* A row holding the separator byte (a cell of U+000A: the store takes any scalar value)
  * cannot be packed. */
 static void test_pack_refuses_separator(void)
@@ -335,10 +357,7 @@ static void test_pack_damaged(void)
     uint8_t *packed = malloc(page_permuted_len(&v)), *copy = malloc(len), *back = malloc(len);
     size_t plen = page_pack(&v, 2, packed);
     REQUIRE(plen > 0);
-    unsigned refused = 0;
-    for (size_t cut = 0; cut < plen; cut++)
-        refused += page_unpack(packed, cut, back, len, &n) == SB_ERR_CORRUPT;
-    CHECK_EQ(refused, plen);
+    check_damage(page_unpack, packed, plen, copy, back, len, &v, 5);
     memcpy(copy, packed, plen);
     copy[16] = PAGE_PERIOD_MAX + 1;
     CHECK_EQ(page_unpack(copy, plen, back, len, &n), SB_ERR_CORRUPT);
@@ -348,13 +367,6 @@ static void test_pack_damaged(void)
     memcpy(copy, packed, plen);
     copy[plen - 2] = '\n'; /* a row split in two: one row too many */
     CHECK_EQ(page_unpack(copy, plen, back, len, &n), SB_ERR_CORRUPT);
-    uint64_t rng = 5;
-    for (int i = 0; i < 20000; i++) {
-        memcpy(copy, packed, plen);
-        copy[rowgen_next(&rng) % plen] ^= (uint8_t)(1 + rowgen_next(&rng) % 255);
-        if (page_unpack(copy, plen, back, len, &n) == 0)
-            CHECK(page_view_parse(&v, back, n) == 0);
-    }
     free(packed);
     free(copy);
     free(back);
@@ -380,20 +392,10 @@ static void test_permute_damaged(void)
             copy[16 + b] = (uint8_t)(bad[k] >> (8 * b));
         CHECK_EQ(page_unpermute(copy, plen, back, len, &n), SB_ERR_CORRUPT);
     }
-    unsigned refused = 0;
-    for (size_t cut = 0; cut < plen; cut++)
-        refused += page_unpermute(perm, cut, back, len, &n) == SB_ERR_CORRUPT;
-    CHECK_EQ(refused, plen);
     memcpy(copy, perm, plen);
     copy[3] = '1'; /* a format-1 magic on a permuted body */
     CHECK_EQ(page_unpermute(copy, plen, back, len, &n), SB_ERR_CORRUPT);
-    uint64_t rng = 3;
-    for (int i = 0; i < 20000; i++) {
-        memcpy(copy, perm, plen);
-        copy[rowgen_next(&rng) % plen] ^= (uint8_t)(1 + rowgen_next(&rng) % 255);
-        if (page_unpermute(copy, plen, back, len, &n) == 0)
-            CHECK(page_view_parse(&v, back, n) == 0);
-    }
+    check_damage(page_unpermute, perm, plen, copy, back, len, &v, 3);
     free(perm);
     free(copy);
     free(back);

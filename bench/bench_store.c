@@ -401,10 +401,10 @@ static void density(const struct corpus *c)
            (double)b.ram_used / r, (unsigned long long)b.compressed_bytes,
            (unsigned long long)b.summary_bytes, (unsigned long long)b.index_bytes);
     printf("  random read latency in cold pages: p50 %.3f ms p99 %.3f ms\n", p50, p99);
-    printf("  cold pages: %llu (%llu large blocks), %llu of them with rows regrouped by a period "
-           "> 1\n",
+    printf("  cold pages: %llu (%llu large blocks, %llu with derived rows), %llu of them with rows "
+           "regrouped by a period > 1\n",
            (unsigned long long)b.pages_cold, (unsigned long long)b.pages_cold_large,
-           (unsigned long long)b.pages_permuted);
+           (unsigned long long)b.pages_derived, (unsigned long long)b.pages_permuted);
     sb_store_destroy(s);
 }
 

@@ -437,6 +437,7 @@ struct sb_stats {
     uint64_t pages_ram;       /* compressed pages in RAM */
     uint64_t pages_cold;      /* of those, recompressed by the cold tier */
     uint64_t pages_cold_large; /* of those, large blocks of repetitive text */
+    uint64_t pages_derived;    /* of those, blocks with rows derived from the row above (od -cx) */
     uint64_t reserve_bytes;    /* RAM kept free inside the budget for reading and the cold tier */
     uint64_t pages_disk;
     uint64_t raw_bytes_in;    /* encoded row bytes ever pushed */

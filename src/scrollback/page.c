@@ -168,14 +168,22 @@ size_t page_permute(const struct page_view *v, uint32_t period, uint8_t *dst)
     return PAGE_PERMUTED_HEADER_BYTES + (size_t)text_len + meta_len;
 }
 
-/* The fields of a format-2 header. */
+/* The fields of a format-2, 3 or 4 header; kinds: a format-4 page's derive kinds, else NULL. */
 struct permuted_header {
     uint32_t nrows, period;
     size_t text_len, meta_len;
+    const uint8_t *kinds;
 };
 
-/* Reads and checks a format-2 or 3 header (magic) against the page's length; false if it
- * is damaged. */
+/* Bytes of a cold page's header and, in format 4, its kinds. */
+static size_t header_bytes(const struct permuted_header *h)
+{
+    return PAGE_PERMUTED_HEADER_BYTES + (h->kinds ? h->nrows : 0);
+}
+
+/* Reads and checks a format-2, 3 or 4 header (magic) against the page's length; false if it
+ * is damaged. A format-4 page's kinds are checked with its meta (walk_meta): a page read part
+ * way may not have them yet. */
 static bool header_of(const uint8_t *src, size_t len, uint32_t magic, struct permuted_header *h)
 {
     if (len < PAGE_PERMUTED_HEADER_BYTES || get_u32(src) != magic)
@@ -184,13 +192,16 @@ static bool header_of(const uint8_t *src, size_t len, uint32_t magic, struct per
     h->text_len = get_u32(src + 8);
     h->meta_len = get_u32(src + 12);
     h->period = get_u32(src + 16);
-    return (uint64_t)PAGE_PERMUTED_HEADER_BYTES + h->text_len + h->meta_len == len &&
+    h->kinds = magic == PAGE_MAGIC_DERIVED ? src + PAGE_PERMUTED_HEADER_BYTES : NULL;
+    return (uint64_t)header_bytes(h) + h->text_len + h->meta_len == len &&
            h->nrows <= h->meta_len && h->period >= 1 && h->period <= PAGE_PERIOD_MAX;
 }
 
+/* A format-2 or 4 header: the pages read part way. */
 static bool permuted_header(const uint8_t *src, size_t len, struct permuted_header *h)
 {
-    return header_of(src, len, PAGE_MAGIC_PERMUTED, h);
+    return header_of(src, len, PAGE_MAGIC_PERMUTED, h) ||
+           header_of(src, len, PAGE_MAGIC_DERIVED, h);
 }
 
 int page_permuted_prefix(const uint8_t *src, size_t len, size_t *prefix)
@@ -198,29 +209,42 @@ int page_permuted_prefix(const uint8_t *src, size_t len, size_t *prefix)
     struct permuted_header h;
     if (!permuted_header(src, len, &h))
         return SB_ERR_CORRUPT;
-    *prefix = PAGE_PERMUTED_HEADER_BYTES + h.meta_len;
+    *prefix = header_bytes(&h) + h.meta_len;
     return 0;
 }
 
+/* Where the text of the last stored row so far is: its group, offset in it and length. */
+struct source {
+    uint32_t group;
+    size_t off, len;
+};
+
 /*
- * Walks the meta of a format-2 page: sets each group's start in the text
- * (group[g] for g < period) and, when want < nrows, locates row want (its
- * meta, and its text's offset within the text). False when the meta does not
- * frame exactly text_len bytes of text and meta_len bytes of meta.
+ * Walks the meta (and kinds) of a format-2 or 4 page: sets each group's start in the text (group[g] for
+ * g < period) and, when want < nrows, locates row want (its meta, and its text's group and
+ * offset within the group; of a derived row, its source's). False when the meta does not
+ * frame exactly text_len bytes of stored text and meta_len bytes of meta.
  */
 static bool walk_meta(const uint8_t *meta, const struct permuted_header *h, uint32_t want,
                       size_t group[PAGE_PERIOD_MAX], struct permuted_row *r)
 {
     size_t size[PAGE_PERIOD_MAX] = {0}, moff = 0, total = 0;
+    struct source src = {0, 0, 0};
     for (uint32_t i = 0; i < h->nrows; i++) {
         size_t mused, tlen;
-        if (rowcodec_skip(meta + moff, h->meta_len - moff, &mused, &tlen) < 0 ||
-            tlen >= h->text_len - total)
+        uint8_t kind = h->kinds ? h->kinds[i] : DERIVE_NONE;
+        if ((kind && (!derive_kind_valid(kind) || i == 0)) || /* row 0: nothing above */
+            rowcodec_skip(meta + moff, h->meta_len - moff, &mused, &tlen) < 0 ||
+            (!kind && tlen >= h->text_len - total))
             return false;
+        if (!kind)
+            src = (struct source){i % h->period, size[i % h->period], tlen};
         if (i == want)
-            *r = (struct permuted_row){moff, mused, size[i % h->period], tlen};
-        size[i % h->period] += tlen + 1;
-        total += tlen + 1;
+            *r = (struct permuted_row){moff, mused, src.off, src.len, kind, tlen, src.group};
+        if (!kind) {
+            size[i % h->period] += tlen + 1;
+            total += tlen + 1;
+        }
         moff += mused;
     }
     if (moff != h->meta_len || total != h->text_len)
@@ -235,11 +259,23 @@ int page_permuted_locate(const uint8_t *src, size_t len, uint32_t i, struct perm
     struct permuted_header h;
     size_t group[PAGE_PERIOD_MAX];
     if (!permuted_header(src, len, &h) || i >= h.nrows ||
-        !walk_meta(src + PAGE_PERMUTED_HEADER_BYTES, &h, i, group, r))
+        !walk_meta(src + header_bytes(&h), &h, i, group, r))
         return SB_ERR_CORRUPT;
-    r->meta_off += PAGE_PERMUTED_HEADER_BYTES;
-    r->text_off += PAGE_PERMUTED_HEADER_BYTES + h.meta_len + group[i % h.period];
+    r->meta_off += header_bytes(&h);
+    r->text_off += header_bytes(&h) + h.meta_len + group[r->group];
     return 0;
+}
+
+int page_permuted_text(const uint8_t *src, const struct permuted_row *r,
+                       uint8_t buf[DERIVE_TEXT_MAX], const uint8_t **text, size_t *len)
+{
+    *text = src + r->text_off;
+    *len = r->text_len;
+    if (r->kind == DERIVE_NONE)
+        return 0;
+    *text = buf;
+    *len = derive_text(r->kind, src + r->text_off, r->text_len, buf, DERIVE_TEXT_MAX);
+    return *len == r->derived_len ? 0 : SB_ERR_CORRUPT;
 }
 
 int page_unpermute(const uint8_t *src, size_t len, uint8_t *dst, size_t cap, size_t *out_len)
@@ -247,27 +283,88 @@ int page_unpermute(const uint8_t *src, size_t len, uint8_t *dst, size_t cap, siz
     struct permuted_header h;
     size_t group[PAGE_PERIOD_MAX];
     struct permuted_row unused;
-    if (!permuted_header(src, len, &h) || PAGE_HEADER_BYTES + h.text_len + h.meta_len > cap)
+    if (!permuted_header(src, len, &h) || PAGE_HEADER_BYTES + h.meta_len > cap)
         return SB_ERR_CORRUPT;
-    const uint8_t *meta = src + PAGE_PERMUTED_HEADER_BYTES, *text = meta + h.meta_len;
+    const uint8_t *meta = src + header_bytes(&h), *text = meta + h.meta_len;
     if (!walk_meta(meta, &h, UINT32_MAX, group, &unused))
         return SB_ERR_CORRUPT;
-    uint8_t *out = dst + PAGE_HEADER_BYTES;
+    uint8_t *out = dst + PAGE_HEADER_BYTES, *end = dst + cap - h.meta_len;
+    const uint8_t *last = NULL; /* the last stored row's text, in dst */
+    size_t last_len = 0;
     for (uint32_t i = 0, moff = 0; i < h.nrows; i++) {
         size_t mused, tlen;
         rowcodec_skip(meta + moff, h.meta_len - moff, &mused, &tlen); /* checked above */
+        moff += (uint32_t)mused;
+        if ((size_t)(end - out) <= tlen)
+            return SB_ERR_CORRUPT;
+        if (h.kinds && h.kinds[i]) { /* last is set: a first row is never derived */
+            if (derive_text(h.kinds[i], last, last_len, out, tlen) != tlen)
+                return SB_ERR_CORRUPT;
+            out[tlen] = ROW_SEPARATOR;
+            out += tlen + 1;
+            continue;
+        }
         size_t *at = &group[i % h.period];
         if (text[*at + tlen] != ROW_SEPARATOR)
             return SB_ERR_CORRUPT;
         memcpy(out, text + *at, tlen + 1);
+        last = out;
+        last_len = tlen;
         out += tlen + 1;
         *at += tlen + 1;
-        moff += (uint32_t)mused;
     }
-    page_put_header(dst, h.nrows, h.text_len, h.meta_len);
+    size_t text_len = (size_t)(out - dst) - PAGE_HEADER_BYTES;
+    page_put_header(dst, h.nrows, text_len, h.meta_len);
     memcpy(out, meta, h.meta_len);
-    *out_len = PAGE_HEADER_BYTES + h.text_len + h.meta_len;
+    *out_len = PAGE_HEADER_BYTES + text_len + h.meta_len;
     return 0;
+}
+
+/* ---- Derived pages (format 4) ------------------------------------------- */
+
+/*
+ * Sets kinds[i] for every row of view v that derives from the last row above it whose text
+ * is kept (derive.h); returns the text bytes the derived rows and their separators take.
+ */
+static size_t find_derived(const struct page_view *v, uint8_t *kinds)
+{
+    const uint8_t *src = NULL;
+    size_t src_len = 0, saved = 0;
+    for (uint32_t i = 0; i < v->nrows; i++) {
+        const uint8_t *text;
+        size_t len;
+        page_view_text(v, i, &text, &len);
+        kinds[i] = src ? derive_find(src, src_len, text, len) : DERIVE_NONE;
+        if (kinds[i]) {
+            saved += len + 1;
+        } else {
+            src = text;
+            src_len = len;
+        }
+    }
+    return saved;
+}
+
+size_t page_derive(const struct page_view *v, uint32_t period, uint8_t *dst)
+{
+    uint32_t text_len = v->text_off[v->nrows], meta_len = v->meta_off[v->nrows];
+    uint8_t *kinds = dst + PAGE_PERMUTED_HEADER_BYTES; /* nrows <= meta_len: they fit */
+    size_t saved = find_derived(v, kinds);
+    if (saved <= v->nrows)
+        return 0; /* the kinds would cost more than the text they save */
+    size_t stored = text_len - saved;
+    put_header(dst, PAGE_MAGIC_DERIVED, v->nrows, stored, meta_len, period);
+    uint8_t *out = kinds + v->nrows;
+    memcpy(out, v->meta, meta_len);
+    out += meta_len;
+    for (uint32_t g = 0; g < period; g++)
+        for (uint32_t i = g; i < v->nrows; i += period) {
+            uint32_t n = v->text_off[i + 1] - v->text_off[i];
+            if (!kinds[i])
+                memcpy(out, v->text + v->text_off[i], n);
+            out += kinds[i] ? 0 : n;
+        }
+    return PAGE_PERMUTED_HEADER_BYTES + v->nrows + meta_len + stored;
 }
 
 /* ---- Packed pages (format 3) -------------------------------------------- */

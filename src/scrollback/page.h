@@ -35,6 +35,16 @@
  * some row's text holds the separator byte cannot be packed (page_pack says so). A packed
  * page is read back whole (page_unpack), never part way.
  *
+ * A derived cold page (format 4, "SBP4", written for ordinary cold blocks when it saves
+ * bytes) is format 2 in which a row that another row above it already says in another
+ * notation (derive.h: od -c's hex rows) keeps no text:
+ *   header   20 bytes as format 2, magic "SBP4", text_len the text stored
+ *   kinds    nrows bytes: 0, the row's text is stored; else the derive kind by which its text
+ *            follows from the last row above it whose text is stored (never row 0's)
+ *   meta     as format 2 (a derived row's text length is that of the text derived)
+ *   text     the groups as format 2, of the stored rows only
+ * It is read part way like format 2 (page_permuted_locate, page_permuted_text).
+ *
  * The hot page is the one rows are appended to. Its text sits in a mapped
  * buffer right after room for the header and its meta in a second buffer, so
  * sealing is one copy of the (small) meta. A page view locates every row of
@@ -47,6 +57,7 @@
 #include <stdint.h>
 
 #include "boundterm/scrollback.h"
+#include "derive.h"
 
 #define PAGE_MAGIC 0x31504253u /* "SBP1" */
 #define PAGE_HEADER_BYTES 16u
@@ -55,6 +66,7 @@
 #define PAGE_PERMUTED_HEADER_BYTES 20u
 #define PAGE_PERIOD_MAX 8u
 #define PAGE_MAGIC_PACKED 0x33504253u /* "SBP3" */
+#define PAGE_MAGIC_DERIVED 0x34504253u /* "SBP4" */
 
 /* Row offsets into a page's text and meta; entry nrows is the end. */
 struct page_view {
@@ -111,6 +123,13 @@ size_t page_permute(const struct page_view *v, uint32_t period, uint8_t *dst);
 size_t page_pack(const struct page_view *v, uint32_t period, uint8_t *dst);
 
 /*
+ * Writes the page of view v in format 4 with period into dst, which holds
+ * page_permuted_len(v) bytes; returns its length, or 0 when too few rows derive for the
+ * kinds to pay for themselves (format 2 is smaller then).
+ */
+size_t page_derive(const struct page_view *v, uint32_t period, uint8_t *dst);
+
+/*
  * Turns the format-3 page src[0..len) into a format-1 page in dst (cap bytes; it needs at
  * most len + 5 * nrows). Checks the header, the period, every row's framing and that the
  * separators frame every group exactly; never reads or writes out of bounds: SB_ERR_CORRUPT
@@ -119,24 +138,31 @@ size_t page_pack(const struct page_view *v, uint32_t period, uint8_t *dst);
 int page_unpack(const uint8_t *src, size_t len, uint8_t *dst, size_t cap, size_t *out_len);
 
 /*
- * Turns the format-2 page src[0..len) into a format-1 page in dst (cap
- * bytes; it needs len - 4). Checks the header, the period and every row's
- * framing and never reads or writes out of bounds: SB_ERR_CORRUPT for
- * anything page_permute cannot have written. 0 and the length in *out_len.
+ * Turns the format-2 or 4 page src[0..len) into a format-1 page in dst (cap bytes; format 2
+ * needs len - 4, format 4 the raw page's length). Checks the header, the period, the kinds,
+ * every row's framing and every derived row's length and never reads or writes out of bounds:
+ * SB_ERR_CORRUPT for anything page_permute or page_derive cannot have written. 0 and the
+ * length in *out_len.
  */
 int page_unpermute(const uint8_t *src, size_t len, uint8_t *dst, size_t cap, size_t *out_len);
 
 /*
- * Checks the header of a format-2 page of len bytes (of which src holds at
- * least the first PAGE_PERMUTED_HEADER_BYTES) and sets *prefix to the bytes
- * its header and meta take. 0 or SB_ERR_CORRUPT.
+ * Checks the header of a format-2 or 4 page of len bytes (of which src holds at least the
+ * first PAGE_PERMUTED_HEADER_BYTES) and sets *prefix to the bytes its header, kinds and meta
+ * take. 0 or SB_ERR_CORRUPT.
  */
 int page_permuted_prefix(const uint8_t *src, size_t len, size_t *prefix);
 
-/* Where one row of a format-2 page is: offsets into the page, lengths. */
+/*
+ * Where one row of a format-2 or 4 page is: offsets into the page, lengths. The text is that
+ * of the row itself, or (kind set) of the row it derives from.
+ */
 struct permuted_row {
     size_t meta_off, meta_len;
     size_t text_off, text_len; /* text_len without the separator that follows it */
+    uint8_t kind;              /* DERIVE_NONE, or how the row's text follows from that text */
+    size_t derived_len;        /* the derived text's length (the row's own, from its meta) */
+    uint32_t group;            /* the text's group (page_permuted_locate's own use) */
 };
 
 /*
@@ -146,6 +172,13 @@ struct permuted_row {
  * (checking its framing): 0, or SB_ERR_CORRUPT (also for i >= nrows).
  */
 int page_permuted_locate(const uint8_t *src, size_t len, uint32_t i, struct permuted_row *r);
+
+/*
+ * The text of the row r located in src: where it is stored, or derived into buf. 0, or
+ * SB_ERR_CORRUPT when a derived text is not as long as the row's meta says.
+ */
+int page_permuted_text(const uint8_t *src, const struct permuted_row *r,
+                       uint8_t buf[DERIVE_TEXT_MAX], const uint8_t **text, size_t *len);
 
 struct codec;
 

@@ -1203,6 +1203,7 @@ void sb_store_stats(struct sb_store *s, struct sb_stats *o)
             o->pages_ram++;
             o->pages_cold += e->in_cold;
             o->pages_cold_large += e->in_cold && e->large;
+            o->pages_derived += e->in_cold && e->format == 4;
         }
         o->pages_disk += e->state == ENTRY_DISK;
         if (e->state == ENTRY_DISK)
@@ -1255,7 +1256,8 @@ size_t sb_stats_json(const struct sb_stats *st, char *buf, size_t cap)
         ",\"disk_used\":%" PRIu64 ",\"rows_retained\":%" PRIu64 ",\"rows_dropped\":%" PRIu64
         ",\"rows_lost\":%" PRIu64 ",\"rows_ram\":%" PRIu64 ",\"rows_disk\":%" PRIu64
         ",\"pages_hot\":%" PRIu64 ",\"pages_ram\":%" PRIu64
-        ",\"pages_cold\":%" PRIu64 ",\"pages_cold_large\":%" PRIu64 ",\"pages_disk\":%" PRIu64
+        ",\"pages_cold\":%" PRIu64 ",\"pages_cold_large\":%" PRIu64
+        ",\"pages_derived\":%" PRIu64 ",\"pages_disk\":%" PRIu64
         ",\"raw_bytes_in\":%" PRIu64
         ",\"raw_bytes_stored\":%" PRIu64 ",\"compressed_bytes\":%" PRIu64
         ",\"index_bytes\":%" PRIu64 ",\"cache_bytes\":%" PRIu64 ",\"work_bytes\":%" PRIu64
@@ -1263,8 +1265,8 @@ size_t sb_stats_json(const struct sb_stats *st, char *buf, size_t cap)
         ",\"summary_bytes\":%" PRIu64 ",\"reserve_bytes\":%" PRIu64 ",\"scaled\":\"",
         st->ram_budget, st->ram_used, st->disk_budget, st->disk_used, st->rows_retained,
         st->rows_dropped, st->rows_lost, st->rows_ram, st->rows_disk, st->pages_hot,
-        st->pages_ram, st->pages_cold, st->pages_cold_large, st->pages_disk, st->raw_bytes_in,
-        st->raw_bytes_stored,
+        st->pages_ram, st->pages_cold, st->pages_cold_large, st->pages_derived, st->pages_disk,
+        st->raw_bytes_in, st->raw_bytes_stored,
         st->compressed_bytes, st->index_bytes, st->cache_bytes, st->work_bytes,
         st->pages_permuted, st->index_pages_max, st->summary_bytes, st->reserve_bytes);
     size_t len = n < 0 ? 0 : (size_t)n;

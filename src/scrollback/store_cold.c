@@ -100,8 +100,8 @@ struct cold_job {
     size_t raw_total, blob_total; /* of the source pages */
     size_t merged_len;            /* of the merged page: one header instead of count */
     uint32_t period;              /* the merged page's rows regrouped by it (format 2 or 3) */
-    size_t stored_len;            /* of the page to compress: format 2, or 3 (packed) */
-    size_t packed_len;            /* stored_len when it is format 3, else 0 (entry.packed_len) */
+    size_t stored_len;            /* of the page to compress, in format */
+    uint8_t format;               /* 2, 3 (packed, large blocks) or 4 (derived rows) */
     bool large;                   /* repetitive pages, for a large block (COLD_LARGE_CODEC) */
     uint32_t summary_bits;        /* the merged block's summary: as many bits as its pages' */
 };
@@ -196,8 +196,8 @@ corrupt:
 /*
  * Picks the period that packs the merged page smallest by a fast trial
  * (cold_probe: zstd 1, ~0.2 ms per 64 KiB against ~12 ms for xz 6) and leaves
- * the page to compress, in format 2 or (a large block) 3 with that period, in cold_perm.
- * 0 or error.
+ * the page to compress, with that period, in cold_perm: a large block packed (format 3), an
+ * ordinary one with its derived rows left out (format 4), else format 2. 0 or error.
  */
 static int cold_permute(struct sb_store *s, struct cold_job *job)
 {
@@ -207,11 +207,17 @@ static int cold_permute(struct sb_store *s, struct cold_job *job)
     if (rc == 0)
         rc = page_choose_period(&v, s->cold_probe, s->cold_perm.p, s->cold_out.p,
                                 s->cold_out.cap, &job->period);
-    /* A large block is read whole: it can be packed (format 3), which needs no lengths. */
-    job->packed_len = rc == 0 && job->large ? page_pack(&v, job->period, s->cold_perm.p) : 0;
-    job->stored_len = job->packed_len;
-    if (rc == 0 && !job->packed_len)
+    job->stored_len = 0;
+    /* A large block is read whole: it can be packed, which needs no lengths. */
+    if (rc == 0 && job->large && (job->stored_len = page_pack(&v, job->period, s->cold_perm.p)))
+        job->format = 3;
+    else if (rc == 0 && !job->large &&
+             (job->stored_len = page_derive(&v, job->period, s->cold_perm.p)))
+        job->format = 4;
+    else if (rc == 0) {
         job->stored_len = page_permute(&v, job->period, s->cold_perm.p);
+        job->format = 2;
+    }
     page_view_fini(&v);
     return rc;
 }
@@ -273,7 +279,8 @@ static void cold_install(struct sb_store *s, struct cold_job *job, int rc, size_
     merged.cold = 1;
     merged.in_cold = 1;
     merged.period = (uint8_t)job->period;
-    merged.packed_len = (uint32_t)job->packed_len;
+    merged.format = job->format;
+    merged.stored_len = job->format == 2 ? 0 : (uint32_t)job->stored_len;
     merged.u.blob = blob;
     *store_at(&s->pages, i) = merged;
     store_remove_after(&s->pages, i, job->count);

@@ -68,7 +68,8 @@ struct entry {
     uint8_t *summary;   /* trigram filter of its text (store_summary.c); NULL: always read */
     uint8_t summary_log2; /* the filter has 2^summary_log2 bits */
     uint8_t summary_full_log2; /* and had when made: pressure halves it to a quarter at most */
-    uint32_t packed_len; /* a packed cold block (format 3): its bytes, raw_len its format 1's */
+    uint8_t format;      /* of a cold page (period > 0): 2, 3 (packed) or 4 (derived rows) */
+    uint32_t stored_len; /* a cold page in format 3 or 4: its bytes; raw_len its format 1's */
     union {
         struct {
             uint8_t *raw;

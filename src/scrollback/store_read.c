@@ -91,17 +91,17 @@ static int read_disk_blob(struct sb_store *s, struct entry *e)
     return rc;
 }
 
-/* Bytes of entry e's cold page (format 2, or 3 when packed) as its blob decompresses. */
+/* Bytes of entry e's cold page (format 2, 3 or 4) as its blob decompresses. */
 static size_t cold_page_len(const struct entry *e)
 {
-    return e->packed_len ? e->packed_len
+    return e->stored_len ? e->stored_len
                          : (size_t)e->raw_len + PAGE_PERMUTED_HEADER_BYTES - PAGE_HEADER_BYTES;
 }
 
-/* Whether entry e is a cold page that can be read part way (format 2, xz). */
+/* Whether entry e is a cold page that can be read part way (format 2 or 4, xz). */
 static bool partial_fits(const struct entry *e)
 {
-    return e->period > 0 && !e->packed_len && e->codec == SB_CODEC_XZ && !e->busy &&
+    return e->period > 0 && e->format != 3 && e->codec == SB_CODEC_XZ && !e->busy &&
            (e->state == ENTRY_RAM || e->state == ENTRY_DISK);
 }
 
@@ -168,7 +168,7 @@ int store_inflate_entry(struct sb_store *s, struct entry *e, uint8_t *dst)
     if (store_scratch_reserve(s, &s->read_perm, permuted) < 0)
         return SB_ERR_NOMEM;
     int rc = codec_decompress(*c, src, e->blob_len, s->read_perm.p, permuted);
-    if (rc == 0 && e->packed_len)
+    if (rc == 0 && e->format == 3)
         rc = page_unpack(s->read_perm.p, permuted, dst, e->raw_len, &n);
     else if (rc == 0)
         rc = page_unpermute(s->read_perm.p, permuted, dst, e->raw_len, &n);
@@ -260,8 +260,12 @@ static bool partial_read(struct sb_store *s, size_t i, uint32_t row, struct sb_r
             p->live = false;
         return false;
     }
-    *rc = rowcodec_decode(p->raw.p + r.meta_off, r.meta_len, p->raw.p + r.text_off, r.text_len,
-                          out);
+    uint8_t derived[DERIVE_TEXT_MAX];
+    const uint8_t *text;
+    size_t len;
+    *rc = page_permuted_text(p->raw.p, &r, derived, &text, &len);
+    if (*rc == 0)
+        *rc = rowcodec_decode(p->raw.p + r.meta_off, r.meta_len, text, len, out);
     if (*rc == SB_ERR_CORRUPT) {
         store_lost_row(out);
         *rc = 0;

@@ -7,7 +7,10 @@
  * does after decompressing a cold page: that must refuse a bad period or
  * framing, and a page it accepts must parse and permute back to the very
  * same bytes. A packed page (format 3, "SBP3") likewise: unpacked, it must parse and pack
- * back to the same bytes.
+ * back to the same bytes. A page with derived rows (format 4, "SBP4") is read part way and put
+ * back in order like format 2; what it accepts must parse, and derived again and put back in
+ * order it must give the same page (a page need not have derived every row it could, so the
+ * bytes may differ).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -33,7 +36,38 @@ static void locate_rows(const uint8_t *src, size_t size)
         if (r.meta_off + r.meta_len > prefix || r.text_off < prefix ||
             r.text_off + r.text_len >= size)
             abort();
+        uint8_t buf[DERIVE_TEXT_MAX];
+        const uint8_t *text;
+        size_t len;
+        if (page_permuted_text(src, &r, buf, &text, &len) == 0 && r.kind && len != r.derived_len)
+            abort();
     }
+}
+
+/* A format-4 page put back in order into a fresh buffer; NULL if refused. What it accepts
+ * must parse, and derive and come back to the same page. */
+static uint8_t *restore_derived(const uint8_t *src, size_t size, size_t *len,
+                                struct page_view *v)
+{
+    uint32_t nrows = (uint32_t)src[4] | (uint32_t)src[5] << 8 | (uint32_t)src[6] << 16 |
+                     (uint32_t)src[7] << 24;
+    size_t rows = nrows < size ? nrows : size, cap = PAGE_HEADER_BYTES + size +
+                                                     rows * (DERIVE_TEXT_MAX + 1);
+    uint8_t *plain = malloc(cap);
+    if (page_unpermute(src, size, plain, cap, len) != 0) {
+        free(plain);
+        return NULL;
+    }
+    if (page_view_parse(v, plain, *len) != 0)
+        abort();
+    uint8_t *again = malloc(page_permuted_len(v)), *back = malloc(*len);
+    size_t n = page_derive(v, (uint32_t)src[16], again), m = 0;
+    if (n && (page_unpermute(again, n, back, *len, &m) != 0 || m != *len ||
+              memcmp(back, plain, m) != 0))
+        abort(); /* derived rows that do not come back */
+    free(again);
+    free(back);
+    return plain;
 }
 
 /*
@@ -75,6 +109,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         locate_rows(raw, size);
         /* format 1 needs exactly what format 2 takes, less the header's period */
         uint8_t *plain = restore(raw, size, size, &size, &v, page_unpermute, page_permute);
+        free(raw);
+        raw = plain;
+        if (!raw)
+            size = 0;
+    } else if (size >= PAGE_PERMUTED_HEADER_BYTES && memcmp(raw, "SBP4", 4) == 0) {
+        locate_rows(raw, size);
+        uint8_t *plain = restore_derived(raw, size, &size, &v);
         free(raw);
         raw = plain;
         if (!raw)

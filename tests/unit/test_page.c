@@ -403,6 +403,137 @@ static void test_permute_damaged(void)
     mem_unmap(raw, cap);
 }
 
+/*
+ * Seals n rows of od -cx output for random bytes (a character row, then its hex row), with a
+ * hex row that does not match its bytes every seventh pair and a row of other text every
+ * eleventh: the rows a format-4 page derives, and the ones it must keep.
+ */
+static uint8_t *seal_od_rows(int n, size_t *len, size_t *cap)
+{
+    struct hot_page h;
+    hot_init(&h, 1u << 20);
+    uint64_t rng = 5;
+    uint8_t bytes[16];
+    for (int i = 0; i < n; i++) {
+        char text[96];
+        size_t tl = 0;
+        if (i % 11 == 10) {
+            tl = (size_t)snprintf(text, sizeof text, "-rw-r--r-- 1 root root %d file%d", i, i);
+        } else if (i % 2 == 0) {
+            tl = (size_t)snprintf(text, sizeof text, "%07o", (unsigned)i * 8);
+            for (int k = 0; k < 16; k++) {
+                bytes[k] = (uint8_t)rowgen_next(&rng);
+                bool shown = bytes[k] > 0x20 && bytes[k] < 0x7f;
+                tl += (size_t)snprintf(text + tl, sizeof text - tl, shown ? "   %c" : " %03o",
+                                       bytes[k]);
+            }
+        } else {
+            tl = (size_t)snprintf(text, sizeof text, "       ");
+            for (int k = 0; k < 16; k += 2)
+                tl += (size_t)snprintf(text + tl, sizeof text - tl, "    %04x",
+                                       bytes[k] | bytes[k + 1] << 8 | (i % 14 == 13));
+        }
+        struct row_in r = {.text = text, .text_len = tl, .ncols = (uint32_t)tl};
+        size_t added;
+        REQUIRE(hot_append(&h, &r, &added) == 0);
+    }
+    uint8_t *raw = hot_seal(&h, len, cap);
+    hot_fini(&h);
+    return raw;
+}
+
+/*
+ * Format 4 with every period: smaller than format 2 by the derived rows' text, every row's
+ * meta and text where page_permuted_locate and page_permuted_text say, and back to the same
+ * raw page. Pages with nothing to derive are left to format 2.
+ */
+static void test_derive_round_trip(void)
+{
+    size_t len, cap, n, plain_len, plain_cap;
+    uint8_t *raw = seal_od_rows(300, &len, &cap);
+    uint8_t *plain = seal_rows(300, 2, &plain_len, &plain_cap);
+    struct page_view v, w;
+    page_view_init(&v);
+    page_view_init(&w);
+    REQUIRE(page_view_parse(&v, plain, plain_len) == 0);
+    uint8_t *perm = malloc(len + plain_len), *back = malloc(len);
+    CHECK_EQ(page_derive(&v, 2, perm), 0); /* random hex under octal rows: nothing derives */
+    REQUIRE(page_view_parse(&v, raw, len) == 0);
+    for (uint32_t p = 1; p <= PAGE_PERIOD_MAX; p++) {
+        size_t plen = page_derive(&v, p, perm), derived = 0, saved = 0;
+        REQUIRE(plen > 0);
+        CHECK_EQ(page_view_parse(&w, perm, plen), SB_ERR_CORRUPT);
+        unsigned found = 0;
+        for (uint32_t k = 0; k < v.nrows; k++) {
+            struct permuted_row r;
+            uint8_t buf[DERIVE_TEXT_MAX];
+            const uint8_t *t, *got;
+            size_t tl, gl;
+            page_view_text(&v, k, &t, &tl);
+            found += page_permuted_locate(perm, plen, k, &r) == 0 &&
+                     page_permuted_text(perm, &r, buf, &got, &gl) == 0 && gl == tl &&
+                     !memcmp(got, t, tl) && r.meta_len == v.meta_off[k + 1] - v.meta_off[k] &&
+                     !memcmp(perm + r.meta_off, v.meta + v.meta_off[k], r.meta_len);
+            derived += r.kind != DERIVE_NONE;
+            saved += r.kind != DERIVE_NONE ? tl + 1 : 0;
+        }
+        CHECK_EQ(found, v.nrows);
+        CHECK_EQ(plen, page_permuted_len(&v) + v.nrows - saved); /* a kind a row, no text */
+        /* Of the 150 hex rows, the 14th, 28th, ... do not match; rows 10, 21, ... are text. */
+        CHECK(derived > 100 && derived < 140);
+        REQUIRE(page_unpermute(perm, plen, back, len, &n) == 0);
+        CHECK_EQ(n, len);
+        CHECK(memcmp(back, raw, len) == 0);
+        CHECK_EQ(page_unpermute(perm, plen, back, len - 1, &n), SB_ERR_CORRUPT);
+        CHECK_EQ(page_unpack(perm, plen, back, len, &n), SB_ERR_CORRUPT);
+    }
+    free(perm);
+    free(back);
+    page_view_fini(&v);
+    page_view_fini(&w);
+    mem_unmap(raw, cap);
+    mem_unmap(plain, plain_cap);
+}
+
+/* Damage to a format-4 page: truncations, flipped bytes, kinds that cannot be. */
+static void test_derive_damaged(void)
+{
+    size_t len, cap, n;
+    uint8_t *raw = seal_od_rows(120, &len, &cap);
+    struct page_view v;
+    page_view_init(&v);
+    REQUIRE(page_view_parse(&v, raw, len) == 0);
+    uint8_t *derived = malloc(page_permuted_len(&v)), *copy = malloc(len), *back = malloc(len);
+    size_t plen = page_derive(&v, 2, derived);
+    REQUIRE(plen > 0);
+    check_damage(page_unpermute, derived, plen, copy, back, len, &v, 9);
+    uint8_t *kinds = copy + PAGE_PERMUTED_HEADER_BYTES;
+    struct permuted_row r;
+    memcpy(copy, derived, plen);
+    kinds[0] = kinds[1]; /* the first row derived: from nothing */
+    CHECK_EQ(page_unpermute(copy, plen, back, len, &n), SB_ERR_CORRUPT);
+    CHECK_EQ(page_permuted_locate(copy, plen, 5, &r), SB_ERR_CORRUPT);
+    memcpy(copy, derived, plen);
+    kinds[1] = 3; /* no such notation */
+    CHECK_EQ(page_unpermute(copy, plen, back, len, &n), SB_ERR_CORRUPT);
+    memcpy(copy, derived, plen);
+    kinds[1] = DERIVE_KIND(DERIVE_OD_X2, 6); /* a lead one short: not the meta's length */
+    CHECK_EQ(page_unpermute(copy, plen, back, len, &n), SB_ERR_CORRUPT);
+    uint8_t buf[DERIVE_TEXT_MAX];
+    const uint8_t *t;
+    size_t tl;
+    REQUIRE(page_permuted_locate(copy, plen, 1, &r) == 0);
+    CHECK_EQ(page_permuted_text(copy, &r, buf, &t, &tl), SB_ERR_CORRUPT);
+    memcpy(copy, derived, plen);
+    kinds[2] = kinds[1]; /* a stored row said derived: the text no longer adds up */
+    CHECK_EQ(page_unpermute(copy, plen, back, len, &n), SB_ERR_CORRUPT);
+    free(derived);
+    free(copy);
+    free(back);
+    page_view_fini(&v);
+    mem_unmap(raw, cap);
+}
+
 /* xz 6 size of src, with a dictionary for 64 KiB blocks. */
 static size_t xz_size(struct codec *xz, const uint8_t *src, size_t n, uint8_t *out, size_t cap)
 {
@@ -458,6 +589,8 @@ int main(void)
     test_permute_damaged();
     test_pack_refuses_separator();
     test_pack_damaged();
+    test_derive_round_trip();
+    test_derive_damaged();
     test_choose_period();
     test_plain_rows();
     test_seal_parse_load_pop();

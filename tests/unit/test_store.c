@@ -834,9 +834,30 @@ static void test_cold(void)
     model_close(&m);
 }
 
-/* Row i of a dump-like output: two row formats in turn, random content (like od -cx). */
+/* Whether dump_row writes od -cx itself: hex rows that say the bytes of the rows above them. */
+static bool dump_od;
+
+/* Row i of od -cx of random bytes: the characters of 16 bytes, then the same bytes in hex. */
+static size_t od_row(uint64_t i, char *text)
+{
+    uint64_t rng = i / 2 * 7919 + 1;
+    uint8_t b[16];
+    for (int k = 0; k < 16; k++)
+        b[k] = (uint8_t)rowgen_next(&rng);
+    size_t n = (size_t)sprintf(text, i % 2 ? "       " : "%07llo", (unsigned long long)i * 8);
+    for (int k = 0; k < 16; k += 1 + (int)(i % 2))
+        n += (size_t)(i % 2                   ? sprintf(text + n, "    %04x", b[k] | b[k + 1] << 8)
+                      : b[k] > 32 && b[k] < 127 ? sprintf(text + n, "   %c", b[k])
+                                                : sprintf(text + n, " %03o", b[k]));
+    return n;
+}
+
+/* Row i of a dump-like output: two row formats in turn, random content (like od -cx; with
+ * dump_od, od -cx). */
 static size_t dump_row(uint64_t i, char *text)
 {
+    if (dump_od)
+        return od_row(i, text);
     uint64_t rng = i * 7919 + 1;
     size_t n = i % 2 ? 0 : (size_t)sprintf(text, "%07llo", (unsigned long long)i * 8);
     for (int k = 0; k < 8; k++) {
@@ -920,11 +941,13 @@ static void push_dump(struct sb_store *s, uint64_t *total, int n)
 
 /*
  * Cold pages whose rows the cold tier regrouped (a dump's two row formats
- * make period 2 pay): exact random reads and in-order visits from RAM and,
- * spilled and encrypted, from disk; pops back into them; clear.
+ * make period 2 pay) and, with od, whose hex rows it derives (format 4): exact random reads
+ * and in-order visits from RAM and, spilled and encrypted, from disk; pops back into them;
+ * clear.
  */
-static void test_cold_permuted(void)
+static void test_cold_permuted(bool od)
 {
+    dump_od = od;
     struct sb_config cfg = small_config();
     cfg.page_bytes = 16u << 10;
     cfg.cold_codec = SB_CODEC_XZ;
@@ -941,7 +964,9 @@ static void test_cold_permuted(void)
     sb_store_stats(s, &b);
     CHECK(b.pages_permuted > 0);
     CHECK(b.compressed_bytes < a.compressed_bytes);
-    printf("cold permuted: %llu of %llu pages, %.2f -> %.2f B/row\n",
+    CHECK_EQ(b.pages_derived, od ? b.pages_cold : 0);
+    CHECK(!od || b.compressed_bytes * 2 < a.compressed_bytes); /* half the text is derived */
+    printf("cold permuted%s: %llu of %llu pages, %.2f -> %.2f B/row\n", od ? " (od)" : "",
            (unsigned long long)b.pages_permuted, (unsigned long long)b.pages_ram,
            (double)a.compressed_bytes / a.rows_retained,
            (double)b.compressed_bytes / b.rows_retained);
@@ -980,6 +1005,7 @@ static void test_cold_permuted(void)
     CHECK_EQ(b.rows_retained, 0);
     CHECK_EQ(b.pages_permuted, 0);
     sb_store_destroy(s);
+    dump_od = false;
 }
 
 /* Row k of a history in three runs: repetitive build output, a dump (random, like od -cx),
@@ -1531,7 +1557,8 @@ int main(void)
     test_flipped_byte();
     test_bad_spill_dir();
     test_cold();
-    test_cold_permuted();
+    test_cold_permuted(false);
+    test_cold_permuted(true);
     test_cold_large();
     test_cold_large_config();
     test_background();

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #define OFFSET_MAX DERIVE_LEAD_MAX /* digits of od's offset column */
-#define FIELD 4       /* columns od -c gives each byte */
+#define FIELD 4                    /* columns od -c gives each byte */
 #define BYTES_MAX (DERIVE_TEXT_MAX / FIELD)
 
 /* The byte of an od -c escape letter ("\n" -> 10), or -1. */
@@ -17,7 +17,7 @@ static int escape_byte(uint8_t c)
     return p ? bytes[p - letters] : -1;
 }
 
-/* The byte one od -c field f[0..4) shows, or -1 if od would not print it so. */
+/* The byte one od -c field f[0..4) shows, or -1 when it is no such field. */
 static int field_byte(const uint8_t *f)
 {
     if (f[0] != ' ')
@@ -31,6 +31,7 @@ static int field_byte(const uint8_t *f)
     return (f[1] - '0') << 6 | (f[2] - '0') << 3 | (f[3] - '0');
 }
 
+/* A digit of od's offset in any of its radixes (-A o, d, x). */
 static bool offset_digit(uint8_t c)
 {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');

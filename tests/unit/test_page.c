@@ -211,6 +211,22 @@ static void test_plain_rows(void)
     CHECK_EQ(rowcodec_validate_plain("", 0, 0, 0), 0);
 }
 
+/* Appends a plain row of text, as many cells as bytes, to the hot page. */
+static void append_text(struct hot_page *h, const char *text, size_t tl, uint32_t flags)
+{
+    struct row_in r = {.text = text, .text_len = tl, .ncols = (uint32_t)tl, .flags = flags};
+    size_t added;
+    REQUIRE(hot_append(h, &r, &added) == 0);
+}
+
+/* Seals the hot page and frees it; the raw page (mem_unmap it with *cap). */
+static uint8_t *seal_page(struct hot_page *h, size_t *len, size_t *cap)
+{
+    uint8_t *raw = hot_seal(h, len, cap);
+    hot_fini(h);
+    return raw;
+}
+
 /* Seals n plain rows; row i is the text cycle_row() makes for it. */
 static uint8_t *seal_rows(int n, int cycle, size_t *len, size_t *cap)
 {
@@ -231,14 +247,9 @@ static uint8_t *seal_rows(int n, int cycle, size_t *len, size_t *cap)
                                                                                       : "%c",
                                    fmt == 2 || fmt == 3 ? (int)(0x21 + r % 90) : (int)(r % 256));
         }
-        struct row_in r = {.text = text, .text_len = tl, .ncols = (uint32_t)tl,
-                           .flags = i % 7 ? 0 : SB_ROW_WRAPPED};
-        size_t added;
-        REQUIRE(hot_append(&h, &r, &added) == 0);
+        append_text(&h, text, tl, i % 7 ? 0 : SB_ROW_WRAPPED);
     }
-    uint8_t *raw = hot_seal(&h, len, cap);
-    hot_fini(&h);
-    return raw;
+    return seal_page(&h, len, cap);
 }
 
 /* Every period, with row counts that are and are not multiples of it, permutes and back, and
@@ -433,13 +444,9 @@ static uint8_t *seal_od_rows(int n, size_t *len, size_t *cap)
                 tl += (size_t)snprintf(text + tl, sizeof text - tl, "    %04x",
                                        bytes[k] | bytes[k + 1] << 8 | (i % 14 == 13));
         }
-        struct row_in r = {.text = text, .text_len = tl, .ncols = (uint32_t)tl};
-        size_t added;
-        REQUIRE(hot_append(&h, &r, &added) == 0);
+        append_text(&h, text, tl, 0);
     }
-    uint8_t *raw = hot_seal(&h, len, cap);
-    hot_fini(&h);
-    return raw;
+    return seal_page(&h, len, cap);
 }
 
 /*

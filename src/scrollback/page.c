@@ -220,10 +220,11 @@ struct source {
 };
 
 /*
- * Walks the meta (and kinds) of a format-2 or 4 page: sets each group's start in the text (group[g] for
- * g < period) and, when want < nrows, locates row want (its meta, and its text's group and
- * offset within the group; of a derived row, its source's). False when the meta does not
- * frame exactly text_len bytes of stored text and meta_len bytes of meta.
+ * Walks the meta (and kinds) of a format-2 or 4 page: sets each group's start in the text
+ * (group[g] for g < period) and, when want < nrows, locates row want (its meta, and its
+ * text's group and offset within the group; of a derived row, its source's). False when the
+ * meta does not frame exactly text_len bytes of stored text and meta_len bytes of meta, or a
+ * kind is unknown or has no row above it to derive from.
  */
 static bool walk_meta(const uint8_t *meta, const struct permuted_header *h, uint32_t want,
                       size_t group[PAGE_PERIOD_MAX], struct permuted_row *r)

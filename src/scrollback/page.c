@@ -25,12 +25,19 @@ static void put_u32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)(v >> 24);
 }
 
-void page_put_header(uint8_t *dst, uint32_t nrows, size_t text_len, size_t meta_len)
+/* Writes the fields every page format's header starts with. */
+static void put_fields(uint8_t *dst, uint32_t magic, uint32_t nrows, size_t text_len,
+                       size_t meta_len)
 {
-    put_u32(dst, PAGE_MAGIC);
+    put_u32(dst, magic);
     put_u32(dst + 4, nrows);
     put_u32(dst + 8, (uint32_t)text_len);
     put_u32(dst + 12, (uint32_t)meta_len);
+}
+
+void page_put_header(uint8_t *dst, uint32_t nrows, size_t text_len, size_t meta_len)
+{
+    put_fields(dst, PAGE_MAGIC, nrows, text_len, meta_len);
 }
 
 void page_view_init(struct page_view *v)
@@ -142,15 +149,30 @@ size_t page_permuted_len(const struct page_view *v)
     return PAGE_PERMUTED_HEADER_BYTES + v->text_off[v->nrows] + v->meta_off[v->nrows];
 }
 
-/* Writes a format-2/3 header. */
+/* Writes a format-2, 3 or 4 header. */
 static void put_header(uint8_t *dst, uint32_t magic, uint32_t nrows, size_t text_len,
                        size_t meta_len, uint32_t period)
 {
-    put_u32(dst, magic);
-    put_u32(dst + 4, nrows);
-    put_u32(dst + 8, (uint32_t)text_len);
-    put_u32(dst + 12, (uint32_t)meta_len);
+    put_fields(dst, magic, nrows, text_len, meta_len);
     put_u32(dst + 16, period);
+}
+
+/*
+ * Writes the rows' text (each with its separator) grouped by period: rows 0, p, 2p, ..., then
+ * 1, p + 1, ...; a row whose kind is set (kinds may be NULL) is left out. Returns the end.
+ */
+static uint8_t *put_groups(const struct page_view *v, uint32_t period, const uint8_t *kinds,
+                           uint8_t *out)
+{
+    for (uint32_t g = 0; g < period; g++)
+        for (uint32_t i = g; i < v->nrows; i += period) {
+            if (kinds && kinds[i])
+                continue;
+            uint32_t n = v->text_off[i + 1] - v->text_off[i];
+            memcpy(out, v->text + v->text_off[i], n);
+            out += n;
+        }
+    return out;
 }
 
 size_t page_permute(const struct page_view *v, uint32_t period, uint8_t *dst)
@@ -158,13 +180,7 @@ size_t page_permute(const struct page_view *v, uint32_t period, uint8_t *dst)
     uint32_t text_len = v->text_off[v->nrows], meta_len = v->meta_off[v->nrows];
     put_header(dst, PAGE_MAGIC_PERMUTED, v->nrows, text_len, meta_len, period);
     memcpy(dst + PAGE_PERMUTED_HEADER_BYTES, v->meta, meta_len);
-    uint8_t *out = dst + PAGE_PERMUTED_HEADER_BYTES + meta_len;
-    for (uint32_t g = 0; g < period; g++)
-        for (uint32_t i = g; i < v->nrows; i += period) {
-            uint32_t n = v->text_off[i + 1] - v->text_off[i];
-            memcpy(out, v->text + v->text_off[i], n);
-            out += n;
-        }
+    put_groups(v, period, NULL, dst + PAGE_PERMUTED_HEADER_BYTES + meta_len);
     return PAGE_PERMUTED_HEADER_BYTES + (size_t)text_len + meta_len;
 }
 
@@ -355,16 +371,8 @@ size_t page_derive(const struct page_view *v, uint32_t period, uint8_t *dst)
         return 0; /* the kinds would cost more than the text they save */
     size_t stored = text_len - saved;
     put_header(dst, PAGE_MAGIC_DERIVED, v->nrows, stored, meta_len, period);
-    uint8_t *out = kinds + v->nrows;
-    memcpy(out, v->meta, meta_len);
-    out += meta_len;
-    for (uint32_t g = 0; g < period; g++)
-        for (uint32_t i = g; i < v->nrows; i += period) {
-            uint32_t n = v->text_off[i + 1] - v->text_off[i];
-            if (!kinds[i])
-                memcpy(out, v->text + v->text_off[i], n);
-            out += kinds[i] ? 0 : n;
-        }
+    memcpy(kinds + v->nrows, v->meta, meta_len);
+    put_groups(v, period, kinds, kinds + v->nrows + meta_len);
     return PAGE_PERMUTED_HEADER_BYTES + v->nrows + meta_len + stored;
 }
 
@@ -387,12 +395,7 @@ size_t page_pack(const struct page_view *v, uint32_t period, uint8_t *dst)
     }
     size_t meta_len = (size_t)(meta - dst) - PAGE_PERMUTED_HEADER_BYTES;
     put_header(dst, PAGE_MAGIC_PACKED, v->nrows, text_len, meta_len, period);
-    for (uint32_t g = 0; g < period; g++)
-        for (uint32_t i = g; i < v->nrows; i += period) {
-            uint32_t n = v->text_off[i + 1] - v->text_off[i];
-            memcpy(meta, v->text + v->text_off[i], n);
-            meta += n;
-        }
+    put_groups(v, period, NULL, meta);
     return PAGE_PERMUTED_HEADER_BYTES + meta_len + text_len;
 }
 

@@ -60,7 +60,7 @@ struct entry {
     uint8_t cold;       /* done with the cold tier (recompressed or not worth it) */
     uint8_t busy;       /* the worker is compressing it */
     uint8_t in_cold;    /* its blob lives in the cold arena */
-    uint8_t period;     /* 0: the blob holds a format-1 page; else format 2 with this period */
+    uint8_t period;     /* 0: the blob holds a format-1 page; else a cold page with this period */
     uint8_t large;      /* a cold block of repetitive text, in COLD_LARGE_CODEC */
     uint8_t ends_wrapped; /* its last row is soft-wrapped: a line runs on into the next page */
     uint8_t marks;      /* the SB_ROW_MARK_* bits of all its rows together (sb_store_find_mark) */

@@ -312,25 +312,69 @@ static void test_permute_round_trip(void)
     }
 }
 
-/*
- * Damage to a cold page page[0..plen) that undo (page_unpermute, page_unpack) turns back into
- * format 1 in back (len bytes): every truncation is refused, and of 20000 flipped bytes
- * (copy is scratch of plen bytes) each is refused or gives a page that parses.
- */
-static void check_damage(int (*undo)(const uint8_t *, size_t, uint8_t *, size_t, size_t *),
-                         const uint8_t *page, size_t plen, uint8_t *copy, uint8_t *back,
-                         size_t len, struct page_view *v, uint64_t rng)
+/* A sealed page written in a cold format, with scratch to damage a copy and undo it. */
+struct damaged {
+    uint8_t *raw, *page, *copy, *back;
+    size_t len, cap, plen;
+    struct page_view v;
+};
+
+typedef int (*undo_fn)(const uint8_t *, size_t, uint8_t *, size_t, size_t *);
+
+/* Writes the sealed page raw (len bytes, mapped at cap) with make, period 2, into d->page. */
+static void damaged_begin(struct damaged *d, uint8_t *raw, size_t len, size_t cap,
+                          size_t (*make)(const struct page_view *, uint32_t, uint8_t *))
+{
+    *d = (struct damaged){.raw = raw, .len = len, .cap = cap};
+    page_view_init(&d->v);
+    REQUIRE(page_view_parse(&d->v, raw, len) == 0);
+    size_t most = page_permuted_len(&d->v);
+    d->page = malloc(most);
+    d->copy = malloc(most > len ? most : len);
+    d->back = malloc(len);
+    d->plen = make(&d->v, 2, d->page);
+    REQUIRE(d->plen > 0);
+}
+
+/* A fresh copy of the page to damage. */
+static uint8_t *damaged_copy(struct damaged *d)
+{
+    memcpy(d->copy, d->page, d->plen);
+    return d->copy;
+}
+
+/* Whether undo refuses the damaged copy. */
+static bool refused(struct damaged *d, undo_fn undo)
 {
     size_t n;
-    unsigned refused = 0;
-    for (size_t cut = 0; cut < plen; cut++)
-        refused += undo(page, cut, back, len, &n) == SB_ERR_CORRUPT;
-    CHECK_EQ(refused, plen);
+    return undo(d->copy, d->plen, d->back, d->len, &n) == SB_ERR_CORRUPT;
+}
+
+static void damaged_end(struct damaged *d)
+{
+    free(d->page);
+    free(d->copy);
+    free(d->back);
+    page_view_fini(&d->v);
+    mem_unmap(d->raw, d->cap);
+}
+
+/*
+ * Damage to d's cold page that undo (page_unpermute, page_unpack) turns back into format 1:
+ * every truncation is refused, and of 20000 flipped bytes each is refused or gives a page that
+ * parses.
+ */
+static void check_damage(struct damaged *d, undo_fn undo, uint64_t rng)
+{
+    size_t n;
+    unsigned cuts = 0;
+    for (size_t cut = 0; cut < d->plen; cut++)
+        cuts += undo(d->page, cut, d->back, d->len, &n) == SB_ERR_CORRUPT;
+    CHECK_EQ(cuts, d->plen);
     for (int i = 0; i < 20000; i++) {
-        memcpy(copy, page, plen);
-        copy[rowgen_next(&rng) % plen] ^= (uint8_t)(1 + rowgen_next(&rng) % 255);
-        if (undo(copy, plen, back, len, &n) == 0)
-            CHECK(page_view_parse(v, back, n) == 0);
+        damaged_copy(d)[rowgen_next(&rng) % d->plen] ^= (uint8_t)(1 + rowgen_next(&rng) % 255);
+        if (undo(d->copy, d->plen, d->back, d->len, &n) == 0)
+            CHECK(page_view_parse(&d->v, d->back, n) == 0);
     }
 }
 
@@ -360,58 +404,38 @@ static void test_pack_refuses_separator(void)
 /* Truncations, bad periods and flipped bytes in a packed page are refused or harmless. */
 static void test_pack_damaged(void)
 {
-    size_t len, cap, n;
+    struct damaged d;
+    size_t len, cap;
     uint8_t *raw = seal_rows(60, 2, &len, &cap);
-    struct page_view v;
-    page_view_init(&v);
-    REQUIRE(page_view_parse(&v, raw, len) == 0);
-    uint8_t *packed = malloc(page_permuted_len(&v)), *copy = malloc(len), *back = malloc(len);
-    size_t plen = page_pack(&v, 2, packed);
-    REQUIRE(plen > 0);
-    check_damage(page_unpack, packed, plen, copy, back, len, &v, 5);
-    memcpy(copy, packed, plen);
-    copy[16] = PAGE_PERIOD_MAX + 1;
-    CHECK_EQ(page_unpack(copy, plen, back, len, &n), SB_ERR_CORRUPT);
-    memcpy(copy, packed, plen);
-    copy[plen - 1] = 'x'; /* the last row's separator gone */
-    CHECK_EQ(page_unpack(copy, plen, back, len, &n), SB_ERR_CORRUPT);
-    memcpy(copy, packed, plen);
-    copy[plen - 2] = '\n'; /* a row split in two: one row too many */
-    CHECK_EQ(page_unpack(copy, plen, back, len, &n), SB_ERR_CORRUPT);
-    free(packed);
-    free(copy);
-    free(back);
-    page_view_fini(&v);
-    mem_unmap(raw, cap);
+    damaged_begin(&d, raw, len, cap, page_pack);
+    check_damage(&d, page_unpack, 5);
+    damaged_copy(&d)[16] = PAGE_PERIOD_MAX + 1;
+    CHECK(refused(&d, page_unpack));
+    damaged_copy(&d)[d.plen - 1] = 'x'; /* the last row's separator gone */
+    CHECK(refused(&d, page_unpack));
+    damaged_copy(&d)[d.plen - 2] = '\n'; /* a row split in two: one row too many */
+    CHECK(refused(&d, page_unpack));
+    damaged_end(&d);
 }
 
 /* Bad periods, truncations and flipped bytes in a permuted page are refused or harmless. */
 static void test_permute_damaged(void)
 {
-    size_t len, cap, n;
+    struct damaged d;
+    size_t len, cap;
     uint8_t *raw = seal_rows(60, 2, &len, &cap);
-    struct page_view v;
-    page_view_init(&v);
-    REQUIRE(page_view_parse(&v, raw, len) == 0);
-    size_t plen = page_permuted_len(&v);
-    uint8_t *perm = malloc(plen), *copy = malloc(plen), *back = malloc(len);
-    page_permute(&v, 2, perm);
+    damaged_begin(&d, raw, len, cap, page_permute);
     static const uint32_t bad[] = {0, PAGE_PERIOD_MAX + 1, 255, 0x80000000u, UINT32_MAX};
     for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
-        memcpy(copy, perm, plen);
+        uint8_t *copy = damaged_copy(&d);
         for (int b = 0; b < 4; b++)
             copy[16 + b] = (uint8_t)(bad[k] >> (8 * b));
-        CHECK_EQ(page_unpermute(copy, plen, back, len, &n), SB_ERR_CORRUPT);
+        CHECK(refused(&d, page_unpermute));
     }
-    memcpy(copy, perm, plen);
-    copy[3] = '1'; /* a format-1 magic on a permuted body */
-    CHECK_EQ(page_unpermute(copy, plen, back, len, &n), SB_ERR_CORRUPT);
-    check_damage(page_unpermute, perm, plen, copy, back, len, &v, 3);
-    free(perm);
-    free(copy);
-    free(back);
-    page_view_fini(&v);
-    mem_unmap(raw, cap);
+    damaged_copy(&d)[3] = '1'; /* a format-1 magic on a permuted body */
+    CHECK(refused(&d, page_unpermute));
+    check_damage(&d, page_unpermute, 3);
+    damaged_end(&d);
 }
 
 /*
@@ -505,40 +529,32 @@ static void test_derive_round_trip(void)
 /* Damage to a format-4 page: truncations, flipped bytes, kinds that cannot be. */
 static void test_derive_damaged(void)
 {
-    size_t len, cap, n;
+    struct damaged d;
+    size_t len, cap;
     uint8_t *raw = seal_od_rows(120, &len, &cap);
-    struct page_view v;
-    page_view_init(&v);
-    REQUIRE(page_view_parse(&v, raw, len) == 0);
-    uint8_t *derived = malloc(page_permuted_len(&v)), *copy = malloc(len), *back = malloc(len);
-    size_t plen = page_derive(&v, 2, derived);
-    REQUIRE(plen > 0);
-    check_damage(page_unpermute, derived, plen, copy, back, len, &v, 9);
-    uint8_t *kinds = copy + PAGE_PERMUTED_HEADER_BYTES;
+    damaged_begin(&d, raw, len, cap, page_derive);
+    check_damage(&d, page_unpermute, 9);
+    uint8_t *kinds = d.copy + PAGE_PERMUTED_HEADER_BYTES;
     struct permuted_row r;
-    memcpy(copy, derived, plen);
+    damaged_copy(&d);
     kinds[0] = kinds[1]; /* the first row derived: from nothing */
-    CHECK_EQ(page_unpermute(copy, plen, back, len, &n), SB_ERR_CORRUPT);
-    CHECK_EQ(page_permuted_locate(copy, plen, 5, &r), SB_ERR_CORRUPT);
-    memcpy(copy, derived, plen);
+    CHECK(refused(&d, page_unpermute));
+    CHECK_EQ(page_permuted_locate(d.copy, d.plen, 5, &r), SB_ERR_CORRUPT);
+    damaged_copy(&d);
     kinds[1] = 3; /* no such notation */
-    CHECK_EQ(page_unpermute(copy, plen, back, len, &n), SB_ERR_CORRUPT);
-    memcpy(copy, derived, plen);
+    CHECK(refused(&d, page_unpermute));
+    damaged_copy(&d);
     kinds[1] = DERIVE_KIND(DERIVE_OD_X2, 6); /* a lead one short: not the meta's length */
-    CHECK_EQ(page_unpermute(copy, plen, back, len, &n), SB_ERR_CORRUPT);
+    CHECK(refused(&d, page_unpermute));
     uint8_t buf[DERIVE_TEXT_MAX];
     const uint8_t *t;
     size_t tl;
-    REQUIRE(page_permuted_locate(copy, plen, 1, &r) == 0);
-    CHECK_EQ(page_permuted_text(copy, &r, buf, &t, &tl), SB_ERR_CORRUPT);
-    memcpy(copy, derived, plen);
+    REQUIRE(page_permuted_locate(d.copy, d.plen, 1, &r) == 0);
+    CHECK_EQ(page_permuted_text(d.copy, &r, buf, &t, &tl), SB_ERR_CORRUPT);
+    damaged_copy(&d);
     kinds[2] = kinds[1]; /* a stored row said derived: the text no longer adds up */
-    CHECK_EQ(page_unpermute(copy, plen, back, len, &n), SB_ERR_CORRUPT);
-    free(derived);
-    free(copy);
-    free(back);
-    page_view_fini(&v);
-    mem_unmap(raw, cap);
+    CHECK(refused(&d, page_unpermute));
+    damaged_end(&d);
 }
 
 /* xz 6 size of src, with a dictionary for 64 KiB blocks. */

@@ -882,6 +882,32 @@ static int check_dump_text(void *user, uint64_t index, const char *text, size_t 
     return 0;
 }
 
+/* Whether row holds want[0..len) as its cells, one ASCII character each. */
+static bool row_holds(const struct sb_row *row, const char *want, size_t len)
+{
+    bool ok = row->ncols == len;
+    for (size_t c = 0; ok && c < len; c++)
+        ok = row->cells[c].chars[0] == (uint8_t)want[c];
+    return ok;
+}
+
+/* Pops n rows, the newest first, that must hold text_of(newest), text_of(newest - 1), ...;
+ * returns the bad ones. */
+static uint64_t pops_verify(struct sb_store *s, size_t (*text_of)(uint64_t, char *),
+                            uint64_t newest, uint64_t n)
+{
+    struct sb_row row;
+    sb_row_init(&row);
+    uint64_t bad = 0;
+    for (uint64_t k = 0; k < n; k++) {
+        char want[128];
+        size_t len = text_of(newest - k, want);
+        bad += !(sb_store_pop_row(s, &row) == 0 && row_holds(&row, want, len));
+    }
+    sb_row_fini(&row);
+    return bad;
+}
+
 /* Rows [first, first + n) of the store read back as dump rows first_row + k; returns bad ones. */
 static uint64_t dump_verify(struct sb_store *s, uint64_t first_row)
 {
@@ -891,11 +917,8 @@ static uint64_t dump_verify(struct sb_store *s, uint64_t first_row)
     for (uint64_t k = 0; k < n; k++) {
         char want[128];
         size_t len = dump_row(first_row + k, want);
-        bool ok = sb_store_read_row(s, k, &row) == 0 && !(row.flags & SB_ROW_LOST) &&
-                  row.ncols == len;
-        for (size_t c = 0; ok && c < len; c++)
-            ok = row.cells[c].chars[0] == (uint8_t)want[c];
-        bad += !ok;
+        bad += !(sb_store_read_row(s, k, &row) == 0 && !(row.flags & SB_ROW_LOST) &&
+                 row_holds(&row, want, len));
     }
     sb_row_fini(&row);
     struct dump_check dc = {.first = first_row};
@@ -915,10 +938,7 @@ static uint64_t random_reads(struct sb_store *s, size_t (*text_of)(uint64_t, cha
         uint64_t i = rowgen_next(&rng) % rows;
         char want[128];
         size_t len = text_of(first_row + i, want);
-        bool ok = sb_store_read_row(s, i, &row) == 0 && row.ncols == len;
-        for (size_t c = 0; ok && c < len; c++)
-            ok = row.cells[c].chars[0] == (uint8_t)want[c];
-        bad += !ok;
+        bad += !(sb_store_read_row(s, i, &row) == 0 && row_holds(&row, want, len));
     }
     sb_row_fini(&row);
     return bad;
@@ -987,21 +1007,9 @@ static void test_cold_permuted(bool od)
     printf("cold permuted: %llu rows, %llu pages on disk\n", (unsigned long long)total,
            (unsigned long long)b.pages_disk);
     /* Pops go back through the newer pages into the permuted cold ones, the spilled too. */
-    struct sb_row row;
-    sb_row_init(&row);
-    uint64_t bad = 0;
-    for (uint64_t k = 0; k < total - 5000; k++) {
-        char want[128];
-        size_t n = dump_row(total - 1 - k, want);
-        bool ok = sb_store_pop_row(s, &row) == 0 && row.ncols == n;
-        for (size_t c = 0; ok && c < n; c++)
-            ok = row.cells[c].chars[0] == (uint8_t)want[c];
-        bad += !ok;
-    }
-    CHECK_EQ(bad, 0);
+    CHECK_EQ(pops_verify(s, dump_row, total - 1, total - 5000), 0);
     CHECK_EQ(sb_store_rows(s), 5000);
     CHECK_EQ(dump_verify(s, 0), 0);
-    sb_row_fini(&row);
     CHECK_EQ(sb_store_clear(s), 0);
     sb_store_stats(s, &b);
     CHECK_EQ(b.rows_retained, 0);
@@ -1110,19 +1118,8 @@ static void test_cold_large(void)
     CHECK_EQ(b.rows_dropped, 0);
     CHECK_EQ(mixed_verify(s, n), 0);
     CHECK_STR(b.last_error, "");
-    struct sb_row row;
-    sb_row_init(&row);
-    uint64_t bad = 0;
-    for (uint64_t k = 0; k < MIXED_A; k++) { /* back through a large block and the dump's */
-        char want[128];
-        size_t len = mixed_row(n - 1 - k, want);
-        bool ok = sb_store_pop_row(s, &row) == 0 && row.ncols == len;
-        for (size_t c = 0; ok && c < len; c++)
-            ok = row.cells[c].chars[0] == (uint8_t)want[c];
-        bad += !ok;
-    }
-    sb_row_fini(&row);
-    CHECK_EQ(bad, 0);
+    /* Back through a large block and the dump's. */
+    CHECK_EQ(pops_verify(s, mixed_row, n - 1, MIXED_A), 0);
     CHECK_EQ(mixed_verify(s, n - MIXED_A), 0);
     sb_store_destroy(s);
 

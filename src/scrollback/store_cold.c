@@ -207,16 +207,15 @@ static int cold_permute(struct sb_store *s, struct cold_job *job)
     if (rc == 0)
         rc = page_choose_period(&v, s->cold_probe, s->cold_perm.p, s->cold_out.p,
                                 s->cold_out.cap, &job->period);
-    job->stored_len = 0;
-    /* A large block is read whole: it can be packed, which needs no lengths. */
-    if (rc == 0 && job->large && (job->stored_len = page_pack(&v, job->period, s->cold_perm.p)))
-        job->format = 3;
-    else if (rc == 0 && !job->large &&
-             (job->stored_len = page_derive(&v, job->period, s->cold_perm.p)))
-        job->format = 4;
-    else if (rc == 0) {
-        job->stored_len = page_permute(&v, job->period, s->cold_perm.p);
+    if (rc == 0) {
+        /* A large block is read whole: it can be packed, which needs no lengths. */
+        job->format = job->large ? 3 : 4;
+        job->stored_len = job->large ? page_pack(&v, job->period, s->cold_perm.p)
+                                     : page_derive(&v, job->period, s->cold_perm.p);
+    }
+    if (rc == 0 && !job->stored_len) { /* it cannot be packed, or nothing derives */
         job->format = 2;
+        job->stored_len = page_permute(&v, job->period, s->cold_perm.p);
     }
     page_view_fini(&v);
     return rc;

@@ -533,8 +533,8 @@ static int sleep_ms(struct win *w, uint64_t now)
                 now - w->sync_since < SYNC_MAX_NS;
     if (held && w->sync_since + SYNC_MAX_NS < until)
         until = w->sync_since + SYNC_MAX_NS; /* the frame the update holds back */
-    else if (w->dirty && !held && w->next_frame < until)
-        until = w->next_frame;
+    else if (w->dirty && !held && !w->echo_wait && w->next_frame < until)
+        until = w->next_frame; /* while an echo is awaited the frame waits for it (below) */
     if (w->blinking) {
         uint64_t flip = w->blink_epoch + ((now - w->blink_epoch) / BLINK_NS + 1) * BLINK_NS;
         until = flip < until ? flip : until;

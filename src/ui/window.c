@@ -29,6 +29,7 @@
  * SDL_RenderGeometry) instead of render.c's own pixels on the window's surface.
  */
 #include "window_internal.h"
+#include "xkeys.h"
 
 /* ---- The waker --------------------------------------------------------- */
 
@@ -302,8 +303,10 @@ static int sessions_members(struct app *a, char *buf, size_t cap)
     struct sb_pool_stats ps;
     sb_pool_stats(a->pool, &ps);
     at += (size_t)snprintf(buf + at, cap > at ? cap - at : 0,
-                           ",\"windows\":%d,\"pool_ram_used\":%" PRIu64 ",\"pool_disk_used\":%"
-                           PRIu64 ",\"sessions\":[", a->n, ps.ram_used, ps.disk_used);
+                           ",\"keys\":\"%s\",\"keys_direct\":%" PRIu64 ",\"windows\":%d,"
+                           "\"pool_ram_used\":%" PRIu64 ",\"pool_disk_used\":%" PRIu64
+                           ",\"sessions\":[", a->xk ? "x11" : "sdl", a->keys_direct, a->n,
+                           ps.ram_used, ps.disk_used);
     for (int i = 0; i < a->n && at < cap; i++) {
         struct sb_stats st;
         session_store_stats(a->wins[i]->s, &st);
@@ -711,10 +714,20 @@ static void serve_requests(struct app *a)
     }
 }
 
-/* Every SDL event waiting, to its window; then the keys still waiting for their text. */
+/* xkeys_take's delivery: an event made from an X key event, to its window. */
+static void deliver_key(void *user, const SDL_Event *e)
+{
+    dispatch(user, e);
+}
+
+/*
+ * Every event waiting, to its window: the keys at the head of X's queue taken directly, the
+ * rest through SDL; then the keys still waiting for their text.
+ */
 static void pump_events(struct app *a)
 {
     SDL_Event e;
+    a->keys_direct += (uint64_t)xkeys_take(a->xk, deliver_key, a);
     while (a->n > 0 && SDL_PollEvent(&e))
         dispatch(a, &e);
     for (int i = 0; i < a->n; i++)
@@ -951,6 +964,10 @@ static bool start(struct win *w, const struct bt_config *cfg)
         return false;
     cursor_default(session_term(w->s), cfg);
     w->app->xfd = x11_fd(w->window);
+    if (!w->app->xk) /* NULL again for every window when the first could not */
+        w->app->xk = w->app->n == 0 ? xkeys_create(w->window) : NULL;
+    else if (!xkeys_add(w->app->xk, w->window))
+        fprintf(stderr, "boundterm: window: keys of this window go through SDL\n");
     if (pipe2(w->wake_pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
         w->wake_pipe[0] = w->wake_pipe[1] = -1;
         perror("boundterm: window: pipe");
@@ -1013,6 +1030,7 @@ static void close_one(struct app *a, int i)
     /* its stats line and dump either way; the mask goes back with the last window */
     int status = a->n == 1 ? session_finish(w->s) : session_finish_one(w->s);
     a->status = closed ? hung : status < 0 ? SESSION_EXIT_FAILED : status;
+    xkeys_remove(a->xk, w->window);
     close_window(w);
     session_close(w->s);
     if (w->req.fd >= 0 && w->req.wait) { /* a boundterm --wait learns how it ended */
@@ -1075,6 +1093,7 @@ int window_run(const struct bt_config *cfg)
     }
     while (a->n > 0)
         close_one(a, a->n - 1);
+    xkeys_destroy(a->xk);
     sb_pool_destroy(a->pool);
     instance_close(cfg, a->listen_fd);
     SDL_Quit();

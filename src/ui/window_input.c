@@ -1,6 +1,7 @@
 /* The window's input (window_internal.h): keys and shortcuts, the mouse, paste and copy,
  * the clipboard for programs (OSC 52), and links under the pointer. */
 #include "window_internal.h"
+#include "xkeys.h"
 
 static bool mouse_to_program(struct win *w);
 
@@ -430,6 +431,8 @@ static void on_window(struct win *w, const SDL_WindowEvent *e)
     case SDL_WINDOWEVENT_FOCUS_GAINED:
     case SDL_WINDOWEVENT_FOCUS_LOST:
         w->focused = e->event == SDL_WINDOWEVENT_FOCUS_GAINED;
+        if (!w->focused)
+            xkeys_focus_lost(w->app->xk);
         term_focus(session_term(w->s), w->focused);
         w->dirty = true;
         break;

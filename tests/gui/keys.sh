@@ -2,7 +2,14 @@
 # Keys typed at a real window (issue 15, typing latency), under a private Xvfb with xdotool:
 # - a key the program does not echo costs no busy wait: the frame that waits for an echo
 #   (ECHO_WAIT_NS, 8 ms) sleeps in poll, so 40 keys typed into a program that never reads take
-#   well under the 320 ms of CPU a spinning loop would burn.
+#   well under the 320 ms of CPU a spinning loop would burn;
+# - keys taken straight from the X connection (src/ui/xkeys.c) reach the program as the same
+#   bytes as through SDL's translation (BOUNDTERM_X11_KEYS=0), a differential test over text,
+#   shifted, editing, cursor, function and keypad keys, Ctrl, Alt and Super, Caps Lock, keysyms
+#   xdotool maps on the fly (Latin-1 and a Unicode one), a compose sequence (Multi_key ' e), a
+#   burst typed with no delay (the order kept across both paths) and an autorepeated key, in
+#   the legacy encoding and in the kitty protocol (flags 11: every key as an escape code, with
+#   press, repeat and release); --stats says which path took them.
 # Exit 77 (skip) when Xvfb or xdotool is missing or the X server does not come up.
 set -u
 bt=$1
@@ -34,5 +41,44 @@ echo "40 keys without an echo: ${spent} ms of CPU (a loop spinning for the echo:
 kill "$bpid"
 wait "$bpid" 2>/dev/null
 bpid=
+
+# ---- The direct path and SDL's give the program the same bytes ----
+# typed MODE OUT KEYS_ENV: a window whose program writes what it reads to OUT (in the kitty
+# protocol when MODE is kitty), the keys typed at it; prints the stats' "keys" and count.
+typed() {
+    pre=
+    [ "$1" = kitty ] && pre="printf '\033[>11u';"
+    rm -f "$tmp/stats"
+    env "$3" "$bt" --size 80x24 --stats "$tmp/stats" -e sh -c "$pre stty raw -echo; exec cat >$2" &
+    bpid=$!
+    gui_window
+    xdotool key --delay 30 a shift+a 1 shift+1 minus space Return BackSpace Tab shift+Tab Escape \
+        Up Down Left Right Home End Prior Next Insert Delete F1 F5 F12 ctrl+a ctrl+e alt+x \
+        ctrl+Return shift+Return ctrl+Left alt+Up KP_1 KP_Enter ctrl+space eacute \
+        ctrl+1 ctrl+2 ctrl+slash ctrl+bracketleft alt+shift+b super+a shift+F3 \
+        Caps_Lock a 1 Caps_Lock a EuroSign
+    xdotool key --delay 30 Multi_key apostrophe e
+    xdotool type --delay 0 'Hello, World! ~(x)_' # a burst: Shift's events (SDL's) between
+    xdotool keydown b
+    sleep 0.7 # Xvfb repeats it
+    xdotool keyup b
+    sleep 0.3
+    kill "$bpid"
+    wait "$bpid" 2>/dev/null
+    bpid=
+    tail -n 1 "$tmp/stats" | grep -o '"keys":"[a-z0-9]*","keys_direct":[0-9]*'
+}
+for mode in legacy kitty; do
+    direct=$(typed $mode "$tmp/$mode.direct" BOUNDTERM_X11_KEYS=1)
+    sdl=$(typed $mode "$tmp/$mode.sdl" BOUNDTERM_X11_KEYS=0)
+    echo "$mode: direct $direct ($(wc -c <"$tmp/$mode.direct") bytes), sdl $sdl"
+    case $direct in *'"keys":"x11","keys_direct":'[1-9]*) ;; *) fail "$mode: no key was taken directly: $direct" ;; esac
+    case $sdl in *'"keys":"sdl","keys_direct":0') ;; *) fail "$mode: BOUNDTERM_X11_KEYS=0 took keys: $sdl" ;; esac
+    cmp "$tmp/$mode.direct" "$tmp/$mode.sdl" ||
+        fail "$mode: the program read other bytes: $(od -c "$tmp/$mode.direct") against $(od -c "$tmp/$mode.sdl")"
+    grep -q bbb "$tmp/legacy.direct" 2>/dev/null || [ $mode = kitty ] ||
+        fail "the held key did not repeat: $(od -c "$tmp/$mode.direct")"
+done
+grep -q "$(printf '\033\[98;1:2u')" "$tmp/kitty.direct" || fail "kitty: no repeat event for the held key"
 
 echo "PASS"

@@ -13,6 +13,7 @@
 
 #include "events.h"
 #include "term.h"
+#include "xkeys.h"
 
 static const char none_sent[] = ""; /* a row whose key sends nothing */
 #define NONE none_sent
@@ -402,6 +403,94 @@ static int run_focus(void)
     return failed;
 }
 
+/* X keysyms -> the SDL key the direct path reports, and which keys it leaves to SDL. */
+static int run_xkeys_sym(void)
+{
+    static const struct {
+        unsigned long ks;
+        SDL_Keycode sym;
+    } rows[] = {
+        {0x61, 'a'},  {0x20, ' '},  {0x7e, '~'},  {0xe9, 0xe9} /* eacute */,
+        {0xff0d, SDLK_RETURN}, {0xff08, SDLK_BACKSPACE}, {0xff09, SDLK_TAB},
+        {0xff1b, SDLK_ESCAPE}, {0xffff, SDLK_DELETE}, {0xff63, SDLK_INSERT},
+        {0xff50, SDLK_HOME}, {0xff57, SDLK_END}, {0xff55, SDLK_PAGEUP}, {0xff56, SDLK_PAGEDOWN},
+        {0xff51, SDLK_LEFT}, {0xff52, SDLK_UP}, {0xff53, SDLK_RIGHT}, {0xff54, SDLK_DOWN},
+        {0xffbe, SDLK_F1}, {0xffc9, SDLK_F12},
+        {0x10020ac, 0x20ac} /* a Unicode keysym: the euro sign */,
+        /* SDL's: */
+        {0xffca, SDLK_UNKNOWN} /* F13 */, {0xffb1, SDLK_UNKNOWN} /* KP_1 */,
+        {0xff8d, SDLK_UNKNOWN} /* KP_Enter */, {0xffe1, SDLK_UNKNOWN} /* Shift_L */,
+        {0xffe3, SDLK_UNKNOWN} /* Control_L */, {0xfe03, SDLK_UNKNOWN} /* ISO_Level3_Shift */,
+        {0xfe51, SDLK_UNKNOWN} /* dead_acute */, {0xff20, SDLK_UNKNOWN} /* Multi_key */,
+        {0x6c1, SDLK_UNKNOWN} /* Cyrillic_a, a legacy keysym */, {0x7f, SDLK_UNKNOWN},
+        {0x1f, SDLK_UNKNOWN}, {0x0, SDLK_UNKNOWN}, {0x100d800, SDLK_UNKNOWN} /* a surrogate */,
+        {0x1110000, SDLK_UNKNOWN} /* past Unicode */, {0x1000041, SDLK_UNKNOWN},
+    };
+    int failed = 0;
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
+        if (xkeys_sym(rows[i].ks) != rows[i].sym) {
+            printf("xkeys_sym(0x%lx): 0x%x, want 0x%x\n", rows[i].ks,
+                   (unsigned)xkeys_sym(rows[i].ks), (unsigned)rows[i].sym);
+            failed++;
+        }
+    return failed;
+}
+
+/* When the direct path stays off: the environment of an input method. */
+static int run_xkeys_input_method(void)
+{
+    char home[] = "/tmp/bt-xkeys-XXXXXX", bus[64], addr[96];
+    if (!mkdtemp(home))
+        return 1;
+    snprintf(bus, sizeof bus, "%s/.config/ibus/bus", home);
+    snprintf(addr, sizeof addr, "%s/machine-unix-0", bus);
+    static const char *const vars[] = {"XMODIFIERS", "SDL_IM_MODULE", "IBUS_ADDRESS",
+                                       "XDG_CONFIG_HOME"};
+    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
+        unsetenv(vars[i]);
+    setenv("HOME", home, 1);
+    int failed = 0;
+#define IM(want, what)                                                                    \
+    do {                                                                                  \
+        if (xkeys_input_method() != (want)) {                                             \
+            printf("xkeys_input_method: %s: %d, want %d\n", what, !(want), (want));         \
+            failed++;                                                                     \
+        }                                                                                 \
+    } while (0)
+    IM(false, "nothing set");
+    setenv("XMODIFIERS", "@im=none", 1);
+    IM(false, "XMODIFIERS=@im=none");
+    setenv("XMODIFIERS", "@im=ibus", 1);
+    IM(true, "XMODIFIERS=@im=ibus");
+    setenv("XMODIFIERS", "@im=fcitx", 1);
+    IM(true, "XMODIFIERS=@im=fcitx");
+    unsetenv("XMODIFIERS");
+    setenv("SDL_IM_MODULE", "fcitx", 1);
+    IM(true, "SDL_IM_MODULE=fcitx");
+    unsetenv("SDL_IM_MODULE");
+    setenv("IBUS_ADDRESS", "unix:path=/tmp/x", 1);
+    IM(true, "IBUS_ADDRESS");
+    unsetenv("IBUS_ADDRESS");
+    char mk[160];
+    snprintf(mk, sizeof mk, "mkdir -p %s", bus);
+    if (system(mk) != 0)
+        failed++;
+    IM(false, "an empty ibus/bus");
+    FILE *f = fopen(addr, "w");
+    if (f)
+        fclose(f);
+    IM(true, "IBus's address file (the daemon runs)");
+    setenv("XDG_CONFIG_HOME", "/nonexistent", 1);
+    IM(false, "XDG_CONFIG_HOME elsewhere");
+#undef IM
+    unsetenv("XDG_CONFIG_HOME");
+    remove(addr);
+    snprintf(mk, sizeof mk, "rm -rf %s", home);
+    if (system(mk) != 0)
+        failed++;
+    return failed;
+}
+
 /* The store's minimum RAM budget, which the defaults do not need. */
 static uint64_t min_ram(uint64_t budget)
 {
@@ -418,7 +507,8 @@ int main(void)
     struct events_bindings eb;
     bt_config_defaults(&cfg, &env);
     events_bind(&eb, cfg.keys);
-    failed += run_shortcuts(&eb) + run_mice() + run_focus();
+    failed += run_shortcuts(&eb) + run_mice() + run_focus() + run_xkeys_sym() +
+              run_xkeys_input_method();
     printf("%s: %d key rows, %d failed\n", failed ? "FAIL" : "ok", n, failed);
     return failed ? 1 : 0;
 }

@@ -1,0 +1,66 @@
+/*
+ * Keys straight from the X connection, for a keystroke that reaches the program sooner.
+ *
+ * SDL turns each X key event into its own (X11_DispatchEvent: the input method's filter, a
+ * lookup, a _NET_WM_USER_TIME property change, its event queue) and takes about 150 us of a
+ * 2-core machine's time per key doing it, before the key's byte can go to the pty. Here the
+ * key events at the head of Xlib's queue, for boundterm's windows, are taken first and made
+ * into the same SDL_KEYDOWN / SDL_TEXTINPUT / SDL_KEYUP events SDL would have made, so the
+ * rest of the window cannot tell them apart:
+ *
+ * - only keys whose unshifted symbol SDL's own keymap agrees on (text keys, and the editing,
+ *   cursor and function keys); modifiers, the keypad, dead keys, anything else, and every key
+ *   behind another kind of event stay SDL's, so SDL's modifier state (SDL_GetModState, which
+ *   the events take) is exact and the order of events is kept;
+ * - every key still passes the input method's filter (SDL's, registered on the window), so
+ *   compose sequences work; a key it swallows is a key without text, as SDL reports it; the
+ *   text of any other is what Xutf8LookupString gives outside a compose sequence (the ASCII
+ *   byte of XLookupString, else the Latin-1 or Unicode character of the keysym at the event's
+ *   level), without an input context of our own (Xlib's compose tables cost 0.5 MiB of RES);
+ * - never while an input method that is not Xlib's own could be in use (SDL talks to IBus or
+ *   fcitx over D-Bus), nor when BOUNDTERM_X11_KEYS=0: then SDL does everything as before.
+ */
+#ifndef BT_UI_XKEYS_H
+#define BT_UI_XKEYS_H
+
+#include <stdbool.h>
+
+#include <SDL.h>
+
+struct xkeys;
+
+/*
+ * Direct keys for the windows on win's X connection; NULL (silently) when win is not on X11,
+ * an input method may be in use, BOUNDTERM_X11_KEYS=0, or out of memory.
+ */
+struct xkeys *xkeys_create(SDL_Window *win);
+/* NULL is a no-op. */
+void xkeys_destroy(struct xkeys *xk);
+
+/* Takes win's keys from now on (false: no room, or not on this connection) / no longer. */
+bool xkeys_add(struct xkeys *xk, SDL_Window *win);
+void xkeys_remove(struct xkeys *xk, SDL_Window *win);
+
+/* The window lost the keyboard: keys held now are released elsewhere, not repeated here. */
+void xkeys_focus_lost(struct xkeys *xk);
+
+typedef void xkeys_deliver(void *user, const SDL_Event *e);
+
+/*
+ * Reads what the X connection has, and hands each key event at the head of the queue to
+ * deliver as SDL would have made it (a press, then its text, if any; a release), until the
+ * head is anything else. Returns how many X events it took. NULL takes none.
+ */
+int xkeys_take(struct xkeys *xk, xkeys_deliver *deliver, void *user);
+
+/*
+ * The SDL key for an X keysym (its unshifted symbol), as SDL's keymap has it: the character
+ * for Latin-1 and Unicode keysyms, SDLK_RETURN and the like for the keys this path takes;
+ * SDLK_UNKNOWN for every other (the keypad, modifiers, dead keys, legacy non-Latin keysyms).
+ */
+SDL_Keycode xkeys_sym(unsigned long keysym);
+
+/* True when the environment says an input method other than Xlib's may be in use. */
+bool xkeys_input_method(void);
+
+#endif

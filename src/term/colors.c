@@ -44,7 +44,7 @@ void term_set_colors(struct term *t, const struct term_colors *c)
 {
     t->default_colors = *c;
     t->colors = *c;
-    grid_touch(t->grid);
+    grid_touch_rows(t->grid);
 }
 
 const struct term_colors *term_colors(const struct term *t)
@@ -159,7 +159,7 @@ static void set_slot(struct term *t, int slot, uint32_t rgb)
     if (t->colors.rgb[slot] == rgb)
         return;
     t->colors.rgb[slot] = rgb;
-    grid_touch(t->grid);
+    grid_touch_rows(t->grid);
 }
 
 /* One spec for slot: "?" asks (prefix names it in the reply), anything else sets. */

@@ -65,6 +65,7 @@ static void blank_row(struct grid *g, struct grow *gr)
     memcpy(gr->cells, g->tmpl, (size_t)g->cols * sizeof *g->tmpl);
     gr->flags = 0;
     gr->note = 0;
+    row_touch(g, gr);
 }
 
 /* ---- The combining side table ------------------------------------------ */
@@ -87,13 +88,15 @@ static void comb_collect(struct grid *g, struct gbuf *b)
             memmove(b->comb[n], b->comb[i], sizeof b->comb[0]);
             map[i] = n++;
         }
-    for (int r = 0; r < g->rows; r++)
+    for (int r = 0; r < g->rows; r++) {
+        row_touch(g, b->row[r]);
         for (int c = 0; c < g->cols; c++) {
             uint32_t *ch = &b->row[r]->cells[c].ch;
             uint32_t v = *ch & CH_VALUE;
             if ((v & CH_COMB) && v != CH_CONT && (v & ~CH_COMB) < b->ncomb)
                 *ch = (*ch & CH_PROT) | CH_COMB | map[v & ~CH_COMB];
         }
+    }
     b->ncomb = n;
     free(map);
 }
@@ -177,6 +180,7 @@ bool grid_buf_alloc(const struct grid *g, struct gbuf *b, int rows, int cols, si
         b->row[r] = (struct grow *)(b->slab + (size_t)r * stride);
         b->row[r]->flags = 0;
         b->row[r]->note = 0;
+        b->row[r]->stamp = 0; /* a new buffer: the resize or the switch that made it stamps */
         grid_blank_cells(g, b->row[r]->cells, cols);
     }
     return true;
@@ -332,13 +336,25 @@ static void export_flags(const struct grid *g, const struct grow *gr, struct sb_
         row->command = *cmd;
 }
 
+/* The rows naming note `number` read differently now that it is gone. */
+static void touch_noted(struct grid *g, uint32_t number)
+{
+    for (int s = 0; s < 2; s++)
+        for (int r = 0; g->buf[s].row && r < g->rows; r++)
+            if (g->buf[s].row[r]->note == number)
+                row_touch(g, g->buf[s].row[r]);
+}
+
 uint32_t grid_note_add(struct grid *g, const struct sb_command *cmd)
 {
     if (++g->last_note == 0)
         g->last_note = 1;
     struct grid_note *n = &g->notes[g->last_note % GRID_NOTES];
+    uint32_t evicted = n->number;
     n->number = g->last_note;
     n->cmd = *cmd;
+    if (evicted && !g->reflowing) /* a reflow stamps every row when it ends */
+        touch_noted(g, evicted);
     return g->last_note;
 }
 
@@ -360,6 +376,7 @@ void grid_mark(struct grid *g, uint32_t marks, const struct sb_command *cmd)
     gr->flags |= marks & SB_ROW_MARKS;
     if (cmd && (marks & SB_ROW_MARK_END))
         gr->note = grid_note_add(g, cmd);
+    row_touch(g, gr);
     grid_touch(g);
 }
 
@@ -419,6 +436,7 @@ static void erase_rect(struct grid *g, VTermRect rect, bool selective)
         struct grow *gr = row_at(g, r);
         struct gcell *c = gr->cells + rect.start_col;
         int n = rect.end_col - rect.start_col;
+        row_touch(g, gr);
         if (!selective) {
             grid_blank_cells(g, c, n);
         } else {
@@ -496,9 +514,11 @@ static void copy_rect(struct grid *g, VTermRect dest, VTermRect src)
     int first = down < 0 ? dest.end_row - 1 : dest.start_row;
     int stop = down < 0 ? dest.start_row - 1 : dest.end_row;
     int step = down < 0 ? -1 : 1;
-    for (int r = first; r != stop; r += step)
+    for (int r = first; r != stop; r += step) {
         memmove(row_at(g, r)->cells + dest.start_col, row_at(g, r + down)->cells + src.start_col,
                 (size_t)ncols * sizeof(struct gcell));
+        row_touch(g, row_at(g, r));
+    }
 }
 
 /* Scrolls a rect that is not full-width rows (margins, ICH/DCH) as vterm_scroll_rect does. */
@@ -540,8 +560,10 @@ static void shift_cells(struct grid *g, VTermRect rect, int down, int right)
 static void note_wrap(struct grid *g, VTermPos pos, int width)
 {
     int end = g->wrap_col + g->last_width;
-    if (pos.row == g->wrap_row + 1 && (end >= g->cols || end + width > g->cols))
+    if (pos.row == g->wrap_row + 1 && (end >= g->cols || end + width > g->cols)) {
         row_at(g, g->wrap_row)->flags |= SB_ROW_WRAPPED;
+        row_touch(g, row_at(g, g->wrap_row));
+    }
 }
 
 /* The rare glyphs: combining marks, wide, protected, or not a plain codepoint. */
@@ -550,6 +572,7 @@ static void __attribute__((noinline)) put_other(struct grid *g, const VTermGlyph
 {
     struct gcell *row = row_at(g, pos.row)->cells;
     struct gcell *c = &row[pos.col];
+    row_touch(g, row_at(g, pos.row));
     c->ch = glyph_ch(g, info->chars) | (info->protected_cell ? CH_PROT : 0);
     if (info->chars[0]) { /* VTermScreen leaves the pen of a glyph with no codepoint alone */
         c->fg = g->pen_fg;
@@ -577,7 +600,9 @@ static int cb_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
     g->last_width = width;
     uint32_t c0 = info->chars[0];
     if (c0 - 1 < 0xd7ffu && !info->chars[1] && width == 1 && !info->protected_cell) {
-        struct gcell *c = &row_at(g, pos.row)->cells[pos.col];
+        struct grow *gr = row_at(g, pos.row);
+        struct gcell *c = &gr->cells[pos.col];
+        row_touch(g, gr);
         c->ch = c0;
         c->fg = g->pen_fg;
         c->bg = g->pen_bg;
@@ -602,6 +627,7 @@ int grid_put_ascii(struct grid *g, const char *text, int n)
     if (k <= 0)
         return 0;
     struct gcell *c = &row_at(g, pos.row)->cells[pos.col];
+    row_touch(g, row_at(g, pos.row));
     uint32_t prot = c[-1].ch & CH_PROT, fg = g->pen_fg, bg = g->pen_bg, attrs = g->pen_attrs;
     for (int i = 0; i < k; i++) {
         c[i].ch = (uint32_t)(unsigned char)text[i] | prot;
@@ -766,7 +792,7 @@ static int set_altscreen(struct grid *g, bool on)
     g->cur = on ? 1 : 0;
     g->rowp = g->buf[g->cur].row;
     g->wrap_row = -1;
-    grid_touch(g);
+    grid_touch_rows(g); /* the alternate screen's rows may never have been written */
     return 1;
 }
 
@@ -778,7 +804,7 @@ static int cb_settermprop(VTermProp prop, VTermValue *val, void *user)
         return set_altscreen(g, val->boolean != 0);
     case VTERM_PROP_REVERSE:
         g->reverse = val->boolean != 0;
-        grid_touch(g);
+        grid_touch_rows(g); /* read_row applies it */
         break;
     case VTERM_PROP_CURSORVISIBLE:
         g->cursor_visible = val->boolean != 0;
@@ -822,6 +848,8 @@ static int cb_setlineinfo(int row, const VTermLineInfo *newinfo, const VTermLine
         VTermRect rect = {row, row + 1, g->cols / 2, g->cols};
         erase_rect(g, rect, false);
     }
+    if (changed && row >= 0 && row < g->rows)
+        row_touch(g, row_at(g, row));
     return 1;
 }
 
@@ -873,6 +901,7 @@ struct grid *grid_create(VTermState *state, int rows, int cols, const struct ter
         return NULL;
     }
     g->rowp = g->buf[0].row;
+    grid_touch_rows(g);
     return g;
 }
 
@@ -913,7 +942,7 @@ bool grid_join_marks(struct grid *g, const uint32_t *marks, int n)
     for (int i = 0; i < n && k < SB_MAX_CHARS; i++) /* VTermScreen keeps six, as the store */
         chars[k++] = sanitize(marks[i]);
     c->ch = (c->ch & CH_PROT) | grid_glyph_ch(g, b, chars);
-    g->gen++;
+    row_touch(g, row_at(g, pos.row));
     return true;
 }
 
@@ -989,6 +1018,18 @@ uint64_t grid_generation(const struct grid *g)
 void grid_touch(struct grid *g)
 {
     g->gen++;
+}
+
+uint64_t grid_row_stamp(const struct grid *g, int row)
+{
+    return row >= 0 && row < g->rows ? row_at(g, row)->stamp : 0;
+}
+
+void grid_touch_rows(struct grid *g)
+{
+    for (int s = 0; s < 2; s++)
+        for (int r = 0; g->buf[s].row && r < g->rows; r++)
+            row_touch(g, g->buf[s].row[r]);
 }
 
 /* The byte xterm sums for one cell: the character's low byte plus attribute weights. */

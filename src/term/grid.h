@@ -80,6 +80,13 @@ bool grid_reverse(const struct grid *g);
 uint64_t grid_generation(const struct grid *g);
 /* Something visible changed (cells, the cursor, the palette): bumps the generation. */
 void grid_touch(struct grid *g);
+/*
+ * Identifies what grid_read_row gives of row `row` now: while the stamp stays, so do the
+ * cells, flags and note read. 0: no stamp (read it). Stamps are unique across rows.
+ */
+uint64_t grid_row_stamp(const struct grid *g, int row);
+/* Every row of both screens changed how it reads (reverse video, the palette, a resize). */
+void grid_touch_rows(struct grid *g);
 
 /*
  * xterm's DECRQCRA checksum of the rectangle rows top..bottom, cols left..right (0-based,

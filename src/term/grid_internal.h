@@ -40,6 +40,7 @@ struct grid_links {
 struct grow {
     uint32_t flags; /* SB_ROW_WRAPPED, the prompt marks (SB_ROW_MARK_*) */
     uint32_t note;  /* with SB_ROW_MARK_END: the grid's note of the command (0: none) */
+    uint64_t stamp; /* grid_row_stamp: new whenever what read_row gives of it changes */
     struct gcell cells[];
 };
 
@@ -107,6 +108,16 @@ size_t grid_links_sizeof(const struct grid_links *l);
 static inline struct grow *row_at(const struct grid *g, int row)
 {
     return g->rowp[row];
+}
+
+/*
+ * Row gr changed: its stamp takes a value no row has had (the generation, bumped), so a
+ * reader that kept a copy of a row with the same stamp has it as it is. Every write to a row's
+ * cells, flags or note calls this.
+ */
+static inline void row_touch(struct grid *g, struct grow *gr)
+{
+    gr->stamp = ++g->gen;
 }
 
 /* Codepoints the store refuses (libvterm decodes 5- and 6-byte UTF-8 past U+10FFFF). */

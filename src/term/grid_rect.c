@@ -32,6 +32,7 @@ void grid_rect_fill(struct grid *g, struct grid_rect r, uint32_t ch, bool protec
                                g->pen_attrs & GCELL_ATTR_MASK};
     for (int row = r.top; row <= r.bottom; row++) {
         struct grow *gr = row_at(g, row);
+        row_touch(g, gr);
         unsplit(g, gr, r.left, r.right);
         for (int col = r.left; col <= r.right; col++)
             gr->cells[col] = fill;
@@ -43,6 +44,7 @@ void grid_rect_erase(struct grid *g, struct grid_rect r, bool selective)
 {
     for (int row = r.top; row <= r.bottom; row++) {
         struct grow *gr = row_at(g, row);
+        row_touch(g, gr);
         if (!selective)
             unsplit(g, gr, r.left, r.right);
         for (int col = r.left; col <= r.right; col++) {
@@ -74,6 +76,7 @@ bool grid_rect_copy(struct grid *g, struct grid_rect src, int top, int left)
     for (int i = 0; i < h; i++) {
         const struct gcell *from = tmp + (size_t)i * (size_t)(w + 1);
         struct grow *gr = row_at(g, top + i);
+        row_touch(g, gr);
         unsplit(g, gr, left, left + w - 1);
         memcpy(gr->cells + left, from, (size_t)w * sizeof *tmp);
         /* halves of wide glyphs the source's edges cut become blanks */
@@ -127,6 +130,7 @@ void grid_rect_attrs(struct grid *g, struct grid_rect r, bool stream, const long
             to = row == r.bottom ? r.right : g->cols - 1;
         }
         struct grow *gr = row_at(g, row);
+        row_touch(g, gr);
         for (int col = from; col <= to; col++)
             for (int i = 0; i < n; i++)
                 gr->cells[col].attrs = apply_attr(gr->cells[col].attrs, params[i], toggle);

@@ -31,7 +31,7 @@ void reset_tracked(struct term *t)
     grid_set_pen_extra(t->grid, PEN_EXTRAS, false);
     grid_save_pen_extra(t->grid);
     t->colors = t->default_colors;
-    grid_touch(t->grid);
+    grid_touch_rows(t->grid);
 }
 
 static void put(struct term *t, const char *seq)

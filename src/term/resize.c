@@ -661,6 +661,6 @@ int grid_cb_resize(int rows, int cols, VTermPos *delta, void *user)
         delta->col = to.col - vt.col - (steps ? 1 : 0);
         g->wrap_row = -1;
     }
-    grid_touch(g);
+    grid_touch_rows(g);
     return 1;
 }

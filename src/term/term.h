@@ -72,6 +72,13 @@ void term_set_cell_pixels(struct term *t, int width, int height);
 /* Copies visible row `row` into out (ncols = screen width; flags carry SB_ROW_WRAPPED). */
 int term_read_row(struct term *t, int row, struct sb_row *out);
 
+/*
+ * Identifies what term_read_row gives of visible row `row` now: while the stamp stays the
+ * same, so does the row read (cells, flags, links, its command's note), so a front end that
+ * kept a copy need not read it again. 0: no stamp (read it). No two rows share a stamp.
+ */
+uint64_t term_row_stamp(const struct term *t, int row);
+
 /* The prompt marks (SB_ROW_MARK_*) of visible row `row`: cheaper than reading it. */
 uint32_t term_row_marks(const struct term *t, int row);
 

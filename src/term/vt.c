@@ -607,6 +607,11 @@ int term_read_row(struct term *t, int row, struct sb_row *out)
     return grid_read_row(t->grid, row, out);
 }
 
+uint64_t term_row_stamp(const struct term *t, int row)
+{
+    return grid_row_stamp(t->grid, row);
+}
+
 uint32_t term_row_marks(const struct term *t, int row)
 {
     return grid_row_marks(t->grid, row);

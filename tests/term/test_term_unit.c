@@ -543,6 +543,67 @@ static void test_damage(void)
     done(t, &r);
 }
 
+/*
+ * term_row_stamp: a row's stamp changes with every path that changes what the row reads as,
+ * including those a chunk boundary leaves to the grid's own fast paths (an ASCII run that
+ * continues the glyph before it, marks joining a glyph); it stays when only the cursor, the
+ * pen or another row changed, which is what lets a window skip the row.
+ */
+static void test_row_stamps(void)
+{
+    static const struct {
+        const char *setup, *change;
+        int row;
+        bool changes;
+    } rows[] = {
+        {"ab", "cd", 0, true},                      /* grid_put_ascii after the glyph before */
+        {"ab", "\xcc\x81", 0, true},                /* a combining mark joins b */
+        {"a", "\xe4\xb8\x80", 0, true},             /* a wide glyph */
+        {"ab", "\x1b[1;1H\x1b[K", 0, true},          /* EL */
+        {"ab", "\x1b[1;1H\x1b[@", 0, true},          /* ICH shifts cells */
+        {"ab", "\x1b[1;1H\x1b[P", 0, true},          /* DCH */
+        {"ab\r\n", "\x1b[1;1H\x1b[L", 0, true},     /* IL */
+        {"ab", "\x1b#8", 3, true},                   /* DECALN */
+        {"ab", "\x1b#6", 0, true},                   /* DECDWL */
+        {"ab", "\x1b[?5h", 2, true},                 /* reverse video: every row reads so */
+        {"ab", "\x1b]4;1;#ff0000\x07", 2, true},     /* the palette: every row is redrawn */
+        {"ab", "\x1b[1;1;1;2$z", 0, true},           /* DECERA */
+        {"ab", "\x1b[1;1;1;2;1$r", 0, true},         /* DECCARA */
+        {"ab", "\x1b[1;1;1;2;1;2;1;1$v", 1, true},   /* DECCRA onto row 2 */
+        {"ab", "\x1b[88;1;1;1;2$x", 0, true},        /* DECFRA */
+        {"ab", "\x1b]133;A\x07", 0, true},           /* a prompt mark */
+        {"ab", "\x1b[?1049h", 0, true},              /* the alternate screen */
+        {"ab\r\n\r\n\r\n", "\n", 0, true},          /* a scroll moves another row here */
+        {"ab", "\x1b[3;4H", 0, false},               /* the cursor alone */
+        {"ab", "\x1b[1;31m", 0, false},              /* the pen alone */
+        {"ab\r\n", "xy", 0, false},                 /* another row */
+        {"ab", "\x1b[?25l", 0, false},               /* the cursor hidden */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        struct rec r;
+        struct term *t = make(&r, 4, 10);
+        feed(t, rows[i].setup);
+        uint64_t before = term_row_stamp(t, rows[i].row);
+        feed(t, rows[i].change);
+        uint64_t after = term_row_stamp(t, rows[i].row);
+        if ((before != after) != rows[i].changes || !after)
+            fprintf(stderr, "stamp row %zu (%s): %llu -> %llu\n", i, rows[i].change + 1,
+                    (unsigned long long)before, (unsigned long long)after);
+        CHECK((before != after) == rows[i].changes);
+        CHECK(before != 0 && after != 0); /* every row has one from the start */
+        done(t, &r);
+    }
+    /* a resize restamps every row; a row past the screen has none */
+    struct rec r;
+    struct term *t = make(&r, 4, 10);
+    feed(t, "ab");
+    uint64_t before = term_row_stamp(t, 0);
+    term_resize(t, 5, 10);
+    CHECK(term_row_stamp(t, 0) != before && term_row_stamp(t, 4) != 0);
+    CHECK(term_row_stamp(t, 5) == 0 && term_row_stamp(t, -1) == 0);
+    done(t, &r);
+}
+
 /* ---- Cells ------------------------------------------------------------- */
 
 static void test_cells(void)
@@ -831,6 +892,7 @@ int main(void)
     test_altscreen();
     test_resize_push_pop();
     test_damage();
+    test_row_stamps();
     test_cells();
     test_combining_table();
     test_props();

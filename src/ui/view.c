@@ -22,6 +22,8 @@ struct view {
     uint64_t cuts_gen;    /* the joined gen they were made for */
     int cuts_cols;
     struct sb_row *disp; /* display rows: reflowed history and screen copies */
+    uint64_t *stamps;    /* per display row, the stamp of the screen row disp holds (0: none) */
+    uint64_t copied;     /* screen rows copied in all (view_rows_copied) */
     struct view_line *out;
     int rows, cols, cap_rows;
 };
@@ -49,6 +51,7 @@ void view_destroy(struct view *v)
     for (int r = 0; r < v->cap_rows; r++)
         sb_row_fini(&v->disp[r]);
     free(v->disp);
+    free(v->stamps);
     free(v->out);
     free(v->cuts);
     free(v);
@@ -237,6 +240,12 @@ static bool ensure_rows(struct view *v, int rows)
     if (!out)
         return false;
     v->out = out;
+    uint64_t *stamps = realloc(v->stamps, (size_t)rows * sizeof *stamps);
+    if (!stamps)
+        return false;
+    v->stamps = stamps;
+    for (int r = v->cap_rows; r < rows; r++)
+        stamps[r] = 0;
     v->cap_rows = rows;
     return true;
 }
@@ -274,7 +283,8 @@ static int layout_history(struct view *v, uint64_t screen)
                 return r;
             uint32_t len;
             uint32_t off = cut_start(v, sub, v->cols, &len);
-            v->out[r] = (struct view_line){&v->disp[r], line, sub, off, false};
+            v->stamps[r] = 0;
+            v->out[r] = (struct view_line){&v->disp[r], line, sub, off, false, 0};
         }
         line += v->joined->rows;
         sub = 0;
@@ -292,9 +302,16 @@ bool view_layout(struct view *v, int rows, int cols)
     sync(v, &span);
     int r = v->follow ? 0 : layout_history(v, span.screen);
     for (uint64_t n = span.screen; r < rows; n++, r++) {
-        if (!lines_copy_row(v->lines, n, &v->disp[r]))
-            v->disp[r].ncols = 0;
-        v->out[r] = (struct view_line){&v->disp[r], n, 0, 0, true};
+        /* a copy of the same screen row with the same stamp is the row as it is: kept */
+        uint64_t stamp = lines_row_stamp(v->lines, n);
+        if (!stamp || stamp != v->stamps[r]) {
+            bool ok = lines_copy_row(v->lines, n, &v->disp[r]);
+            if (!ok)
+                v->disp[r].ncols = 0;
+            v->stamps[r] = ok ? stamp : 0;
+            v->copied++;
+        }
+        v->out[r] = (struct view_line){&v->disp[r], n, 0, 0, true, v->stamps[r]};
     }
     return true;
 fail:
@@ -305,6 +322,11 @@ fail:
 const struct view_line *view_lines(const struct view *v)
 {
     return v->out;
+}
+
+uint64_t view_rows_copied(const struct view *v)
+{
+    return v->copied;
 }
 
 void view_position(struct view *v, uint64_t *above, uint64_t *total)

@@ -24,6 +24,7 @@ struct view_line {
     uint32_t sub;             /* display row within the logical line */
     uint32_t off;             /* cell offset of its first column within the logical line */
     bool screen;              /* a screen row (line is then its absolute row) */
+    uint64_t stamp;           /* a screen row's term_row_stamp: the same, the same row; 0 none */
 };
 
 struct view;
@@ -49,6 +50,8 @@ bool view_following(const struct view *v);
  */
 bool view_layout(struct view *v, int rows, int cols);
 const struct view_line *view_lines(const struct view *v);
+/* Screen rows copied by the layouts so far: a row whose stamp stayed is not copied again. */
+uint64_t view_rows_copied(const struct view *v);
 
 /* History rows above the top of the view and in all, for the position indicator. */
 void view_position(struct view *v, uint64_t *above, uint64_t *total);

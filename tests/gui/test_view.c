@@ -162,6 +162,66 @@ static void test_word(struct view *v, struct term *t)
     free(text);
 }
 
+/* True when the view's rows read as the screen's rows do now (following, 5 rows). */
+static bool shows_screen(struct view *v, struct term *t)
+{
+    struct sb_row row;
+    sb_row_init(&row);
+    bool same = true;
+    for (int r = 0; same && r < 5; r++) {
+        const struct sb_row *shown = view_lines(v)[r].row;
+        same = term_read_row(t, r, &row) == 0 && row.ncols == shown->ncols &&
+               row.flags == shown->flags;
+        for (uint32_t c = 0; same && c < row.ncols; c++) {
+            const struct sb_cell *a = &row.cells[c], *b = &shown->cells[c];
+            same = !memcmp(a->chars, b->chars, sizeof a->chars) && a->fg == b->fg &&
+                   a->bg == b->bg && a->attrs == b->attrs && a->width == b->width;
+        }
+    }
+    sb_row_fini(&row);
+    return same;
+}
+
+/*
+ * Following the screen, a layout copies only the screen rows whose stamp changed: a key
+ * echoed on one row copies that row; a scroll, every row; and what is copied is right.
+ */
+static void test_copied(struct view *v, struct term *t)
+{
+    view_follow(v);
+    term_feed(t, "\x1b[2J\x1b[Habc", 10);
+    view_layout(v, 5, 30);
+    uint64_t before = view_rows_copied(v);
+    view_layout(v, 5, 30);
+    CHECK(view_rows_copied(v) == before, "nothing changed: %llu rows copied",
+          (unsigned long long)(view_rows_copied(v) - before));
+    term_feed(t, "d", 1);
+    view_layout(v, 5, 30);
+    CHECK(view_rows_copied(v) == before + 1, "one row changed: %llu rows copied",
+          (unsigned long long)(view_rows_copied(v) - before));
+    CHECK(!strcmp(row_text(v, 0), "abcd") && shows_screen(v, t), "row 0 '%s'", row_text(v, 0));
+    CHECK(view_lines(v)[0].stamp != 0, "a screen row has a stamp");
+    term_feed(t, "\x1b[5;1Hx\n", 8); /* the screen scrolls: every position shows another row */
+    before = view_rows_copied(v);
+    view_layout(v, 5, 30);
+    CHECK(view_rows_copied(v) == before + 5, "a scroll: %llu rows copied",
+          (unsigned long long)(view_rows_copied(v) - before));
+    CHECK(!strcmp(row_text(v, 3), "x") && !strcmp(row_text(v, 4), ""), "rows '%s' '%s'",
+          row_text(v, 3), row_text(v, 4));
+    view_scroll(v, 2); /* history rows have no stamp and are cut anew */
+    view_layout(v, 5, 30);
+    CHECK(view_lines(v)[0].stamp == 0 && !view_lines(v)[0].screen, "a history row's stamp");
+    view_follow(v);
+    before = view_rows_copied(v);
+    view_layout(v, 5, 30); /* the rows the history used are copied again */
+    CHECK(view_rows_copied(v) - before >= 2, "back to the screen: %llu rows copied",
+          (unsigned long long)(view_rows_copied(v) - before));
+    CHECK(shows_screen(v, t), "the rows the view kept are the screen's");
+    term_feed(t, "\x1b[1;1H\x1b[2K\x1b[3;2H\x1b[@q", 17); /* an erase, an insert */
+    view_layout(v, 5, 30);
+    CHECK(shows_screen(v, t), "after an erase and an insert");
+}
+
 int main(void)
 {
     struct sb_config cfg;
@@ -181,6 +241,7 @@ int main(void)
     test_wide_reflow(v, t);
     term_resize(t, 5, 30);
     test_word(v, t);
+    test_copied(v, t);
     view_destroy(v);
     lines_destroy(space);
     term_destroy(t);

@@ -28,6 +28,11 @@ struct frame {
     struct quad *q;
     int nq, cap;
     uint64_t *hash, *prev; /* per band: this frame's, the last drawn */
+    uint64_t *ghash, *gprev; /* per band: the hash at frame_grid_done, this frame's and last */
+    bool gvalid;             /* gprev is a finished frame's (frame_keep_band may use it) */
+    bool grid_done;          /* this frame called frame_grid_done */
+    bool *kept;              /* per band: frame_keep_band took it */
+    bool any_kept, redo;
     bool *dirty;
     SDL_Rect *damage; /* what the last frame changed: runs of dirty bands */
     int ndamage;
@@ -49,10 +54,15 @@ static void free_bands(struct frame *f)
 {
     free(f->hash);
     free(f->prev);
+    free(f->ghash);
+    free(f->gprev);
+    free(f->kept);
     free(f->dirty);
     free(f->damage);
     free(f->copied);
-    f->hash = f->prev = NULL;
+    f->hash = f->prev = f->ghash = f->gprev = NULL;
+    f->kept = NULL;
+    f->gvalid = false;
     f->dirty = NULL;
     f->damage = f->copied = NULL;
 }
@@ -89,10 +99,14 @@ static bool resize(struct frame *f, int w, int h, int band_h)
     int nb = (h + band_h - 1) / band_h;
     f->hash = calloc((size_t)nb, sizeof *f->hash);
     f->prev = calloc((size_t)nb, sizeof *f->prev);
+    f->ghash = calloc((size_t)nb, sizeof *f->ghash);
+    f->gprev = calloc((size_t)nb, sizeof *f->gprev);
+    f->kept = calloc((size_t)nb, sizeof *f->kept);
     f->dirty = calloc((size_t)nb, sizeof *f->dirty);
     f->damage = calloc((size_t)nb, sizeof *f->damage);
     f->copied = calloc((size_t)nb, sizeof *f->copied);
-    if (!f->px || !f->hash || !f->prev || !f->dirty || !f->damage || !f->copied)
+    if (!f->px || !f->hash || !f->prev || !f->ghash || !f->gprev || !f->kept || !f->dirty ||
+        !f->damage || !f->copied)
         return false;
     f->w = w;
     f->h = h;
@@ -111,6 +125,7 @@ bool frame_begin(struct frame *f, int w, int h, int band_h, uint32_t bg, const u
     f->ndamage = 0;
     f->whole = false;
     f->open = false;
+    f->grid_done = f->any_kept = f->redo = false;
     if (w <= 0 || h <= 0 || band_h <= 0)
         return false;
     if ((w != f->w || h != f->h || band_h != f->band_h || !f->px) && !resize(f, w, h, band_h))
@@ -118,9 +133,46 @@ bool frame_begin(struct frame *f, int w, int h, int band_h, uint32_t bg, const u
     f->open = true;
     f->bg = 0xff000000u | bg;
     uint64_t seed = fold(0x6a09e667f3bcc908ull, f->bg);
-    for (int b = 0; b < f->nbands; b++)
+    for (int b = 0; b < f->nbands; b++) {
         f->hash[b] = seed;
+        f->kept[b] = false;
+    }
     return true;
+}
+
+bool frame_keep_band(struct frame *f, int b)
+{
+    if (!f->open || !f->gvalid || f->invalid || f->whole || f->grid_done || b < 0 ||
+        b >= f->nbands)
+        return false;
+    f->hash[b] = f->gprev[b]; /* as if the same quads were queued again */
+    f->kept[b] = f->any_kept = true;
+    return true;
+}
+
+void frame_grid_done(struct frame *f)
+{
+    if (!f->open)
+        return;
+    memcpy(f->ghash, f->hash, (size_t)f->nbands * sizeof *f->hash);
+    f->grid_done = true;
+}
+
+bool frame_redo(const struct frame *f)
+{
+    return f->redo;
+}
+
+/*
+ * True when a kept band cannot be finished from the last frame's pixels: what was drawn over
+ * it differs, or this frame is drawn whole.
+ */
+static bool kept_changed(const struct frame *f)
+{
+    for (int b = 0; f->any_kept && b < f->nbands; b++)
+        if (f->kept[b] && (f->invalid || f->whole || f->hash[b] != f->prev[b]))
+            return true;
+    return false;
 }
 
 /* The first row of band b, and the row after its last (the last band may be cut short). */
@@ -278,6 +330,13 @@ void frame_end(struct frame *f)
     if (!f->open)
         return;
     f->open = false;
+    if (kept_changed(f)) { /* nothing drawn: the caller draws again, every band its own */
+        f->redo = true;
+        f->invalid = true;
+        f->gvalid = false;
+        f->nq = 0;
+        return;
+    }
     bool all = f->invalid || f->whole;
     for (int b = 0; b < f->nbands; b++) {
         f->dirty[b] = all || f->hash[b] != f->prev[b];
@@ -297,6 +356,9 @@ void frame_end(struct frame *f)
     }
     f->nq = 0;
     collect_damage(f);
+    if (f->grid_done) /* the next frame may keep bands whose grid quads are these */
+        memcpy(f->gprev, f->ghash, (size_t)f->nbands * sizeof *f->ghash);
+    f->gvalid = f->grid_done;
 }
 
 const uint32_t *frame_pixels(const struct frame *f, int *w, int *h)

@@ -47,8 +47,26 @@ void frame_quad(struct frame *f, int x, int y, int w, int h, int sx, int sy, uin
  */
 void frame_flush(struct frame *f);
 
+/*
+ * Band b is to show, under whatever is queued after frame_grid_done(), what the last frame
+ * showed there: the caller queues none of its own quads on it (a row of text that did not
+ * change). False when the last frame cannot vouch for the band (the first frame, a new size,
+ * frame_flush, an invalidation, no frame_grid_done last time): then queue its quads.
+ */
+bool frame_keep_band(struct frame *f, int b);
+
+/* The quads queued so far are the ones bands are kept by; what follows is drawn over them. */
+void frame_grid_done(struct frame *f);
+
 /* Rasterises the bands that changed (every band after frame_flush or a new size). */
 void frame_end(struct frame *f);
+
+/*
+ * True when the last frame_end found a kept band that changed after all (something over it
+ * differs from the last frame, or the atlas was flushed): it drew nothing, and the caller
+ * draws the frame again without keeping bands.
+ */
+bool frame_redo(const struct frame *f);
 
 /* The next frame redraws every band. */
 void frame_invalidate(struct frame *f);

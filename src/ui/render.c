@@ -44,6 +44,11 @@ struct render {
     struct frame *frame; /* no SDL renderer: the quads go here (see the top of the file) */
     struct term_colors colors; /* what the program set (OSC 4, 10-19), 0xRRGGBB */
     uint32_t fg, bg, cursor;   /* colors' default foreground, background, cursor */
+    uint64_t look;             /* bumped when colours or the font change how cells draw */
+    uint64_t *sig;             /* per grid row, what the last frame drew it from (row_sig) */
+    bool *blinks;              /* per grid row, whether it held blinking text */
+    int nsig;
+    uint64_t rows_drawn;       /* grid rows drawn (not kept from the last frame), for tests */
 };
 
 uint32_t render_color(const struct render *rd, sb_color c, bool fg)
@@ -60,6 +65,8 @@ uint32_t render_color(const struct render *rd, sb_color c, bool fg)
 
 void render_set_colors(struct render *rd, const struct term_colors *c)
 {
+    if (memcmp(&rd->colors, c, sizeof *c) != 0)
+        rd->look++;
     rd->colors = *c;
     rd->fg = c->rgb[TERM_COLOR_FG];
     rd->bg = c->rgb[TERM_COLOR_BG];
@@ -106,6 +113,8 @@ void render_destroy(struct render *rd)
         return;
     atlas_destroy(rd->atlas);
     frame_destroy(rd->frame);
+    free(rd->sig);
+    free(rd->blinks);
     free(rd->vert);
     free(rd->index);
     free(rd);
@@ -123,6 +132,7 @@ bool render_font_changed(struct render *rd)
     rd->tex_w = rd->tex_h = atlas_size(a);
     if (rd->frame)
         frame_invalidate(rd->frame); /* the same glyph keys draw differently now */
+    rd->look++;
     return true;
 }
 
@@ -495,13 +505,96 @@ static void draw_indicator(struct render *rd, const struct render_scene *s)
     render_text(rd, lx, 0, label, 0xffd75f);
 }
 
+/* Makes room for the rows' signatures; false (nothing kept this frame) when out of memory. */
+static bool sig_rows(struct render *rd, int rows)
+{
+    if (rows <= rd->nsig)
+        return true;
+    uint64_t *sig = realloc(rd->sig, (size_t)rows * sizeof *sig);
+    if (sig)
+        rd->sig = sig;
+    bool *blinks = sig ? realloc(rd->blinks, (size_t)rows * sizeof *blinks) : NULL;
+    if (!blinks)
+        return false;
+    rd->blinks = blinks;
+    for (int r = rd->nsig; r < rows; r++) {
+        rd->sig[r] = 0;
+        rd->blinks[r] = false;
+    }
+    rd->nsig = rows;
+    return true;
+}
+
+static inline uint64_t mix(uint64_t h, uint64_t v)
+{
+    h = (h ^ v) * 0x9e3779b97f4a7c15ull;
+    return h ^ h >> 31;
+}
+
+/*
+ * Everything row r is drawn from, folded: its content (the stamp), the width, the colours
+ * and font, its selected, linked and matched cells, the cursor on it, the blink phase when it
+ * blinks. 0 when the row has no stamp (always drawn).
+ */
+static uint64_t row_sig(const struct render *rd, const struct render_scene *s, int r)
+{
+    if (!s->stamps[r] || !s->lines[r])
+        return 0;
+    uint64_t h = mix(mix(mix(0x243f6a8885a308d3ull, s->stamps[r]), (uint64_t)s->cols), rd->look);
+    if (s->sel_from)
+        h = mix(h, (uint64_t)(uint32_t)s->sel_from[r] << 32 | (uint32_t)s->sel_to[r]);
+    if (s->link_from)
+        h = mix(mix(h, (uint64_t)(uint32_t)s->link_from[r] << 32 | (uint32_t)s->link_to[r]),
+                s->link_num[r]);
+    int lo, hi;
+    row_marks(s, r, &lo, &hi);
+    for (int i = lo; i < hi; i++)
+        h = mix(h, (uint64_t)(uint32_t)s->marks[i].from << 32 | (uint32_t)s->marks[i].to << 1 |
+                       s->marks[i].current);
+    const struct render_cursor *c = &s->cursor;
+    if (c->row == r)
+        h = mix(h, (uint64_t)(uint32_t)c->col << 32 | (uint64_t)c->shape << 8 |
+                       (uint64_t)c->visible << 1 | c->hollow);
+    if (rd->blinks[r])
+        h = mix(h, s->blink_on);
+    return h | 1; /* never 0 */
+}
+
 bool render_grid(struct render *rd, const struct render_scene *s)
 {
-    bool blink = false;
-    for (int r = 0; r < s->rows; r++)
-        blink |= draw_row(rd, s, r);
-    draw_cursor(rd, s);
+    bool blink = false, cursor_kept = false;
+    /* with its own frame, a row drawn from what the last frame's was is kept there */
+    bool keeping = rd->frame && s->stamps && !s->indicator && sig_rows(rd, s->rows);
+    for (int r = 0; r < s->rows; r++) {
+        uint64_t sig = keeping ? row_sig(rd, s, r) : 0;
+        if (sig && sig == rd->sig[r] && frame_keep_band(rd->frame, r)) {
+            blink |= rd->blinks[r];
+            cursor_kept |= s->cursor.row == r;
+            continue;
+        }
+        bool b = draw_row(rd, s, r);
+        blink |= b;
+        rd->rows_drawn++;
+        if (rd->nsig > r) {
+            rd->sig[r] = sig;
+            rd->blinks[r] = b;
+        }
+    }
+    if (!cursor_kept)
+        draw_cursor(rd, s);
     if (s->indicator)
         draw_indicator(rd, s);
+    if (rd->frame)
+        frame_grid_done(rd->frame);
     return blink;
+}
+
+bool render_redo(const struct render *rd)
+{
+    return rd->frame && frame_redo(rd->frame);
+}
+
+uint64_t render_rows_drawn(const struct render *rd)
+{
+    return rd->rows_drawn;
 }

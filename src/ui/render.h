@@ -36,6 +36,9 @@ struct render_mark {
 struct render_scene {
     int rows, cols;
     const struct sb_row *const *lines; /* rows entries; NULL draws an empty row */
+    /* per row, what identifies its content (view_line.stamp; 0 unknown), or NULL: a row
+     * drawn from the same as in the last frame is kept from it, not drawn again */
+    const uint64_t *stamps;
     const int *sel_from, *sel_to;      /* per row selected columns [from, to); NULL = none */
     const int *link_from, *link_to;    /* per row, the link under the pointer: underlined */
     const uint16_t *link_num;          /* ... and every cell of the row with this link (0) */
@@ -71,6 +74,14 @@ bool render_font_changed(struct render *rd);
 void render_begin(struct render *rd, int w, int h);
 /* Queues the grid; true when it holds blinking text (redraw when the phase flips). */
 bool render_grid(struct render *rd, const struct render_scene *scene);
+/*
+ * True when the frame just ended kept a row that something drawn over it (the overlay, a
+ * message, the search bar) changed after all: nothing was drawn, and the caller draws the
+ * frame again with the scene's stamps NULL.
+ */
+bool render_redo(const struct render *rd);
+/* Grid rows drawn so far, rows kept from the last frame not counted (for tests). */
+uint64_t render_rows_drawn(const struct render *rd);
 /* Queues a solid rectangle of colour 0xAARRGGBB. */
 void render_rect(struct render *rd, int x, int y, int w, int h, uint32_t argb);
 /* Queues UTF-8 text, one cell per codepoint, from (x, y); returns its width in pixels. */

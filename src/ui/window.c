@@ -339,13 +339,16 @@ static int stats_members(void *user, char *buf, size_t cap)
                     ",\"osc52_copies\":%" PRIu64 ",\"osc52_reads\":%" PRIu64
                     ",\"osc52_denied\":%" PRIu64 ",\"links_opened\":%" PRIu64
                     ",\"links_refused\":%" PRIu64 ",\"view_top_row\":%" PRId64
-                    ",\"outputs_copied\":%" PRIu64 ",\"pipes\":%" PRIu64,
+                    ",\"outputs_copied\":%" PRIu64 ",\"pipes\":%" PRIu64 ",\"frames\":%" PRIu64
+                    ",\"frames_redone\":%" PRIu64 ",\"rows_drawn\":%" PRIu64
+                    ",\"rows_copied\":%" PRIu64,
                     state, n, place, w->bar.has_current ? (int64_t)w->bar.current.row : -1,
                     w->bar.open ? w->search_ms : -1,
                     view_following(w->view) ? "true" : "false", w->saves, w->bells, w->flash_frames,
                     w->focused ? "true" : "false", w->osc52_copies, w->osc52_reads,
                     w->osc52_denied, w->links_opened, w->links_refused, view_top_row(w),
-                    w->outputs_copied, w->pipes);
+                    w->outputs_copied, w->pipes, w->frames, w->redone,
+                    render_rows_drawn(w->rd), view_rows_copied(w->view));
     if (len < 0 || (size_t)len >= cap)
         return len;
     return len + sessions_members(w->app, buf, cap);
@@ -392,24 +395,23 @@ static bool selection_spans(struct win *w, const struct view_line *lines)
     return true;
 }
 
-/* Lays out, draws and presents one frame; logs its time when asked to. */
-static void draw(struct win *w, uint64_t now)
+/*
+ * Draws the frame of the laid-out lines, through render_end; keep: rows drawn from what they
+ * were drawn from last frame are kept from it (their stamps go in the scene). Returns the time
+ * the search's marks and bar took.
+ */
+static uint64_t compose(struct win *w, uint64_t now, const struct view_line *lines, bool keep)
 {
     const struct sb_row *rows[w->rows];
-    int *from = realloc(w->sel_from, sizeof(int) * (size_t)w->rows);
-    int *to = from ? realloc(w->sel_to, sizeof(int) * (size_t)w->rows) : NULL;
-    w->sel_from = from ? from : w->sel_from;
-    w->sel_to = to ? to : w->sel_to;
-    if (!from || !to || !view_layout(w->view, w->rows, w->cols))
-        return;
-    uint64_t laid = session_now_ns();
-    const struct view_line *lines = view_lines(w->view);
-    for (int r = 0; r < w->rows; r++)
+    uint64_t stamps[w->rows];
+    for (int r = 0; r < w->rows; r++) {
         rows[r] = lines[r].row;
+        stamps[r] = lines[r].stamp;
+    }
     w->blink_on = (now - w->blink_epoch) / BLINK_NS % 2 == 0;
     w->blinking = false;
     struct render_scene sc = {.rows = w->rows, .cols = w->cols, .lines = rows,
-                              .blink_on = w->blink_on,
+                              .stamps = keep ? stamps : NULL, .blink_on = w->blink_on,
                               .indicator = !view_following(w->view)};
     sc.cursor = cursor_in_view(w, lines);
     ime_follow(w, &sc.cursor);
@@ -447,15 +449,35 @@ static void draw(struct win *w, uint64_t now)
     }
     draw_message(w, pw, now);
     draw_prompt(w, pw);
-    if (now < w->flash_until) {
+    if (now < w->flash_until)
         render_rect(w->rd, 0, 0, pw, ph, 0x40ffffffu);
-        w->flash_frames++;
-    }
     render_end(w->rd);
+    return search_ns;
+}
+
+/* Lays out, draws and presents one frame; logs its time when asked to. */
+static void draw(struct win *w, uint64_t now)
+{
+    int *from = realloc(w->sel_from, sizeof(int) * (size_t)w->rows);
+    int *to = from ? realloc(w->sel_to, sizeof(int) * (size_t)w->rows) : NULL;
+    w->sel_from = from ? from : w->sel_from;
+    w->sel_to = to ? to : w->sel_to;
+    if (!from || !to || !view_layout(w->view, w->rows, w->cols))
+        return;
+    uint64_t laid = session_now_ns();
+    const struct view_line *lines = view_lines(w->view);
+    uint64_t search_ns = compose(w, now, lines, true);
+    if (render_redo(w->rd)) { /* something over a kept row changed: every row drawn anew */
+        search_ns += compose(w, now, lines, false);
+        w->redone++;
+    }
+    if (now < w->flash_until)
+        w->flash_frames++;
     uint64_t drawn = session_now_ns();
     present(w);
     w->gen = term_generation(session_term(w->s));
     w->dirty = false;
+    w->frames++;
     if (w->frame_log)
         fprintf(w->frame_log, "%llu %llu %llu %llu %llu %llu\n",
                 (unsigned long long)(session_now_ns() - now) / 1000,

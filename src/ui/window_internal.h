@@ -123,6 +123,7 @@ struct win {
     uint64_t title_res;       /* the RES the title shows (title_shows_res) */
     uint64_t bells;           /* for --stats */
     uint64_t flash_frames;    /* frames drawn with the visual bell, for --stats */
+    uint64_t frames, redone;  /* frames drawn; of them drawn twice (render_redo), --stats */
     unsigned clip_asked;      /* osc52_read = ask: the selection a program waits for, or 0 */
     uint64_t osc52_copies, osc52_reads, osc52_denied; /* for --stats */
     int *sel_from, *sel_to;

@@ -3,6 +3,8 @@
 # - a key the program does not echo costs no busy wait: the frame that waits for an echo
 #   (ECHO_WAIT_NS, 8 ms) sleeps in poll, so 40 keys typed into a program that never reads take
 #   well under the 320 ms of CPU a spinning loop would burn;
+# - a key echoed on one row draws and copies that row only (--stats: rows_drawn, rows_copied),
+#   the rest of the window kept from the frame before;
 # - keys taken straight from the X connection (src/ui/xkeys.c) reach the program as the same
 #   bytes as through SDL's translation (BOUNDTERM_X11_KEYS=0), a differential test over text,
 #   shifted, editing, cursor, function and keypad keys, Ctrl, Alt and Super, Caps Lock, keysyms
@@ -38,6 +40,26 @@ sleep 0.1
 spent=$(($(cpu_ms "$bpid") - before))
 echo "40 keys without an echo: ${spent} ms of CPU (a loop spinning for the echo: >= 320)"
 [ "$spent" -lt 160 ] || fail "the window spun while it waited for an echo: ${spent} ms for 40 keys"
+kill "$bpid"
+wait "$bpid" 2>/dev/null
+bpid=
+
+# ---- A key echoed on one row draws that row, not the window ----
+# stat NAME: the last --stats line's number NAME.
+stat() { tail -n 1 "$tmp/stats" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
+"$bt" --size 80x24 --stats "$tmp/stats" -e sh -c 'seq 30; stty raw -echo; exec cat' &
+bpid=$!
+gui_window
+sleep 1.2 # a stats line after the first frames
+f0=$(stat frames) d0=$(stat rows_drawn) c0=$(stat rows_copied)
+xdotool type --delay 40 "the quick brown fox"
+sleep 1.2
+f1=$(stat frames) d1=$(stat rows_drawn) c1=$(stat rows_copied)
+frames=$((f1 - f0)) drawn=$((d1 - d0)) copied=$((c1 - c0))
+echo "19 keys echoed: $frames frames, $drawn rows drawn, $copied rows copied (24 rows a frame before)"
+[ "$frames" -ge 10 ] || fail "only $frames frames for 19 echoed keys"
+[ "$drawn" -le $((2 * frames)) ] || fail "$drawn rows drawn in $frames frames of one changing row"
+[ "$copied" -le $((2 * frames)) ] || fail "$copied rows copied in $frames frames of one changing row"
 kill "$bpid"
 wait "$bpid" 2>/dev/null
 bpid=

@@ -401,6 +401,159 @@ done:
     return ok;
 }
 
+/* ---- Rows kept from the last frame (render_scene.stamps) ------------------ */
+
+static uint64_t lcg(uint64_t *x)
+{
+    *x = *x * 6364136223846793005ull + 1442695040888963407ull;
+    return *x >> 33;
+}
+
+/* One random change to the screen: text with attributes, erases, scrolls, modes, colours. */
+static void random_op(struct term *t, uint64_t *x, int rows, int cols)
+{
+    static const char *const sgr[] = {"0", "1", "7", "5", "4", "31", "42", "38;5;200", "4:3",
+                                      "48;2;10;20;30", "9", "2", "53"};
+    static const char *const text[] = {"abc", "Hello", "\xe4\xb8\x80x", "e\xcc\x81", "|||",
+                                       "0123456789"};
+    char buf[128];
+    int n = 0;
+    switch (lcg(x) % 10) {
+    case 0: case 1: case 2: case 3: /* text somewhere */
+        n = snprintf(buf, sizeof buf, "\x1b[%d;%dH\x1b[%sm%s\x1b[m", (int)(lcg(x) % rows) + 1,
+                     (int)(lcg(x) % cols) + 1, sgr[lcg(x) % 13], text[lcg(x) % 6]);
+        break;
+    case 4:
+        n = snprintf(buf, sizeof buf, "\x1b[%d;%dH\x1b[%dK", (int)(lcg(x) % rows) + 1,
+                     (int)(lcg(x) % cols) + 1, (int)(lcg(x) % 3));
+        break;
+    case 5:
+        n = snprintf(buf, sizeof buf, "\x1b[%d;1H\n", rows); /* a scroll */
+        break;
+    case 6:
+        n = snprintf(buf, sizeof buf, "\x1b[?5%c", lcg(x) % 4 ? 'l' : 'h');
+        break;
+    case 7:
+        n = snprintf(buf, sizeof buf, "\x1b]4;%d;#%06x\x07", (int)(lcg(x) % 8),
+                     (unsigned)(lcg(x) & 0xffffff));
+        break;
+    case 8:
+        n = snprintf(buf, sizeof buf, "\x1b[?25%c\x1b[%d q\x1b[%d;%dH", lcg(x) % 3 ? 'h' : 'l',
+                     (int)(lcg(x) % 6) + 1, (int)(lcg(x) % rows) + 1, (int)(lcg(x) % cols) + 1);
+        break;
+    default: /* nothing: the frame is drawn again as it was, but for what lies over it */
+        break;
+    }
+    term_feed(t, buf, (size_t)n);
+}
+
+struct extras {
+    int sel_row, overlay_row; /* -1: none */
+    bool blink_on, unfocused;
+};
+
+/* Draws the screen on cv, keeping rows (keep) or not; copies what changed onto the surface. */
+static bool draw_kept(struct canvas *cv, struct term *t, struct view *v, int rows, int cols,
+                      bool keep, const struct extras *x, int *redone)
+{
+    view_follow(v);
+    if (!view_layout(v, rows, cols))
+        return false;
+    const struct view_line *l = view_lines(v);
+    const struct sb_row *lines[64];
+    uint64_t stamps[64];
+    int from[64] = {0}, to[64] = {0};
+    for (int r = 0; r < rows; r++) {
+        lines[r] = l[r].row;
+        stamps[r] = l[r].stamp;
+    }
+    if (x->sel_row >= 0) {
+        from[x->sel_row] = 2;
+        to[x->sel_row] = cols / 2;
+    }
+    struct term_cursor tc;
+    term_cursor(t, &tc);
+    for (int pass = 0; pass < 2; pass++) {
+        struct render_scene s = {.rows = rows, .cols = cols, .lines = lines,
+                                 .stamps = keep && !pass ? stamps : NULL, .blink_on = x->blink_on,
+                                 .cursor = {tc.row, tc.col, tc.shape, tc.visible, x->unfocused}};
+        if (x->sel_row >= 0) {
+            s.sel_from = from;
+            s.sel_to = to;
+        }
+        render_set_colors(cv->rd, term_colors(t));
+        render_begin(cv->rd, cv->surf->w, cv->surf->h);
+        render_grid(cv->rd, &s);
+        int ch = font_metrics(cv->font)->cell_h;
+        if (x->overlay_row >= 0) /* drawn over the grid, as the message line or the overlay */
+            render_rect(cv->rd, 3, x->overlay_row * ch + 2, 40, ch - 4, 0xc0ff8000u);
+        if (!render_end(cv->rd))
+            return false;
+        if (!render_redo(cv->rd))
+            break;
+        (*redone)++;
+    }
+    const SDL_Rect *rects;
+    render_copy_to(cv->rd, cv->surf, false, &rects);
+    return true;
+}
+
+/*
+ * A random walk of 300 frames: each drawn keeping the rows whose stamp, selection, cursor and
+ * blink are what they were, onto a canvas that only gets what changed, must show exactly
+ * what a whole frame of the same state shows on a fresh canvas. Rows must have been kept, and
+ * frames redrawn when something over a kept row changed.
+ */
+static bool check_kept_rows(void)
+{
+    const int rows = 10, cols = 30, frames = 300;
+    struct sb_config cfg;
+    struct sb_store *store = NULL;
+    sb_config_defaults(&cfg);
+    cfg.background = false;
+    if (sb_store_create(&cfg, &store, NULL, 0) != 0)
+        return false;
+    struct term_callbacks cb = {.scrollout = on_scrollout, .popline = on_popline};
+    struct term *t = term_create(rows, cols, &cb, store);
+    space = t ? lines_create(store, t) : NULL;
+    struct view *v = space ? view_create(space) : NULL;
+    struct canvas cv = {0};
+    bool ok = v && canvas_open(&cv, cols, rows);
+    uint64_t seed = 12345;
+    int redone = 0, bad_frames = 0;
+    struct extras x = {-1, -1, true, false};
+    for (int f = 0; ok && f < frames; f++) {
+        random_op(t, &seed, rows, cols);
+        if (lcg(&seed) % 5 == 0)
+            x.sel_row = lcg(&seed) % 3 ? -1 : (int)(lcg(&seed) % rows);
+        if (lcg(&seed) % 4 == 0)
+            x.overlay_row = lcg(&seed) % 2 ? -1 : (int)(lcg(&seed) % rows);
+        x.blink_on = lcg(&seed) % 4 ? x.blink_on : !x.blink_on;
+        x.unfocused = lcg(&seed) % 10 ? x.unfocused : !x.unfocused;
+        struct canvas fresh = {0};
+        int unused = 0;
+        ok = draw_kept(&cv, t, v, rows, cols, true, &x, &redone) && canvas_open(&fresh, cols, rows) &&
+             draw_kept(&fresh, t, v, rows, cols, false, &x, &unused);
+        long bad = ok ? pixels_differ(cv.surf, fresh.surf) : 0;
+        if (bad && bad_frames++ < 3)
+            fprintf(stderr, "kept rows: frame %d: %ld pixel rows differ from a whole frame\n", f,
+                    bad);
+        canvas_close(&fresh);
+    }
+    uint64_t drawn = ok ? render_rows_drawn(cv.rd) : 0;
+    bool kept = drawn < (uint64_t)frames * rows * 3 / 4; /* a third of the changes touch all */
+    printf("%s kept rows: %d frames, %llu of %d rows drawn, %d frames drawn again, %d wrong\n",
+           ok && !bad_frames && kept && redone ? "ok" : "FAIL", frames, (unsigned long long)drawn,
+           frames * rows, redone, bad_frames);
+    ok = ok && !bad_frames && kept && redone > 0;
+    canvas_close(&cv);
+    view_destroy(v);
+    lines_destroy(space);
+    term_destroy(t);
+    sb_store_destroy(store);
+    return ok;
+}
+
 int main(int argc, char **argv)
 {
     bool regen = argc == 3 && !strcmp(argv[1], "--regen");
@@ -423,5 +576,7 @@ int main(int argc, char **argv)
     }
     if (ran == 0)
         fprintf(stderr, "test_render: no scene named %s\n", one ? argv[2] : "?");
+    if (!regen && !one && !geometry())
+        failed += !check_kept_rows();
     return failed || ran == 0 ? 1 : 0;
 }

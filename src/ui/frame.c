@@ -13,6 +13,12 @@
  */
 #define QUADS_CAP 65536
 
+/*
+ * Bands are cut into tiles this wide: a key echoed at the prompt redraws and sends the tiles
+ * around its cell and the cursor's, not the window's width.
+ */
+#define TILE_W 64
+
 struct quad {
     int16_t x, y, w, h, sx, sy; /* sx < 0: solid */
     uint32_t argb;
@@ -22,19 +28,21 @@ struct quad {
 struct frame {
     uint32_t *px;
     int w, h, band_h, nbands;
+    int ntx; /* tiles across a band; tile (b, t) is index b * ntx + t of the per-tile arrays */
     uint32_t bg;
     const uint32_t *atlas; /* this frame's glyph pixels */
     int apitch;
     struct quad *q;
     int nq, cap;
-    uint64_t *hash, *prev; /* per band: this frame's, the last drawn */
-    uint64_t *ghash, *gprev; /* per band: the hash at frame_grid_done, this frame's and last */
+    uint64_t *hash, *prev; /* per tile: this frame's, the last drawn */
+    uint64_t *ghash, *gprev; /* per tile: the hash at frame_grid_done, this frame's and last */
     bool gvalid;             /* gprev is a finished frame's (frame_keep_band may use it) */
     bool grid_done;          /* this frame called frame_grid_done */
     bool *kept;              /* per band: frame_keep_band took it */
     bool any_kept, redo;
-    bool *dirty;
-    SDL_Rect *damage; /* what the last frame changed: runs of dirty bands */
+    bool *dirty;      /* per tile */
+    SDL_Rect *damage; /* what the last frame changed: runs of dirty tiles, merged down */
+    int *runs;        /* 2 x ntx: collect_damage's rectangles by the first tile of their run */
     int ndamage;
     SDL_Rect *copied; /* what frame_copy_to copied, clipped to its surface */
     bool invalid; /* the next frame redraws every band */
@@ -59,12 +67,14 @@ static void free_bands(struct frame *f)
     free(f->kept);
     free(f->dirty);
     free(f->damage);
+    free(f->runs);
     free(f->copied);
     f->hash = f->prev = f->ghash = f->gprev = NULL;
     f->kept = NULL;
     f->gvalid = false;
     f->dirty = NULL;
     f->damage = f->copied = NULL;
+    f->runs = NULL;
 }
 
 void frame_destroy(struct frame *f)
@@ -89,31 +99,40 @@ static inline uint64_t fold(uint64_t h, uint64_t v)
     return h ^ h >> 29;
 }
 
-/* Makes the pixels and bands fit a new size; false when out of memory. */
+/* Makes the pixels, bands and tiles fit a new size; false when out of memory. */
 static bool resize(struct frame *f, int w, int h, int band_h)
 {
     free_bands(f);
     free(f->px);
-    f->w = f->h = f->nbands = 0;
+    f->w = f->h = f->nbands = f->ntx = 0;
     f->px = malloc((size_t)w * (size_t)h * 4);
-    int nb = (h + band_h - 1) / band_h;
-    f->hash = calloc((size_t)nb, sizeof *f->hash);
-    f->prev = calloc((size_t)nb, sizeof *f->prev);
-    f->ghash = calloc((size_t)nb, sizeof *f->ghash);
-    f->gprev = calloc((size_t)nb, sizeof *f->gprev);
+    int nb = (h + band_h - 1) / band_h, ntx = (w + TILE_W - 1) / TILE_W;
+    size_t nt = (size_t)nb * (size_t)ntx;
+    f->hash = calloc(nt, sizeof *f->hash);
+    f->prev = calloc(nt, sizeof *f->prev);
+    f->ghash = calloc(nt, sizeof *f->ghash);
+    f->gprev = calloc(nt, sizeof *f->gprev);
     f->kept = calloc((size_t)nb, sizeof *f->kept);
-    f->dirty = calloc((size_t)nb, sizeof *f->dirty);
-    f->damage = calloc((size_t)nb, sizeof *f->damage);
-    f->copied = calloc((size_t)nb, sizeof *f->copied);
+    f->dirty = calloc(nt, sizeof *f->dirty);
+    f->damage = calloc(nt, sizeof *f->damage);
+    f->copied = calloc(nt, sizeof *f->copied);
+    f->runs = calloc(2 * (size_t)ntx, sizeof *f->runs);
     if (!f->px || !f->hash || !f->prev || !f->ghash || !f->gprev || !f->kept || !f->dirty ||
-        !f->damage || !f->copied)
+        !f->damage || !f->copied || !f->runs)
         return false;
     f->w = w;
     f->h = h;
     f->band_h = band_h;
     f->nbands = nb;
+    f->ntx = ntx;
     f->invalid = true;
     return true;
+}
+
+/* The number of tiles. */
+static int ntiles(const struct frame *f)
+{
+    return f->nbands * f->ntx;
 }
 
 bool frame_begin(struct frame *f, int w, int h, int band_h, uint32_t bg, const uint32_t *atlas,
@@ -133,10 +152,10 @@ bool frame_begin(struct frame *f, int w, int h, int band_h, uint32_t bg, const u
     f->open = true;
     f->bg = 0xff000000u | bg;
     uint64_t seed = fold(0x6a09e667f3bcc908ull, f->bg);
-    for (int b = 0; b < f->nbands; b++) {
-        f->hash[b] = seed;
+    for (int i = 0; i < ntiles(f); i++)
+        f->hash[i] = seed;
+    for (int b = 0; b < f->nbands; b++)
         f->kept[b] = false;
-    }
     return true;
 }
 
@@ -145,7 +164,8 @@ bool frame_keep_band(struct frame *f, int b)
     if (!f->open || !f->gvalid || f->invalid || f->whole || f->grid_done || b < 0 ||
         b >= f->nbands)
         return false;
-    f->hash[b] = f->gprev[b]; /* as if the same quads were queued again */
+    for (int t = 0; t < f->ntx; t++) /* as if the same quads were queued again */
+        f->hash[b * f->ntx + t] = f->gprev[b * f->ntx + t];
     f->kept[b] = f->any_kept = true;
     return true;
 }
@@ -154,7 +174,7 @@ void frame_grid_done(struct frame *f)
 {
     if (!f->open)
         return;
-    memcpy(f->ghash, f->hash, (size_t)f->nbands * sizeof *f->hash);
+    memcpy(f->ghash, f->hash, (size_t)ntiles(f) * sizeof *f->hash);
     f->grid_done = true;
 }
 
@@ -169,9 +189,15 @@ bool frame_redo(const struct frame *f)
  */
 static bool kept_changed(const struct frame *f)
 {
-    for (int b = 0; f->any_kept && b < f->nbands; b++)
-        if (f->kept[b] && (f->invalid || f->whole || f->hash[b] != f->prev[b]))
+    for (int b = 0; f->any_kept && b < f->nbands; b++) {
+        if (!f->kept[b])
+            continue;
+        if (f->invalid || f->whole)
             return true;
+        for (int t = 0; t < f->ntx; t++)
+            if (f->hash[b * f->ntx + t] != f->prev[b * f->ntx + t])
+                return true;
+    }
     return false;
 }
 
@@ -198,20 +224,39 @@ static bool bands_of(const struct frame *f, int y, int h, int *b0, int *b1)
     return true;
 }
 
-/* Folds quad q, clipped to each band it touches, into their hashes. */
+/* The columns [*x0, *x1) of the frame a span [x, x + w) covers; false for none. */
+static bool cols_of(const struct frame *f, int x, int w, int *x0, int *x1)
+{
+    *x0 = x < 0 ? 0 : x;
+    *x1 = x + w > f->w ? f->w : x + w;
+    return *x0 < *x1;
+}
+
+/* Folds quad q, clipped to each tile it touches, into their hashes. */
 static void hash_quad(struct frame *f, const struct quad *q)
 {
-    int b0, b1;
-    if (q->w <= 0 || !bands_of(f, q->y, q->h, &b0, &b1))
+    int b0, b1, x0, x1;
+    if (q->w <= 0 || !bands_of(f, q->y, q->h, &b0, &b1) || !cols_of(f, q->x, q->w, &x0, &x1))
         return;
+    int t0 = x0 / TILE_W, t1 = (x1 - 1) / TILE_W;
+    uint64_t what_c = (uint64_t)q->argb << 32;
     for (int b = b0; b <= b1; b++) {
         int top = band_top(f, b), bot = band_end(f, b);
         int y0 = q->y > top ? q->y : top, y1 = q->y + q->h < bot ? q->y + q->h : bot;
-        uint64_t where = (uint64_t)(uint16_t)q->x | (uint64_t)(uint16_t)(y0 - top) << 16 |
-                         (uint64_t)(uint16_t)q->w << 32 | (uint64_t)(uint16_t)(y1 - y0) << 48;
-        uint64_t what = (uint64_t)(uint16_t)q->sx | (uint64_t)(uint16_t)(q->sy + y0 - q->y) << 16 |
-                        (uint64_t)q->argb << 32;
-        f->hash[b] = fold(fold(fold(f->hash[b], where), what), q->ident);
+        for (int t = t0; t <= t1; t++) {
+            int left = t * TILE_W, right = left + TILE_W < f->w ? left + TILE_W : f->w;
+            int cx0 = x0 > left ? x0 : left, cx1 = x1 < right ? x1 : right;
+            uint64_t where = (uint64_t)(uint16_t)(cx0 - left) |
+                             (uint64_t)(uint16_t)(y0 - top) << 16 |
+                             (uint64_t)(uint16_t)(cx1 - cx0) << 32 |
+                             (uint64_t)(uint16_t)(y1 - y0) << 48;
+            uint64_t what = what_c | (q->sx < 0 ? 0xffffu
+                                                : (uint64_t)(uint16_t)(q->sx + cx0 - q->x) |
+                                                      (uint64_t)(uint16_t)(q->sy + y0 - q->y)
+                                                          << 16);
+            uint64_t *h = &f->hash[b * f->ntx + t];
+            *h = fold(fold(fold(*h, where), what), q->ident);
+        }
     }
 }
 
@@ -236,12 +281,12 @@ static inline void blend(uint32_t *d, uint32_t rgb, uint32_t a)
     *d = 0xff000000u | r << 16 | g << 8 | b;
 }
 
-/* Rasterises the rows [cy0, cy1) of quad q. */
-static void raster(struct frame *f, const struct quad *q, int cy0, int cy1)
+/* Rasterises what of quad q lies in rows [cy0, cy1) and columns [cx0, cx1). */
+static void raster(struct frame *f, const struct quad *q, int cy0, int cy1, int cx0, int cx1)
 {
     const uint32_t *atlas = f->atlas;
     int apitch = f->apitch;
-    int x0 = q->x < 0 ? 0 : q->x, x1 = q->x + q->w > f->w ? f->w : q->x + q->w;
+    int x0 = q->x > cx0 ? q->x : cx0, x1 = q->x + q->w < cx1 ? q->x + q->w : cx1;
     int y0 = q->y > cy0 ? q->y : cy0, y1 = q->y + q->h < cy1 ? q->y + q->h : cy1;
     bool solid = q->sx < 0;
     uint32_t ca = q->argb >> 24, cr = q->argb >> 16 & 0xff, cg = q->argb >> 8 & 0xff,
@@ -264,12 +309,12 @@ static void raster(struct frame *f, const struct quad *q, int cy0, int cy1)
     }
 }
 
-/* Fills the rows [y0, y1) with the background. */
-static void clear_rows(struct frame *f, int y0, int y1)
+/* Fills the rows [y0, y1), columns [x0, x1) with the background. */
+static void clear_rect(struct frame *f, int y0, int y1, int x0, int x1)
 {
     for (int y = y0; y < y1; y++) {
         uint32_t *d = f->px + (size_t)y * f->w;
-        for (int x = 0; x < f->w; x++)
+        for (int x = x0; x < x1; x++)
             d[x] = f->bg;
     }
 }
@@ -279,10 +324,10 @@ void frame_flush(struct frame *f)
     if (!f->open)
         return;
     if (!f->whole)
-        clear_rows(f, 0, f->h);
+        clear_rect(f, 0, f->h, 0, f->w);
     f->whole = true;
     for (int i = 0; i < f->nq; i++)
-        raster(f, &f->q[i], 0, f->h);
+        raster(f, &f->q[i], 0, f->h, 0, f->w);
     f->nq = 0;
 }
 
@@ -309,19 +354,49 @@ void frame_quad(struct frame *f, int x, int y, int w, int h, int sx, int sy, uin
     f->q[f->nq++] = qd;
 }
 
-/* Collects runs of dirty bands as full-width rectangles. */
+/* The columns [*x0, *x1) of tile t. */
+static void tile_cols(const struct frame *f, int t, int *x0, int *x1)
+{
+    *x0 = t * TILE_W;
+    *x1 = *x0 + TILE_W < f->w ? *x0 + TILE_W : f->w;
+}
+
+/*
+ * Collects each band's runs of dirty tiles as rectangles, a run over the same columns as one
+ * in the band above joining its rectangle (a whole frame is one rectangle).
+ */
 static void collect_damage(struct frame *f)
 {
     f->ndamage = 0;
+    int *up = f->runs, *cur = f->runs + f->ntx; /* by first tile: the rectangle of its run */
+    for (int t = 0; t < f->ntx; t++)
+        up[t] = -1;
     for (int b = 0; b < f->nbands; b++) {
-        if (!f->dirty[b])
-            continue;
-        int e = b;
-        while (e + 1 < f->nbands && f->dirty[e + 1])
-            e++;
-        int y0 = band_top(f, b);
-        f->damage[f->ndamage++] = (SDL_Rect){0, y0, f->w, band_end(f, e) - y0};
-        b = e;
+        for (int t = 0; t < f->ntx; t++)
+            cur[t] = -1;
+        for (int t = 0; t < f->ntx; t++) {
+            if (!f->dirty[b * f->ntx + t])
+                continue;
+            int e = t;
+            while (e + 1 < f->ntx && f->dirty[b * f->ntx + e + 1])
+                e++;
+            int x0, x1, unused;
+            tile_cols(f, t, &x0, &unused);
+            tile_cols(f, e, &unused, &x1);
+            SDL_Rect *r = up[t] >= 0 ? &f->damage[up[t]] : NULL;
+            if (r && r->w == x1 - x0) {
+                r->h += band_end(f, b) - band_top(f, b);
+                cur[t] = up[t];
+            } else {
+                cur[t] = f->ndamage;
+                f->damage[f->ndamage++] = (SDL_Rect){x0, band_top(f, b), x1 - x0,
+                                                     band_end(f, b) - band_top(f, b)};
+            }
+            t = e;
+        }
+        int *swap = up;
+        up = cur;
+        cur = swap;
     }
 }
 
@@ -338,26 +413,34 @@ void frame_end(struct frame *f)
         return;
     }
     bool all = f->invalid || f->whole;
-    for (int b = 0; b < f->nbands; b++) {
-        f->dirty[b] = all || f->hash[b] != f->prev[b];
-        f->prev[b] = f->hash[b];
-        if (f->dirty[b] && !f->whole)
-            clear_rows(f, band_top(f, b), band_end(f, b));
+    for (int i = 0; i < ntiles(f); i++) {
+        f->dirty[i] = all || f->hash[i] != f->prev[i];
+        f->prev[i] = f->hash[i];
+        if (f->dirty[i] && !f->whole) {
+            int b = i / f->ntx, x0, x1;
+            tile_cols(f, i % f->ntx, &x0, &x1);
+            clear_rect(f, band_top(f, b), band_end(f, b), x0, x1);
+        }
     }
     f->invalid = false;
     for (int i = 0; i < f->nq; i++) {
         const struct quad *q = &f->q[i];
-        int b0, b1;
-        if (!bands_of(f, q->y, q->h, &b0, &b1))
+        int b0, b1, x0, x1;
+        if (!bands_of(f, q->y, q->h, &b0, &b1) || !cols_of(f, q->x, q->w, &x0, &x1))
             continue;
         for (int b = b0; b <= b1; b++)
-            if (f->dirty[b])
-                raster(f, q, band_top(f, b), band_end(f, b));
+            for (int t = x0 / TILE_W; t <= (x1 - 1) / TILE_W; t++) {
+                if (!f->dirty[b * f->ntx + t])
+                    continue;
+                int cx0, cx1;
+                tile_cols(f, t, &cx0, &cx1);
+                raster(f, q, band_top(f, b), band_end(f, b), cx0, cx1);
+            }
     }
     f->nq = 0;
     collect_damage(f);
     if (f->grid_done) /* the next frame may keep bands whose grid quads are these */
-        memcpy(f->gprev, f->ghash, (size_t)f->nbands * sizeof *f->ghash);
+        memcpy(f->gprev, f->ghash, (size_t)ntiles(f) * sizeof *f->ghash);
     f->gvalid = f->grid_done;
 }
 

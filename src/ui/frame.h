@@ -3,13 +3,15 @@
  * redrawn only where they changed.
  *
  * A frame is a list of quads (axis-aligned copies from the glyph atlas, or solid rectangles),
- * queued in drawing order. The frame is cut into horizontal bands (a cell row each); every
- * quad is folded into a hash of each band it touches, clipped to the band, with what it
- * copies (its position, size, colour, and an identity of the source pixels: the glyph, not
- * the atlas slot, which the atlas may give to another glyph). At the end only the bands
- * whose hash differs from the last frame's are cleared and rasterised, and only they are
- * copied to the window: a key echoed at the prompt redraws and sends one row, not the
- * window. Whatever draws (the grid, the overlay, the search bar) needs to know nothing of it.
+ * queued in drawing order. The frame is cut into horizontal bands (a cell row each), and the
+ * bands into tiles 64 pixels wide; every quad is folded into a hash of each tile it touches,
+ * clipped to the tile, with what it copies (its position, size, colour, and an identity of
+ * the source pixels: the glyph, not the atlas slot, which the atlas may give to another
+ * glyph). At the end only the tiles whose hash differs from the last frame's are cleared and
+ * rasterised, and only they are copied to the window: a key echoed at the prompt redraws and
+ * sends a tile or two of one row, not the window. Whatever draws (the grid, the overlay, the
+ * search bar) needs to know nothing of it; the grid may also say a band is unchanged
+ * (frame_keep_band) and queue nothing for it.
  */
 #ifndef BT_UI_FRAME_H
 #define BT_UI_FRAME_H
@@ -58,7 +60,7 @@ bool frame_keep_band(struct frame *f, int b);
 /* The quads queued so far are the ones bands are kept by; what follows is drawn over them. */
 void frame_grid_done(struct frame *f);
 
-/* Rasterises the bands that changed (every band after frame_flush or a new size). */
+/* Rasterises the tiles that changed (every tile after frame_flush or a new size). */
 void frame_end(struct frame *f);
 
 /*

@@ -87,16 +87,25 @@ static bool same_as_fresh(const struct frame *f, const struct q *qs, int n, uint
     return same;
 }
 
-/* Rows of pixels the last frame changed. */
-static int damaged_rows(struct frame *f)
+/* Rows of pixels the last frame changed; *area (if not NULL): the pixels it copied. */
+static int damaged(struct frame *f, int *area)
 {
     SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_ARGB8888);
     const SDL_Rect *r;
-    int n = frame_copy_to(f, s, false, &r), rows = 0;
-    for (int i = 0; i < n; i++)
+    int n = frame_copy_to(f, s, false, &r), rows = 0, px = 0;
+    for (int i = 0; i < n; i++) {
         rows += r[i].h;
+        px += r[i].w * r[i].h;
+    }
     SDL_FreeSurface(s);
+    if (area)
+        *area = px;
     return rows;
+}
+
+static int damaged_rows(struct frame *f)
+{
+    return damaged(f, NULL);
 }
 
 static void test_random_scenes(void)
@@ -127,7 +136,7 @@ static void test_random_scenes(void)
     frame_destroy(f);
 }
 
-/* One quad moved within a band: that band only. */
+/* One quad moved within a band: the tiles of that band it was and is in, only. */
 static void test_one_band(void)
 {
     struct q qs[2] = {{0, 0, W, H, -1, 0, 0xff204060u, 0}, {10, 14, 5, 5, 3, 4, 0xffffffffu, 9}};
@@ -136,7 +145,13 @@ static void test_one_band(void)
     (void)damaged_rows(f);
     qs[1].x = 11;
     draw(f, qs, 2, 0, -1);
-    CHECK(damaged_rows(f) == 2 * BAND); /* rows 14..18 are in bands 1 and 2 */
+    int area;
+    CHECK(damaged(f, &area) == 2 * BAND); /* rows 14..18 are in bands 1 and 2 */
+    CHECK(area == 2 * BAND * 64);         /* and only their first tile of 64 columns */
+    CHECK(same_as_fresh(f, qs, 2, 0));
+    qs[1].x = 62; /* across the tiles' edge: both tiles of both bands, one rectangle each */
+    draw(f, qs, 2, 0, -1);
+    CHECK(damaged(f, &area) == 2 * BAND && area == 2 * BAND * W);
     CHECK(same_as_fresh(f, qs, 2, 0));
     qs[1].ident = 10; /* the same slot now holding another glyph */
     draw(f, qs, 2, 0, -1);

@@ -160,13 +160,14 @@ bool lines_copy_row(struct lines *l, uint64_t n, struct sb_row *out)
     return row && sb_row_copy(out, row) == 0;
 }
 
-uint64_t lines_row_stamp(struct lines *l, uint64_t n)
+void lines_row_stamps(struct lines *l, uint64_t n, int count, uint64_t *out)
 {
     sync(l);
     int rows, cols;
     term_size(l->term, &rows, &cols);
-    return n >= l->span.end && n - l->span.end < (uint64_t)rows
-               ? term_row_stamp(l->term, (int)(n - l->span.end)) : 0;
+    for (int i = 0; i < count; i++, n++)
+        out[i] = n >= l->span.end && n - l->span.end < (uint64_t)rows
+                     ? term_row_stamp(l->term, (int)(n - l->span.end)) : 0;
 }
 
 /* lines_start with the span already synced. */

@@ -63,10 +63,10 @@ const struct sb_row *lines_row(struct lines *l, uint64_t n);
 /* Copies row n into out (a screen row read straight into it); false as lines_row's NULL. */
 bool lines_copy_row(struct lines *l, uint64_t n, struct sb_row *out);
 /*
- * For a screen row: its term_row_stamp (a copy with the same stamp is still the row as it
- * is); 0 for a history row or none.
+ * The stamps of rows [n, n + count) into out: a screen row's term_row_stamp (a copy with the
+ * same stamp is still the row as it is), 0 for a history row or none.
  */
-uint64_t lines_row_stamp(struct lines *l, uint64_t n);
+void lines_row_stamps(struct lines *l, uint64_t n, int count, uint64_t *out);
 
 /* The first row of the logical line holding row n (at most LINES_MAX_JOIN - 1 rows back). */
 uint64_t lines_start(struct lines *l, uint64_t n);

@@ -292,6 +292,24 @@ static int layout_history(struct view *v, uint64_t screen)
     return r;
 }
 
+/* Lays out display rows [r, v->rows) as the screen's rows from its top (absolute row n). */
+static void layout_screen(struct view *v, int r, uint64_t n)
+{
+    uint64_t stamps[v->rows > r ? v->rows - r : 1];
+    lines_row_stamps(v->lines, n, v->rows - r, stamps);
+    for (int i = 0; r < v->rows; n++, r++, i++) {
+        /* a copy of the same screen row with the same stamp is the row as it is: kept */
+        if (!stamps[i] || stamps[i] != v->stamps[r]) {
+            bool ok = lines_copy_row(v->lines, n, &v->disp[r]);
+            if (!ok)
+                v->disp[r].ncols = 0;
+            v->stamps[r] = ok ? stamps[i] : 0;
+            v->copied++;
+        }
+        v->out[r] = (struct view_line){&v->disp[r], n, 0, 0, true, v->stamps[r]};
+    }
+}
+
 bool view_layout(struct view *v, int rows, int cols)
 {
     struct lines_span span;
@@ -300,19 +318,7 @@ bool view_layout(struct view *v, int rows, int cols)
     v->rows = rows;
     v->cols = cols;
     sync(v, &span);
-    int r = v->follow ? 0 : layout_history(v, span.screen);
-    for (uint64_t n = span.screen; r < rows; n++, r++) {
-        /* a copy of the same screen row with the same stamp is the row as it is: kept */
-        uint64_t stamp = lines_row_stamp(v->lines, n);
-        if (!stamp || stamp != v->stamps[r]) {
-            bool ok = lines_copy_row(v->lines, n, &v->disp[r]);
-            if (!ok)
-                v->disp[r].ncols = 0;
-            v->stamps[r] = ok ? stamp : 0;
-            v->copied++;
-        }
-        v->out[r] = (struct view_line){&v->disp[r], n, 0, 0, true, v->stamps[r]};
-    }
+    layout_screen(v, v->follow ? 0 : layout_history(v, span.screen), span.screen);
     return true;
 fail:
     fprintf(stderr, "boundterm: view: out of memory for %d rows\n", rows);

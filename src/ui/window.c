@@ -605,8 +605,10 @@ static void wait_events(struct app *a)
             n += SESSION_POLLFDS;
             fds[n++] = (struct pollfd){.fd = a->wins[i]->wake_pipe[0], .events = POLLIN};
         }
-        if (poll(fds, (nfds_t)n, ms) < 0 && errno != EINTR)
+        int ready = poll(fds, (nfds_t)n, ms);
+        if (ready < 0 && errno != EINTR)
             fprintf(stderr, "boundterm: poll: %s\n", strerror(errno));
+        a->x_quiet = ready >= 0 && !(fds[0].revents & (POLLIN | POLLHUP | POLLERR));
         return;
     }
     /* Without X11 each window's waker thread polls its session and pushes an event. */
@@ -749,9 +751,25 @@ static void deliver_key(void *user, const SDL_Event *e)
 static void pump_events(struct app *a)
 {
     SDL_Event e;
-    a->keys_direct += (uint64_t)xkeys_take(a->xk, deliver_key, a);
-    while (a->n > 0 && SDL_PollEvent(&e))
+    /*
+     * Woken by a pty alone, with nothing read from X since the last pump drained Xlib's and
+     * XCB's queues (the turn's second pump, after the frame's XSync), there is nothing to
+     * take: the echo of a key goes to the frame without a read of the X connection first.
+     * Not with an input method (xk NULL), which SDL reaches over sockets the loop cannot see.
+     */
+    bool quiet = a->x_quiet && a->xk && !SDL_HasEvents(SDL_FIRSTEVENT, SDL_LASTEVENT);
+    a->x_quiet = false;
+    if (quiet)
+        return;
+    bool more;
+    a->keys_direct += (uint64_t)xkeys_take(a->xk, deliver_key, a, &more);
+    if (more) /* once: SDL_PollEvent would read the X connection again for each event */
+        SDL_PumpEvents();
+    while (a->n > 0 && SDL_PeepEvents(&e, 1, SDL_GETEVENT, SDL_FIRSTEVENT, SDL_LASTEVENT) > 0) {
+        if (e.type == SDL_KEYDOWN || e.type == SDL_KEYUP)
+            xkeys_seen(a->xk, &e.key);
         dispatch(a, &e);
+    }
     for (int i = 0; i < a->n; i++)
         if (events_flush(&a->wins[i]->ek, session_term(a->wins[i]->s)))
             typed(a->wins[i]);

@@ -81,6 +81,7 @@ struct app {
     sigset_t orig;          /* the signal mask before the sessions blocked theirs */
     const struct bt_config *cfg; /* the first window's */
     int xfd;                /* the X connection, or -1 */
+    bool x_quiet;           /* the last poll found nothing on it (see pump_events) */
     struct xkeys *xk;       /* keys straight from X (xkeys.h), or NULL: SDL's */
     uint64_t keys_direct;   /* X key events it took (--stats) */
     int listen_fd;          /* single_instance: the socket other boundterms ask, or -1 */

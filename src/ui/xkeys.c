@@ -100,7 +100,7 @@ struct xkeys {
         Uint32 id; /* SDL's window id */
     } win[XKEYS_WINDOWS];
     int nwin;
-    unsigned char down[32]; /* keycodes pressed here: a press of one is a repeat */
+    unsigned char down[SDL_NUM_SCANCODES / 8]; /* keys down (by scancode): a press repeats */
     int repeat_code;        /* a release dropped as autorepeat's: this keycode's press repeats */
 };
 
@@ -174,6 +174,14 @@ void xkeys_focus_lost(struct xkeys *xk)
     }
 }
 
+static void set_down(struct xkeys *xk, SDL_Scancode code, bool down);
+
+void xkeys_seen(struct xkeys *xk, const SDL_KeyboardEvent *e)
+{
+    if (xk && e->keysym.scancode < SDL_NUM_SCANCODES)
+        set_down(xk, e->keysym.scancode, e->type == SDL_KEYDOWN);
+}
+
 /* SDL's id of the window an X event is for; 0 when it is none of ours. */
 static Uint32 window_id(const struct xkeys *xk, Window xid)
 {
@@ -216,12 +224,12 @@ static bool release_repeats(struct xkeys *xk, const XKeyEvent *k)
     return next.type == KeyPress && next.xkey.keycode == k->keycode && next.xkey.time == k->time;
 }
 
-static bool is_down(const struct xkeys *xk, unsigned code)
+static bool is_down(const struct xkeys *xk, SDL_Scancode code)
 {
     return xk->down[code / 8] & (1u << (code % 8));
 }
 
-static void set_down(struct xkeys *xk, unsigned code, bool down)
+static void set_down(struct xkeys *xk, SDL_Scancode code, bool down)
 {
     if (down)
         xk->down[code / 8] |= (unsigned char)(1u << (code % 8));
@@ -303,12 +311,12 @@ static void deliver_key(struct xkeys *xk, XEvent *ev, const struct taken *t,
     e.key.timestamp = SDL_GetTicks();
     e.key.windowID = t->id;
     e.key.state = press ? SDL_PRESSED : SDL_RELEASED;
-    e.key.repeat = press && (is_down(xk, k->keycode) || xk->repeat_code == (int)k->keycode);
+    e.key.repeat = press && (is_down(xk, t->sc) || xk->repeat_code == (int)k->keycode);
     e.key.keysym.scancode = t->sc;
     e.key.keysym.sym = t->sym;
     e.key.keysym.mod = (Uint16)SDL_GetModState();
     xk->repeat_code = -1;
-    set_down(xk, k->keycode, press);
+    set_down(xk, t->sc, press);
     deliver(user, &e);
     /* SDL sends no control characters as text */
     if (!press || filtered || (unsigned char)t->text[0] < ' ' || t->text[0] == 0x7f)
@@ -321,10 +329,15 @@ static void deliver_key(struct xkeys *xk, XEvent *ev, const struct taken *t,
     deliver(user, &te);
 }
 
-int xkeys_take(struct xkeys *xk, xkeys_deliver *deliver, void *user)
+int xkeys_take(struct xkeys *xk, xkeys_deliver *deliver, void *user, bool *more)
 {
     int taken = 0;
-    while (xk && XEventsQueued(xk->dpy, QueuedAfterReading) > 0) {
+    *more = true;
+    if (!xk)
+        return 0;
+    /* one read of the connection; what comes meanwhile wakes the loop's poll */
+    int queued = XEventsQueued(xk->dpy, QueuedAfterReading);
+    for (; queued > 0; queued = XEventsQueued(xk->dpy, QueuedAlready)) {
         XEvent ev;
         struct taken t;
         XPeekEvent(xk->dpy, &ev);
@@ -338,6 +351,7 @@ int xkeys_take(struct xkeys *xk, xkeys_deliver *deliver, void *user)
         }
         deliver_key(xk, &ev, &t, deliver, user);
     }
+    *more = queued > 0;
     return taken;
 }
 
@@ -372,11 +386,18 @@ void xkeys_focus_lost(struct xkeys *xk)
     (void)xk;
 }
 
-int xkeys_take(struct xkeys *xk, xkeys_deliver *deliver, void *user)
+void xkeys_seen(struct xkeys *xk, const SDL_KeyboardEvent *e)
+{
+    (void)xk;
+    (void)e;
+}
+
+int xkeys_take(struct xkeys *xk, xkeys_deliver *deliver, void *user, bool *more)
 {
     (void)xk;
     (void)deliver;
     (void)user;
+    *more = true;
     return 0;
 }
 

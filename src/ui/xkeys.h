@@ -19,6 +19,11 @@
  *   level), without an input context of our own (Xlib's compose tables cost 0.5 MiB of RES);
  * - never while an input method that is not Xlib's own could be in use (SDL talks to IBus or
  *   fcitx over D-Bus), nor when BOUNDTERM_X11_KEYS=0: then SDL does everything as before.
+ *
+ * A key pressed through one path may be released through the other (the release came behind
+ * a mouse event): SDL's releases are seen here (xkeys_seen), so the next press is no repeat;
+ * but SDL drops a release of a key it did not see pressed, so in the kitty protocol such a
+ * release (a key let go during a mouse movement, in the same read) is not reported.
  */
 #ifndef BT_UI_XKEYS_H
 #define BT_UI_XKEYS_H
@@ -44,14 +49,21 @@ void xkeys_remove(struct xkeys *xk, SDL_Window *win);
 /* The window lost the keyboard: keys held now are released elsewhere, not repeated here. */
 void xkeys_focus_lost(struct xkeys *xk);
 
+/*
+ * A key event SDL made itself: which keys are down, for the repeat flag of the next press
+ * taken here (a key pressed through one path may be released through the other).
+ */
+void xkeys_seen(struct xkeys *xk, const SDL_KeyboardEvent *e);
+
 typedef void xkeys_deliver(void *user, const SDL_Event *e);
 
 /*
- * Reads what the X connection has, and hands each key event at the head of the queue to
- * deliver as SDL would have made it (a press, then its text, if any; a release), until the
- * head is anything else. Returns how many X events it took. NULL takes none.
+ * Reads what the X connection has (once), and hands each key event at the head of the queue
+ * to deliver as SDL would have made it (a press, then its text, if any; a release), until the
+ * head is anything else. Returns how many X events it took; *more is false when Xlib's queue
+ * is then empty (SDL would find nothing to read either), true otherwise and for NULL.
  */
-int xkeys_take(struct xkeys *xk, xkeys_deliver *deliver, void *user);
+int xkeys_take(struct xkeys *xk, xkeys_deliver *deliver, void *user, bool *more);
 
 /*
  * The SDL key for an X keysym (its unshifted symbol), as SDL's keymap has it: the character

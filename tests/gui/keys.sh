@@ -80,7 +80,10 @@ typed() {
         ctrl+1 ctrl+2 ctrl+slash ctrl+bracketleft alt+shift+b super+a shift+F3 \
         Caps_Lock a 1 Caps_Lock a EuroSign
     xdotool key --delay 30 Multi_key apostrophe e
-    xdotool type --delay 0 'Hello, World! ~(x)_' # a burst: Shift's events (SDL's) between
+    # a burst: Shift's events (SDL's) between; no letter twice in a row, whose release and
+    # press a burst may send within the same millisecond, which X clients (SDL as well) take
+    # for autorepeat or not depending on whether the press has arrived yet
+    xdotool type --delay 0 'Helo, World! ~(x)_'
     xdotool keydown b
     sleep 0.7 # Xvfb repeats it
     xdotool keyup b
@@ -97,7 +100,9 @@ for mode in legacy kitty; do
     case $direct in *'"keys":"x11","keys_direct":'[1-9]*) ;; *) fail "$mode: no key was taken directly: $direct" ;; esac
     case $sdl in *'"keys":"sdl","keys_direct":0') ;; *) fail "$mode: BOUNDTERM_X11_KEYS=0 took keys: $sdl" ;; esac
     cmp "$tmp/$mode.direct" "$tmp/$mode.sdl" ||
-        fail "$mode: the program read other bytes: $(od -c "$tmp/$mode.direct") against $(od -c "$tmp/$mode.sdl")"
+        fail "$mode: the program read other bytes: $(tr '\033' '\n' <"$tmp/$mode.direct" >"$tmp/a"
+                                                      tr '\033' '\n' <"$tmp/$mode.sdl" >"$tmp/b"
+                                                      diff "$tmp/a" "$tmp/b" | head -20)"
     grep -q bbb "$tmp/legacy.direct" 2>/dev/null || [ $mode = kitty ] ||
         fail "the held key did not repeat: $(od -c "$tmp/$mode.direct")"
 done

@@ -3,6 +3,8 @@
 # - a key the program does not echo costs no busy wait: the frame that waits for an echo
 #   (ECHO_WAIT_NS, 8 ms) sleeps in poll, so 40 keys typed into a program that never reads take
 #   well under the 320 ms of CPU a spinning loop would burn;
+# - the window's thread asks for short time slices (100 us; Linux 6.12 and later), its
+#   program keeps the default;
 # - a key echoed on one row draws and copies that row only (--stats: rows_drawn, rows_copied),
 #   the rest of the window kept from the frame before;
 # - keys taken straight from the X connection (src/ui/xkeys.c) reach the program as the same
@@ -40,6 +42,19 @@ sleep 0.1
 spent=$(($(cpu_ms "$bpid") - before))
 echo "40 keys without an echo: ${spent} ms of CPU (a loop spinning for the echo: >= 320)"
 [ "$spent" -lt 160 ] || fail "the window spun while it waited for an echo: ${spent} ms for 40 keys"
+
+# ---- The window's thread runs on short time slices, its program on the default ----
+# slice PID: the thread's se.slice in ns, empty where the kernel does not say (no
+# CONFIG_SCHED_DEBUG) or has no custom slices (before Linux 6.12).
+slice() { sed -n 's/^se\.slice *: *\([0-9]*\)$/\1/p' "/proc/$1/sched" 2>/dev/null; }
+child=$(pgrep -P "$bpid" | head -n 1)
+main=$(slice "$bpid") prog=$(slice "$child")
+kernel=$(uname -r | awk -F. '{ print $1 * 100 + $2 }')
+echo "time slices: window $main ns, its program $prog ns (kernel $(uname -r))"
+if [ -n "$main" ] && [ "$kernel" -ge 612 ]; then
+    [ "$main" -eq 100000 ] || fail "the window's thread has a slice of $main ns, not 100000"
+    [ "$prog" != 100000 ] || fail "the program inherited the window's short slice"
+fi
 kill "$bpid"
 wait "$bpid" 2>/dev/null
 bpid=

@@ -19,8 +19,8 @@
  *               from spilled pages. A seed without markers (a recorded
  *               session) is fed whole.
  * After each chunk: the store's budgets hold, no row is lost (nothing is
- * faulted here), the cursor is on screen and every screen row is one the
- * store would accept; at the end every retained row reads back without error
+ * faulted here), the cursor is on screen, every screen row is one the
+ * store would accept, and a row whose term_row_stamp stayed reads as before; at the end every retained row reads back without error
  * and validates. A row the engine hands over that the store refuses aborts.
  * Compression is inline (background = false) so a crash input replays exactly.
  */
@@ -52,6 +52,9 @@ struct fuzz {
     bool compressed; /* the store compresses its pages */
     int repeat;      /* times the next chunk is fed */
     bool bytewise;   /* the next chunk goes in one byte per term_feed */
+    struct sb_row *snap; /* each screen row as last checked, and its term_row_stamp */
+    uint64_t *stamp;
+    int snap_rows, snap_cols;
 };
 
 /* Stops the fuzzer with a crash it keeps when an expectation fails. */
@@ -149,6 +152,48 @@ static struct sb_store *store_open(uint8_t v)
 }
 
 /* The invariants that must hold between chunks. */
+/* True when two rows read from the engine are the same in every field it fills. */
+static bool same_row(const struct sb_row *a, const struct sb_row *b)
+{
+    if (a->ncols != b->ncols || a->flags != b->flags || a->nlinks != b->nlinks ||
+        a->links_len != b->links_len || (a->links_len && memcmp(a->links, b->links, a->links_len)) ||
+        a->has_command != b->has_command)
+        return false;
+    for (uint32_t c = 0; c < a->ncols; c++) {
+        const struct sb_cell *x = &a->cells[c], *y = &b->cells[c];
+        if (memcmp(x->chars, y->chars, sizeof x->chars) || x->fg != y->fg || x->bg != y->bg ||
+            x->attrs != y->attrs || x->link != y->link || x->width != y->width)
+            return false;
+    }
+    return true;
+}
+
+/* term_row_stamp's promise for screen row r (just read into f->row): the same stamp as at the
+ * last check, the same row; and no other row has its stamp. */
+static void check_stamp(struct fuzz *f, int r, int rows, int cols)
+{
+    if (f->snap_rows != rows || f->snap_cols != cols) {
+        for (int i = 0; i < f->snap_rows; i++)
+            sb_row_fini(&f->snap[i]);
+        free(f->snap);
+        free(f->stamp);
+        f->snap = calloc((size_t)rows, sizeof *f->snap);
+        f->stamp = calloc((size_t)rows, sizeof *f->stamp);
+        expect(f->snap && f->stamp, "out of memory");
+        for (int i = 0; i < rows; i++)
+            sb_row_init(&f->snap[i]);
+        f->snap_rows = rows;
+        f->snap_cols = cols;
+    }
+    uint64_t st = term_row_stamp(f->term, r);
+    for (int i = 0; st && i < r; i++)
+        expect(term_row_stamp(f->term, i) != st, "two screen rows share a stamp");
+    if (st && st == f->stamp[r])
+        expect(same_row(&f->snap[r], &f->row), "a row changed under the same stamp");
+    expect(sb_row_copy(&f->snap[r], &f->row) == 0, "out of memory");
+    f->stamp[r] = st;
+}
+
 static void check_state(struct fuzz *f)
 {
     struct sb_stats st;
@@ -166,6 +211,7 @@ static void check_state(struct fuzz *f)
     for (int r = 0; r < rows; r++) {
         expect(term_read_row(f->term, r, &f->row) == 0, "a screen row does not read");
         expect(f->row.ncols == (uint32_t)cols, "a screen row of the wrong width");
+        check_stamp(f, r, rows, cols);
         f->row.flags &= SB_ROW_WRAPPED;
         expect(rowcodec_validate_row(&f->row) == 0, "a screen row the store would refuse");
     }
@@ -371,5 +417,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     term_destroy(f.term);
     sb_store_destroy(f.store);
     sb_row_fini(&f.row);
+    for (int i = 0; i < f.snap_rows; i++)
+        sb_row_fini(&f.snap[i]);
+    free(f.snap);
+    free(f.stamp);
     return 0;
 }

@@ -176,6 +176,8 @@ int sb_row_add_link(struct sb_row *row, const char *uri, size_t len);
 void sb_row_clear_links(struct sb_row *row);
 /* Makes dst a copy of src (cells, flags, links, command); 0 or SB_ERR_NOMEM. */
 int sb_row_copy(struct sb_row *dst, const struct sb_row *src);
+/* True when a and b hold the same cells (field by field), flags, links and command. */
+bool sb_row_equal(const struct sb_row *a, const struct sb_row *b);
 
 /* ---- Configuration ----------------------------------------------------- */
 

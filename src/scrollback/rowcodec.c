@@ -176,6 +176,28 @@ int sb_row_copy(struct sb_row *dst, const struct sb_row *src)
     return 0;
 }
 
+static bool cells_equal(const struct sb_cell *x, const struct sb_cell *y)
+{
+    return !memcmp(x->chars, y->chars, sizeof x->chars) && x->fg == y->fg && x->bg == y->bg &&
+           x->attrs == y->attrs && x->link == y->link && x->width == y->width;
+}
+
+bool sb_row_equal(const struct sb_row *a, const struct sb_row *b)
+{
+    if (a->ncols != b->ncols || a->flags != b->flags || a->nlinks != b->nlinks ||
+        a->links_len != b->links_len || (a->links_len && memcmp(a->links, b->links, a->links_len)) ||
+        a->has_command != b->has_command)
+        return false;
+    if (a->has_command && (a->command.exit_status != b->command.exit_status ||
+                           a->command.duration_ms != b->command.duration_ms ||
+                           a->command.peak_rss != b->command.peak_rss))
+        return false;
+    for (uint32_t c = 0; c < a->ncols; c++)
+        if (!cells_equal(&a->cells[c], &b->cells[c]))
+            return false;
+    return true;
+}
+
 /* ---- Bounds ------------------------------------------------------------ */
 
 /* Every non-continuation cell takes at most SB_MAX_CHARS four-byte UTF-8 sequences. */

@@ -376,8 +376,7 @@ void grid_mark(struct grid *g, uint32_t marks, const struct sb_command *cmd)
     gr->flags |= marks & SB_ROW_MARKS;
     if (cmd && (marks & SB_ROW_MARK_END))
         gr->note = grid_note_add(g, cmd);
-    row_touch(g, gr);
-    grid_touch(g);
+    row_touch(g, gr); /* and the generation */
 }
 
 uint32_t grid_row_marks(const struct grid *g, int row)
@@ -452,8 +451,7 @@ static void erase_rect(struct grid *g, VTermRect rect, bool selective)
         }
     }
     if (to_end && g->wrap_row >= rect.start_row && g->wrap_row < rect.end_row)
-        g->wrap_row = -1;
-    grid_touch(g);
+        g->wrap_row = -1; /* the rows' row_touch bumped the generation */
 }
 
 /* Reverses the row pointers p[0..n). */
@@ -502,8 +500,7 @@ static void scroll_rows(struct grid *g, int top, int bottom, int n)
         g->wrap_row -= n;
         if (g->wrap_row < top || g->wrap_row >= bottom)
             g->wrap_row = -1;
-    }
-    grid_touch(g);
+    } /* blank_row bumped the generation */
 }
 
 /* Copies the cells of src onto dest (same size), in an order safe for overlap. */
@@ -608,9 +605,8 @@ static int cb_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
         c->bg = g->pen_bg;
         c->attrs = g->pen_attrs;
     } else {
-        put_other(g, info, pos);
+        put_other(g, info, pos); /* row_touch bumps the generation */
     }
-    g->gen++;
     return 1;
 }
 
@@ -636,7 +632,6 @@ int grid_put_ascii(struct grid *g, const char *text, int n)
         c[i].attrs = attrs;
     }
     g->wrap_col = pos.col + k - 1;
-    g->gen++;
     return k;
 }
 

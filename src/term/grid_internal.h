@@ -111,9 +111,9 @@ static inline struct grow *row_at(const struct grid *g, int row)
 }
 
 /*
- * Row gr changed: its stamp takes a value no row has had (the generation, bumped), so a
- * reader that kept a copy of a row with the same stamp has it as it is. Every write to a row's
- * cells, flags or note calls this.
+ * Row gr changed: its stamp takes a value no row has had (the generation, bumped, so a
+ * caller need not grid_touch too), and a reader that kept a copy of a row with the same stamp
+ * has it as it is. Every write to a row's cells, flags or note calls this.
  */
 static inline void row_touch(struct grid *g, struct grow *gr)
 {

@@ -92,13 +92,6 @@ void frame_invalidate(struct frame *f)
     f->invalid = true;
 }
 
-/* Folds v into hash h (a multiply-xorshift mix: every bit of v reaches every bit of h). */
-static inline uint64_t fold(uint64_t h, uint64_t v)
-{
-    h = (h ^ v) * 0x9e3779b97f4a7c15ull;
-    return h ^ h >> 29;
-}
-
 /* Makes the pixels, bands and tiles fit a new size; false when out of memory. */
 static bool resize(struct frame *f, int w, int h, int band_h)
 {
@@ -151,7 +144,7 @@ bool frame_begin(struct frame *f, int w, int h, int band_h, uint32_t bg, const u
         return false;
     f->open = true;
     f->bg = 0xff000000u | bg;
-    uint64_t seed = fold(0x6a09e667f3bcc908ull, f->bg);
+    uint64_t seed = frame_fold(0x6a09e667f3bcc908ull, f->bg);
     for (int i = 0; i < ntiles(f); i++)
         f->hash[i] = seed;
     for (int b = 0; b < f->nbands; b++)
@@ -255,7 +248,7 @@ static void hash_quad(struct frame *f, const struct quad *q)
                                                       (uint64_t)(uint16_t)(q->sy + y0 - q->y)
                                                           << 16);
             uint64_t *h = &f->hash[b * f->ntx + t];
-            *h = fold(fold(fold(*h, where), what), q->ident);
+            *h = frame_fold(frame_fold(frame_fold(*h, where), what), q->ident);
         }
     }
 }

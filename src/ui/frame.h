@@ -23,6 +23,14 @@
 
 struct frame;
 
+/* Folds v into hash h (a multiply-xorshift mix: every bit of v reaches every bit of h); the
+ * bands' hashes are made of it, and so may be a caller's own (render.c's row signatures). */
+static inline uint64_t frame_fold(uint64_t h, uint64_t v)
+{
+    h = (h ^ v) * 0x9e3779b97f4a7c15ull;
+    return h ^ h >> 29;
+}
+
 /* An empty frame; NULL when out of memory. */
 struct frame *frame_create(void);
 void frame_destroy(struct frame *f);

@@ -525,12 +525,6 @@ static bool sig_rows(struct render *rd, int rows)
     return true;
 }
 
-static inline uint64_t mix(uint64_t h, uint64_t v)
-{
-    h = (h ^ v) * 0x9e3779b97f4a7c15ull;
-    return h ^ h >> 31;
-}
-
 /*
  * Everything row r is drawn from, folded: its content (the stamp), the width, the colours
  * and font, its selected, linked and matched cells, the cursor on it, the blink phase when it
@@ -540,23 +534,25 @@ static uint64_t row_sig(const struct render *rd, const struct render_scene *s, i
 {
     if (!s->stamps[r] || !s->lines[r])
         return 0;
-    uint64_t h = mix(mix(mix(0x243f6a8885a308d3ull, s->stamps[r]), (uint64_t)s->cols), rd->look);
+    uint64_t h = frame_fold(0x243f6a8885a308d3ull, s->stamps[r]);
+    h = frame_fold(frame_fold(h, (uint64_t)s->cols), rd->look);
     if (s->sel_from)
-        h = mix(h, (uint64_t)(uint32_t)s->sel_from[r] << 32 | (uint32_t)s->sel_to[r]);
-    if (s->link_from)
-        h = mix(mix(h, (uint64_t)(uint32_t)s->link_from[r] << 32 | (uint32_t)s->link_to[r]),
-                s->link_num[r]);
+        h = frame_fold(h, (uint64_t)(uint32_t)s->sel_from[r] << 32 | (uint32_t)s->sel_to[r]);
+    if (s->link_from) {
+        h = frame_fold(h, (uint64_t)(uint32_t)s->link_from[r] << 32 | (uint32_t)s->link_to[r]);
+        h = frame_fold(h, s->link_num[r]);
+    }
     int lo, hi;
     row_marks(s, r, &lo, &hi);
     for (int i = lo; i < hi; i++)
-        h = mix(h, (uint64_t)(uint32_t)s->marks[i].from << 32 | (uint32_t)s->marks[i].to << 1 |
-                       s->marks[i].current);
+        h = frame_fold(h, (uint64_t)(uint32_t)s->marks[i].from << 32 |
+                              (uint32_t)s->marks[i].to << 1 | s->marks[i].current);
     const struct render_cursor *c = &s->cursor;
     if (c->row == r)
-        h = mix(h, (uint64_t)(uint32_t)c->col << 32 | (uint64_t)c->shape << 8 |
-                       (uint64_t)c->visible << 1 | c->hollow);
+        h = frame_fold(h, (uint64_t)(uint32_t)c->col << 32 | (uint64_t)c->shape << 8 |
+                              (uint64_t)c->visible << 1 | c->hollow);
     if (rd->blinks[r])
-        h = mix(h, s->blink_on);
+        h = frame_fold(h, s->blink_on);
     return h | 1; /* never 0 */
 }
 

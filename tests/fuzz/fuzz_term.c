@@ -33,6 +33,7 @@
 #include "boundterm/scrollback.h"
 #include "seams.h" /* sb_store_compact: the store's seams for tests and benchmarks */
 #include "rowcodec.h"
+#include "stamps.h"
 #include "term.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -52,9 +53,7 @@ struct fuzz {
     bool compressed; /* the store compresses its pages */
     int repeat;      /* times the next chunk is fed */
     bool bytewise;   /* the next chunk goes in one byte per term_feed */
-    struct sb_row *snap; /* each screen row as last checked, and its term_row_stamp */
-    uint64_t *stamp;
-    int snap_rows, snap_cols;
+    struct stamps stamps; /* term_row_stamp's promise, checked after every chunk */
 };
 
 /* Stops the fuzzer with a crash it keeps when an expectation fails. */
@@ -152,48 +151,6 @@ static struct sb_store *store_open(uint8_t v)
 }
 
 /* The invariants that must hold between chunks. */
-/* True when two rows read from the engine are the same in every field it fills. */
-static bool same_row(const struct sb_row *a, const struct sb_row *b)
-{
-    if (a->ncols != b->ncols || a->flags != b->flags || a->nlinks != b->nlinks ||
-        a->links_len != b->links_len || (a->links_len && memcmp(a->links, b->links, a->links_len)) ||
-        a->has_command != b->has_command)
-        return false;
-    for (uint32_t c = 0; c < a->ncols; c++) {
-        const struct sb_cell *x = &a->cells[c], *y = &b->cells[c];
-        if (memcmp(x->chars, y->chars, sizeof x->chars) || x->fg != y->fg || x->bg != y->bg ||
-            x->attrs != y->attrs || x->link != y->link || x->width != y->width)
-            return false;
-    }
-    return true;
-}
-
-/* term_row_stamp's promise for screen row r (just read into f->row): the same stamp as at the
- * last check, the same row; and no other row has its stamp. */
-static void check_stamp(struct fuzz *f, int r, int rows, int cols)
-{
-    if (f->snap_rows != rows || f->snap_cols != cols) {
-        for (int i = 0; i < f->snap_rows; i++)
-            sb_row_fini(&f->snap[i]);
-        free(f->snap);
-        free(f->stamp);
-        f->snap = calloc((size_t)rows, sizeof *f->snap);
-        f->stamp = calloc((size_t)rows, sizeof *f->stamp);
-        expect(f->snap && f->stamp, "out of memory");
-        for (int i = 0; i < rows; i++)
-            sb_row_init(&f->snap[i]);
-        f->snap_rows = rows;
-        f->snap_cols = cols;
-    }
-    uint64_t st = term_row_stamp(f->term, r);
-    for (int i = 0; st && i < r; i++)
-        expect(term_row_stamp(f->term, i) != st, "two screen rows share a stamp");
-    if (st && st == f->stamp[r])
-        expect(same_row(&f->snap[r], &f->row), "a row changed under the same stamp");
-    expect(sb_row_copy(&f->snap[r], &f->row) == 0, "out of memory");
-    f->stamp[r] = st;
-}
-
 static void check_state(struct fuzz *f)
 {
     struct sb_stats st;
@@ -211,7 +168,8 @@ static void check_state(struct fuzz *f)
     for (int r = 0; r < rows; r++) {
         expect(term_read_row(f->term, r, &f->row) == 0, "a screen row does not read");
         expect(f->row.ncols == (uint32_t)cols, "a screen row of the wrong width");
-        check_stamp(f, r, rows, cols);
+        const char *broken = stamps_check(&f->stamps, f->term, r, &f->row);
+        expect(!broken, broken ? broken : "");
         f->row.flags &= SB_ROW_WRAPPED;
         expect(rowcodec_validate_row(&f->row) == 0, "a screen row the store would refuse");
     }
@@ -417,9 +375,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     term_destroy(f.term);
     sb_store_destroy(f.store);
     sb_row_fini(&f.row);
-    for (int i = 0; i < f.snap_rows; i++)
-        sb_row_fini(&f.snap[i]);
-    free(f.snap);
-    free(f.stamp);
+    stamps_fini(&f.stamps);
     return 0;
 }

@@ -168,16 +168,8 @@ static bool shows_screen(struct view *v, struct term *t)
     struct sb_row row;
     sb_row_init(&row);
     bool same = true;
-    for (int r = 0; same && r < 5; r++) {
-        const struct sb_row *shown = view_lines(v)[r].row;
-        same = term_read_row(t, r, &row) == 0 && row.ncols == shown->ncols &&
-               row.flags == shown->flags;
-        for (uint32_t c = 0; same && c < row.ncols; c++) {
-            const struct sb_cell *a = &row.cells[c], *b = &shown->cells[c];
-            same = !memcmp(a->chars, b->chars, sizeof a->chars) && a->fg == b->fg &&
-                   a->bg == b->bg && a->attrs == b->attrs && a->width == b->width;
-        }
-    }
+    for (int r = 0; same && r < 5; r++)
+        same = term_read_row(t, r, &row) == 0 && sb_row_equal(&row, view_lines(v)[r].row);
     sb_row_fini(&row);
     return same;
 }

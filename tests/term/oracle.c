@@ -10,6 +10,7 @@
 #include "oracle.h"
 #include "marks.h"
 #include "scan.h"
+#include "stamps.h"
 #include "utf8.h"
 
 #include <stdio.h>
@@ -42,9 +43,7 @@ struct pair {
     size_t n, cap;
     size_t checked; /* scrollback rows already compared */
     unsigned clears;
-    struct sb_row *snap; /* each screen row as last compared, and its term_row_stamp */
-    uint64_t *stamp;
-    int snap_rows, snap_cols;
+    struct stamps stamps; /* term_row_stamp's promise, checked at every comparison */
     char held[64]; /* the end of the last chunk, for the front of the next (pair_feed) */
     struct scan scan; /* where the byte stream is: only text is held back */
     size_t nheld;
@@ -272,10 +271,7 @@ void pair_destroy(struct pair *p)
     for (size_t i = 0; i < p->n; i++)
         sb_row_fini(&p->pushed[i]);
     free(p->pushed);
-    for (int i = 0; i < p->snap_rows; i++)
-        sb_row_fini(&p->snap[i]);
-    free(p->snap);
-    free(p->stamp);
+    stamps_fini(&p->stamps);
     scan_fini(&p->scan);
     free(p);
 }
@@ -449,61 +445,6 @@ static bool compare_state(struct pair *p, char *why, size_t whylen)
     return !bad;
 }
 
-/* True when two rows of ours are the same in every field term_read_row fills. */
-static bool rows_same(const struct sb_row *a, const struct sb_row *b)
-{
-    if (a->ncols != b->ncols || a->flags != b->flags || a->nlinks != b->nlinks ||
-        a->links_len != b->links_len || (a->links_len && memcmp(a->links, b->links, a->links_len)) ||
-        a->has_command != b->has_command ||
-        (a->has_command && memcmp(&a->command, &b->command, sizeof a->command)))
-        return false;
-    for (uint32_t c = 0; c < a->ncols; c++) {
-        const struct sb_cell *x = &a->cells[c], *y = &b->cells[c];
-        if (memcmp(x->chars, y->chars, sizeof x->chars) || x->fg != y->fg || x->bg != y->bg ||
-            x->attrs != y->attrs || x->link != y->link || x->width != y->width)
-            return false;
-    }
-    return true;
-}
-
-/*
- * term_row_stamp's promise: a row whose stamp is what it was at the last comparison reads as
- * it read then; and no two rows share a stamp. Keeps row r (just read) for the next time.
- */
-static bool check_stamp(struct pair *p, int r, const struct sb_row *got, char *why, size_t whylen)
-{
-    if (p->snap_rows != p->rows || p->snap_cols != p->cols) {
-        for (int i = 0; i < p->snap_rows; i++)
-            sb_row_fini(&p->snap[i]);
-        p->snap = xrealloc(p->snap, (size_t)p->rows * sizeof *p->snap);
-        p->stamp = xrealloc(p->stamp, (size_t)p->rows * sizeof *p->stamp);
-        for (int i = 0; i < p->rows; i++) {
-            sb_row_init(&p->snap[i]);
-            p->stamp[i] = 0;
-        }
-        p->snap_rows = p->rows;
-        p->snap_cols = p->cols;
-    }
-    uint64_t s = term_row_stamp(p->t, r);
-    for (int i = 0; s && i < r; i++)
-        if (term_row_stamp(p->t, i) == s) {
-            if (why)
-                snprintf(why, whylen, "rows %d and %d share the stamp %llu", i, r,
-                         (unsigned long long)s);
-            return false;
-        }
-    if (s && s == p->stamp[r] && !rows_same(&p->snap[r], got)) {
-        if (why)
-            snprintf(why, whylen, "row %d changed under the same stamp %llu", r,
-                     (unsigned long long)s);
-        return false;
-    }
-    if (sb_row_copy(&p->snap[r], got) != 0)
-        abort();
-    p->stamp[r] = s;
-    return true;
-}
-
 /* Compares the visible screens cell by cell. */
 static bool compare_screen(struct pair *p, char *why, size_t whylen)
 {
@@ -518,8 +459,11 @@ static bool compare_screen(struct pair *p, char *why, size_t whylen)
             vterm_screen_get_cell(p->oscr, (VTermPos){r, c}, &v[c]);
         normalize(v, cols, want);
         ok = term_read_row(p->t, r, &got) == 0 && got.ncols == (uint32_t)cols &&
-             rows_equal(want, got.cells, cols, "screen", r, why, whylen) &&
-             check_stamp(p, r, &got, why, whylen);
+             rows_equal(want, got.cells, cols, "screen", r, why, whylen);
+        const char *broken = ok ? stamps_check(&p->stamps, p->t, r, &got) : NULL;
+        if (broken && why)
+            snprintf(why, whylen, "%s", broken);
+        ok = ok && !broken;
     }
     sb_row_fini(&got);
     free(want);

@@ -902,8 +902,50 @@ static void test_links(void)
     sb_row_fini(&again);
 }
 
+/* sb_row_equal: a copy is equal; any one field of a cell, the flags, a link, the command not. */
+static void test_row_equal(void)
+{
+    struct sb_row a, b;
+    sb_row_init(&a);
+    sb_row_init(&b);
+    CHECK_EQ(sb_row_reserve(&a, 3), 0);
+    a.ncols = 3;
+    for (int c = 0; c < 3; c++)
+        a.cells[c] = (struct sb_cell){.chars = {'x' + (uint32_t)c}, .width = 1};
+    CHECK_EQ(sb_row_add_link(&a, "https://a/", 10), 1);
+    a.cells[1].link = 1;
+    a.flags = SB_ROW_WRAPPED;
+    CHECK_EQ(sb_row_copy(&b, &a), 0);
+    CHECK(sb_row_equal(&a, &b));
+    b.cells[2].attrs = SB_ATTR_BOLD;
+    CHECK(!sb_row_equal(&a, &b));
+    b.cells[2].attrs = 0;
+    b.cells[0].fg = SB_COLOR_RGB(1, 2, 3);
+    CHECK(!sb_row_equal(&a, &b));
+    b.cells[0].fg = a.cells[0].fg;
+    b.cells[1].chars[1] = 0x301;
+    CHECK(!sb_row_equal(&a, &b));
+    CHECK_EQ(sb_row_copy(&b, &a), 0);
+    b.flags = 0;
+    CHECK(!sb_row_equal(&a, &b));
+    CHECK_EQ(sb_row_copy(&b, &a), 0);
+    CHECK_EQ(sb_row_add_link(&b, "https://b/", 10), 2);
+    CHECK(!sb_row_equal(&a, &b));
+    CHECK_EQ(sb_row_copy(&b, &a), 0);
+    a.has_command = b.has_command = true;
+    a.command = b.command = (struct sb_command){2, 6, 1 << 20};
+    CHECK(sb_row_equal(&a, &b));
+    b.command.exit_status = 0;
+    CHECK(!sb_row_equal(&a, &b));
+    b.ncols = 2;
+    CHECK(!sb_row_equal(&a, &b));
+    sb_row_fini(&a);
+    sb_row_fini(&b);
+}
+
 int main(void)
 {
+    test_row_equal();
     test_plain_bytes();
     test_attrs();
     test_colors();

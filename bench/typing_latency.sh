@@ -3,19 +3,24 @@
 # terminals installed here (xterm, rxvt-unicode, alacritty), in one run on one private Xvfb.
 # In each terminal `stty raw -echo; exec cat` echoes what it reads; bench/typing_latency
 # sends KEYS keys with XTEST (60 ms apart: an idle terminal) and polls the window's top rows
-# until they change. RUNS rounds, the terminals interleaved in each; medians of the rounds.
+# until they change. RUNS rounds, the terminals interleaved in each; medians of the rounds,
+# and each terminal's CPU a key (all its threads, /proc/PID/task/*/schedstat).
 #
-# Usage: bench/typing_latency.sh [BUILD_DIR] [--keys N] [--runs N]
+# Usage: bench/typing_latency.sh [BUILD_DIR] [--keys N] [--runs N] [--also BOUNDTERM]
 #   BUILD_DIR  a meson build with bench/typing_latency (needs libx11-dev, libxtst-dev) and
 #              boundterm (default: build-rel, configured release if missing)
+#   --also     another boundterm binary (an older build, say), measured in the same rounds
+#              as "boundterm2"
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=build-rel keys=100 runs=3
+build=build-rel keys=100 runs=3 also=
 while [ $# -gt 0 ]; do
     case $1 in
     --keys) keys=$2; shift ;;
     --runs) runs=$2; shift ;;
-    -*) echo "usage: bench/typing_latency.sh [BUILD_DIR] [--keys N] [--runs N]" >&2; exit 2 ;;
+    --also) also=$(readlink -f "$2"); shift ;;
+    -*) echo "usage: bench/typing_latency.sh [BUILD_DIR] [--keys N] [--runs N] [--also BOUNDTERM]" >&2
+        exit 2 ;;
     *) build=$1 ;;
     esac
     shift
@@ -36,12 +41,14 @@ trap cleanup EXIT
 xvfb_start /dev/null || exit 77
 echo_prog="stty raw -echo; exec cat"
 terms="boundterm"
+[ -n "$also" ] && terms="$terms boundterm2"
 command -v xterm >/dev/null && terms="$terms xterm"
 command -v urxvt >/dev/null && terms="$terms urxvt"
 command -v alacritty >/dev/null && terms="$terms alacritty"
 start() { # NAME: starts the terminal at 80x24 with the echo program; sets tpid
     case $1 in
     boundterm) "$bt" --size 80x24 -e sh -c "$echo_prog" & ;;
+    boundterm2) "$also" --size 80x24 -e sh -c "$echo_prog" & ;;
     xterm) xterm -geometry 80x24 -e sh -c "$echo_prog" & ;;
     urxvt) urxvt -geometry 80x24 -e sh -c "$echo_prog" & ;;
     alacritty) LIBGL_ALWAYS_SOFTWARE=1 alacritty -o window.dimensions.columns=80 \
@@ -49,6 +56,7 @@ start() { # NAME: starts the terminal at 80x24 with the echo program; sets tpid
     esac
     tpid=$!
 }
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'; }
 for run in $(seq 1 "$runs"); do
     for t in $terms; do
         start "$t"
@@ -60,7 +68,9 @@ for run in $(seq 1 "$runs"); do
         eval "$(xdotool getwindowgeometry --shell "$wid")"
         xdotool mousemove $((X + WIDTH / 2)) $((Y + HEIGHT / 2)) # focus follows the pointer
         sleep 0.3
+        c0=$(cpu_ns "$tpid")
         "$tool" "$wid" "$keys" 48 | sed "s/^/$t $run: /" | tee -a "$tmp/all"
+        echo "$t $run: cpu $(( ($(cpu_ns "$tpid") - c0) / keys / 1000 )) us a key" | tee -a "$tmp/all"
         kill "$tpid" 2>/dev/null; wait "$tpid" 2>/dev/null || true
         tpid=
     done
@@ -68,13 +78,17 @@ done
 python3 - "$tmp/all" $terms <<'PY'
 import re, statistics, sys
 lines = open(sys.argv[1]).read().splitlines()
-print("\n%-10s %12s %12s  (medians of the runs' medians and p95s)" % ("terminal", "median", "p95"))
+print("\n%-10s %12s %12s %12s  (medians of the runs')" % ("terminal", "median", "p95", "CPU a key"))
 for t in sys.argv[2:]:
-    med, p95 = [], []
+    med, p95, cpu = [], [], []
     for l in lines:
         m = re.match(r"%s \d+: keys \d+, lost \d+, median ([\d.]+) ms, p95 ([\d.]+) ms" % t, l)
         if m:
             med.append(float(m.group(1))); p95.append(float(m.group(2)))
+        m = re.match(r"%s \d+: cpu (\d+) us a key" % t, l)
+        if m:
+            cpu.append(int(m.group(1)))
     if med:
-        print("%-10s %9.2f ms %9.2f ms" % (t, statistics.median(med), statistics.median(p95)))
+        print("%-10s %9.2f ms %9.2f ms %9d us" % (t, statistics.median(med), statistics.median(p95),
+                                                 statistics.median(cpu) if cpu else -1))
 PY

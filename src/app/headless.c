@@ -27,11 +27,13 @@ static void session_loop(struct session *s)
             break;
         struct pollfd fds[SESSION_POLLFDS];
         session_pollfds(s, fds);
-        if (poll(fds, SESSION_POLLFDS, session_poll_ms(session_deadline(s, now), now)) < 0 &&
-            errno != EINTR) {
+        int ready = poll(fds, SESSION_POLLFDS, session_poll_ms(session_deadline(s, now), now));
+        if (ready < 0 && errno != EINTR) {
             fprintf(stderr, "boundterm: poll: %s\n", strerror(errno));
             break;
         }
+        if (ready >= 0)
+            session_polled(s, fds);
         if (fds[1].revents & (POLLIN | POLLHUP | POLLERR))
             session_pump(s, READ_MAX);
     }

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,8 @@ struct session {
     sigset_t old_mask; /* restored at the end */
     bool masked;       /* the session's signals were blocked by it */
     int sigfd;
+    unsigned sigchld_seen; /* sigchld_taken when this session last reaped */
+    bool sig_quiet, pty_quiet; /* the last poll found nothing there (session_polled) */
     int stats_fd; /* -1 without --stats */
     FILE *dump;   /* opened at start so a bad path fails before the child runs */
     uint64_t start_ns, next_stats;
@@ -65,6 +68,13 @@ struct session {
     char *buf;
     size_t buf_cap;
 };
+
+/*
+ * SIGCHLD is the process's, and whichever session's signalfd reads it takes it: each one
+ * counts here, and every session reaps its child when the count moved since it last looked
+ * (one waitpid a SIGCHLD, not one a turn).
+ */
+static atomic_uint sigchld_taken;
 
 uint64_t session_now_ns(void)
 {
@@ -111,6 +121,7 @@ static void on_output(void *user, const char *bytes, size_t len)
     struct session *s = user;
     if (s->pty)
         pty_write(s->pty, bytes, len);
+    s->pty_quiet = false; /* its echo may be there by the next read */
     if (s->commands)
         commands_activity(s->commands, session_now_ns());
 }
@@ -353,9 +364,11 @@ static void reload(struct session *s)
 static void take_signals(struct session *s)
 {
     struct signalfd_siginfo si;
-    while (read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+    bool quiet = s->sig_quiet;
+    s->sig_quiet = false;
+    while (!quiet && read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
         if (si.ssi_signo == SIGCHLD)
-            pty_reap(s->pty);
+            atomic_fetch_add(&sigchld_taken, 1);
         else if (si.ssi_signo == SIGUSR1)
             reload(s);
         else if (!s->signal)
@@ -369,6 +382,7 @@ bool session_paste(struct session *s, const char *text, size_t len,
     size_t n;
     char *bytes = term_paste_encode(s->term, text, len, filter, &n);
     bool ok = bytes && pty_write_input(s->pty, bytes, n);
+    s->pty_quiet = false;
     free(bytes);
     if (s->commands)
         commands_activity(s->commands, session_now_ns());
@@ -382,11 +396,20 @@ void session_pollfds(const struct session *s, struct pollfd fds[SESSION_POLLFDS]
                              .events = POLLIN | (pty_pending(s->pty) ? POLLOUT : 0)};
 }
 
+void session_polled(struct session *s, const struct pollfd fds[SESSION_POLLFDS])
+{
+    s->sig_quiet = fds[0].fd == s->sigfd && !fds[0].revents;
+    s->pty_quiet = !s->eof && fds[1].fd == pty_fd(s->pty) && !fds[1].revents;
+}
+
 void session_service(struct session *s, uint64_t now)
 {
     take_signals(s);
-    if (s->pool) /* another session's signalfd may have taken the SIGCHLD */
+    unsigned taken = atomic_load(&sigchld_taken);
+    if (taken != s->sigchld_seen) { /* this session's signalfd or another's took one */
+        s->sigchld_seen = taken;
         pty_reap(s->pty);
+    }
     if (pty_pending(s->pty))
         pty_flush(s->pty);
     if (!s->reaped_at && pty_exit_status(s->pty) >= 0)
@@ -410,6 +433,8 @@ enum session_end session_end(const struct session *s, uint64_t now)
 
 uint64_t session_deadline(const struct session *s, uint64_t now)
 {
+    if (atomic_load(&sigchld_taken) != s->sigchld_seen)
+        return now; /* another session took a SIGCHLD that may be this one's child's */
     uint64_t until = s->stats_fd >= 0 ? s->next_stats : UINT64_MAX;
     if (s->reaped_at && s->reaped_at + SESSION_DRAIN_NS < until)
         until = s->reaped_at + SESSION_DRAIN_NS;
@@ -521,6 +546,10 @@ long session_pump(struct session *s, size_t max)
 {
     if (s->eof)
         return -1;
+    if (s->pty_quiet) { /* the poll just now found nothing to read: no read to learn it */
+        s->pty_quiet = false;
+        return 0;
+    }
     size_t cap = max < s->buf_cap ? max : s->buf_cap;
     ssize_t n = pty_read(s->pty, s->buf, cap);
     if (n < 0) {
@@ -639,6 +668,7 @@ struct session *session_open_in(const struct bt_config *cfg, const struct sessio
         return NULL;
     }
     *s = (struct session){.cfg = cfg, .sigfd = -1, .stats_fd = -1, .pool = pool,
+                          .sigchld_seen = atomic_load(&sigchld_taken) - 1, /* reap at once */
                           .index = index == (unsigned)-1 ? -1 : (int)index,
                           .start_ns = session_now_ns()};
     s->next_stats = s->start_ns + SESSION_STATS_NS;

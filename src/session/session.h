@@ -64,7 +64,8 @@ struct session *session_open(const struct bt_config *cfg, const struct session_h
  * The same for one of several sessions of a process: its store is made in pool (whose
  * budgets it shares, sb_pool) and its child sees BOUNDTERM_SESSION=index. Several sessions
  * each read the signals from a signalfd of their own, so a signal reaches one of them: the
- * front end ends them all when one is signalled, and each reaps its child every turn.
+ * front end ends them all when one is signalled, and each reaps its child when any of them
+ * took a SIGCHLD (session_deadline() is then due at once).
  */
 struct session *session_open_in(const struct bt_config *cfg, const struct session_hooks *hooks,
                                 const sigset_t *mask_before, struct sb_pool *pool,
@@ -83,6 +84,13 @@ void session_signal_set(sigset_t *set);
  * read until the child's output ends, and to write when bytes wait for the program).
  */
 void session_pollfds(const struct session *s, struct pollfd fds[SESSION_POLLFDS]);
+
+/*
+ * What the front end's poll() found on those fds: a signalfd or pty it found quiet is not
+ * read by the next session_service() or session_pump() (a syscall each that would only
+ * learn so). Optional: without it, both read every turn.
+ */
+void session_polled(struct session *s, const struct pollfd fds[SESSION_POLLFDS]);
 
 /*
  * One turn's chores: takes pending signals (SIGCHLD reaps, SIGUSR1 reloads the config file

@@ -612,6 +612,8 @@ static void wait_events(struct app *a)
         if (ready < 0 && errno != EINTR)
             fprintf(stderr, "boundterm: poll: %s\n", strerror(errno));
         a->x_quiet = ready >= 0 && !(fds[0].revents & (POLLIN | POLLHUP | POLLERR));
+        for (int i = 0; ready >= 0 && i < a->n; i++)
+            session_polled(a->wins[i]->s, fds + 2 + i * (SESSION_POLLFDS + 1));
         return;
     }
     /* Without X11 each window's waker thread polls its session and pushes an event. */

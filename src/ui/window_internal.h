@@ -107,6 +107,7 @@ struct win {
     struct overlay ov;
     struct waker wk;
     int wake_pipe[2]; /* the search thread writes a byte when there is progress to show */
+    SDL_atomic_t woken; /* set before that byte: the loop reads the pipe only then */
     int xfd; /* the X connection, or -1: use the waker */
     struct events_bindings keys;
     struct events_keys ek; /* a key waiting for its text */

@@ -137,6 +137,7 @@ void bar_text(struct win *w, const char *utf8)
 void search_woke(void *user)
 {
     struct win *w = user;
+    SDL_AtomicSet(&w->woken, 1);
     if (write(w->wake_pipe[1], "", 1) < 0 && errno != EAGAIN)
         perror("boundterm: search wake-up");
 }
@@ -145,6 +146,8 @@ void search_woke(void *user)
 static void search_drain(struct win *w)
 {
     char buf[64];
+    if (!SDL_AtomicSet(&w->woken, 0))
+        return; /* no byte since the last drain: no read to learn so */
     while (read(w->wake_pipe[0], buf, sizeof buf) > 0)
         ;
 }

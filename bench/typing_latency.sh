@@ -6,20 +6,24 @@
 # until they change. RUNS rounds, the terminals interleaved in each; medians of the rounds,
 # and each terminal's CPU a key (all its threads, /proc/PID/task/*/schedstat).
 #
-# Usage: bench/typing_latency.sh [BUILD_DIR] [--keys N] [--runs N] [--also BOUNDTERM]
+# Usage: bench/typing_latency.sh [BUILD_DIR] [--keys N] [--runs N] [--also BOUNDTERM] [--only LIST]
 #   BUILD_DIR  a meson build with bench/typing_latency (needs libx11-dev, libxtst-dev) and
 #              boundterm (default: build-rel, configured release if missing)
 #   --also     another boundterm binary (an older build, say), measured in the same rounds
 #              as "boundterm2"
+#   --only     the terminals to measure, of boundterm, boundterm2, xterm, urxvt, alacritty
+#              ("boundterm xterm": more rounds in the same time)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=build-rel keys=100 runs=3 also=
+build=build-rel keys=100 runs=3 also= only=
 while [ $# -gt 0 ]; do
     case $1 in
     --keys) keys=$2; shift ;;
     --runs) runs=$2; shift ;;
     --also) also=$(readlink -f "$2"); shift ;;
-    -*) echo "usage: bench/typing_latency.sh [BUILD_DIR] [--keys N] [--runs N] [--also BOUNDTERM]" >&2
+    --only) only=$2; shift ;;
+    -*) echo "usage: bench/typing_latency.sh [BUILD_DIR] [--keys N] [--runs N] [--also BOUNDTERM]" \
+             "[--only LIST]" >&2
         exit 2 ;;
     *) build=$1 ;;
     esac
@@ -45,6 +49,16 @@ terms="boundterm"
 command -v xterm >/dev/null && terms="$terms xterm"
 command -v urxvt >/dev/null && terms="$terms urxvt"
 command -v alacritty >/dev/null && terms="$terms alacritty"
+if [ -n "$only" ]; then
+    wanted=
+    for t in $only; do
+        case " $terms " in
+        *" $t "*) wanted="$wanted $t" ;;
+        *) echo "typing_latency.sh: $t is not installed or not known" >&2; exit 2 ;;
+        esac
+    done
+    terms=$wanted
+fi
 start() { # NAME: starts the terminal at 80x24 with the echo program; sets tpid
     case $1 in
     boundterm) "$bt" --size 80x24 -e sh -c "$echo_prog" & ;;

@@ -389,6 +389,9 @@ static bool cold_step(struct sb_store *s, bool unlock)
 
 /* ---- The worker thread ------------------------------------------------- */
 
+/* store_coarse_ns() lags the real time by up to a tick: a wait for it to pass a time adds this */
+#define COARSE_SLACK_NS 5000000u
+
 void *store_worker_main(void *arg)
 {
     struct sb_store *s = arg;
@@ -401,14 +404,22 @@ void *store_worker_main(void *arg)
             store_publish(s); /* a page compressed: the pool sees it shrink */
             continue;
         }
+        if (!s->cold_candidates) { /* a seal, a compressed page or the end wakes it */
+            pthread_cond_wait(&s->cond, &s->lock);
+            continue;
+        }
         uint64_t idle = store_coarse_ns() - s->last_push_ns;
-        if (s->cold_candidates && idle >= (uint64_t)s->cfg.cold_delay_ms * 1000000u) {
+        uint64_t delay = (uint64_t)s->cfg.cold_delay_ms * 1000000u;
+        if (idle >= delay) {
             cold_step(s, true);
             continue;
         }
+        /* until pushes will have paused that long (a push meanwhile: it waits again) */
+        uint64_t wait = delay - idle + COARSE_SLACK_NS;
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 200 * 1000000;
+        ts.tv_sec += (time_t)(wait / 1000000000u);
+        ts.tv_nsec += (long)(wait % 1000000000u);
         if (ts.tv_nsec >= 1000000000) {
             ts.tv_sec++;
             ts.tv_nsec -= 1000000000;

@@ -13,7 +13,9 @@
 
 #define LOOK_NS 20000000ull  /* after activity, the foreground group is looked at this soon, */
 #define LOOK_AGAIN_NS 100000000ull /* and again at this pace, */
-#define LOOK_FOR_NS 1000000000ull  /* for this long after the last activity */
+#define LOOK_FOR_NS 1000000000ull  /* for this long after the last activity; */
+#define LOOK_SLACK_NS 80000000ull  /* a look rides on any turn from then to this much later, */
+                                   /* a timer of its own only when no turn came (typing) */
 #define FIRST_SAMPLE_NS 10000000ull /* the first samples come sooner: 10, 20, 40 ms */
 #define MAX_PROCS 4096       /* processes of one command followed, at most */
 
@@ -277,7 +279,8 @@ void commands_tick(struct commands *c, uint64_t now)
 
 uint64_t commands_deadline(const struct commands *c)
 {
-    return c->next_look < c->next_sample ? c->next_look : c->next_sample;
+    uint64_t look = c->next_look == UINT64_MAX ? UINT64_MAX : c->next_look + LOOK_SLACK_NS;
+    return look < c->next_sample ? look : c->next_sample;
 }
 
 bool commands_current(const struct commands *c, struct command_info *out)

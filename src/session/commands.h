@@ -58,7 +58,11 @@ void commands_activity(struct commands *c, uint64_t now);
 /* Takes the samples and looks that are due. */
 void commands_tick(struct commands *c, uint64_t now);
 
-/* When commands_tick next has work (UINT64_MAX: none until activity or a mark). */
+/*
+ * When commands_tick must next run (UINT64_MAX: not until activity or a mark). A look at the
+ * foreground group may be done sooner, by any turn after it became due: while keys and
+ * echoes wake the loop it needs no wake-up of its own.
+ */
 uint64_t commands_deadline(const struct commands *c);
 
 /* The running command, or else the last one; false when none has run. */

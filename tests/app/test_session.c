@@ -2,7 +2,8 @@
  * session.c: what a front end's loop relies on between its poll() and its turn. A child's
  * exit is seen whichever session's signalfd took the SIGCHLD (one waitpid a SIGCHLD, not
  * one a turn), and a pty the poll found quiet is not read until a write may have brought an
- * echo, nor is a signalfd the poll found quiet.
+ * echo, nor is a signalfd the poll found quiet. The command tracker's look at the foreground
+ * group rides on the turns that come anyway.
  */
 #include <poll.h>
 #include <signal.h>
@@ -128,11 +129,37 @@ static void test_quiet_pty(void)
     session_close(s);
 }
 
+/*
+ * The look at the foreground group (a shell without marks): due 20 ms after activity, then
+ * every 100 ms for a second; any turn from then on takes it, and the deadline (a wake-up of
+ * its own) is 80 ms later, so keys and echoes carry the looks while someone types.
+ */
+static void test_look_rides_on_turns(void)
+{
+    const uint64_t ms = 1000000;
+    struct commands *c = commands_create(getpid(), -1, 0);
+    REQUIRE(c);
+    CHECK_EQ(commands_deadline(c), 80 * ms); /* the first look: at once, or by 80 ms */
+    commands_tick(c, 30 * ms);                /* a turn takes it */
+    CHECK_EQ(commands_deadline(c), 210 * ms); /* the next due at 130 ms */
+    commands_activity(c, 100 * ms);           /* looks go on until 1.1 s */
+    commands_tick(c, 120 * ms);               /* not due yet: nothing */
+    CHECK_EQ(commands_deadline(c), 210 * ms);
+    commands_tick(c, 140 * ms);
+    CHECK_EQ(commands_deadline(c), 320 * ms);
+    commands_tick(c, 1200 * ms); /* past the second after the activity: the last look */
+    CHECK_EQ(commands_deadline(c), UINT64_MAX);
+    commands_activity(c, 1300 * ms); /* activity again: due 20 ms on */
+    CHECK_EQ(commands_deadline(c), 1400 * ms);
+    commands_destroy(c);
+}
+
 int main(void)
 {
     bt_config_env_from_process(&env);
     env.display = env.wayland_display = NULL;
     test_sigchld_taken_by_another();
     test_quiet_pty();
+    test_look_rides_on_turns();
     return check_done();
 }

@@ -6,24 +6,34 @@
 # until they change. RUNS rounds, the terminals interleaved in each; medians of the rounds,
 # and each terminal's CPU a key (all its threads, /proc/PID/task/*/schedstat).
 #
+# The benchmark polls the top rows across the window's whole width, so a wider window costs
+# more to poll (each XGetImage copies more), which adds to the latency measured. xterm and
+# rxvt-unicode therefore draw with the misc-fixed font of 9x18 cells, the size of boundterm's
+# default cell: every window is 720 or so pixels wide and each poll copies the same bytes.
+# (xterm's default font has 6x13 cells: a 484-pixel window, 2/3 of the bytes a poll.)
+# alacritty keeps its own font. --native-fonts measures with each terminal's default font.
+#
 # Usage: bench/typing_latency.sh [BUILD_DIR] [--keys N] [--runs N] [--also BOUNDTERM] [--only LIST]
+#                                [--native-fonts]
 #   BUILD_DIR  a meson build with bench/typing_latency (needs libx11-dev, libxtst-dev) and
 #              boundterm (default: build-rel, configured release if missing)
 #   --also     another boundterm binary (an older build, say), measured in the same rounds
 #              as "boundterm2"
 #   --only     the terminals to measure, of boundterm, boundterm2, xterm, urxvt, alacritty
 #              ("boundterm xterm": more rounds in the same time)
+#   --native-fonts xterm and rxvt-unicode with their default fonts (smaller windows)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=build-rel keys=100 runs=3 also= only=
+build=build-rel keys=100 runs=3 also= only= native=
 while [ $# -gt 0 ]; do
     case $1 in
     --keys) keys=$2; shift ;;
     --runs) runs=$2; shift ;;
     --also) also=$(readlink -f "$2"); shift ;;
     --only) only=$2; shift ;;
+    --native-fonts) native=1 ;;
     -*) echo "usage: bench/typing_latency.sh [BUILD_DIR] [--keys N] [--runs N] [--also BOUNDTERM]" \
-             "[--only LIST]" >&2
+             "[--only LIST] [--native-fonts]" >&2
         exit 2 ;;
     *) build=$1 ;;
     esac
@@ -59,12 +69,21 @@ if [ -n "$only" ]; then
     done
     terms=$wanted
 fi
+cell_font=-misc-fixed-medium-r-normal--18-120-100-100-c-90-iso10646-1 # 9x18, as boundterm's
+font=()
+if [ -z "$native" ]; then
+    if xlsfonts -fn "$cell_font" >/dev/null 2>&1; then
+        font=(-fn "$cell_font")
+    else
+        echo "typing_latency.sh: no $cell_font here (xfonts-base): default fonts" >&2
+    fi
+fi
 start() { # NAME: starts the terminal at 80x24 with the echo program; sets tpid
     case $1 in
-    boundterm) "$bt" --size 80x24 -e sh -c "$echo_prog" & ;;
-    boundterm2) "$also" --size 80x24 -e sh -c "$echo_prog" & ;;
-    xterm) xterm -geometry 80x24 -e sh -c "$echo_prog" & ;;
-    urxvt) urxvt -geometry 80x24 -e sh -c "$echo_prog" & ;;
+    boundterm) "$bt" --config /dev/null --size 80x24 -e sh -c "$echo_prog" & ;;
+    boundterm2) "$also" --config /dev/null --size 80x24 -e sh -c "$echo_prog" & ;;
+    xterm) xterm "${font[@]}" -geometry 80x24 -e sh -c "$echo_prog" & ;;
+    urxvt) urxvt "${font[@]}" -geometry 80x24 -e sh -c "$echo_prog" & ;;
     alacritty) LIBGL_ALWAYS_SOFTWARE=1 alacritty -o window.dimensions.columns=80 \
                    -o window.dimensions.lines=24 -e sh -c "$echo_prog" 2>/dev/null & ;;
     esac
@@ -83,7 +102,8 @@ for run in $(seq 1 "$runs"); do
         xdotool mousemove $((X + WIDTH / 2)) $((Y + HEIGHT / 2)) # focus follows the pointer
         sleep 0.3
         c0=$(cpu_ns "$tpid")
-        "$tool" "$wid" "$keys" 48 | sed "s/^/$t $run: /" | tee -a "$tmp/all"
+        "$tool" "$wid" "$keys" 48 | sed "s/^/$t $run: ${WIDTH}x$HEIGHT window, /" |
+            tee -a "$tmp/all"
         echo "$t $run: cpu $(( ($(cpu_ns "$tpid") - c0) / keys / 1000 )) us a key" | tee -a "$tmp/all"
         kill "$tpid" 2>/dev/null; wait "$tpid" 2>/dev/null || true
         tpid=
@@ -96,7 +116,8 @@ print("\n%-10s %12s %12s %12s  (medians of the runs')" % ("terminal", "median", 
 for t in sys.argv[2:]:
     med, p95, cpu = [], [], []
     for l in lines:
-        m = re.match(r"%s \d+: keys \d+, lost \d+, median ([\d.]+) ms, p95 ([\d.]+) ms" % t, l)
+        m = re.match(r"%s \d+: \d+x\d+ window, keys \d+, lost \d+, median ([\d.]+) ms, "
+                     r"p95 ([\d.]+) ms" % t, l)
         if m:
             med.append(float(m.group(1))); p95.append(float(m.group(2)))
         m = re.match(r"%s \d+: cpu (\d+) us a key" % t, l)

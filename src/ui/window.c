@@ -119,6 +119,21 @@ void output_size(struct win *w, int *pw, int *ph)
         SDL_GetWindowSizeInPixels(w->window, pw, ph);
 }
 
+/* The shared image to draw into; when it cannot be had, SDL's window surface from now on. */
+static SDL_Surface *xshm_surface_of(struct win *w)
+{
+    int pw, ph;
+    output_size(w, &pw, &ph);
+    SDL_Surface *surf = xshm_surface(w->xshm, pw, ph);
+    if (surf)
+        return surf;
+    fprintf(stderr, "boundterm: window: no shared image of %dx%d pixels: SDL's surface\n", pw,
+            ph);
+    xshm_destroy(w->xshm);
+    w->xshm = NULL;
+    return SDL_GetWindowSurface(w->window);
+}
+
 /*
  * Shows the frame just drawn: with an SDL renderer, the whole of it; else the bands that
  * changed (all of them when the window's surface is new or the window was exposed).
@@ -129,7 +144,7 @@ static void present(struct win *w)
         SDL_RenderPresent(w->ren);
         return;
     }
-    SDL_Surface *surf = SDL_GetWindowSurface(w->window);
+    SDL_Surface *surf = w->xshm ? xshm_surface_of(w) : SDL_GetWindowSurface(w->window);
     if (!surf) {
         if (!w->present_failed)
             fprintf(stderr, "boundterm: window surface: %s\n", SDL_GetError());
@@ -140,10 +155,14 @@ static void present(struct win *w)
                surf->h != w->surface_h;
     const SDL_Rect *rects;
     int n = render_copy_to(w->rd, surf, all, &rects);
-    if (n && SDL_UpdateWindowSurfaceRects(w->window, rects, n) != 0)
-        all = true; /* try the whole window next time */
-    else
+    if (w->xshm) {
+        xshm_put(w->xshm, rects, n);
         all = false;
+    } else if (n && SDL_UpdateWindowSurfaceRects(w->window, rects, n) != 0) {
+        all = true; /* try the whole window next time */
+    } else {
+        all = false;
+    }
     w->present_all = all;
     w->surface = surf;
     w->surface_w = surf->w;
@@ -326,6 +345,14 @@ static int sessions_members(struct app *a, char *buf, size_t cap)
     return (int)(at - start);
 }
 
+/* The frames that waited for the server to finish with the last (xshm.h); SDL's all wait. */
+static unsigned long present_waits(const struct win *w)
+{
+    unsigned long puts, waits;
+    xshm_counts(w->xshm, &puts, &waits);
+    return w->xshm ? waits : (unsigned long)w->frames;
+}
+
 /* Session hook: the search's and saves' figures in each --stats line (tests read them). */
 static int stats_members(void *user, char *buf, size_t cap)
 {
@@ -344,14 +371,15 @@ static int stats_members(void *user, char *buf, size_t cap)
                     ",\"links_refused\":%" PRIu64 ",\"view_top_row\":%" PRId64
                     ",\"outputs_copied\":%" PRIu64 ",\"pipes\":%" PRIu64 ",\"frames\":%" PRIu64
                     ",\"frames_redone\":%" PRIu64 ",\"rows_drawn\":%" PRIu64
-                    ",\"rows_copied\":%" PRIu64,
+                    ",\"rows_copied\":%" PRIu64 ",\"present\":\"%s\",\"present_waits\":%lu",
                     state, n, place, w->bar.has_current ? (int64_t)w->bar.current.row : -1,
                     w->bar.open ? w->search_ms : -1,
                     view_following(w->view) ? "true" : "false", w->saves, w->bells, w->flash_frames,
                     w->focused ? "true" : "false", w->osc52_copies, w->osc52_reads,
                     w->osc52_denied, w->links_opened, w->links_refused, view_top_row(w),
                     w->outputs_copied, w->pipes, w->frames, w->redone,
-                    render_rows_drawn(w->rd), view_rows_copied(w->view));
+                    render_rows_drawn(w->rd), view_rows_copied(w->view),
+                    w->xshm ? "xshm" : w->ren ? "renderer" : "surface", present_waits(w));
     if (len < 0 || (size_t)len >= cap)
         return len;
     return len + sessions_members(w->app, buf, cap);
@@ -915,7 +943,8 @@ static bool open_window(struct win *w, const struct bt_config *cfg)
     if (!w->window)
         goto fail;
     bool geometry = cfg->env && cfg->env->render_geometry;
-    if (!geometry && !SDL_GetWindowSurface(w->window)) {
+    w->xshm = geometry ? NULL : xshm_create(w->window);
+    if (!geometry && !w->xshm && !SDL_GetWindowSurface(w->window)) {
         /* A video driver without a window framebuffer: an SDL renderer draws instead. */
         fprintf(stderr, "boundterm: window surface: %s; drawing through an SDL renderer\n",
                 SDL_GetError());
@@ -951,6 +980,7 @@ static void close_window(struct win *w)
     font_destroy(w->font);
     if (w->ren)
         SDL_DestroyRenderer(w->ren);
+    xshm_destroy(w->xshm); /* its image before the window */
     if (w->window)
         SDL_DestroyWindow(w->window);
     free(w->sel_from);

@@ -43,6 +43,7 @@
 #include "utf8.h"
 #include "view.h"
 #include "window.h"
+#include "xshm.h"
 
 #define INGEST_NS 8000000ull
 #define INGEST_BYTES (4u << 20)
@@ -96,6 +97,7 @@ struct win {
     struct session *s;
     SDL_Window *window;
     SDL_Renderer *ren; /* only when an SDL renderer draws (render_geometry): else NULL */
+    struct xshm *xshm; /* frames to X11 without a round trip (xshm.h); NULL: SDL's surface */
     SDL_Surface *surface; /* the window surface last presented to, and its size: a new one */
     int surface_w, surface_h; /* gets the whole frame */
     bool present_all;     /* the next present copies the whole frame (exposed, or failed) */

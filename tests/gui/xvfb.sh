@@ -42,14 +42,16 @@ gui_start() {
     wid=$(timeout 10 xdotool search --sync --onlyvisible --class boundterm | head -n 1)
 }
 
-# xvfb_start LOG starts a private Xvfb, sets xpid (for the cleanup) and DISPLAY, and returns
+# xvfb_start LOG [ARGS...] starts a private Xvfb (with ARGS: -extension MIT-SHM, say), sets
+# xpid (for the cleanup) and DISPLAY, and returns
 # 1 when the server does not come up within 5 s (the caller skips with 77). Xvfb picks the
 # display itself (-displayfd), so scenarios that meson starts at the same moment never race
 # for one number.
 xvfb_start() {
-    local out i=0
+    local out i=0 log=$1
+    shift
     out=$(mktemp /tmp/bt-xvfb.XXXXXX)
-    Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp 3>"$out" >"$1" 2>&1 &
+    Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp "$@" 3>"$out" >"$log" 2>&1 &
     xpid=$!
     until [ -s "$out" ]; do
         i=$((i + 1))

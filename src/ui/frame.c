@@ -274,6 +274,36 @@ static inline void blend(uint32_t *d, uint32_t rgb, uint32_t a)
     *d = 0xff000000u | r << 16 | g << 8 | b;
 }
 
+/*
+ * The two quads of nearly every frame, opaque: a cell's background (a fill) and a glyph's
+ * coverage in one colour (the atlas's white with alpha), without the general path's products.
+ * The same pixels as it gives.
+ */
+static void raster_opaque(struct frame *f, const struct quad *q, int x0, int x1, int y0, int y1)
+{
+    uint32_t rgb = q->argb & 0xffffff, px = 0xff000000u | rgb;
+    for (int y = y0; y < y1; y++) {
+        uint32_t *d = f->px + (size_t)y * f->w;
+        if (q->sx < 0) {
+            for (int x = x0; x < x1; x++)
+                d[x] = px;
+            continue;
+        }
+        const uint32_t *src = f->atlas + (size_t)(q->sy + y - q->y) * f->apitch + q->sx - q->x;
+        for (int x = x0; x < x1; x++) {
+            uint32_t s = src[x], a = s >> 24;
+            if (!a)
+                continue;
+            if ((s & 0xffffff) == 0xffffff)
+                blend(&d[x], rgb, a);
+            else /* a colour glyph's pixel, tinted as raster() does */
+                blend(&d[x], mul255(s >> 16 & 0xff, rgb >> 16) << 16 |
+                                 mul255(s >> 8 & 0xff, rgb >> 8 & 0xff) << 8 |
+                                 mul255(s & 0xff, rgb & 0xff), a);
+        }
+    }
+}
+
 /* Rasterises what of quad q lies in rows [cy0, cy1) and columns [cx0, cx1). */
 static void raster(struct frame *f, const struct quad *q, int cy0, int cy1, int cx0, int cx1)
 {
@@ -281,6 +311,10 @@ static void raster(struct frame *f, const struct quad *q, int cy0, int cy1, int 
     int apitch = f->apitch;
     int x0 = q->x > cx0 ? q->x : cx0, x1 = q->x + q->w < cx1 ? q->x + q->w : cx1;
     int y0 = q->y > cy0 ? q->y : cy0, y1 = q->y + q->h < cy1 ? q->y + q->h : cy1;
+    if (q->argb >> 24 == 0xff) {
+        raster_opaque(f, q, x0, x1, y0, y1);
+        return;
+    }
     bool solid = q->sx < 0;
     uint32_t ca = q->argb >> 24, cr = q->argb >> 16 & 0xff, cg = q->argb >> 8 & 0xff,
              cb = q->argb & 0xff, rgb = q->argb & 0xffffff;

@@ -4,7 +4,8 @@
  * A frame drawn after other frames (so only the bands whose quads changed are redrawn and
  * copied out) must show exactly what a fresh frame of the same quads shows, whatever
  * changed: random scenes of solid and atlas quads, overlapping, translucent, off the edges,
- * with a few quads changed between frames; a new background; a flush in the middle of a
+ * with a few quads changed between frames; every pixel as the plain arithmetic of coverage,
+ * alpha and tint gives it; a new background; a flush in the middle of a
  * frame (the atlas reuses slots); more quads than frame.c keeps; a new size. The copy out
  * must convert to a surface of another pixel format, and copy only what changed.
  */
@@ -136,6 +137,69 @@ static void test_random_scenes(void)
     frame_destroy(f);
 }
 
+/* The rasteriser's arithmetic written out plainly: (a * b) / 255 rounded, and the blend. */
+static uint32_t ref_mul(uint32_t a, uint32_t b)
+{
+    uint32_t t = a * b + 128;
+    return (t + (t >> 8)) >> 8;
+}
+
+static void ref_blend(uint32_t *d, uint32_t rgb, uint32_t a)
+{
+    uint32_t o = *d, na = 255 - a, out = 0xff000000u;
+    for (int shift = 16; shift >= 0; shift -= 8)
+        out |= (ref_mul(rgb >> shift & 0xff, a) + ref_mul(o >> shift & 0xff, na)) << shift;
+    *d = a == 255 ? 0xff000000u | rgb : out;
+}
+
+/* Quad q drawn over px (W x H) the plain way: coverage times the quad's alpha, tinted. */
+static void ref_quad(uint32_t *px, const struct q *q)
+{
+    for (int y = q->y < 0 ? 0 : q->y; y < q->y + q->h && y < H; y++)
+        for (int x = q->x < 0 ? 0 : q->x; x < q->x + q->w && x < W; x++) {
+            uint32_t s = q->sx < 0 ? 0xffffffffu
+                                   : atlas[(q->sy + y - q->y) * APITCH + q->sx + x - q->x];
+            uint32_t a = ref_mul(s >> 24, q->argb >> 24), rgb = q->argb & 0xffffff;
+            if (!a)
+                continue;
+            if ((s & 0xffffff) != 0xffffff)
+                rgb = ref_mul(s >> 16 & 0xff, rgb >> 16) << 16 |
+                      ref_mul(s >> 8 & 0xff, rgb >> 8 & 0xff) << 8 | ref_mul(s & 0xff, rgb & 0xff);
+            ref_blend(&px[y * W + x], rgb, a);
+        }
+}
+
+/*
+ * Every pixel as the plain arithmetic gives it, for opaque quads (fills and glyphs: the fast
+ * path) and translucent ones over them, solid and from the atlas, white and coloured.
+ */
+static void test_pixels_exact(void)
+{
+    enum { N = 400 };
+    static struct q qs[N];
+    static uint32_t want[W * H];
+    uint32_t bg = 0x202428;
+    for (int i = 0; i < W * H; i++)
+        want[i] = 0xff000000u | bg;
+    for (int i = 0; i < N; i++) {
+        qs[i] = random_quad();
+        if (i % 4)
+            qs[i].argb |= 0xff000000u; /* mostly opaque, as text is */
+        ref_quad(want, &qs[i]);
+    }
+    struct frame *f = frame_create();
+    draw(f, qs, N, bg, -1);
+    int w, h;
+    const uint32_t *got = frame_pixels(f, &w, &h);
+    int wrong = 0;
+    for (int i = 0; i < W * H; i++)
+        wrong += got[i] != want[i];
+    CHECK(w == W && h == H && wrong == 0);
+    if (wrong)
+        fprintf(stderr, "test_pixels_exact: %d of %d pixels differ\n", wrong, W * H);
+    frame_destroy(f);
+}
+
 /* One quad moved within a band: the tiles of that band it was and is in, only. */
 static void test_one_band(void)
 {
@@ -221,6 +285,7 @@ int main(void)
     for (int i = 0; i < APITCH * APITCH; i++) /* glyph-like coverage, white and coloured */
         atlas[i] = (uint32_t)((i * 37) % 256) << 24 | (i % 3 ? 0xffffffu : (uint32_t)i * 2654435761u >> 8);
     test_random_scenes();
+    test_pixels_exact();
     test_one_band();
     test_many_quads();
     test_copy_formats();

@@ -1,6 +1,7 @@
 /* The window's input (window_internal.h): keys and shortcuts, the mouse, paste and copy,
  * the clipboard for programs (OSC 52), and links under the pointer. */
 #include "window_internal.h"
+#include "frame.h"
 #include "xkeys.h"
 
 static bool mouse_to_program(struct win *w);
@@ -72,6 +73,26 @@ static void clipboard_key(struct win *w, const SDL_Keysym *key)
 /* ---- Links ---------------------------------------------------------------- */
 
 
+/*
+ * What link_find's answer for the pointer depends on: its cell, the width, and the rows of its
+ * logical line (which, where, and each screen row's stamp; a history row's text never changes).
+ */
+static uint64_t hover_key(const struct win *w, const struct view_line *lines)
+{
+    uint64_t line = lines[w->ptr_row].line;
+    uint64_t k = frame_fold(frame_fold(frame_fold(0x9e3779b97f4a7c15ull, (uint64_t)w->ptr_row),
+                                       (uint64_t)w->ptr_col), (uint64_t)w->cols);
+    k = frame_fold(k, line);
+    for (int r = 0; r < w->rows; r++) {
+        if (lines[r].line != line)
+            continue;
+        uint64_t where = (uint64_t)lines[r].sub << 32 | lines[r].off |
+                         (uint64_t)lines[r].screen << 63;
+        k = frame_fold(frame_fold(frame_fold(k, (uint64_t)r), lines[r].stamp), where);
+    }
+    return k;
+}
+
 /* Finds the link under the pointer and the cells to underline for it; false when none. */
 bool link_spans(struct win *w, const struct view_line *lines)
 {
@@ -84,8 +105,15 @@ bool link_spans(struct win *w, const struct view_line *lines)
     w->link_num = num ? num : w->link_num;
     bool pointer = w->ptr_row >= 0 && w->ptr_row < w->rows && !mouse_to_program(w);
     bool was = w->hover_on;
-    w->hover_on = num && pointer &&
-                  link_find(lines, w->rows, w->cols, w->ptr_row, w->ptr_col, &w->hover);
+    if (num && pointer) { /* looked up again only when what it depends on changed */
+        uint64_t key = hover_key(w, lines);
+        if (!w->hover_known || key != w->hover_key)
+            w->hover_on = link_find(lines, w->rows, w->cols, w->ptr_row, w->ptr_col, &w->hover);
+        w->hover_key = key;
+        w->hover_known = true;
+    } else {
+        w->hover_on = w->hover_known = false;
+    }
     if (w->hover_on != was && w->hand)
         SDL_SetCursor(w->hover_on ? w->hand : SDL_GetDefaultCursor());
     for (int r = 0; w->hover_on && r < w->rows; r++)

@@ -134,6 +134,8 @@ struct win {
     int ptr_row, ptr_col;     /* the pointer's cell, -1 when it is outside the window */
     struct link_hit hover;    /* the link under the pointer, when hover_on */
     bool hover_on;
+    bool hover_known;   /* hover_on and hover answer for hover_key: not looked up again */
+    uint64_t hover_key; /* the pointer's cell and its logical line's rows (link_spans) */
     int *link_from, *link_to; /* its cells, per display row (render_scene) */
     uint16_t *link_num;
     SDL_Cursor *hand;         /* the pointer over a link */

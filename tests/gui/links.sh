@@ -51,6 +51,26 @@ shot hover
 band before 0; band hover 0; band before 1; band hover 1
 differ before-0 hover-0 || fail "the link is not underlined under the pointer"
 differ before-1 hover-1 && fail "hovering the link changed another row"
+# the pointer stays; the link under it is written over with plain text: no underline (the
+# hover is looked up again when a row of the pointer's line changed), then the link again
+run "printf '\\0337\\033[H\\033[2KLINK text\\0338'"
+sleep 0.4
+shot plain_still
+xdotool keydown ctrl click 1 keyup ctrl # where the link was: nothing to open now
+sleep 0.4
+opened_lines 1 && fail "Ctrl+click opened a link that was written over: $(cat "$tmp/opened")"
+at 10 40
+sleep 0.3
+shot plain_away
+band plain_still 0; band plain_away 0
+differ plain_still-0 plain_away-0 && fail "the underline stayed after the link was written over"
+run "printf '\\0337\\033[H\\033]8;;https://example.com/a?b=1\\033\\\\LINK\\033]8;;\\033\\\\ text\\0338'"
+sleep 0.3
+at 0 1
+sleep 0.4
+shot hover_again
+band hover_again 0
+differ hover-0 hover_again-0 && fail "the link written again is not underlined as before"
 
 xdotool click 1 # a plain click opens nothing
 sleep 0.3

@@ -72,7 +72,9 @@ fi
 cell_font=-misc-fixed-medium-r-normal--18-120-100-100-c-90-iso10646-1 # 9x18, as boundterm's
 font=()
 if [ -z "$native" ]; then
-    if xlsfonts -fn "$cell_font" >/dev/null 2>&1; then
+    if ! command -v xlsfonts >/dev/null; then
+        echo "typing_latency.sh: no xlsfonts (x11-utils) to find $cell_font: default fonts" >&2
+    elif xlsfonts -fn "$cell_font" >/dev/null 2>&1; then
         font=(-fn "$cell_font")
     else
         echo "typing_latency.sh: no $cell_font here (xfonts-base): default fonts" >&2

@@ -124,6 +124,8 @@ static SDL_Surface *xshm_surface_of(struct win *w)
 {
     int pw, ph;
     output_size(w, &pw, &ph);
+    if (pw <= 0 || ph <= 0)
+        return NULL; /* no pixels to show now (nothing is drawn): not a failure */
     SDL_Surface *surf = xshm_surface(w->xshm, pw, ph);
     if (surf)
         return surf;
@@ -146,9 +148,10 @@ static void present(struct win *w)
     }
     SDL_Surface *surf = w->xshm ? xshm_surface_of(w) : SDL_GetWindowSurface(w->window);
     if (!surf) {
-        if (!w->present_failed)
+        if (!w->xshm && !w->present_failed) /* the shared image's size was 0: nothing to say */
             fprintf(stderr, "boundterm: window surface: %s\n", SDL_GetError());
-        w->present_failed = true;
+        w->present_failed = !w->xshm;
+        w->present_all = true; /* what this frame changed is shown with the next */
         return;
     }
     bool all = w->present_all || surf != w->surface || surf->w != w->surface_w ||

@@ -42,8 +42,10 @@ wait_for "typing in the second window reached no shell" test -s "$tmp/second.txt
 wait_for "--stats does not list two windows" sh -c "tail -n 1 '$tmp/stats' | grep -q '\"windows\":2,'"
 tail -n 1 "$tmp/stats" | grep -q '"sessions":\[{"rows":[0-9]*,"ram":[0-9]*,"disk":[0-9]*,"dropped":[0-9]*},{' ||
     fail "no sessions array: $(tail -n 1 "$tmp/stats" | grep -o '"windows.*')"
-typeln "od -cx -N 6000000 /dev/urandom"
-sleep 5 # 750,000 rows into the second window's history
+typeln "od -cx -N 6000000 /dev/urandom; echo > $tmp/flooded"
+# 750,000 rows into the second window's history: 3 to 14 s for a debug build on two busy cores
+for i in $(seq 1 600); do [ -e "$tmp/flooded" ] && break; sleep 0.1; done
+[ -e "$tmp/flooded" ] || fail "the second window did not take 6 MB of od -cx in 60 s"
 rss() { awk '/^VmRSS/ {print $2}' /proc/$bpid/status; }
 full=$(rss)
 typeln "exit"

@@ -274,6 +274,13 @@ static inline void blend(uint32_t *d, uint32_t rgb, uint32_t a)
     *d = 0xff000000u | r << 16 | g << 8 | b;
 }
 
+/* A colour glyph's pixel s (not the atlas's white) tinted by the quad's colour rgb. */
+static inline uint32_t tint(uint32_t s, uint32_t rgb)
+{
+    return mul255(s >> 16 & 0xff, rgb >> 16 & 0xff) << 16 |
+           mul255(s >> 8 & 0xff, rgb >> 8 & 0xff) << 8 | mul255(s & 0xff, rgb & 0xff);
+}
+
 /*
  * The two quads of nearly every frame, opaque: a cell's background (a fill) and a glyph's
  * coverage in one colour (the atlas's white with alpha), without the general path's products.
@@ -294,12 +301,7 @@ static void raster_opaque(struct frame *f, const struct quad *q, int x0, int x1,
             uint32_t s = src[x], a = s >> 24;
             if (!a)
                 continue;
-            if ((s & 0xffffff) == 0xffffff)
-                blend(&d[x], rgb, a);
-            else /* a colour glyph's pixel, tinted as raster() does */
-                blend(&d[x], mul255(s >> 16 & 0xff, rgb >> 16) << 16 |
-                                 mul255(s >> 8 & 0xff, rgb >> 8 & 0xff) << 8 |
-                                 mul255(s & 0xff, rgb & 0xff), a);
+            blend(&d[x], (s & 0xffffff) == 0xffffff ? rgb : tint(s, rgb), a);
         }
     }
 }
@@ -316,8 +318,7 @@ static void raster(struct frame *f, const struct quad *q, int cy0, int cy1, int 
         return;
     }
     bool solid = q->sx < 0;
-    uint32_t ca = q->argb >> 24, cr = q->argb >> 16 & 0xff, cg = q->argb >> 8 & 0xff,
-             cb = q->argb & 0xff, rgb = q->argb & 0xffffff;
+    uint32_t ca = q->argb >> 24, rgb = q->argb & 0xffffff;
     for (int y = y0; y < y1; y++) {
         uint32_t *d = f->px + (size_t)y * f->w;
         const uint32_t *src = solid ? NULL
@@ -327,11 +328,7 @@ static void raster(struct frame *f, const struct quad *q, int cy0, int cy1, int 
             uint32_t a = mul255(s >> 24, ca);
             if (!a)
                 continue;
-            uint32_t srgb = (s & 0xffffff) == 0xffffff
-                                ? rgb
-                                : mul255(s >> 16 & 0xff, cr) << 16 | mul255(s >> 8 & 0xff, cg) << 8 |
-                                      mul255(s & 0xff, cb);
-            blend(&d[x], srgb, a);
+            blend(&d[x], (s & 0xffffff) == 0xffffff ? rgb : tint(s, rgb), a);
         }
     }
 }

@@ -351,9 +351,7 @@ static int sessions_members(struct app *a, char *buf, size_t cap)
 /* The frames that waited for the server to finish with the last (xshm.h); SDL's all wait. */
 static unsigned long present_waits(const struct win *w)
 {
-    unsigned long puts, waits;
-    xshm_counts(w->xshm, &puts, &waits);
-    return w->xshm ? waits : (unsigned long)w->frames;
+    return w->xshm ? xshm_waits(w->xshm) : (unsigned long)w->frames;
 }
 
 /* Session hook: the search's and saves' figures in each --stats line (tests read them). */

@@ -104,8 +104,7 @@ struct xkeys {
     int repeat_code;        /* a release dropped as autorepeat's: this keycode's press repeats */
 };
 
-/* win's X display and window; false when it is not on X11. */
-static bool x11_of(SDL_Window *win, Display **dpy, Window *xid)
+bool x11_window_of(SDL_Window *win, Display **dpy, Window *xid)
 {
     SDL_SysWMinfo info;
     SDL_VERSION(&info.version);
@@ -125,7 +124,7 @@ struct xkeys *xkeys_create(SDL_Window *win)
         return NULL;
     Display *dpy;
     Window xid;
-    if (!x11_of(win, &dpy, &xid))
+    if (!x11_window_of(win, &dpy, &xid))
         return NULL;
     struct xkeys *xk = calloc(1, sizeof *xk);
     if (!xk)
@@ -148,7 +147,7 @@ bool xkeys_add(struct xkeys *xk, SDL_Window *win)
 {
     Display *dpy;
     Window xid;
-    if (!xk || xk->nwin == XKEYS_WINDOWS || !x11_of(win, &dpy, &xid) || dpy != xk->dpy)
+    if (!xk || xk->nwin == XKEYS_WINDOWS || !x11_window_of(win, &dpy, &xid) || dpy != xk->dpy)
         return false;
     xk->win[xk->nwin].xid = xid;
     xk->win[xk->nwin].id = SDL_GetWindowID(win);

@@ -75,4 +75,10 @@ SDL_Keycode xkeys_sym(unsigned long keysym);
 /* True when the environment says an input method other than Xlib's may be in use. */
 bool xkeys_input_method(void);
 
+#if defined(BT_HAVE_X11)
+#include <X11/Xlib.h>
+/* win's X display and window; false when it is not on X11 (here and in xshm.c). */
+bool x11_window_of(SDL_Window *win, Display **dpy, Window *xid);
+#endif
+
 #endif

@@ -2,13 +2,13 @@
  * The window's pixels on X11 through MIT-SHM, with no round trip a frame (xshm.h).
  */
 #include "xshm.h"
+#include "xkeys.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #if defined(BT_HAVE_XSHM)
 
-#include <SDL_syswm.h>
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
 #include <X11/extensions/XShm.h>
@@ -25,7 +25,7 @@ struct xshm {
     XImage *img;            /* NULL until the first surface, and after a failure */
     SDL_Surface *surf;      /* over img's pixels */
     unsigned long last_put; /* the request number of the last frame's last put; 0: none */
-    unsigned long puts, waits;
+    unsigned long waits;    /* frames that waited for the server (wait_done) */
 };
 
 /* XShmAttach's error (a display that cannot reach our memory) comes back asynchronously. */
@@ -51,14 +51,10 @@ struct xshm *xshm_create(SDL_Window *win)
     const char *force = getenv("BOUNDTERM_XSHM");
     if (force && strcmp(force, "0") == 0)
         return NULL;
-    SDL_SysWMinfo info;
-    SDL_VERSION(&info.version);
-    if (!SDL_GetWindowWMInfo(win, &info) || info.subsystem != SDL_SYSWM_X11)
-        return NULL;
-    Display *dpy = info.info.x11.display;
-    Window xid = info.info.x11.window;
+    Display *dpy;
+    Window xid;
     XWindowAttributes wa;
-    if (!XShmQueryExtension(dpy) || !XGetWindowAttributes(dpy, xid, &wa) ||
+    if (!x11_window_of(win, &dpy, &xid) || !XShmQueryExtension(dpy) || !XGetWindowAttributes(dpy, xid, &wa) ||
         !visual_fits(wa.visual, wa.depth))
         return NULL;
     struct xshm *x = calloc(1, sizeof *x);
@@ -169,13 +165,11 @@ void xshm_put(struct xshm *x, const SDL_Rect *rects, int n)
                      rects[i].y, (unsigned)rects[i].w, (unsigned)rects[i].h, False);
     x->last_put = NextRequest(x->dpy) - 1;
     XFlush(x->dpy);
-    x->puts++;
 }
 
-void xshm_counts(const struct xshm *x, unsigned long *puts, unsigned long *waits)
+unsigned long xshm_waits(const struct xshm *x)
 {
-    *puts = x ? x->puts : 0;
-    *waits = x ? x->waits : 0;
+    return x->waits;
 }
 
 void xshm_destroy(struct xshm *x)
@@ -215,10 +209,10 @@ void xshm_put(struct xshm *x, const SDL_Rect *rects, int n)
     (void)n;
 }
 
-void xshm_counts(const struct xshm *x, unsigned long *puts, unsigned long *waits)
+unsigned long xshm_waits(const struct xshm *x)
 {
     (void)x;
-    *puts = *waits = 0;
+    return 0;
 }
 
 #endif

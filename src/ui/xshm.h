@@ -36,7 +36,7 @@ SDL_Surface *xshm_surface(struct xshm *x, int w, int h);
 /* Sends rectangles of the surface to the window, with one flush and no wait. */
 void xshm_put(struct xshm *x, const SDL_Rect *rects, int n);
 
-/* Frames sent, and the waits the next frames still needed (for --stats). */
-void xshm_counts(const struct xshm *x, unsigned long *puts, unsigned long *waits);
+/* The frames that still waited for the server to finish with the last (for --stats). */
+unsigned long xshm_waits(const struct xshm *x);
 
 #endif

@@ -20,7 +20,8 @@
  *               session) is fed whole.
  * After each chunk: the store's budgets hold, no row is lost (nothing is
  * faulted here), the cursor is on screen, every screen row is one the
- * store would accept, and a row whose term_row_stamp stayed reads as before; at the end every retained row reads back without error
+ * store would accept, and a row whose term_row_stamp stayed reads as
+ * before; at the end every retained row reads back without error
  * and validates. A row the engine hands over that the store refuses aborts.
  * Compression is inline (background = false) so a crash input replays exactly.
  */

@@ -7,8 +7,6 @@
 #   program keeps the default;
 # - a key echoed on one row draws and copies that row only (--stats: rows_drawn, rows_copied),
 #   the rest of the window kept from the frame before;
-# - frames go to the X server through a shared image without a round trip each (xshm.c): few
-#   of them wait for the server, and the window's pixels equal those through SDL's surface;
 # - keys taken straight from the X connection (src/ui/xkeys.c) reach the program as the same
 #   bytes as through SDL's translation (BOUNDTERM_X11_KEYS=0), a differential test over text,
 #   shifted, editing, cursor, function and keypad keys, Ctrl, Alt and Super, Caps Lock, keysyms
@@ -21,7 +19,7 @@ set -u
 bt=$1
 here=$(dirname "$(readlink -f "$0")")
 . "$here/xvfb.sh"
-gui_begin keys xdotool xwd convert compare
+gui_begin keys xdotool
 fail() {
     echo "FAIL: $*"
     exit 1
@@ -62,16 +60,14 @@ wait "$bpid" 2>/dev/null
 bpid=
 
 # ---- A key echoed on one row draws that row, not the window ----
-# stat NAME: the last --stats line's number NAME.
-stat() { tail -n 1 "$tmp/stats" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
 "$bt" --size 80x24 --stats "$tmp/stats" -e sh -c 'seq 30; stty raw -echo; exec cat' &
 bpid=$!
 gui_window
 sleep 1.2 # a stats line after the first frames
-f0=$(stat frames) d0=$(stat rows_drawn) c0=$(stat rows_copied)
+f0=$(stats_value frames) d0=$(stats_value rows_drawn) c0=$(stats_value rows_copied)
 xdotool type --delay 40 "the quick brown fox"
 sleep 1.2
-f1=$(stat frames) d1=$(stat rows_drawn) c1=$(stat rows_copied)
+f1=$(stats_value frames) d1=$(stats_value rows_drawn) c1=$(stats_value rows_copied)
 frames=$((f1 - f0)) drawn=$((d1 - d0)) copied=$((c1 - c0))
 echo "19 keys echoed: $frames frames, $drawn rows drawn, $copied rows copied (24 rows a frame before)"
 [ "$frames" -ge 10 ] || fail "only $frames frames for 19 echoed keys"
@@ -80,61 +76,6 @@ echo "19 keys echoed: $frames frames, $drawn rows drawn, $copied rows copied (24
 kill "$bpid"
 wait "$bpid" 2>/dev/null
 bpid=
-
-# ---- Frames through shared memory, with no round trip each (src/ui/xshm.c) ----
-# The same keys into the same program with SDL's window surface (BOUNDTERM_XSHM=0), which
-# waits for the server after every frame: the window's pixels are the same, and the shared
-# image waited for the server before only a few of its frames (each key's event says the
-# server is done with the last frame).
-# shot NAME: the window as a PNG.
-shot() { xwd -silent -id "$wid" | convert xwd:- "$tmp/$1.png"; }
-echo "cursor_blink = false" >"$tmp/still.conf" # the same cursor in both shots
-for path in xshm surface; do
-    rm -f "$tmp/stats"
-    env BOUNDTERM_XSHM=$([ $path = xshm ] && echo 1 || echo 0) "$bt" --size 80x24 \
-        --config "$tmp/still.conf" --stats "$tmp/stats" -e sh -c 'seq 30; stty raw -echo; exec cat' &
-    bpid=$!
-    gui_window
-    sleep 1.2
-    f0=$(stat frames) w0=$(stat present_waits)
-    xdotool type --delay 40 "the quick brown fox"
-    sleep 1.2
-    f1=$(stat frames) w1=$(stat present_waits)
-    got=$(tail -n 1 "$tmp/stats" | sed -n 's/.*"present":"\([a-z]*\)".*/\1/p')
-    echo "$path: $((f1 - f0)) frames, $((w1 - w0)) waited for the server (present: $got)"
-    [ "$got" = "$path" ] || fail "BOUNDTERM_XSHM chose $got, not $path"
-    if [ $path = xshm ]; then
-        [ $((w1 - w0)) -le $(((f1 - f0) / 4)) ] ||
-            fail "$((w1 - w0)) of $((f1 - f0)) frames waited for the server"
-    fi
-    shot "$path"
-    kill "$bpid"
-    wait "$bpid" 2>/dev/null
-    bpid=
-done
-differ=$(compare -metric AE "$tmp/xshm.png" "$tmp/surface.png" null: 2>&1)
-[ "$differ" = 0 ] || fail "the shared image and SDL's surface differ in $differ pixels"
-# A server without MIT-SHM (as a remote display is): SDL's surface, the same pixels.
-first_xpid=$xpid first_display=$DISPLAY
-xvfb_start "$tmp/xvfb-noshm.log" -extension MIT-SHM || fail "no second Xvfb"
-rm -f "$tmp/stats"
-"$bt" --size 80x24 --config "$tmp/still.conf" --stats "$tmp/stats" \
-    -e sh -c 'seq 30; stty raw -echo; exec cat' &
-bpid=$!
-gui_window
-xdotool type --delay 40 "the quick brown fox"
-sleep 1.2
-got=$(tail -n 1 "$tmp/stats" | sed -n 's/.*"present":"\([a-z]*\)".*/\1/p')
-echo "without MIT-SHM: present: $got"
-[ "$got" = surface ] || fail "without MIT-SHM the window presents through $got"
-shot noshm
-kill "$bpid"
-wait "$bpid" 2>/dev/null
-bpid=
-kill "$xpid"
-xpid=$first_xpid DISPLAY=$first_display
-differ=$(compare -metric AE "$tmp/xshm.png" "$tmp/noshm.png" null: 2>&1)
-[ "$differ" = 0 ] || fail "without MIT-SHM the window differs in $differ pixels"
 
 # ---- The direct path and SDL's give the program the same bytes ----
 # typed MODE OUT KEYS_ENV: a window whose program writes what it reads to OUT (in the kitty

@@ -33,7 +33,6 @@ eval "$(xdotool getwindowgeometry --shell "$wid")"
 cw=$((WIDTH / 80)) ch=$((HEIGHT / 24))
 # at ROW COL: the pointer to the middle of that cell
 at() { xdotool mousemove --window "$wid" $(($2 * cw + cw / 2)) $(($1 * ch + ch / 2)); }
-shot() { xwd -silent -id "$wid" | convert xwd:- "$tmp/$1.png"; }
 # band NAME ROW: row ROW of a screenshot
 band() { convert "$tmp/$1.png" -crop "$((80 * cw))x${ch}+0+$(($2 * ch))" +repage "$tmp/$1-$2.png"; }
 differ() { [ "$(compare -metric AE "$tmp/$1.png" "$tmp/$2.png" null: 2>&1)" != 0 ]; }

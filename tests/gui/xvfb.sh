@@ -68,10 +68,14 @@ xvfb_start() {
 }
 
 # Helpers the scenarios share (they define fail and $tmp before calling them):
-# stats_value NAME: NAME's value in the last --stats line written to $tmp/stats (not "stat":
-# that would hide stat(1) from the scripts that source this).
-stats_value() { tail -n 1 "$tmp/stats" 2>/dev/null | sed -n "s/.*\"$1\":\([a-z0-9]*\).*/\1/p"; }
+# stats_value NAME: NAME's value (a number or a word, quoted or not) in the last --stats line
+# written to $tmp/stats (not "stat": that would hide stat(1) from the scripts that source this).
+stats_value() {
+    tail -n 1 "$tmp/stats" 2>/dev/null | sed -n "s/.*\"$1\":\"\{0,1\}\([a-z0-9]*\).*/\1/p"
+}
 stat_is() { [ "$(stats_value "$1")" = "$2" ]; }
+# shot NAME: the window $wid as $tmp/NAME.png (xwd and ImageMagick's convert).
+shot() { xwd -silent -id "$wid" | convert xwd:- "$tmp/$1.png"; }
 # wait_ingested STATS [SECONDS]: waits (up to SECONDS, 120 by default) until the bytes_in of
 # the --stats file STATS stop growing from one second to the next: the program's output is in.
 wait_ingested() {

@@ -102,6 +102,7 @@ struct xkeys {
     int nwin;
     unsigned char down[SDL_NUM_SCANCODES / 8]; /* keys down (by scancode): a press repeats */
     int repeat_code;        /* a release dropped as autorepeat's: this keycode's press repeats */
+    bool filtering;         /* release_filter is SDL's event filter */
 };
 
 bool x11_window_of(SDL_Window *win, Display **dpy, Window *xid)
@@ -140,6 +141,10 @@ struct xkeys *xkeys_create(SDL_Window *win)
 
 void xkeys_destroy(struct xkeys *xk)
 {
+    if (xk && xk->filtering) {
+        SDL_SetEventFilter(NULL, NULL);
+        SDL_EventState(SDL_SYSWMEVENT, SDL_DISABLE);
+    }
     free(xk);
 }
 
@@ -165,6 +170,19 @@ void xkeys_remove(struct xkeys *xk, SDL_Window *win)
         }
 }
 
+static bool is_down(const struct xkeys *xk, SDL_Scancode code)
+{
+    return xk->down[code / 8] & (1u << (code % 8));
+}
+
+static void set_down(struct xkeys *xk, SDL_Scancode code, bool down)
+{
+    if (down)
+        xk->down[code / 8] |= (unsigned char)(1u << (code % 8));
+    else
+        xk->down[code / 8] &= (unsigned char)~(1u << (code % 8));
+}
+
 void xkeys_focus_lost(struct xkeys *xk)
 {
     if (xk) {
@@ -173,12 +191,15 @@ void xkeys_focus_lost(struct xkeys *xk)
     }
 }
 
-static void set_down(struct xkeys *xk, SDL_Scancode code, bool down);
-
-void xkeys_seen(struct xkeys *xk, const SDL_KeyboardEvent *e)
+void xkeys_seen(struct xkeys *xk, SDL_KeyboardEvent *e)
 {
-    if (xk && e->keysym.scancode < SDL_NUM_SCANCODES)
-        set_down(xk, e->keysym.scancode, e->type == SDL_KEYDOWN);
+    if (!xk || e->keysym.scancode >= SDL_NUM_SCANCODES)
+        return;
+    bool press = e->type == SDL_KEYDOWN;
+    /* SDL's own flag goes by its state, which misses the keys taken here */
+    if (press)
+        e->repeat = is_down(xk, e->keysym.scancode);
+    set_down(xk, e->keysym.scancode, press);
 }
 
 /* SDL's id of the window an X event is for; 0 when it is none of ours. */
@@ -221,19 +242,6 @@ static bool release_repeats(struct xkeys *xk, const XKeyEvent *k)
     XEvent next;
     XPeekEvent(xk->dpy, &next);
     return next.type == KeyPress && next.xkey.keycode == k->keycode && next.xkey.time == k->time;
-}
-
-static bool is_down(const struct xkeys *xk, SDL_Scancode code)
-{
-    return xk->down[code / 8] & (1u << (code % 8));
-}
-
-static void set_down(struct xkeys *xk, SDL_Scancode code, bool down)
-{
-    if (down)
-        xk->down[code / 8] |= (unsigned char)(1u << (code % 8));
-    else
-        xk->down[code / 8] &= (unsigned char)~(1u << (code % 8));
 }
 
 /* Writes code point cp as UTF-8 with a NUL to out (5 bytes); its length. */
@@ -297,23 +305,30 @@ static bool takeable(const struct xkeys *xk, XEvent *ev, struct taken *t)
            (ev->type == KeyRelease || key_text(&ev->xkey, t->text));
 }
 
-/* Delivers one taken X key event as SDL's events. */
-static void deliver_key(struct xkeys *xk, XEvent *ev, const struct taken *t,
-                        xkeys_deliver *deliver, void *user)
+/* The SDL_KEYDOWN or SDL_KEYUP SDL would make of a taken key, with SDL's modifiers now. */
+static SDL_Event key_event(const struct taken *t, bool press, bool repeat)
 {
-    XKeyEvent *k = &ev->xkey;
-    bool press = ev->type == KeyPress;
-    /* The input method's filter (compose): a key it takes is reported without text. */
-    bool filtered = XFilterEvent(ev, None);
     SDL_Event e = {0};
     e.key.type = press ? SDL_KEYDOWN : SDL_KEYUP;
     e.key.timestamp = SDL_GetTicks();
     e.key.windowID = t->id;
     e.key.state = press ? SDL_PRESSED : SDL_RELEASED;
-    e.key.repeat = press && (is_down(xk, t->sc) || xk->repeat_code == (int)k->keycode);
+    e.key.repeat = press && repeat;
     e.key.keysym.scancode = t->sc;
     e.key.keysym.sym = t->sym;
     e.key.keysym.mod = (Uint16)SDL_GetModState();
+    return e;
+}
+
+/* Delivers one taken X key event as SDL's events. */
+static void deliver_key(struct xkeys *xk, XEvent *ev, const struct taken *t,
+                        xkeys_deliver *deliver, void *user)
+{
+    bool press = ev->type == KeyPress;
+    /* The input method's filter (compose): a key it takes is reported without text. */
+    bool filtered = XFilterEvent(ev, None);
+    SDL_Event e = key_event(t, press,
+                            is_down(xk, t->sc) || xk->repeat_code == (int)ev->xkey.keycode);
     xk->repeat_code = -1;
     set_down(xk, t->sc, press);
     deliver(user, &e);
@@ -328,12 +343,53 @@ static void deliver_key(struct xkeys *xk, XEvent *ev, const struct taken *t,
     deliver(user, &te);
 }
 
+/*
+ * SDL drops the release of a key it did not see pressed (no change of its keyboard state),
+ * and a press taken here is one SDL did not see. When SDL reads such a release (it came behind
+ * an event left to SDL, as when Shift is let go before the letter it shifted, in one read),
+ * the program would never learn the key went up (the kitty protocol's release events) and its
+ * next press would count as a repeat. SDL hands each X event it reads to this filter first
+ * (SDL_SYSWMEVENT); such a release becomes here the SDL_KEYUP SDL would have made, in its
+ * place in the queue. Every other raw event is dropped. With X only the main thread pushes
+ * events, from within SDL_PumpEvents; other events pass untouched.
+ */
+static int release_filter(void *user, SDL_Event *e)
+{
+    if (e->type != SDL_SYSWMEVENT)
+        return 1;
+    struct xkeys *xk = user;
+    const SDL_SysWMmsg *m = e->syswm.msg;
+    if (m->subsystem != SDL_SYSWM_X11 || m->msg.x11.event.type != KeyRelease)
+        return 0;
+    XEvent ev = m->msg.x11.event;
+    struct taken t;
+    if (!takeable(xk, &ev, &t) || !is_down(xk, t.sc) || SDL_GetKeyboardState(NULL)[t.sc] ||
+        release_repeats(xk, &ev.xkey))
+        return 0; /* SDL makes its own SDL_KEYUP, or none for an autorepeat's release */
+    *e = key_event(&t, false, false);
+    return 1;
+}
+
+/*
+ * Installs release_filter once SDL's queue is empty: SDL_SetEventFilter discards the events
+ * queued when it is called.
+ */
+static void filter_releases(struct xkeys *xk)
+{
+    if (xk->filtering || SDL_HasEvents(SDL_FIRSTEVENT, SDL_LASTEVENT))
+        return;
+    SDL_EventState(SDL_SYSWMEVENT, SDL_ENABLE);
+    SDL_SetEventFilter(release_filter, xk);
+    xk->filtering = true;
+}
+
 int xkeys_take(struct xkeys *xk, xkeys_deliver *deliver, void *user, bool *more)
 {
     int taken = 0;
     *more = true;
     if (!xk)
         return 0;
+    filter_releases(xk);
     /* one read of the connection; what comes meanwhile wakes the loop's poll */
     int queued = XEventsQueued(xk->dpy, QueuedAfterReading);
     for (; queued > 0; queued = XEventsQueued(xk->dpy, QueuedAlready)) {
@@ -385,7 +441,7 @@ void xkeys_focus_lost(struct xkeys *xk)
     (void)xk;
 }
 
-void xkeys_seen(struct xkeys *xk, const SDL_KeyboardEvent *e)
+void xkeys_seen(struct xkeys *xk, SDL_KeyboardEvent *e)
 {
     (void)xk;
     (void)e;

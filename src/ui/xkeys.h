@@ -21,9 +21,9 @@
  *   fcitx over D-Bus), nor when BOUNDTERM_X11_KEYS=0: then SDL does everything as before.
  *
  * A key pressed through one path may be released through the other (the release came behind
- * a mouse event): SDL's releases are seen here (xkeys_seen), so the next press is no repeat;
- * but SDL drops a release of a key it did not see pressed, so in the kitty protocol such a
- * release (a key let go during a mouse movement, in the same read) is not reported.
+ * a Shift let go or a mouse event): SDL's key events are seen here (xkeys_seen), which keeps
+ * the keys down and the repeat flag of both paths; a release SDL would drop because it did not
+ * see the press is made into SDL's SDL_KEYUP by SDL's event filter, which this path owns.
  */
 #ifndef BT_UI_XKEYS_H
 #define BT_UI_XKEYS_H
@@ -51,9 +51,10 @@ void xkeys_focus_lost(struct xkeys *xk);
 
 /*
  * A key event SDL made itself: which keys are down, for the repeat flag of the next press
- * taken here (a key pressed through one path may be released through the other).
+ * taken here (a key pressed through one path may be released through the other); a press's
+ * repeat flag is set by the same rule (SDL's misses the keys taken here).
  */
-void xkeys_seen(struct xkeys *xk, const SDL_KeyboardEvent *e);
+void xkeys_seen(struct xkeys *xk, SDL_KeyboardEvent *e);
 
 typedef void xkeys_deliver(void *user, const SDL_Event *e);
 

@@ -41,6 +41,7 @@
 #define DEFAULT_FONT_PX 15
 #define FONT_PX_MIN 6
 #define FONT_PX_MAX 72
+#define BLINK_TIMEOUT_MAX 86400 /* a day: longer is "never", which 0 says */
 #define MAX_DIM 65535       /* what a struct winsize holds */
 #define MAX_CELLS (1 << 24) /* keeps a mistyped size from allocating gigabytes of grid */
 #define FILE_MAX (1u << 20) /* a config file past this is a mistake, not a config */
@@ -512,6 +513,23 @@ static const char *set_font_size(struct bt_config *cfg, const struct key *k, con
     return NULL;
 }
 
+/* Setter for cursor_blink_timeout, in seconds (0: the cursor blinks for ever). */
+static const char *set_blink_timeout(struct bt_config *cfg, const struct key *k,
+                                     const char *value, char *why, size_t whylen)
+{
+    if (!parse_int(value, 0, BLINK_TIMEOUT_MAX, &cfg->cursor_blink_timeout))
+        return "is not a number of seconds (expected a whole number from 0, never stop "
+               "blinking, to 86400)";
+    return NULL;
+}
+
+/* Printer for cursor_blink_timeout. */
+static void print_blink_timeout(const struct bt_config *cfg, const struct key *k, char *buf,
+                                size_t cap)
+{
+    snprintf(buf, cap, "%d", cfg->cursor_blink_timeout);
+}
+
 /* Printer for font_size. */
 static void print_font_size(const struct bt_config *cfg, const struct key *k, char *buf,
                             size_t cap)
@@ -750,6 +768,8 @@ static const struct key keys[] = {
     PAL(8), PAL(9), PAL(10), PAL(11), PAL(12), PAL(13), PAL(14), PAL(15),
     {"cursor_shape", "cursor", "shape", NULL, set_cursor_shape, print_cursor_shape, 0, false},
     {"cursor_blink", "cursor", "blink", NULL, set_bool, print_bool, 0, false},
+    {"cursor_blink_timeout", "cursor", "blink_timeout", NULL, set_blink_timeout,
+     print_blink_timeout, 0, false},
     {"shell", "terminal", "shell", NULL, set_shell, print_string, 0, false},
     {"term", "terminal", "term", NULL, set_term, print_string, 0, false},
     {"size", "terminal", "size", "--size", set_size, print_size, 0, false},
@@ -1362,6 +1382,7 @@ void bt_config_defaults(struct bt_config *cfg, const struct bt_config_env *env)
     cfg->background = colors.rgb[TERM_COLOR_BG];
     memcpy(cfg->palette, colors.rgb, sizeof(cfg->palette));
     cfg->cursor_blink = true;
+    cfg->cursor_blink_timeout = 10; /* GNOME's; kitty 15 s, Alacritty 5 s */
     cfg->osc52_max = 1u << 20;
     cfg->osc52_read = BT_OSC52_DENY;
     copy_str(cfg->url_launcher, sizeof(cfg->url_launcher), "xdg-open");

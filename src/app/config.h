@@ -110,7 +110,7 @@ struct bt_origin {
     uint32_t line; /* BT_FROM_FILE: the line in cfg->config_path */
 };
 
-#define BT_CONFIG_KEYS 65
+#define BT_CONFIG_KEYS 66
 /* What Ctrl+Shift+P runs: the history in less, in a new boundterm ($BOUNDTERM is this one). */
 #define BT_PIPE_HISTORY_DEFAULT "\"$BOUNDTERM\" --pass-stdin -e less +G" /* entries of the key table in config.c (checked there) */
 #define BT_PATH_BYTES 1024
@@ -135,6 +135,7 @@ struct bt_config {
     uint32_t palette[16];     /* 0xRRGGBB, the 16 base colours */
     enum bt_cursor_shape cursor_shape;
     bool cursor_blink;
+    int cursor_blink_timeout; /* seconds without a key after which the cursor stops blinking; 0: never */
     char shell[BT_PATH_BYTES]; /* run when no -e is given */
     char term[BT_TERM_BYTES];  /* $TERM for the child */
     /* Where Ctrl+Shift+S saves the history: a strftime(3) pattern, "~/" expanded; "" means

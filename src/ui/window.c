@@ -31,6 +31,7 @@
 #include "window_internal.h"
 #include "xkeys.h"
 
+#include <limits.h>
 #include <sched.h>
 #include <sys/syscall.h>
 
@@ -388,8 +389,20 @@ static int stats_members(void *user, char *buf, size_t cap)
 
 /* ---- Drawing ------------------------------------------------------------ */
 
+/*
+ * True while the cursor blinks: the program asked for it (DECSCUSR), the window has the
+ * keyboard, and a key came within cursor_blink_timeout. Then it stays on, and an idle window
+ * has no frame to draw (as GNOME Terminal, kitty and Alacritty do).
+ */
+static bool cursor_blinks(const struct win *w, const struct term_cursor *tc, uint64_t now)
+{
+    uint64_t timeout = (uint64_t)w->cfg->cursor_blink_timeout * 1000000000ull;
+    return tc->blink && w->focused && (!timeout || now - w->blink_epoch < timeout);
+}
+
 /* The cursor as drawn: its display row in the view, or off-grid when scrolled away. */
-static struct render_cursor cursor_in_view(struct win *w, const struct view_line *lines)
+static struct render_cursor cursor_in_view(struct win *w, const struct view_line *lines,
+                                           uint64_t now)
 {
     struct term_cursor tc;
     term_cursor(session_term(w->s), &tc);
@@ -399,9 +412,10 @@ static struct render_cursor cursor_in_view(struct win *w, const struct view_line
     for (int r = 0; r < w->rows; r++)
         if (lines[r].screen && lines[r].line == abs)
             c.row = r;
-    if (tc.blink && w->focused && !w->blink_on)
+    bool blinks = cursor_blinks(w, &tc, now);
+    if (blinks && !w->blink_on)
         c.visible = false;
-    w->blinking |= tc.blink && w->focused;
+    w->blinking |= blinks;
     return c;
 }
 
@@ -445,7 +459,7 @@ static uint64_t compose(struct win *w, uint64_t now, const struct view_line *lin
     struct render_scene sc = {.rows = w->rows, .cols = w->cols, .lines = rows,
                               .stamps = keep ? stamps : NULL, .blink_on = w->blink_on,
                               .indicator = !view_following(w->view)};
-    sc.cursor = cursor_in_view(w, lines);
+    sc.cursor = cursor_in_view(w, lines, now);
     ime_follow(w, &sc.cursor);
     if (selection_spans(w, lines)) {
         sc.sel_from = w->sel_from;
@@ -622,7 +636,8 @@ static void dispatch(struct app *a, const SDL_Event *e);
 /* Sleeps until a pty, a signal, the display or the next deadline of any window wants it. */
 static void wait_events(struct app *a)
 {
-    int ms = IDLE_MAX_MS;
+    /* Keys taken directly mean no input method (xkeys.h): nothing comes but on the fds. */
+    int ms = a->xk ? INT_MAX : IDLE_MAX_MS;
     for (int i = 0; i < a->n; i++) {
         int m = sleep_ms(a->wins[i], session_now_ns());
         ms = m < ms ? m : ms;

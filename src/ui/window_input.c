@@ -459,7 +459,9 @@ static void on_window(struct win *w, const SDL_WindowEvent *e)
     case SDL_WINDOWEVENT_FOCUS_GAINED:
     case SDL_WINDOWEVENT_FOCUS_LOST:
         w->focused = e->event == SDL_WINDOWEVENT_FOCUS_GAINED;
-        if (!w->focused)
+        if (w->focused)
+            w->blink_epoch = session_now_ns(); /* the cursor blinks again, from on */
+        else
             xkeys_focus_lost(w->app->xk);
         term_focus(session_term(w->s), w->focused);
         w->dirty = true;

@@ -55,7 +55,9 @@
 #define WHEEL_ROWS 3
 #define BELL_NS 120000000ull /* the visual bell's flash */
 #define SYNC_MAX_NS 150000000ull /* the longest a synchronized update holds frames back */
-#define IDLE_MAX_MS 250 /* input methods talk to SDL on sockets the loop does not poll */
+/* Input methods talk to SDL on sockets the loop does not poll: it looks this often, unless
+ * keys come straight from X (then there is no input method). */
+#define IDLE_MAX_MS 250
 #define SLICE_NS 4000000ull /* a save runs this long at most between frames */
 #define MESSAGE_NS 6000000000ull /* how long "saved N rows to PATH" stays */
 

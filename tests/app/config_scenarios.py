@@ -64,8 +64,8 @@ def case_print(bt, home):
     for line in body:
         check(pattern.match(line), "print: malformed line %r" % line)
     # 47 + paste, bell, title, osc52, url, the search bar's two toggles, the prompt keys (4),
-    # command_stats and pipe_history, key_new_window, single_instance
-    check(len(body) == 64, "print: %d keys" % len(body))
+    # command_stats and pipe_history, key_new_window, single_instance, cursor_blink_timeout
+    check(len(body) == 65, "print: %d keys" % len(body))
     for want in ["scrollback_ram = 32M  # from %s:2" % CONF,
                  "font_size = 12  # from --font-size",
                  "codec = lz4  # from --codec",

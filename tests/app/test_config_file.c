@@ -115,6 +115,9 @@ static void test_good_lines(void)
         {"cursor_blink = off", "cursor_blink", "false  # from t.conf:1"},
         {"cursor_blink = 0", "cursor_blink", "false  # from t.conf:1"},
         {"[cursor]\nblink = Yes", "cursor_blink", "true  # from t.conf:2"},
+        {"", "cursor_blink_timeout", "10  # from default"},
+        {"cursor_blink_timeout = 0", "cursor_blink_timeout", "0  # from t.conf:1"},
+        {"[cursor]\nblink_timeout = 86400", "cursor_blink_timeout", "86400  # from t.conf:2"},
         {"paste_filter = RAW", "paste_filter", "raw  # from t.conf:1"},
         {"[terminal]\npaste_filter = safe", "paste_filter", "safe  # from t.conf:2"},
         {"paste_confirm_multiline = yes", "paste_confirm_multiline", "true  # from t.conf:1"},
@@ -249,6 +252,13 @@ static void test_bad_lines(void)
          "writable directory (not a directory)"},
         {"cursor_blink = maybe", "boundterm: t.conf:1: cursor_blink: 'maybe' is not a boolean "
          "(expected true or false)"},
+        {"cursor_blink_timeout = 86401", "boundterm: t.conf:1: cursor_blink_timeout: '86401' is "
+         "not a number of seconds (expected a whole number from 0, never stop blinking, to "
+         "86400)"},
+        {"cursor_blink_timeout = -1", "boundterm: t.conf:1: cursor_blink_timeout: '-1' is not a "
+         "number of seconds (expected a whole number from 0, never stop blinking, to 86400)"},
+        {"cursor_blink_timeout = 1.5", "boundterm: t.conf:1: cursor_blink_timeout: '1.5' is not "
+         "a number of seconds (expected a whole number from 0, never stop blinking, to 86400)"},
         {"cursor_shape = beam", "boundterm: t.conf:1: cursor_shape: 'beam' is not a cursor "
          "shape (expected block, underline or bar)"},
         {"paste_filter = none", "boundterm: t.conf:1: paste_filter: 'none' is not one of safe "

@@ -103,6 +103,7 @@ struct xkeys {
     unsigned char down[SDL_NUM_SCANCODES / 8]; /* keys down (by scancode): a press repeats */
     int repeat_code;        /* a release dropped as autorepeat's: this keycode's press repeats */
     bool filtering;         /* release_filter is SDL's event filter */
+    bool detectable;        /* the server sends no release for autorepeat (XKB; SDL asks) */
 };
 
 bool x11_window_of(SDL_Window *win, Display **dpy, Window *xid)
@@ -132,6 +133,8 @@ struct xkeys *xkeys_create(SDL_Window *win)
         return NULL;
     xk->dpy = dpy;
     xk->repeat_code = -1;
+    Bool supported = False;
+    xk->detectable = XkbGetDetectableAutoRepeat(dpy, &supported) && supported;
     if (!xkeys_add(xk, win)) {
         free(xk);
         return NULL;
@@ -237,7 +240,8 @@ static bool key_of(const XKeyEvent *k, SDL_Keycode *sym, SDL_Scancode *sc)
 /* True when this release is autorepeat's: the same key pressed again at the same time. */
 static bool release_repeats(struct xkeys *xk, const XKeyEvent *k)
 {
-    if (XEventsQueued(xk->dpy, QueuedAfterReading) == 0)
+    /* With detectable autorepeat a release is a release: no read of the connection to see */
+    if (xk->detectable || XEventsQueued(xk->dpy, QueuedAfterReading) == 0)
         return false;
     XEvent next;
     XPeekEvent(xk->dpy, &next);

@@ -581,6 +581,7 @@ static bool ingest(struct win *w)
 {
     uint64_t start = session_now_ns();
     size_t total = 0;
+    bool echo = w->echo_wait != 0;
     for (;;) {
         long n = session_pump(w->s, INGEST_BYTES - total);
         if (n <= 0)
@@ -592,6 +593,8 @@ static bool ingest(struct win *w)
         total += (size_t)n;
         if (total >= INGEST_BYTES || session_now_ns() - start >= INGEST_NS)
             return true;
+        if (echo && n < INGEST_SHORT)
+            return false;
     }
     return false;
 }

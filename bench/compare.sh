@@ -278,10 +278,12 @@ runs $runs, flood $flood s, input $input_bytes bytes / $input_lines lines" >&2
 echo "# terminals: ${kinds[*]} ($window_note)" >&2
 
 vt=$build/bench/bench_vterm
+ninja -C "$build" bench/bench_vterm >/dev/null 2>&1 || true
 if [ ! -x "$vt" ]; then # not in bench/meson.build: built here against the build's libraries
     vt=$tmp/bench_vterm
     cc -O2 -D_GNU_SOURCE -Isrc/term -Iinclude -Isrc bench/bench_vterm.c \
         "$build/src/term/libbt-term.a" "$build/src/scrollback/libbt-scrollback.a" \
+        "$build/src/util/libbt-util.a" \
         $(pkg-config --libs vterm libzstd liblz4 liblzma libsodium) -lutil -lpthread -lm -o "$vt"
 fi
 echo "## bench_vterm" >&2

@@ -14,7 +14,7 @@
 # alacritty keeps its own font. --native-fonts measures with each terminal's default font.
 #
 # Usage: bench/typing_latency.sh [BUILD_DIR] [--keys N] [--runs N] [--also BOUNDTERM] [--only LIST]
-#                                [--native-fonts]
+#                                [--native-fonts] [--bt-args ARGS]
 #   BUILD_DIR  a meson build with bench/typing_latency (needs libx11-dev, libxtst-dev) and
 #              boundterm (default: build-rel, configured release if missing)
 #   --also     another boundterm binary (an older build, say), measured in the same rounds
@@ -22,9 +22,11 @@
 #   --only     the terminals to measure, of boundterm, boundterm2, xterm, urxvt, alacritty
 #              ("boundterm xterm": more rounds in the same time)
 #   --native-fonts xterm and rxvt-unicode with their default fonts (smaller windows)
+#   --bt-args  more arguments for boundterm (and --also's): "--font-size 10" gives cells of
+#              6x13, a window of xterm's own size, to go with --native-fonts
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=build-rel keys=100 runs=3 also= only= native=
+build=build-rel keys=100 runs=3 also= only= native= bt_args=
 while [ $# -gt 0 ]; do
     case $1 in
     --keys) keys=$2; shift ;;
@@ -32,8 +34,9 @@ while [ $# -gt 0 ]; do
     --also) also=$(readlink -f "$2"); shift ;;
     --only) only=$2; shift ;;
     --native-fonts) native=1 ;;
+    --bt-args) bt_args=$2; shift ;;
     -*) echo "usage: bench/typing_latency.sh [BUILD_DIR] [--keys N] [--runs N] [--also BOUNDTERM]" \
-             "[--only LIST] [--native-fonts]" >&2
+             "[--only LIST] [--native-fonts] [--bt-args ARGS]" >&2
         exit 2 ;;
     *) build=$1 ;;
     esac
@@ -82,8 +85,10 @@ if [ -z "$native" ]; then
 fi
 start() { # NAME: starts the terminal at 80x24 with the echo program; sets tpid
     case $1 in
-    boundterm) "$bt" --config /dev/null --size 80x24 -e sh -c "$echo_prog" & ;;
-    boundterm2) "$also" --config /dev/null --size 80x24 -e sh -c "$echo_prog" & ;;
+    # shellcheck disable=SC2086 # --bt-args is split into its words on purpose
+    boundterm) "$bt" --config /dev/null --size 80x24 $bt_args -e sh -c "$echo_prog" & ;;
+    # shellcheck disable=SC2086
+    boundterm2) "$also" --config /dev/null --size 80x24 $bt_args -e sh -c "$echo_prog" & ;;
     xterm) xterm "${font[@]}" -geometry 80x24 -e sh -c "$echo_prog" & ;;
     urxvt) urxvt "${font[@]}" -geometry 80x24 -e sh -c "$echo_prog" & ;;
     alacritty) LIBGL_ALWAYS_SOFTWARE=1 alacritty -o window.dimensions.columns=80 \

@@ -84,10 +84,9 @@ if [ -z "$native" ]; then
     fi
 fi
 start() { # NAME: starts the terminal at 80x24 with the echo program; sets tpid
-    case $1 in
     # shellcheck disable=SC2086 # --bt-args is split into its words on purpose
+    case $1 in
     boundterm) "$bt" --config /dev/null --size 80x24 $bt_args -e sh -c "$echo_prog" & ;;
-    # shellcheck disable=SC2086
     boundterm2) "$also" --config /dev/null --size 80x24 $bt_args -e sh -c "$echo_prog" & ;;
     xterm) xterm "${font[@]}" -geometry 80x24 -e sh -c "$echo_prog" & ;;
     urxvt) urxvt "${font[@]}" -geometry 80x24 -e sh -c "$echo_prog" & ;;

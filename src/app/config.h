@@ -135,7 +135,7 @@ struct bt_config {
     uint32_t palette[16];     /* 0xRRGGBB, the 16 base colours */
     enum bt_cursor_shape cursor_shape;
     bool cursor_blink;
-    int cursor_blink_timeout; /* seconds without a key after which the cursor stops blinking; 0: never */
+    int cursor_blink_timeout; /* seconds after the last key the cursor blinks; 0: for ever */
     char shell[BT_PATH_BYTES]; /* run when no -e is given */
     char term[BT_TERM_BYTES];  /* $TERM for the child */
     /* Where Ctrl+Shift+S saves the history: a strftime(3) pattern, "~/" expanded; "" means

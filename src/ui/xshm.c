@@ -54,8 +54,8 @@ struct xshm *xshm_create(SDL_Window *win)
     Display *dpy;
     Window xid;
     XWindowAttributes wa;
-    if (!x11_window_of(win, &dpy, &xid) || !XShmQueryExtension(dpy) || !XGetWindowAttributes(dpy, xid, &wa) ||
-        !visual_fits(wa.visual, wa.depth))
+    if (!x11_window_of(win, &dpy, &xid) || !XShmQueryExtension(dpy) ||
+        !XGetWindowAttributes(dpy, xid, &wa) || !visual_fits(wa.visual, wa.depth))
         return NULL;
     struct xshm *x = calloc(1, sizeof *x);
     if (!x)

@@ -77,7 +77,8 @@ echo "idle: $((f1 - f0)) frames while the cursor blinked, then $((f2 - f1)) fram
 [ $((s1 - s0)) -le 9 ] || fail "an idle window woke $((s1 - s0)) times in 3 s"
 shot idle
 differ=$(compare -metric AE "$tmp/xshm.png" "$tmp/idle.png" null: 2>&1)
-[ "$differ" = 0 ] || fail "the cursor that stopped blinking differs from a still one: $differ pixels"
+[ "$differ" = 0 ] ||
+    fail "the cursor that stopped blinking differs from a still one: $differ pixels"
 kill "$bpid"
 wait "$bpid" 2>/dev/null
 bpid=

@@ -520,6 +520,11 @@ void hot_drop_spare(struct hot_page *h)
 static int take_buffer(struct hot_page *h)
 {
     if (h->spare) {
+        /* The worker read the spare last, compressing it on another core. Row by row, every
+         * line the next rows write would be taken back from that core one at a time, each
+         * wait landing on the store lock's release after a push; one bulk write takes them
+         * all back at once (the window's flood: 10% less CPU, bench/compare.sh). */
+        memset(h->spare, 0, h->std_cap);
         h->buf = h->spare;
         h->spare = NULL;
     } else {

@@ -436,6 +436,7 @@ struct sb_stats {
     uint64_t rows_ram;        /* retained rows held in RAM (hot, sealed and compressed pages) */
     uint64_t rows_disk;       /* retained rows in spilled pages */
     uint64_t pages_hot;       /* the hot page and sealed pages awaiting compression */
+    uint64_t pages_hot_max;   /* past it a push waits for the worker (more with a large budget) */
     uint64_t pages_ram;       /* compressed pages in RAM */
     uint64_t pages_cold;      /* of those, recompressed by the cold tier */
     uint64_t pages_cold_large; /* of those, large blocks of repetitive text */

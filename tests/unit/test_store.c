@@ -384,6 +384,42 @@ static void test_small_budgets(void)
     }
 }
 
+/*
+ * The sealed pages waiting for the worker: 8 when they are a small part of the budget (64M
+ * of 64K pages), 2 otherwise (8M), whatever set_budgets makes the budget; a flood never has
+ * more waiting than that, and the budget holds with them.
+ */
+static void test_sealed_queue(void)
+{
+    struct sb_config cfg;
+    sb_config_defaults(&cfg);
+    cfg.spill_dir = spill_dir;
+    struct sb_store *s = NULL;
+    char err[256] = "";
+    REQUIRE(sb_store_create(&cfg, &s, err, sizeof err) == 0);
+    struct sb_stats st;
+    sb_store_stats(s, &st);
+    CHECK_EQ(st.pages_hot_max, 1 + 8);
+    CHECK_EQ(sb_store_set_budgets(s, 8u << 20, cfg.disk_budget), 0);
+    sb_store_stats(s, &st);
+    CHECK_EQ(st.pages_hot_max, 1 + 2);
+    CHECK_EQ(sb_store_set_budgets(s, 16u << 20, cfg.disk_budget), 0); /* 32 x 8 x 64K */
+    sb_store_stats(s, &st);
+    CHECK_EQ(st.pages_hot_max, 1 + 8);
+    uint64_t k = 0, most = 0;
+    for (int round = 0; round < scaled(64); round++) {
+        struct sb_stats worst = {0};
+        push_od_rows(s, 1000, &k, &worst); /* about a page */
+        sb_store_stats(s, &st);
+        CHECK(st.pages_hot <= st.pages_hot_max);
+        CHECK(st.ram_used <= st.ram_budget && worst.ram_used <= worst.ram_budget);
+        most = st.pages_hot > most ? st.pages_hot : most;
+    }
+    printf("sealed queue: at most %llu hot pages seen of %llu allowed\n",
+           (unsigned long long)most, (unsigned long long)st.pages_hot_max);
+    sb_store_destroy(s);
+}
+
 /* Scaled page sizes stay ones the store takes, whatever size was asked for (127K halves to
  * sizes that are not powers of two). */
 static void test_fit_page_sizes(void)
@@ -1575,6 +1611,7 @@ int main(void)
     REQUIRE(mkdtemp(spill_dir) != NULL);
     test_errors();
     test_stats_json();
+    test_sealed_queue();
     test_links();
     test_marks();
     test_pool();

@@ -475,6 +475,14 @@ void hot_init(struct hot_page *h, size_t page_bytes)
     page_view_init(&h->view);
     /* Room for a full page plus the widest ordinary row (256 columns) that may end it. */
     h->std_cap = mem_round(page_bytes + hot_row_bound(256));
+    h->spares_max = 1;
+}
+
+void hot_set_spares(struct hot_page *h, unsigned max)
+{
+    h->spares_max = max < 1 ? 1 : max > HOT_SPARES_MAX ? HOT_SPARES_MAX : max;
+    while (h->nspares > h->spares_max)
+        mem_unmap(h->spares[--h->nspares], h->std_cap);
 }
 
 void hot_fini(struct hot_page *h)
@@ -487,24 +495,26 @@ void hot_reset(struct hot_page *h)
 {
     mem_unmap(h->buf, h->cap);
     mem_unmap(h->meta, h->meta_cap);
-    mem_unmap(h->spare, h->std_cap);
+    hot_drop_spare(h);
     struct page_view view = h->view;
     size_t std_cap = h->std_cap;
+    unsigned spares_max = h->spares_max;
     memset(h, 0, sizeof *h);
     view.nrows = 0;
     h->view = view;
     h->std_cap = std_cap;
+    h->spares_max = spares_max;
 }
 
 size_t hot_bytes(const struct hot_page *h)
 {
-    return h->cap + h->meta_cap + page_view_bytes(&h->view) + (h->spare ? h->std_cap : 0);
+    return h->cap + h->meta_cap + page_view_bytes(&h->view) + h->nspares * h->std_cap;
 }
 
 void hot_recycle(struct hot_page *h, uint8_t *buf, size_t cap)
 {
-    if (!h->spare && cap == h->std_cap) {
-        h->spare = buf;
+    if (h->nspares < h->spares_max && cap == h->std_cap) {
+        h->spares[h->nspares++] = buf;
         return;
     }
     mem_unmap(buf, cap);
@@ -512,21 +522,20 @@ void hot_recycle(struct hot_page *h, uint8_t *buf, size_t cap)
 
 void hot_drop_spare(struct hot_page *h)
 {
-    mem_unmap(h->spare, h->std_cap);
-    h->spare = NULL;
+    while (h->nspares > 0)
+        mem_unmap(h->spares[--h->nspares], h->std_cap);
 }
 
-/* Gives an empty hot page its text buffer: the spare, or a fresh ordinary mapping. */
+/* Gives an empty hot page its text buffer: a spare, or a fresh ordinary mapping. */
 static int take_buffer(struct hot_page *h)
 {
-    if (h->spare) {
+    if (h->nspares > 0) {
         /* The worker read the spare last, compressing it on another core. Row by row, every
          * line the next rows write would be taken back from that core one at a time, each
          * wait landing on the store lock's release after a push; one bulk write takes them
          * all back at once (the window's flood: 10% less CPU, bench/compare.sh). */
-        memset(h->spare, 0, h->std_cap);
-        h->buf = h->spare;
-        h->spare = NULL;
+        h->buf = h->spares[--h->nspares];
+        memset(h->buf, 0, h->std_cap);
     } else {
         h->buf = mem_map(h->std_cap);
         if (!h->buf)

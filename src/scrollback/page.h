@@ -193,6 +193,8 @@ struct codec;
 int page_choose_period(const struct page_view *v, struct codec *probe, uint8_t *perm,
                        uint8_t *out, size_t out_cap, uint32_t *period);
 
+#define HOT_SPARES_MAX 8
+
 struct hot_page {
     uint8_t *buf;      /* mapped: header room, then text */
     size_t cap;
@@ -202,15 +204,19 @@ struct hot_page {
     size_t meta_len;
     struct page_view view; /* offsets of the rows so far */
     size_t std_cap;    /* mapping size of an ordinary page's buffer */
-    uint8_t *spare;    /* one recycled buffer of std_cap bytes, or NULL */
+    uint8_t *spares[HOT_SPARES_MAX]; /* recycled buffers of std_cap bytes, newest last */
+    unsigned nspares, spares_max;
 };
 
 /*
  * An empty hot page for pages of about page_bytes: its buffer is mapped at
- * that size at once, and one sealed buffer is recycled, so a flood does not
- * map and unmap memory for every page.
+ * that size at once, and sealed buffers are recycled (one, or as many as
+ * hot_set_spares says), so a flood does not map and unmap memory for every page.
  */
 void hot_init(struct hot_page *h, size_t page_bytes);
+/* Keeps up to max (<= HOT_SPARES_MAX, >= 1) recycled buffers: as many as pages may be sealed
+ * and waiting at once, so that none has to be mapped (and faulted in) while they wait. */
+void hot_set_spares(struct hot_page *h, unsigned max);
 /* Unmaps the hot page's buffers. */
 void hot_fini(struct hot_page *h);
 /* Bytes of RAM the hot page holds. */
@@ -241,13 +247,13 @@ int hot_append(struct hot_page *h, const struct row_in *r, size_t *raw_added);
 uint8_t *hot_seal(struct hot_page *h, size_t *len, size_t *cap);
 
 /*
- * Takes back a sealed buffer once its page is compressed: kept as the spare
- * when it has the ordinary size and there is none, unmapped otherwise (an
+ * Takes back a sealed buffer once its page is compressed: kept as a spare
+ * when it has the ordinary size and there is room, unmapped otherwise (an
  * oversize buffer is never reused for an ordinary page).
  */
 void hot_recycle(struct hot_page *h, uint8_t *buf, size_t cap);
 
-/* Unmaps the spare buffer (idle time: the next seal maps one again). */
+/* Unmaps the spare buffers (idle time: the next seal maps one again). */
 void hot_drop_spare(struct hot_page *h);
 
 /* Replaces the (empty) hot page's content with the raw page raw[0..len). */
@@ -256,7 +262,7 @@ int hot_load(struct hot_page *h, const uint8_t *raw, size_t len);
 /* Removes the newest row; returns the raw bytes it took. The page must not be empty. */
 size_t hot_pop(struct hot_page *h);
 
-/* Empties the hot page and unmaps its buffers, the spare too. */
+/* Empties the hot page and unmaps its buffers, the spares too. */
 void hot_reset(struct hot_page *h);
 
 #endif

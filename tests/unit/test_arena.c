@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -328,12 +329,58 @@ static void test_fifo_waste(void)
     free(ring);
 }
 
+/* Whether every page of [p, p + len) is resident. */
+static bool all_resident(void *p, size_t len)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), n = (len + page - 1) / page;
+    unsigned char *vec = malloc(n);
+    REQUIRE(vec && mincore(p, len, vec) == 0);
+    bool all = true;
+    for (size_t i = 0; i < n; i++)
+        all = all && (vec[i] & 1);
+    free(vec);
+    return all;
+}
+
+/* A populated arena's chunk is resident 64K past its last blob, counted so, and goes back. */
+static void test_populate(void)
+{
+    void *probe = mem_map(mem_round(1));
+    REQUIRE(probe);
+    bool kernel_can = madvise(probe, mem_round(1), 23 /* MADV_POPULATE_WRITE */) == 0;
+    mem_unmap(probe, mem_round(1));
+    if (!kernel_can)
+        printf("  no MADV_POPULATE_WRITE here: populate checks skipped\n");
+    struct arena *a = arena_create(256 * KIB);
+    REQUIRE(a);
+    arena_set_populate(a, true);
+    size_t ahead = mem_round(1) + 64 * KIB;
+    uint8_t *x = arena_alloc(a, 100);
+    REQUIRE(x);
+    uint8_t *base = (uint8_t *)((uintptr_t)x & ~(uintptr_t)(mem_round(1) - 1));
+    CHECK_EQ(arena_mapped_bytes(a), kernel_can ? ahead : mem_round(1));
+    if (kernel_can)
+        CHECK(all_resident(base, ahead));
+    void *y = arena_alloc(a, 100 * KIB); /* past what was ready: the next 64K go too */
+    REQUIRE(y);
+    size_t used = mem_round(MAP_HDR + 112 + 100 * KIB);
+    CHECK_EQ(arena_mapped_bytes(a), kernel_can ? used + 64 * KIB : used);
+    void *z = arena_alloc(a, 150 * KIB); /* no room left: a new chunk */
+    REQUIRE(z);
+    arena_free(a, x, 100);
+    arena_free(a, y, 100 * KIB);
+    arena_free(a, z, 150 * KIB);
+    CHECK_EQ(arena_mapped_bytes(a), 0);
+    arena_destroy(a);
+}
+
 int main(void)
 {
     if (res_is_blurred())
         printf("  under valgrind: RES checks skipped\n");
     test_mem_helpers();
     test_basic();
+    test_populate();
     test_model(0);
     test_model(90);
     test_fifo_waste();

@@ -145,6 +145,42 @@ static void test_sizes(void)
     hot_fini(&h);
 }
 
+/* Seals a page of one row and hands its buffer back, as the worker does once it is compressed. */
+static void seal_and_recycle(struct hot_page *h, uint8_t **held, int n)
+{
+    struct row_in r = {.text = "x", .text_len = 1, .ncols = 80};
+    for (int i = 0; i < n; i++) {
+        size_t added, len, cap;
+        REQUIRE(hot_append(h, &r, &added) == 0);
+        held[i] = hot_seal(h, &len, &cap);
+        REQUIRE(held[i] != NULL && cap == h->std_cap);
+    }
+    for (int i = 0; i < n; i++)
+        hot_recycle(h, held[i], h->std_cap);
+}
+
+/* Sealed buffers come back as spares, as many as allowed, counted in hot_bytes and reused. */
+static void test_spares(void)
+{
+    struct hot_page h;
+    hot_init(&h, 4096);
+    uint8_t *held[HOT_SPARES_MAX + 2];
+    seal_and_recycle(&h, held, 3); /* one spare by default: two unmapped */
+    CHECK_EQ(h.nspares, 1u);
+    hot_set_spares(&h, 5);
+    seal_and_recycle(&h, held, 6); /* the first reuses the spare, then five are kept */
+    CHECK_EQ(h.nspares, 5u);
+    CHECK(held[0] != held[1]);
+    CHECK_EQ(hot_bytes(&h), h.cap + h.meta_cap + page_view_bytes(&h.view) + 5 * h.std_cap);
+    hot_set_spares(&h, 2); /* fewer allowed: the rest go now */
+    CHECK_EQ(h.nspares, 2u);
+    hot_set_spares(&h, 100);
+    CHECK_EQ(h.spares_max, (unsigned)HOT_SPARES_MAX);
+    hot_drop_spare(&h);
+    CHECK_EQ(h.nspares, 0u);
+    hot_fini(&h);
+}
+
 /* Appends a plain row's UTF-8 (NUL for empty cells, trailing empties left out) to buf. */
 static size_t plain_text(const struct sb_cell *cells, uint32_t ncols, char *buf)
 {
@@ -619,5 +655,6 @@ int main(void)
     test_seal_parse_load_pop();
     test_damaged_pages();
     test_sizes();
+    test_spares();
     return check_done();
 }

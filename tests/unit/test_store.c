@@ -385,9 +385,10 @@ static void test_small_budgets(void)
 }
 
 /*
- * The sealed pages waiting for the worker: 8 when they are a small part of the budget (64M
- * of 64K pages), 2 otherwise (8M), whatever set_budgets makes the budget; a flood never has
- * more waiting than that, and the budget holds with them.
+ * The sealed pages waiting for the worker: 8 when they and their spares are a small part of
+ * what the budget leaves over the fixed parts (64M of 64K pages), 2 otherwise (8M, 24M),
+ * whatever set_budgets makes the budget; a flood never has more waiting than that, and the
+ * budget holds with them.
  */
 static void test_sealed_queue(void)
 {
@@ -403,7 +404,10 @@ static void test_sealed_queue(void)
     CHECK_EQ(sb_store_set_budgets(s, 8u << 20, cfg.disk_budget), 0);
     sb_store_stats(s, &st);
     CHECK_EQ(st.pages_hot_max, 1 + 2);
-    CHECK_EQ(sb_store_set_budgets(s, 16u << 20, cfg.disk_budget), 0); /* 32 x 8 x 64K */
+    CHECK_EQ(sb_store_set_budgets(s, 24u << 20, cfg.disk_budget), 0); /* 32 x 13 x 64K more */
+    sb_store_stats(s, &st);
+    CHECK_EQ(st.pages_hot_max, 1 + 2);
+    CHECK_EQ(sb_store_set_budgets(s, 64u << 20, cfg.disk_budget), 0);
     sb_store_stats(s, &st);
     CHECK_EQ(st.pages_hot_max, 1 + 8);
     uint64_t k = 0, most = 0;

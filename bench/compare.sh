@@ -88,6 +88,9 @@ export DISPLAY=":$n"
 unset WAYLAND_DISPLAY
 
 # ---- helpers ---------------------------------------------------------------------------------
+# CPU time of pid, all its threads, in ms (/proc/PID/task/*/schedstat: on-CPU ns first).
+cpu_ms() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s / 1e6 }'; }
+
 # VmRSS of pid in KiB (0 when it is gone).
 rss_kib() { awk '/^VmRSS:/ {print $2; f=1} END {if (!f) print 0}' /proc/"$1"/status 2>/dev/null \
     || echo 0; }
@@ -198,7 +201,8 @@ send_ctrl_c() {
 }
 
 # ---- 1. throughput and RES per retained row ---------------------------------------------------
-# One line per run: kind run seconds bytes rss0_kib rss1_kib rows disk_bytes
+# One line per run: kind run seconds bytes rss0_kib rss1_kib rows disk_bytes cpu_ms
+# (cpu_ms: the terminal's CPU, all threads, from before the cat to its end; Xvfb not counted)
 thr() {
     local kind=$1 run=$2 d=$tmp/thr-$1-$2
     mkdir -p "$d"
@@ -209,8 +213,9 @@ thr() {
         return
     fi
     sleep 0.5
-    local rss0; rss0=$(rss_kib "$term_pid")
+    local rss0 cpu0 cpu1; rss0=$(rss_kib "$term_pid") cpu0=$(cpu_ms "$term_pid")
     wait_file "$d/t1" 1200 || { echo "compare: $kind: cat did not finish" >&2; }
+    cpu1=$(cpu_ms "$term_pid")
     sleep 2 # let the terminal take the last bytes and compress/settle
     local rss1 rows secs
     rss1=$(rss_kib "$term_pid")
@@ -218,9 +223,11 @@ thr() {
     secs=$(echo "$(cat "$d/t1") - $(cat "$d/t0")" | bc)
     local disk=0 # the store's spill files: boundterm keeps rows on disk too
     [ -e "$d/stats" ] && disk=$(tail -n 1 "$d/stats" | sed -n 's/.*"disk_used":\([0-9]*\).*/\1/p')
-    echo "$kind $run $secs $input_bytes $rss0 $rss1 ${rows:-0} ${disk:-0}" >> "$tmp/thr.tsv"
-    printf '  %-12s run %d: %6.2f s  %6.1f MB/s  RES %s -> %s KiB  rows %s\n' "$kind" "$run" \
-        "$secs" "$(echo "$input_bytes / $secs / 1000000" | bc -l)" "$rss0" "$rss1" "$rows" >&2
+    echo "$kind $run $secs $input_bytes $rss0 $rss1 ${rows:-0} ${disk:-0} $((cpu1 - cpu0))" \
+        >> "$tmp/thr.tsv"
+    printf '  %-12s run %d: %6.2f s  %6.1f MB/s  CPU %s ms  RES %s -> %s KiB  rows %s\n' \
+        "$kind" "$run" "$secs" "$(echo "$input_bytes / $secs / 1000000" | bc -l)" \
+        "$((cpu1 - cpu0))" "$rss0" "$rss1" "$rows" >&2
     stop_term "$kind"
 }
 

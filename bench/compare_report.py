@@ -3,7 +3,7 @@
 
 Usage: compare_report.py DIR --svg FILE --flood SECONDS --runs N --input FILE --window-note TEXT
 DIR holds what compare.sh measured: vterm.txt (bench_vterm's output), thr.tsv
-(kind run seconds bytes rss0_kib rss1_kib rows disk_bytes), flood.tsv (kind run rss0 after_ctrl_c
+(kind run seconds bytes rss0_kib rss1_kib rows disk_bytes [cpu_ms]), flood.tsv (kind run rss0 after_ctrl_c
 after_clear method...) and flood-KIND-RUN.csv (second,kib). Prints Markdown on stdout.
 """
 import argparse
@@ -52,16 +52,18 @@ def vterm_figures(d):
 def throughput(d):
     """Per kind: median MB/s, RES before/after (MiB), rows, bytes per retained row."""
     by = collections.defaultdict(list)
-    for kind, run, secs, nbytes, rss0, rss1, rows, disk in read_rows(os.path.join(d, "thr.tsv")):
+    for row in read_rows(os.path.join(d, "thr.tsv")):
+        kind, run, secs, nbytes, rss0, rss1, rows, disk = row[:8]
+        cpu = int(row[8]) / 1000.0 if len(row) > 8 else float("nan")  # older runs: none
         by[kind].append((float(nbytes) / float(secs) / 1e6, int(rss0), int(rss1), int(rows),
-                         int(disk) / MIB / 1024))
+                         int(disk) / MIB / 1024, cpu))
     res = {}
     for kind, xs in by.items():
-        per_row = [(r1 - r0) * 1024.0 / rows for _, r0, r1, rows, _ in xs if rows > 0]
+        per_row = [(r1 - r0) * 1024.0 / rows for _, r0, r1, rows, _, _ in xs if rows > 0]
         res[kind] = {"mbs": median([x[0] for x in xs]), "rss0": median([x[1] for x in xs]) / MIB,
                      "rss1": median([x[2] for x in xs]) / MIB,
                      "rows": median([x[3] for x in xs]), "per_row": median(per_row),
-                     "disk": median([x[4] for x in xs]),
+                     "disk": median([x[4] for x in xs]), "cpu": median([x[5] for x in xs]),
                      "runs": len(xs), "all_mbs": [x[0] for x in xs]}
     return res
 
@@ -178,14 +180,16 @@ def report(args):
           f"{args.runs} run(s); {args.window_note}.\n")
     print("### Throughput and RES per retained row (cat of the input, 80x24)\n")
     print("| terminal | MB/s (median) | runs (MB/s) | x boundterm headless's MB/s | "
-          "RES before (MiB) | RES after (MiB) | rows retained | store on disk (MiB) | "
-          "bytes of RES per retained row | x boundterm headless's bytes/row |")
-    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+          "CPU s (all threads) | RES before (MiB) | RES after (MiB) | rows retained | "
+          "store on disk (MiB) | bytes of RES per retained row | "
+          "x boundterm headless's bytes/row |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for kind in (k for k in NAMES if k in thr):
         t = thr[kind]
         runs = ", ".join(f"{x:.1f}" for x in t["all_mbs"])
         print(f"| {NAMES[kind]} | {fmt(t['mbs'])} | {runs} | "
-              f"{fmt(t['mbs'] / base.get('mbs', float('nan')), '.2f')}x | {fmt(t['rss0'])} | "
+              f"{fmt(t['mbs'] / base.get('mbs', float('nan')), '.2f')}x | {fmt(t['cpu'], '.2f')} | "
+              f"{fmt(t['rss0'])} | "
               f"{fmt(t['rss1'])} | {t['rows']:,.0f} | "
               f"{fmt(t['disk']) if kind.startswith('bt-') else '-'} | "
               f"{fmt(t['per_row'], ',.0f')} | "
@@ -196,7 +200,7 @@ def report(args):
                       ("boundterm engine + store (in memory)", "term+store")):
         if key in vt:
             ratio = vt[key] / base.get("mbs", float("nan"))
-            print(f"| {name} | {vt[key]:.1f} (CPU) | | {ratio:.2f}x | | | | | | |")
+            print(f"| {name} | {vt[key]:.1f} (CPU) | | {ratio:.2f}x | | | | | | | |")
     print("\n### Flood: od -cx /dev/urandom for %d s, then Ctrl-C, then clear\n" % args.flood)
     print("| terminal | RES at start (MiB) | peak RES (MiB) | after Ctrl-C (MiB) | "
           "after clear (MiB) | ... x boundterm headless's peak | how Ctrl-C was sent |")

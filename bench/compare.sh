@@ -18,7 +18,6 @@
 # Xvfb on a free display and a private tmux server, and kills everything it started on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$PWD
 build=build quick=0 svg="" keep=""
 while [ $# -gt 0 ]; do
     case $1 in
@@ -88,8 +87,8 @@ export DISPLAY=":$n"
 unset WAYLAND_DISPLAY
 
 # ---- helpers ---------------------------------------------------------------------------------
-# CPU time of pid, all its threads, in ms (/proc/PID/task/*/schedstat: on-CPU ns first).
-cpu_ms() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s / 1e6 }'; }
+# shellcheck source=bench/proc.sh
+. bench/proc.sh # cpu_ns
 
 # VmRSS of pid in KiB (0 when it is gone).
 rss_kib() { awk '/^VmRSS:/ {print $2; f=1} END {if (!f) print 0}' /proc/"$1"/status 2>/dev/null \
@@ -213,9 +212,9 @@ thr() {
         return
     fi
     sleep 0.5
-    local rss0 cpu0 cpu1; rss0=$(rss_kib "$term_pid") cpu0=$(cpu_ms "$term_pid")
+    local rss0 cpu0 cpu1; rss0=$(rss_kib "$term_pid") cpu0=$(cpu_ns "$term_pid")
     wait_file "$d/t1" 1200 || { echo "compare: $kind: cat did not finish" >&2; }
-    cpu1=$(cpu_ms "$term_pid")
+    cpu1=$(cpu_ns "$term_pid")
     sleep 2 # let the terminal take the last bytes and compress/settle
     local rss1 rows secs
     rss1=$(rss_kib "$term_pid")
@@ -223,11 +222,12 @@ thr() {
     secs=$(echo "$(cat "$d/t1") - $(cat "$d/t0")" | bc)
     local disk=0 # the store's spill files: boundterm keeps rows on disk too
     [ -e "$d/stats" ] && disk=$(tail -n 1 "$d/stats" | sed -n 's/.*"disk_used":\([0-9]*\).*/\1/p')
-    echo "$kind $run $secs $input_bytes $rss0 $rss1 ${rows:-0} ${disk:-0} $((cpu1 - cpu0))" \
+    local cpu_ms=$(((cpu1 - cpu0) / 1000000))
+    echo "$kind $run $secs $input_bytes $rss0 $rss1 ${rows:-0} ${disk:-0} $cpu_ms" \
         >> "$tmp/thr.tsv"
     printf '  %-12s run %d: %6.2f s  %6.1f MB/s  CPU %s ms  RES %s -> %s KiB  rows %s\n' \
         "$kind" "$run" "$secs" "$(echo "$input_bytes / $secs / 1000000" | bc -l)" \
-        "$((cpu1 - cpu0))" "$rss0" "$rss1" "$rows" >&2
+        "$cpu_ms" "$rss0" "$rss1" "$rows" >&2
     stop_term "$kind"
 }
 
@@ -286,7 +286,7 @@ echo "# terminals: ${kinds[*]} ($window_note)" >&2
 
 vt=$build/bench/bench_vterm
 ninja -C "$build" bench/bench_vterm >/dev/null 2>&1 || true
-if [ ! -x "$vt" ]; then # not in bench/meson.build: built here against the build's libraries
+if [ ! -x "$vt" ]; then # a build that cannot make it (an older tree): built here, on its libraries
     vt=$tmp/bench_vterm
     cc -O2 -D_GNU_SOURCE -Isrc/term -Iinclude -Isrc bench/bench_vterm.c \
         "$build/src/term/libbt-term.a" "$build/src/scrollback/libbt-scrollback.a" \

@@ -3,8 +3,9 @@
 
 Usage: compare_report.py DIR --svg FILE --flood SECONDS --runs N --input FILE --window-note TEXT
 DIR holds what compare.sh measured: vterm.txt (bench_vterm's output), thr.tsv
-(kind run seconds bytes rss0_kib rss1_kib rows disk_bytes [cpu_ms]), flood.tsv (kind run rss0 after_ctrl_c
-after_clear method...) and flood-KIND-RUN.csv (second,kib). Prints Markdown on stdout.
+(kind run seconds bytes rss0_kib rss1_kib rows disk_bytes [cpu_ms]), flood.tsv (kind run rss0
+after_ctrl_c after_clear method...) and flood-KIND-RUN.csv (second,kib). Prints Markdown on
+stdout.
 """
 import argparse
 import collections

@@ -95,7 +95,8 @@ start() { # NAME: starts the terminal at 80x24 with the echo program; sets tpid
     esac
     tpid=$!
 }
-cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'; }
+# shellcheck source=bench/proc.sh
+. bench/proc.sh # cpu_ns
 for run in $(seq 1 "$runs"); do
     for t in $terms; do
         start "$t"

@@ -254,7 +254,7 @@ uint8_t *hot_seal(struct hot_page *h, size_t *len, size_t *cap);
 void hot_recycle(struct hot_page *h, uint8_t *buf, size_t cap);
 
 /* Unmaps the spare buffers (idle time: the next seal maps one again). */
-void hot_drop_spare(struct hot_page *h);
+void hot_drop_spares(struct hot_page *h);
 
 /* Replaces the (empty) hot page's content with the raw page raw[0..len). */
 int hot_load(struct hot_page *h, const uint8_t *raw, size_t len);

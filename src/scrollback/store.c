@@ -650,24 +650,21 @@ static uint64_t min_ram_as_is(const struct sb_config *cfg)
 }
 
 /*
- * How many sealed pages may wait for the worker before a push waits for it. Two are part of
+ * Sizes the queue: how many sealed pages may wait for the worker before a push waits for it
+ * (pending_max), and how many recycled buffers the hot page keeps. Two pages are part of
  * the fixed parts. When what the budget leaves over them is 32 times what more would hold
  * (eight waiting, and a recycled buffer for each: the spares), eight may wait, which lets the
  * input thread ride out the worker being preempted (on a busy 2-core machine the window's
  * flood ran 8% faster); they are counted in ram_used like every page.
  */
-static uint32_t pending_max_for(const struct sb_config *cfg)
+static void size_queue(struct sb_store *s)
 {
-    uint64_t extra = (uint64_t)(2 * MAX_PENDING_ROOMY - MAX_PENDING - 1) * cfg->page_bytes;
-    uint64_t fixed = min_ram_as_is(cfg);
-    bool roomy = cfg->ram_budget > fixed && cfg->ram_budget - fixed >= 32 * extra;
-    return roomy ? MAX_PENDING_ROOMY : MAX_PENDING;
-}
-
-/* The hot page's recycled buffers: one, or with a roomy queue one for each page in it. */
-static unsigned spares_for(uint32_t pending_max)
-{
-    return pending_max > MAX_PENDING ? pending_max : 1;
+    _Static_assert(MAX_PENDING_ROOMY <= HOT_SPARES_MAX, "a spare for each page in the queue");
+    uint64_t extra = (uint64_t)(2 * MAX_PENDING_ROOMY - MAX_PENDING - 1) * s->cfg.page_bytes;
+    uint64_t fixed = min_ram_as_is(&s->cfg);
+    bool roomy = s->cfg.ram_budget > fixed && s->cfg.ram_budget - fixed >= 32 * extra;
+    s->pending_max = roomy ? MAX_PENDING_ROOMY : MAX_PENDING;
+    hot_set_spares(&s->hot, roomy ? MAX_PENDING_ROOMY : 1);
 }
 
 /*
@@ -851,8 +848,7 @@ static int store_init(struct sb_store *s, const struct sb_config *cfg, char *err
     s->read_reserve = read_reserve_for(&ordinary);
     s->cold_reserve = cold_reserve_for(&ordinary);
     s->index_cap_max = index_cap_for(cfg);
-    s->pending_max = pending_max_for(cfg);
-    hot_set_spares(&s->hot, spares_for(s->pending_max));
+    size_queue(s);
     s->summary_bits = store_summary_bits(cfg->page_bytes);
     s->summary_max = index_allowance(cfg) / 2;
     s->hot_arena = arena_for(cfg->ram_budget);
@@ -1190,8 +1186,7 @@ int sb_store_set_budgets(struct sb_store *s, uint64_t ram_budget, uint64_t disk_
         s->cfg.ram_budget = ram_budget;
         s->cfg.disk_budget = disk_budget;
         s->index_cap_max = index_cap_for(&s->cfg);
-        s->pending_max = pending_max_for(&s->cfg);
-        hot_set_spares(&s->hot, spares_for(s->pending_max));
+        size_queue(s);
         s->summary_max = index_allowance(&s->cfg) / 2;
         store_summary_trim(s);
         if (s->spill)
@@ -1301,7 +1296,8 @@ size_t sb_stats_json(const struct sb_stats *st, char *buf, size_t cap)
         ",\"summary_bytes\":%" PRIu64 ",\"reserve_bytes\":%" PRIu64 ",\"scaled\":\"",
         st->ram_budget, st->ram_used, st->disk_budget, st->disk_used, st->rows_retained,
         st->rows_dropped, st->rows_lost, st->rows_ram, st->rows_disk, st->pages_hot,
-        st->pages_hot_max, st->pages_ram, st->pages_cold, st->pages_cold_large, st->pages_derived, st->pages_disk,
+        st->pages_hot_max, st->pages_ram, st->pages_cold, st->pages_cold_large, st->pages_derived,
+        st->pages_disk,
         st->raw_bytes_in, st->raw_bytes_stored,
         st->compressed_bytes, st->index_bytes, st->cache_bytes, st->work_bytes,
         st->pages_permuted, st->index_pages_max, st->summary_bytes, st->reserve_bytes);

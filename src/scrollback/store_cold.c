@@ -339,7 +339,7 @@ static void cold_rest(struct sb_store *s)
         store_scratch_free(s, &s->work_out);
     }
     store_index_fit(s);
-    hot_drop_spare(&s->hot); /* a page of buffer kept for floods */
+    hot_drop_spares(&s->hot); /* a page of buffer kept for floods */
     store_scratch_free(s, &s->cold_in);
     store_scratch_free(s, &s->cold_raw);
     store_scratch_free(s, &s->cold_perm);

@@ -29,7 +29,7 @@
 #include "spill.h"
 
 #define MAX_PENDING 2 /* sealed pages waiting for the worker, at least (the fixed parts count it) */
-#define MAX_PENDING_ROOMY 8 /* ... and when they are a small part of the budget (pending_max_for) */
+#define MAX_PENDING_ROOMY 8 /* ... and when they are a small part of the budget (size_queue) */
 #define COLD_PROBE SB_CODEC_ZSTD /* the cold tier's trial compressor for choosing a period */
 #define COLD_PROBE_LEVEL 1
 /*
@@ -176,7 +176,7 @@ struct sb_store {
     uint64_t raw_bytes_in;
     uint64_t rows_lost;
     size_t index_cap_max; /* the index grows no further (index_cap_for) */
-    uint32_t pending_max; /* sealed pages the worker may have waiting (pending_max_for) */
+    uint32_t pending_max; /* sealed pages the worker may have waiting (size_queue) */
     uint32_t summary_bits; /* of each page's trigram filter */
     uint64_t summary_max;  /* bytes the summaries may take; past it the oldest ones go */
     uint64_t summary_halved; /* pages with an id below it have their smallest summaries */

@@ -176,7 +176,7 @@ static void test_spares(void)
     CHECK_EQ(h.nspares, 2u);
     hot_set_spares(&h, 100);
     CHECK_EQ(h.spares_max, (unsigned)HOT_SPARES_MAX);
-    hot_drop_spare(&h);
+    hot_drop_spares(&h);
     CHECK_EQ(h.nspares, 0u);
     hot_fini(&h);
 }

@@ -55,6 +55,8 @@
 #define LZ4_LEVEL_MIN (-64) /* acceleration 65: past that lz4 barely compresses */
 #define ZSTD_HASH_LOG_MAX 17  /* see zstd_capped */
 #define ZSTD_CHAIN_LOG_MAX 19
+#define ZSTD_FAST_HASH_LOG 10            /* see zstd_capped */
+#define ZSTD_FAST_HASH_MIN_SRC (32u << 10)
 
 struct codec {
     enum sb_codec kind;
@@ -226,11 +228,17 @@ static bool xz_filters_init(lzma_options_lzma *opts, lzma_filter filters[2], int
  * and chain tables for 2^20 entries, 9.25 MiB of state. The chain (a binary tree at that
  * level) still covers the whole block at 2^19 entries, the hash table matters less: 2^17
  * and 2^19 take 3.75 MiB and pack log text 12.67:1 against 12.68:1 uncapped (2^17 and 2^18:
- * 2.75 MiB, 12.61:1). The fast levels' tables are smaller than the caps and stay as zstd
- * picks them.
+ * 2.75 MiB, 12.61:1). The fast strategy (the hot pages' level 1) on blocks of 32 KiB and
+ * more gets a hash table of 2^10 entries, 4 KiB, which stays in the L1 cache, where zstd
+ * picks 2^13 or more: 64 KiB pages of od -cx text compress 33% faster (352 -> 470 MB/s)
+ * and 2% smaller (2.50:1 -> 2.56:1), log text 8% faster at the same ratio (10.66:1).
+ * 16 KiB pages gain nothing: their tables are small already.
  */
-static ZSTD_compressionParameters zstd_capped(ZSTD_compressionParameters cp)
+static ZSTD_compressionParameters zstd_capped(ZSTD_compressionParameters cp, size_t max_src)
 {
+    if (cp.strategy == ZSTD_fast && max_src >= ZSTD_FAST_HASH_MIN_SRC &&
+        cp.hashLog > ZSTD_FAST_HASH_LOG)
+        cp.hashLog = ZSTD_FAST_HASH_LOG;
     if (cp.hashLog > ZSTD_HASH_LOG_MAX)
         cp.hashLog = ZSTD_HASH_LOG_MAX;
     if (cp.chainLog > ZSTD_CHAIN_LOG_MAX)
@@ -250,7 +258,7 @@ static int zstd_set_params(struct codec *c)
 {
     ZSTD_compressionParameters cp = ZSTD_getCParams(c->level, ZSTD_CONTENTSIZE_UNKNOWN, 0);
     ZSTD_compressionParameters sized = ZSTD_getCParams(c->level, c->max_src ? c->max_src : 1, 0);
-    ZSTD_compressionParameters capped = zstd_capped(sized);
+    ZSTD_compressionParameters capped = zstd_capped(sized, c->max_src);
     size_t rc = ZSTD_CCtx_setParameter(c->zc, ZSTD_c_compressionLevel, c->level);
     if (!ZSTD_isError(rc))
         rc = ZSTD_CCtx_setParameter(c->zc, ZSTD_c_minMatch, (int)cp.minMatch);
@@ -631,7 +639,8 @@ size_t codec_sizeof(const struct codec *c)
 /* The zstd state after compressing and decompressing max_src-byte blocks. */
 static size_t zstd_estimate(int level, size_t max_src)
 {
-    ZSTD_compressionParameters cp = zstd_capped(ZSTD_getCParams(level, max_src ? max_src : 1, 0));
+    ZSTD_compressionParameters cp =
+        zstd_capped(ZSTD_getCParams(level, max_src ? max_src : 1, 0), max_src);
     return ZSTD_estimateCCtxSize_usingCParams(cp) + ZSTD_estimateDCtxSize();
 }
 

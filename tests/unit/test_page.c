@@ -11,6 +11,7 @@
 #include "page.h"
 #include "rowcodec.h"
 #include "rowgen.h"
+#include "store_internal.h"
 
 #define NCOLS 120
 
@@ -642,6 +643,80 @@ static void test_choose_period(void)
     codec_destroy(xz);
 }
 
+/* The summary as first written, a byte at a time: what store_summary_make must equal. */
+static void reference_summary(uint32_t bits, const uint8_t *raw, size_t len, uint8_t *f)
+{
+    struct page_view v;
+    page_view_init(&v);
+    REQUIRE(page_view_parse(&v, raw, len) == 0);
+    unsigned log2 = 0;
+    while ((1u << log2) < bits)
+        log2++;
+    memset(f, 0, bits / 8);
+    uint32_t window = 0, have = 0;
+    for (uint32_t r = 0; r < v.nrows; r++) {
+        const uint8_t *text;
+        size_t n;
+        page_view_text(&v, r, &text, &n);
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = text[i];
+            c = c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c ? c : ' ';
+            window = (window << 8 | c) & 0xffffff;
+            if (++have >= 3) {
+                uint32_t b = (window * 0x9E3779B1u) >> (32 - log2);
+                f[b >> 3] |= (uint8_t)(1u << (b & 7));
+            }
+        }
+        if (!(page_view_flags(&v, r) & SB_ROW_WRAPPED))
+            window = have = 0;
+    }
+    page_view_fini(&v);
+}
+
+/*
+ * Summaries made a chunk at a time equal the byte-at-a-time reference: cell rows, plain rows
+ * longer than a chunk, empty ones, upper case, NUL bytes, runs of wrapped rows.
+ */
+static void test_summary_reference(void)
+{
+    struct hot_page h;
+    hot_init(&h, 4096);
+    fill(&h, 300);
+    uint64_t rng = 11;
+    for (int i = 0; i < 400; i++) {
+        char text[3000];
+        size_t len = rowgen_next(&rng) % (i % 10 == 0 ? sizeof text : 100);
+        for (size_t k = 0; k < len; k++) {
+            uint64_t r = rowgen_next(&rng);
+            text[k] = r % 7 == 0 ? (char)('A' + r % 26) : r % 11 == 0 ? ' ' : (char)('a' + r % 5);
+        }
+        struct row_in row = {.text = text, .text_len = len, .ncols = (uint32_t)len + 1,
+                             .flags = rowgen_next(&rng) % 3 ? SB_ROW_WRAPPED : 0};
+        size_t added;
+        REQUIRE(hot_append(&h, &row, &added) == 0);
+    }
+    size_t len, cap;
+    uint8_t *raw = hot_seal(&h, &len, &cap);
+    REQUIRE(raw);
+    static const uint32_t sizes[] = {1024, 16384, 1u << 20};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        uint8_t log2 = 0, *want = malloc(sizes[i] / 8);
+        REQUIRE(want);
+        reference_summary(sizes[i], raw, len, want);
+        uint8_t *got = store_summary_make(sizes[i], raw, len, &log2);
+        REQUIRE(got);
+        CHECK_EQ(1u << log2, sizes[i]);
+        CHECK(memcmp(got, want, sizes[i] / 8) == 0);
+        free(got);
+        free(want);
+    }
+    uint8_t log2;
+    CHECK(store_summary_make(1024, raw, 10, &log2) == NULL); /* a damaged page has none */
+    CHECK(store_summary_make(0, raw, len, &log2) == NULL);
+    mem_unmap(raw, cap);
+    hot_fini(&h);
+}
+
 int main(void)
 {
     test_permute_round_trip();
@@ -656,5 +731,6 @@ int main(void)
     test_damaged_pages();
     test_sizes();
     test_spares();
+    test_summary_reference();
     return check_done();
 }

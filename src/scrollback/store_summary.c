@@ -66,7 +66,7 @@ static unsigned log2_of(uint32_t bits)
 #define FOLD_CHUNK 512
 
 struct summary_maker {
-    uint8_t *map;  /* bits bytes, each 0 or 1 */
+    uint8_t *map;  /* bits bytes, each 0 or 1: up to 1 MiB for a cold block, only meanwhile */
     unsigned log2;
     uint8_t buf[2 + FOLD_CHUNK + 2]; /* two bytes carried over, the chunk, room for a load
                                       * (zeroed first: trigram_at reads a byte it drops) */

@@ -9,22 +9,25 @@
 # Each measurement runs RUNS times, interleaved; bench/compare_report.py prints the medians,
 # the ratios and the chart (docs/flood.svg).
 #
-# Usage: bench/compare.sh [BUILD_DIR] [--quick] [--svg FILE] [--keep DIR]
+# Usage: bench/compare.sh [BUILD_DIR] [--quick] [--no-flood] [--svg FILE] [--keep DIR]
 #   BUILD_DIR  a meson build of boundterm (default: build; configured release if missing)
 #   --quick    a 10 s flood, 1 run, the first 40 MB of od.txt (to try the script)
+#   --no-flood the throughput part only (3 runs of every terminal: about 6 minutes)
 #   --svg      where the flood chart goes (default docs/flood.svg; --quick: /tmp/...)
 #   --keep     copy the raw figures (TSV/CSV) there
 # Installs xterm, tmux, xvfb, xdotool from Debian when missing (needs root), starts its own
 # Xvfb on a free display and a private tmux server, and kills everything it started on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=build quick=0 svg="" keep=""
+build=build quick=0 svg="" keep="" noflood=0
 while [ $# -gt 0 ]; do
     case $1 in
     --quick) quick=1 ;;
+    --no-flood) noflood=1 ;;
     --svg) svg=$2; shift ;;
     --keep) keep=$2; shift ;;
-    -*) echo "usage: bench/compare.sh [BUILD_DIR] [--quick] [--svg FILE] [--keep DIR]" >&2
+    -*) echo "usage: bench/compare.sh [BUILD_DIR] [--quick] [--no-flood] [--svg FILE]" \
+             "[--keep DIR]" >&2
         exit 2 ;;
     *) build=$1 ;;
     esac
@@ -300,11 +303,17 @@ echo "## throughput: cat of $input in each terminal" >&2
 for run in $(seq "$runs"); do
     for k in "${kinds[@]}"; do thr "$k" "$run"; done
 done
-echo "## flood: od -cx /dev/urandom for $flood s" >&2
-for run in $(seq "$runs"); do
-    for k in "${kinds[@]}"; do flood_one "$k" "$run"; done
-done
+if [ $noflood = 0 ]; then
+    echo "## flood: od -cx /dev/urandom for $flood s" >&2
+    for run in $(seq "$runs"); do
+        for k in "${kinds[@]}"; do flood_one "$k" "$run"; done
+    done
+fi
 
-[ -n "$keep" ] && mkdir -p "$keep" && cp "$tmp"/*.tsv "$tmp"/*.csv "$tmp/vterm.txt" "$keep"/
+if [ -n "$keep" ]; then
+    mkdir -p "$keep"
+    cp "$tmp"/*.tsv "$tmp/vterm.txt" "$keep"/
+    [ $noflood = 1 ] || cp "$tmp"/*.csv "$keep"/
+fi
 python3 bench/compare_report.py "$tmp" --svg "$svg" --flood "$flood" --runs "$runs" \
     --input "$input" --window-note "$window_note"

@@ -202,6 +202,8 @@ def report(args):
         if key in vt:
             ratio = vt[key] / base.get("mbs", float("nan"))
             print(f"| {name} | {vt[key]:.1f} (CPU) | | {ratio:.2f}x | | | | | | | |")
+    if not fl:  # --no-flood
+        return
     print("\n### Flood: od -cx /dev/urandom for %d s, then Ctrl-C, then clear\n" % args.flood)
     print("| terminal | RES at start (MiB) | peak RES (MiB) | after Ctrl-C (MiB) | "
           "after clear (MiB) | ... x boundterm headless's peak | how Ctrl-C was sent |")

@@ -196,12 +196,22 @@ static bool summary_halve(struct sb_store *s, struct entry *e)
     return halve(s, e);
 }
 
-/* Bits the filter of 2^log2 bits would have set once halved (bits 2j and 2j+1 OR-ed). */
+/*
+ * Bits the filter of 2^log2 bits (at least 64) would have set once halved (bits 2j and 2j+1
+ * OR-ed), 64 at a time. The count is by hand: without -mpopcnt __builtin_popcount is a call
+ * into libgcc per byte, which was 0.7% of the worker's time in a flood.
+ */
 static uint32_t halved_bits_set(const uint8_t *f, unsigned log2)
 {
     uint32_t n = 0;
-    for (size_t i = 0; i < (1u << log2) / 8; i++)
-        n += (uint32_t)__builtin_popcount((f[i] | f[i] >> 1) & 0x55);
+    for (size_t i = 0; i < (1u << log2) / 8; i += 8) {
+        uint64_t w;
+        memcpy(&w, f + i, 8); /* the pairs never straddle a byte: byte order does not matter */
+        w = (w | w >> 1) & 0x5555555555555555ull;           /* a pair's OR, in its low bit */
+        w = (w & 0x3333333333333333ull) + (w >> 2 & 0x3333333333333333ull);
+        w = (w + (w >> 4)) & 0x0f0f0f0f0f0f0f0full;
+        n += (uint32_t)((w * 0x0101010101010101ull) >> 56);
+    }
     return n;
 }
 

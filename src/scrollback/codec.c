@@ -230,9 +230,9 @@ static bool xz_filters_init(lzma_options_lzma *opts, lzma_filter filters[2], int
  * and 2^19 take 3.75 MiB and pack log text 12.67:1 against 12.68:1 uncapped (2^17 and 2^18:
  * 2.75 MiB, 12.61:1). The fast strategy (the hot pages' level 1) on blocks of 32 KiB and
  * more gets a hash table of 2^10 entries, 4 KiB, which stays in the L1 cache, where zstd
- * picks 2^13 or more: 64 KiB pages of od -cx text compress 33% faster (352 -> 470 MB/s)
- * and 2% smaller (2.50:1 -> 2.56:1), log text 8% faster at the same ratio (10.66:1).
- * 16 KiB pages gain nothing: their tables are small already.
+ * picks 2^13 or more. bench_codec -q, 64 KiB pages, two runs: od -cx text 22 to 29% faster
+ * and 2.49:1 -> 2.55:1, log text 11 to 40% faster at 10.55:1 -> 10.51:1. 16 KiB pages gain
+ * nothing: their tables are small already.
  */
 static ZSTD_compressionParameters zstd_capped(ZSTD_compressionParameters cp, size_t max_src)
 {

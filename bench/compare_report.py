@@ -213,9 +213,8 @@ def report(args):
         f = fl[kind]
         print(f"| {NAMES[kind]} | {fmt(f['start'])} | {fmt(f['peak'])} | {fmt(f['ctrl_c'])} | "
               f"{fmt(f['clear'])} | {fmt(f['peak'] / bpeak, '.1f')}x | {f['method']} |")
-    if fl:
-        chart(fl, args.flood, args.svg)
-        print(f"\nChart: `{args.svg}`")
+    chart(fl, args.flood, args.svg)
+    print(f"\nChart: `{args.svg}`")
 
 
 def main():

@@ -65,7 +65,8 @@ for r in $(seq "$runs"); do
         all[$k]="${all[$k]:-} $v"
     done
 done
-median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+# shellcheck source=bench/proc.sh
+. bench/proc.sh # median
 declare -A med
 for k in "${kinds[@]}"; do
     med[$k]=$(echo "${all[$k]}" | median)

@@ -11,6 +11,7 @@
 #   byte in the window flood, one thread), 31:24 (boundterm's loop and worker before the
 #   twelfth session), 31:19 (after it), 31:0 (its loop alone)
 set -euo pipefail
+cd "$(dirname "$0")/.."
 build=${1:-build}
 runs=${2:-5}
 shift $(( $# < 2 ? $# : 2 ))
@@ -33,13 +34,12 @@ for ((run = 1; run <= runs; run++)); do
     done
 done
 
+# shellcheck source=bench/proc.sh
+. bench/proc.sh # median
 echo "| reader us / 4 KiB | worker us / 4 KiB | MB/s (median of $runs) | runs |"
 echo "|---:|---:|---:|---|"
 for c in "${configs[@]}"; do
-    awk -v c="$c" '$1 == c { print $2 }' "$results" | sort -n | awk -v c="$c" '
-        { v[NR] = $1 } END {
-            m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-            all = v[1]; for (i = 2; i <= NR; i++) all = all ", " v[i]
-            split(c, p, ":"); printf "| %s | %s | %.1f | %s |\n", p[1], p[2], m, all
-        }'
+    runs_of=$(awk -v c="$c" '$1 == c { print $2 }' "$results" | sort -g)
+    printf '| %s | %s | %.1f | %s |\n' "${c%%:*}" "${c##*:}" "$(echo "$runs_of" | median)" \
+        "$(echo "$runs_of" | paste -sd, | sed 's/,/, /g')"
 done

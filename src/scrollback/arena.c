@@ -353,7 +353,7 @@ size_t arena_mapped_bytes(const struct arena *a)
 {
     if (!a->cur)
         return a->mapped;
-    size_t page = page_size(), touched = (a->bump + page - 1) / page * page;
+    size_t touched = mem_round(a->bump);
     if (touched < a->ready)
         touched = a->ready;
     return a->mapped - (a->chunk_bytes > touched ? a->chunk_bytes - touched : 0);

@@ -478,11 +478,17 @@ void hot_init(struct hot_page *h, size_t page_bytes)
     h->spares_max = 1;
 }
 
+/* Unmaps the newest spares until at most keep are left. */
+static void trim_spares(struct hot_page *h, unsigned keep)
+{
+    while (h->nspares > keep)
+        mem_unmap(h->spares[--h->nspares], h->std_cap);
+}
+
 void hot_set_spares(struct hot_page *h, unsigned max)
 {
     h->spares_max = max < 1 ? 1 : max > HOT_SPARES_MAX ? HOT_SPARES_MAX : max;
-    while (h->nspares > h->spares_max)
-        mem_unmap(h->spares[--h->nspares], h->std_cap);
+    trim_spares(h, h->spares_max);
 }
 
 void hot_fini(struct hot_page *h)
@@ -522,8 +528,7 @@ void hot_recycle(struct hot_page *h, uint8_t *buf, size_t cap)
 
 void hot_drop_spares(struct hot_page *h)
 {
-    while (h->nspares > 0)
-        mem_unmap(h->spares[--h->nspares], h->std_cap);
+    trim_spares(h, 0);
 }
 
 /* Gives an empty hot page its text buffer: a spare, or a fresh ordinary mapping. */

@@ -295,6 +295,19 @@ static void populate_ahead(struct arena *a)
         a->populate = false;
 }
 
+void arena_rest(struct arena *a)
+{
+    if (!a || !a->cur)
+        return;
+    size_t used = mem_round(a->bump);
+    if (a->ready <= used)
+        return;
+    /* The pages stay mapped (the chunk is still being filled); DONTNEED makes them zero-fill
+     * on demand again, holding no RAM. */
+    madvise((uint8_t *)a->cur + used, a->ready - used, MADV_DONTNEED);
+    a->ready = used;
+}
+
 /* A 16-byte aligned blob of len bytes, or NULL when mmap fails. */
 void *arena_alloc(struct arena *a, size_t len)
 {

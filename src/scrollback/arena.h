@@ -28,10 +28,17 @@ void arena_destroy(struct arena *a);
  * Whether the chunk being filled is made resident a little ahead of its blobs
  * (MADV_POPULATE_WRITE, 64 KiB a call) rather than by one fault per page as
  * blobs reach them: on a VM a fault costs about twice what populating a page
- * does. What is populated counts in arena_mapped_bytes. Off by default; a kernel
- * without it (before 5.14) faults as before.
+ * does. What is populated counts in arena_mapped_bytes. Off unless asked (the
+ * store asks from a 4 MiB budget up); a kernel without it (before 5.14) faults
+ * as before.
  */
 void arena_set_populate(struct arena *a, bool on);
+
+/*
+ * Gives back what a populated chunk made resident past its last blob (an idle store holds
+ * only its blobs); populating resumes with the next blob. A no-op when nothing is ahead.
+ */
+void arena_rest(struct arena *a);
 
 /* A 16-byte aligned blob of len bytes, or NULL when mmap fails. The arena owns it. */
 void *arena_alloc(struct arena *a, size_t len);

@@ -322,8 +322,9 @@ static int cold_prepare(struct sb_store *s, const struct cold_job *job)
 
 /*
  * Done for now, and nothing was pushed for cold_delay_ms: the codecs' state, the worker's
- * buffers and the index's spare room go back until the next batch (the cold encoders'
- * megabytes, the hot page's zstd context: some 600 KiB an idle store need not hold).
+ * buffers, the index's spare room and the arenas' pages populated ahead go back until the
+ * next batch (the cold encoders' megabytes, the hot page's zstd context, up to 64 KiB an
+ * arena: some 700 KiB an idle store need not hold).
  */
 static void cold_rest(struct sb_store *s)
 {
@@ -340,6 +341,8 @@ static void cold_rest(struct sb_store *s)
     }
     store_index_fit(s);
     hot_drop_spares(&s->hot); /* a page of buffer kept for floods */
+    arena_rest(s->hot_arena); /* and the arenas' pages populated ahead of their blobs */
+    arena_rest(s->cold_arena);
     store_scratch_free(s, &s->cold_in);
     store_scratch_free(s, &s->cold_raw);
     store_scratch_free(s, &s->cold_perm);

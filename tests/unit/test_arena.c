@@ -329,17 +329,22 @@ static void test_fifo_waste(void)
     free(ring);
 }
 
+/* How many pages of [p, p + len) are resident. */
+static size_t resident_pages(void *p, size_t len)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), n = (len + page - 1) / page, in = 0;
+    unsigned char *vec = malloc(n);
+    REQUIRE(vec && mincore(p, len, vec) == 0);
+    for (size_t i = 0; i < n; i++)
+        in += vec[i] & 1;
+    free(vec);
+    return in;
+}
+
 /* Whether every page of [p, p + len) is resident. */
 static bool all_resident(void *p, size_t len)
 {
-    size_t page = (size_t)sysconf(_SC_PAGESIZE), n = (len + page - 1) / page;
-    unsigned char *vec = malloc(n);
-    REQUIRE(vec && mincore(p, len, vec) == 0);
-    bool all = true;
-    for (size_t i = 0; i < n; i++)
-        all = all && (vec[i] & 1);
-    free(vec);
-    return all;
+    return resident_pages(p, len) == (len + mem_round(1) - 1) / mem_round(1);
 }
 
 /* A populated arena's chunk is resident 64K past its last blob, counted so, and goes back. */
@@ -365,6 +370,17 @@ static void test_populate(void)
     REQUIRE(y);
     size_t used = mem_round(MAP_HDR + 112 + 100 * KIB);
     CHECK_EQ(arena_mapped_bytes(a), kernel_can ? used + 64 * KIB : used);
+    arena_rest(a); /* idle: what was ahead goes back, and is no longer counted */
+    CHECK_EQ(arena_mapped_bytes(a), used);
+    if (kernel_can)
+        CHECK_EQ(resident_pages(base + used, 64 * KIB), 0);
+    arena_rest(a); /* twice is harmless */
+    CHECK_EQ(arena_mapped_bytes(a), used);
+    uint8_t *w = arena_alloc(a, 8 * KIB); /* the next blob past it populates ahead again */
+    REQUIRE(w);
+    size_t used2 = mem_round((size_t)(w + 8 * KIB - base));
+    CHECK_EQ(arena_mapped_bytes(a), kernel_can ? used2 + 64 * KIB : used2);
+    arena_free(a, w, 8 * KIB);
     void *z = arena_alloc(a, 150 * KIB); /* no room left: a new chunk */
     REQUIRE(z);
     arena_free(a, x, 100);

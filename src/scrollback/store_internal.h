@@ -181,6 +181,8 @@ struct sb_store {
     uint64_t summary_max;  /* bytes the summaries may take; past it the oldest ones go */
     uint64_t summary_halved; /* pages with an id below it have their smallest summaries */
     uint64_t summary_freed;  /* pages with an id below it have none (store_summary_trim) */
+    uint64_t ram_from;       /* no page with an id below it is in RAM or sealed (ids only grow,
+                              * and a page enters RAM only from sealed): store_oldest_ram */
     char scaled[128];     /* what sb_config_fit scaled down, for the stats */
     char last_error[192];
 
@@ -256,7 +258,7 @@ void store_entry_release(struct sb_store *s, struct entry *e);
 void store_mark_lost(struct sb_store *s, size_t i, const char *why);
 bool store_evict_one(struct sb_store *s, bool can_wait);
 /* The oldest page in RAM (compressed), or SIZE_MAX. */
-size_t store_oldest_ram(const struct sb_store *s);
+size_t store_oldest_ram(struct sb_store *s);
 /* RAM the store's pages take (hot, sealed, compressed): what grows with the history. */
 uint64_t store_pages_bytes(const struct sb_store *s);
 /* RAM use as the writing side counts it: with the reading and cold tier reserves. */

@@ -206,6 +206,11 @@ uint32_t store_summary_bits(uint32_t page_bytes);
  * NULL when bits is 0, the page does not parse or memory ran out (the page is always read).
  */
 uint8_t *store_summary_make(uint32_t bits, const uint8_t *raw, size_t len, uint8_t *log2);
+/*
+ * Folds the filter f of 2^log2 bits (log2 >= 4) into half, of 2^(log2 - 1) bits: bit j of half
+ * is bit 2j or bit 2j + 1 of f (a trigram's bit is the top bits of its hash).
+ */
+void store_summary_fold(const uint8_t *f, unsigned log2, uint8_t *half);
 /* The largest summary a merged cold block gets (its pages' bits together, up to this). */
 #define SUMMARY_BLOCK_MAX_BITS (1u << 20)
 /* Gives e the summary f (counted from now on, fitted; the oldest trimmed past their share). */

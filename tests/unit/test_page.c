@@ -717,6 +717,26 @@ static void test_summary_reference(void)
     hot_fini(&h);
 }
 
+/* A summary folded a byte at a time equals the fold a bit at a time, on random filters. */
+static void test_summary_fold(void)
+{
+    uint64_t rng = 5;
+    for (unsigned log2 = 4; log2 <= 14; log2++) {
+        size_t bytes = (1u << log2) / 8;
+        uint8_t f[2048], got[1024], want[1024];
+        for (size_t i = 0; i < bytes; i++)
+            f[i] = (uint8_t)rowgen_next(&rng) & (uint8_t)rowgen_next(&rng); /* some bits clear */
+        memset(want, 0, bytes / 2);
+        for (uint32_t j = 0; j < (1u << (log2 - 1)); j++) {
+            uint32_t a = 2 * j, b = 2 * j + 1;
+            if ((f[a >> 3] >> (a & 7) & 1) | (f[b >> 3] >> (b & 7) & 1))
+                want[j >> 3] |= (uint8_t)(1u << (j & 7));
+        }
+        store_summary_fold(f, log2, got);
+        CHECK(memcmp(got, want, bytes / 2) == 0);
+    }
+}
+
 int main(void)
 {
     test_permute_round_trip();
@@ -732,5 +752,6 @@ int main(void)
     test_sizes();
     test_spares();
     test_summary_reference();
+    test_summary_fold();
     return check_done();
 }

@@ -59,11 +59,12 @@ for ((round = 1; round <= rounds; round++)); do
 done
 
 # shellcheck source=bench/proc.sh
-. bench/proc.sh # median
+. bench/proc.sh # median_and_all
 echo "| binary | MB/s with the disk budget full (median) | 10 s spans |"
 echo "|---|---:|---|"
 for bin in "$@"; do
-    full=$(awk -v b="$bin" '$1 == b && $4 == 1 { print $3 }' "$tmp/all" | sort -g)
-    [ -n "$full" ] || { echo "| $bin | (budget not reached in ${secs} s) | |"; continue; }
-    printf '| %s | %s | %s |\n' "$bin" "$(echo "$full" | median)" "$(echo "$full" | paste -sd, | sed 's/,/, /g')"
+    med='' all=''
+    IFS=$'\t' read -r med all < <(awk -v b="$bin" '$1 == b && $4 == 1 { print $3 }' "$tmp/all" |
+                                   median_and_all) || true
+    printf '| %s | %s | %s |\n' "$bin" "${med:-(budget not reached in ${secs} s)}" "$all"
 done

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Helpers the bench scripts source (not run): what they read of a running process in /proc,
-# and the median they print.
+# and the medians they print.
 
 # CPU time of pid, all its threads, in ns (/proc/PID/task/*/schedstat: time on a CPU first).
 # printf, not print: awk prints a sum past 2^31 as 2.5e+09, which shell arithmetic refuses.
@@ -12,4 +12,13 @@ cpu_ns() {
 median() {
     tr ' ' '\n' | grep . | sort -g |
         awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'
+}
+
+# The numbers on stdin as a table's two cells: their median, a tab, then all of them in order
+# joined by ", " (nothing when there are none).
+median_and_all() {
+    local all
+    all=$(tr ' ' '\n' | grep . | sort -g || true)
+    [ -n "$all" ] || return 0
+    printf '%s\t%s\n' "$(echo "$all" | median)" "$(echo "$all" | paste -sd, | sed 's/,/, /g')"
 }

@@ -35,11 +35,10 @@ for ((run = 1; run <= runs; run++)); do
 done
 
 # shellcheck source=bench/proc.sh
-. bench/proc.sh # median
+. bench/proc.sh # median_and_all
 echo "| reader us / 4 KiB | worker us / 4 KiB | MB/s (median of $runs) | runs |"
 echo "|---:|---:|---:|---|"
 for c in "${configs[@]}"; do
-    runs_of=$(awk -v c="$c" '$1 == c { print $2 }' "$results" | sort -g)
-    printf '| %s | %s | %.1f | %s |\n' "${c%%:*}" "${c##*:}" "$(echo "$runs_of" | median)" \
-        "$(echo "$runs_of" | paste -sd, | sed 's/,/, /g')"
+    IFS=$'\t' read -r med all < <(awk -v c="$c" '$1 == c { print $2 }' "$results" | median_and_all)
+    printf '| %s | %s | %.1f | %s |\n' "${c%%:*}" "${c##*:}" "$med" "$all"
 done

@@ -332,7 +332,7 @@ static void test_fifo_waste(void)
 /* How many pages of [p, p + len) are resident. */
 static size_t resident_pages(void *p, size_t len)
 {
-    size_t page = (size_t)sysconf(_SC_PAGESIZE), n = (len + page - 1) / page, in = 0;
+    size_t n = mem_round(len) / mem_round(1), in = 0;
     unsigned char *vec = malloc(n);
     REQUIRE(vec && mincore(p, len, vec) == 0);
     for (size_t i = 0; i < n; i++)
@@ -344,7 +344,7 @@ static size_t resident_pages(void *p, size_t len)
 /* Whether every page of [p, p + len) is resident. */
 static bool all_resident(void *p, size_t len)
 {
-    return resident_pages(p, len) == (len + mem_round(1) - 1) / mem_round(1);
+    return resident_pages(p, len) == mem_round(len) / mem_round(1);
 }
 
 /* A populated arena's chunk is resident 64K past its last blob, counted so, and goes back. */

@@ -298,6 +298,30 @@ static void export_row(const struct grid *g, const struct gbuf *b, const struct 
 }
 
 /*
+ * The common row, ASCII in default colours, in one pass with no branch on a cell (the
+ * compiler makes it vector code): writes the n cells' bytes to out and returns the length
+ * without the trailing empty cells, or -1 when a cell is of another kind. It is the row's
+ * cost on the input thread during a flood, where the cell-by-cell loop below took about a
+ * sixth of the thread.
+ */
+static long export_ascii(const struct gcell *restrict c, int n, char *restrict out)
+{
+    uint32_t styled = 0, high = 0;
+    for (int col = 0; col < n; col++) {
+        uint32_t ch = c[col].ch & CH_VALUE;
+        styled |= c[col].fg | c[col].bg | c[col].attrs;
+        high |= ch;
+        out[col] = (char)ch;
+    }
+    if (styled != 0 || high >= 0x80)
+        return -1;
+    long end = n; /* an empty cell is a 0 byte now */
+    while (end > 0 && out[end - 1] == 0)
+        end--;
+    return end;
+}
+
+/*
  * Writes row gr as a plain row's UTF-8 into out (room: 4 bytes a column) when every cell is
  * plain: one codepoint, width 1, default colours and attributes, no reverse video. Returns
  * the length, or -1 when the row needs the cell form. Trailing empty cells are left out.
@@ -305,6 +329,9 @@ static void export_row(const struct grid *g, const struct gbuf *b, const struct 
 static long export_plain(const struct grid *g, const struct grow *gr, char *out)
 {
     const struct gcell *c = gr->cells;
+    long ascii = export_ascii(c, g->cols, out);
+    if (ascii >= 0)
+        return ascii;
     int end = g->cols;
     while (end > 0 && (c[end - 1].ch & CH_VALUE) == 0 &&
            (c[end - 1].fg | c[end - 1].bg | c[end - 1].attrs) == 0)

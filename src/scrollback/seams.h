@@ -1,6 +1,6 @@
 /*
  * The store's seams for tests and benchmarks, not part of its public header: fault injection
- * on the disk side, and running the idle-time cold recompression on demand.
+ * on the disk side, and running the idle-time work (summaries, cold recompression) on demand.
  */
 #ifndef SB_SEAMS_H
 #define SB_SEAMS_H
@@ -24,6 +24,12 @@ struct sb_io {
 /* sb_store_create() with the disk side's syscalls replaced by io (NULL: the real ones). */
 int sb_store_create_io(const struct sb_config *cfg, const struct sb_io *io,
                        struct sb_store **out, char *err, size_t errlen);
+
+/*
+ * Makes every summary still due now (store_summary.c: the worker makes them once pushes
+ * pause), on the calling thread, as idle time would.
+ */
+void sb_store_summarize(struct sb_store *store);
 
 /*
  * Recompresses every cold page with the cold codec now, on the calling thread, as idle time

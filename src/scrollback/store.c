@@ -382,6 +382,10 @@ static bool spill_entry(struct sb_store *s, size_t i)
     uint64_t id = e->id;
     trim_disk(s, need);
     i = store_find_id(&s->pages, id); /* trimming shifted the deque */
+    store_summary_catch_up(s, i); /* not read back from the disk for it later */
+    i = store_find_id(&s->pages, id); /* unreadable, it is lost now (and perhaps merged) */
+    if (i == SIZE_MAX || store_at(&s->pages, i)->state != ENTRY_RAM)
+        return true; /* either way its RAM is free */
     e = store_at(&s->pages, i);
     struct spill_loc loc;
     char why[160];
@@ -427,6 +431,7 @@ bool store_evict_one(struct sb_store *s, bool can_wait)
             store_compress_inline(s);
         return true;
     }
+    s->ram_full = true;
     if (disk_usable(s) && spill_entry(s, i))
         return true;
     if (i == 0) {
@@ -969,6 +974,7 @@ void sb_store_destroy(struct sb_store *s)
     store_scratch_free(s, &s->cold_out);
     store_scratch_free(s, &s->read_buf);
     store_scratch_free(s, &s->read_perm);
+    store_scratch_free(s, &s->summary_raw);
     /* Everything counted went back: a count left over is a buffer that missed store_account. */
     assert(counted(s, STORE_MEM_SEALED) == 0 && counted(s, STORE_MEM_CACHE) == 0 &&
            counted(s, STORE_MEM_WORK) == 0 && counted(s, STORE_MEM_SUMMARY) == 0);
@@ -1165,6 +1171,7 @@ int sb_store_clear(struct sb_store *s)
     s->cold_arena = arena_for(s->cfg.ram_budget);
     store_scratch_free(s, &s->read_buf);
     store_scratch_free(s, &s->read_perm);
+    store_scratch_free(s, &s->summary_raw);
     store_scratch_free(s, &s->work_out);
     if (!s->cold_busy) {
         store_scratch_free(s, &s->cold_in);
@@ -1174,6 +1181,7 @@ int sb_store_clear(struct sb_store *s)
     }
     s->first_abs = s->drop_base = s->next_abs;
     s->rows_lost = 0;
+    s->ram_full = false;
     int rc = s->hot_arena && s->cold_arena ? 0 : SB_ERR_NOMEM;
     store_publish(s);
     pthread_mutex_unlock(&s->lock);
@@ -1188,6 +1196,7 @@ int sb_store_set_budgets(struct sb_store *s, uint64_t ram_budget, uint64_t disk_
     probe.ram_budget = ram_budget;
     int rc = SB_ERR_BUDGET;
     if (ram_budget >= min_ram_as_is(&probe)) { /* the parts stay as they were made */
+        s->ram_full = s->ram_full && ram_budget <= s->cfg.ram_budget;
         s->cfg.ram_budget = ram_budget;
         s->cfg.disk_budget = disk_budget;
         s->index_cap_max = index_cap_for(&s->cfg);

@@ -52,16 +52,16 @@ static struct entry *next_sealed(struct sb_store *s)
 }
 
 /*
- * Compresses one sealed page and makes its summary (store_summary.c), both off the input
- * thread; the lock is released while they run. Until the page has its summary, searches
- * read it.
+ * Compresses one sealed page off the input thread; the lock is released meanwhile. Its
+ * summary is made later, when the store has time, unless pages already leave RAM for room:
+ * then it is made now, from the text at hand (store_summary_defer).
  */
 static void compress_one(struct sb_store *s, struct entry *e, bool unlock)
 {
     uint64_t id = e->id;
     const uint8_t *raw = e->u.sealed.raw;
     size_t len = e->raw_len;
-    uint32_t bits = s->summary_bits;
+    uint32_t bits = s->ram_full ? s->summary_bits : 0;
     if (store_scratch_reserve(s, &s->work_out, codec_bound(s->cfg.codec, len)) < 0) {
         store_mark_lost(s, store_find_id(&s->pages, id), "out of memory for compression");
         return;
@@ -72,12 +72,14 @@ static void compress_one(struct sb_store *s, struct entry *e, bool unlock)
     size_t clen = 0;
     int rc = codec_compress(s->work_codec, raw, len, s->work_out.p, s->work_out.cap, &clen);
     uint8_t log2 = 0;
-    uint8_t *summary = rc == 0 ? store_summary_make(bits, raw, len, &log2) : NULL;
+    uint8_t *summary = rc == 0 && bits ? store_summary_make(bits, raw, len, &log2) : NULL;
     if (unlock)
         pthread_mutex_lock(&s->lock);
     e = install_blob(s, id, rc, clen);
-    if (e)
+    if (e && bits)
         store_summary_attach(s, e, summary, log2);
+    else if (e)
+        store_summary_defer(s, e);
     else
         free(summary);
     pthread_cond_broadcast(&s->cond);
@@ -263,6 +265,8 @@ static void cold_install(struct sb_store *s, struct cold_job *job, int rc, size_
         store_at(&s->pages, i)->summary = NULL; /* the block's now */
     else
         merged.summary = NULL; /* the pages' go with them; the block's is attached below */
+    if (!one_page)
+        merged.summary_due = 0; /* made from the block's text */
     merged.nrows = 0;
     for (size_t k = 0; k < job->count; k++) {
         struct entry *e = store_at(&s->pages, i + k);
@@ -347,6 +351,10 @@ static void cold_rest(struct sb_store *s)
     store_scratch_free(s, &s->cold_raw);
     store_scratch_free(s, &s->cold_perm);
     store_scratch_free(s, &s->cold_out);
+    store_scratch_free(s, &s->summary_raw); /* and what the summaries' catch-up used */
+    for (int i = 0; i < 4; i++)
+        if (s->read_codec[i])
+            codec_idle(s->read_codec[i]);
 }
 
 /* Runs one cold job; false when there was nothing to do. */
@@ -394,6 +402,9 @@ static bool cold_step(struct sb_store *s, bool unlock)
 
 /* store_coarse_ns() lags the real time by up to a tick: a wait for it to pass a time adds this */
 #define COARSE_SLACK_NS 5000000u
+/* The pause in pushes after which due summaries are made: a flood has none this long, and a
+ * search typed after one finds them made (some 80 us a 64 KiB page). */
+#define SUMMARY_DELAY_NS 250000000u
 
 void *store_worker_main(void *arg)
 {
@@ -407,14 +418,19 @@ void *store_worker_main(void *arg)
             store_publish(s); /* a page compressed: the pool sees it shrink */
             continue;
         }
-        if (!s->cold_candidates) { /* a seal, a compressed page or the end wakes it */
+        if (!s->cold_candidates && !s->summaries_due) { /* a seal, a compressed page or
+                                                          * the end wakes it */
             pthread_cond_wait(&s->cond, &s->lock);
             continue;
         }
+        /* Once pushes pause: the summaries a search may want soon, then the cold tier. */
         uint64_t idle = store_coarse_ns() - s->last_push_ns;
-        uint64_t delay = (uint64_t)s->cfg.cold_delay_ms * 1000000u;
+        uint64_t cold_delay = (uint64_t)s->cfg.cold_delay_ms * 1000000u, delay = cold_delay;
+        if (s->summaries_due && SUMMARY_DELAY_NS < delay)
+            delay = SUMMARY_DELAY_NS;
         if (idle >= delay) {
-            cold_step(s, true);
+            if (!store_summary_step(s) && idle >= cold_delay)
+                cold_step(s, true);
             continue;
         }
         /* until pushes will have paused that long (a push meanwhile: it waits again) */
@@ -433,9 +449,18 @@ void *store_worker_main(void *arg)
     return NULL;
 }
 
-int sb_store_compact(struct sb_store *s)
+void sb_store_summarize(struct sb_store *s)
 {
     sb_store_settle(s);
+    pthread_mutex_lock(&s->lock);
+    while (store_summary_step(s))
+        ;
+    pthread_mutex_unlock(&s->lock);
+}
+
+int sb_store_compact(struct sb_store *s)
+{
+    sb_store_summarize(s);
     pthread_mutex_lock(&s->lock);
     /* The worker may run cold jobs too; the result of a raced one is simply void. */
     while (s->cold_busy)

@@ -65,6 +65,7 @@ struct entry {
     uint8_t large;      /* a cold block of repetitive text, in COLD_LARGE_CODEC */
     uint8_t ends_wrapped; /* its last row is soft-wrapped: a line runs on into the next page */
     uint8_t marks;      /* the SB_ROW_MARK_* bits of all its rows together (sb_store_find_mark) */
+    uint8_t summary_due; /* compressed without its summary: made when the store has time */
     uint64_t born_ns;   /* when it was sealed: a pool moves the oldest pages of all stores first */
     uint8_t *summary;   /* trigram filter of its text (store_summary.c); NULL: always read */
     uint8_t summary_log2; /* the filter has 2^summary_log2 bits */
@@ -164,6 +165,7 @@ struct sb_store {
     struct codec *cold_probe;    /* the cold tier's fast trial compressor (choosing a period) */
     struct codec *cold_large;    /* its compressor of large blocks (COLD_LARGE_CODEC) */
     struct scratch work_out, cold_in, cold_raw, cold_perm, cold_out, read_buf, read_perm;
+    struct scratch summary_raw; /* a page decompressed for its summary (store_summary_catch_up) */
 
     struct cache_slot *cache;
     struct partial part;
@@ -181,6 +183,10 @@ struct sb_store {
     uint64_t summary_max;  /* bytes the summaries may take; past it the oldest ones go */
     uint64_t summary_halved; /* pages with an id below it have their smallest summaries */
     uint64_t summary_freed;  /* pages with an id below it have none (store_summary_trim) */
+    bool summaries_due;      /* a page may be due its summary (store_summary_step) */
+    bool ram_full;           /* a page has left RAM for room: new ones will too, before
+                              * idle time would summarize them (store_summary_defer) */
+    uint64_t summary_due_from; /* and none with an id below it is */
     uint64_t ram_from;       /* no page with an id below it is in RAM or sealed (ids only grow,
                               * and a page enters RAM only from sealed): store_oldest_ram */
     char scaled[128];     /* what sb_config_fit scaled down, for the stats */
@@ -216,6 +222,12 @@ void store_summary_fold(const uint8_t *f, unsigned log2, uint8_t *half);
 /* Gives e the summary f (counted from now on, fitted; the oldest trimmed past their share). */
 void store_summary_attach(struct sb_store *s, struct entry *e, uint8_t *f, uint8_t log2);
 void store_summary_free(struct sb_store *s, struct entry *e);
+/* Marks compressed page e due its summary (made later: store_summary_catch_up). */
+void store_summary_defer(struct sb_store *s, struct entry *e);
+/* Makes RAM page i's summary now if it is due (decompressing it into summary_raw). */
+void store_summary_catch_up(struct sb_store *s, size_t i);
+/* Makes the oldest due summary; false when none is due. */
+bool store_summary_step(struct sb_store *s);
 /*
  * Halves e's summary while the half would be at most half full: a page of few distinct
  * trigrams keeps the same odds of a false positive per trigram (at most 1 in 2) in fewer

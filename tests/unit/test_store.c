@@ -534,6 +534,13 @@ static void test_probe(void)
     sb_store_stats(s, &st);
     CHECK(st.summary_bytes > 0);
     CHECK_FULL(st.pages_disk > 0);
+    /* The pages compressed before RAM first filled were due their summaries (made once
+     * pushes pause) and got them on the way out to disk; those compressed since got theirs
+     * with their compression; the few still due are read by every search meanwhile. */
+    uint64_t before = probe_vs_plain(s, n, "zebra-42");
+    CHECK_FULL(before > n / 2);
+    sb_store_summarize(s);
+    CHECK(probe_vs_plain(s, n, "zebra-42") >= before);
     static const char *const needles[] = {"zebra-42", "ZEBRA", "not here at all", "timeout",
                                           "id=", "ab"};
     for (size_t i = 0; i < sizeof needles / sizeof *needles; i++) {
@@ -552,6 +559,7 @@ static void test_probe(void)
             line = "Zebra-42 once";
         REQUIRE(sb_store_push_plain(s, line, strlen(line), 80, 0) == 0);
     }
+    sb_store_summarize(s);
     sb_store_stats(s, &st);
     uint64_t pages = st.pages_ram + st.pages_disk;
     CHECK_FULL(pages > 4 && st.summary_bytes > 0);
@@ -573,6 +581,48 @@ static void test_probe(void)
     CHECK_EQ(st.rows_dropped, 0);
     uint64_t skipped = probe_vs_plain(s, n, "zebra-42");
     CHECK_FULL(skipped > 0 && skipped < n * 9 / 10);
+    sb_store_destroy(s);
+}
+
+/*
+ * Summaries are made when the store has time: none while rows are pushed (an inline store
+ * never has idle time of its own), all of them from the worker once pushes pause for
+ * cold_delay_ms, the same ones sb_store_summarize() makes; none missed meanwhile.
+ */
+static void test_summary_later(void)
+{
+    struct sb_config cfg = small_config();
+    cfg.page_bytes = 64u << 10;
+    cfg.ram_budget = 64u << 20;
+    struct sb_store *s = NULL;
+    REQUIRE(sb_store_create(&cfg, &s, NULL, 0) == 0);
+    uint64_t n = (uint64_t)scaled(100000);
+    push_word_rows(s, n);
+    struct sb_stats st;
+    sb_store_stats(s, &st);
+    CHECK(st.pages_ram > 1);
+    CHECK_EQ(st.summary_bytes, 0);
+    CHECK_EQ(probe_vs_plain(s, n, "zebra-42"), 0); /* every page read, the rows found */
+    sb_store_summarize(s);
+    sb_store_stats(s, &st);
+    uint64_t made = st.summary_bytes, skipped = probe_vs_plain(s, n, "zebra-42");
+    CHECK(made > 0);
+    CHECK_FULL(skipped > n / 2);
+    sb_store_destroy(s);
+
+    cfg.background = true;
+    cfg.cold_delay_ms = 100;
+    REQUIRE(sb_store_create(&cfg, &s, NULL, 0) == 0);
+    push_word_rows(s, n);
+    sb_store_settle(s);
+    for (int tries = 0; tries < 100; tries++) { /* a loaded machine may take a while */
+        sb_store_stats(s, &st);
+        if (st.summary_bytes == made)
+            break;
+        usleep(100 * 1000);
+    }
+    CHECK_EQ(st.summary_bytes, made);
+    CHECK_EQ(probe_vs_plain(s, n, "zebra-42"), skipped);
     sb_store_destroy(s);
 }
 
@@ -1633,6 +1683,7 @@ int main(void)
     test_small_budgets();
     test_fit_page_sizes();
     test_probe();
+    test_summary_later();
     if (scale >= 1) /* RSS means little at a small scale or under valgrind */
         test_clear_returns_memory();
     test_disk_full();

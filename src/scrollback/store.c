@@ -974,7 +974,6 @@ void sb_store_destroy(struct sb_store *s)
     store_scratch_free(s, &s->cold_out);
     store_scratch_free(s, &s->read_buf);
     store_scratch_free(s, &s->read_perm);
-    store_scratch_free(s, &s->summary_raw);
     /* Everything counted went back: a count left over is a buffer that missed store_account. */
     assert(counted(s, STORE_MEM_SEALED) == 0 && counted(s, STORE_MEM_CACHE) == 0 &&
            counted(s, STORE_MEM_WORK) == 0 && counted(s, STORE_MEM_SUMMARY) == 0);
@@ -1171,7 +1170,6 @@ int sb_store_clear(struct sb_store *s)
     s->cold_arena = arena_for(s->cfg.ram_budget);
     store_scratch_free(s, &s->read_buf);
     store_scratch_free(s, &s->read_perm);
-    store_scratch_free(s, &s->summary_raw);
     store_scratch_free(s, &s->work_out);
     if (!s->cold_busy) {
         store_scratch_free(s, &s->cold_in);

@@ -351,7 +351,7 @@ static void cold_rest(struct sb_store *s)
     store_scratch_free(s, &s->cold_raw);
     store_scratch_free(s, &s->cold_perm);
     store_scratch_free(s, &s->cold_out);
-    store_scratch_free(s, &s->summary_raw); /* and what the summaries' catch-up used */
+    store_cache_free_empty(s); /* and what the summaries' catch-up used */
     for (int i = 0; i < 4; i++)
         if (s->read_codec[i])
             codec_idle(s->read_codec[i]);

@@ -165,7 +165,6 @@ struct sb_store {
     struct codec *cold_probe;    /* the cold tier's fast trial compressor (choosing a period) */
     struct codec *cold_large;    /* its compressor of large blocks (COLD_LARGE_CODEC) */
     struct scratch work_out, cold_in, cold_raw, cold_perm, cold_out, read_buf, read_perm;
-    struct scratch summary_raw; /* a page decompressed for its summary (store_summary_catch_up) */
 
     struct cache_slot *cache;
     struct partial part;
@@ -224,7 +223,7 @@ void store_summary_attach(struct sb_store *s, struct entry *e, uint8_t *f, uint8
 void store_summary_free(struct sb_store *s, struct entry *e);
 /* Marks compressed page e due its summary (made later: store_summary_catch_up). */
 void store_summary_defer(struct sb_store *s, struct entry *e);
-/* Makes RAM page i's summary now if it is due (decompressing it into summary_raw). */
+/* Makes RAM page i's summary now if it is due (decompressing it in the read cache). */
 void store_summary_catch_up(struct sb_store *s, size_t i);
 /* Makes the oldest due summary; false when none is due. */
 bool store_summary_step(struct sb_store *s);
@@ -298,6 +297,8 @@ void store_note_repetitive(struct sb_store *s);
 
 void store_cache_forget(struct sb_store *s, uint64_t page_id);
 void store_cache_free_all(struct sb_store *s);
+/* Frees the buffers of the slots that hold no page (store_summary_catch_up's). */
+void store_cache_free_empty(struct sb_store *s);
 struct cache_slot *store_cache_victim(struct sb_store *s, size_t len);
 int store_inflate_entry(struct sb_store *s, struct entry *e, uint8_t *dst);
 void store_lost_row(struct sb_row *out);

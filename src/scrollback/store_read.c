@@ -37,6 +37,13 @@ void store_cache_free_all(struct sb_store *s)
         slot_free(s, &s->cache[i]);
 }
 
+void store_cache_free_empty(struct sb_store *s)
+{
+    for (uint32_t i = 0; i < s->cfg.cache_pages; i++)
+        if (!s->cache[i].valid && s->cache[i].buf)
+            slot_free(s, &s->cache[i]);
+}
+
 static struct cache_slot *cache_find(struct sb_store *s, uint64_t page_id)
 {
     for (uint32_t i = 0; i < s->cfg.cache_pages; i++) {

@@ -290,12 +290,13 @@ void store_summary_catch_up(struct sb_store *s, size_t i)
     uint64_t id = e->id;
     if (e->state != ENTRY_RAM || e->summary || id < s->summary_freed)
         return; /* past the summaries' share, the oldest pages have none */
-    /* Not through the read cache: a reader's pages stay, and an idle store keeps no slot. */
-    if (store_scratch_reserve(s, &s->summary_raw, e->raw_len) < 0 ||
-        store_inflate_entry(s, e, s->summary_raw.p) < 0)
+    /* Decompressed into a cache slot's buffer (reading memory, inside the read reserve),
+     * left empty: the slot is the least recently read, and cold_rest frees it at idle. */
+    struct cache_slot *c = store_cache_victim(s, e->raw_len);
+    if (!c || store_inflate_entry(s, e, c->buf) < 0)
         return; /* no summary: searches read it, and find out if it cannot be read */
     uint8_t log2 = 0;
-    uint8_t *f = store_summary_make(s->summary_bits, s->summary_raw.p, e->raw_len, &log2);
+    uint8_t *f = store_summary_make(s->summary_bits, c->buf, e->raw_len, &log2);
     store_summary_attach(s, e, f, log2);
     if (id < s->summary_halved) /* the trim has passed it: as small as its neighbours */
         while (summary_halve(s, e))
@@ -311,7 +312,16 @@ bool store_summary_step(struct sb_store *s)
         if (!e->summary_due)
             continue;
         s->summary_due_from = e->id + 1;
+        if (s->cfg.disk_budget == 0 &&
+            store_ram_with_reserve(s) + s->summary_bits / 8 > s->cfg.ram_budget) {
+            e->summary_due = 0; /* room only by dropping rows: it stays without, read */
+            return true;
+        }
         store_summary_catch_up(s, i);
+        /* The hard bound, as after a cold job: the summaries the flood did not pay for
+         * spill as many bytes of pages as they would have then. */
+        while (store_ram_used(s) > s->cfg.ram_budget && store_evict_one(s, false))
+            ;
         return true;
     }
     s->summaries_due = false;

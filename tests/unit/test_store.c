@@ -624,6 +624,28 @@ static void test_summary_later(void)
     CHECK_EQ(st.summary_bytes, made);
     CHECK_EQ(probe_vs_plain(s, n, "zebra-42"), skipped);
     sb_store_destroy(s);
+
+    /* With no disk, idle time never takes room that rows would have to make: a store whose
+     * RAM has just filled (its first page dropped, the next ones still due) keeps the pages
+     * due without summaries, and the reserves for reading and the cold tier stay free (a
+     * read there never drops rows). */
+    cfg = small_config();
+    cfg.page_bytes = 64u << 10;
+    cfg.ram_budget = 8u << 20;
+    REQUIRE(sb_store_create(&cfg, &s, NULL, 0) == 0);
+    n = 0;
+    do {
+        push_word_rows(s, 200);
+        n += 200;
+        sb_store_stats(s, &st);
+    } while (st.rows_dropped == 0 && n < 10000000);
+    uint64_t dropped = st.rows_dropped;
+    sb_store_summarize(s);
+    sb_store_stats(s, &st);
+    CHECK(dropped > 0);
+    CHECK_EQ(st.rows_dropped, dropped);
+    CHECK(st.ram_used - st.cache_bytes - st.work_bytes + st.reserve_bytes <= cfg.ram_budget);
+    sb_store_destroy(s);
 }
 
 struct numbers_seen {

@@ -318,10 +318,9 @@ bool store_summary_step(struct sb_store *s)
             return true;
         }
         store_summary_catch_up(s, i);
-        /* The hard bound, as after a cold job: the summaries the flood did not pay for
-         * spill as many bytes of pages as they would have then. */
-        while (store_ram_used(s) > s->cfg.ram_budget && store_evict_one(s, false))
-            ;
+        /* The summaries the flood did not pay for spill as many bytes of pages as they would
+         * have then, and the reserves for reading and the cold tier stay free. */
+        store_enforce_ram(s, false);
         return true;
     }
     s->summaries_due = false;

@@ -541,6 +541,8 @@ static void test_probe(void)
     CHECK_FULL(before > n / 2);
     sb_store_summarize(s);
     CHECK(probe_vs_plain(s, n, "zebra-42") >= before);
+    sb_store_stats(s, &st); /* the late summaries made room by spilling, reserves kept */
+    CHECK(st.ram_used - st.cache_bytes - st.work_bytes + st.reserve_bytes <= cfg.ram_budget);
     static const char *const needles[] = {"zebra-42", "ZEBRA", "not here at all", "timeout",
                                           "id=", "ab"};
     for (size_t i = 0; i < sizeof needles / sizeof *needles; i++) {

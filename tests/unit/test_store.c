@@ -532,8 +532,7 @@ static void test_probe(void)
     push_word_rows(s, n);
     struct sb_stats st;
     sb_store_stats(s, &st);
-    CHECK(st.summary_bytes > 0);
-    CHECK_FULL(st.pages_disk > 0);
+    CHECK_FULL(st.pages_disk > 0 && st.summary_bytes > 0); /* scaled down, RAM may not fill */
     /* The pages compressed before RAM first filled were due their summaries (made once
      * pushes pause) and got them on the way out to disk; those compressed since got theirs
      * with their compression; the few still due are read by every search meanwhile. */
@@ -542,6 +541,7 @@ static void test_probe(void)
     sb_store_summarize(s);
     CHECK(probe_vs_plain(s, n, "zebra-42") >= before);
     sb_store_stats(s, &st); /* the late summaries made room by spilling, reserves kept */
+    CHECK(st.summary_bytes > 0);
     CHECK(st.ram_used - st.cache_bytes - st.work_bytes + st.reserve_bytes <= cfg.ram_budget);
     static const char *const needles[] = {"zebra-42", "ZEBRA", "not here at all", "timeout",
                                           "id=", "ab"};
@@ -633,7 +633,7 @@ static void test_summary_later(void)
      * read there never drops rows). */
     cfg = small_config();
     cfg.page_bytes = 64u << 10;
-    cfg.ram_budget = 8u << 20;
+    cfg.ram_budget = 4u << 20;
     REQUIRE(sb_store_create(&cfg, &s, NULL, 0) == 0);
     n = 0;
     do {

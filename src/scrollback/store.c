@@ -383,9 +383,6 @@ static bool spill_entry(struct sb_store *s, size_t i)
     trim_disk(s, need);
     i = store_find_id(&s->pages, id); /* trimming shifted the deque */
     store_summary_catch_up(s, i); /* not read back from the disk for it later */
-    i = store_find_id(&s->pages, id); /* unreadable, it is lost now (and perhaps merged) */
-    if (i == SIZE_MAX || store_at(&s->pages, i)->state != ENTRY_RAM)
-        return true; /* either way its RAM is free */
     e = store_at(&s->pages, i);
     struct spill_loc loc;
     char why[160];

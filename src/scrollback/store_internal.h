@@ -223,7 +223,8 @@ void store_summary_attach(struct sb_store *s, struct entry *e, uint8_t *f, uint8
 void store_summary_free(struct sb_store *s, struct entry *e);
 /* Marks compressed page e due its summary (made later: store_summary_catch_up). */
 void store_summary_defer(struct sb_store *s, struct entry *e);
-/* Makes RAM page i's summary now if it is due (decompressing it in the read cache). */
+/* Makes RAM page i's summary now if it is due (decompressing it in the read cache); it never
+ * moves, loses or evicts a page, so i stays valid. */
 void store_summary_catch_up(struct sb_store *s, size_t i);
 /* Makes the oldest due summary; false when none is due. */
 bool store_summary_step(struct sb_store *s);

@@ -519,13 +519,21 @@ static uint64_t probe_vs_plain(struct sb_store *s, uint64_t n, const char *needl
     return skipped;
 }
 
+/* A store's settings with pages large enough for summaries (pages under 16K have none). */
+static struct sb_config summary_config(uint64_t ram_budget, uint64_t disk_budget)
+{
+    struct sb_config cfg = small_config();
+    cfg.page_bytes = 64u << 10;
+    cfg.ram_budget = ram_budget;
+    cfg.disk_budget = disk_budget;
+    return cfg;
+}
+
 /* Summaries pass over pages that cannot hold a needle, and never one that does. */
 static void test_probe(void)
 {
-    struct sb_config cfg = small_config();
-    cfg.page_bytes = 64u << 10; /* pages under 16K have no summaries */
-    cfg.disk_budget = 64u << 20;
-    cfg.ram_budget = 4u << 20; /* most pages spill: passing over them saves reading the disk */
+    /* most pages spill: passing over them saves reading the disk */
+    struct sb_config cfg = summary_config(4u << 20, 64u << 20);
     struct sb_store *s = NULL;
     REQUIRE(sb_store_create(&cfg, &s, NULL, 0) == 0);
     uint64_t n = (uint64_t)scaled(200000);
@@ -593,9 +601,7 @@ static void test_probe(void)
  */
 static void test_summary_later(void)
 {
-    struct sb_config cfg = small_config();
-    cfg.page_bytes = 64u << 10;
-    cfg.ram_budget = 64u << 20;
+    struct sb_config cfg = summary_config(64u << 20, 0);
     struct sb_store *s = NULL;
     REQUIRE(sb_store_create(&cfg, &s, NULL, 0) == 0);
     uint64_t n = (uint64_t)scaled(100000);
@@ -631,9 +637,7 @@ static void test_summary_later(void)
      * RAM has just filled (its first page dropped, the next ones still due) keeps the pages
      * due without summaries, and the reserves for reading and the cold tier stay free (a
      * read there never drops rows). */
-    cfg = small_config();
-    cfg.page_bytes = 64u << 10;
-    cfg.ram_budget = 4u << 20;
+    cfg = summary_config(4u << 20, 0);
     REQUIRE(sb_store_create(&cfg, &s, NULL, 0) == 0);
     n = 0;
     do {

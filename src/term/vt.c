@@ -278,6 +278,29 @@ static bool utf8_just_before(const struct feed *f, const unsigned char *p)
 }
 
 /*
+ * The end of the run of printable ASCII (0x20..0x7E) that starts at p, at most lim: eight
+ * bytes at a time while none is below 0x20 or above 0x7E (the word tests say only whether
+ * some byte is, not which), then byte by byte. A flood of text is mostly such runs; the byte
+ * loop alone was two thirds of the time spent here.
+ */
+static const unsigned char *printable_end(const unsigned char *p, const unsigned char *lim)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    while (lim - p >= 8) {
+        uint64_t w;
+        memcpy(&w, p, sizeof w);
+        uint64_t below = (w - ones * 0x20) & ~w & highs; /* some byte < 0x20 */
+        uint64_t above = ((w + ones) | w) & highs; /* some byte > 0x7E */
+        if (below | above)
+            break;
+        p += 8;
+    }
+    while (p < lim && *p >= 0x20 && *p < 0x7f)
+        p++;
+    return p;
+}
+
+/*
  * Looks at ground text [f->p, lim) (no ESC, no 0xC2 in it): follows SO and SI, ends a
  * pending single shift at the first text, and hands runs of printable ASCII that are a whole
  * piece of text (from a C0 control, a sequence or a write boundary to a C0 control, ESC or
@@ -290,9 +313,7 @@ static void fast_text(struct term *t, struct feed *f, const unsigned char *lim)
     while (p < lim) {
         unsigned char c = *p;
         if (c >= 0x20 && c < 0x7f) {
-            const unsigned char *r = p + 1;
-            while (r < lim && *r >= 0x20 && *r < 0x7f)
-                r++;
+            const unsigned char *r = printable_end(p + 1, lim);
             /* ... and ends one: libvterm decodes invalid or cut UTF-8 differently when a
              * write starts elsewhere, so text that goes on past the run is left to it */
             if (seg && ok && !t->cs.single_shift && r - p >= FAST_MIN &&

@@ -312,12 +312,21 @@ static void gen_misc(struct gen *g)
     g->alt = i == n - 1 ? false : g->alt;
 }
 
-/* A run of printable ASCII up to twice the width, as a line or not (the engine's fast path). */
+/*
+ * A run of printable ASCII up to twice the width, as a line or not (the engine's fast path),
+ * now and then broken at any offset by a byte that ends such a run: DEL, a C0 control, a
+ * stray byte >= 0x80 (the fast path scans the run eight bytes at a time).
+ */
 static void gen_line(struct gen *g, int cols)
 {
-    int n = between(g, 1, 2 * cols + 2);
-    for (int i = 0; i < n; i++)
-        put_bytes(g, (const char[]){(char)between(g, 0x20, 0x7e)}, 1);
+    int n = between(g, 1, 2 * cols + 2), cut = rnd(g, 3) ? -1 : (int)rnd(g, (uint32_t)n);
+    static const char breaks[] = {0x7f, 0x08, 0x09, 0x07, 0x1f, 0x0a, 0x0d};
+    for (int i = 0; i < n; i++) {
+        char c = (char)between(g, 0x20, 0x7e);
+        if (i == cut)
+            c = rnd(g, 4) ? breaks[rnd(g, sizeof breaks)] : (char)stray(g);
+        put_bytes(g, (const char[]){c}, 1);
+    }
     static const char *const end[] = {"", "\r\n", "\n", "\r"};
     emit(g, "%s", end[rnd(g, 4)]);
 }

@@ -245,22 +245,29 @@ static void write_cuf(struct term *t, int k)
  * A run r[0..n) of printable ASCII that starts a piece of text, row by row: libvterm places a
  * character (and wraps to the next row when it must), the grid writes what fits after it on
  * the row but the last column, CUF catches VTermState up. Each piece libvterm gets starts
- * with ASCII, so its decoder stays clean; it always gets the run's last character.
+ * with ASCII, so its decoder stays clean; it gets the run's last character, except when the
+ * run ends in a CR (a line of output: ONLCR makes every LF one) and fits on the row: then the
+ * grid writes it all and the CR, which sets VTermState's column to 0 whatever it was, is the
+ * catching up, with no CUF to parse.
  */
 static void fast_run(struct term *t, struct feed *f, const unsigned char *r, size_t n)
 {
     const unsigned char *end = r + n;
+    bool cr_next = end < f->end && *end == '\r';
     while (end - r >= 3) {
         flush_to(t, f, r + 1);
-        size_t mid = (size_t)(end - r) - 2;
+        size_t rest = (size_t)(end - r) - 1;
+        size_t mid = cr_next && rest <= VT_WRITE_MAX ? rest : rest - 1;
         int k = grid_put_ascii(t->grid, (const char *)r + 1,
                                (int)(mid > VT_WRITE_MAX ? VT_WRITE_MAX : mid));
         r++;
         if (k <= 0)
             continue; /* at the row's end: libvterm takes the next one too, and wraps */
-        write_cuf(t, k);
         r += k;
         f->start = r;
+        if (r == end)
+            return; /* the CR comes next */
+        write_cuf(t, k);
     }
 }
 

@@ -33,6 +33,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* ---- Small helpers ----------------------------------------------------- */
 
@@ -297,17 +300,51 @@ static void export_row(const struct grid *g, const struct gbuf *b, const struct 
     }
 }
 
+#ifdef __SSE2__
+_Static_assert(sizeof(struct gcell) == 16, "a cell is one 16-byte vector: ch, fg, bg, attrs");
+
 /*
- * The common row, ASCII in default colours, in one pass with no branch on a cell (the
- * compiler makes it vector code): writes the n cells' bytes to out and returns the length
- * without the trailing empty cells, or -1 when a cell is of another kind. It is the row's
- * cost on the input thread during a flood, where the cell-by-cell loop below took about a
- * sixth of the thread.
+ * export_ascii's 16 cells a turn: the cells ORed lane by lane into *any (ch, fg, bg and
+ * attrs apart), their ch (low 7 bits: the row is ASCII or thrown away) packed into 16 bytes.
+ * The compiler's own vector code for the loop shuffled each field out apart, 9 instructions
+ * a cell against 3 here.
+ */
+static void export_16(const struct gcell *c, char *out, __m128i *any)
+{
+    __m128i ch[4], low7 = _mm_set1_epi32(0x7f);
+    for (int q = 0; q < 4; q++) {
+        const __m128i *p = (const __m128i *)(const void *)(c + 4 * q);
+        __m128i a = _mm_loadu_si128(p), b = _mm_loadu_si128(p + 1);
+        __m128i d = _mm_loadu_si128(p + 2), e = _mm_loadu_si128(p + 3);
+        *any = _mm_or_si128(*any, _mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(d, e)));
+        __m128i ab = _mm_unpacklo_epi32(a, b), de = _mm_unpacklo_epi32(d, e); /* ch, ch, fg, fg */
+        ch[q] = _mm_and_si128(_mm_unpacklo_epi64(ab, de), low7);
+    }
+    __m128i lo = _mm_packs_epi32(ch[0], ch[1]), hi = _mm_packs_epi32(ch[2], ch[3]);
+    _mm_storeu_si128((__m128i *)(void *)out, _mm_packus_epi16(lo, hi));
+}
+#endif
+
+/*
+ * The common row, ASCII in default colours, in one pass with no branch on a cell: writes the
+ * n cells' bytes to out and returns the length without the trailing empty cells, or -1 when
+ * a cell is of another kind. It is the row's cost on the input thread during a flood, where
+ * the cell-by-cell loop below took about a sixth of the thread.
  */
 static long export_ascii(const struct gcell *restrict c, int n, char *restrict out)
 {
     uint32_t styled = 0, high = 0;
-    for (int col = 0; col < n; col++) {
+    int col = 0;
+#ifdef __SSE2__
+    __m128i any = _mm_setzero_si128();
+    for (; col + 16 <= n; col += 16)
+        export_16(c + col, out + col, &any);
+    uint32_t lanes[4];
+    _mm_storeu_si128((__m128i *)(void *)lanes, any);
+    high = lanes[0] & CH_VALUE;
+    styled = lanes[1] | lanes[2] | lanes[3];
+#endif
+    for (; col < n; col++) {
         uint32_t ch = c[col].ch & CH_VALUE;
         styled |= c[col].fg | c[col].bg | c[col].attrs;
         high |= ch;

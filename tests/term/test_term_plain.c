@@ -45,13 +45,14 @@ static struct sb_store *new_store(void)
     return s;
 }
 
-/* Feeds data to both engines in the same chunks and compares their stores' rows. */
-static void compare(const char *data, size_t len, const char *name)
+/* Feeds data to both engines (24 rows of cols) in the same chunks and compares their stores'
+ * rows. */
+static void compare(const char *data, size_t len, const char *name, int cols)
 {
     struct sink a = {new_store(), 0, 0}, b = {new_store(), 0, 0};
     struct term_callbacks cba = {.scrollout = on_cells};
     struct term_callbacks cbb = {.scrollout = on_cells, .scrollout_plain = on_plain};
-    struct term *ta = term_create(24, 80, &cba, &a), *tb = term_create(24, 80, &cbb, &b);
+    struct term *ta = term_create(24, cols, &cba, &a), *tb = term_create(24, cols, &cbb, &b);
     REQUIRE(ta && tb);
     for (size_t off = 0; off < len; off += 4093) {
         size_t n = len - off < 4093 ? len - off : 4093;
@@ -74,7 +75,7 @@ static void compare(const char *data, size_t len, const char *name)
             bad++;
     }
     CHECK_EQ(bad, 0);
-    printf("%s: %llu rows, %u through the plain path, %u as cells\n", name,
+    printf("%s, %d columns: %llu rows, %u through the plain path, %u as cells\n", name, cols,
            (unsigned long long)(sa.end - sa.first), b.plain, b.cells);
     sb_row_fini(&ra);
     sb_row_fini(&rb);
@@ -94,6 +95,10 @@ static char *generate(size_t *len)
         ("a line long enough to wrap past the eightieth column of this terminal, "
          "and then some more text\r\n"),
         "\x1b[1mbold\x1b[22m\r\n", "x\x1b[10Cy\r\n",
+        /* the same kinds far along the row: the export looks at 16 cells a turn */
+        "\x1b[29Cr\x1b[31mR\x1b[m\r\n", "\x1b[46Cb\x1b[44m \x1b[m\r\n",
+        "\x1b[63Cu\x1b[4mU\x1b[m\r\n", "\x1b[78C\x1b[7mV\x1b[m\r\n", "\x1b[50C\xe4\xb8\xad\r\n",
+        "\x1b[31C\xc3\xa9\r\n", "\x1b[79Cz\r\n", "\x1b[81C\x1b[2mD\x1b[m\r\n",
     };
     size_t n = sizeof pieces / sizeof *pieces, cap = 1 << 20, used = 0;
     char *buf = malloc(cap);
@@ -117,11 +122,12 @@ int main(int argc, char **argv)
         static char data[4 << 20];
         size_t len = fread(data, 1, sizeof data, f);
         fclose(f);
-        compare(data, len, argv[i]);
+        compare(data, len, argv[i], 80);
     }
     size_t len;
     char *gen = generate(&len);
-    compare(gen, len, "generated");
+    compare(gen, len, "generated", 80);
+    compare(gen, len, "generated", 83); /* a row that is not whole turns of 16 cells */
     free(gen);
     return check_done();
 }

@@ -1694,39 +1694,71 @@ static void test_pool(void)
     sb_pool_destroy(pool);
 }
 
-int main(void)
+static void test_cold_permuted_text(void)
+{
+    test_cold_permuted(false);
+}
+
+static void test_cold_permuted_od(void)
+{
+    test_cold_permuted(true);
+}
+
+static void test_clear_at_full_scale(void)
+{
+    if (scale >= 1) /* RSS means little at a small scale or under valgrind */
+        test_clear_returns_memory();
+}
+
+#define TEST(fn) {#fn, fn}
+static const struct {
+    const char *name;
+    void (*fn)(void);
+} tests[] = {
+    TEST(test_errors), TEST(test_stats_json), TEST(test_sealed_queue), TEST(test_links),
+    TEST(test_marks), TEST(test_pool), TEST(test_ram_only), TEST(test_spill), TEST(test_pop),
+    TEST(test_numbering), TEST(test_small_budgets), TEST(test_fit_page_sizes), TEST(test_probe),
+    TEST(test_summary_later), TEST(test_clear_at_full_scale), TEST(test_disk_full),
+    TEST(test_flipped_byte), TEST(test_bad_spill_dir), TEST(test_cold),
+    TEST(test_cold_permuted_text), TEST(test_cold_permuted_od), TEST(test_cold_large),
+    TEST(test_cold_large_config), TEST(test_background), TEST(test_idle_never_drops),
+};
+
+/* Whether test `name` runs: no arguments runs all; NAME runs that one, -NAME all but it. */
+static bool chosen(const char *name, int argc, char **argv)
+{
+    bool only = false;
+    for (int i = 1; i < argc; i++) {
+        if (argv[i][0] == '-' && strcmp(argv[i] + 1, name) == 0)
+            return false;
+        only |= argv[i][0] != '-';
+        if (strcmp(argv[i], name) == 0)
+            return true;
+    }
+    return !only;
+}
+
+/* Usage: test_store [NAME | -NAME]... (valgrind's run splits the tests over two processes). */
+int main(int argc, char **argv)
 {
     const char *env = getenv("BT_TEST_SCALE");
     if (env && atof(env) > 0)
         scale = atof(env);
     snprintf(spill_dir, sizeof spill_dir, "/tmp/bt-test-store-XXXXXX");
     REQUIRE(mkdtemp(spill_dir) != NULL);
-    test_errors();
-    test_stats_json();
-    test_sealed_queue();
-    test_links();
-    test_marks();
-    test_pool();
-    test_ram_only();
-    test_spill();
-    test_pop();
-    test_numbering();
-    test_small_budgets();
-    test_fit_page_sizes();
-    test_probe();
-    test_summary_later();
-    if (scale >= 1) /* RSS means little at a small scale or under valgrind */
-        test_clear_returns_memory();
-    test_disk_full();
-    test_flipped_byte();
-    test_bad_spill_dir();
-    test_cold();
-    test_cold_permuted(false);
-    test_cold_permuted(true);
-    test_cold_large();
-    test_cold_large_config();
-    test_background();
-    test_idle_never_drops();
+    size_t ntests = sizeof tests / sizeof tests[0];
+    for (int a = 1; a < argc; a++) {
+        size_t i = 0;
+        while (i < ntests && strcmp(argv[a] + (argv[a][0] == '-'), tests[i].name) != 0)
+            i++;
+        if (i == ntests) {
+            fprintf(stderr, "test_store: no test '%s'\n", argv[a]);
+            return 2;
+        }
+    }
+    for (size_t i = 0; i < ntests; i++)
+        if (chosen(tests[i].name, argc, argv))
+            tests[i].fn();
     rmdir(spill_dir);
     return check_done();
 }

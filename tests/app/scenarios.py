@@ -252,14 +252,14 @@ def case_command_peak(bt, tmp):
 
 
 def case_sessions(bt, tmp):
-    """Issue 17: four sessions in one process share a 32M RAM and 64M disk budget; session 0
+    """Issue 17: four sessions in one process share a 16M RAM and 32M disk budget; session 0
     prints 100,000 numbered lines and goes quiet, the other three flood od -cx. The bound holds,
     the quiet session keeps all its lines (under its fair share) while the floods lose their
     oldest, and RES falls as the sessions close."""
     prog = ('if [ "$BOUNDTERM_SESSION" = 0 ]; then seq -f "quiet %g" 100000; sleep 120; '
             'else sleep 1; od -cx /dev/urandom; fi')
-    status, out, err = run(bt, ["--stress", "--sessions", "4", "--scrollback-ram", "32M",
-                                "--scrollback-disk", "64M", "--bytes", "300M",
+    status, out, err = run(bt, ["--stress", "--sessions", "4", "--scrollback-ram", "16M",
+                                "--scrollback-disk", "32M", "--bytes", "150M",
                                 "-e", "sh", "-c", prog], tmp, timeout=240)
     check(status == 0, "sessions: status %d, stderr %r, out %r" % (status, err, out[-800:]))
     line = [l for l in out.splitlines() if l.startswith("sessions: ")]
@@ -274,7 +274,7 @@ def case_sessions(bt, tmp):
           "sessions: the quiet session lost rows: %r" % quiet)
     check(all(f["rows_dropped"] > 0 for f in s[1:]), "sessions: the floods dropped nothing: %r"
           % s[1:])
-    check(sum(f["disk_used"] for f in s) <= 64 * MIB, "sessions: disk over the budget")
+    check(sum(f["disk_used"] for f in s) <= 32 * MIB, "sessions: disk over the budget")
     closing = [l for l in out.splitlines() if "RES as sessions close" in l]
     res = [float(x) for x in re.findall(r"[\d.]+", closing[0].split(":", 1)[1])] if closing else []
     check(len(res) == 5 and res[-1] < res[0], "sessions: RES did not fall as they closed: %r"

@@ -246,9 +246,9 @@ static void write_cuf(struct term *t, int k)
  * character (and wraps to the next row when it must), the grid writes what fits after it on
  * the row but the last column, CUF catches VTermState up. Each piece libvterm gets starts
  * with ASCII, so its decoder stays clean; it gets the run's last character, except when the
- * run ends in a CR (a line of output: ONLCR makes every LF one) and fits on the row: then the
- * grid writes it all and the CR, which sets VTermState's column to 0 whatever it was, is the
- * catching up, with no CUF to parse.
+ * run ends in a CR (a line of output: ONLCR sends each LF as CR LF) and fits on the row: then
+ * the grid writes it all and the CR, which sets VTermState's column to 0 whatever it was
+ * (0.1.4's on_control), is the catching up, with no CUF to parse.
  */
 static void fast_run(struct term *t, struct feed *f, const unsigned char *r, size_t n)
 {

@@ -256,8 +256,7 @@ static void fast_run(struct term *t, struct feed *f, const unsigned char *r, siz
     bool cr_next = end < f->end && *end == '\r';
     while (end - r >= 3) {
         flush_to(t, f, r + 1);
-        size_t rest = (size_t)(end - r) - 1;
-        size_t mid = cr_next && rest <= VT_WRITE_MAX ? rest : rest - 1;
+        size_t rest = (size_t)(end - r) - 1, mid = cr_next ? rest : rest - 1;
         int k = grid_put_ascii(t->grid, (const char *)r + 1,
                                (int)(mid > VT_WRITE_MAX ? VT_WRITE_MAX : mid));
         r++;

@@ -507,9 +507,10 @@ static bool run_stream(uint64_t seed, int max_ops, bool verbose)
 int main(int argc, char **argv)
 {
     long streams = argc > 1 ? atol(argv[1]) : 10000;
-    const char *cap = getenv("BT_DIFF_STREAMS_MAX"); /* the ASan run: a third of the streams */
-    if (cap && atol(cap) > 0 && streams > atol(cap))
-        streams = atol(cap);
+    const char *env = getenv("BT_DIFF_STREAMS_MAX"); /* the ASan run: a third of the streams */
+    long cap = env ? atol(env) : 0;
+    if (cap > 0 && streams > cap)
+        streams = cap;
     uint64_t first = argc > 2 ? strtoull(argv[2], NULL, 0) : 1;
     int max_ops = argc > 3 ? atoi(argv[3]) : 60;
     bool verbose = streams == 1;

@@ -1738,6 +1738,15 @@ static bool chosen(const char *name, int argc, char **argv)
     return !only;
 }
 
+/* Whether argument arg (NAME or -NAME) names a test. */
+static bool known(const char *arg)
+{
+    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
+        if (strcmp(arg + (arg[0] == '-'), tests[i].name) == 0)
+            return true;
+    return false;
+}
+
 /* Usage: test_store [NAME | -NAME]... (valgrind's run splits the tests over two processes). */
 int main(int argc, char **argv)
 {
@@ -1746,17 +1755,13 @@ int main(int argc, char **argv)
         scale = atof(env);
     snprintf(spill_dir, sizeof spill_dir, "/tmp/bt-test-store-XXXXXX");
     REQUIRE(mkdtemp(spill_dir) != NULL);
-    size_t ntests = sizeof tests / sizeof tests[0];
     for (int a = 1; a < argc; a++) {
-        size_t i = 0;
-        while (i < ntests && strcmp(argv[a] + (argv[a][0] == '-'), tests[i].name) != 0)
-            i++;
-        if (i == ntests) {
+        if (!known(argv[a])) {
             fprintf(stderr, "test_store: no test '%s'\n", argv[a]);
             return 2;
         }
     }
-    for (size_t i = 0; i < ntests; i++)
+    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
         if (chosen(tests[i].name, argc, argv))
             tests[i].fn();
     rmdir(spill_dir);

@@ -34,6 +34,7 @@ struct atlas {
     uint32_t frame;
     int hand;
     uint32_t *scratch; /* two cells of pixels */
+    uint64_t made;     /* glyphs rasterised */
 };
 
 uint64_t glyph_key_hash(const struct glyph_key *k)
@@ -151,6 +152,11 @@ const uint32_t *atlas_pixels(const struct atlas *a, int *pitch)
     return a->pixels;
 }
 
+uint64_t atlas_made(const struct atlas *a)
+{
+    return a->made;
+}
+
 int atlas_size(const struct atlas *a)
 {
     return ATLAS_PX;
@@ -233,6 +239,7 @@ static int rasterise(struct atlas *a, const struct glyph_key *key, uint64_t hash
     memset(a->scratch, 0, (size_t)a->cell_w * 2 * (size_t)a->cell_h * 4);
     bool colour = false;
     font_draw(a->font, key->chars, n, key->style, cells, a->scratch, a->cell_w * 2, &colour);
+    a->made++;
     int i = victim(a);
     *full = i < 0;
     if (i < 0 || !store(a, i, key, hash, key->half ? a->cell_w : 0, colour))

@@ -41,6 +41,9 @@ const uint32_t *atlas_pixels(const struct atlas *a, int *pitch);
 /* Width and height of the atlas in pixels. */
 int atlas_size(const struct atlas *a);
 
+/* The glyphs rasterised into this atlas so far (a wide one counts once). */
+uint64_t atlas_made(const struct atlas *a);
+
 /* Starts a frame: slots drawn from now on are pinned until the next call. */
 void atlas_begin_frame(struct atlas *a);
 

@@ -41,6 +41,7 @@ struct render {
     float white_u, white_v;
     int tex_w, tex_h;
     bool failed;
+    bool warm_due;       /* the atlas is new: render_warm() fills it */
     struct frame *frame; /* no SDL renderer: the quads go here (see the top of the file) */
     struct term_colors colors; /* what the program set (OSC 4, 10-19), 0xRRGGBB */
     uint32_t fg, bg, cursor;   /* colors' default foreground, background, cursor */
@@ -133,7 +134,25 @@ bool render_font_changed(struct render *rd)
     if (rd->frame)
         frame_invalidate(rd->frame); /* the same glyph keys draw differently now */
     rd->look++;
+    rd->warm_due = true;
     return true;
+}
+
+void render_warm(struct render *rd)
+{
+    if (!rd->warm_due)
+        return;
+    rd->warm_due = false;
+    atlas_begin_frame(rd->atlas);
+    static const uint8_t styles[] = {0, SB_ATTR_BOLD};
+    for (size_t s = 0; s < sizeof styles; s++)
+        for (uint32_t ch = '!'; ch <= '~'; ch++) {
+            struct glyph_key key = {.chars = {ch}, .style = styles[s]};
+            SDL_Rect src;
+            bool colour;
+            if (atlas_get(rd->atlas, &key, glyph_key_hash(&key), &src, &colour) != ATLAS_OK)
+                return; /* a small atlas, or a refused upload: the glyphs come when drawn */
+        }
 }
 
 int render_copy_to(struct render *rd, SDL_Surface *dst, bool all, const SDL_Rect **rects)
@@ -588,6 +607,11 @@ bool render_grid(struct render *rd, const struct render_scene *s)
 bool render_redo(const struct render *rd)
 {
     return rd->frame && frame_redo(rd->frame);
+}
+
+uint64_t render_glyphs_made(const struct render *rd)
+{
+    return atlas_made(rd->atlas);
 }
 
 uint64_t render_rows_drawn(const struct render *rd)

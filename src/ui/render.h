@@ -68,6 +68,13 @@ void render_destroy(struct render *rd);
 bool render_font_changed(struct render *rd);
 
 /*
+ * Rasterises the printable ASCII characters, regular and bold, into a new atlas (at start and
+ * after a font change; else nothing): called once a frame is out, so that the first key of
+ * each letter typed later finds its glyph made and the atlas's memory touched, as the rest.
+ */
+void render_warm(struct render *rd);
+
+/*
  * Starts a frame of w x h pixels (the window's, or the SDL renderer's output) on the
  * default background.
  */
@@ -82,6 +89,8 @@ bool render_grid(struct render *rd, const struct render_scene *scene);
 bool render_redo(const struct render *rd);
 /* Grid rows drawn so far, rows kept from the last frame not counted (for tests). */
 uint64_t render_rows_drawn(const struct render *rd);
+/* Glyphs rasterised into the current atlas (for tests). */
+uint64_t render_glyphs_made(const struct render *rd);
 /* Queues a solid rectangle of colour 0xAARRGGBB. */
 void render_rect(struct render *rd, int x, int y, int w, int h, uint32_t argb);
 /* Queues UTF-8 text, one cell per codepoint, from (x, y); returns its width in pixels. */

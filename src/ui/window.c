@@ -531,6 +531,7 @@ static void draw(struct win *w, uint64_t now)
                 (unsigned long long)now / 1000, (unsigned long long)search_ns / 1000,
                 (unsigned long long)w->action_ns / 1000);
     w->action_ns = 0;
+    render_warm(w->rd); /* after the first frame, not before it */
 }
 
 /*

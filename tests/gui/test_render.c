@@ -554,6 +554,63 @@ static bool check_kept_rows(void)
     return ok;
 }
 
+/*
+ * The warmed atlas: render_warm() makes the printable ASCII glyphs, regular and bold, once;
+ * a screen of them then rasterises nothing more and shows exactly what an atlas that made
+ * them while drawing shows.
+ */
+static bool check_warm(void)
+{
+    const int rows = 4, cols = 100;
+    struct sb_config cfg;
+    struct sb_store *store = NULL;
+    sb_config_defaults(&cfg);
+    cfg.background = false;
+    if (sb_store_create(&cfg, &store, NULL, 0) != 0)
+        return false;
+    struct term_callbacks cb = {.scrollout = on_scrollout, .popline = on_popline};
+    struct term *t = term_create(rows, cols, &cb, store);
+    space = t ? lines_create(store, t) : NULL;
+    struct view *v = space ? view_create(space) : NULL;
+    struct canvas warm = {0}, cold = {0};
+    bool ok = v && canvas_open(&warm, cols, rows) && canvas_open(&cold, cols, rows);
+    char text[256];
+    int n = 0;
+    for (int bold = 0; bold < 2; bold++) {
+        n += snprintf(text + n, sizeof text - (size_t)n, "\x1b[%dm", bold);
+        for (char ch = '!'; ch <= '~'; ch++)
+            text[n++] = ch;
+        n += snprintf(text + n, sizeof text - (size_t)n, "\r\n");
+    }
+    if (t)
+        term_feed(t, text, (size_t)n);
+    uint64_t made = 0, made_again = 0, made_drawing = 0;
+    struct extras x = {-1, -1, true, false};
+    int redone = 0;
+    if (ok) {
+        render_warm(warm.rd);
+        made = render_glyphs_made(warm.rd);
+        render_warm(warm.rd); /* once only */
+        made_again = render_glyphs_made(warm.rd);
+        ok = draw_kept(&warm, t, v, rows, cols, false, &x, &redone) &&
+             draw_kept(&cold, t, v, rows, cols, false, &x, &redone);
+        made_drawing = render_glyphs_made(warm.rd) - made_again;
+    }
+    long bad = ok ? pixels_differ(warm.surf, cold.surf) : -1;
+    bool good = ok && made == 2 * 94 && made_again == made && made_drawing == 0 && bad == 0 &&
+                render_glyphs_made(cold.rd) == 2 * 94;
+    printf("%s warm atlas: %llu glyphs made, %llu more drawing them, %ld pixel rows differ\n",
+           good ? "ok" : "FAIL", (unsigned long long)made, (unsigned long long)made_drawing,
+           bad);
+    canvas_close(&warm);
+    canvas_close(&cold);
+    view_destroy(v);
+    lines_destroy(space);
+    term_destroy(t);
+    sb_store_destroy(store);
+    return good;
+}
+
 int main(int argc, char **argv)
 {
     bool regen = argc == 3 && !strcmp(argv[1], "--regen");
@@ -577,6 +634,6 @@ int main(int argc, char **argv)
     if (ran == 0)
         fprintf(stderr, "test_render: no scene named %s\n", one ? argv[2] : "?");
     if (!regen && !one && !geometry())
-        failed += !check_kept_rows();
+        failed += !check_kept_rows() + !check_warm();
     return failed || ran == 0 ? 1 : 0;
 }

@@ -1516,6 +1516,15 @@ void bt_config_env_from_process(struct bt_config_env *env)
     const char *driver = getenv("SDL_RENDER_DRIVER");
     env->render_geometry = (geometry && geometry[0] == '1') ||
                            (driver && *driver && strcmp(driver, "software") != 0);
+    const char *xshm = getenv("BOUNDTERM_XSHM"), *slice = getenv("BOUNDTERM_SHORT_SLICE");
+    const char *x11 = getenv("BOUNDTERM_X11_KEYS");
+    env->xshm_off = xshm && strcmp(xshm, "0") == 0;
+    env->short_slice_off = slice && strcmp(slice, "0") == 0;
+    env->x11_keys = x11 && strcmp(x11, "0") == 0 ? 0 : x11 && strcmp(x11, "1") == 0 ? 1 : -1;
+    env->xmodifiers = getenv("XMODIFIERS");
+    env->sdl_im_module = getenv("SDL_IM_MODULE");
+    env->ibus_address = getenv("IBUS_ADDRESS");
+    env->sdl_videodriver = getenv("SDL_VIDEODRIVER");
     env->min_ram = NULL;
     env->store_min_ram = sb_config_floor_ram; /* the store scales its parts down to it */
 }

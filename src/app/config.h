@@ -181,6 +181,14 @@ struct bt_config_env {
     const char *frame_log;       /* $BOUNDTERM_FRAME_LOG: the window logs each frame's times */
     bool render_geometry;        /* $BOUNDTERM_GEOMETRY=1, or $SDL_RENDER_DRIVER names a */
                                  /* renderer other than software: an SDL renderer draws */
+    bool xshm_off;               /* $BOUNDTERM_XSHM=0: frames through SDL's window surface */
+    bool short_slice_off;        /* $BOUNDTERM_SHORT_SLICE=0: the kernel's default slices */
+    int x11_keys;                /* $BOUNDTERM_X11_KEYS: 0 never, 1 always, else (-1) keys */
+                                 /* from X unless an input method may be in use: */
+    const char *xmodifiers;      /* $XMODIFIERS, */
+    const char *sdl_im_module;   /* $SDL_IM_MODULE, */
+    const char *ibus_address;    /* $IBUS_ADDRESS */
+    const char *sdl_videodriver; /* $SDL_VIDEODRIVER: a driver asked for is not a fallback */
     /* The store's minimum RAM budget for the configured page size and codecs: */
     uint64_t (*store_min_ram)(const struct sb_config *sc); /* sb_config_floor_ram; when NULL, */
     uint64_t (*min_ram)(uint64_t ram_budget); /* this one, blind to them (tests' stand-in) */

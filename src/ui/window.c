@@ -874,7 +874,7 @@ static uint64_t refresh_ns(SDL_Window *win)
 /* False (logged) when SDL fell back to a driver nobody sees, unless it was asked for. */
 static bool real_display(const struct bt_config_env *env)
 {
-    const char *drv = SDL_GetCurrentVideoDriver(), *asked = getenv("SDL_VIDEODRIVER"); /* SDL's */
+    const char *drv = SDL_GetCurrentVideoDriver(), *asked = env ? env->sdl_videodriver : NULL;
     if (!drv || ((!strcmp(drv, "offscreen") || !strcmp(drv, "dummy")) &&
                  !(asked && !strcmp(asked, drv)))) {
         const char *d = env ? env->display : NULL, *wd = env ? env->wayland_display : NULL;
@@ -963,7 +963,7 @@ static bool open_window(struct win *w, const struct bt_config *cfg)
     if (!w->window)
         goto fail;
     bool geometry = cfg->env && cfg->env->render_geometry;
-    w->xshm = geometry ? NULL : xshm_create(w->window);
+    w->xshm = geometry || (cfg->env && cfg->env->xshm_off) ? NULL : xshm_create(w->window);
     if (!geometry && !w->xshm && !SDL_GetWindowSurface(w->window)) {
         /* A video driver without a window framebuffer: an SDL renderer draws instead. */
         fprintf(stderr, "boundterm: window surface: %s; drawing through an SDL renderer\n",
@@ -1060,7 +1060,7 @@ static bool start(struct win *w, const struct bt_config *cfg)
     cursor_default(session_term(w->s), cfg);
     w->app->xfd = x11_fd(w->window);
     if (!w->app->xk) /* NULL again for every window when the first could not */
-        w->app->xk = w->app->n == 0 ? xkeys_create(w->window) : NULL;
+        w->app->xk = w->app->n == 0 ? xkeys_create(w->window, cfg->env) : NULL;
     else if (!xkeys_add(w->app->xk, w->window))
         fprintf(stderr, "boundterm: window: keys of this window go through SDL\n");
     if (pipe2(w->wake_pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
@@ -1179,12 +1179,11 @@ struct slice_attr {
  * runs on its CPU, a thread with the default slice waits for the hog's slice to end (0.3 ms
  * and more was seen on two cores under the typing benchmark), one with a short slice runs at
  * once. Threads and programs started later get the default again (reset on fork).
- * BOUNDTERM_SHORT_SLICE=0 leaves the default.
+ * BOUNDTERM_SHORT_SLICE=0 (env->short_slice_off) leaves the default.
  */
-static void short_slice(void)
+static void short_slice(const struct bt_config_env *env)
 {
-    const char *env = getenv("BOUNDTERM_SHORT_SLICE");
-    if (env && strcmp(env, "0") == 0)
+    if (env && env->short_slice_off)
         return;
 #if defined(__linux__) && defined(SYS_sched_setattr)
     struct slice_attr at = {.size = sizeof at, .policy = SCHED_OTHER,
@@ -1197,7 +1196,7 @@ static void short_slice(void)
 
 int window_run(const struct bt_config *cfg)
 {
-    short_slice();
+    short_slice(cfg->env);
     struct app *a = calloc(1, sizeof *a);
     int status = SESSION_EXIT_FAILED;
     if (!a) {

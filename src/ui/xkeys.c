@@ -4,6 +4,8 @@
  */
 #include "xkeys.h"
 
+#include "config.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,16 +71,16 @@ static bool dir_has_entries(const char *path)
     return any;
 }
 
-bool xkeys_input_method(void)
+bool xkeys_input_method(const struct bt_config_env *env)
 {
-    const char *mods = getenv("XMODIFIERS"), *sdl = getenv("SDL_IM_MODULE");
-    if ((sdl && *sdl) || getenv("IBUS_ADDRESS"))
+    const char *mods = env->xmodifiers, *sdl = env->sdl_im_module;
+    if ((sdl && *sdl) || env->ibus_address)
         return true;
     if (mods && *mods && strcmp(mods, "@im=none") != 0)
         return true; /* an XIM server (or fcitx, which SDL reaches over D-Bus) */
     /* SDL tries IBus whenever its daemon runs: it leaves its address under ~/.config. */
     char path[4096];
-    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+    const char *xdg = env->xdg_config_home, *home = env->home;
     int n = xdg && *xdg ? snprintf(path, sizeof path, "%s/ibus/bus", xdg)
                         : snprintf(path, sizeof path, "%s/.config/ibus/bus", home ? home : "");
     return n > 0 && (size_t)n < sizeof path && dir_has_entries(path);
@@ -117,12 +119,10 @@ bool x11_window_of(SDL_Window *win, Display **dpy, Window *xid)
     return true;
 }
 
-struct xkeys *xkeys_create(SDL_Window *win)
+struct xkeys *xkeys_create(SDL_Window *win, const struct bt_config_env *env)
 {
-    const char *force = getenv("BOUNDTERM_X11_KEYS");
-    if (force && strcmp(force, "0") == 0)
-        return NULL;
-    if (!(force && strcmp(force, "1") == 0) && xkeys_input_method())
+    int mode = env ? env->x11_keys : -1;
+    if (mode == 0 || (mode != 1 && env && xkeys_input_method(env)))
         return NULL;
     Display *dpy;
     Window xid;
@@ -416,9 +416,10 @@ int xkeys_take(struct xkeys *xk, xkeys_deliver *deliver, void *user, bool *more)
 
 #else /* without Xlib: SDL takes every key */
 
-struct xkeys *xkeys_create(SDL_Window *win)
+struct xkeys *xkeys_create(SDL_Window *win, const struct bt_config_env *env)
 {
     (void)win;
+    (void)env;
     return NULL;
 }
 

@@ -34,11 +34,14 @@
 
 struct xkeys;
 
+struct bt_config_env;
+
 /*
  * Direct keys for the windows on win's X connection; NULL (silently) when win is not on X11,
- * an input method may be in use, BOUNDTERM_X11_KEYS=0, or out of memory.
+ * env says no (x11_keys 0) or an input method may be in use (x11_keys -1 and
+ * xkeys_input_method), or out of memory. env NULL: as x11_keys -1 with nothing set.
  */
-struct xkeys *xkeys_create(SDL_Window *win);
+struct xkeys *xkeys_create(SDL_Window *win, const struct bt_config_env *env);
 /* NULL is a no-op. */
 void xkeys_destroy(struct xkeys *xk);
 
@@ -73,8 +76,12 @@ int xkeys_take(struct xkeys *xk, xkeys_deliver *deliver, void *user, bool *more)
  */
 SDL_Keycode xkeys_sym(unsigned long keysym);
 
-/* True when the environment says an input method other than Xlib's may be in use. */
-bool xkeys_input_method(void);
+/*
+ * True when the environment (env's XMODIFIERS, SDL_IM_MODULE, IBUS_ADDRESS, and IBus's
+ * address files under its XDG_CONFIG_HOME or HOME) says an input method other than Xlib's
+ * may be in use.
+ */
+bool xkeys_input_method(const struct bt_config_env *env);
 
 #if defined(BT_HAVE_X11)
 #include <X11/Xlib.h>

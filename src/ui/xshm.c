@@ -48,9 +48,6 @@ static bool visual_fits(const Visual *v, int depth)
 
 struct xshm *xshm_create(SDL_Window *win)
 {
-    const char *force = getenv("BOUNDTERM_XSHM");
-    if (force && strcmp(force, "0") == 0)
-        return NULL;
     Display *dpy;
     Window xid;
     XWindowAttributes wa;

@@ -10,8 +10,8 @@
  * event already says so.
  *
  * Only for a local display with MIT-SHM and a 32-bit xRGB visual in the host's byte order;
- * xshm_create() returns NULL otherwise (or with BOUNDTERM_XSHM=0), and the window uses
- * SDL's surface.
+ * xshm_create() returns NULL otherwise, and the window uses SDL's surface (as it does
+ * with BOUNDTERM_XSHM=0, when it does not ask).
  */
 #ifndef BT_XSHM_H
 #define BT_XSHM_H

@@ -262,6 +262,49 @@ static void test_env(void)
     CHECK(cfg.argv == NULL);
 }
 
+/* The process's switches of the window, read where everything else of the environment is. */
+static void test_env_from_process(void)
+{
+    static const struct {
+        const char *value;
+        bool off;
+        int keys;
+    } cases[] = {{NULL, false, -1}, {"0", true, 0}, {"1", false, 1}, {"yes", false, -1},
+                 {"", false, -1}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        static const char *const vars[] = {"BOUNDTERM_XSHM", "BOUNDTERM_SHORT_SLICE",
+                                           "BOUNDTERM_X11_KEYS"};
+        for (size_t v = 0; v < 3; v++)
+            if (cases[i].value)
+                setenv(vars[v], cases[i].value, 1);
+            else
+                unsetenv(vars[v]);
+        struct bt_config_env env;
+        bt_config_env_from_process(&env);
+        CHECK_EQ(env.xshm_off, cases[i].off);
+        CHECK_EQ(env.short_slice_off, cases[i].off);
+        CHECK_EQ(env.x11_keys, cases[i].keys);
+    }
+    setenv("XMODIFIERS", "@im=ibus", 1);
+    setenv("SDL_IM_MODULE", "fcitx", 1);
+    setenv("IBUS_ADDRESS", "unix:path=/x", 1);
+    setenv("SDL_VIDEODRIVER", "x11", 1);
+    struct bt_config_env env;
+    bt_config_env_from_process(&env);
+    CHECK_STR(env.xmodifiers, "@im=ibus");
+    CHECK_STR(env.sdl_im_module, "fcitx");
+    CHECK_STR(env.ibus_address, "unix:path=/x");
+    CHECK_STR(env.sdl_videodriver, "x11");
+    static const char *const im[] = {"XMODIFIERS", "SDL_IM_MODULE", "IBUS_ADDRESS",
+                                     "SDL_VIDEODRIVER", "BOUNDTERM_XSHM",
+                                     "BOUNDTERM_SHORT_SLICE", "BOUNDTERM_X11_KEYS"};
+    for (size_t v = 0; v < sizeof(im) / sizeof(im[0]); v++)
+        unsetenv(im[v]);
+    bt_config_env_from_process(&env);
+    CHECK(env.xmodifiers == NULL && env.sdl_im_module == NULL && env.ibus_address == NULL &&
+          env.sdl_videodriver == NULL);
+}
+
 /* Every flag of the table appears in --help, and a message is cut safely when err is small. */
 static void test_help_and_truncation(void)
 {
@@ -305,6 +348,7 @@ int main(void)
     test_good_lines();
     test_bad_lines();
     test_env();
+    test_env_from_process();
     test_help_and_truncation();
     return check_done();
 }

@@ -444,33 +444,31 @@ static int run_xkeys_input_method(void)
         return 1;
     snprintf(bus, sizeof bus, "%s/.config/ibus/bus", home);
     snprintf(addr, sizeof addr, "%s/machine-unix-0", bus);
-    static const char *const vars[] = {"XMODIFIERS", "SDL_IM_MODULE", "IBUS_ADDRESS",
-                                       "XDG_CONFIG_HOME"};
-    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
-        unsetenv(vars[i]);
-    setenv("HOME", home, 1);
+    struct bt_config_env env = {.home = home, .x11_keys = -1};
     int failed = 0;
 #define IM(want, what)                                                                    \
     do {                                                                                  \
-        if (xkeys_input_method() != (want)) {                                             \
-            printf("xkeys_input_method: %s: %d, want %d\n", what, !(want), (want));         \
+        if (xkeys_input_method(&env) != (want)) {                                         \
+            printf("xkeys_input_method: %s: %d, want %d\n", what, !(want), (want));        \
             failed++;                                                                     \
         }                                                                                 \
     } while (0)
     IM(false, "nothing set");
-    setenv("XMODIFIERS", "@im=none", 1);
+    env.xmodifiers = "@im=none";
     IM(false, "XMODIFIERS=@im=none");
-    setenv("XMODIFIERS", "@im=ibus", 1);
+    env.xmodifiers = "";
+    IM(false, "XMODIFIERS empty");
+    env.xmodifiers = "@im=ibus";
     IM(true, "XMODIFIERS=@im=ibus");
-    setenv("XMODIFIERS", "@im=fcitx", 1);
+    env.xmodifiers = "@im=fcitx";
     IM(true, "XMODIFIERS=@im=fcitx");
-    unsetenv("XMODIFIERS");
-    setenv("SDL_IM_MODULE", "fcitx", 1);
+    env.xmodifiers = NULL;
+    env.sdl_im_module = "fcitx";
     IM(true, "SDL_IM_MODULE=fcitx");
-    unsetenv("SDL_IM_MODULE");
-    setenv("IBUS_ADDRESS", "unix:path=/tmp/x", 1);
+    env.sdl_im_module = NULL;
+    env.ibus_address = "unix:path=/tmp/x";
     IM(true, "IBUS_ADDRESS");
-    unsetenv("IBUS_ADDRESS");
+    env.ibus_address = NULL;
     char mk[160];
     snprintf(mk, sizeof mk, "mkdir -p %s", bus);
     if (system(mk) != 0)
@@ -480,10 +478,14 @@ static int run_xkeys_input_method(void)
     if (f)
         fclose(f);
     IM(true, "IBus's address file (the daemon runs)");
-    setenv("XDG_CONFIG_HOME", "/nonexistent", 1);
+    env.xdg_config_home = "/nonexistent";
     IM(false, "XDG_CONFIG_HOME elsewhere");
+    env.xdg_config_home = "";
+    IM(true, "XDG_CONFIG_HOME empty: HOME's");
+    env.xdg_config_home = NULL;
+    env.home = NULL;
+    IM(false, "neither XDG_CONFIG_HOME nor HOME");
 #undef IM
-    unsetenv("XDG_CONFIG_HOME");
     remove(addr);
     snprintf(mk, sizeof mk, "rm -rf %s", home);
     if (system(mk) != 0)

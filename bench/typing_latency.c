@@ -1,13 +1,14 @@
 /*
  * typing_latency: keystroke to changed pixels, as a person typing into a terminal sees it.
  *
- * usage: typing_latency WINDOW_ID [KEYS [HEIGHT]]
+ * usage: typing_latency WINDOW_ID [KEYS [HEIGHT [LOG]]]
  *
  * Sends KEYS (default 100) key presses with XTEST, one at a time with a pause between them
  * (an idle terminal), and after each polls the window's top HEIGHT pixels (default 64) with
  * XGetImage until they change: the program inside must echo what it reads (bench/
- * typing_latency.sh runs `stty raw -echo; exec cat`). Prints each latency in ms and then
- * the median and p95. Keys that changed nothing within a second count as lost.
+ * typing_latency.sh runs `stty raw -echo; exec cat`). Prints the median and p95; with LOG,
+ * appends each key's latency in ms to that file, one a line in the order typed. Keys that
+ * changed nothing within a second count as lost.
  */
 #include <stdio.h>
 #include <stdbool.h>
@@ -51,7 +52,7 @@ static char *grab(Display *d, Window w, unsigned width, unsigned height, size_t 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: typing_latency WINDOW_ID [KEYS [HEIGHT]]\n");
+        fprintf(stderr, "usage: typing_latency WINDOW_ID [KEYS [HEIGHT [LOG]]]\n");
         return 2;
     }
     Window w = (Window)strtoul(argv[1], NULL, 0);
@@ -93,6 +94,13 @@ int main(int argc, char **argv)
         free(before);
         usleep(60 * 1000); /* let the terminal go idle again */
     }
+    FILE *log = argc > 4 ? fopen(argv[4], "a") : NULL;
+    if (argc > 4 && !log)
+        fprintf(stderr, "typing_latency: %s: cannot append to it\n", argv[4]);
+    for (int i = 0; log && i < got; i++)
+        fprintf(log, "%.3f\n", lat[i]);
+    if (log && fclose(log) != 0)
+        fprintf(stderr, "typing_latency: %s: not written\n", argv[4]);
     qsort(lat, (size_t)got, sizeof *lat, cmp);
     if (got)
         printf("keys %d, lost %d, median %.2f ms, p95 %.2f ms, min %.2f, max %.2f\n", got, lost,

@@ -4,7 +4,9 @@
 # In each terminal `stty raw -echo; exec cat` echoes what it reads; bench/typing_latency
 # sends KEYS keys with XTEST (60 ms apart: an idle terminal) and polls the window's top rows
 # until they change. RUNS rounds, the terminals interleaved in each; medians of the rounds,
-# and each terminal's CPU a key (all its threads, /proc/PID/task/*/schedstat).
+# each terminal's CPU a key (all its threads, /proc/PID/task/*/schedstat), and the quantiles
+# of all its keys of all rounds pooled (a p95 of 100 keys is their sixth slowest, and moves
+# with each round's few unlucky keys; pooled, RUNS x KEYS keys say more about the tail).
 #
 # The benchmark polls the top rows across the window's whole width, so a wider window costs
 # more to poll (each XGetImage copies more), which adds to the latency measured. xterm and
@@ -109,7 +111,7 @@ for run in $(seq 1 "$runs"); do
         xdotool mousemove $((X + WIDTH / 2)) $((Y + HEIGHT / 2)) # focus follows the pointer
         sleep 0.3
         c0=$(cpu_ns "$tpid")
-        "$tool" "$wid" "$keys" 48 | sed "s/^/$t $run: ${WIDTH}x$HEIGHT window, /" |
+        "$tool" "$wid" "$keys" 48 "$tmp/keys-$t" | sed "s/^/$t $run: ${WIDTH}x$HEIGHT window, /" |
             tee -a "$tmp/all"
         echo "$t $run: cpu $(( ($(cpu_ns "$tpid") - c0) / keys / 1000 )) us a key" | tee -a "$tmp/all"
         kill "$tpid" 2>/dev/null; wait "$tpid" 2>/dev/null || true
@@ -117,8 +119,9 @@ for run in $(seq 1 "$runs"); do
     done
 done
 python3 - "$tmp/all" $terms <<'PY'
-import re, statistics, sys
+import os, re, statistics, sys
 lines = open(sys.argv[1]).read().splitlines()
+tmp = os.path.dirname(sys.argv[1])
 print("\n%-10s %12s %12s %12s  (medians of the runs')" % ("terminal", "median", "p95", "CPU a key"))
 for t in sys.argv[2:]:
     med, p95, cpu = [], [], []
@@ -133,4 +136,15 @@ for t in sys.argv[2:]:
     if med:
         print("%-10s %9.2f ms %9.2f ms %9d us" % (t, statistics.median(med), statistics.median(p95),
                                                  statistics.median(cpu) if cpu else -1))
+print("\n%-10s %7s %9s %9s %9s %9s  (all keys of all runs)" % ("terminal", "keys", "p50", "p90",
+                                                               "p95", "p99"))
+for t in sys.argv[2:]:
+    path = os.path.join(tmp, "keys-" + t)
+    if not os.path.exists(path):
+        continue
+    v = sorted(float(x) for x in open(path) if x.strip())
+    if v:
+        q = lambda p: v[min(len(v) - 1, int(len(v) * p))]
+        print("%-10s %7d %6.2f ms %6.2f ms %6.2f ms %6.2f ms" % (t, len(v), q(.5), q(.9), q(.95),
+                                                              q(.99)))
 PY

@@ -38,7 +38,8 @@ struct frame {
     uint64_t *ghash, *gprev; /* per tile: the hash at frame_grid_done, this frame's and last */
     bool gvalid;             /* gprev is a finished frame's (frame_keep_band may use it) */
     bool grid_done;          /* this frame called frame_grid_done */
-    bool *kept;              /* per band: frame_keep_band took it */
+    bool *kept;              /* per tile: frame_keep_band or frame_keep_tiles took it */
+    int own_band;            /* frame_own_band's: its kept tiles take none of its quads */
     bool any_kept, redo;
     bool *dirty;      /* per tile */
     SDL_Rect *damage; /* what the last frame changed: runs of dirty tiles, merged down */
@@ -105,7 +106,7 @@ static bool resize(struct frame *f, int w, int h, int band_h)
     f->prev = calloc(nt, sizeof *f->prev);
     f->ghash = calloc(nt, sizeof *f->ghash);
     f->gprev = calloc(nt, sizeof *f->gprev);
-    f->kept = calloc((size_t)nb, sizeof *f->kept);
+    f->kept = calloc(nt, sizeof *f->kept);
     f->dirty = calloc(nt, sizeof *f->dirty);
     f->damage = calloc(nt, sizeof *f->damage);
     f->copied = calloc(nt, sizeof *f->copied);
@@ -138,6 +139,7 @@ bool frame_begin(struct frame *f, int w, int h, int band_h, uint32_t bg, const u
     f->whole = false;
     f->open = false;
     f->grid_done = f->any_kept = f->redo = false;
+    f->own_band = -1;
     if (w <= 0 || h <= 0 || band_h <= 0)
         return false;
     if ((w != f->w || h != f->h || band_h != f->band_h || !f->px) && !resize(f, w, h, band_h))
@@ -147,20 +149,51 @@ bool frame_begin(struct frame *f, int w, int h, int band_h, uint32_t bg, const u
     uint64_t seed = frame_fold(0x6a09e667f3bcc908ull, f->bg);
     for (int i = 0; i < ntiles(f); i++)
         f->hash[i] = seed;
-    for (int b = 0; b < f->nbands; b++)
-        f->kept[b] = false;
+    memset(f->kept, 0, (size_t)ntiles(f) * sizeof *f->kept);
     return true;
+}
+
+/* True when the last frame can vouch for band b's grid quads now. */
+static bool can_keep(const struct frame *f, int b)
+{
+    return f->open && f->gvalid && !f->invalid && !f->whole && !f->grid_done && b >= 0 &&
+           b < f->nbands;
+}
+
+/* Keeps tile t of band b: as if the same quads were queued again. */
+static void keep_tile(struct frame *f, int b, int t)
+{
+    f->hash[b * f->ntx + t] = f->gprev[b * f->ntx + t];
+    f->kept[b * f->ntx + t] = f->any_kept = true;
 }
 
 bool frame_keep_band(struct frame *f, int b)
 {
-    if (!f->open || !f->gvalid || f->invalid || f->whole || f->grid_done || b < 0 ||
-        b >= f->nbands)
+    if (!can_keep(f, b))
         return false;
-    for (int t = 0; t < f->ntx; t++) /* as if the same quads were queued again */
-        f->hash[b * f->ntx + t] = f->gprev[b * f->ntx + t];
-    f->kept[b] = f->any_kept = true;
+    for (int t = 0; t < f->ntx; t++)
+        keep_tile(f, b, t);
     return true;
+}
+
+bool frame_keep_tiles(struct frame *f, int b, int x0, int x1, int *dx0, int *dx1)
+{
+    x0 = x0 < 0 ? 0 : x0;
+    x1 = x1 > f->w ? f->w : x1;
+    if (!can_keep(f, b) || x0 >= x1)
+        return false;
+    int t0 = x0 / TILE_W, t1 = (x1 - 1) / TILE_W;
+    for (int t = 0; t < f->ntx; t++)
+        if (t < t0 || t > t1)
+            keep_tile(f, b, t);
+    *dx0 = t0 * TILE_W;
+    *dx1 = (t1 + 1) * TILE_W < f->w ? (t1 + 1) * TILE_W : f->w;
+    return true;
+}
+
+void frame_own_band(struct frame *f, int b)
+{
+    f->own_band = b;
 }
 
 void frame_grid_done(struct frame *f)
@@ -169,6 +202,7 @@ void frame_grid_done(struct frame *f)
         return;
     memcpy(f->ghash, f->hash, (size_t)ntiles(f) * sizeof *f->hash);
     f->grid_done = true;
+    f->own_band = -1;
 }
 
 bool frame_redo(const struct frame *f)
@@ -182,15 +216,9 @@ bool frame_redo(const struct frame *f)
  */
 static bool kept_changed(const struct frame *f)
 {
-    for (int b = 0; f->any_kept && b < f->nbands; b++) {
-        if (!f->kept[b])
-            continue;
-        if (f->invalid || f->whole)
+    for (int i = 0; f->any_kept && i < ntiles(f); i++)
+        if (f->kept[i] && (f->invalid || f->whole || f->hash[i] != f->prev[i]))
             return true;
-        for (int t = 0; t < f->ntx; t++)
-            if (f->hash[b * f->ntx + t] != f->prev[b * f->ntx + t])
-                return true;
-    }
     return false;
 }
 
@@ -237,6 +265,8 @@ static void hash_quad(struct frame *f, const struct quad *q)
         int top = band_top(f, b), bot = band_end(f, b);
         int y0 = q->y > top ? q->y : top, y1 = q->y + q->h < bot ? q->y + q->h : bot;
         for (int t = t0; t <= t1; t++) {
+            if (b == f->own_band && f->kept[b * f->ntx + t])
+                continue; /* the last frame's quads of this band stand here */
             int left = t * TILE_W, right = left + TILE_W < f->w ? left + TILE_W : f->w;
             int cx0 = x0 > left ? x0 : left, cx1 = x1 < right ? x1 : right;
             uint64_t where = (uint64_t)(uint16_t)(cx0 - left) |

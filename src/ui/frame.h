@@ -65,6 +65,22 @@ void frame_flush(struct frame *f);
  */
 bool frame_keep_band(struct frame *f, int b);
 
+/*
+ * Band b is to show what the last frame showed there but in the tiles that pixel columns
+ * [x0, x1) touch, as frame_keep_band does for the whole band; *dx0, *dx1 get the columns of
+ * those tiles, which the caller then draws whole: every quad of its own that touches them.
+ * False, and nothing kept, when the last frame cannot vouch for the band (as frame_keep_band)
+ * or the columns are outside the frame.
+ */
+bool frame_keep_tiles(struct frame *f, int b, int x0, int x1, int *dx0, int *dx1);
+
+/*
+ * The quads queued from now on are band b's own (its row of cells, or its cursor): in the
+ * tiles frame_keep_tiles kept they stand for what is kept and are not counted again, where
+ * anything else queued over a kept tile makes it change (frame_redo). -1: no band's.
+ */
+void frame_own_band(struct frame *f, int b);
+
 /* The quads queued so far are the ones bands are kept by; what follows is drawn over them. */
 void frame_grid_done(struct frame *f);
 

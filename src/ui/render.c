@@ -49,7 +49,11 @@ struct render {
     uint64_t *sig;             /* per grid row, what the last frame drew it from (row_sig) */
     bool *blinks;              /* per grid row, whether it held blinking text */
     int nsig;
+    uint64_t *csig;            /* per grid cell (row-major, csig_cols a row): cell_sig */
+    bool *csig_ok;             /* per grid row: its csig are what the last frame drew */
+    int csig_rows, csig_cols;
     uint64_t rows_drawn;       /* grid rows drawn (not kept from the last frame), for tests */
+    uint64_t rows_part;        /* ... of them only around the cells that changed */
 };
 
 uint32_t render_color(const struct render *rd, sb_color c, bool fg)
@@ -116,6 +120,8 @@ void render_destroy(struct render *rd)
     frame_destroy(rd->frame);
     free(rd->sig);
     free(rd->blinks);
+    free(rd->csig);
+    free(rd->csig_ok);
     free(rd->vert);
     free(rd->index);
     free(rd);
@@ -437,37 +443,47 @@ static bool block_cursor_at(const struct render_scene *s, int r, int c)
                               s->lines[r]->cells[c].width == 0));
 }
 
-/* Queues one row: background runs first, then glyphs and lines. */
-static bool draw_row(struct render *rd, const struct render_scene *s, int r)
+/* True when a cell of row r at column c draws blinking text (a phase of the blink shows). */
+static bool blinks_at(const struct render_scene *s, int r, int c, const struct sb_cell *cell)
+{
+    return cell->width != 0 && (cell->attrs & SB_ATTR_BLINK) &&
+           (inked(cell) || hovered(s, r, c, cell));
+}
+
+/*
+ * Queues the cells [c0, c1) of row r: background runs first, then glyphs and lines. True when
+ * one of them blinks.
+ */
+static bool draw_cells(struct render *rd, const struct render_scene *s, int r, int c0, int c1)
 {
     static const struct sb_cell blank = {.width = 1};
     const struct sb_row *row = s->lines[r];
-    int cw = rd->m->cell_w, y = r * rd->m->cell_h, run_x = 0;
+    int cw = rd->m->cell_w, y = r * rd->m->cell_h, run_x = c0 * cw;
     uint32_t run_bg = rd->bg;
     bool blink = false;
     int lo, hi;
     row_marks(s, r, &lo, &hi);
-    for (int c = 0; c <= s->cols; c++) {
+    for (int c = c0; c <= c1; c++) {
         uint32_t bg = rd->bg;
-        if (c < s->cols) {
+        if (c < c1) {
             const struct sb_cell *cell = row && (uint32_t)c < row->ncols ? &row->cells[c] : &blank;
             bg = cell_bg(rd, cell, selected(s, r, c, lo, hi));
             if (block_cursor_at(s, r, c))
                 bg = rd->cursor;
         }
-        if (c == s->cols || bg != run_bg) {
+        if (c == c1 || bg != run_bg) {
             if (run_bg != rd->bg)
                 render_rect(rd, run_x, y, c * cw - run_x, rd->m->cell_h, 0xff000000u | run_bg);
             run_x = c * cw;
             run_bg = bg;
         }
     }
-    for (int c = 0; row && c < s->cols && (uint32_t)c < row->ncols; c++) {
+    for (int c = c0; row && c < c1 && (uint32_t)c < row->ncols; c++) {
         const struct sb_cell *cell = &row->cells[c];
         if (cell->width == 0 || (!inked(cell) && !hovered(s, r, c, cell)))
             continue; /* most cells of most screens: their background is all */
         struct ink k = cell_ink(rd, cell, selected(s, r, c, lo, hi), s->blink_on);
-        blink |= (cell->attrs & SB_ATTR_BLINK) != 0;
+        blink |= blinks_at(s, r, c, cell);
         if (block_cursor_at(s, r, c))
             k.fg = k.bg == rd->cursor ? rd->bg : k.bg; /* the cell's colours, inverted */
         if (k.text)
@@ -575,11 +591,108 @@ static uint64_t row_sig(const struct render *rd, const struct render_scene *s, i
     return h | 1; /* never 0 */
 }
 
+/* Makes room for the cells' signatures of a rows x cols grid (a new size: none valid yet). */
+static bool sig_cells(struct render *rd, int rows, int cols)
+{
+    if (rows == rd->csig_rows && cols == rd->csig_cols)
+        return true;
+    free(rd->csig);
+    free(rd->csig_ok);
+    rd->csig = calloc((size_t)rows * (size_t)cols, sizeof *rd->csig);
+    rd->csig_ok = calloc((size_t)rows, sizeof *rd->csig_ok);
+    bool ok = rd->csig && rd->csig_ok;
+    rd->csig_rows = ok ? rows : 0;
+    rd->csig_cols = ok ? cols : 0;
+    return ok;
+}
+
+/*
+ * Everything cell (r, c) is drawn from, folded (never 0): its content, the colours and font,
+ * whether it is selected, matched or under the pointer's link, the cursor on it or on the
+ * cell before (a wide cursor), and the blink phase when it blinks.
+ */
+static uint64_t cell_sig(const struct render *rd, const struct render_scene *s, int r, int c,
+                         int lo, int hi)
+{
+    static const struct sb_cell blank = {.width = 1};
+    const struct sb_row *row = s->lines[r];
+    const struct sb_cell *cell = row && (uint32_t)c < row->ncols ? &row->cells[c] : &blank;
+    uint64_t h = rd->look;
+    for (int i = 0; i < SB_MAX_CHARS; i += 2)
+        h = frame_fold(h, (uint64_t)cell->chars[i] << 32 |
+                              (i + 1 < SB_MAX_CHARS ? cell->chars[i + 1] : 0));
+    h = frame_fold(h, (uint64_t)cell->fg << 32 | cell->bg);
+    h = frame_fold(h, (uint64_t)cell->attrs << 32 | (uint64_t)cell->link << 16 | cell->width);
+    h = frame_fold(h, (uint64_t)selected(s, r, c, lo, hi) << 8 |
+                          (uint64_t)hovered(s, r, c, cell) << 1 | block_cursor_at(s, r, c));
+    const struct render_cursor *cur = &s->cursor;
+    if (cur->row == r && (cur->col == c || cur->col == c - 1))
+        h = frame_fold(h, (uint64_t)(uint32_t)cur->col << 32 | (uint64_t)cur->shape << 8 |
+                              (uint64_t)cur->visible << 1 | cur->hollow);
+    if (cell->attrs & SB_ATTR_BLINK)
+        h = frame_fold(h, s->blink_on);
+    return h | 1;
+}
+
+/*
+ * Row r's cells' signatures, stored: the cells [*c0, *c1) whose signature changed since the
+ * last frame that stored them (*c0 >= *c1: none), and whether the row blinks. False when
+ * there was nothing to compare with.
+ */
+static bool changed_cells(struct render *rd, const struct render_scene *s, int r, int *c0,
+                          int *c1, bool *blink)
+{
+    uint64_t *sig = rd->csig + (size_t)r * (size_t)rd->csig_cols;
+    const struct sb_row *row = s->lines[r];
+    int lo, hi;
+    row_marks(s, r, &lo, &hi);
+    *c0 = s->cols;
+    *c1 = 0;
+    *blink = false;
+    for (int c = 0; c < s->cols; c++) {
+        uint64_t v = cell_sig(rd, s, r, c, lo, hi);
+        if (v != sig[c]) {
+            *c0 = c < *c0 ? c : *c0;
+            *c1 = c + 1;
+            sig[c] = v;
+        }
+        *blink |= row && (uint32_t)c < row->ncols && blinks_at(s, r, c, &row->cells[c]);
+    }
+    bool had = rd->csig_ok[r];
+    rd->csig_ok[r] = true;
+    return had;
+}
+
+/*
+ * Keeps what of row r's band lies away from its changed cells [*c0, *c1) and a cell more on
+ * each side (a curly underline reaches a few pixels into the next cell), and gives in *c0,
+ * *c1 the cells to draw: every cell over the tiles not kept, and the one before (its
+ * underline). No cell changed: the band is kept whole. False: the row is to be drawn whole.
+ */
+static bool keep_part(struct render *rd, const struct render_scene *s, int r, int *c0, int *c1)
+{
+    if (*c0 >= *c1)
+        return frame_keep_band(rd->frame, r);
+    int cw = rd->m->cell_w, dx0, dx1;
+    if (!frame_keep_tiles(rd->frame, r, (*c0 - 1) * cw, (*c1 + 1) * cw, &dx0, &dx1))
+        return false;
+    int a = dx0 / cw - 1, z = (dx1 + cw - 1) / cw;
+    a = a < 0 ? 0 : a;
+    const struct sb_row *row = s->lines[r];
+    while (a > 0 && row && (uint32_t)a < row->ncols && row->cells[a].width == 0)
+        a--; /* the right half of a wide cell is drawn with its left */
+    *c0 = a;
+    *c1 = z < s->cols ? z : s->cols;
+    return true;
+}
+
 bool render_grid(struct render *rd, const struct render_scene *s)
 {
     bool blink = false, cursor_kept = false;
-    /* with its own frame, a row drawn from what the last frame's was is kept there */
+    /* with its own frame, a row drawn from what the last frame's was is kept there, and a row
+     * that changed is drawn only around its cells that did */
     bool keeping = rd->frame && s->stamps && !s->indicator && sig_rows(rd, s->rows);
+    bool cells = keeping && sig_cells(rd, s->rows, s->cols);
     for (int r = 0; r < s->rows; r++) {
         uint64_t sig = keeping ? row_sig(rd, s, r) : 0;
         if (sig && sig == rd->sig[r] && frame_keep_band(rd->frame, r)) {
@@ -587,7 +700,19 @@ bool render_grid(struct render *rd, const struct render_scene *s)
             cursor_kept |= s->cursor.row == r;
             continue;
         }
-        bool b = draw_row(rd, s, r);
+        bool b = false, signed_cells = cells && sig;
+        int c0, c1;
+        if (signed_cells && changed_cells(rd, s, r, &c0, &c1, &b) &&
+            keep_part(rd, s, r, &c0, &c1)) {
+            frame_own_band(rd->frame, r);
+            draw_cells(rd, s, r, c0, c1);
+            frame_own_band(rd->frame, -1);
+            rd->rows_part++;
+        } else {
+            if (!signed_cells && r < rd->csig_rows)
+                rd->csig_ok[r] = false; /* drawn without its cells' signatures */
+            b = draw_cells(rd, s, r, 0, s->cols);
+        }
         blink |= b;
         rd->rows_drawn++;
         if (rd->nsig > r) {
@@ -595,8 +720,13 @@ bool render_grid(struct render *rd, const struct render_scene *s)
             rd->blinks[r] = b;
         }
     }
-    if (!cursor_kept)
+    if (!cursor_kept) { /* on a row drawn in part, over its kept tiles: as kept */
+        if (rd->frame)
+            frame_own_band(rd->frame, s->cursor.row);
         draw_cursor(rd, s);
+        if (rd->frame)
+            frame_own_band(rd->frame, -1);
+    }
     if (s->indicator)
         draw_indicator(rd, s);
     if (rd->frame)
@@ -617,4 +747,9 @@ uint64_t render_glyphs_made(const struct render *rd)
 uint64_t render_rows_drawn(const struct render *rd)
 {
     return rd->rows_drawn;
+}
+
+uint64_t render_rows_partial(const struct render *rd)
+{
+    return rd->rows_part;
 }

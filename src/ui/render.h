@@ -89,6 +89,8 @@ bool render_grid(struct render *rd, const struct render_scene *scene);
 bool render_redo(const struct render *rd);
 /* Grid rows drawn so far, rows kept from the last frame not counted (for tests). */
 uint64_t render_rows_drawn(const struct render *rd);
+/* Rows of rows_drawn drawn only around the cells that changed (for tests). */
+uint64_t render_rows_partial(const struct render *rd);
 /* Glyphs rasterised into the current atlas (for tests). */
 uint64_t render_glyphs_made(const struct render *rd);
 /* Queues a solid rectangle of colour 0xAARRGGBB. */

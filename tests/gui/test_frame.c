@@ -280,6 +280,79 @@ static void test_sizes(void)
     frame_destroy(NULL);
 }
 
+/*
+ * A band kept but for the tiles around a change (frame_keep_tiles): the band's own quads
+ * queued over its kept tiles (frame_own_band) count for nothing, the change's tiles only are
+ * redrawn and copied, and the frame is what a fresh frame of every quad shows; a quad of
+ * anyone else's over a kept tile, before or after frame_grid_done, makes the frame redo.
+ */
+enum { CELLS = 10, CELL_W = 10, PART_BAND = 2 };
+
+static void cell_quads(struct q *qs, uint64_t changed)
+{
+    for (int c = 0; c < CELLS; c++)
+        qs[c] = (struct q){c * CELL_W, PART_BAND * BAND, CELL_W, BAND, c, 2,
+                           0xff000000u | (uint32_t)(0x30507 * (c + 1)),
+                           1 + (uint64_t)c + (c == 7 ? changed : 0)};
+}
+
+/* Draws the cells' band kept but for cells [c0, c1) (all, when keeping is refused); then
+ * extra (if any) as another band's quad, or over the grid. */
+static bool draw_part(struct frame *f, const struct q *qs, int c0, int c1, const struct q *extra,
+                      bool extra_over)
+{
+    CHECK(frame_begin(f, W, H, BAND, 0, atlas, APITCH));
+    int dx0 = 0, dx1 = W;
+    bool part = frame_keep_tiles(f, PART_BAND, c0 * CELL_W, c1 * CELL_W, &dx0, &dx1);
+    frame_own_band(f, PART_BAND);
+    for (int c = 0; c < CELLS; c++)
+        if (qs[c].x + qs[c].w > dx0 && qs[c].x < dx1)
+            frame_quad(f, qs[c].x, qs[c].y, qs[c].w, qs[c].h, qs[c].sx, qs[c].sy, qs[c].argb,
+                       qs[c].ident);
+    frame_own_band(f, -1);
+    if (extra && !extra_over)
+        frame_quad(f, extra->x, extra->y, extra->w, extra->h, extra->sx, extra->sy, extra->argb,
+                   extra->ident);
+    frame_grid_done(f);
+    if (extra && extra_over)
+        frame_quad(f, extra->x, extra->y, extra->w, extra->h, extra->sx, extra->sy, extra->argb,
+                   extra->ident);
+    frame_end(f);
+    return part;
+}
+
+static void test_keep_tiles(void)
+{
+    struct q qs[CELLS];
+    cell_quads(qs, 0);
+    struct frame *f = frame_create();
+    CHECK(!draw_part(f, qs, 7, 8, NULL, false)); /* the first frame vouches for nothing */
+    (void)damaged_rows(f);
+    cell_quads(qs, 100); /* cell 7 (columns 70-79, the second tile) changes */
+    CHECK(draw_part(f, qs, 7, 8, NULL, false));
+    CHECK(!frame_redo(f));
+    int area;
+    CHECK(damaged(f, &area) == BAND && area == BAND * (W - 64));
+    CHECK(same_as_fresh(f, qs, CELLS, 0));
+    cell_quads(qs, 200); /* again, with cell 5 (straddling both tiles) among those queued */
+    CHECK(draw_part(f, qs, 7, 8, NULL, false));
+    CHECK(!frame_redo(f) && same_as_fresh(f, qs, CELLS, 0));
+    struct q other = {2, PART_BAND * BAND + 2, 4, 4, -1, 0, 0xffffffffu, 0}; /* in tile 0 */
+    CHECK(draw_part(f, qs, 7, 8, &other, false));
+    CHECK(frame_redo(f)); /* not the band's own: the kept tile changed */
+    CHECK(!draw_part(f, qs, 7, 8, NULL, false)); /* after a redo nothing is vouched for */
+    CHECK(same_as_fresh(f, qs, CELLS, 0));
+    (void)draw_part(f, qs, 7, 8, NULL, false);
+    CHECK(draw_part(f, qs, 7, 8, &other, true));
+    CHECK(frame_redo(f)); /* drawn over the kept tile after the grid */
+    int dx0, dx1;
+    CHECK(frame_begin(f, W, H, BAND, 0, atlas, APITCH));
+    CHECK(!frame_keep_tiles(f, PART_BAND, W, W + 5, &dx0, &dx1)); /* nothing of the frame */
+    CHECK(!frame_keep_tiles(f, H, 0, 5, &dx0, &dx1));            /* no such band */
+    frame_end(f);
+    frame_destroy(f);
+}
+
 int main(void)
 {
     for (int i = 0; i < APITCH * APITCH; i++) /* glyph-like coverage, white and coloured */
@@ -287,6 +360,7 @@ int main(void)
     test_random_scenes();
     test_pixels_exact();
     test_one_band();
+    test_keep_tiles();
     test_many_quads();
     test_copy_formats();
     test_sizes();

@@ -42,6 +42,7 @@ struct frame {
     int own_band;            /* frame_own_band's: its kept tiles take none of its quads */
     bool any_kept, redo;
     bool *dirty;      /* per tile */
+    bool *changed;    /* per band: some tile's hash is not the last frame's (frame_end) */
     SDL_Rect *damage; /* what the last frame changed: runs of dirty tiles, merged down */
     int *runs;        /* 2 x ntx: collect_damage's rectangles by the first tile of their run */
     int ndamage;
@@ -67,6 +68,7 @@ static void free_bands(struct frame *f)
     free(f->gprev);
     free(f->kept);
     free(f->dirty);
+    free(f->changed);
     free(f->damage);
     free(f->runs);
     free(f->copied);
@@ -74,6 +76,7 @@ static void free_bands(struct frame *f)
     f->kept = NULL;
     f->gvalid = false;
     f->dirty = NULL;
+    f->changed = NULL;
     f->damage = f->copied = NULL;
     f->runs = NULL;
 }
@@ -108,11 +111,12 @@ static bool resize(struct frame *f, int w, int h, int band_h)
     f->gprev = calloc(nt, sizeof *f->gprev);
     f->kept = calloc(nt, sizeof *f->kept);
     f->dirty = calloc(nt, sizeof *f->dirty);
+    f->changed = calloc((size_t)nb, sizeof *f->changed);
     f->damage = calloc(nt, sizeof *f->damage);
     f->copied = calloc(nt, sizeof *f->copied);
     f->runs = calloc(2 * (size_t)ntx, sizeof *f->runs);
     if (!f->px || !f->hash || !f->prev || !f->ghash || !f->gprev || !f->kept || !f->dirty ||
-        !f->damage || !f->copied || !f->runs)
+        !f->changed || !f->damage || !f->copied || !f->runs)
         return false;
     f->w = w;
     f->h = h;
@@ -171,8 +175,10 @@ bool frame_keep_band(struct frame *f, int b)
 {
     if (!can_keep(f, b))
         return false;
-    for (int t = 0; t < f->ntx; t++)
-        keep_tile(f, b, t);
+    size_t at = (size_t)b * (size_t)f->ntx;
+    memcpy(f->hash + at, f->gprev + at, (size_t)f->ntx * sizeof *f->hash);
+    memset(f->kept + at, true, (size_t)f->ntx * sizeof *f->kept);
+    f->any_kept = true;
     return true;
 }
 
@@ -211,14 +217,28 @@ bool frame_redo(const struct frame *f)
 }
 
 /*
- * True when a kept band cannot be finished from the last frame's pixels: what was drawn over
+ * Marks the bands where a tile's hash differs from the last frame's (all of them for a frame
+ * drawn whole): a typed key changes one band of many, and a band compared at once is cheaper
+ * than its tiles one by one.
+ */
+static void find_changed(struct frame *f, bool all)
+{
+    size_t n = (size_t)f->ntx * sizeof *f->hash;
+    for (int b = 0; b < f->nbands; b++)
+        f->changed[b] = all || memcmp(f->hash + (size_t)b * f->ntx,
+                                      f->prev + (size_t)b * f->ntx, n) != 0;
+}
+
+/*
+ * True when a kept tile cannot be finished from the last frame's pixels: what was drawn over
  * it differs, or this frame is drawn whole.
  */
-static bool kept_changed(const struct frame *f)
+static bool kept_changed(const struct frame *f, bool all)
 {
-    for (int i = 0; f->any_kept && i < ntiles(f); i++)
-        if (f->kept[i] && (f->invalid || f->whole || f->hash[i] != f->prev[i]))
-            return true;
+    for (int b = 0; f->any_kept && b < f->nbands; b++)
+        for (int i = b * f->ntx; f->changed[b] && i < (b + 1) * f->ntx; i++)
+            if (f->kept[i] && (all || f->hash[i] != f->prev[i]))
+                return true;
     return false;
 }
 
@@ -426,6 +446,10 @@ static void collect_damage(struct frame *f)
     for (int t = 0; t < f->ntx; t++)
         up[t] = -1;
     for (int b = 0; b < f->nbands; b++) {
+        if (!f->changed[b]) { /* no dirty tile: no rectangle goes on below it */
+            memset(up, 0xff, (size_t)f->ntx * sizeof *up); /* -1 each */
+            continue;
+        }
         for (int t = 0; t < f->ntx; t++)
             cur[t] = -1;
         for (int t = 0; t < f->ntx; t++) {
@@ -459,21 +483,29 @@ void frame_end(struct frame *f)
     if (!f->open)
         return;
     f->open = false;
-    if (kept_changed(f)) { /* nothing drawn: the caller draws again, every band its own */
+    bool all = f->invalid || f->whole;
+    find_changed(f, all);
+    if (kept_changed(f, all)) { /* nothing drawn: the caller draws again, every band its own */
         f->redo = true;
         f->invalid = true;
         f->gvalid = false;
         f->nq = 0;
         return;
     }
-    bool all = f->invalid || f->whole;
-    for (int i = 0; i < ntiles(f); i++) {
-        f->dirty[i] = all || f->hash[i] != f->prev[i];
-        f->prev[i] = f->hash[i];
-        if (f->dirty[i] && !f->whole) {
-            int b = i / f->ntx, x0, x1;
-            tile_cols(f, i % f->ntx, &x0, &x1);
-            clear_rect(f, band_top(f, b), band_end(f, b), x0, x1);
+    for (int b = 0; b < f->nbands; b++) {
+        bool *dirty = f->dirty + (size_t)b * f->ntx;
+        if (!f->changed[b]) { /* every tile's hash is the last frame's already */
+            memset(dirty, 0, (size_t)f->ntx * sizeof *dirty);
+            continue;
+        }
+        for (int t = 0, i = b * f->ntx; t < f->ntx; t++, i++) {
+            dirty[t] = all || f->hash[i] != f->prev[i];
+            f->prev[i] = f->hash[i];
+            if (dirty[t] && !f->whole) {
+                int x0, x1;
+                tile_cols(f, t, &x0, &x1);
+                clear_rect(f, band_top(f, b), band_end(f, b), x0, x1);
+            }
         }
     }
     f->invalid = false;

@@ -11,7 +11,8 @@
  * rasterised, and only they are copied to the window: a key echoed at the prompt redraws and
  * sends a tile or two of one row, not the window. Whatever draws (the grid, the overlay, the
  * search bar) needs to know nothing of it; the grid may also say a band is unchanged
- * (frame_keep_band) and queue nothing for it.
+ * (frame_keep_band) and queue nothing for it, or unchanged but for some tiles
+ * (frame_keep_tiles) and queue only what touches those.
  */
 #ifndef BT_UI_FRAME_H
 #define BT_UI_FRAME_H

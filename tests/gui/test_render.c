@@ -498,6 +498,38 @@ static bool draw_kept(struct canvas *cv, struct term *t, struct view *v, int row
     return true;
 }
 
+/* A screen of rows x cols cells over a store, and the line space and view that read it. */
+struct screen {
+    struct sb_store *store;
+    struct term *t;
+    struct view *v;
+};
+
+/* False when any part could not be made (what was is freed by screen_close). */
+static bool screen_open(struct screen *sc, int rows, int cols)
+{
+    *sc = (struct screen){0};
+    struct sb_config cfg;
+    sb_config_defaults(&cfg);
+    cfg.background = false;
+    if (sb_store_create(&cfg, &sc->store, NULL, 0) != 0)
+        return false;
+    struct term_callbacks cb = {.scrollout = on_scrollout, .popline = on_popline};
+    sc->t = term_create(rows, cols, &cb, sc->store);
+    space = sc->t ? lines_create(sc->store, sc->t) : NULL;
+    sc->v = space ? view_create(space) : NULL;
+    return sc->v != NULL;
+}
+
+static void screen_close(struct screen *sc)
+{
+    view_destroy(sc->v);
+    lines_destroy(space);
+    space = NULL;
+    term_destroy(sc->t);
+    sb_store_destroy(sc->store);
+}
+
 /*
  * A random walk of 300 frames (from seed): each drawn keeping the rows whose stamp, selection,
  * cursor and blink are what they were, and of a row that changed the tiles away from its
@@ -509,18 +541,11 @@ static bool check_kept_rows(uint64_t seed)
 {
     const uint64_t first_seed = seed;
     const int rows = 10, cols = 30, frames = 300;
-    struct sb_config cfg;
-    struct sb_store *store = NULL;
-    sb_config_defaults(&cfg);
-    cfg.background = false;
-    if (sb_store_create(&cfg, &store, NULL, 0) != 0)
-        return false;
-    struct term_callbacks cb = {.scrollout = on_scrollout, .popline = on_popline};
-    struct term *t = term_create(rows, cols, &cb, store);
-    space = t ? lines_create(store, t) : NULL;
-    struct view *v = space ? view_create(space) : NULL;
+    struct screen sc;
     struct canvas cv = {0};
-    bool ok = v && canvas_open(&cv, cols, rows);
+    bool ok = screen_open(&sc, rows, cols) && canvas_open(&cv, cols, rows);
+    struct term *t = sc.t;
+    struct view *v = sc.v;
     int redone = 0, bad_frames = 0;
     struct extras x = {-1, -1, true, false};
     for (int f = 0; ok && f < frames; f++) {
@@ -550,10 +575,7 @@ static bool check_kept_rows(uint64_t seed)
            (unsigned long long)part, redone, bad_frames);
     ok = ok && !bad_frames && kept && part > 0 && redone > 0;
     canvas_close(&cv);
-    view_destroy(v);
-    lines_destroy(space);
-    term_destroy(t);
-    sb_store_destroy(store);
+    screen_close(&sc);
     return ok;
 }
 
@@ -565,18 +587,12 @@ static bool check_kept_rows(uint64_t seed)
 static bool check_warm(void)
 {
     const int rows = 4, cols = 100;
-    struct sb_config cfg;
-    struct sb_store *store = NULL;
-    sb_config_defaults(&cfg);
-    cfg.background = false;
-    if (sb_store_create(&cfg, &store, NULL, 0) != 0)
-        return false;
-    struct term_callbacks cb = {.scrollout = on_scrollout, .popline = on_popline};
-    struct term *t = term_create(rows, cols, &cb, store);
-    space = t ? lines_create(store, t) : NULL;
-    struct view *v = space ? view_create(space) : NULL;
+    struct screen sc;
     struct canvas warm = {0}, cold = {0};
-    bool ok = v && canvas_open(&warm, cols, rows) && canvas_open(&cold, cols, rows);
+    bool ok = screen_open(&sc, rows, cols) && canvas_open(&warm, cols, rows) &&
+              canvas_open(&cold, cols, rows);
+    struct term *t = sc.t;
+    struct view *v = sc.v;
     char text[256];
     int n = 0;
     for (int bold = 0; bold < 2; bold++) {
@@ -607,10 +623,7 @@ static bool check_warm(void)
            bad);
     canvas_close(&warm);
     canvas_close(&cold);
-    view_destroy(v);
-    lines_destroy(space);
-    term_destroy(t);
-    sb_store_destroy(store);
+    screen_close(&sc);
     return good;
 }
 

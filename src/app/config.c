@@ -1502,6 +1502,13 @@ const char *bt_config_version(void)
     return BT_VERSION;
 }
 
+/* True when environment variable name is set to value. */
+static bool env_is(const char *name, const char *value)
+{
+    const char *v = getenv(name);
+    return v && strcmp(v, value) == 0;
+}
+
 void bt_config_env_from_process(struct bt_config_env *env)
 {
     env->xdg_runtime_dir = getenv("XDG_RUNTIME_DIR");
@@ -1516,11 +1523,10 @@ void bt_config_env_from_process(struct bt_config_env *env)
     const char *driver = getenv("SDL_RENDER_DRIVER");
     env->render_geometry = (geometry && geometry[0] == '1') ||
                            (driver && *driver && strcmp(driver, "software") != 0);
-    const char *xshm = getenv("BOUNDTERM_XSHM"), *slice = getenv("BOUNDTERM_SHORT_SLICE");
-    const char *x11 = getenv("BOUNDTERM_X11_KEYS");
-    env->xshm_off = xshm && strcmp(xshm, "0") == 0;
-    env->short_slice_off = slice && strcmp(slice, "0") == 0;
-    env->x11_keys = x11 && strcmp(x11, "0") == 0 ? 0 : x11 && strcmp(x11, "1") == 0 ? 1 : -1;
+    env->xshm_off = env_is("BOUNDTERM_XSHM", "0");
+    env->short_slice_off = env_is("BOUNDTERM_SHORT_SLICE", "0");
+    bool keys_off = env_is("BOUNDTERM_X11_KEYS", "0"), keys_on = env_is("BOUNDTERM_X11_KEYS", "1");
+    env->x11_keys = keys_off ? 0 : keys_on ? 1 : -1;
     env->xmodifiers = getenv("XMODIFIERS");
     env->sdl_im_module = getenv("SDL_IM_MODULE");
     env->ibus_address = getenv("IBUS_ADDRESS");

@@ -164,21 +164,22 @@ static bool can_keep(const struct frame *f, int b)
            b < f->nbands;
 }
 
-/* Keeps tile t of band b: as if the same quads were queued again. */
-static void keep_tile(struct frame *f, int b, int t)
+/* Keeps tiles [t0, t1) of band b: as if the same quads were queued again. */
+static void keep_run(struct frame *f, int b, int t0, int t1)
 {
-    f->hash[b * f->ntx + t] = f->gprev[b * f->ntx + t];
-    f->kept[b * f->ntx + t] = f->any_kept = true;
+    if (t0 >= t1)
+        return;
+    size_t at = (size_t)b * (size_t)f->ntx + (size_t)t0, n = (size_t)(t1 - t0);
+    memcpy(f->hash + at, f->gprev + at, n * sizeof *f->hash);
+    memset(f->kept + at, true, n * sizeof *f->kept);
+    f->any_kept = true;
 }
 
 bool frame_keep_band(struct frame *f, int b)
 {
     if (!can_keep(f, b))
         return false;
-    size_t at = (size_t)b * (size_t)f->ntx;
-    memcpy(f->hash + at, f->gprev + at, (size_t)f->ntx * sizeof *f->hash);
-    memset(f->kept + at, true, (size_t)f->ntx * sizeof *f->kept);
-    f->any_kept = true;
+    keep_run(f, b, 0, f->ntx);
     return true;
 }
 
@@ -189,9 +190,8 @@ bool frame_keep_tiles(struct frame *f, int b, int x0, int x1, int *dx0, int *dx1
     if (!can_keep(f, b) || x0 >= x1)
         return false;
     int t0 = x0 / TILE_W, t1 = (x1 - 1) / TILE_W;
-    for (int t = 0; t < f->ntx; t++)
-        if (t < t0 || t > t1)
-            keep_tile(f, b, t);
+    keep_run(f, b, 0, t0);
+    keep_run(f, b, t1 + 1, f->ntx);
     *dx0 = t0 * TILE_W;
     *dx1 = (t1 + 1) * TILE_W < f->w ? (t1 + 1) * TILE_W : f->w;
     return true;
@@ -235,10 +235,13 @@ static void find_changed(struct frame *f, bool all)
  */
 static bool kept_changed(const struct frame *f, bool all)
 {
-    for (int b = 0; f->any_kept && b < f->nbands; b++)
-        for (int i = b * f->ntx; f->changed[b] && i < (b + 1) * f->ntx; i++)
+    for (int b = 0; f->any_kept && b < f->nbands; b++) {
+        if (!f->changed[b])
+            continue;
+        for (int i = b * f->ntx; i < (b + 1) * f->ntx; i++)
             if (f->kept[i] && (all || f->hash[i] != f->prev[i]))
                 return true;
+    }
     return false;
 }
 

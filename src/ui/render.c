@@ -30,6 +30,13 @@
 #define MATCH_CURRENT_BG 0xff8700u /* the match Enter went to */
 #define MATCH_FG 0x000000u
 
+/* What the last frame drew a grid row from. */
+struct row_memo {
+    uint64_t sig;  /* row_sig (0: drawn without one) */
+    bool blinks;   /* it held blinking text */
+    bool cells_ok; /* its cells' signatures (csig) are the ones drawn */
+};
+
 struct render {
     SDL_Renderer *r;
     struct font *font;
@@ -46,12 +53,9 @@ struct render {
     struct term_colors colors; /* what the program set (OSC 4, 10-19), 0xRRGGBB */
     uint32_t fg, bg, cursor;   /* colors' default foreground, background, cursor */
     uint64_t look;             /* bumped when colours or the font change how cells draw */
-    uint64_t *sig;             /* per grid row, what the last frame drew it from (row_sig) */
-    bool *blinks;              /* per grid row, whether it held blinking text */
-    int nsig;
-    uint64_t *csig;            /* per grid cell (row-major, csig_cols a row): cell_sig */
-    bool *csig_ok;             /* per grid row: its csig are what the last frame drew */
-    int csig_rows, csig_cols;
+    struct row_memo *memo;     /* per grid row: what the last frame drew it from */
+    uint64_t *csig;            /* per grid cell (row-major, memo_cols a row): cell_sig */
+    int memo_rows, memo_cols;
     uint64_t rows_drawn;       /* grid rows drawn (not kept from the last frame), for tests */
     uint64_t rows_part;        /* ... of them only around the cells that changed */
 };
@@ -118,10 +122,8 @@ void render_destroy(struct render *rd)
         return;
     atlas_destroy(rd->atlas);
     frame_destroy(rd->frame);
-    free(rd->sig);
-    free(rd->blinks);
+    free(rd->memo);
     free(rd->csig);
-    free(rd->csig_ok);
     free(rd->vert);
     free(rd->index);
     free(rd);
@@ -443,6 +445,13 @@ static bool block_cursor_at(const struct render_scene *s, int r, int c)
                               s->lines[r]->cells[c].width == 0));
 }
 
+/* Cell c of row (NULL: an empty row), a blank one past its end. */
+static const struct sb_cell *cell_at(const struct sb_row *row, int c)
+{
+    static const struct sb_cell blank = {.width = 1};
+    return row && (uint32_t)c < row->ncols ? &row->cells[c] : &blank;
+}
+
 /* True when a cell of row r at column c draws blinking text (a phase of the blink shows). */
 static bool blinks_at(const struct render_scene *s, int r, int c, const struct sb_cell *cell)
 {
@@ -456,7 +465,6 @@ static bool blinks_at(const struct render_scene *s, int r, int c, const struct s
  */
 static bool draw_cells(struct render *rd, const struct render_scene *s, int r, int c0, int c1)
 {
-    static const struct sb_cell blank = {.width = 1};
     const struct sb_row *row = s->lines[r];
     int cw = rd->m->cell_w, y = r * rd->m->cell_h, run_x = c0 * cw;
     uint32_t run_bg = rd->bg;
@@ -466,7 +474,7 @@ static bool draw_cells(struct render *rd, const struct render_scene *s, int r, i
     for (int c = c0; c <= c1; c++) {
         uint32_t bg = rd->bg;
         if (c < c1) {
-            const struct sb_cell *cell = row && (uint32_t)c < row->ncols ? &row->cells[c] : &blank;
+            const struct sb_cell *cell = cell_at(row, c);
             bg = cell_bg(rd, cell, selected(s, r, c, lo, hi));
             if (block_cursor_at(s, r, c))
                 bg = rd->cursor;
@@ -540,26 +548,6 @@ static void draw_indicator(struct render *rd, const struct render_scene *s)
     render_text(rd, lx, 0, label, 0xffd75f);
 }
 
-/* Makes room for the rows' signatures; false (nothing kept this frame) when out of memory. */
-static bool sig_rows(struct render *rd, int rows)
-{
-    if (rows <= rd->nsig)
-        return true;
-    uint64_t *sig = realloc(rd->sig, (size_t)rows * sizeof *sig);
-    if (sig)
-        rd->sig = sig;
-    bool *blinks = sig ? realloc(rd->blinks, (size_t)rows * sizeof *blinks) : NULL;
-    if (!blinks)
-        return false;
-    rd->blinks = blinks;
-    for (int r = rd->nsig; r < rows; r++) {
-        rd->sig[r] = 0;
-        rd->blinks[r] = false;
-    }
-    rd->nsig = rows;
-    return true;
-}
-
 /*
  * Everything row r is drawn from, folded: its content (the stamp), the width, the colours
  * and font, its selected, linked and matched cells, the cursor on it, the blink phase when it
@@ -586,23 +574,26 @@ static uint64_t row_sig(const struct render *rd, const struct render_scene *s, i
     if (c->row == r)
         h = frame_fold(h, (uint64_t)(uint32_t)c->col << 32 | (uint64_t)c->shape << 8 |
                               (uint64_t)c->visible << 1 | c->hollow);
-    if (rd->blinks[r])
+    if (rd->memo[r].blinks)
         h = frame_fold(h, s->blink_on);
     return h | 1; /* never 0 */
 }
 
-/* Makes room for the cells' signatures of a rows x cols grid (a new size: none valid yet). */
-static bool sig_cells(struct render *rd, int rows, int cols)
+/*
+ * Makes room for what a rows x cols grid is drawn from (a new size: nothing remembered);
+ * false (nothing kept this frame) when out of memory.
+ */
+static bool memo_fit(struct render *rd, int rows, int cols)
 {
-    if (rows == rd->csig_rows && cols == rd->csig_cols)
+    if (rows == rd->memo_rows && cols == rd->memo_cols)
         return true;
+    free(rd->memo);
     free(rd->csig);
-    free(rd->csig_ok);
+    rd->memo = calloc((size_t)rows, sizeof *rd->memo);
     rd->csig = calloc((size_t)rows * (size_t)cols, sizeof *rd->csig);
-    rd->csig_ok = calloc((size_t)rows, sizeof *rd->csig_ok);
-    bool ok = rd->csig && rd->csig_ok;
-    rd->csig_rows = ok ? rows : 0;
-    rd->csig_cols = ok ? cols : 0;
+    bool ok = rd->memo && rd->csig;
+    rd->memo_rows = ok ? rows : 0;
+    rd->memo_cols = ok ? cols : 0;
     return ok;
 }
 
@@ -614,9 +605,7 @@ static bool sig_cells(struct render *rd, int rows, int cols)
 static uint64_t cell_sig(const struct render *rd, const struct render_scene *s, int r, int c,
                          int lo, int hi)
 {
-    static const struct sb_cell blank = {.width = 1};
-    const struct sb_row *row = s->lines[r];
-    const struct sb_cell *cell = row && (uint32_t)c < row->ncols ? &row->cells[c] : &blank;
+    const struct sb_cell *cell = cell_at(s->lines[r], c);
     uint64_t h = rd->look;
     for (int i = 0; i < SB_MAX_CHARS; i += 2)
         h = frame_fold(h, (uint64_t)cell->chars[i] << 32 |
@@ -642,7 +631,7 @@ static uint64_t cell_sig(const struct render *rd, const struct render_scene *s, 
 static bool changed_cells(struct render *rd, const struct render_scene *s, int r, int *c0,
                           int *c1, bool *blink)
 {
-    uint64_t *sig = rd->csig + (size_t)r * (size_t)rd->csig_cols;
+    uint64_t *sig = rd->csig + (size_t)r * (size_t)rd->memo_cols;
     const struct sb_row *row = s->lines[r];
     int lo, hi;
     row_marks(s, r, &lo, &hi);
@@ -656,10 +645,10 @@ static bool changed_cells(struct render *rd, const struct render_scene *s, int r
             *c1 = c + 1;
             sig[c] = v;
         }
-        *blink |= row && (uint32_t)c < row->ncols && blinks_at(s, r, c, &row->cells[c]);
+        *blink |= blinks_at(s, r, c, cell_at(row, c));
     }
-    bool had = rd->csig_ok[r];
-    rd->csig_ok[r] = true;
+    bool had = rd->memo[r].cells_ok;
+    rd->memo[r].cells_ok = true;
     return had;
 }
 
@@ -686,46 +675,46 @@ static bool keep_part(struct render *rd, const struct render_scene *s, int r, in
     return true;
 }
 
+/* Row b's quads from now on are its own, over the tiles frame_keep_tiles kept (frame.h). */
+static void own_band(struct render *rd, int b)
+{
+    if (rd->frame)
+        frame_own_band(rd->frame, b);
+}
+
 bool render_grid(struct render *rd, const struct render_scene *s)
 {
     bool blink = false, cursor_kept = false;
     /* with its own frame, a row drawn from what the last frame's was is kept there, and a row
      * that changed is drawn only around its cells that did */
-    bool keeping = rd->frame && s->stamps && !s->indicator && sig_rows(rd, s->rows);
-    bool cells = keeping && sig_cells(rd, s->rows, s->cols);
+    bool keeping = rd->frame && s->stamps && !s->indicator && memo_fit(rd, s->rows, s->cols);
     for (int r = 0; r < s->rows; r++) {
         uint64_t sig = keeping ? row_sig(rd, s, r) : 0;
-        if (sig && sig == rd->sig[r] && frame_keep_band(rd->frame, r)) {
-            blink |= rd->blinks[r];
+        if (sig && sig == rd->memo[r].sig && frame_keep_band(rd->frame, r)) {
+            blink |= rd->memo[r].blinks;
             cursor_kept |= s->cursor.row == r;
             continue;
         }
-        bool b = false, signed_cells = cells && sig;
+        bool b = false;
         int c0, c1;
-        if (signed_cells && changed_cells(rd, s, r, &c0, &c1, &b) &&
-            keep_part(rd, s, r, &c0, &c1)) {
-            frame_own_band(rd->frame, r);
+        if (sig && changed_cells(rd, s, r, &c0, &c1, &b) && keep_part(rd, s, r, &c0, &c1)) {
+            own_band(rd, r);
             draw_cells(rd, s, r, c0, c1);
-            frame_own_band(rd->frame, -1);
+            own_band(rd, -1);
             rd->rows_part++;
         } else {
-            if (!signed_cells && r < rd->csig_rows)
-                rd->csig_ok[r] = false; /* drawn without its cells' signatures */
             b = draw_cells(rd, s, r, 0, s->cols);
         }
         blink |= b;
         rd->rows_drawn++;
-        if (rd->nsig > r) {
-            rd->sig[r] = sig;
-            rd->blinks[r] = b;
-        }
+        if (r < rd->memo_rows)
+            rd->memo[r] = (struct row_memo){.sig = sig, .blinks = b,
+                                            .cells_ok = sig && rd->memo[r].cells_ok};
     }
     if (!cursor_kept) { /* on a row drawn in part, over its kept tiles: as kept */
-        if (rd->frame)
-            frame_own_band(rd->frame, s->cursor.row);
+        own_band(rd, s->cursor.row);
         draw_cursor(rd, s);
-        if (rd->frame)
-            frame_own_band(rd->frame, -1);
+        own_band(rd, -1);
     }
     if (s->indicator)
         draw_indicator(rd, s);

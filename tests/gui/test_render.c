@@ -356,25 +356,49 @@ static bool compare(const char *golden, SDL_Surface *s, const char *name)
     return ok;
 }
 
+/* A screen of rows x cols cells over a store, and the line space and view that read it. */
+struct screen {
+    struct sb_store *store;
+    struct term *t;
+    struct view *v;
+};
+
+/* False when any part could not be made (what was is freed by screen_close). */
+static bool screen_open(struct screen *sc, int rows, int cols)
+{
+    *sc = (struct screen){0};
+    struct sb_config cfg;
+    sb_config_defaults(&cfg);
+    cfg.background = false;
+    if (sb_store_create(&cfg, &sc->store, NULL, 0) != 0)
+        return false;
+    struct term_callbacks cb = {.scrollout = on_scrollout, .popline = on_popline};
+    sc->t = term_create(rows, cols, &cb, sc->store);
+    space = sc->t ? lines_create(sc->store, sc->t) : NULL;
+    sc->v = space ? view_create(space) : NULL;
+    return sc->v != NULL;
+}
+
+static void screen_close(struct screen *sc)
+{
+    view_destroy(sc->v);
+    lines_destroy(space);
+    space = NULL;
+    term_destroy(sc->t);
+    sb_store_destroy(sc->store);
+}
+
 /* Runs one scene: builds engine and store, draws, writes or compares. */
 static bool run_scene(const struct scene *sc, const char *out, const char *golden)
 {
-    struct sb_config cfg;
-    struct sb_store *store = NULL;
-    struct term *t = NULL;
-    struct view *v = NULL;
+    struct screen scr;
     struct canvas cv = {0};
     bool ok = false;
-    sb_config_defaults(&cfg);
-    cfg.background = false;
-    if (sb_store_create(&cfg, &store, NULL, 0) != 0)
+    if (!screen_open(&scr, sc->rows, sc->cols) ||
+        !canvas_open(&cv, sc->view_cols ? sc->view_cols : sc->cols, sc->rows))
         goto done;
-    struct term_callbacks cb = {.scrollout = on_scrollout, .popline = on_popline};
-    t = term_create(sc->rows, sc->cols, &cb, store);
-    space = t ? lines_create(store, t) : NULL;
-    v = space ? view_create(space) : NULL;
-    if (!v || !canvas_open(&cv, sc->view_cols ? sc->view_cols : sc->cols, sc->rows))
-        goto done;
+    struct term *t = scr.t;
+    struct view *v = scr.v;
     term_feed(t, sc->bytes, strlen(sc->bytes));
     if (!draw_scene(sc, &cv, t, v))
         goto done;
@@ -393,11 +417,7 @@ done:
     if (!ok && out)
         fprintf(stderr, "%s: could not draw or write %s\n", sc->name, out);
     canvas_close(&cv);
-    view_destroy(v);
-    lines_destroy(space);
-    if (t)
-        term_destroy(t);
-    sb_store_destroy(store);
+    screen_close(&scr);
     return ok;
 }
 
@@ -496,38 +516,6 @@ static bool draw_kept(struct canvas *cv, struct term *t, struct view *v, int row
     const SDL_Rect *rects;
     render_copy_to(cv->rd, cv->surf, false, &rects);
     return true;
-}
-
-/* A screen of rows x cols cells over a store, and the line space and view that read it. */
-struct screen {
-    struct sb_store *store;
-    struct term *t;
-    struct view *v;
-};
-
-/* False when any part could not be made (what was is freed by screen_close). */
-static bool screen_open(struct screen *sc, int rows, int cols)
-{
-    *sc = (struct screen){0};
-    struct sb_config cfg;
-    sb_config_defaults(&cfg);
-    cfg.background = false;
-    if (sb_store_create(&cfg, &sc->store, NULL, 0) != 0)
-        return false;
-    struct term_callbacks cb = {.scrollout = on_scrollout, .popline = on_popline};
-    sc->t = term_create(rows, cols, &cb, sc->store);
-    space = sc->t ? lines_create(sc->store, sc->t) : NULL;
-    sc->v = space ? view_create(space) : NULL;
-    return sc->v != NULL;
-}
-
-static void screen_close(struct screen *sc)
-{
-    view_destroy(sc->v);
-    lines_destroy(space);
-    space = NULL;
-    term_destroy(sc->t);
-    sb_store_destroy(sc->store);
 }
 
 /*

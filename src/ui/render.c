@@ -548,6 +548,13 @@ static void draw_indicator(struct render *rd, const struct render_scene *s)
     render_text(rd, lx, 0, label, 0xffd75f);
 }
 
+/* The cursor's column and look, folded into the signature of what it lies on. */
+static uint64_t cursor_key(const struct render_cursor *c)
+{
+    return (uint64_t)(uint32_t)c->col << 32 | (uint64_t)c->shape << 8 |
+           (uint64_t)c->visible << 1 | c->hollow;
+}
+
 /*
  * Everything row r is drawn from, folded: its content (the stamp), the width, the colours
  * and font, its selected, linked and matched cells, the cursor on it, the blink phase when it
@@ -570,10 +577,8 @@ static uint64_t row_sig(const struct render *rd, const struct render_scene *s, i
     for (int i = lo; i < hi; i++)
         h = frame_fold(h, (uint64_t)(uint32_t)s->marks[i].from << 32 |
                               (uint32_t)s->marks[i].to << 1 | s->marks[i].current);
-    const struct render_cursor *c = &s->cursor;
-    if (c->row == r)
-        h = frame_fold(h, (uint64_t)(uint32_t)c->col << 32 | (uint64_t)c->shape << 8 |
-                              (uint64_t)c->visible << 1 | c->hollow);
+    if (s->cursor.row == r)
+        h = frame_fold(h, cursor_key(&s->cursor));
     if (rd->memo[r].blinks)
         h = frame_fold(h, s->blink_on);
     return h | 1; /* never 0 */
@@ -616,8 +621,7 @@ static uint64_t cell_sig(const struct render *rd, const struct render_scene *s, 
                           (uint64_t)hovered(s, r, c, cell) << 1 | block_cursor_at(s, r, c));
     const struct render_cursor *cur = &s->cursor;
     if (cur->row == r && (cur->col == c || cur->col == c - 1))
-        h = frame_fold(h, (uint64_t)(uint32_t)cur->col << 32 | (uint64_t)cur->shape << 8 |
-                              (uint64_t)cur->visible << 1 | cur->hollow);
+        h = frame_fold(h, cursor_key(cur));
     if (cell->attrs & SB_ATTR_BLINK)
         h = frame_fold(h, s->blink_on);
     return h | 1;
